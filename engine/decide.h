@@ -1,0 +1,24 @@
+#pragma once
+// decide: command + state -> events, or the rule it breaks. evolve: state + event -> state.
+// Both pure: the time and the record a reversal names come in the Context, never from I/O.
+#include <vector>
+
+#include "engine/ledger_state.h"
+#include "events/command.h"
+
+namespace paystream {
+
+struct Context {
+  Timestamp now;
+  // For Reverse: the event at command.record, looked up by the caller (nullptr: not found).
+  const Event* reversal_target = nullptr;
+};
+
+// The events carry everything but position and prev_hash, which the log assigns.
+Result<std::vector<Event>> decide(const LedgerState& state, const Command& command, const Context& context);
+
+// Total over every event type; asserts on an event that contradicts the state (a bug or a
+// corrupt log that passed the hash check).
+void evolve(LedgerState& state, const Event& event);
+
+}  // namespace paystream

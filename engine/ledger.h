@@ -1,0 +1,79 @@
+#pragma once
+// Ledger: the embedded engine. One RocksDB database in a data directory holds the log, the
+// command-ID index, the engine's checkpoint and every projection (in column families). Commands
+// from any thread are decided one at a time in log order by one sequencer thread, and many are
+// group-committed: one WriteBatch, one WAL sync, then all of them are acknowledged.
+// submit() returns only after the events are synced: acknowledged means durable.
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/ledger_state.h"
+#include "events/command.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace paystream {
+
+// Whatever else must change atomically with an append (the projections). Called on the
+// sequencer thread, in log order, with the events of one group commit.
+class AppendObserver {
+ public:
+  virtual ~AppendObserver() = default;
+  virtual std::vector<std::string> column_families() const = 0;
+  virtual void bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) = 0;
+  [[nodiscard]] virtual Status on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) = 0;
+};
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Timestamp now() = 0;
+};
+std::unique_ptr<Clock> make_system_clock();
+
+struct LedgerOptions {
+  std::string data_dir = "paystream-data";
+  bool sync = true;                       // false only for tests that measure nothing durable
+  size_t group_commands_max = 4096;       // commands in one group commit
+  uint64_t checkpoint_events_max = 200'000;  // events after which the state is checkpointed
+  Clock* clock = nullptr;                 // nullptr: the system clock
+};
+
+struct Outcome {
+  std::vector<Event> events;  // with positions and hashes, as stored
+  bool duplicate = false;     // the command ID was seen before: these are the first outcome's events
+};
+
+class Ledger {
+ public:
+  // Opens (creating if missing) the database, loads the checkpoint and replays the log tail.
+  static Result<std::unique_ptr<Ledger>> open(const LedgerOptions& options, AppendObserver* observer);
+  virtual ~Ledger() = default;
+
+  // Thread-safe. Blocks until the command's events are durable, or returns why it was refused.
+  // An empty command_id is replaced by a generated one.
+  virtual Result<Outcome> submit(Command command) = 0;
+  // Applied in order; one outcome each. Shares group commits like concurrent submit() calls.
+  virtual std::vector<Result<Outcome>> submit_all(std::vector<Command> commands) = 0;
+
+  // A consistent copy of the state, for show commands and tests.
+  virtual LedgerState snapshot() const = 0;
+  virtual LogPosition end() const = 0;  // position of the last event, 0 when empty
+  virtual Result<Event> read_event(LogPosition position) const = 0;
+  // Calls visit(event) for every event from `from` in order; stops on the first error
+  // (a corrupt entry names its position). Checks the hash chain as it goes.
+  virtual Status scan(LogPosition from, const std::function<Status(const Event&)>& visit) const = 0;
+  virtual rocksdb::DB* db() const = 0;
+
+  // Writes a checkpoint and closes. Also done by the destructor.
+  virtual Status close() = 0;
+};
+
+}  // namespace paystream

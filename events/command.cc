@@ -1,0 +1,27 @@
+#include "events/command.h"
+
+namespace paystream {
+
+const char* command_name(const CommandBody& body) {
+  struct Name {
+    const char* operator()(const OpenAccount&) const { return "OpenAccount"; }
+    const char* operator()(const UpdateAccount&) const { return "UpdateAccount"; }
+    const char* operator()(const Pay&) const { return "Pay"; }
+    const char* operator()(const SetCredit&) const { return "SetCredit"; }
+    const char* operator()(const MakeZero&) const { return "MakeZero"; }
+    const char* operator()(const Reverse&) const { return "Reverse"; }
+    const char* operator()(const Adjust&) const { return "Adjust"; }
+    const char* operator()(const SetParameter&) const { return "SetParameter"; }
+  };
+  return std::visit(Name{}, body);
+}
+
+Status check_command_id(std::string_view id) {
+  bool printable = !id.empty() && id.size() <= 128;
+  for (char c : id) printable = printable && c > ' ' && c < 127;
+  if (printable) return ok_status();
+  return make_error(Errc::invalid_argument,
+                    "invalid command ID '" + std::string(id) + "': expected 1-128 printable ASCII characters");
+}
+
+}  // namespace paystream

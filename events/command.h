@@ -1,0 +1,85 @@
+#pragma once
+// Commands: what a caller asks the ledger to do. Imperative; carry intents and amounts to add,
+// never a balance computed by the caller. Every command has an ID (the idempotency key).
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "events/event.h"
+
+namespace paystream {
+
+struct OpenAccount {
+  std::string account_id;
+  AccountSettings settings;
+  std::optional<Money> overdraft;        // default: SERVER_CUSTOMER_OVERDRAFT_LIMIT
+  std::optional<Money> initial_balance;  // recorded as a payment
+  bool operator==(const OpenAccount&) const = default;
+};
+
+// Only the fields that are set change.
+struct UpdateAccount {
+  std::string account_id;
+  std::optional<std::string> name;
+  std::optional<AccountType> type;
+  std::optional<std::string> parent;  // "" removes the parent
+  std::optional<Money> monthly_min;
+  std::optional<Money> monthly_max;
+  std::optional<std::optional<Date>> expires_on;  // holds nullopt to remove the expiration
+  std::optional<bool> locked;
+  bool operator==(const UpdateAccount&) const = default;
+};
+
+struct Pay {
+  std::string account_id;
+  Money amount;
+  std::string memo;
+  PaymentMethod method = PaymentMethod::cash;
+  bool operator==(const Pay&) const = default;
+};
+
+struct SetCredit {
+  std::string account_id;
+  Money limit;
+  std::string memo;
+  bool operator==(const SetCredit&) const = default;
+};
+
+struct MakeZero {
+  std::string account_id;
+  std::string memo;
+  bool operator==(const MakeZero&) const = default;
+};
+
+struct Reverse {
+  LogPosition record;
+  std::string memo;
+  bool operator==(const Reverse&) const = default;
+};
+
+struct Adjust {
+  std::string account_id;
+  Money amount;  // signed
+  std::string memo;
+  bool operator==(const Adjust&) const = default;
+};
+
+struct SetParameter {
+  std::string name;
+  int64_t value = 0;
+  bool operator==(const SetParameter&) const = default;
+};
+
+using CommandBody = std::variant<OpenAccount, UpdateAccount, Pay, SetCredit, MakeZero, Reverse, Adjust, SetParameter>;
+
+struct Command {
+  std::string command_id;  // idempotency key; 1-128 printable ASCII characters
+  std::string operator_name;
+  CommandBody body;
+  bool operator==(const Command&) const = default;
+};
+
+const char* command_name(const CommandBody& body);
+Status check_command_id(std::string_view id);
+
+}  // namespace paystream

@@ -1,0 +1,106 @@
+#pragma once
+// The facts the ledger records. An Event is immutable once appended; corrections are new events.
+// The flat struct mirrors the Cap'n Proto schema (events/schema/events.capnp): each event type uses
+// the fields its comment names and leaves the rest at their defaults, which the codec checks.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/money.h"
+#include "events/time.h"
+
+namespace paystream {
+
+// A position in the log: the sequence number of an event, from 1. A payment record's ID is the
+// position of the event that made it.
+struct LogPosition {
+  uint64_t value = 0;
+  auto operator<=>(const LogPosition&) const = default;
+};
+
+enum class AccountType : uint8_t { direct = 0, agent = 1, clearing = 2 };
+enum class PaymentType : uint8_t {
+  payment = 1,
+  credit = 2,
+  make_zero = 3,
+  reversal = 4,
+  adjustment = 5,
+  phone_card = 6,
+  minimum_consumption = 7,
+};
+enum class PaymentMethod : uint8_t { cash = 0, card = 1, other = 2 };
+
+const char* account_type_name(AccountType type);
+std::optional<AccountType> parse_account_type(std::string_view text);
+const char* payment_type_name(PaymentType type);
+std::optional<PaymentType> parse_payment_type(std::string_view text);
+const char* payment_method_name(PaymentMethod method);
+std::optional<PaymentMethod> parse_payment_method(std::string_view text);
+
+// 1–64 characters of A-Za-z0-9._-
+bool is_valid_account_id(std::string_view id);
+Status check_account_id(std::string_view id);
+
+struct AccountSettings {
+  std::string name;
+  AccountType type = AccountType::direct;
+  std::string parent;  // agent account ID, empty when none
+  Money monthly_min;
+  Money monthly_max;  // zero: no maximum
+  std::optional<Date> expires_on;
+  bool locked = false;
+  bool operator==(const AccountSettings&) const = default;
+};
+
+enum class EventType : uint8_t {
+  account_opened = 1,      // account_id, settings, overdraft_after
+  account_updated = 2,     // account_id, settings (the whole new settings)
+  payment_recorded = 3,    // payment record: amount > 0, method, balance_*, expires_*
+  credit_set = 4,          // payment record: amount = new limit, overdraft_before/after
+  balance_zeroed = 5,      // payment record: amount = -(balance before)
+  reversal_recorded = 6,   // payment record: reverses, reversed_type, amount, balance_*, overdraft_*
+  adjustment_recorded = 7, // payment record: signed amount, balance_*
+  parameter_set = 8,       // parameter_name, parameter_value (account_id empty)
+};
+const char* event_type_name(EventType type);
+
+struct Event {
+  EventType type = EventType::payment_recorded;
+  LogPosition position;  // assigned when appended
+  Timestamp time;        // engine time, UTC; never decreases along the log
+  std::string account_id;
+  std::string command_id;
+  std::string operator_name;
+  std::string memo;
+
+  Money amount;  // the payment record's amount (see EventType)
+  Money balance_before;
+  Money balance_after;
+  Money overdraft_before;
+  Money overdraft_after;
+  std::optional<Date> expires_before;
+  std::optional<Date> expires_after;
+  PaymentMethod method = PaymentMethod::cash;
+  LogPosition reverses;  // reversal: the record it undoes
+  PaymentType reversed_type = PaymentType::payment;
+
+  AccountSettings settings;
+
+  std::string parameter_name;
+  int64_t parameter_value = 0;
+
+  // SHA-256 of the encoded previous event of this log (zeros for the first).
+  std::array<uint8_t, 32> prev_hash{};
+
+  bool operator==(const Event&) const = default;
+};
+
+// Payment-record events are those listed in the payment records query.
+bool is_payment_record(EventType type);
+// The payment type a record event shows as (only for is_payment_record types).
+PaymentType payment_type_of(EventType type);
+
+}  // namespace paystream

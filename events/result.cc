@@ -1,0 +1,45 @@
+#include "events/result.h"
+
+namespace paystream {
+
+const char* errc_name(Errc code) {
+  switch (code) {
+    case Errc::invalid_argument: return "invalid_argument";
+    case Errc::invalid_amount: return "invalid_amount";
+    case Errc::invalid_account_id: return "invalid_account_id";
+    case Errc::invalid_date: return "invalid_date";
+    case Errc::account_not_found: return "account_not_found";
+    case Errc::account_exists: return "account_exists";
+    case Errc::parent_not_found: return "parent_not_found";
+    case Errc::parent_not_agent: return "parent_not_agent";
+    case Errc::parent_not_allowed: return "parent_not_allowed";
+    case Errc::account_has_sub_accounts: return "account_has_sub_accounts";
+    case Errc::amount_must_be_positive: return "amount_must_be_positive";
+    case Errc::amount_must_not_be_negative: return "amount_must_not_be_negative";
+    case Errc::balance_would_overflow: return "balance_would_overflow";
+    case Errc::monthly_range_invalid: return "monthly_range_invalid";
+    case Errc::record_not_found: return "record_not_found";
+    case Errc::record_not_reversible: return "record_not_reversible";
+    case Errc::record_already_reversed: return "record_already_reversed";
+    case Errc::unknown_parameter: return "unknown_parameter";
+    case Errc::parameter_out_of_range: return "parameter_out_of_range";
+    case Errc::command_id_conflict: return "command_id_conflict";
+    case Errc::nothing_to_change: return "nothing_to_change";
+    case Errc::io_error: return "io_error";
+    case Errc::corruption: return "corruption";
+    case Errc::unsupported_event: return "unsupported_event";
+  }
+  return "unknown";
+}
+
+bool is_usage_error(Errc code) {
+  return code == Errc::invalid_argument || code == Errc::invalid_amount ||
+         code == Errc::invalid_account_id || code == Errc::invalid_date;
+}
+
+bool is_rejection(Errc code) {
+  return !is_usage_error(code) && code != Errc::io_error && code != Errc::corruption &&
+         code != Errc::unsupported_event;
+}
+
+}  // namespace paystream

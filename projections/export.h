@@ -1,0 +1,41 @@
+#pragma once
+// Writers for query results: an aligned text table, JSON, CSV (RFC 4180) and XLSX (libxlsxwriter).
+// Rows are streamed: CSV, JSON and XLSX never hold more than one row (the table buffers, to align).
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/result.h"
+#include "projections/projections.h"
+
+namespace paystream {
+
+enum class OutputFormat { table, json, csv, xlsx };
+Result<OutputFormat> parse_output_format(std::string_view text);
+
+struct Column {
+  std::string title;  // "Balance Before": table, CSV and XLSX headers
+  std::string key;    // "balance_before": JSON member name
+  bool is_number = false;  // decimal amount: right-aligned, a JSON string, an XLSX number cell
+};
+
+class RowWriter {
+ public:
+  // xlsx_path is required for OutputFormat::xlsx (and ignored otherwise).
+  static Result<std::unique_ptr<RowWriter>> create(OutputFormat format, std::ostream& out,
+                                                   const std::string& xlsx_path, std::vector<Column> columns);
+  virtual ~RowWriter() = default;
+  // cells.size() == columns.size(); an empty optional-like cell is an empty string.
+  virtual void row(const std::vector<std::string>& cells) = 0;
+  // JSON: `extra` members (e.g. "next_cursor") appended to the top-level object.
+  [[nodiscard]] virtual Status finish(const std::vector<std::pair<std::string, std::string>>& extra = {}) = 0;
+};
+
+const std::vector<Column>& record_columns();
+std::vector<std::string> record_cells(const RecordRow& row);
+const std::vector<Column>& balance_columns();
+std::vector<std::string> balance_cells(const BalanceRow& row);
+
+}  // namespace paystream

@@ -1,0 +1,115 @@
+#pragma once
+// The query side: RocksDB projections of the log. Each is a pure function of the events in log
+// order; apply() writes into the caller's WriteBatch, so rows change atomically with the log
+// append that caused them, and a rebuild from the log gives byte-for-byte the same column families.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "events/event.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace paystream {
+
+// One payment record: the nine columns of the payment record query, plus its ID and method.
+struct RecordRow {
+  LogPosition id;
+  std::string account_id;
+  std::string account_name;  // the name when the record was made
+  PaymentType type = PaymentType::payment;
+  Money amount;
+  Money balance_before;
+  Money balance_after;
+  Timestamp time;
+  std::string operator_name;
+  std::string memo;
+  PaymentMethod method = PaymentMethod::cash;
+  LogPosition reverses;  // for reversals
+  bool operator==(const RecordRow&) const = default;
+};
+
+struct RecordQuery {
+  std::optional<std::string> account_id;
+  std::optional<Timestamp> from;  // inclusive
+  std::optional<Timestamp> to;    // exclusive
+  std::optional<PaymentType> type;
+  std::optional<std::string> operator_name;
+  size_t limit = 100;   // rows per page; 0 means no limit (exports)
+  std::string cursor;   // from a previous page's next_cursor; empty: from the start
+};
+
+struct RecordPage {
+  std::vector<RecordRow> rows;
+  std::string next_cursor;  // empty when there is nothing more
+};
+
+struct BalanceRow {
+  std::string account_id;
+  std::string account_name;
+  AccountType type = AccountType::direct;
+  std::string parent;
+  Money balance;
+  Money overdraft;
+  Money available;  // balance + overdraft, saturated at the int64 range
+  Money month_consumption;  // for the month of the query time
+  Money monthly_min;
+  Money monthly_max;
+  std::optional<Date> expires_on;
+  bool locked = false;
+  std::string status;  // active | expired | no_credit | monthly_max_reached | locked, as of the query time
+  bool operator==(const BalanceRow&) const = default;
+};
+
+struct BalanceQuery {
+  std::optional<std::string> account_id;
+  std::optional<AccountType> type;
+  std::optional<Money> min;  // inclusive
+  std::optional<Money> max;  // inclusive
+  Timestamp now;             // for the derived status and this month's consumption
+  size_t limit = 0;          // 0: no limit
+  std::string cursor;
+};
+
+struct BalancePage {
+  std::vector<BalanceRow> rows;
+  std::string next_cursor;
+};
+
+class Projections {
+ public:
+  // Column families this module owns, in the order bind() expects their handles.
+  static std::vector<std::string> column_families();
+
+  // The handles stay owned by the caller and must outlive this object.
+  Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles);
+  ~Projections();
+  Projections(const Projections&) = delete;
+  Projections& operator=(const Projections&) = delete;
+
+  // Events of one group commit, in log order (positions consecutive with the last applied).
+  [[nodiscard]] Status apply(std::span<const Event> events, rocksdb::WriteBatch& batch);
+  // Forget cached rows (after the caller's batch failed to write).
+  void discard_cache();
+
+  Result<RecordPage> records(const RecordQuery& query) const;
+  // Streams every matching row (query.limit and cursor honoured) without holding them all.
+  Status for_each_record(const RecordQuery& query, const std::function<void(const RecordRow&)>& visit) const;
+  Result<BalancePage> balances(const BalanceQuery& query) const;
+  Status for_each_balance(const BalanceQuery& query, const std::function<void(const BalanceRow&)>& visit) const;
+  // The position of the last event applied (0 when none).
+  Result<LogPosition> applied_position() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace paystream
