@@ -1,0 +1,32 @@
+#pragma once
+// The embedded runtime: the engine's Ledger with the projections attached, so every group commit
+// writes the log and the projection rows in one WriteBatch. engine/ and projections/ never see
+// each other; this is where they are wired.
+#include <memory>
+
+#include "engine/ledger.h"
+#include "projections/projections.h"
+
+namespace paystream {
+
+class ProjectionsObserver final : public AppendObserver {
+ public:
+  std::vector<std::string> column_families() const override;
+  void bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) override;
+  Status on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) override;
+  Projections& projections() { return *projections_; }
+
+ private:
+  std::unique_ptr<Projections> projections_;
+};
+
+struct Runtime {
+  // Declared first so it is destroyed last: the ledger's close() may still append.
+  std::unique_ptr<ProjectionsObserver> observer;
+  std::unique_ptr<Ledger> ledger;
+  Projections& projections() { return observer->projections(); }
+};
+
+Result<std::unique_ptr<Runtime>> open_runtime(const LedgerOptions& options);
+
+}  // namespace paystream
