@@ -29,6 +29,9 @@ class AppendObserver {
   virtual std::vector<std::string> column_families() const = 0;
   virtual void bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) = 0;
   [[nodiscard]] virtual Status on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) = 0;
+  // The last position the observer has applied. On open, the ledger feeds it the events after this
+  // one, so dropped or newly added projections are rebuilt from the log.
+  virtual Result<LogPosition> applied_position() const = 0;
 };
 
 class Clock {

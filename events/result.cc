@@ -16,6 +16,7 @@ const char* errc_name(Errc code) {
     case Errc::account_has_sub_accounts: return "account_has_sub_accounts";
     case Errc::amount_must_be_positive: return "amount_must_be_positive";
     case Errc::amount_must_not_be_negative: return "amount_must_not_be_negative";
+    case Errc::amount_must_not_be_zero: return "amount_must_not_be_zero";
     case Errc::balance_would_overflow: return "balance_would_overflow";
     case Errc::monthly_range_invalid: return "monthly_range_invalid";
     case Errc::record_not_found: return "record_not_found";

@@ -25,6 +25,7 @@ enum class Errc {
   account_has_sub_accounts,
   amount_must_be_positive,
   amount_must_not_be_negative,
+  amount_must_not_be_zero,
   balance_would_overflow,
   monthly_range_invalid,
   record_not_found,

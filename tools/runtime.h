@@ -14,6 +14,7 @@ class ProjectionsObserver final : public AppendObserver {
   std::vector<std::string> column_families() const override;
   void bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) override;
   Status on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) override;
+  Result<LogPosition> applied_position() const override { return projections_->applied_position(); }
   Projections& projections() { return *projections_; }
 
  private:

@@ -1,0 +1,96 @@
+#pragma once
+// Internal: the embedded Ledger. Public contract in engine/ledger.h.
+//
+// Threads and locks: any thread calls submit(); requests wait in queue_ (queue_mutex_). One
+// sequencer thread takes up to group_commands_max of them, decides and evolves them in order under
+// state_mutex_ (exclusive), appends their events to one WriteBatch with the command-ID rows and the
+// projections' rows, writes it with the WAL synced, and only then fulfils the requests' promises.
+// Readers of the state (snapshot) take state_mutex_ shared.
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_set>
+
+#include <rocksdb/db.h>
+
+#include "engine/embedded_log.h"
+#include "engine/ledger.h"
+
+namespace paystream {
+
+class EmbeddedLedger final : public Ledger {
+ public:
+  EmbeddedLedger(const LedgerOptions& options, AppendObserver* observer);
+  ~EmbeddedLedger() override;
+
+  Status start();  // open the database, load the checkpoint, replay the tail, start the sequencer
+
+  Result<Outcome> submit(Command command) override;
+  std::vector<Result<Outcome>> submit_all(std::vector<Command> commands) override;
+  LedgerState snapshot() const override;
+  LogPosition end() const override;
+  Result<Event> read_event(LogPosition position) const override;
+  Status scan(LogPosition from, const std::function<Status(const Event&)>& visit) const override;
+  rocksdb::DB* db() const override { return db_.get(); }
+  Status close() override;
+
+ private:
+  struct Request {
+    Command command;
+    std::string fingerprint;  // identifies the command's content, to tell a retry from a conflict
+    std::promise<Result<Outcome>> promise;
+  };
+  struct Group;
+
+  // embedded_ledger_open.cc
+  Status open_database();
+  Status load_checkpoint();
+  Status replay_tail();
+  Status catch_up_observer();
+  Status write_checkpoint(bool sync);
+
+  // embedded_ledger_commit.cc
+  Request make_request(Command command);
+  std::vector<std::future<Result<Outcome>>> enqueue(std::vector<Request> requests);
+  void run_sequencer();
+  void process_group(std::vector<Request>& requests);
+  Result<Outcome> process_one(Group& group, const Command& command, const std::string& fingerprint);
+  Result<Outcome> find_previous_outcome(const Group& group, const Command& command,
+                                        const std::string& fingerprint) const;
+  Result<Event> find_event(const Group& group, LogPosition position) const;
+  Status commit_group(Group& group);
+
+  LedgerOptions options_;
+  AppendObserver* observer_;
+  std::unique_ptr<Clock> owned_clock_;
+  Clock* clock_;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* log_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* commands_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* state_cf_ = nullptr;
+  std::unique_ptr<EmbeddedLog> log_;
+
+  mutable std::shared_mutex state_mutex_;
+  LedgerState state_;               // guarded by state_mutex_; written only by the sequencer
+  Sha256 head_{};                   // hash of the last event; sequencer only
+  std::unordered_set<std::string> dirty_accounts_;  // since the last checkpoint; sequencer only
+  LogPosition checkpoint_position_;                 // sequencer only
+  std::atomic<uint64_t> durable_end_{0};            // last position synced
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_ready_;
+  std::deque<Request> queue_;  // guarded by queue_mutex_
+  bool stopping_ = false;      // guarded by queue_mutex_
+  bool failed_ = false;        // sequencer only: a write failed; every later command is refused
+  std::thread sequencer_;
+  bool closed_ = false;
+};
+
+}  // namespace paystream

@@ -1,0 +1,293 @@
+// The sequencer: decide in log order, group-commit, then acknowledge.
+#include <random>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <rocksdb/write_batch.h>
+
+#include "engine/decide.h"
+#include "engine/embedded_ledger.h"
+#include "engine/state_codec.h"
+
+namespace paystream {
+namespace {
+
+// commands column family value: fingerprint, first position, event count.
+constexpr size_t fingerprint_bytes = 16;
+// meta column family: position and SHA-256 of the last event, written with every append, so an
+// alteration of the last event is caught too.
+constexpr const char* head_key = "head";
+
+std::string encode_command_row(const std::string& fingerprint, LogPosition first, uint64_t count) {
+  return fingerprint + big_endian_key(first.value) + big_endian_key(count);
+}
+
+std::string generated_command_id() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  return fmt::format("gen-{:016x}{:016x}", random(), random());
+}
+
+}  // namespace
+
+struct EmbeddedLedger::Group {
+  struct Slot {
+    std::string fingerprint;
+    size_t first = 0;  // index into events
+    size_t count = 0;
+  };
+  LogPosition first;  // position of events[0]
+  std::vector<Event> events;
+  std::vector<std::string> encoded;
+  std::unordered_map<std::string, Slot> commands;
+};
+
+EmbeddedLedger::EmbeddedLedger(const LedgerOptions& options, AppendObserver* observer)
+    : options_(options), observer_(observer) {
+  if (options_.clock == nullptr) owned_clock_ = make_system_clock();
+  clock_ = options_.clock != nullptr ? options_.clock : owned_clock_.get();
+}
+
+EmbeddedLedger::~EmbeddedLedger() {
+  const Status status = close();
+  if (!status) std::fprintf(stderr, "paystream: closing the ledger: %s\n", status.error().message.c_str());
+}
+
+EmbeddedLedger::Request EmbeddedLedger::make_request(Command command) {
+  if (command.command_id.empty()) command.command_id = generated_command_id();
+  // Hashing here, on the caller's thread, keeps it off the sequencer.
+  const Sha256 digest = sha256(encode_command(command));
+  return Request{std::move(command), std::string(digest.begin(), digest.begin() + fingerprint_bytes), {}};
+}
+
+std::vector<std::future<Result<Outcome>>> EmbeddedLedger::enqueue(std::vector<Request> requests) {
+  std::vector<std::future<Result<Outcome>>> futures;
+  futures.reserve(requests.size());
+  for (Request& request : requests) futures.push_back(request.promise.get_future());
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_) {
+      for (Request& request : requests) {
+        request.promise.set_value(make_error(Errc::io_error, "the ledger is closed"));
+      }
+      return futures;
+    }
+    for (Request& request : requests) queue_.push_back(std::move(request));
+  }
+  queue_ready_.notify_one();
+  return futures;
+}
+
+Result<Outcome> EmbeddedLedger::submit(Command command) {
+  std::vector<Request> requests;
+  requests.push_back(make_request(std::move(command)));
+  return enqueue(std::move(requests)).front().get();
+}
+
+std::vector<Result<Outcome>> EmbeddedLedger::submit_all(std::vector<Command> commands) {
+  std::vector<Request> requests;
+  requests.reserve(commands.size());
+  for (Command& command : commands) requests.push_back(make_request(std::move(command)));
+  std::vector<std::future<Result<Outcome>>> futures = enqueue(std::move(requests));
+  std::vector<Result<Outcome>> outcomes;
+  outcomes.reserve(futures.size());
+  for (auto& future : futures) outcomes.push_back(future.get());
+  return outcomes;
+}
+
+void EmbeddedLedger::run_sequencer() {
+  std::vector<Request> requests;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has been answered
+      const size_t take = std::min(queue_.size(), options_.group_commands_max);
+      for (size_t i = 0; i < take; ++i) {
+        requests.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    process_group(requests);
+    requests.clear();
+  }
+}
+
+void EmbeddedLedger::process_group(std::vector<Request>& requests) {
+  Group group;
+  group.first = LogPosition{state_.last_position.value + 1};
+  std::vector<Result<Outcome>> outcomes;
+  outcomes.reserve(requests.size());
+  {
+    std::unique_lock lock(state_mutex_);
+    for (Request& request : requests) {
+      outcomes.push_back(failed_ ? Result<Outcome>(make_error(Errc::io_error,
+                                                               "the ledger stopped after a failed write; restart "
+                                                               "it to recover from the log"))
+                                 : process_one(group, request.command, request.fingerprint));
+    }
+  }
+  if (!group.events.empty()) {
+    const Status committed = commit_group(group);
+    if (!committed) {
+      // The state already includes the group: nothing more may be written from it.
+      failed_ = true;
+      for (Result<Outcome>& outcome : outcomes) {
+        if (outcome.ok()) outcome = committed.error();
+      }
+    }
+  }
+  for (size_t i = 0; i < requests.size(); ++i) requests[i].promise.set_value(std::move(outcomes[i]));
+}
+
+Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command, const std::string& fingerprint) {
+  Result<Outcome> previous = find_previous_outcome(group, command, fingerprint);
+  if (previous.ok() || previous.error().code != Errc::record_not_found) return previous;
+  Context context{.now = std::max(clock_->now(), state_.last_time)};
+  Result<Event> target = make_error(Errc::record_not_found, "");
+  if (const Reverse* reverse = std::get_if<Reverse>(&command.body)) {
+    target = find_event(group, reverse->record);
+    if (!target && target.error().code != Errc::record_not_found) return target.error();
+    if (target) context.reversal_target = &*target;
+  }
+  Result<std::vector<Event>> decided = decide(state_, command, context);
+  if (!decided) return decided.error();
+  Group::Slot slot{fingerprint, group.events.size(), decided->size()};
+  for (Event& event : *decided) {
+    event.position = LogPosition{state_.last_position.value + 1};
+    event.prev_hash = head_;
+    std::string encoded = encode_event(event);
+    head_ = sha256(encoded);
+    evolve(state_, event);
+    if (!event.account_id.empty()) dirty_accounts_.insert(event.account_id);
+    group.events.push_back(event);
+    group.encoded.push_back(std::move(encoded));
+  }
+  group.commands.emplace(command.command_id, slot);
+  return Outcome{std::move(decided).value(), false};
+}
+
+// record_not_found: the command ID is new.
+Result<Outcome> EmbeddedLedger::find_previous_outcome(const Group& group, const Command& command,
+                                                      const std::string& fingerprint) const {
+  std::string stored_fingerprint;
+  LogPosition first;
+  uint64_t count = 0;
+  if (const auto it = group.commands.find(command.command_id); it != group.commands.end()) {
+    stored_fingerprint = it->second.fingerprint;
+    first = LogPosition{group.first.value + it->second.first};
+    count = it->second.count;
+  } else {
+    std::string row;
+    const rocksdb::Status found = db_->Get(rocksdb::ReadOptions(), commands_cf_, command.command_id, &row);
+    if (found.IsNotFound()) return make_error(Errc::record_not_found, "");
+    if (!found.ok()) return make_error(Errc::io_error, "reading the command index: " + found.ToString());
+    if (row.size() != fingerprint_bytes + 16) {
+      return make_error(Errc::corruption, fmt::format("command index row of '{}' is corrupt", command.command_id));
+    }
+    stored_fingerprint = row.substr(0, fingerprint_bytes);
+    first = LogPosition{read_big_endian(std::string_view(row).substr(fingerprint_bytes, 8))};
+    count = read_big_endian(std::string_view(row).substr(fingerprint_bytes + 8));
+  }
+  if (stored_fingerprint != fingerprint) {
+    return make_error(Errc::command_id_conflict,
+                      fmt::format("command ID '{}' was already used for a different command", command.command_id));
+  }
+  Outcome outcome{{}, true};
+  for (uint64_t i = 0; i < count; ++i) {
+    Result<Event> event = find_event(group, LogPosition{first.value + i});
+    if (!event) return event.error().code == Errc::record_not_found
+                           ? make_error(Errc::corruption, "command index names a missing event")
+                           : event.error();
+    outcome.events.push_back(std::move(event).value());
+  }
+  return outcome;
+}
+
+Result<Event> EmbeddedLedger::find_event(const Group& group, LogPosition position) const {
+  if (position >= group.first && position.value < group.first.value + group.events.size()) {
+    return group.events[position.value - group.first.value];
+  }
+  if (position.value > durable_end_) {
+    return make_error(Errc::record_not_found, fmt::format("log position {} does not exist", position.value));
+  }
+  return log_->read(position);
+}
+
+Status EmbeddedLedger::commit_group(Group& group) {
+  rocksdb::WriteBatch batch;
+  log_->append(batch, group.first, group.encoded);
+  for (const auto& [command_id, slot] : group.commands) {
+    const std::string row =
+        encode_command_row(slot.fingerprint, LogPosition{group.first.value + slot.first}, slot.count);
+    PAYSTREAM_ASSERT(batch.Put(commands_cf_, command_id, row).ok());
+  }
+  PAYSTREAM_ASSERT(batch.Put(meta_, head_key, big_endian_key(state_.last_position.value) +
+                                                  std::string(head_.begin(), head_.end()))
+                       .ok());
+  if (observer_ != nullptr) {
+    if (Status status = observer_->on_append(group.events, batch); !status) return status;
+  }
+  rocksdb::WriteOptions options;
+  options.sync = options_.sync;
+  const rocksdb::Status written = db_->Write(options, &batch);
+  if (!written.ok()) return make_error(Errc::io_error, "writing to the log: " + written.ToString());
+  durable_end_ = state_.last_position.value;
+  if (state_.last_position.value - checkpoint_position_.value >= options_.checkpoint_events_max) {
+    return write_checkpoint(false);
+  }
+  return ok_status();
+}
+
+LedgerState EmbeddedLedger::snapshot() const {
+  std::shared_lock lock(state_mutex_);
+  return state_;
+}
+
+LogPosition EmbeddedLedger::end() const { return LogPosition{durable_end_}; }
+
+Result<Event> EmbeddedLedger::read_event(LogPosition position) const {
+  if (position.value > durable_end_) {
+    return make_error(Errc::record_not_found, fmt::format("log position {} does not exist", position.value));
+  }
+  return log_->read(position);
+}
+
+Status EmbeddedLedger::scan(LogPosition from, const std::function<Status(const Event&)>& visit) const {
+  std::string head;
+  const rocksdb::Status found = db_->Get(rocksdb::ReadOptions(), meta_, head_key, &head);
+  if (!found.ok() && !found.IsNotFound()) return make_error(Errc::io_error, "reading the log head: " + found.ToString());
+  Sha256 head_hash{};
+  if (found.ok()) {
+    if (head.size() != 8 + head_hash.size()) return make_error(Errc::corruption, "the stored log head is corrupt");
+    if (read_big_endian(std::string_view(head).substr(0, 8)) != durable_end_) {
+      return make_error(Errc::corruption, "the stored log head does not name the last event of the log");
+    }
+    std::copy(head.begin() + 8, head.end(), head_hash.begin());
+  }
+  return log_->scan(from, [&](const Event& event, const std::string&) { return visit(event); },
+                    found.ok() ? &head_hash : nullptr);
+}
+
+Status EmbeddedLedger::close() {
+  if (closed_) return ok_status();
+  closed_ = true;
+  if (sequencer_.joinable()) {
+    {
+      std::lock_guard lock(queue_mutex_);
+      stopping_ = true;
+    }
+    queue_ready_.notify_all();
+    sequencer_.join();
+  }
+  Status checkpoint = ok_status();
+  if (db_ && !failed_) checkpoint = write_checkpoint(true);
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    if (db_) (void)db_->DestroyColumnFamilyHandle(handle);
+  }
+  handles_.clear();
+  if (db_) (void)db_->Close();
+  db_.reset();
+  return checkpoint;
+}
+
+}  // namespace paystream

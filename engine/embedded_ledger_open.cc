@@ -1,0 +1,193 @@
+// Opening the embedded ledger: the database, the checkpoint, the log tail, the observer's catch-up.
+#include <fmt/format.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/filter_policy.h>
+
+#include "engine/decide.h"
+#include "engine/embedded_ledger.h"
+#include "engine/state_codec.h"
+
+namespace paystream {
+namespace {
+
+constexpr const char* format_key = "format";
+constexpr const char* format_value = "paystream-embedded-1";
+constexpr const char* checkpoint_key = "checkpoint";
+constexpr const char* parameters_key = "parameters";
+constexpr uint64_t catch_up_events_max = 4096;
+
+Error io_error(const std::string& what, const rocksdb::Status& status) {
+  return make_error(Errc::io_error, fmt::format("{}: {}", what, status.ToString()));
+}
+
+rocksdb::ColumnFamilyOptions column_family_options() {
+  rocksdb::ColumnFamilyOptions options;
+  options.write_buffer_size = 64 << 20;
+  options.max_write_buffer_number = 4;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+}  // namespace
+
+Status EmbeddedLedger::open_database() {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.max_background_jobs = 2;
+  options.bytes_per_sync = 1 << 20;
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, "log", "commands", "state"};
+  const size_t engine_families = names.size();
+  if (observer_ != nullptr) {
+    for (const std::string& name : observer_->column_families()) names.push_back(name);
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, column_family_options());
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Status status = rocksdb::DB::Open(options, options_.data_dir, descriptors, &handles_, &db);
+  if (!status.ok()) {
+    if (status.ToString().find("lock") != std::string::npos) {
+      return make_error(Errc::io_error, fmt::format("data directory '{}' is in use by another paystream process",
+                                                    options_.data_dir));
+    }
+    return io_error(fmt::format("cannot open data directory '{}'", options_.data_dir), status);
+  }
+  db_.reset(db);
+  meta_ = handles_[0];
+  log_cf_ = handles_[1];
+  commands_cf_ = handles_[2];
+  state_cf_ = handles_[3];
+  log_ = std::make_unique<EmbeddedLog>(db_.get(), log_cf_);
+  if (observer_ != nullptr) {
+    observer_->bind(db_.get(), std::vector<rocksdb::ColumnFamilyHandle*>(
+                                   handles_.begin() + static_cast<std::ptrdiff_t>(engine_families), handles_.end()));
+  }
+  std::string format;
+  const rocksdb::Status read = db_->Get(rocksdb::ReadOptions(), meta_, format_key, &format);
+  if (read.IsNotFound()) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    const rocksdb::Status written = db_->Put(sync, meta_, format_key, format_value);
+    if (!written.ok()) return io_error("writing the format marker", written);
+  } else if (!read.ok()) {
+    return io_error("reading the format marker", read);
+  } else if (format != format_value) {
+    return make_error(Errc::corruption, fmt::format("data directory '{}' holds format '{}'; this build reads '{}'",
+                                                    options_.data_dir, format, format_value));
+  }
+  return ok_status();
+}
+
+// The checkpoint is a cache of evolve(): when it is missing or unreadable the whole log is replayed.
+Status EmbeddedLedger::load_checkpoint() {
+  std::string position_bytes, parameters_bytes;
+  const rocksdb::Status found = db_->Get(rocksdb::ReadOptions(), meta_, checkpoint_key, &position_bytes);
+  if (found.IsNotFound()) return ok_status();
+  if (!found.ok()) return io_error("reading the checkpoint", found);
+  if (position_bytes.size() != 16) return ok_status();
+  const rocksdb::Status parameters_found =
+      db_->Get(rocksdb::ReadOptions(), meta_, parameters_key, &parameters_bytes);
+  if (!parameters_found.ok()) return ok_status();
+  Result<Parameters> parameters = decode_parameters(parameters_bytes);
+  if (!parameters) return ok_status();
+  LedgerState loaded;
+  loaded.parameters = *parameters;
+  loaded.last_position = LogPosition{read_big_endian(std::string_view(position_bytes).substr(0, 8))};
+  loaded.last_time = Timestamp{static_cast<int64_t>(read_big_endian(std::string_view(position_bytes).substr(8)))};
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), state_cf_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Result<AccountState> account = decode_account_state(it->value().ToStringView());
+    if (!account) return ok_status();
+    loaded.accounts.emplace(account->id, std::move(account).value());
+  }
+  if (!it->status().ok()) return io_error("reading the checkpoint", it->status());
+  state_ = std::move(loaded);
+  checkpoint_position_ = state_.last_position;
+  return ok_status();
+}
+
+Status EmbeddedLedger::replay_tail() {
+  Result<LogPosition> last = log_->last_position();
+  if (!last) return last.error();
+  if (*last < state_.last_position) {
+    // A checkpoint ahead of the log cannot come from this ledger's own writes: start from scratch.
+    state_ = LedgerState{};
+  }
+  Status replayed = ok_status();
+  if (last->value > state_.last_position.value) {
+    replayed = log_->scan(LogPosition{state_.last_position.value + 1},
+                          [this](const Event& event, const std::string& encoded) -> Status {
+                            evolve(state_, event);
+                            head_ = sha256(encoded);
+                            if (!event.account_id.empty()) dirty_accounts_.insert(event.account_id);
+                            return ok_status();
+                          });
+  } else if (last->value > 0) {
+    Result<std::string> encoded = log_->read_encoded(*last);
+    if (!encoded) return encoded.error();
+    head_ = sha256(*encoded);
+  }
+  if (!replayed) return replayed;
+  durable_end_ = state_.last_position.value;
+  return ok_status();
+}
+
+Status EmbeddedLedger::catch_up_observer() {
+  if (observer_ == nullptr) return ok_status();
+  Result<LogPosition> applied = observer_->applied_position();
+  if (!applied) return applied.error();
+  if (*applied == state_.last_position) return ok_status();
+  if (*applied > state_.last_position) {
+    return make_error(Errc::corruption, fmt::format("projections are at log position {} but the log ends at {}",
+                                                    applied->value, state_.last_position.value));
+  }
+  std::vector<Event> pending;
+  auto flush = [&]() -> Status {
+    rocksdb::WriteBatch batch;
+    if (Status status = observer_->on_append(pending, batch); !status) return status;
+    const rocksdb::Status written = db_->Write(rocksdb::WriteOptions(), &batch);
+    if (!written.ok()) return io_error("rebuilding projections", written);
+    pending.clear();
+    return ok_status();
+  };
+  Status scanned = log_->scan(LogPosition{applied->value + 1}, [&](const Event& event, const std::string&) {
+    pending.push_back(event);
+    return pending.size() >= catch_up_events_max ? flush() : ok_status();
+  });
+  if (!scanned) return scanned;
+  return pending.empty() ? ok_status() : flush();
+}
+
+Status EmbeddedLedger::write_checkpoint(bool sync) {
+  rocksdb::WriteBatch batch;
+  for (const std::string& id : dirty_accounts_) {
+    const AccountState* account = state_.find(id);
+    PAYSTREAM_ASSERT(account != nullptr);
+    PAYSTREAM_ASSERT(batch.Put(state_cf_, id, encode_account_state(*account)).ok());
+  }
+  std::string position = big_endian_key(state_.last_position.value);
+  position += big_endian_key(static_cast<uint64_t>(state_.last_time.micros));
+  PAYSTREAM_ASSERT(batch.Put(meta_, checkpoint_key, position).ok());
+  PAYSTREAM_ASSERT(batch.Put(meta_, parameters_key, encode_parameters(state_.parameters)).ok());
+  rocksdb::WriteOptions options;
+  options.sync = sync && options_.sync;
+  const rocksdb::Status written = db_->Write(options, &batch);
+  if (!written.ok()) return io_error("writing the checkpoint", written);
+  dirty_accounts_.clear();
+  checkpoint_position_ = state_.last_position;
+  return ok_status();
+}
+
+Status EmbeddedLedger::start() {
+  if (Status status = open_database(); !status) return status;
+  if (Status status = load_checkpoint(); !status) return status;
+  if (Status status = replay_tail(); !status) return status;
+  if (Status status = catch_up_observer(); !status) return status;
+  sequencer_ = std::thread([this] { run_sequencer(); });
+  return ok_status();
+}
+
+}  // namespace paystream

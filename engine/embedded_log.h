@@ -1,0 +1,54 @@
+#pragma once
+// The embedded log: the "log" column family of the ledger's RocksDB database. Key: position of the
+// entry's first event (8 bytes, big-endian); value: a LogEntry of up to entry_events_max encoded
+// events with consecutive positions. Append goes into the caller's WriteBatch; reads check the
+// hash chain (each event's prev_hash is the SHA-256 of the previous event's bytes).
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "events/codec.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace paystream {
+
+class EmbeddedLog {
+ public:
+  static constexpr size_t entry_events_max = 256;
+
+  EmbeddedLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log);
+
+  // Appends encoded events whose first position is `first` (entries split at entry_events_max).
+  void append(rocksdb::WriteBatch& batch, LogPosition first, const std::vector<std::string>& encoded) const;
+
+  // The event and its encoded bytes; Errc::record_not_found past the end.
+  Result<Event> read(LogPosition position) const;
+  Result<std::string> read_encoded(LogPosition position) const;
+
+  // Visits every event from `from` in order, checking each against the hash of the one before,
+  // and the last one against `head` (the hash the ledger stored with its last append) when given.
+  // Stops at the first error, which names the position of the altered event.
+  Status scan(LogPosition from, const std::function<Status(const Event&, const std::string& encoded)>& visit,
+              const Sha256* head = nullptr) const;
+
+  // The position of the last stored event (0 when empty), read from the last entry.
+  Result<LogPosition> last_position() const;
+
+ private:
+  Result<std::vector<std::string>> entry_at(LogPosition position, LogPosition& first) const;
+
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* log_;
+  // The last entry read, because reversals and duplicate lookups tend to touch recent entries.
+  mutable std::mutex cache_mutex_;
+  mutable LogPosition cached_first_;
+  mutable std::vector<std::string> cached_entry_;
+};
+
+}  // namespace paystream

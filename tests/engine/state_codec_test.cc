@@ -1,0 +1,30 @@
+#include "engine/state_codec.h"
+#include "tests/engine/engine_fixtures.h"
+
+namespace paystream::testing {
+
+TEST_CASE("engine: checkpoint rows round-trip and reject truncation", "[engine][checkpoint]") {
+  AccountState account;
+  account.id = "1001";
+  account.settings.name = "Zoë, \"quoted\"";
+  account.settings.type = AccountType::agent;
+  account.settings.expires_on = parse_date("2027-02-28").value();
+  account.settings.locked = true;
+  account.balance = money("-12.345678");
+  account.overdraft = money("50");
+  account.sub_accounts = 3;
+  account.reversed_records = {4, 9, 12};
+  account.last_position = LogPosition{77};
+  const std::string bytes = encode_account_state(account);
+  CHECK(decode_account_state(bytes).value() == account);
+  for (size_t size = 0; size < bytes.size(); ++size) {
+    CHECK(decode_account_state(std::string_view(bytes).substr(0, size)).error().code == Errc::corruption);
+  }
+  Parameters parameters;
+  parameters.pay_delay_expire_days = 30;
+  CHECK(decode_parameters(encode_parameters(parameters)).value() == parameters);
+  CHECK(big_endian_key(0x0102) == std::string("\0\0\0\0\0\0\x01\x02", 8));
+  CHECK(read_big_endian(big_endian_key(123456789)) == 123456789);
+}
+
+}  // namespace paystream::testing
