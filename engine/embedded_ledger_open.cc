@@ -39,6 +39,7 @@ Status EmbeddedLedger::open_database() {
   options.create_missing_column_families = true;
   options.max_background_jobs = 2;
   options.bytes_per_sync = 1 << 20;
+  options.statistics = options_.statistics;
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, "log", "commands", "state"};
   const size_t engine_families = names.size();
   if (observer_ != nullptr) {

@@ -15,6 +15,7 @@
 
 namespace rocksdb {
 class DB;
+class Statistics;
 class ColumnFamilyHandle;
 class WriteBatch;
 }  // namespace rocksdb
@@ -47,6 +48,7 @@ struct LedgerOptions {
   size_t group_commands_max = 4096;       // commands in one group commit
   uint64_t checkpoint_events_max = 200'000;  // events after which the state is checkpointed
   Clock* clock = nullptr;                 // nullptr: the system clock
+  std::shared_ptr<rocksdb::Statistics> statistics;  // optional, for the benchmark's counters
 };
 
 struct Outcome {

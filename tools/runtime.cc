@@ -5,6 +5,7 @@ namespace paystream {
 std::vector<std::string> ProjectionsObserver::column_families() const { return Projections::column_families(); }
 
 void ProjectionsObserver::bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  handles_ = handles;
   projections_ = std::make_unique<Projections>(db, handles);
 }
 

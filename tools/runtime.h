@@ -16,8 +16,11 @@ class ProjectionsObserver final : public AppendObserver {
   Status on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) override;
   Result<LogPosition> applied_position() const override { return projections_->applied_position(); }
   Projections& projections() { return *projections_; }
+  // The live projection column families, in Projections::column_families() order.
+  const std::vector<rocksdb::ColumnFamilyHandle*>& handles() const { return handles_; }
 
  private:
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<Projections> projections_;
 };
 
