@@ -4,6 +4,7 @@
 // relies on. Decoding never throws: malformed bytes give Errc::corruption, an event type this
 // build does not know gives Errc::unsupported_event (a replay stops on it; it never skips).
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -15,6 +16,14 @@
 namespace paystream {
 
 using Sha256 = std::array<uint8_t, 32>;
+
+// Limits on untrusted input: decoding rejects anything larger as corruption. Encoding an event or
+// a log entry asserts under them, so the log never holds bytes a replay refuses (the engine bounds
+// memos and names far below). Commands come from callers: an oversized one is encoded, and refused
+// by whoever decodes it; bound request sizes at the edge.
+inline constexpr size_t encoded_event_bytes_max = size_t{1} << 20;
+inline constexpr size_t encoded_command_bytes_max = size_t{1} << 20;
+inline constexpr size_t log_entry_bytes_max = size_t{64} << 20;
 
 std::string encode_event(const Event& event);
 Result<Event> decode_event(std::string_view bytes);

@@ -1,2 +1,198 @@
-@0xc3a1d1f0e2b4a5d6;
-# Placeholder id replaced by the codec work; see docs/events.md.
+@0xd5d6a117c3485e5f;
+# The stored form of paystream's events and the wire form of its commands.
+# Reference and evolution rules: docs/events.md. In short: ordinals are forever, fields are only
+# appended, nothing is required, and amounts are Int64 micro-units (1 unit = 1,000,000).
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("paystream::schema");
+
+# Numbered as paystream::EventType in events/event.h. 0 is never written: a message whose type
+# reads as 0 is corrupt, a type above the last one this build knows stops a replay.
+enum EventType {
+  unspecified @0;
+  accountOpened @1;
+  accountUpdated @2;
+  paymentRecorded @3;
+  creditSet @4;
+  balanceZeroed @5;
+  reversalRecorded @6;
+  adjustmentRecorded @7;
+  parameterSet @8;
+}
+
+enum AccountType {
+  direct @0;
+  agent @1;
+  clearing @2;
+}
+
+# Numbered as paystream::PaymentType; 0 is never written.
+enum PaymentType {
+  unspecified @0;
+  payment @1;
+  credit @2;
+  makeZero @3;
+  reversal @4;
+  adjustment @5;
+  phoneCard @6;
+  minimumConsumption @7;
+}
+
+enum PaymentMethod {
+  cash @0;
+  card @1;
+  other @2;
+}
+
+struct AccountSettings {
+  name @0 :Text;
+  type @1 :AccountType;
+  parent @2 :Text;                # agent account ID, empty when none
+  monthlyMinMicros @3 :Int64;
+  monthlyMaxMicros @4 :Int64;     # 0: no maximum
+  expiresOn :union {
+    none @5 :Void;
+    days @6 :Int32;               # days since 1970-01-01
+  }
+  locked @7 :Bool;
+}
+
+# One flat struct for every event type, mirroring paystream::Event: each type uses the fields
+# docs/events.md lists and leaves the others at their defaults.
+struct Event {
+  type @0 :EventType;
+  position @1 :UInt64;            # log position, from 1
+  timeMicros @2 :Int64;           # engine time, UTC microseconds since the Unix epoch
+  accountId @3 :Text;
+  commandId @4 :Text;
+  operatorName @5 :Text;
+  memo @6 :Text;
+
+  amountMicros @7 :Int64;
+  balanceBeforeMicros @8 :Int64;
+  balanceAfterMicros @9 :Int64;
+  overdraftBeforeMicros @10 :Int64;
+  overdraftAfterMicros @11 :Int64;
+  expiresBefore :union {
+    none @12 :Void;
+    days @13 :Int32;
+  }
+  expiresAfter :union {
+    none @14 :Void;
+    days @15 :Int32;
+  }
+  method @16 :PaymentMethod;
+  reverses @17 :UInt64;           # reversal: log position of the record it undoes
+  reversedType @18 :PaymentType;
+
+  settings @19 :AccountSettings;  # account events only; null otherwise
+
+  parameterName @20 :Text;
+  parameterValue @21 :Int64;
+
+  prevHash @22 :Data;             # SHA-256 of the previous encoded event of the log (32 bytes)
+}
+
+# Optional values of commands have explicit presence: the first member of each union (none or
+# unchanged) is the default, so an absent field always reads as "not set".
+struct OpenAccount {
+  accountId @0 :Text;
+  settings @1 :AccountSettings;
+  overdraft :union {
+    none @2 :Void;
+    micros @3 :Int64;
+  }
+  initialBalance :union {
+    none @4 :Void;
+    micros @5 :Int64;
+  }
+}
+
+struct UpdateAccount {
+  accountId @0 :Text;
+  name :union {
+    unchanged @1 :Void;
+    value @2 :Text;
+  }
+  type :union {
+    unchanged @3 :Void;
+    value @4 :AccountType;
+  }
+  parent :union {
+    unchanged @5 :Void;
+    value @6 :Text;               # "" removes the parent
+  }
+  monthlyMin :union {
+    unchanged @7 :Void;
+    micros @8 :Int64;
+  }
+  monthlyMax :union {
+    unchanged @9 :Void;
+    micros @10 :Int64;
+  }
+  expiresOn :union {
+    unchanged @11 :Void;
+    remove @12 :Void;             # the account no longer expires
+    days @13 :Int32;
+  }
+  locked :union {
+    unchanged @14 :Void;
+    value @15 :Bool;
+  }
+}
+
+struct Pay {
+  accountId @0 :Text;
+  amountMicros @1 :Int64;
+  memo @2 :Text;
+  method @3 :PaymentMethod;
+}
+
+struct SetCredit {
+  accountId @0 :Text;
+  limitMicros @1 :Int64;
+  memo @2 :Text;
+}
+
+struct MakeZero {
+  accountId @0 :Text;
+  memo @1 :Text;
+}
+
+struct Reverse {
+  record @0 :UInt64;              # log position of the payment record to undo
+  memo @1 :Text;
+}
+
+struct Adjust {
+  accountId @0 :Text;
+  amountMicros @1 :Int64;         # signed
+  memo @2 :Text;
+}
+
+struct SetParameter {
+  name @0 :Text;
+  value @1 :Int64;
+}
+
+struct Command {
+  commandId @0 :Text;
+  operatorName @1 :Text;
+  body :union {
+    unspecified @2 :Void;         # never written: an empty message is not silently a command
+    openAccount @3 :OpenAccount;
+    updateAccount @4 :UpdateAccount;
+    pay @5 :Pay;
+    setCredit @6 :SetCredit;
+    makeZero @7 :MakeZero;
+    reverse @8 :Reverse;
+    adjust @9 :Adjust;
+    setParameter @10 :SetParameter;
+  }
+}
+
+# The encoded events of one group commit, in log order. Each element is a whole Event message
+# (as encode_event writes it), so its hash is taken over exactly the bytes stored here.
+struct LogEntry {
+  events @0 :List(Data);
+}
