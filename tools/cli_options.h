@@ -1,0 +1,49 @@
+#pragma once
+// The options every `paystream` subcommand takes, and the conversions from command-line text to
+// the ledger's types. Conversions return Result with the option's name and the value in the
+// message, so the CLI never throws past its edge.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "events/event.h"
+#include "events/money.h"
+#include "events/time.h"
+
+namespace CLI {
+class App;
+}
+
+namespace paystream {
+
+inline constexpr const char* default_data_dir = "./paystream-data";
+
+struct GlobalOptions {
+  std::optional<std::string> data_dir;  // unset: default_data_dir (bench: a fresh temporary one)
+  std::string operator_name = "admin";
+  std::string format = "table";
+  std::string output;  // empty: standard output
+
+  std::string data_dir_or_default() const { return data_dir.value_or(default_data_dir); }
+};
+
+// Adds --data, --operator, --format and --output to `app`, bound to `options`. Called for the
+// root and for every leaf subcommand, so they may appear before or after the subcommand.
+enum class WithOperator { yes, no };  // no: the command has its own --operator (a filter)
+void add_global_options(CLI::App& app, GlobalOptions& options, WithOperator with_operator = WithOperator::yes);
+
+// Each prefixes its error with `what` (an option or argument name), e.g. "--overdraft: ...".
+Result<Money> money_argument(std::string_view what, std::string_view text);
+Result<Date> date_argument(std::string_view what, std::string_view text);
+Result<Timestamp> time_argument(std::string_view what, std::string_view text);
+Status account_id_argument(std::string_view what, std::string_view text);
+Result<AccountType> account_type_argument(std::string_view what, std::string_view text);
+Result<PaymentType> payment_type_argument(std::string_view what, std::string_view text);
+Result<PaymentMethod> payment_method_argument(std::string_view what, std::string_view text);
+// A whole number > 0 ("12"), for record IDs and counts.
+Result<uint64_t> positive_integer_argument(std::string_view what, std::string_view text);
+Status command_id_argument(std::string_view text);
+Status operator_argument(std::string_view text);
+
+}  // namespace paystream

@@ -1,0 +1,107 @@
+#include "tools/cli_output.h"
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+namespace paystream {
+
+Result<OutputFormat> check_output_options(const GlobalOptions& options, XlsxUse xlsx) {
+  Result<OutputFormat> format = parse_output_format(options.format);
+  if (!format) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("--format: invalid value '{}': expected table, json, csv or xlsx", options.format));
+  }
+  if (*format != OutputFormat::xlsx) return format;
+  if (xlsx == XlsxUse::refused) {
+    return make_error(Errc::invalid_argument, "--format xlsx: only `records` and `balances` export to Excel");
+  }
+  if (options.output.empty()) return make_error(Errc::invalid_argument, "--format xlsx needs --output FILE");
+  return format;
+}
+
+Result<std::unique_ptr<Printer>> Printer::open(const GlobalOptions& options, std::vector<Column> columns,
+                                               XlsxUse xlsx) {
+  Result<OutputFormat> format = check_output_options(options, xlsx);
+  if (!format) return format.error();
+  auto printer = std::make_unique<Printer>();
+  printer->format_ = *format;
+  if (*format != OutputFormat::xlsx && !options.output.empty()) {
+    printer->file_.open(options.output, std::ios::out | std::ios::trunc | std::ios::binary);
+    if (!printer->file_) return make_error(Errc::io_error, fmt::format("--output: cannot write '{}'", options.output));
+  }
+  std::ostream& out = printer->file_.is_open() ? static_cast<std::ostream&>(printer->file_) : std::cout;
+  Result<std::unique_ptr<RowWriter>> writer = RowWriter::create(*format, out, options.output, std::move(columns));
+  if (!writer) return writer.error();
+  printer->writer_ = std::move(writer).value();
+  return printer;
+}
+
+Status Printer::finish(const ExtraMembers& extra) {
+  Status status = writer_->finish(extra);
+  if (!status) return status;
+  std::ostream& out = file_.is_open() ? static_cast<std::ostream&>(file_) : std::cout;
+  out.flush();
+  if (!out) return make_error(Errc::io_error, "writing the output failed");
+  return ok_status();
+}
+
+const std::vector<Column>& account_columns() {
+  static const std::vector<Column> columns = [] {
+    std::vector<Column> all = balance_columns();
+    all.push_back(Column{"Parent Agent", "parent", false});
+    all.push_back(Column{"Locked", "locked", false});
+    return all;
+  }();
+  return columns;
+}
+
+std::vector<std::string> account_cells(const BalanceRow& row) {
+  std::vector<std::string> cells = balance_cells(row);
+  cells.push_back(row.parent);
+  cells.push_back(row.locked ? "yes" : "no");
+  return cells;
+}
+
+const std::vector<Column>& parameter_columns() {
+  static const std::vector<Column> columns = {
+      {"Parameter", "name", false}, {"Value", "value", false}, {"Meaning", "meaning", false}};
+  return columns;
+}
+
+std::vector<std::string> parameter_cells(const ParameterInfo& info, int64_t value) {
+  return {info.name, format_parameter_value(info, value), info.meaning};
+}
+
+RecordRow record_row_of(const Event& event, const std::string& account_name) {
+  RecordRow row;
+  row.id = event.position;
+  row.account_id = event.account_id;
+  row.account_name = account_name;
+  row.type = payment_type_of(event.type);
+  row.amount = event.amount;
+  row.balance_before = event.balance_before;
+  row.balance_after = event.balance_after;
+  row.time = event.time;
+  row.operator_name = event.operator_name;
+  row.memo = event.memo;
+  row.method = event.method;
+  row.reverses = event.reverses;
+  return row;
+}
+
+Status print_records(const GlobalOptions& options, const std::vector<RecordRow>& rows, const ExtraMembers& extra) {
+  Result<std::unique_ptr<Printer>> printer = Printer::open(options, record_columns(), XlsxUse::refused);
+  if (!printer) return printer.error();
+  for (const RecordRow& row : rows) (*printer)->row(record_cells(row));
+  return (*printer)->finish(extra);
+}
+
+Status print_accounts(const GlobalOptions& options, const std::vector<BalanceRow>& rows, const ExtraMembers& extra) {
+  Result<std::unique_ptr<Printer>> printer = Printer::open(options, account_columns(), XlsxUse::refused);
+  if (!printer) return printer.error();
+  for (const BalanceRow& row : rows) (*printer)->row(account_cells(row));
+  return (*printer)->finish(extra);
+}
+
+}  // namespace paystream

@@ -1,0 +1,60 @@
+#include "tools/cli_session.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <system_error>
+
+#include <fmt/format.h>
+
+namespace paystream {
+namespace {
+
+bool mentions_lock(std::string message) {
+  std::transform(message.begin(), message.end(), message.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return message.find("lock") != std::string::npos;
+}
+
+Status check_directory(const std::string& dir, DataDirUse use) {
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(dir, error);
+  if (std::filesystem::is_directory(status)) return ok_status();
+  if (std::filesystem::exists(status)) {
+    return make_error(Errc::io_error, fmt::format("data directory '{}' is not a directory", dir));
+  }
+  if (use == DataDirUse::create_if_missing) return ok_status();
+  return make_error(Errc::io_error,
+                    fmt::format("no data directory at '{}': open an account first (paystream account open) "
+                                "or pass --data DIR",
+                                dir));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Runtime>> open_data_dir(const GlobalOptions& options, DataDirUse use) {
+  const std::string dir = options.data_dir_or_default();
+  if (dir.empty()) return make_error(Errc::invalid_argument, "--data: the directory name is empty");
+  Status exists = check_directory(dir, use);
+  if (!exists) return exists.error();
+  LedgerOptions ledger_options;
+  ledger_options.data_dir = dir;
+  Result<std::unique_ptr<Runtime>> runtime = open_runtime(ledger_options);
+  if (runtime) return runtime;
+  // RocksDB allows one process per database; its message about the LOCK file is cryptic.
+  if (runtime.error().code == Errc::io_error && mentions_lock(runtime.error().message)) {
+    return make_error(Errc::io_error,
+                      fmt::format("data directory '{}' is locked by another paystream process; wait for it to "
+                                  "finish or use another --data ({})",
+                                  dir, runtime.error().message));
+  }
+  return runtime.error();
+}
+
+Timestamp now_utc() {
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return Timestamp{std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count()};
+}
+
+}  // namespace paystream

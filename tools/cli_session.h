@@ -1,0 +1,21 @@
+#pragma once
+// Opening the data directory for one command: the embedded runtime (ledger + projections), with
+// the errors a user meets explained (no such directory, locked by another process).
+#include <memory>
+
+#include "tools/cli_options.h"
+#include "tools/runtime.h"
+
+namespace paystream {
+
+enum class DataDirUse {
+  create_if_missing,  // commands that change something
+  must_exist,         // queries: a typo in --data must not silently create an empty ledger
+};
+
+Result<std::unique_ptr<Runtime>> open_data_dir(const GlobalOptions& options, DataDirUse use);
+
+// The wall clock, for the derived account status and this month's consumption in queries.
+Timestamp now_utc();
+
+}  // namespace paystream
