@@ -16,8 +16,8 @@ enum class OutputFormat { table, json, csv, xlsx };
 Result<OutputFormat> parse_output_format(std::string_view text);
 
 struct Column {
-  std::string title;  // "Balance Before": table, CSV and XLSX headers
-  std::string key;    // "balance_before": JSON member name
+  std::string title;       // "Balance Before": table, CSV and XLSX headers
+  std::string key;         // "balance_before": JSON member name
   bool is_number = false;  // decimal amount: right-aligned, a JSON string, an XLSX number cell
 };
 

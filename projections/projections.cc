@@ -1,0 +1,86 @@
+// Projections: the module's front, wiring the column families to the write side (apply.cc) and
+// the queries (payment_records.cc, balances.cc).
+#include "projections/projections.h"
+
+#include "projections/projections_internal.h"
+
+namespace paystream {
+
+Error rocksdb_error(const char* doing, const rocksdb::Status& status) {
+  return make_error(status.IsCorruption() ? Errc::corruption : Errc::io_error,
+                    std::string(doing) + ": " + status.ToString());
+}
+
+struct Projections::Impl {
+  explicit Impl(const Handles& bound) : handles(bound), applier(bound) {}
+  Handles handles;
+  Applier applier;
+};
+
+std::vector<std::string> Projections::column_families() {
+  return {balances_cf_name, balances_by_type_cf_name, records_cf_name, records_by_account_cf_name,
+          projection_meta_cf_name};
+}
+
+Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  const std::vector<std::string> names = column_families();
+  PAYSTREAM_ASSERT(db != nullptr);
+  PAYSTREAM_ASSERT(handles.size() == names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    PAYSTREAM_ASSERT(handles[i] != nullptr && handles[i]->GetName() == names[i]);  // bound in order
+  }
+  impl_ = std::make_unique<Impl>(Handles{.db = db,
+                                         .balances = handles[0],
+                                         .balances_by_type = handles[1],
+                                         .records = handles[2],
+                                         .records_by_account = handles[3],
+                                         .meta = handles[4]});
+}
+
+Projections::~Projections() = default;
+
+Status Projections::apply(std::span<const Event> events, rocksdb::WriteBatch& batch) {
+  return impl_->applier.apply(events, batch);
+}
+
+void Projections::discard_cache() { impl_->applier.discard_cache(); }
+
+Result<RecordPage> Projections::records(const RecordQuery& query) const {
+  RecordPage page;
+  Result<std::string> next =
+      scan_records(impl_->handles, query, [&page](const RecordRow& row) { page.rows.push_back(row); });
+  if (!next) return next.error();
+  page.next_cursor = std::move(*next);
+  return page;
+}
+
+Status Projections::for_each_record(const RecordQuery& query,
+                                    const std::function<void(const RecordRow&)>& visit) const {
+  Result<std::string> next = scan_records(impl_->handles, query, visit);
+  if (!next) return next.error();
+  return ok_status();
+}
+
+Result<BalancePage> Projections::balances(const BalanceQuery& query) const {
+  BalancePage page;
+  Result<std::string> next =
+      scan_balances(impl_->handles, query, [&page](const BalanceRow& row) { page.rows.push_back(row); });
+  if (!next) return next.error();
+  page.next_cursor = std::move(*next);
+  return page;
+}
+
+Status Projections::for_each_balance(const BalanceQuery& query,
+                                     const std::function<void(const BalanceRow&)>& visit) const {
+  Result<std::string> next = scan_balances(impl_->handles, query, visit);
+  if (!next) return next.error();
+  return ok_status();
+}
+
+Result<LogPosition> Projections::applied_position() const {
+  Result<uint64_t> position = read_applied_position(impl_->handles, rocksdb::ReadOptions());
+  if (!position) return position.error();
+  return LogPosition{*position};
+}
+
+}  // namespace paystream

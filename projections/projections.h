@@ -42,8 +42,8 @@ struct RecordQuery {
   std::optional<Timestamp> to;    // exclusive
   std::optional<PaymentType> type;
   std::optional<std::string> operator_name;
-  size_t limit = 100;   // rows per page; 0 means no limit (exports)
-  std::string cursor;   // from a previous page's next_cursor; empty: from the start
+  size_t limit = 100;  // rows per page; 0 means no limit (exports)
+  std::string cursor;  // from a previous page's next_cursor; empty: from the start
 };
 
 struct RecordPage {
@@ -58,7 +58,7 @@ struct BalanceRow {
   std::string parent;
   Money balance;
   Money overdraft;
-  Money available;  // balance + overdraft, saturated at the int64 range
+  Money available;          // balance + overdraft, saturated at the int64 range
   Money month_consumption;  // for the month of the query time
   Money monthly_min;
   Money monthly_max;
@@ -94,17 +94,27 @@ class Projections {
   Projections(const Projections&) = delete;
   Projections& operator=(const Projections&) = delete;
 
-  // Events of one group commit, in log order (positions consecutive with the last applied).
+  // Events of one group commit, in log order (positions consecutive with the last applied: a gap
+  // or a repeat is a bug and stops the process). Puts each changed row once, and the applied
+  // position, into `batch`. The caller writes the batch, or calls discard_cache(), before the next
+  // apply(): the row cache assumes the database holds what earlier calls produced. An error
+  // (Errc::corruption when an event disagrees with the stored rows, Errc::io_error) leaves `batch`
+  // half-filled: drop it. apply() and discard_cache() run on one thread (the sequencer); the
+  // queries below are const, read a RocksDB snapshot, and may run on any thread meanwhile.
   [[nodiscard]] Status apply(std::span<const Event> events, rocksdb::WriteBatch& batch);
   // Forget cached rows (after the caller's batch failed to write).
   void discard_cache();
 
+  // Queries. A bad cursor is Errc::invalid_argument, a malformed account ID
+  // Errc::invalid_account_id; an unknown account gives no rows. Record pages are in log order,
+  // balance pages in account ID order.
   Result<RecordPage> records(const RecordQuery& query) const;
   // Streams every matching row (query.limit and cursor honoured) without holding them all.
   Status for_each_record(const RecordQuery& query, const std::function<void(const RecordRow&)>& visit) const;
   Result<BalancePage> balances(const BalanceQuery& query) const;
-  Status for_each_balance(const BalanceQuery& query, const std::function<void(const BalanceRow&)>& visit) const;
-  // The position of the last event applied (0 when none).
+  Status for_each_balance(const BalanceQuery& query,
+                          const std::function<void(const BalanceRow&)>& visit) const;
+  // The position of the last event applied and written to the database (0 when none).
   Result<LogPosition> applied_position() const;
 
  private:

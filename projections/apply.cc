@@ -1,0 +1,174 @@
+// The write side of the projections: events in log order become balance rows, record rows and the
+// applied position, all in the caller's WriteBatch.
+#include <rocksdb/write_batch.h>
+
+#include "projections/key_codec.h"
+#include "projections/projections_internal.h"
+
+namespace paystream {
+namespace {
+
+Error corrupt_event(const Event& event, const std::string& why) {
+  return make_error(Errc::corruption, "projections cannot apply event " +
+                                          std::to_string(event.position.value) + " (" +
+                                          event_type_name(event.type) + "): " + why);
+}
+
+void put(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* family, std::string_view key,
+         std::string_view value) {
+  // Put fails only when the batch outgrows its size limit, which we never set.
+  PAYSTREAM_ASSERT(batch.Put(family, key, value).ok());
+}
+
+}  // namespace
+
+Result<uint64_t> read_applied_position(const Handles& handles, const rocksdb::ReadOptions& options) {
+  std::string value;
+  const rocksdb::Status status = handles.db->Get(options, handles.meta, keys::applied_position_key, &value);
+  if (status.IsNotFound()) return uint64_t{0};
+  if (!status.ok()) return rocksdb_error("reading the projections' applied position", status);
+  const std::optional<uint64_t> position = keys::decode_position_key(value);
+  if (!position) return make_error(Errc::corruption, "the projections' applied position is not 8 bytes");
+  return *position;
+}
+
+void Applier::discard_cache() {
+  cache_.clear();
+  applied_.reset();
+}
+
+Status Applier::check_start(uint64_t first_position) {
+  if (!applied_) {
+    Result<uint64_t> stored = read_applied_position(handles_, rocksdb::ReadOptions());
+    if (!stored) return stored.error();
+    applied_ = *stored;
+  }
+  PAYSTREAM_ASSERT(first_position == *applied_ + 1);  // log order: no gap, no repeat
+  return ok_status();
+}
+
+Status Applier::apply(std::span<const Event> events, rocksdb::WriteBatch& batch) {
+  if (events.empty()) return ok_status();
+  // Safe to drop here: the caller wrote (or discarded) the previous batch, so the database has
+  // every row the cache could hold.
+  if (cache_.size() > cached_accounts_max) cache_.clear();
+  if (Status started = check_start(events.front().position.value); !started) return started;
+  touched_.clear();
+  uint64_t expected = *applied_ + 1;
+  for (const Event& event : events) {
+    PAYSTREAM_ASSERT(event.position.value == expected);  // consecutive within the group as well
+    ++expected;
+    if (Status applied = apply_event(event, batch); !applied) {
+      discard_cache();  // the cache may hold half of this group; the caller drops the batch
+      return applied;
+    }
+  }
+  write_touched(batch);
+  const uint64_t last = events.back().position.value;
+  put(batch, handles_.meta, keys::applied_position_key, keys::position_key(last));
+  applied_ = last;
+  return ok_status();
+}
+
+Result<BalanceState*> Applier::touch(const std::string& id) {
+  auto it = cache_.find(id);
+  if (it == cache_.end()) {
+    std::string value;
+    const rocksdb::Status status = handles_.db->Get(rocksdb::ReadOptions(), handles_.balances, id, &value);
+    if (status.IsNotFound()) return make_error(Errc::corruption, "no balance row for account '" + id + "'");
+    if (!status.ok()) return rocksdb_error("reading a balance row", status);
+    Result<BalanceState> decoded = decode_balance_state(value);
+    if (!decoded) return decoded.error();
+    it = cache_.emplace(id, std::move(*decoded)).first;
+  }
+  // The first touch in this apply() remembers the stored type, to move the type index entry.
+  touched_.try_emplace(id, Touched{it->second.settings.type});
+  return &it->second;
+}
+
+Status Applier::open_account(const Event& event) {
+  bool exists = cache_.contains(event.account_id);
+  if (!exists) {
+    std::string value;
+    const rocksdb::Status status =
+        handles_.db->Get(rocksdb::ReadOptions(), handles_.balances, event.account_id, &value);
+    if (!status.ok() && !status.IsNotFound()) return rocksdb_error("reading a balance row", status);
+    exists = status.ok();
+  }
+  if (exists) return corrupt_event(event, "the account already exists");
+  BalanceState opened;
+  opened.settings = event.settings;
+  opened.overdraft = event.overdraft_after;  // a new account's balance and consumption are zero
+  cache_.emplace(event.account_id, std::move(opened));
+  touched_.try_emplace(event.account_id, Touched{std::nullopt});
+  return ok_status();
+}
+
+Status Applier::apply_event(const Event& event, rocksdb::WriteBatch& batch) {
+  switch (event.type) {
+    case EventType::account_opened:
+      return open_account(event);
+    case EventType::account_updated: {
+      Result<BalanceState*> account = touch(event.account_id);
+      if (!account) return account.error();
+      (*account)->settings = event.settings;
+      return ok_status();
+    }
+    case EventType::payment_recorded:
+    case EventType::credit_set:
+    case EventType::balance_zeroed:
+    case EventType::reversal_recorded:
+    case EventType::adjustment_recorded:
+      return apply_record(event, batch);
+    case EventType::parameter_set:
+      return ok_status();
+  }
+  return make_error(Errc::unsupported_event,
+                    "projections do not know event type " + std::to_string(static_cast<int>(event.type)));
+}
+
+Status Applier::apply_record(const Event& event, rocksdb::WriteBatch& batch) {
+  Result<BalanceState*> found = touch(event.account_id);
+  if (!found) return found.error();
+  BalanceState& account = **found;
+  // Paired with the engine's decide/evolve: a record starts from the balance the row holds.
+  if (account.balance != event.balance_before || account.overdraft != event.overdraft_before) {
+    return corrupt_event(event, "its balance_before/overdraft_before differ from the balance row");
+  }
+  const RecordRow row{.id = event.position,
+                      .account_id = event.account_id,
+                      .account_name = account.settings.name,
+                      .type = payment_type_of(event.type),
+                      .amount = event.amount,
+                      .balance_before = event.balance_before,
+                      .balance_after = event.balance_after,
+                      .time = event.time,
+                      .operator_name = event.operator_name,
+                      .memo = event.memo,
+                      .method = event.method,
+                      .reverses = event.reverses};
+  account.balance = event.balance_after;
+  account.overdraft = event.overdraft_after;
+  account.settings.expires_on = event.expires_after;
+  const std::string value = encode_record_row(row);
+  put(batch, handles_.records, keys::position_key(row.id.value), value);
+  put(batch, handles_.records_by_account, keys::account_record_key(row.account_id, row.id.value), value);
+  return ok_status();
+}
+
+void Applier::write_touched(rocksdb::WriteBatch& batch) {
+  // One Put per account per group commit, however many of its events the group holds.
+  for (const auto& [id, touched] : touched_) {
+    const BalanceState& state = cache_.at(id);
+    put(batch, handles_.balances, id, encode_balance_state(state));
+    if (touched.stored_type == state.settings.type) continue;
+    if (touched.stored_type) {
+      PAYSTREAM_ASSERT(
+          batch.Delete(handles_.balances_by_type, keys::type_index_key(*touched.stored_type, id)).ok());
+    }
+    put(batch, handles_.balances_by_type, keys::type_index_key(state.settings.type, id), {});
+  }
+  touched_.clear();
+}
+
+}  // namespace paystream

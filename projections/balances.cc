@@ -1,0 +1,137 @@
+// Balance queries: one account by point get, one type through the (type, account) index, or every
+// account in ID order. Status and this month's consumption are derived as of the query's `now`.
+#include <limits>
+#include <memory>
+
+#include "projections/key_codec.h"
+#include "projections/projections_internal.h"
+
+namespace paystream {
+namespace {
+
+Money saturating_add(Money a, Money b) {
+  if (const std::optional<Money> sum = a.checked_add(b)) return *sum;
+  return Money::from_micros(b > Money::zero() ? std::numeric_limits<int64_t>::max()
+                                              : std::numeric_limits<int64_t>::min());
+}
+
+// The engine's rule (engine/ledger_state.cc, account_status), restated here because projections
+// must not include the engine: locked first, then expired, no credit, monthly maximum.
+const char* status_name(const AccountSettings& settings, Money available, Money month_consumption,
+                        Timestamp now) {
+  if (settings.locked) return "locked";
+  // An account is usable through the whole of its expiration date.
+  if (settings.expires_on && date_of(now) > *settings.expires_on) return "expired";
+  if (available <= Money::zero()) return "no_credit";
+  if (settings.monthly_max > Money::zero() && month_consumption >= settings.monthly_max)
+    return "monthly_max_reached";
+  return "active";
+}
+
+bool matches(const BalanceQuery& query, const BalanceState& state) {
+  if (query.min && state.balance < *query.min) return false;
+  if (query.max && state.balance > *query.max) return false;
+  return true;
+}
+
+Status check_cursor(const std::string& cursor) {
+  if (cursor.empty() || is_valid_account_id(cursor)) return ok_status();
+  return make_error(Errc::invalid_argument,
+                    "invalid cursor '" + cursor + "': pass a previous page's next_cursor");
+}
+
+Result<std::optional<BalanceState>> get_state(const Handles& handles, const rocksdb::ReadOptions& options,
+                                              const std::string& id) {
+  std::string value;
+  const rocksdb::Status status = handles.db->Get(options, handles.balances, id, &value);
+  if (status.IsNotFound()) return std::optional<BalanceState>();
+  if (!status.ok()) return rocksdb_error("reading a balance row", status);
+  Result<BalanceState> state = decode_balance_state(value);
+  if (!state) return state.error();
+  return std::optional<BalanceState>(std::move(*state));
+}
+
+Result<std::string> one_account(const Handles& handles, const BalanceQuery& query,
+                                const BalanceVisitor& visit) {
+  const std::string& id = *query.account_id;
+  if (Status valid = check_account_id(id); !valid) return valid.error();
+  if (!query.cursor.empty() && query.cursor >= id) return std::string();  // already returned
+  const QuerySnapshot snapshot(handles.db);
+  Result<std::optional<BalanceState>> state = get_state(handles, snapshot.options(), id);
+  if (!state) return state.error();
+  const bool type_matches = !query.type || (*state && (*state)->settings.type == *query.type);
+  if (*state && type_matches && matches(query, **state)) visit(balance_row(id, **state, query.now));
+  return std::string();
+}
+
+// The row of the account under the iterator: its value, or through the type index a point get.
+Result<BalanceState> load_row(const Handles& handles, const rocksdb::ReadOptions& options,
+                              const rocksdb::Iterator& it, bool through_index, const std::string& id) {
+  if (!through_index) return decode_balance_state(std::string_view(it.value().data(), it.value().size()));
+  Result<std::optional<BalanceState>> state = get_state(handles, options, id);
+  if (!state) return state.error();
+  if (!*state)
+    return make_error(Errc::corruption, "the type index names account '" + id + "' that has no row");
+  return std::move(**state);
+}
+
+// Walks account IDs in order from just after the cursor: the balances family itself (prefix
+// empty, rows are the values) or one type's part of the index (rows by point get).
+Result<std::string> scan_accounts(const Handles& handles, const BalanceQuery& query,
+                                  const BalanceVisitor& visit) {
+  const QuerySnapshot snapshot(handles.db);
+  rocksdb::ReadOptions options = snapshot.options();
+  const std::string prefix = query.type ? keys::type_index_prefix(*query.type) : std::string();
+  // The first key after this type's part of the index (type bytes are 0-2, so +1 never wraps).
+  const std::string upper(1, static_cast<char>(prefix.empty() ? 0 : prefix[0] + 1));
+  const rocksdb::Slice upper_slice(upper);
+  if (query.type) options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(
+      handles.db->NewIterator(options, query.type ? handles.balances_by_type : handles.balances));
+  size_t visited = 0;
+  std::string last_id;
+  for (it->Seek(prefix + query.cursor); it->Valid(); it->Next()) {
+    const std::string id = it->key().ToString().substr(prefix.size());
+    if (id == query.cursor) continue;  // returned by the previous page
+    Result<BalanceState> state = load_row(handles, snapshot.options(), *it, query.type.has_value(), id);
+    if (!state) return state.error();
+    if (!matches(query, *state)) continue;
+    if (query.limit != 0 && visited == query.limit) return last_id;  // more rows follow this page
+    visit(balance_row(id, *state, query.now));
+    last_id = id;
+    ++visited;
+  }
+  if (!it->status().ok()) return rocksdb_error("scanning balances", it->status());
+  return std::string();
+}
+
+}  // namespace
+
+BalanceRow balance_row(std::string_view account_id, const BalanceState& state, Timestamp now) {
+  // Consumption counted in another month than now's is not this month's.
+  const Money month_consumption =
+      state.consumption_month == month_of(now) ? state.month_consumption : Money::zero();
+  const Money available = saturating_add(state.balance, state.overdraft);
+  return BalanceRow{.account_id = std::string(account_id),
+                    .account_name = state.settings.name,
+                    .type = state.settings.type,
+                    .parent = state.settings.parent,
+                    .balance = state.balance,
+                    .overdraft = state.overdraft,
+                    .available = available,
+                    .month_consumption = month_consumption,
+                    .monthly_min = state.settings.monthly_min,
+                    .monthly_max = state.settings.monthly_max,
+                    .expires_on = state.settings.expires_on,
+                    .locked = state.settings.locked,
+                    .status = status_name(state.settings, available, month_consumption, now)};
+}
+
+Result<std::string> scan_balances(const Handles& handles, const BalanceQuery& query,
+                                  const BalanceVisitor& visit) {
+  if (Status valid = check_cursor(query.cursor); !valid) return valid.error();
+  if (query.account_id) return one_account(handles, query, visit);
+  return scan_accounts(handles, query, visit);
+}
+
+}  // namespace paystream

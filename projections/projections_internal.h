@@ -1,0 +1,98 @@
+#pragma once
+// Shared by the files of projections/: the column family handles, the write side (Applier) and
+// the query functions. Not part of the module's interface (that is projections.h).
+#include <rocksdb/db.h>
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "projections/projections.h"
+#include "projections/row_codec.h"
+
+namespace paystream {
+
+// Column family names, in the order of Projections::column_families() and of the handles.
+inline constexpr const char* balances_cf_name = "balances";
+inline constexpr const char* balances_by_type_cf_name = "balances_by_type";
+inline constexpr const char* records_cf_name = "records";
+inline constexpr const char* records_by_account_cf_name = "records_by_account";
+inline constexpr const char* projection_meta_cf_name = "projection_meta";
+
+struct Handles {
+  rocksdb::DB* db = nullptr;
+  rocksdb::ColumnFamilyHandle* balances = nullptr;
+  rocksdb::ColumnFamilyHandle* balances_by_type = nullptr;
+  rocksdb::ColumnFamilyHandle* records = nullptr;
+  rocksdb::ColumnFamilyHandle* records_by_account = nullptr;
+  rocksdb::ColumnFamilyHandle* meta = nullptr;
+};
+
+Error rocksdb_error(const char* doing, const rocksdb::Status& status);
+
+// A RocksDB snapshot for one query, so a query that reads several keys (an index, then rows)
+// sees one state even while the sequencer writes.
+class QuerySnapshot {
+ public:
+  explicit QuerySnapshot(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {
+    options_.snapshot = snapshot_;
+  }
+  ~QuerySnapshot() { db_->ReleaseSnapshot(snapshot_); }
+  QuerySnapshot(const QuerySnapshot&) = delete;
+  QuerySnapshot& operator=(const QuerySnapshot&) = delete;
+  const rocksdb::ReadOptions& options() const { return options_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+  rocksdb::ReadOptions options_;
+};
+
+// The last position written to the meta column family (0 when none).
+Result<uint64_t> read_applied_position(const Handles& handles, const rocksdb::ReadOptions& options);
+
+// The write side. Used only by the thread that calls Projections::apply (the sequencer).
+class Applier {
+ public:
+  // Rows kept in the read-through cache; beyond this it is dropped at the start of an apply().
+  static constexpr size_t cached_accounts_max = 100'000;
+
+  explicit Applier(const Handles& handles) : handles_(handles) {}
+  [[nodiscard]] Status apply(std::span<const Event> events, rocksdb::WriteBatch& batch);
+  void discard_cache();
+
+ private:
+  struct Touched {
+    std::optional<AccountType> stored_type;  // the type in the database before this apply()
+  };
+  Status check_start(uint64_t first_position);
+  // The cached row of an existing account, loaded on first use and marked as changed.
+  Result<BalanceState*> touch(const std::string& id);
+  Status open_account(const Event& event);
+  Status apply_event(const Event& event, rocksdb::WriteBatch& batch);
+  Status apply_record(const Event& event, rocksdb::WriteBatch& batch);
+  void write_touched(rocksdb::WriteBatch& batch);
+
+  Handles handles_;
+  std::unordered_map<std::string, BalanceState> cache_;
+  std::optional<uint64_t> applied_;                   // last applied position, when known
+  std::unordered_map<std::string, Touched> touched_;  // accounts changed by the current apply()
+};
+
+using RecordVisitor = std::function<void(const RecordRow&)>;
+using BalanceVisitor = std::function<void(const BalanceRow&)>;
+
+// Visit the rows of one page; returns the page's next cursor (empty when nothing more matches).
+Result<std::string> scan_records(const Handles& handles, const RecordQuery& query,
+                                 const RecordVisitor& visit);
+Result<std::string> scan_balances(const Handles& handles, const BalanceQuery& query,
+                                  const BalanceVisitor& visit);
+
+// The query row of a stored balance, with status and month consumption as of `now`.
+BalanceRow balance_row(std::string_view account_id, const BalanceState& state, Timestamp now);
+
+}  // namespace paystream
