@@ -43,6 +43,19 @@ void build(CLI::App& app, Cli& cli) {
   add_admin_commands(app, cli);
 }
 
+// CLI11 says "A subcommand is required" for a misspelt command; name the word it did not know.
+std::string describe(const CLI::App& app, const CLI::ParseError& error) {
+  const CLI::App* chosen = &app;
+  while (!chosen->get_subcommands().empty()) chosen = chosen->get_subcommands().front();
+  const std::vector<std::string> unknown = chosen->remaining();
+  if (dynamic_cast<const CLI::RequiredError*>(&error) != nullptr && chosen->get_subcommands().empty() &&
+      !unknown.empty() && !chosen->get_subcommands({}).empty()) {
+    const std::string where = chosen == &app ? std::string() : " of '" + chosen->get_name() + "'";
+    return "unknown command '" + unknown.front() + "'" + where;
+  }
+  return error.what();
+}
+
 // CLI11 reports through exceptions; they stop here, as one "paystream: ..." line and exit 2.
 int parse(CLI::App& app, int argc, char** argv) {
   try {
@@ -55,7 +68,7 @@ int parse(CLI::App& app, int argc, char** argv) {
   } catch (const CLI::CallForVersion& version) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
-    std::cerr << "paystream: " << error.what() << " (see paystream --help)\n";
+    std::cerr << "paystream: " << describe(app, error) << " (see paystream --help)\n";
     return static_cast<int>(ExitCode::usage);
   }
 }
