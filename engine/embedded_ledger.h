@@ -3,8 +3,11 @@
 //
 // Threads and locks: any thread calls submit(); requests wait in queue_ (queue_mutex_). One
 // sequencer thread takes up to group_commands_max of them, decides and evolves them in order under
-// state_mutex_ (exclusive), appends their events to one WriteBatch with the command-ID rows and the
-// projections' rows, writes it with the WAL synced, and only then fulfils the requests' promises.
+// state_mutex_ (exclusive), and builds one WriteBatch with their events, the command-ID rows and the
+// projections' rows. It hands the group to one writer thread (in_flight_, pipeline_mutex_) and goes
+// on deciding the next group while the writer writes this one with the WAL synced; only then does
+// the writer fulfil the requests' promises. At most groups_in_flight_max groups wait for the writer.
+// Until a group is written, the sequencer finds its command IDs and events in in_flight_.
 // Readers of the state (snapshot) take state_mutex_ shared.
 #include <atomic>
 #include <condition_variable>
@@ -45,6 +48,7 @@ class EmbeddedLedger final : public Ledger {
     std::promise<Result<Outcome>> promise;
   };
   struct Group;
+  static constexpr size_t groups_in_flight_max = 2;
 
   // embedded_ledger_open.cc
   Status open_database();
@@ -57,12 +61,19 @@ class EmbeddedLedger final : public Ledger {
   Request make_request(Command command);
   std::vector<std::future<Result<Outcome>>> enqueue(std::vector<Request> requests);
   void run_sequencer();
+  void run_writer();
   void process_group(std::vector<Request>& requests);
+  void hand_to_writer(std::shared_ptr<Group> group);
+  void write_group(Group& group);
   Result<Outcome> process_one(Group& group, const Command& command, const std::string& fingerprint);
+  // embedded_ledger_open.cc
   Result<Outcome> find_previous_outcome(const Group& group, const Command& command,
                                         const std::string& fingerprint) const;
   Result<Event> find_event(const Group& group, LogPosition position) const;
-  Status commit_group(Group& group);
+  void build_batch(Group& group);
+  void add_checkpoint(rocksdb::WriteBatch& batch);
+  bool find_command(const Group& group, const std::string& command_id, std::string& fingerprint,
+                    LogPosition& first, uint64_t& count) const;
 
   LedgerOptions options_;
   AppendObserver* observer_;
@@ -88,8 +99,14 @@ class EmbeddedLedger final : public Ledger {
   std::condition_variable queue_ready_;
   std::deque<Request> queue_;  // guarded by queue_mutex_
   bool stopping_ = false;      // guarded by queue_mutex_
-  bool failed_ = false;        // sequencer only: a write failed; every later command is refused
   std::thread sequencer_;
+
+  mutable std::mutex pipeline_mutex_;
+  std::condition_variable pipeline_changed_;
+  std::deque<std::shared_ptr<Group>> in_flight_;  // guarded by pipeline_mutex_; oldest first
+  bool sequencer_done_ = false;                   // guarded by pipeline_mutex_
+  std::atomic<bool> write_failed_{false};
+  std::thread writer_;
   bool closed_ = false;
 };
 

@@ -39,6 +39,9 @@ struct EmbeddedLedger::Group {
   std::vector<Event> events;
   std::vector<std::string> encoded;
   std::unordered_map<std::string, Slot> commands;
+  std::vector<Request> requests;
+  std::vector<Result<Outcome>> outcomes;
+  rocksdb::WriteBatch batch;
 };
 
 EmbeddedLedger::EmbeddedLedger(const LedgerOptions& options, AppendObserver* observer)
@@ -100,7 +103,7 @@ void EmbeddedLedger::run_sequencer() {
     {
       std::unique_lock lock(queue_mutex_);
       queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued has been answered
+      if (queue_.empty()) break;  // stopping, and everything queued has been decided
       const size_t take = std::min(queue_.size(), options_.group_commands_max);
       for (size_t i = 0; i < take; ++i) {
         requests.push_back(std::move(queue_.front()));
@@ -110,33 +113,80 @@ void EmbeddedLedger::run_sequencer() {
     process_group(requests);
     requests.clear();
   }
+  {
+    std::lock_guard lock(pipeline_mutex_);
+    sequencer_done_ = true;
+  }
+  pipeline_changed_.notify_all();
 }
 
 void EmbeddedLedger::process_group(std::vector<Request>& requests) {
-  Group group;
-  group.first = LogPosition{state_.last_position.value + 1};
-  std::vector<Result<Outcome>> outcomes;
-  outcomes.reserve(requests.size());
+  auto group = std::make_shared<Group>();
+  group->first = LogPosition{state_.last_position.value + 1};
+  group->outcomes.reserve(requests.size());
   {
     std::unique_lock lock(state_mutex_);
     for (Request& request : requests) {
-      outcomes.push_back(failed_ ? Result<Outcome>(make_error(Errc::io_error,
-                                                               "the ledger stopped after a failed write; restart "
-                                                               "it to recover from the log"))
-                                 : process_one(group, request.command, request.fingerprint));
+      group->outcomes.push_back(
+          write_failed_ ? Result<Outcome>(make_error(Errc::io_error, "the ledger stopped after a failed write; "
+                                                                     "restart it to recover from the log"))
+                        : process_one(*group, request.command, request.fingerprint));
     }
   }
-  if (!group.events.empty()) {
-    const Status committed = commit_group(group);
-    if (!committed) {
-      // The state already includes the group: nothing more may be written from it.
-      failed_ = true;
-      for (Result<Outcome>& outcome : outcomes) {
-        if (outcome.ok()) outcome = committed.error();
-      }
+  group->requests = std::move(requests);
+  if (!group->events.empty()) build_batch(*group);
+  hand_to_writer(std::move(group));
+}
+
+void EmbeddedLedger::hand_to_writer(std::shared_ptr<Group> group) {
+  {
+    std::unique_lock lock(pipeline_mutex_);
+    pipeline_changed_.wait(lock, [this] { return in_flight_.size() < groups_in_flight_max; });
+    in_flight_.push_back(std::move(group));
+  }
+  pipeline_changed_.notify_all();
+}
+
+void EmbeddedLedger::run_writer() {
+  for (;;) {
+    std::shared_ptr<Group> group;
+    {
+      std::unique_lock lock(pipeline_mutex_);
+      pipeline_changed_.wait(lock, [this] { return sequencer_done_ || !in_flight_.empty(); });
+      if (in_flight_.empty()) return;
+      group = in_flight_.front();
+    }
+    write_group(*group);
+    {
+      std::lock_guard lock(pipeline_mutex_);
+      in_flight_.pop_front();
+    }
+    pipeline_changed_.notify_all();
+    for (size_t i = 0; i < group->requests.size(); ++i) {
+      group->requests[i].promise.set_value(std::move(group->outcomes[i]));
     }
   }
-  for (size_t i = 0; i < requests.size(); ++i) requests[i].promise.set_value(std::move(outcomes[i]));
+}
+
+void EmbeddedLedger::write_group(Group& group) {
+  Status written = ok_status();
+  if (write_failed_) {
+    written = make_error(Errc::io_error, "the ledger stopped after a failed write; restart it to recover from the log");
+  } else if (group.batch.Count() > 0) {
+    rocksdb::WriteOptions options;
+    options.sync = options_.sync;
+    const rocksdb::Status status = db_->Write(options, &group.batch);
+    if (!status.ok()) written = make_error(Errc::io_error, "writing to the log: " + status.ToString());
+  }
+  if (!written) {
+    // The sequencer's state already includes this group: nothing more may be written after it.
+    write_failed_ = true;
+    for (Result<Outcome>& outcome : group.outcomes) {
+      if (outcome.ok()) outcome = written.error();
+    }
+    return;
+  }
+  if (!group.events.empty()) durable_end_ = group.events.back().position.value;
 }
 
 Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command, const std::string& fingerprint) {
@@ -172,11 +222,7 @@ Result<Outcome> EmbeddedLedger::find_previous_outcome(const Group& group, const 
   std::string stored_fingerprint;
   LogPosition first;
   uint64_t count = 0;
-  if (const auto it = group.commands.find(command.command_id); it != group.commands.end()) {
-    stored_fingerprint = it->second.fingerprint;
-    first = LogPosition{group.first.value + it->second.first};
-    count = it->second.count;
-  } else {
+  if (!find_command(group, command.command_id, stored_fingerprint, first, count)) {
     std::string row;
     const rocksdb::Status found = db_->Get(rocksdb::ReadOptions(), commands_cf_, command.command_id, &row);
     if (found.IsNotFound()) return make_error(Errc::record_not_found, "");
@@ -195,17 +241,46 @@ Result<Outcome> EmbeddedLedger::find_previous_outcome(const Group& group, const 
   Outcome outcome{{}, true};
   for (uint64_t i = 0; i < count; ++i) {
     Result<Event> event = find_event(group, LogPosition{first.value + i});
-    if (!event) return event.error().code == Errc::record_not_found
-                           ? make_error(Errc::corruption, "command index names a missing event")
-                           : event.error();
+    if (!event) {
+      return event.error().code == Errc::record_not_found
+                 ? make_error(Errc::corruption, "command index names a missing event")
+                 : event.error();
+    }
     outcome.events.push_back(std::move(event).value());
   }
   return outcome;
 }
 
+// Looks in the group being decided, then in the groups waiting for the writer. A group leaves
+// in_flight_ only after it is written, so whatever is not found here is in the database.
+bool EmbeddedLedger::find_command(const Group& group, const std::string& command_id, std::string& fingerprint,
+                                  LogPosition& first, uint64_t& count) const {
+  auto look = [&](const Group& candidate) {
+    const auto it = candidate.commands.find(command_id);
+    if (it == candidate.commands.end()) return false;
+    fingerprint = it->second.fingerprint;
+    first = LogPosition{candidate.first.value + it->second.first};
+    count = it->second.count;
+    return true;
+  };
+  if (look(group)) return true;
+  std::lock_guard lock(pipeline_mutex_);
+  for (const std::shared_ptr<Group>& waiting : in_flight_) {
+    if (look(*waiting)) return true;
+  }
+  return false;
+}
+
 Result<Event> EmbeddedLedger::find_event(const Group& group, LogPosition position) const {
-  if (position >= group.first && position.value < group.first.value + group.events.size()) {
-    return group.events[position.value - group.first.value];
+  auto holds = [&](const Group& candidate) {
+    return position >= candidate.first && position.value < candidate.first.value + candidate.events.size();
+  };
+  if (holds(group)) return group.events[position.value - group.first.value];
+  {
+    std::lock_guard lock(pipeline_mutex_);
+    for (const std::shared_ptr<Group>& waiting : in_flight_) {
+      if (holds(*waiting)) return waiting->events[position.value - waiting->first.value];
+    }
   }
   if (position.value > durable_end_) {
     return make_error(Errc::record_not_found, fmt::format("log position {} does not exist", position.value));
@@ -213,8 +288,8 @@ Result<Event> EmbeddedLedger::find_event(const Group& group, LogPosition positio
   return log_->read(position);
 }
 
-Status EmbeddedLedger::commit_group(Group& group) {
-  rocksdb::WriteBatch batch;
+void EmbeddedLedger::build_batch(Group& group) {
+  rocksdb::WriteBatch& batch = group.batch;
   log_->append(batch, group.first, group.encoded);
   for (const auto& [command_id, slot] : group.commands) {
     const std::string row =
@@ -225,17 +300,18 @@ Status EmbeddedLedger::commit_group(Group& group) {
                                                   std::string(head_.begin(), head_.end()))
                        .ok());
   if (observer_ != nullptr) {
-    if (Status status = observer_->on_append(group.events, batch); !status) return status;
+    if (Status status = observer_->on_append(group.events, batch); !status) {
+      // A projection refusing an event the engine accepted is a bug; nothing of it may be written.
+      std::fprintf(stderr, "paystream: projections refused log positions %llu-%llu: %s\n",
+                   static_cast<unsigned long long>(group.first.value),
+                   static_cast<unsigned long long>(state_.last_position.value), status.error().message.c_str());
+      PAYSTREAM_ASSERT(false && "projections refused an accepted event");
+    }
   }
-  rocksdb::WriteOptions options;
-  options.sync = options_.sync;
-  const rocksdb::Status written = db_->Write(options, &batch);
-  if (!written.ok()) return make_error(Errc::io_error, "writing to the log: " + written.ToString());
-  durable_end_ = state_.last_position.value;
+  // The checkpoint rides in the same batch, so it is exactly the state after this group.
   if (state_.last_position.value - checkpoint_position_.value >= options_.checkpoint_events_max) {
-    return write_checkpoint(false);
+    add_checkpoint(batch);
   }
-  return ok_status();
 }
 
 LedgerState EmbeddedLedger::snapshot() const {
@@ -279,8 +355,15 @@ Status EmbeddedLedger::close() {
     queue_ready_.notify_all();
     sequencer_.join();
   }
+  if (writer_.joinable()) writer_.join();
   Status checkpoint = ok_status();
-  if (db_ && !failed_) checkpoint = write_checkpoint(true);
+  if (db_ && !write_failed_) checkpoint = write_checkpoint(true);
+  if (db_ && checkpoint) {
+    // Flushing the memtables now spares the next open from replaying the WAL into them.
+    std::vector<rocksdb::ColumnFamilyHandle*> families(handles_.begin(), handles_.end());
+    const rocksdb::Status flushed = db_->Flush(rocksdb::FlushOptions(), families);
+    if (!flushed.ok()) checkpoint = make_error(Errc::io_error, "flushing on close: " + flushed.ToString());
+  }
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     if (db_) (void)db_->DestroyColumnFamilyHandle(handle);
   }
