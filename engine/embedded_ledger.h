@@ -56,6 +56,8 @@ class EmbeddedLedger final : public Ledger {
   Status replay_tail();
   Status catch_up_observer();
   Status write_checkpoint(bool sync);
+  // Evolves the state by an appended event and notes which accounts the checkpoint must rewrite.
+  void evolve_and_track(const Event& event);
 
   // embedded_ledger_commit.cc
   Request make_request(Command command);

@@ -207,8 +207,7 @@ Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command
     event.prev_hash = head_;
     std::string encoded = encode_event(event);
     head_ = sha256(encoded);
-    evolve(state_, event);
-    if (!event.account_id.empty()) dirty_accounts_.insert(event.account_id);
+    evolve_and_track(event);
     group.events.push_back(event);
     group.encoded.push_back(std::move(encoded));
   }

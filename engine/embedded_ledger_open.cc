@@ -139,9 +139,8 @@ Status EmbeddedLedger::replay_tail() {
   if (last->value > state_.last_position.value) {
     replayed = log_->scan(LogPosition{state_.last_position.value + 1},
                           [this](const Event& event, const std::string& encoded) -> Status {
-                            evolve(state_, event);
+                            evolve_and_track(event);
                             head_ = sha256(encoded);
-                            if (!event.account_id.empty()) dirty_accounts_.insert(event.account_id);
                             return ok_status();
                           });
   } else if (last->value > 0) {
@@ -178,6 +177,18 @@ Status EmbeddedLedger::catch_up_observer() {
   });
   if (!scanned) return scanned;
   return pending.empty() ? ok_status() : flush();
+}
+
+void EmbeddedLedger::evolve_and_track(const Event& event) {
+  // Opening or moving an account changes its parents' sub-account counts too.
+  if (event.type == EventType::account_opened || event.type == EventType::account_updated) {
+    if (const AccountState* before = state_.find(event.account_id); before && !before->settings.parent.empty()) {
+      dirty_accounts_.insert(before->settings.parent);
+    }
+    if (!event.settings.parent.empty()) dirty_accounts_.insert(event.settings.parent);
+  }
+  evolve(state_, event);
+  if (!event.account_id.empty()) dirty_accounts_.insert(event.account_id);
 }
 
 void EmbeddedLedger::add_checkpoint(rocksdb::WriteBatch& batch) {

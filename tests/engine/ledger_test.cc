@@ -2,6 +2,8 @@
 #include <atomic>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "engine/ledger.h"
 #include "tests/engine/engine_fixtures.h"
 #include "tests/temp_dir.h"
@@ -135,7 +137,7 @@ TEST_CASE("engine: concurrent payments into one account lose no update", "[engin
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       for (int i = 0; i < each; ++i) {
-        const std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+        const std::string id = fmt::format("t{}-{}", t, i);
         if (!ledger->submit(pay_command("1001", "0.01", id)).ok()) ++failures;
       }
     });
@@ -187,10 +189,10 @@ TEST_CASE("engine: state is rebuilt from the checkpoint plus the log tail", "[en
   {
     auto ledger = fixture.open(options);
     for (int i = 0; i < 5; ++i) {
-      REQUIRE(ledger->submit(open_command("a" + std::to_string(i), "open-" + std::to_string(i))).ok());
+      REQUIRE(ledger->submit(open_command(fmt::format("a{}", i), fmt::format("open-{}", i))).ok());
     }
     for (int i = 0; i < 40; ++i) {
-      REQUIRE(ledger->submit(pay_command("a" + std::to_string(i % 5), "1.5", "pay-" + std::to_string(i))).ok());
+      REQUIRE(ledger->submit(pay_command(fmt::format("a{}", i % 5), "1.5", fmt::format("pay-{}", i))).ok());
       fixture.clock.time.micros += 1000;
     }
     REQUIRE(ledger->submit(Command{"rev", "admin", Reverse{LogPosition{7}, ""}}).ok());
@@ -204,6 +206,31 @@ TEST_CASE("engine: state is rebuilt from the checkpoint plus the log tail", "[en
   CHECK(after.last_position == before.last_position);
   CHECK(ledger->submit(Command{"rev-again", "admin", Reverse{LogPosition{7}, ""}}).error().code ==
         Errc::record_already_reversed);
+}
+
+TEST_CASE("engine: the checkpoint keeps an agent's sub-account count", "[engine][ledger]") {
+  Fixture fixture;
+  LedgerState before;
+  {
+    auto ledger = fixture.open();
+    Command agent = open_command("AG", "open-ag");
+    std::get<OpenAccount>(agent.body).settings.type = AccountType::agent;
+    Command sub = open_command("C", "open-c");
+    std::get<OpenAccount>(sub.body).settings.parent = "AG";
+    REQUIRE(ledger->submit(agent).ok());
+    REQUIRE(ledger->submit(sub).ok());
+    REQUIRE(ledger->close().ok());
+  }
+  auto ledger = fixture.open();
+  const LedgerState state = ledger->snapshot();
+  CHECK(state.find("AG")->sub_accounts == 1);
+  UpdateAccount detach;
+  detach.account_id = "C";
+  detach.parent = "";
+  REQUIRE(ledger->submit(Command{"detach", "admin", detach}).ok());
+  REQUIRE(ledger->close().ok());
+  ledger = fixture.open();
+  CHECK(ledger->snapshot().find("AG")->sub_accounts == 0);
 }
 
 TEST_CASE("engine: engine time never goes backwards", "[engine][ledger]") {

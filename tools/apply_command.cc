@@ -1,0 +1,86 @@
+#include "tools/apply_command.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "tools/command_json.h"
+
+namespace paystream {
+namespace {
+
+using json = nlohmann::json;
+
+struct Line {
+  uint64_t number = 0;
+  Result<Command> command = make_error(Errc::invalid_argument, "");
+};
+
+json outcome_json(uint64_t line, const std::string& command_id, const Result<Outcome>& outcome) {
+  json out = {{"line", line}, {"command_id", command_id}, {"ok", outcome.ok()}};
+  if (outcome) {
+    out["duplicate"] = outcome->duplicate;
+    json events = json::array();
+    for (const Event& event : outcome->events) events.push_back(event_to_json(event));
+    out["events"] = std::move(events);
+  } else {
+    out["error"] = {{"code", errc_name(outcome.error().code)}, {"message", outcome.error().message}};
+  }
+  return out;
+}
+
+// Returns false on an I/O error (the ledger stopped).
+bool apply_chunk(Ledger& ledger, std::vector<Line>& lines, std::ostream& out, bool& any_refused) {
+  std::vector<Command> commands;
+  for (Line& line : lines) {
+    if (line.command) commands.push_back(*line.command);
+  }
+  std::vector<Result<Outcome>> outcomes = ledger.submit_all(commands);
+  size_t next = 0;
+  bool io_failed = false;
+  for (Line& line : lines) {
+    if (!line.command) {
+      any_refused = true;
+      out << outcome_json(line.number, "", line.command.error()).dump() << "\n";
+      continue;
+    }
+    const Result<Outcome>& outcome = outcomes[next];
+    const std::string& id = outcome ? outcome->events.front().command_id : commands[next].command_id;
+    ++next;
+    if (!outcome) {
+      any_refused = true;
+      io_failed = io_failed || (!is_rejection(outcome.error().code) && !is_usage_error(outcome.error().code));
+    }
+    out << outcome_json(line.number, id, outcome).dump() << "\n";
+  }
+  out.flush();
+  lines.clear();
+  return !io_failed;
+}
+
+}  // namespace
+
+int run_apply(Ledger& ledger, const ApplyOptions& options, std::istream& in, std::ostream& out, std::ostream& err) {
+  std::vector<Line> lines;
+  bool any_refused = false;
+  uint64_t number = 0;
+  std::string text;
+  while (std::getline(in, text)) {
+    ++number;
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    lines.push_back(Line{number, command_from_json_text(text, options.default_operator)});
+    // Apply what is there when the input pauses, so a slow producer still gets prompt answers.
+    if (lines.size() >= options.chunk_commands_max || in.rdbuf()->in_avail() <= 0) {
+      if (!apply_chunk(ledger, lines, out, any_refused)) {
+        err << "paystream: the ledger stopped after a failed write\n";
+        return 1;
+      }
+    }
+  }
+  if (!lines.empty() && !apply_chunk(ledger, lines, out, any_refused)) {
+    err << "paystream: the ledger stopped after a failed write\n";
+    return 1;
+  }
+  return any_refused ? 3 : 0;
+}
+
+}  // namespace paystream

@@ -1,0 +1,248 @@
+#include "tools/command_json.h"
+
+#include "engine/ledger_state.h"
+
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace paystream {
+namespace {
+
+using json = nlohmann::json;
+
+Error invalid(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
+
+// Reads members of one object, remembering which were used so leftovers can be refused.
+class Members {
+ public:
+  explicit Members(const json& object) : object_(object) {}
+
+  bool has(const char* name) {
+    used_.insert(name);
+    return object_.contains(name) && !object_.at(name).is_null();
+  }
+  bool is_null(const char* name) {
+    used_.insert(name);
+    return object_.contains(name) && object_.at(name).is_null();
+  }
+
+  Result<std::string> text(const char* name, bool required) {
+    if (!has(name)) {
+      if (required) return invalid(fmt::format("missing \"{}\"", name));
+      return std::string();
+    }
+    const json& value = object_.at(name);
+    if (!value.is_string()) return invalid(fmt::format("\"{}\" must be a string", name));
+    return value.get<std::string>();
+  }
+
+  Result<Money> money(const char* name) {
+    if (!has(name)) return invalid(fmt::format("missing \"{}\"", name));
+    const json& value = object_.at(name);
+    if (value.is_number_integer()) {
+      const Result<Money> parsed = Money::parse(value.dump());
+      return parsed;
+    }
+    if (!value.is_string()) {
+      return invalid(fmt::format("\"{}\" must be a decimal string like \"12.50\" (got {})", name, value.dump()));
+    }
+    return Money::parse(value.get<std::string>());
+  }
+
+  Result<std::optional<Money>> optional_money(const char* name) {
+    if (!has(name)) return std::optional<Money>{};
+    Result<Money> value = money(name);
+    if (!value) return value.error();
+    return std::optional<Money>{*value};
+  }
+
+  Status check_no_others(const std::string& type) {
+    for (const auto& [key, value] : object_.items()) {
+      if (!used_.count(key)) return invalid(fmt::format("unknown member \"{}\" for a {} command", key, type));
+    }
+    return ok_status();
+  }
+
+ private:
+  const json& object_;
+  std::set<std::string, std::less<>> used_;
+};
+
+#define PAYSTREAM_TRY_ASSIGN(target, expression) \
+  do {                                           \
+    auto result_ = (expression);                 \
+    if (!result_) return result_.error();        \
+    target = std::move(result_).value();         \
+  } while (false)
+
+Result<AccountSettings> settings_from(Members& members) {
+  AccountSettings settings;
+  PAYSTREAM_TRY_ASSIGN(settings.name, members.text("name", true));
+  std::string type;
+  PAYSTREAM_TRY_ASSIGN(type, members.text("account_type", false));
+  if (!type.empty()) {
+    const std::optional<AccountType> parsed = parse_account_type(type);
+    if (!parsed) return invalid(fmt::format("unknown account type '{}': expected direct, agent or clearing", type));
+    settings.type = *parsed;
+  }
+  PAYSTREAM_TRY_ASSIGN(settings.parent, members.text("parent", false));
+  if (members.has("monthly_min")) PAYSTREAM_TRY_ASSIGN(settings.monthly_min, members.money("monthly_min"));
+  if (members.has("monthly_max")) PAYSTREAM_TRY_ASSIGN(settings.monthly_max, members.money("monthly_max"));
+  std::string expires;
+  PAYSTREAM_TRY_ASSIGN(expires, members.text("expires", false));
+  if (!expires.empty()) PAYSTREAM_TRY_ASSIGN(settings.expires_on, parse_date(expires));
+  return settings;
+}
+
+Result<CommandBody> open_from(Members& members) {
+  OpenAccount open;
+  PAYSTREAM_TRY_ASSIGN(open.account_id, members.text("account", true));
+  PAYSTREAM_TRY_ASSIGN(open.settings, settings_from(members));
+  PAYSTREAM_TRY_ASSIGN(open.overdraft, members.optional_money("overdraft"));
+  PAYSTREAM_TRY_ASSIGN(open.initial_balance, members.optional_money("balance"));
+  return CommandBody{open};
+}
+
+Result<CommandBody> update_from(Members& members, const json& object) {
+  UpdateAccount update;
+  PAYSTREAM_TRY_ASSIGN(update.account_id, members.text("account", true));
+  if (members.has("name")) PAYSTREAM_TRY_ASSIGN(update.name, members.text("name", true));
+  if (members.has("account_type")) {
+    std::string type;
+    PAYSTREAM_TRY_ASSIGN(type, members.text("account_type", true));
+    update.type = parse_account_type(type);
+    if (!update.type) return invalid(fmt::format("unknown account type '{}'", type));
+  }
+  if (members.has("parent")) PAYSTREAM_TRY_ASSIGN(update.parent, members.text("parent", true));
+  if (members.has("monthly_min")) PAYSTREAM_TRY_ASSIGN(update.monthly_min, members.money("monthly_min"));
+  if (members.has("monthly_max")) PAYSTREAM_TRY_ASSIGN(update.monthly_max, members.money("monthly_max"));
+  if (members.is_null("expires")) {
+    update.expires_on = std::optional<Date>{};
+  } else if (members.has("expires")) {
+    std::string expires;
+    PAYSTREAM_TRY_ASSIGN(expires, members.text("expires", true));
+    Result<Date> date = parse_date(expires);
+    if (!date) return date.error();
+    update.expires_on = std::optional<Date>{*date};
+  }
+  if (members.has("locked")) {
+    if (!object.at("locked").is_boolean()) return invalid("\"locked\" must be true or false");
+    update.locked = object.at("locked").get<bool>();
+  }
+  return CommandBody{update};
+}
+
+Result<CommandBody> pay_from(Members& members) {
+  Pay pay;
+  PAYSTREAM_TRY_ASSIGN(pay.account_id, members.text("account", true));
+  PAYSTREAM_TRY_ASSIGN(pay.amount, members.money("amount"));
+  PAYSTREAM_TRY_ASSIGN(pay.memo, members.text("memo", false));
+  std::string method;
+  PAYSTREAM_TRY_ASSIGN(method, members.text("method", false));
+  if (!method.empty()) {
+    const std::optional<PaymentMethod> parsed = parse_payment_method(method);
+    if (!parsed) return invalid(fmt::format("unknown payment method '{}': expected cash, card or other", method));
+    pay.method = *parsed;
+  }
+  return CommandBody{pay};
+}
+
+Result<CommandBody> reverse_from(Members& members, const json& object) {
+  Reverse reverse;
+  if (!members.has("record") || !object.at("record").is_number_unsigned()) {
+    return invalid("\"record\" must be the record ID, a positive integer");
+  }
+  reverse.record = LogPosition{object.at("record").get<uint64_t>()};
+  PAYSTREAM_TRY_ASSIGN(reverse.memo, members.text("memo", false));
+  return CommandBody{reverse};
+}
+
+Result<CommandBody> body_from(const std::string& type, Members& members, const json& object) {
+  if (type == "open_account") return open_from(members);
+  if (type == "update_account") return update_from(members, object);
+  if (type == "pay") return pay_from(members);
+  if (type == "reverse") return reverse_from(members, object);
+  if (type == "credit") {
+    SetCredit credit;
+    PAYSTREAM_TRY_ASSIGN(credit.account_id, members.text("account", true));
+    PAYSTREAM_TRY_ASSIGN(credit.limit, members.money("limit"));
+    PAYSTREAM_TRY_ASSIGN(credit.memo, members.text("memo", false));
+    return CommandBody{credit};
+  }
+  if (type == "make_zero") {
+    MakeZero zero;
+    PAYSTREAM_TRY_ASSIGN(zero.account_id, members.text("account", true));
+    PAYSTREAM_TRY_ASSIGN(zero.memo, members.text("memo", false));
+    return CommandBody{zero};
+  }
+  if (type == "adjust") {
+    Adjust adjust;
+    PAYSTREAM_TRY_ASSIGN(adjust.account_id, members.text("account", true));
+    PAYSTREAM_TRY_ASSIGN(adjust.amount, members.money("amount"));
+    PAYSTREAM_TRY_ASSIGN(adjust.memo, members.text("memo", false));
+    return CommandBody{adjust};
+  }
+  if (type == "set_parameter") {
+    SetParameter set;
+    PAYSTREAM_TRY_ASSIGN(set.name, members.text("name", true));
+    std::string value;
+    PAYSTREAM_TRY_ASSIGN(value, members.text("value", true));
+    const ParameterInfo* info = find_parameter(set.name);
+    if (info == nullptr) return make_error(Errc::unknown_parameter, fmt::format("unknown parameter '{}'", set.name));
+    PAYSTREAM_TRY_ASSIGN(set.value, parse_parameter_value(*info, value));
+    return CommandBody{set};
+  }
+  return invalid(fmt::format("unknown command type '{}': expected open_account, update_account, pay, credit, "
+                             "make_zero, reverse, adjust or set_parameter",
+                             type));
+}
+
+}  // namespace
+
+Result<Command> command_from_json(const json& object, const std::string& default_operator) {
+  if (!object.is_object()) return invalid("a command must be a JSON object");
+  Members members(object);
+  std::string type;
+  PAYSTREAM_TRY_ASSIGN(type, members.text("type", true));
+  Command command;
+  PAYSTREAM_TRY_ASSIGN(command.command_id, members.text("command_id", false));
+  PAYSTREAM_TRY_ASSIGN(command.operator_name, members.text("operator", false));
+  if (command.operator_name.empty()) command.operator_name = default_operator;
+  PAYSTREAM_TRY_ASSIGN(command.body, body_from(type, members, object));
+  if (Status status = members.check_no_others(type); !status) return status.error();
+  return command;
+}
+
+Result<Command> command_from_json_text(std::string_view text, const std::string& default_operator) {
+  json object = json::parse(text.begin(), text.end(), nullptr, false);
+  if (object.is_discarded()) return invalid("malformed JSON");
+  return command_from_json(object, default_operator);
+}
+
+json event_to_json(const Event& event) {
+  json out = {{"position", event.position.value},
+              {"event", event_type_name(event.type)},
+              {"time", format_timestamp(event.time)},
+              {"command_id", event.command_id},
+              {"operator", event.operator_name}};
+  if (!event.account_id.empty()) out["account"] = event.account_id;
+  if (is_payment_record(event.type)) {
+    out["payment_type"] = payment_type_name(payment_type_of(event.type));
+    out["amount"] = event.amount.to_string();
+    out["balance_before"] = event.balance_before.to_string();
+    out["balance_after"] = event.balance_after.to_string();
+    out["overdraft_after"] = event.overdraft_after.to_string();
+    out["memo"] = event.memo;
+    if (event.type == EventType::payment_recorded) out["method"] = payment_method_name(event.method);
+    if (event.type == EventType::reversal_recorded) out["reverses"] = event.reverses.value;
+  }
+  if (event.type == EventType::parameter_set) {
+    out["parameter"] = event.parameter_name;
+    out["value"] = event.parameter_value;
+  }
+  return out;
+}
+
+}  // namespace paystream
