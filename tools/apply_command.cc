@@ -13,7 +13,21 @@ using json = nlohmann::json;
 struct Line {
   uint64_t number = 0;
   Result<Command> command = make_error(Errc::invalid_argument, "");
+  std::string refused_command_id;  // when the line was refused before the ledger: its command_id, if any
 };
+
+// The command_id a refused line names, so the caller can match the outcome even when the line was
+// refused before it reached the ledger ("" when there is none).
+std::string command_id_of(const std::string& text) {
+  const json object = json::parse(text, nullptr, false);
+  if (!object.is_object() || !object.contains("command_id") || !object.at("command_id").is_string()) return "";
+  return object.at("command_id").get<std::string>();
+}
+
+void print(std::ostream& out, const json& line) {
+  // Invalid UTF-8 (from a command made by the CLI) must not end the run: replace it.
+  out << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+}
 
 json outcome_json(uint64_t line, const std::string& command_id, const Result<Outcome>& outcome) {
   json out = {{"line", line}, {"command_id", command_id}, {"ok", outcome.ok()}};
@@ -40,7 +54,7 @@ bool apply_chunk(Ledger& ledger, std::vector<Line>& lines, std::ostream& out, bo
   for (Line& line : lines) {
     if (!line.command) {
       any_refused = true;
-      out << outcome_json(line.number, "", line.command.error()).dump() << "\n";
+      print(out, outcome_json(line.number, line.refused_command_id, line.command.error()));
       continue;
     }
     const Result<Outcome>& outcome = outcomes[next];
@@ -50,7 +64,7 @@ bool apply_chunk(Ledger& ledger, std::vector<Line>& lines, std::ostream& out, bo
       any_refused = true;
       io_failed = io_failed || (!is_rejection(outcome.error().code) && !is_usage_error(outcome.error().code));
     }
-    out << outcome_json(line.number, id, outcome).dump() << "\n";
+    print(out, outcome_json(line.number, id, outcome));
   }
   out.flush();
   lines.clear();
@@ -67,7 +81,9 @@ int run_apply(Ledger& ledger, const ApplyOptions& options, std::istream& in, std
   while (std::getline(in, text)) {
     ++number;
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    lines.push_back(Line{number, command_from_json_text(text, options.default_operator)});
+    Line line{number, command_from_json_text(text, options.default_operator), ""};
+    if (!line.command) line.refused_command_id = command_id_of(text);
+    lines.push_back(std::move(line));
     // Apply what is there when the input pauses, so a slow producer still gets prompt answers.
     if (lines.size() >= options.chunk_commands_max || in.rdbuf()->in_avail() <= 0) {
       if (!apply_chunk(ledger, lines, out, any_refused)) {
@@ -78,6 +94,10 @@ int run_apply(Ledger& ledger, const ApplyOptions& options, std::istream& in, std
   }
   if (!lines.empty() && !apply_chunk(ledger, lines, out, any_refused)) {
     err << "paystream: the ledger stopped after a failed write\n";
+    return 1;
+  }
+  if (in.bad()) {
+    err << fmt::format("paystream: reading the input failed after line {}\n", number);
     return 1;
   }
   return any_refused ? 3 : 0;

@@ -3,8 +3,10 @@
 #include "engine/ledger_state.h"
 
 #include <set>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 namespace paystream {
@@ -13,6 +15,16 @@ namespace {
 using json = nlohmann::json;
 
 Error invalid(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
+
+// The rule of the CLI's --operator: names may be UTF-8 or hold spaces; control characters would
+// break table and CSV output. The engine records whatever it is given, so JSON input checks here.
+Status check_operator(std::string_view name) {
+  bool valid = !name.empty() && name.size() <= 64;
+  for (char c : name) valid = valid && (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);
+  if (valid) return ok_status();
+  return invalid(fmt::format("\"operator\" must be 1-64 bytes without control characters (got {})",
+                             json(std::string(name)).dump(-1, ' ', false, json::error_handler_t::replace)));
+}
 
 // Reads members of one object, remembering which were used so leftovers can be refused.
 class Members {
@@ -41,14 +53,24 @@ class Members {
   Result<Money> money(const char* name) {
     if (!has(name)) return invalid(fmt::format("missing \"{}\"", name));
     const json& value = object_.at(name);
-    if (value.is_number_integer()) {
-      const Result<Money> parsed = Money::parse(value.dump());
-      return parsed;
+    if (value.is_number_integer()) return Money::parse(value.dump());
+    if (value.is_number_float()) {
+      return make_error(Errc::invalid_amount,
+                        fmt::format("\"{}\": {} is a JSON number with a fraction, which cannot carry money exactly; "
+                                    "give it as a decimal string like \"12.50\"",
+                                    name, value.dump()));
     }
     if (!value.is_string()) {
-      return invalid(fmt::format("\"{}\" must be a decimal string like \"12.50\" (got {})", name, value.dump()));
+      return make_error(Errc::invalid_amount,
+                        fmt::format("\"{}\" must be a decimal string like \"12.50\" (got {})", name, value.dump()));
     }
     return Money::parse(value.get<std::string>());
+  }
+
+  Result<bool> boolean(const char* name) {
+    const json& value = object_.at(name);
+    if (!value.is_boolean()) return invalid(fmt::format("\"{}\" must be true or false (got {})", name, value.dump()));
+    return value.get<bool>();
   }
 
   Result<std::optional<Money>> optional_money(const char* name) {
@@ -93,6 +115,7 @@ Result<AccountSettings> settings_from(Members& members) {
   std::string expires;
   PAYSTREAM_TRY_ASSIGN(expires, members.text("expires", false));
   if (!expires.empty()) PAYSTREAM_TRY_ASSIGN(settings.expires_on, parse_date(expires));
+  if (members.has("locked")) PAYSTREAM_TRY_ASSIGN(settings.locked, members.boolean("locked"));
   return settings;
 }
 
@@ -105,7 +128,7 @@ Result<CommandBody> open_from(Members& members) {
   return CommandBody{open};
 }
 
-Result<CommandBody> update_from(Members& members, const json& object) {
+Result<CommandBody> update_from(Members& members) {
   UpdateAccount update;
   PAYSTREAM_TRY_ASSIGN(update.account_id, members.text("account", true));
   if (members.has("name")) PAYSTREAM_TRY_ASSIGN(update.name, members.text("name", true));
@@ -115,7 +138,11 @@ Result<CommandBody> update_from(Members& members, const json& object) {
     update.type = parse_account_type(type);
     if (!update.type) return invalid(fmt::format("unknown account type '{}'", type));
   }
-  if (members.has("parent")) PAYSTREAM_TRY_ASSIGN(update.parent, members.text("parent", true));
+  if (members.is_null("parent")) {
+    update.parent = std::string();  // null removes the parent, as "" does
+  } else if (members.has("parent")) {
+    PAYSTREAM_TRY_ASSIGN(update.parent, members.text("parent", true));
+  }
   if (members.has("monthly_min")) PAYSTREAM_TRY_ASSIGN(update.monthly_min, members.money("monthly_min"));
   if (members.has("monthly_max")) PAYSTREAM_TRY_ASSIGN(update.monthly_max, members.money("monthly_max"));
   if (members.is_null("expires")) {
@@ -127,10 +154,7 @@ Result<CommandBody> update_from(Members& members, const json& object) {
     if (!date) return date.error();
     update.expires_on = std::optional<Date>{*date};
   }
-  if (members.has("locked")) {
-    if (!object.at("locked").is_boolean()) return invalid("\"locked\" must be true or false");
-    update.locked = object.at("locked").get<bool>();
-  }
+  if (members.has("locked")) PAYSTREAM_TRY_ASSIGN(update.locked, members.boolean("locked"));
   return CommandBody{update};
 }
 
@@ -151,17 +175,64 @@ Result<CommandBody> pay_from(Members& members) {
 
 Result<CommandBody> reverse_from(Members& members, const json& object) {
   Reverse reverse;
-  if (!members.has("record") || !object.at("record").is_number_unsigned()) {
-    return invalid("\"record\" must be the record ID, a positive integer");
+  if (!members.has("record") || !object.at("record").is_number_unsigned() ||
+      object.at("record").get<uint64_t>() == 0) {
+    return invalid(fmt::format("\"record\" must be the record ID, a positive integer (got {})",
+                               object.contains("record") ? object.at("record").dump() : std::string("nothing")));
   }
   reverse.record = LogPosition{object.at("record").get<uint64_t>()};
   PAYSTREAM_TRY_ASSIGN(reverse.memo, members.text("memo", false));
   return CommandBody{reverse};
 }
 
+// The members each type takes besides type, command_id and operator. Checked before the members
+// are read, so a misspelt member is named even when it makes a required one missing.
+struct TypeMembers {
+  std::string_view type;
+  std::vector<std::string_view> members;
+};
+const std::vector<TypeMembers>& type_members() {
+  static const std::vector<TypeMembers> table = {
+      {"open_account",
+       {"account", "name", "account_type", "parent", "monthly_min", "monthly_max", "expires", "overdraft", "balance",
+        "locked"}},
+      {"update_account",
+       {"account", "name", "account_type", "parent", "monthly_min", "monthly_max", "expires", "locked"}},
+      {"pay", {"account", "amount", "memo", "method"}},
+      {"credit", {"account", "limit", "memo"}},
+      {"make_zero", {"account", "memo"}},
+      {"reverse", {"record", "memo"}},
+      {"adjust", {"account", "amount", "memo"}},
+      {"set_parameter", {"name", "value"}},
+  };
+  return table;
+}
+
+Status check_members(const std::string& type, const json& object) {
+  const TypeMembers* known = nullptr;
+  for (const TypeMembers& entry : type_members()) {
+    if (entry.type == type) known = &entry;
+  }
+  if (known == nullptr) {
+    return invalid(fmt::format("unknown command type '{}': expected open_account, update_account, pay, credit, "
+                               "make_zero, reverse, adjust or set_parameter",
+                               type));
+  }
+  for (const auto& [key, value] : object.items()) {
+    if (key == "type" || key == "command_id" || key == "operator") continue;
+    bool found = false;
+    for (std::string_view member : known->members) found = found || member == key;
+    if (!found) {
+      return invalid(fmt::format("unknown member \"{}\" for a {} command (it takes {}, command_id, operator)", key,
+                                 type, fmt::join(known->members, ", ")));
+    }
+  }
+  return ok_status();
+}
+
 Result<CommandBody> body_from(const std::string& type, Members& members, const json& object) {
   if (type == "open_account") return open_from(members);
-  if (type == "update_account") return update_from(members, object);
+  if (type == "update_account") return update_from(members);
   if (type == "pay") return pay_from(members);
   if (type == "reverse") return reverse_from(members, object);
   if (type == "credit") {
@@ -187,8 +258,13 @@ Result<CommandBody> body_from(const std::string& type, Members& members, const j
   if (type == "set_parameter") {
     SetParameter set;
     PAYSTREAM_TRY_ASSIGN(set.name, members.text("name", true));
+    // The value as a string ("30", "12.50") or a whole JSON number (30).
     std::string value;
-    PAYSTREAM_TRY_ASSIGN(value, members.text("value", true));
+    if (members.has("value") && object.at("value").is_number_integer()) {
+      value = object.at("value").dump();
+    } else {
+      PAYSTREAM_TRY_ASSIGN(value, members.text("value", true));
+    }
     const ParameterInfo* info = find_parameter(set.name);
     if (info == nullptr) return make_error(Errc::unknown_parameter, fmt::format("unknown parameter '{}'", set.name));
     PAYSTREAM_TRY_ASSIGN(set.value, parse_parameter_value(*info, value));
@@ -206,18 +282,44 @@ Result<Command> command_from_json(const json& object, const std::string& default
   Members members(object);
   std::string type;
   PAYSTREAM_TRY_ASSIGN(type, members.text("type", true));
+  if (Status known = check_members(type, object); !known) return known.error();
   Command command;
   PAYSTREAM_TRY_ASSIGN(command.command_id, members.text("command_id", false));
-  PAYSTREAM_TRY_ASSIGN(command.operator_name, members.text("operator", false));
-  if (command.operator_name.empty()) command.operator_name = default_operator;
+  if (members.has("command_id") && command.command_id.empty()) {
+    // An empty key would be replaced by a generated one, and a re-run would apply the command again.
+    return invalid("\"command_id\" must not be empty (leave it out to have one generated)");
+  }
+  if (members.has("operator")) {
+    PAYSTREAM_TRY_ASSIGN(command.operator_name, members.text("operator", true));
+    if (Status valid = check_operator(command.operator_name); !valid) return valid.error();
+  } else {
+    command.operator_name = default_operator;
+  }
   PAYSTREAM_TRY_ASSIGN(command.body, body_from(type, members, object));
+  // Every member the table allows is read above; this catches a table and a parser that disagree.
   if (Status status = members.check_no_others(type); !status) return status.error();
   return command;
 }
 
 Result<Command> command_from_json_text(std::string_view text, const std::string& default_operator) {
-  json object = json::parse(text.begin(), text.end(), nullptr, false);
-  if (object.is_discarded()) return invalid("malformed JSON");
+  json object;
+  try {
+    object = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& error) {
+    // what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ..."; keep what
+    // follows "parse error". A JSON line is line 1, so then only the column is worth saying.
+    std::string_view why = error.what();
+    constexpr std::string_view parse_error = "parse error", first_line = " at line 1, column";
+    if (const size_t at = why.find(parse_error); at != std::string_view::npos) {
+      why.remove_prefix(at + parse_error.size());
+    }
+    std::string prefix;
+    if (why.substr(0, first_line.size()) == first_line) {
+      why.remove_prefix(first_line.size());
+      prefix = " at column";
+    }
+    return invalid(fmt::format("malformed JSON{}{}", prefix, why));
+  }
   return command_from_json(object, default_operator);
 }
 

@@ -13,13 +13,15 @@
 namespace paystream {
 
 // {"type":"pay","account":"1001","amount":"12.50","memo":"...","command_id":"k-1","operator":"admin"}
-// Types: open_account, update_account, pay, credit, make_zero, reverse, adjust, set_parameter.
-// `default_operator` is used when the object names none.
+// Types: open_account, update_account, pay, credit, make_zero, reverse, adjust, set_parameter; the
+// members of each are in docs/cli.md. `default_operator` is used when the object names none.
 Result<Command> command_from_json(const nlohmann::json& object, const std::string& default_operator);
 Result<Command> command_from_json_text(std::string_view text, const std::string& default_operator);
 
-// The outcome of one command as JSON: {"command_id":..,"ok":true,"duplicate":false,"events":[...]}
-// or {"command_id":..,"ok":false,"error":{"code":..,"message":..}}.
+// One event as JSON, as outcome lines list them: {"position":12,"event":"PaymentRecorded","time":..,
+// "command_id":..,"operator":..,"account":..} plus, for payment records, the payment type, amount,
+// balances, memo (and method or reverses), and for parameter_set the parameter and value.
+// Amounts are strings. (The outcome line around the events is run_apply's: docs/cli.md.)
 nlohmann::json event_to_json(const Event& event);
 
 }  // namespace paystream
