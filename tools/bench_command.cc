@@ -182,6 +182,10 @@ int run_bench(const BenchOptions& options, std::ostream& out, std::ostream& err)
     return 1;
   }
   Ledger& ledger = *(*runtime)->ledger;
+  const std::string rocksdb_dir = PAYSTREAM_ROCKSDB_DIR;
+  out << fmt::format("RocksDB: {}\n", rocksdb_dir.rfind("/usr/", 0) == 0
+                                          ? "Debian's librocksdb-dev (assertions on)"
+                                          : "Release build from scripts/build-rocksdb-release");
   out << fmt::format(
       "paystream bench: {} accounts, {} commands from {} threads in batches of {}, WAL synced, data in {}\n",
       options.accounts, options.commands, options.threads, options.batch, options.data_dir);

@@ -3,6 +3,7 @@
 // payment it acknowledged must be present exactly once, and every balance must equal the sum of
 // its records. The seed is printed so a failure can be replayed (PAYSTREAM_CRASH_SEED).
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -31,21 +32,21 @@ std::string binary() {
   return path;
 }
 
-std::string amount_of(int i) { return std::to_string(1 + i % 97) + "." + std::to_string(10 + i % 90); }
+std::string amount_of(int i) { return fmt::format("{}.{}", 1 + i % 97, 10 + i % 90); }
 
 void write_inputs(const TempDir& dir, std::map<std::string, Money>& expected) {
   std::ofstream setup(dir.path("setup.jsonl"));
   for (int a = 0; a < accounts; ++a) {
-    setup << json{{"type", "open_account"}, {"command_id", "open-" + std::to_string(a)},
-                  {"account", "a" + std::to_string(a)}, {"name", "Account " + std::to_string(a)}}
+    setup << json{{"type", "open_account"}, {"command_id", fmt::format("open-{}", a)},
+                  {"account", fmt::format("a{}", a)}, {"name", fmt::format("Account {}", a)}}
                  .dump()
           << "\n";
-    expected["a" + std::to_string(a)] = Money::zero();
+    expected[fmt::format("a{}", a)] = Money::zero();
   }
   std::ofstream input(dir.path("payments.jsonl"));
   for (int i = 0; i < payments; ++i) {
-    const std::string account = "a" + std::to_string(i % accounts);
-    input << json{{"type", "pay"}, {"command_id", "p-" + std::to_string(i)}, {"account", account},
+    const std::string account = fmt::format("a{}", i % accounts);
+    input << json{{"type", "pay"}, {"command_id", fmt::format("p-{}", i)}, {"account", account},
                   {"amount", amount_of(i)}}
                  .dump()
           << "\n";
