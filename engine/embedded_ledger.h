@@ -52,6 +52,7 @@ class EmbeddedLedger final : public Ledger {
 
   // embedded_ledger_open.cc
   Status open_database();
+  Status drop_observer_families(size_t first, size_t current_end);
   Status load_checkpoint();
   Status replay_tail();
   Status catch_up_observer();

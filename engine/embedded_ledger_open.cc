@@ -5,11 +5,13 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "engine/decide.h"
 #include "engine/embedded_ledger.h"
 #include "engine/state_codec.h"
+#include "events/log_format.h"
 
 namespace paystream {
 namespace {
@@ -58,10 +60,19 @@ Status EmbeddedLedger::open_database() {
   options.max_background_jobs = 2;
   options.bytes_per_sync = 1 << 20;
   options.statistics = options_.statistics;
-  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, "log", "commands", "state"};
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, log_cf_name, "commands", "state"};
   const size_t engine_families = names.size();
   if (observer_ != nullptr) {
     for (const std::string& name : observer_->column_families()) names.push_back(name);
+  }
+  const size_t observer_end = names.size();
+  // Retired families of the observer that this directory still holds: opened so they can be dropped.
+  std::vector<std::string> existing;
+  if (!rocksdb::DB::ListColumnFamilies(options, options_.data_dir, &existing).ok()) existing.clear();
+  if (observer_ != nullptr) {
+    for (const std::string& name : observer_->retired_column_families()) {
+      if (std::find(existing.begin(), existing.end(), name) != existing.end()) names.push_back(name);
+    }
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : names) descriptors.emplace_back(name, column_family_options());
@@ -80,10 +91,6 @@ Status EmbeddedLedger::open_database() {
   commands_cf_ = handles_[2];
   state_cf_ = handles_[3];
   log_ = std::make_unique<EmbeddedLog>(db_.get(), log_cf_);
-  if (observer_ != nullptr) {
-    observer_->bind(db_.get(), std::vector<rocksdb::ColumnFamilyHandle*>(
-                                   handles_.begin() + static_cast<std::ptrdiff_t>(engine_families), handles_.end()));
-  }
   std::string format;
   const rocksdb::Status read = db_->Get(rocksdb::ReadOptions(), meta_, format_key, &format);
   if (read.IsNotFound()) {
@@ -96,6 +103,46 @@ Status EmbeddedLedger::open_database() {
   } else if (format != format_value) {
     return make_error(Errc::corruption, fmt::format("data directory '{}' holds format '{}'; this build reads '{}'",
                                                     options_.data_dir, format, format_value));
+  }
+  if (names.size() > observer_end) {
+    if (Status status = drop_observer_families(engine_families, observer_end); !status) return status;
+  }
+  if (observer_ != nullptr) {
+    observer_->bind(db_.get(),
+                    std::vector<rocksdb::ColumnFamilyHandle*>(
+                        handles_.begin() + static_cast<std::ptrdiff_t>(engine_families), handles_.end()),
+                    log_cf_);
+  }
+  return ok_status();
+}
+
+// The directory holds a family the observer retired: its stored layout is older than this build's.
+// Its families are dropped (the current ones first, so the applied position goes with them and a
+// crash half-way leaves either the retired family, which repeats this, or empty families) and
+// created empty; catch_up_observer() then rebuilds them from the log.
+Status EmbeddedLedger::drop_observer_families(size_t first, size_t current_end) {
+  const std::vector<std::string> current = observer_->column_families();
+  PAYSTREAM_ASSERT(current.size() == current_end - first);
+  const std::vector<rocksdb::ColumnFamilyHandle*> dropped(handles_.begin() + static_cast<std::ptrdiff_t>(first),
+                                                          handles_.end());
+  handles_.resize(first);
+  rocksdb::Status failed;
+  std::string failed_name;
+  for (rocksdb::ColumnFamilyHandle* handle : dropped) {
+    if (failed.ok()) {
+      failed = db_->DropColumnFamily(handle);
+      failed_name = handle->GetName();
+    }
+    (void)db_->DestroyColumnFamilyHandle(handle);
+  }
+  if (!failed.ok()) {
+    return io_error(fmt::format("dropping the projection family '{}' of an older layout", failed_name), failed);
+  }
+  for (const std::string& name : current) {
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    const rocksdb::Status status = db_->CreateColumnFamily(column_family_options(), name, &handle);
+    if (!status.ok()) return io_error(fmt::format("creating the projection family '{}'", name), status);
+    handles_.push_back(handle);
   }
   return ok_status();
 }

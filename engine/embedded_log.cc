@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 
-#include "engine/state_codec.h"
 
 namespace paystream {
 
@@ -18,7 +17,7 @@ void EmbeddedLog::append(rocksdb::WriteBatch& batch, LogPosition first,
     const std::vector<std::string> part(encoded.begin() + static_cast<std::ptrdiff_t>(begin),
                                         encoded.begin() + static_cast<std::ptrdiff_t>(end));
     const rocksdb::Status status =
-        batch.Put(log_, big_endian_key(first.value + begin), encode_log_entry(part));
+        batch.Put(log_, log_key(first.value + begin), encode_log_entry(part));
     PAYSTREAM_ASSERT(status.ok());
   }
 }
@@ -33,12 +32,13 @@ Result<std::vector<std::string>> EmbeddedLog::entry_at(LogPosition position, Log
     }
   }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
-  it->SeekForPrev(big_endian_key(position.value));
+  it->SeekForPrev(log_key(position.value));
   if (!it->status().ok()) return make_error(Errc::io_error, "reading the log: " + it->status().ToString());
-  if (!it->Valid() || it->key().size() != 8) {
+  const std::optional<uint64_t> key = it->Valid() ? decode_log_key(it->key().ToStringView()) : std::nullopt;
+  if (!key) {
     return make_error(Errc::record_not_found, fmt::format("log position {} does not exist", position.value));
   }
-  first = LogPosition{read_big_endian(it->key().ToStringView())};
+  first = LogPosition{*key};
   Result<std::vector<std::string>> entry = decode_log_entry(it->value().ToStringView());
   if (!entry) {
     return make_error(entry.error().code,
@@ -102,12 +102,14 @@ Status EmbeddedLog::scan(LogPosition from,
     expected = sha256(*previous);
   }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
-  it->SeekForPrev(big_endian_key(from.value));
+  it->SeekForPrev(log_key(from.value));
   if (!it->Valid()) it->SeekToFirst();
   uint64_t next = from.value;
   uint64_t broken_link = 0;  // position whose prev_hash did not match, awaiting the next link
   for (; it->Valid(); it->Next()) {
-    const uint64_t first = read_big_endian(it->key().ToStringView());
+    const std::optional<uint64_t> key = decode_log_key(it->key().ToStringView());
+    if (!key) return make_error(Errc::corruption, "a log key is not 8 bytes");
+    const uint64_t first = *key;
     Result<std::vector<std::string>> entry = decode_log_entry(it->value().ToStringView());
     if (!entry) {
       return make_error(entry.error().code, fmt::format("the log entry starting at position {} is unreadable: {}",
@@ -151,7 +153,9 @@ Result<LogPosition> EmbeddedLog::last_position() const {
   it->SeekToLast();
   if (!it->status().ok()) return make_error(Errc::io_error, "reading the log: " + it->status().ToString());
   if (!it->Valid()) return LogPosition{0};
-  const uint64_t first = read_big_endian(it->key().ToStringView());
+  const std::optional<uint64_t> key = decode_log_key(it->key().ToStringView());
+  if (!key) return make_error(Errc::corruption, "a log key is not 8 bytes");
+  const uint64_t first = *key;
   Result<std::vector<std::string>> entry = decode_log_entry(it->value().ToStringView());
   if (!entry) {
     return make_error(entry.error().code, fmt::format("log entry at position {}: {}", first,

@@ -1,14 +1,16 @@
 #pragma once
-// The embedded log: the "log" column family of the ledger's RocksDB database. Key: position of the
-// entry's first event (8 bytes, big-endian); value: a LogEntry of up to entry_events_max encoded
-// events with consecutive positions. Append goes into the caller's WriteBatch; reads check the
-// hash chain (each event's prev_hash is the SHA-256 of the previous event's bytes).
+// The embedded log: the "log" column family of the ledger's RocksDB database, in the stored format
+// of events/log_format.h (key: position of the entry's first event, 8 bytes big-endian; value: a
+// LogEntry of up to entry_events_max encoded events with consecutive positions). Append goes into
+// the caller's WriteBatch; reads check the hash chain (each event's prev_hash is the SHA-256 of the
+// previous event's bytes).
 #include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "events/codec.h"
+#include "events/log_format.h"
 
 namespace rocksdb {
 class DB;
@@ -20,7 +22,7 @@ namespace paystream {
 
 class EmbeddedLog {
  public:
-  static constexpr size_t entry_events_max = 256;
+  static constexpr size_t entry_events_max = log_entry_events_max;
 
   EmbeddedLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log);
 

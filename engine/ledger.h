@@ -28,7 +28,15 @@ class AppendObserver {
  public:
   virtual ~AppendObserver() = default;
   virtual std::vector<std::string> column_families() const = 0;
-  virtual void bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) = 0;
+  // Families an older layout of the observer had and this one no longer has. A data directory
+  // holding one has the older layout: on open the ledger drops it and every family of
+  // column_families(), creates those empty, and rebuilds them from the log (as for a dropped one).
+  virtual std::vector<std::string> retired_column_families() const { return {}; }
+  // `handles`: the observer's column families, in its column_families() order. `log`: the log's
+  // column family (stored format in events/log_format.h), for reading only: the observer may
+  // serve queries from the log instead of copying it. All stay owned by the ledger.
+  virtual void bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
+                    rocksdb::ColumnFamilyHandle* log) = 0;
   [[nodiscard]] virtual Status on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) = 0;
   // The last position the observer has applied. On open, the ledger feeds it the events after this
   // one, so dropped or newly added projections are rebuilt from the log.

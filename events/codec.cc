@@ -534,6 +534,31 @@ Result<std::vector<std::string>> decode_log_entry(std::string_view bytes) {
       });
 }
 
+Result<size_t> decode_log_entry_size(std::string_view bytes) {
+  return read_message<schema::LogEntry>(bytes, log_entry_bytes_max, "log entry",
+                                        [](schema::LogEntry::Reader in) -> Result<size_t> {
+                                          return size_t{in.getEvents().size()};
+                                        });
+}
+
+Result<std::string> decode_log_entry_event(std::string_view bytes, size_t index) {
+  return read_message<schema::LogEntry>(
+      bytes, log_entry_bytes_max, "log entry", [index](schema::LogEntry::Reader in) -> Result<std::string> {
+        if (index >= in.getEvents().size()) {
+          return corrupt(fmt::format("no event {} in an entry of {}", index, in.getEvents().size()));
+        }
+        const capnp::Data::Reader event = in.getEvents()[static_cast<capnp::uint>(index)];
+        return std::string(reinterpret_cast<const char*>(event.begin()), event.size());
+      });
+}
+
+Result<Timestamp> decode_event_time(std::string_view bytes) {
+  return read_message<schema::Event>(bytes, encoded_event_bytes_max, "event",
+                                     [](schema::Event::Reader in) -> Result<Timestamp> {
+                                       return Timestamp{in.getTimeMicros()};
+                                     });
+}
+
 Sha256 sha256(std::string_view bytes) {
   Sha256 digest{};
   unsigned int size = 0;

@@ -34,6 +34,11 @@ Result<Command> decode_command(std::string_view bytes);
 // A log entry holds the encoded events of one group commit, in order.
 std::string encode_log_entry(const std::vector<std::string>& encoded_events);
 Result<std::vector<std::string>> decode_log_entry(std::string_view bytes);
+// Partial reads for searches over the log, cheaper than decoding everything: the number of events
+// of an entry, one event's bytes (Errc::corruption past the end), one event's time.
+Result<size_t> decode_log_entry_size(std::string_view bytes);
+Result<std::string> decode_log_entry_event(std::string_view bytes, size_t index);
+Result<Timestamp> decode_event_time(std::string_view bytes);
 
 Sha256 sha256(std::string_view bytes);
 std::string to_hex(const Sha256& digest);

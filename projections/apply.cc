@@ -1,5 +1,6 @@
-// The write side of the projections: events in log order become balance rows, record rows and the
-// applied position, all in the caller's WriteBatch.
+// The write side of the projections: events in log order become balance rows, the by-account
+// record rows, the account name history and the applied position, all in the caller's WriteBatch.
+// Queries over all accounts read the records from the log itself, so nothing is keyed by position.
 #include <rocksdb/write_batch.h>
 
 #include "projections/key_codec.h"
@@ -21,6 +22,21 @@ void put(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* family, std::s
 }
 
 }  // namespace
+
+RecordRow record_row_of(const Event& event, std::string account_name) {
+  return RecordRow{.id = event.position,
+                   .account_id = event.account_id,
+                   .account_name = std::move(account_name),
+                   .type = payment_type_of(event.type),
+                   .amount = event.amount,
+                   .balance_before = event.balance_before,
+                   .balance_after = event.balance_after,
+                   .time = event.time,
+                   .operator_name = event.operator_name,
+                   .memo = event.memo,
+                   .method = event.method,
+                   .reverses = event.reverses};
+}
 
 Result<uint64_t> read_applied_position(const Handles& handles, const rocksdb::ReadOptions& options) {
   std::string value;
@@ -86,7 +102,7 @@ Result<BalanceState*> Applier::touch(const std::string& id) {
   return &it->second;
 }
 
-Status Applier::open_account(const Event& event) {
+Status Applier::open_account(const Event& event, rocksdb::WriteBatch& batch) {
   bool exists = cache_.contains(event.account_id);
   if (!exists) {
     std::string value;
@@ -101,19 +117,29 @@ Status Applier::open_account(const Event& event) {
   opened.overdraft = event.overdraft_after;  // a new account's balance and consumption are zero
   cache_.emplace(event.account_id, std::move(opened));
   touched_.try_emplace(event.account_id, Touched{std::nullopt});
+  put(batch, handles_.account_names, keys::account_name_key(event.account_id, event.position.value),
+      event.settings.name);
+  return ok_status();
+}
+
+Status Applier::update_account(const Event& event, rocksdb::WriteBatch& batch) {
+  Result<BalanceState*> account = touch(event.account_id);
+  if (!account) return account.error();
+  // The name history gets a row only when the name changes (records show the name of their time).
+  if ((*account)->settings.name != event.settings.name) {
+    put(batch, handles_.account_names, keys::account_name_key(event.account_id, event.position.value),
+        event.settings.name);
+  }
+  (*account)->settings = event.settings;
   return ok_status();
 }
 
 Status Applier::apply_event(const Event& event, rocksdb::WriteBatch& batch) {
   switch (event.type) {
     case EventType::account_opened:
-      return open_account(event);
-    case EventType::account_updated: {
-      Result<BalanceState*> account = touch(event.account_id);
-      if (!account) return account.error();
-      (*account)->settings = event.settings;
-      return ok_status();
-    }
+      return open_account(event, batch);
+    case EventType::account_updated:
+      return update_account(event, batch);
     case EventType::payment_recorded:
     case EventType::credit_set:
     case EventType::balance_zeroed:
@@ -135,24 +161,12 @@ Status Applier::apply_record(const Event& event, rocksdb::WriteBatch& batch) {
   if (account.balance != event.balance_before || account.overdraft != event.overdraft_before) {
     return corrupt_event(event, "its balance_before/overdraft_before differ from the balance row");
   }
-  const RecordRow row{.id = event.position,
-                      .account_id = event.account_id,
-                      .account_name = account.settings.name,
-                      .type = payment_type_of(event.type),
-                      .amount = event.amount,
-                      .balance_before = event.balance_before,
-                      .balance_after = event.balance_after,
-                      .time = event.time,
-                      .operator_name = event.operator_name,
-                      .memo = event.memo,
-                      .method = event.method,
-                      .reverses = event.reverses};
+  const RecordRow row = record_row_of(event, account.settings.name);
   account.balance = event.balance_after;
   account.overdraft = event.overdraft_after;
   account.settings.expires_on = event.expires_after;
-  const std::string value = encode_record_row(row);
-  put(batch, handles_.records, keys::position_key(row.id.value), value);
-  put(batch, handles_.records_by_account, keys::account_record_key(row.account_id, row.id.value), value);
+  put(batch, handles_.records_by_account, keys::account_record_key(row.account_id, row.time, row.id.value),
+      encode_record_row(row));
   return ok_status();
 }
 

@@ -17,14 +17,40 @@ std::optional<uint64_t> decode_position_key(std::string_view key) {
   return position;
 }
 
-std::string account_record_prefix(std::string_view account_id) {
+namespace {
+constexpr uint64_t sign_bit = uint64_t{1} << 63;
+}
+
+std::string time_key(Timestamp time) { return position_key(static_cast<uint64_t>(time.micros) ^ sign_bit); }
+
+std::optional<Timestamp> decode_time_key(std::string_view key) {
+  const std::optional<uint64_t> flipped = decode_position_key(key);
+  if (!flipped) return std::nullopt;
+  return Timestamp{static_cast<int64_t>(*flipped ^ sign_bit)};
+}
+
+std::string account_prefix(std::string_view account_id) {
   std::string key(account_id);
   key.push_back('\0');
   return key;
 }
 
-std::string account_record_key(std::string_view account_id, uint64_t position) {
-  return account_record_prefix(account_id) + position_key(position);
+std::string account_prefix_end(std::string_view account_id) {
+  std::string key(account_id);
+  key.push_back('\1');
+  return key;
+}
+
+std::string account_record_key(std::string_view account_id, Timestamp time, uint64_t position) {
+  return account_record_time_key(account_id, time) + position_key(position);
+}
+
+std::string account_record_time_key(std::string_view account_id, Timestamp time) {
+  return account_prefix(account_id) + time_key(time);
+}
+
+std::string account_name_key(std::string_view account_id, uint64_t position) {
+  return account_prefix(account_id) + position_key(position);
 }
 
 std::string type_index_prefix(AccountType type) { return std::string(1, static_cast<char>(type)); }

@@ -17,11 +17,27 @@ std::string position_key(uint64_t position);
 // nullopt unless `key` is exactly 8 bytes.
 std::optional<uint64_t> decode_position_key(std::string_view key);
 
-// (account ID, 0x00, position): 0x00 cannot occur in an account ID, so one account's keys are
-// contiguous and sort by position.
-std::string account_record_key(std::string_view account_id, uint64_t position);
-// The first key of the account's record range that is at or after `position`.
-std::string account_record_prefix(std::string_view account_id);
+// A time as 8 bytes that sort bytewise as the times do: the micros with the sign bit flipped,
+// big-endian.
+constexpr size_t time_size = 8;
+std::string time_key(Timestamp time);
+std::optional<Timestamp> decode_time_key(std::string_view key);
+
+// Account ID followed by 0x00: 0x00 cannot occur in an account ID, so one account's keys are
+// contiguous, and account `a` sorts wholly before account `a0`.
+std::string account_prefix(std::string_view account_id);
+// The first key after every key of the account's range.
+std::string account_prefix_end(std::string_view account_id);
+
+// records_by_account: (account ID, 0x00, time, position). Times never decrease along the log, so
+// one account's records sort by time and, within it, by position: that is log order.
+std::string account_record_key(std::string_view account_id, Timestamp time, uint64_t position);
+// The first key of the account's records at or after `time`.
+std::string account_record_time_key(std::string_view account_id, Timestamp time);
+constexpr size_t account_record_suffix_size = 1 + time_size + position_size;
+
+// account_names: (account ID, 0x00, position of the event that gave the account this name).
+std::string account_name_key(std::string_view account_id, uint64_t position);
 
 // (type byte, account ID).
 std::string type_index_key(AccountType type, std::string_view account_id);

@@ -1,10 +1,22 @@
-// Payment record queries. Times never decrease along the log, so a time range is a position range
-// found by binary search over the position-keyed family; an account's records are one range of
-// the account-keyed family. Type and operator are filtered while scanning.
+// Payment record queries.
+// - One account: one range of records_by_account, keyed (account, time, position), so a time range
+//   is one seek. The cursor (a log position) becomes a key through the time of the event at that
+//   position, read from the log.
+// - All accounts: the records are read straight from the engine's log (events/log_format.h), whose
+//   entries are in position and time order. A time range's bounds are found by binary search over
+//   the entries, then the log is scanned forward; each record's account name (the name when it was
+//   made) comes from the account_names history, cached per query.
+// Type and operator are filtered while scanning. Every query reads one RocksDB snapshot, and never
+// goes past the projections' applied position, so both kinds of query see the same records.
 #include <charconv>
 #include <limits>
 #include <memory>
+#include <optional>
 
+#include <fmt/format.h>
+
+#include "events/codec.h"
+#include "events/log_format.h"
 #include "projections/key_codec.h"
 #include "projections/projections_internal.h"
 
@@ -12,6 +24,8 @@ namespace paystream {
 namespace {
 
 constexpr uint64_t position_end = std::numeric_limits<uint64_t>::max();
+// Accounts whose name a query remembers; beyond this the cache starts over (long exports).
+constexpr size_t cached_names_max = 100'000;
 
 Result<uint64_t> parse_record_cursor(const std::string& cursor) {
   if (cursor.empty()) return uint64_t{0};
@@ -25,111 +39,258 @@ Result<uint64_t> parse_record_cursor(const std::string& cursor) {
   return position;
 }
 
-// The row under the iterator, checked against its key (paired with the encoder in apply.cc).
-Result<RecordRow> row_at(const rocksdb::Iterator& it, uint64_t key_position) {
-  Result<RecordRow> row = decode_record_row(std::string_view(it.value().data(), it.value().size()));
-  if (row && row->id.value != key_position)
-    return make_error(Errc::corruption, "record row stored under another position");
-  return row;
+Error log_corrupt(const std::string& why) {
+  return make_error(Errc::corruption, "payment records from the log: " + why);
 }
 
-uint64_t key_position(const rocksdb::Iterator& it) {
-  const rocksdb::Slice key = it.key();
-  const std::string_view tail(key.data() + key.size() - keys::position_size, keys::position_size);
-  return keys::decode_position_key(tail).value_or(0);
-}
-
-// The time of the first record at or after `position`; the caller knows one exists.
-Result<Timestamp> time_at_or_after(rocksdb::Iterator& it, uint64_t position, uint64_t& found) {
-  it.Seek(keys::position_key(position));
-  if (!it.Valid()) {
-    if (!it.status().ok()) return rocksdb_error("searching payment records", it.status());
-    return make_error(Errc::corruption, "payment records changed under a snapshot");
-  }
-  found = key_position(it);
-  Result<RecordRow> row = row_at(it, found);
-  if (!row) return row.error();
-  return row->time;
-}
-
-// The position p such that records before p are earlier than `time` and records from p are not:
-// a binary search over positions, O(log n) seeks, never a scan.
-Result<uint64_t> first_position_at(const Handles& handles, const rocksdb::ReadOptions& options,
-                                   Timestamp time) {
-  std::unique_ptr<rocksdb::Iterator> it(handles.db->NewIterator(options, handles.records));
-  it->SeekToLast();
-  if (!it->Valid()) {
-    if (!it->status().ok()) return rocksdb_error("searching payment records", it->status());
-    return uint64_t{1};  // no records at all
-  }
-  const uint64_t last = key_position(*it);
-  uint64_t found = 0;
-  Result<Timestamp> last_time = time_at_or_after(*it, last, found);
-  if (!last_time) return last_time.error();
-  if (*last_time < time) return last + 1;
-  // Invariant: records before lo are earlier than `time`; records from hi are not.
-  uint64_t lo = 1;
-  uint64_t hi = last;
-  while (lo < hi) {
-    const uint64_t mid = lo + (hi - lo) / 2;
-    Result<Timestamp> mid_time = time_at_or_after(*it, mid, found);
-    if (!mid_time) return mid_time.error();
-    if (*mid_time >= time) {
-      hi = mid;  // no record lies between mid and found
-    } else {
-      lo = found + 1;
-    }
-  }
-  return lo;
-}
-
-struct PositionRange {
-  uint64_t from = 0;           // inclusive
-  uint64_t to = position_end;  // exclusive
-};
-
-Result<PositionRange> position_range(const Handles& handles, const rocksdb::ReadOptions& options,
-                                     const RecordQuery& query, uint64_t cursor) {
-  PositionRange range{.from = cursor};
-  if (query.from) {
-    Result<uint64_t> from = first_position_at(handles, options, *query.from);
-    if (!from) return from.error();
-    range.from = std::max(range.from, *from);
-  }
-  if (query.to) {
-    Result<uint64_t> to = first_position_at(handles, options, *query.to);
-    if (!to) return to.error();
-    range.to = *to;
-  }
-  return range;
-}
-
-bool matches(const RecordQuery& query, const RecordRow& row) {
-  if (query.type && row.type != *query.type) return false;
-  if (query.operator_name && row.operator_name != *query.operator_name) return false;
+bool matches(const RecordQuery& query, PaymentType type, const std::string& operator_name) {
+  if (query.type && type != *query.type) return false;
+  if (query.operator_name && operator_name != *query.operator_name) return false;
   return true;
 }
 
-// Scans [range.from, range.to) of one family: the position family (prefix empty) or one
-// account's part of the account family (prefix = account ID + 0x00).
-Result<std::string> scan_range(const Handles& handles, rocksdb::ReadOptions options, const RecordQuery& query,
-                               const PositionRange& range, const std::string& prefix,
-                               const RecordVisitor& visit) {
-  const std::string upper = prefix + keys::position_key(range.to);
-  const rocksdb::Slice upper_slice(upper);
-  // The position family's largest possible key is position_end itself, so "to" is a real bound.
-  options.iterate_upper_bound = &upper_slice;
-  rocksdb::ColumnFamilyHandle* family = prefix.empty() ? handles.records : handles.records_by_account;
-  std::unique_ptr<rocksdb::Iterator> it(handles.db->NewIterator(options, family));
-  size_t visited = 0;
-  for (it->Seek(prefix + keys::position_key(range.from)); it->Valid(); it->Next()) {
-    const uint64_t position = key_position(*it);
-    Result<RecordRow> row = row_at(*it, position);
-    if (!row) return row.error();
-    if (!prefix.empty() && row->account_id != query.account_id) {
-      return make_error(Errc::corruption, "record row stored under another account");
+// Reads the log under the query's snapshot. `end` is one past the projections' applied position:
+// the log holds at least the events before it, and nothing at or after it is shown.
+class LogReader {
+ public:
+  LogReader(const LogSource& log, const rocksdb::ReadOptions& options, uint64_t end)
+      : log_(log), options_(options), end_(end), it_(log.db->NewIterator(options, log.family)) {}
+
+  uint64_t end() const { return end_; }
+
+  // The time of the event at `position` (< end).
+  Result<Timestamp> time_at(uint64_t position) {
+    it_->SeekForPrev(log_key(position));
+    Result<uint64_t> first = entry_first();
+    if (!first) return first.error();
+    Result<std::string> event = decode_log_entry_event(it_->value().ToStringView(), position - *first);
+    if (!event) return log_corrupt(fmt::format("position {}: {}", position, event.error().message));
+    return decode_event_time(*event);
+  }
+
+  // The position p <= end such that the events before p are earlier than `time` and the events in
+  // [p, end) are not. A binary search over entry starts (O(log n) seeks, comparing the time of
+  // each entry's first event), then over the events of the one entry that can straddle `time`.
+  Result<uint64_t> first_position_at(Timestamp time) {
+    // Invariant: entries starting before lo begin earlier than `time`; entries starting in
+    // [hi, end) do not.
+    uint64_t lo = 1;
+    uint64_t hi = end_;
+    while (lo < hi) {
+      const uint64_t mid = lo + (hi - lo) / 2;
+      it_->Seek(log_key(mid));
+      if (!it_->Valid()) {
+        if (!it_->status().ok()) return rocksdb_error("searching the log", it_->status());
+        hi = mid;  // no entry starts at or after mid
+        continue;
+      }
+      const std::optional<uint64_t> found = decode_log_key(it_->key().ToStringView());
+      if (!found) return log_corrupt("a key is not 8 bytes");
+      if (*found >= end_) {
+        hi = mid;  // no entry starts in [mid, end)
+        continue;
+      }
+      Result<std::string> event = decode_log_entry_event(it_->value().ToStringView(), 0);
+      if (!event) return log_corrupt(fmt::format("entry {}: {}", *found, event.error().message));
+      Result<Timestamp> first_time = decode_event_time(*event);
+      if (!first_time) return first_time.error();
+      if (*first_time >= time) {
+        hi = mid;  // no entry starts between mid and found
+      } else {
+        lo = *found + 1;
+      }
     }
-    if (!matches(query, *row)) continue;
+    if (lo == 1) return uint64_t{1};
+    // The entry holding lo - 1 begins earlier than `time`; the next one (starting at or after lo)
+    // begins at or after it, or lies beyond end. So the answer is in this entry, or just after it.
+    it_->SeekForPrev(log_key(lo - 1));
+    Result<uint64_t> first = entry_first();
+    if (!first) return first.error();
+    Result<std::vector<std::string>> entry = decode_log_entry(it_->value().ToStringView());
+    if (!entry) return log_corrupt(fmt::format("entry {}: {}", *first, entry.error().message));
+    size_t low = 0;  // events before low are earlier than `time`
+    size_t high = std::min<uint64_t>(entry->size(), end_ - *first);
+    while (low < high) {
+      const size_t middle = low + (high - low) / 2;
+      Result<Timestamp> middle_time = decode_event_time((*entry)[middle]);
+      if (!middle_time) return middle_time.error();
+      if (*middle_time >= time) {
+        high = middle;
+      } else {
+        low = middle + 1;
+      }
+    }
+    return std::min(*first + low, end_);
+  }
+
+  // Visits the events in [from, to) in order (to <= end); stops early when visit returns false.
+  Status scan(uint64_t from, uint64_t to, const std::function<Result<bool>(const Event&)>& visit) {
+    if (from >= to) return ok_status();
+    const std::string upper = log_key(to);
+    const rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions options = options_;
+    options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(log_.db->NewIterator(options, log_.family));
+    it->SeekForPrev(log_key(from));
+    uint64_t next = from;
+    for (; it->Valid() && next < to; it->Next()) {
+      const std::optional<uint64_t> first = decode_log_key(it->key().ToStringView());
+      if (!first) return log_corrupt("a key is not 8 bytes");
+      if (*first > next) return log_corrupt(fmt::format("positions {} to {} are missing", next, *first - 1));
+      Result<std::vector<std::string>> entry = decode_log_entry(it->value().ToStringView());
+      if (!entry) return log_corrupt(fmt::format("entry {}: {}", *first, entry.error().message));
+      for (uint64_t position = next; position < to && position - *first < entry->size(); ++position) {
+        Result<Event> event = decode_event((*entry)[position - *first]);
+        if (!event) return log_corrupt(fmt::format("position {}: {}", position, event.error().message));
+        if (event->position.value != position) {
+          return log_corrupt(fmt::format("the event at position {} says it is at {}", position,
+                                         event->position.value));
+        }
+        next = position + 1;
+        Result<bool> more = visit(*event);
+        if (!more) return more.error();
+        if (!*more) return ok_status();
+      }
+    }
+    if (!it->status().ok()) return rocksdb_error("scanning the log", it->status());
+    if (next < to) return log_corrupt(fmt::format("the log ends before position {}", next));
+    return ok_status();
+  }
+
+ private:
+  // The first position of the entry under it_, which must be valid.
+  Result<uint64_t> entry_first() {
+    if (!it_->Valid()) {
+      if (!it_->status().ok()) return rocksdb_error("reading the log", it_->status());
+      return log_corrupt("the log holds fewer events than the projections applied");
+    }
+    const std::optional<uint64_t> first = decode_log_key(it_->key().ToStringView());
+    if (!first) return log_corrupt("a key is not 8 bytes");
+    return *first;
+  }
+
+  LogSource log_;
+  rocksdb::ReadOptions options_;
+  uint64_t end_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+// An account's name at a log position, from the account_names history: the row at the greatest
+// position not after it. Each answer is remembered with the positions it holds for.
+class NameLookup {
+ public:
+  NameLookup(const Handles& handles, const rocksdb::ReadOptions& options)
+      : it_(handles.db->NewIterator(options, handles.account_names)) {}
+
+  Result<std::string> name_at(const std::string& account_id, uint64_t position) {
+    if (auto found = cache_.find(account_id);
+        found != cache_.end() && found->second.from <= position && position < found->second.until) {
+      return found->second.name;
+    }
+    const std::string prefix = keys::account_prefix(account_id);
+    auto in_account = [&](const rocksdb::Slice& key) {
+      return key.size() == prefix.size() + keys::position_size && key.starts_with(prefix);
+    };
+    it_->SeekForPrev(keys::account_name_key(account_id, position));
+    if (!it_->Valid() || !in_account(it_->key())) {
+      if (!it_->status().ok()) return rocksdb_error("reading account names", it_->status());
+      return make_error(Errc::corruption,
+                        fmt::format("no name of account '{}' at log position {}", account_id, position));
+    }
+    Span span{.from = keys::decode_position_key(it_->key().ToStringView().substr(prefix.size())).value_or(0),
+              .until = position_end,
+              .name = it_->value().ToString()};
+    it_->Next();
+    if (it_->Valid() && in_account(it_->key())) {
+      span.until = keys::decode_position_key(it_->key().ToStringView().substr(prefix.size())).value_or(0);
+    }
+    if (!it_->status().ok()) return rocksdb_error("reading account names", it_->status());
+    if (cache_.size() >= cached_names_max) cache_.clear();
+    std::string name = span.name;
+    cache_.insert_or_assign(account_id, std::move(span));
+    return name;
+  }
+
+ private:
+  struct Span {
+    uint64_t from = 0;   // the name holds for positions [from, until)
+    uint64_t until = 0;
+    std::string name;
+  };
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::unordered_map<std::string, Span> cache_;
+};
+
+// All accounts: [from, to) of the log, records only.
+Result<std::string> scan_log(const Handles& handles, const rocksdb::ReadOptions& options, LogReader& log,
+                             const RecordQuery& query, uint64_t cursor, const RecordVisitor& visit) {
+  uint64_t from = std::max<uint64_t>(cursor, 1);
+  uint64_t to = log.end();
+  if (query.from) {
+    Result<uint64_t> first = log.first_position_at(*query.from);
+    if (!first) return first.error();
+    from = std::max(from, *first);
+  }
+  if (query.to) {
+    Result<uint64_t> first = log.first_position_at(*query.to);
+    if (!first) return first.error();
+    to = std::min(to, *first);
+  }
+  NameLookup names(handles, options);
+  size_t visited = 0;
+  std::string next_cursor;
+  Status scanned = log.scan(from, to, [&](const Event& event) -> Result<bool> {
+    if (!is_payment_record(event.type)) return true;
+    if (!matches(query, payment_type_of(event.type), event.operator_name)) return true;
+    // A match beyond the page: the next page starts exactly here.
+    if (query.limit != 0 && visited == query.limit) {
+      next_cursor = std::to_string(event.position.value);
+      return false;
+    }
+    Result<std::string> name = names.name_at(event.account_id, event.position.value);
+    if (!name) return name.error();
+    visit(record_row_of(event, std::move(*name)));
+    ++visited;
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return next_cursor;
+}
+
+// One account: one range of records_by_account.
+Result<std::string> scan_account(const Handles& handles, rocksdb::ReadOptions options, LogReader& log,
+                                 const RecordQuery& query, uint64_t cursor, const RecordVisitor& visit) {
+  const std::string& account_id = *query.account_id;
+  std::string lower = query.from ? keys::account_record_time_key(account_id, *query.from)
+                                 : keys::account_prefix(account_id);
+  if (cursor != 0) {
+    if (cursor >= log.end()) return std::string();  // nothing recorded at or after it
+    // Records from the cursor on are those at or after (its event's time, its position).
+    Result<Timestamp> time = log.time_at(cursor);
+    if (!time) return time.error();
+    lower = std::max(lower, keys::account_record_key(account_id, *time, cursor));
+  }
+  const std::string upper = query.to ? keys::account_record_time_key(account_id, *query.to)
+                                     : keys::account_prefix_end(account_id);
+  if (lower >= upper) return std::string();
+  const rocksdb::Slice upper_slice(upper);
+  options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(handles.db->NewIterator(options, handles.records_by_account));
+  const size_t key_size = account_id.size() + keys::account_record_suffix_size;
+  size_t visited = 0;
+  for (it->Seek(lower); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (key.size() != key_size) return make_error(Errc::corruption, "a records_by_account key has the wrong size");
+    const uint64_t position = keys::decode_position_key(key.substr(key_size - keys::position_size)).value_or(0);
+    Result<RecordRow> row = decode_record_row(it->value().ToStringView());
+    if (!row) return row.error();
+    if (row->id.value != position || row->account_id != account_id ||
+        keys::decode_time_key(key.substr(account_id.size() + 1, keys::time_size)) != row->time) {
+      return make_error(Errc::corruption, "record row stored under another key");
+    }
+    // Beyond the applied position (impossible while rows and position share a batch): not shown.
+    if (position >= log.end()) break;
+    if (!matches(query, row->type, row->operator_name)) continue;
     // A match beyond the page: the next page starts exactly here.
     if (query.limit != 0 && visited == query.limit) return std::to_string(position);
     visit(*row);
@@ -149,12 +310,15 @@ Result<std::string> scan_records(const Handles& handles, const RecordQuery& quer
     if (Status valid = check_account_id(*query.account_id); !valid) return valid.error();
   }
   const QuerySnapshot snapshot(handles.db);
-  Result<PositionRange> range = position_range(handles, snapshot.options(), query, *cursor);
-  if (!range) return range.error();
-  if (range->from >= range->to) return std::string();
-  const std::string prefix =
-      query.account_id ? keys::account_record_prefix(*query.account_id) : std::string();
-  return scan_range(handles, snapshot.options(), query, *range, prefix, visit);
+  // The log in another database (replay --verify's scratch projections) gets its own snapshot.
+  std::optional<QuerySnapshot> log_snapshot;
+  if (handles.log.db != handles.db) log_snapshot.emplace(handles.log.db);
+  Result<uint64_t> applied = read_applied_position(handles, snapshot.options());
+  if (!applied) return applied.error();
+  LogReader log(handles.log, log_snapshot ? log_snapshot->options() : snapshot.options(), *applied + 1);
+  if (query.from && query.to && *query.to <= *query.from) return std::string();
+  if (query.account_id) return scan_account(handles, snapshot.options(), log, query, *cursor, visit);
+  return scan_log(handles, snapshot.options(), log, query, *cursor, visit);
 }
 
 }  // namespace paystream

@@ -1,5 +1,5 @@
-// Projections: the module's front, wiring the column families to the write side (apply.cc) and
-// the queries (payment_records.cc, balances.cc).
+// Projections: the module's front, wiring the column families (and the engine's log, read only) to
+// the write side (apply.cc) and the queries (payment_records.cc, balances.cc).
 #include "projections/projections.h"
 
 #include "projections/projections_internal.h"
@@ -18,13 +18,17 @@ struct Projections::Impl {
 };
 
 std::vector<std::string> Projections::column_families() {
-  return {balances_cf_name, balances_by_type_cf_name, records_cf_name, records_by_account_cf_name,
+  return {balances_cf_name, balances_by_type_cf_name, records_by_account_cf_name, account_names_cf_name,
           projection_meta_cf_name};
 }
 
-Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+std::vector<std::string> Projections::retired_column_families() { return {"records"}; }
+
+Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
+                         LogSource log) {
   const std::vector<std::string> names = column_families();
   PAYSTREAM_ASSERT(db != nullptr);
+  PAYSTREAM_ASSERT(log.db != nullptr && log.family != nullptr);
   PAYSTREAM_ASSERT(handles.size() == names.size());
   for (size_t i = 0; i < names.size(); ++i) {
     PAYSTREAM_ASSERT(handles[i] != nullptr && handles[i]->GetName() == names[i]);  // bound in order
@@ -32,9 +36,10 @@ Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamil
   impl_ = std::make_unique<Impl>(Handles{.db = db,
                                          .balances = handles[0],
                                          .balances_by_type = handles[1],
-                                         .records = handles[2],
-                                         .records_by_account = handles[3],
-                                         .meta = handles[4]});
+                                         .records_by_account = handles[2],
+                                         .account_names = handles[3],
+                                         .meta = handles[4],
+                                         .log = log});
 }
 
 Projections::~Projections() = default;

@@ -83,13 +83,25 @@ struct BalancePage {
   std::string next_cursor;
 };
 
+// The engine's log (stored format in events/log_format.h), read but never written here: queries
+// over all accounts read the payment records straight from it. It may live in another database
+// than the projections (replay --verify rebuilds into a scratch one).
+struct LogSource {
+  rocksdb::DB* db = nullptr;
+  rocksdb::ColumnFamilyHandle* family = nullptr;
+};
+
 class Projections {
  public:
   // Column families this module owns, in the order bind() expects their handles.
   static std::vector<std::string> column_families();
+  // Families of older layouts: a database holding one must drop them all and rebuild from the log
+  // (`records`, keyed by position, went when records_by_account became keyed by time).
+  static std::vector<std::string> retired_column_families();
 
-  // The handles stay owned by the caller and must outlive this object.
-  Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles);
+  // The handles stay owned by the caller and must outlive this object. The log must hold every
+  // event applied here (the ledger writes both in one batch).
+  Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles, LogSource log);
   ~Projections();
   Projections(const Projections&) = delete;
   Projections& operator=(const Projections&) = delete;

@@ -19,17 +19,18 @@ namespace paystream {
 // Column family names, in the order of Projections::column_families() and of the handles.
 inline constexpr const char* balances_cf_name = "balances";
 inline constexpr const char* balances_by_type_cf_name = "balances_by_type";
-inline constexpr const char* records_cf_name = "records";
 inline constexpr const char* records_by_account_cf_name = "records_by_account";
+inline constexpr const char* account_names_cf_name = "account_names";
 inline constexpr const char* projection_meta_cf_name = "projection_meta";
 
 struct Handles {
   rocksdb::DB* db = nullptr;
   rocksdb::ColumnFamilyHandle* balances = nullptr;
   rocksdb::ColumnFamilyHandle* balances_by_type = nullptr;
-  rocksdb::ColumnFamilyHandle* records = nullptr;
   rocksdb::ColumnFamilyHandle* records_by_account = nullptr;
+  rocksdb::ColumnFamilyHandle* account_names = nullptr;
   rocksdb::ColumnFamilyHandle* meta = nullptr;
+  LogSource log;  // read only
 };
 
 Error rocksdb_error(const char* doing, const rocksdb::Status& status);
@@ -72,7 +73,8 @@ class Applier {
   Status check_start(uint64_t first_position);
   // The cached row of an existing account, loaded on first use and marked as changed.
   Result<BalanceState*> touch(const std::string& id);
-  Status open_account(const Event& event);
+  Status open_account(const Event& event, rocksdb::WriteBatch& batch);
+  Status update_account(const Event& event, rocksdb::WriteBatch& batch);
   Status apply_event(const Event& event, rocksdb::WriteBatch& batch);
   Status apply_record(const Event& event, rocksdb::WriteBatch& batch);
   void write_touched(rocksdb::WriteBatch& batch);
@@ -82,6 +84,11 @@ class Applier {
   std::optional<uint64_t> applied_;                   // last applied position, when known
   std::unordered_map<std::string, Touched> touched_;  // accounts changed by the current apply()
 };
+
+// The query row of a payment-record event, given the account's name at the event's position. The
+// one place rows are made: the stored rows (apply.cc) and the rows read from the log
+// (payment_records.cc) are the same bytes.
+RecordRow record_row_of(const Event& event, std::string account_name);
 
 using RecordVisitor = std::function<void(const RecordRow&)>;
 using BalanceVisitor = std::function<void(const BalanceRow&)>;

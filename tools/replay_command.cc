@@ -33,8 +33,12 @@ std::string printable_key(std::string_view key) {
 }
 
 // A scratch RocksDB holding a fresh set of projection column families, removed on destruction.
+// Its projections read the live log (read only) for their log-backed queries; the comparison is of
+// the projections' own column families.
 class ScratchProjections {
  public:
+  explicit ScratchProjections(LogSource live_log) : live_log_(live_log) {}
+
   ~ScratchProjections() {
     projections_.reset();
     for (rocksdb::ColumnFamilyHandle* handle : handles_) (void)db_->DestroyColumnFamilyHandle(handle);
@@ -61,14 +65,17 @@ class ScratchProjections {
     db_.reset(db);
     handles_ = handles;
     projections_ = std::make_unique<Projections>(
-        db, std::vector<rocksdb::ColumnFamilyHandle*>(handles.begin() + 1, handles.end()));
+        db, std::vector<rocksdb::ColumnFamilyHandle*>(handles.begin() + 1, handles.end()), live_log_);
     return ok_status();
   }
 
   Status apply(std::vector<Event>& events) {
     rocksdb::WriteBatch batch;
     if (Status status = projections_->apply(events, batch); !status) return status;
-    const rocksdb::Status written = db_->Write(rocksdb::WriteOptions(), &batch);
+    // The scratch database is thrown away after the comparison: nothing in it needs a WAL.
+    rocksdb::WriteOptions options;
+    options.disableWAL = true;
+    const rocksdb::Status written = db_->Write(options, &batch);
     if (!written.ok())
       return make_error(Errc::io_error, "writing the scratch database: " + written.ToString());
     events.clear();
@@ -81,6 +88,7 @@ class ScratchProjections {
   }
 
  private:
+  LogSource live_log_;
   std::string path_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
@@ -164,7 +172,7 @@ int run_replay_verify(const std::string& data_dir, std::ostream& out, std::ostre
     return 1;
   }
   Ledger& ledger = *(*runtime)->ledger;
-  ScratchProjections scratch;
+  ScratchProjections scratch((*runtime)->observer->log());
   if (Status status = scratch.open(); !status) {
     err << "paystream: " << status.error().message << "\n";
     return 1;

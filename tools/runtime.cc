@@ -4,9 +4,11 @@ namespace paystream {
 
 std::vector<std::string> ProjectionsObserver::column_families() const { return Projections::column_families(); }
 
-void ProjectionsObserver::bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+void ProjectionsObserver::bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
+                               rocksdb::ColumnFamilyHandle* log) {
   handles_ = handles;
-  projections_ = std::make_unique<Projections>(db, handles);
+  log_ = LogSource{.db = db, .family = log};
+  projections_ = std::make_unique<Projections>(db, handles, log_);
 }
 
 Status ProjectionsObserver::on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) {

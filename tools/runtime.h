@@ -12,15 +12,22 @@ namespace paystream {
 class ProjectionsObserver final : public AppendObserver {
  public:
   std::vector<std::string> column_families() const override;
-  void bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) override;
+  std::vector<std::string> retired_column_families() const override {
+    return Projections::retired_column_families();
+  }
+  void bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
+            rocksdb::ColumnFamilyHandle* log) override;
   Status on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) override;
   Result<LogPosition> applied_position() const override { return projections_->applied_position(); }
   Projections& projections() { return *projections_; }
   // The live projection column families, in Projections::column_families() order.
   const std::vector<rocksdb::ColumnFamilyHandle*>& handles() const { return handles_; }
+  // The live log the projections read (replay --verify gives it to its scratch projections).
+  LogSource log() const { return log_; }
 
  private:
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  LogSource log_;
   std::unique_ptr<Projections> projections_;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // Test support for projections: a real RocksDB in a temporary directory with the projections'
-// column families, and an EventMaker that writes consistent events by hand (the engine is not
+// column families and a log (written as the engine writes it, events/log_format.h), and an EventMaker that writes consistent events by hand (the engine is not
 // used: it is another module, and these tests pin the projections' own contract).
 #include <rocksdb/db.h>
 #include <rocksdb/statistics.h>
@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "events/codec.h"
+#include "events/log_format.h"
 #include "projections/projections.h"
 
 namespace paystream::testing {
@@ -44,7 +46,7 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// A database holding only the projections' column families (and RocksDB's default one).
+// A database holding the projections' column families, the log (and RocksDB's default one).
 class ProjectionDb {
  public:
   ProjectionDb() { open(); }
@@ -56,9 +58,16 @@ class ProjectionDb {
   rocksdb::DB& db() { return *db_; }
   const std::filesystem::path& path() const { return dir_.path(); }
 
-  // Applies one group and writes its batch, as the ledger does for a group commit.
+  // Applies one group and writes its batch with the group's log entries, as the ledger does for a
+  // group commit (entries of at most log_entry_events_max events, keyed by their first position).
   void apply(std::span<const Event> events) {
     rocksdb::WriteBatch batch;
+    for (size_t begin = 0; begin < events.size(); begin += log_entry_events_max) {
+      std::vector<std::string> encoded;
+      for (size_t i = begin; i < std::min(events.size(), begin + log_entry_events_max); ++i)
+        encoded.push_back(encode_event(events[i]));
+      REQUIRE(batch.Put(log_, log_key(events[begin].position.value), encode_log_entry(encoded)).ok());
+    }
     const Status applied = projections_->apply(events, batch);
     INFO((applied ? std::string() : applied.error().message));
     REQUIRE(applied.ok());
@@ -66,7 +75,7 @@ class ProjectionDb {
   }
   void apply(const std::vector<Event>& events) { apply(std::span<const Event>(events)); }
 
-  // Every key and value of each projection family, in key order.
+  // Every key and value of each projection family (not the log), in key order.
   std::vector<std::vector<std::pair<std::string, std::string>>> contents() {
     std::vector<std::vector<std::pair<std::string, std::string>>> families;
     for (size_t i = 1; i < handles_.size(); ++i) {
@@ -104,15 +113,19 @@ class ProjectionDb {
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors{{rocksdb::kDefaultColumnFamilyName, {}}};
     for (const std::string& name : Projections::column_families())
       descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    descriptors.emplace_back(log_cf_name, rocksdb::ColumnFamilyOptions());
     rocksdb::DB* db = nullptr;
     REQUIRE(rocksdb::DB::Open(options, dir_.path().string(), descriptors, &handles_, &db).ok());
     db_.reset(db);
-    projections_ =
-        std::make_unique<Projections>(db_.get(), std::vector(handles_.begin() + 1, handles_.end()));
+    log_ = handles_.back();
+    handles_.pop_back();
+    projections_ = std::make_unique<Projections>(db_.get(), std::vector(handles_.begin() + 1, handles_.end()),
+                                                 LogSource{.db = db_.get(), .family = log_});
   }
   void close() {
     projections_.reset();
     for (rocksdb::ColumnFamilyHandle* handle : handles_) REQUIRE(db_->DestroyColumnFamilyHandle(handle).ok());
+    REQUIRE(db_->DestroyColumnFamilyHandle(log_).ok());
     handles_.clear();
     db_.reset();
   }
@@ -120,7 +133,8 @@ class ProjectionDb {
   TempDir dir_;
   std::shared_ptr<rocksdb::Statistics> statistics_ = rocksdb::CreateDBStatistics();
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default, then the projections'
+  rocksdb::ColumnFamilyHandle* log_ = nullptr;
   std::unique_ptr<Projections> projections_;
 };
 

@@ -79,13 +79,27 @@ TEST_CASE("projections: damaged rows are corruption, not garbage", "[projections
   CHECK(decode_record_row(bad_type_bytes).error().code == Errc::corruption);
 }
 
-TEST_CASE("projections: keys sort by position, then by account", "[projections][codec]") {
+TEST_CASE("projections: keys sort by account, then time, then position", "[projections][codec]") {
   CHECK(keys::position_key(255) < keys::position_key(256));
   CHECK(keys::decode_position_key(keys::position_key(0x0102030405060708)).value() == 0x0102030405060708);
   CHECK_FALSE(keys::decode_position_key("short").has_value());
-  // Account "a"'s keys all sort before account "a0"'s, whatever the positions.
-  CHECK(keys::account_record_key("a", UINT64_MAX) < keys::account_record_key("a0", 0));
-  CHECK(keys::account_record_key("a", 2) < keys::account_record_key("a", 10));
+  // Times sort as numbers, negative ones (before 1970) first.
+  const Timestamp min{INT64_MIN}, minus_one{-1}, zero{0}, one{1}, max{INT64_MAX};
+  const std::vector<Timestamp> times{min, minus_one, zero, one, max};
+  for (size_t i = 0; i < times.size(); ++i) {
+    CHECK(keys::decode_time_key(keys::time_key(times[i])) == times[i]);
+    if (i > 0) CHECK(keys::time_key(times[i - 1]) < keys::time_key(times[i]));
+  }
+  CHECK(keys::time_key(zero) == std::string("\x80\0\0\0\0\0\0\0", 8));
+  // Account "a"'s keys all sort before account "a0"'s, whatever the times and positions.
+  CHECK(keys::account_record_key("a", max, UINT64_MAX) < keys::account_record_key("a0", min, 0));
+  CHECK(keys::account_record_key("a", max, UINT64_MAX) < keys::account_prefix_end("a"));
+  CHECK(keys::account_prefix("a") <= keys::account_record_key("a", min, 0));
+  CHECK(keys::account_record_key("a", one, 2) < keys::account_record_key("a", one, 10));
+  CHECK(keys::account_record_key("a", zero, 10) < keys::account_record_key("a", one, 2));
+  CHECK(keys::account_record_time_key("a", one) < keys::account_record_key("a", one, 0));
+  CHECK(keys::account_record_key("a", zero, UINT64_MAX) < keys::account_record_time_key("a", one));
+  CHECK(keys::account_name_key("a", UINT64_MAX) < keys::account_name_key("a0", 0));
   CHECK(keys::type_index_key(AccountType::agent, "zzz") < keys::type_index_key(AccountType::clearing, "0"));
 }
 

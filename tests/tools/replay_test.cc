@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "engine/state_codec.h"
@@ -153,6 +154,60 @@ TEST_CASE("tools: a changed projection row is reported, and a dropped projection
   }
   CHECK(verify(dir.path("data"), output) == 0);
   INFO(output);
+}
+
+}  // namespace paystream::testing
+
+namespace paystream::testing {
+
+TEST_CASE("tools: projections of an older layout (a `records` family) are dropped and rebuilt on open",
+          "[tools][replay]") {
+  TempDir dir;
+  populate(dir.path("data"), 300);
+  std::vector<RecordRow> before;
+  {
+    LedgerOptions options;
+    options.data_dir = dir.path("data");
+    Result<std::unique_ptr<Runtime>> runtime = open_runtime(options);
+    REQUIRE(runtime.ok());
+    RecordQuery query;
+    query.limit = 0;
+    before = (*runtime)->projections().records(query).value().rows;
+  }
+  REQUIRE(before.size() == 302);
+  {
+    // What an older build left: a `records` family, and rows under keys of the old layout.
+    RawDb raw(dir.path("data"));
+    rocksdb::ColumnFamilyHandle* records = nullptr;
+    REQUIRE(raw.db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "records", &records).ok());
+    REQUIRE(raw.db->Put(rocksdb::WriteOptions(), records, big_endian_key(3), "old row").ok());
+    REQUIRE(raw.db->DestroyColumnFamilyHandle(records).ok());
+    REQUIRE(raw.db->Put(rocksdb::WriteOptions(), raw.family("records_by_account"),
+                        std::string("1001\0", 5) + big_endian_key(4), "old row")
+                .ok());
+  }
+  std::string output;
+  CHECK(verify(dir.path("data"), output) == 0);
+  INFO(output);
+  {
+    RawDb raw(dir.path("data"));
+    CHECK(std::find(raw.names.begin(), raw.names.end(), "records") == raw.names.end());
+  }
+  LedgerOptions options;
+  options.data_dir = dir.path("data");
+  Result<std::unique_ptr<Runtime>> runtime = open_runtime(options);
+  REQUIRE(runtime.ok());
+  for (const std::optional<std::string>& account :
+       {std::optional<std::string>(), std::optional<std::string>("1001")}) {
+    RecordQuery query;
+    query.limit = 0;
+    query.account_id = account;
+    std::vector<RecordRow> expected;
+    for (const RecordRow& row : before) {
+      if (!account || row.account_id == *account) expected.push_back(row);
+    }
+    CHECK((*runtime)->projections().records(query).value().rows == expected);
+  }
 }
 
 }  // namespace paystream::testing

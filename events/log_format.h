@@ -1,0 +1,28 @@
+#pragma once
+// The stored format of the embedded log, shared by its writer (engine/embedded_log.cc) and its
+// readers outside the engine (the projections' all-account record queries scan it directly).
+// Changing anything here changes every data directory: it is documented in docs/storage.md.
+//
+// Column family `log`. Key: the position of the entry's first event, u64 big-endian (8 bytes), so
+// key order is log order. Value: a LogEntry (events/schema/events.capnp; encode_log_entry and
+// decode_log_entry in events/codec.h) holding 1 to log_entry_events_max encoded events with
+// consecutive positions. Entries never overlap and leave no gap; event times never decrease
+// along the log, so they are in time order too.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace paystream {
+
+inline constexpr const char* log_cf_name = "log";
+inline constexpr size_t log_entry_events_max = 256;
+inline constexpr size_t log_key_size = 8;
+
+// The key of the entry whose first event is at `first_position`.
+std::string log_key(uint64_t first_position);
+// nullopt unless `key` is exactly log_key_size bytes.
+std::optional<uint64_t> decode_log_key(std::string_view key);
+
+}  // namespace paystream
