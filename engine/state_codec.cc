@@ -1,5 +1,7 @@
 #include "engine/state_codec.h"
 
+#include "events/log_format.h"
+
 #include <cstring>
 
 namespace paystream {
@@ -126,20 +128,12 @@ Result<Parameters> decode_parameters(std::string_view bytes) {
   return parameters;
 }
 
-std::string big_endian_key(uint64_t value) {
-  std::string key(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    key[i] = static_cast<char>(value & 0xff);
-    value >>= 8;
-  }
-  return key;
-}
+std::string big_endian_key(uint64_t value) { return big_endian_u64(value); }
 
 uint64_t read_big_endian(std::string_view bytes) {
-  PAYSTREAM_ASSERT(bytes.size() == 8);
-  uint64_t value = 0;
-  for (char c : bytes) value = (value << 8) | static_cast<uint8_t>(c);
-  return value;
+  const std::optional<uint64_t> value = read_big_endian_u64(bytes);
+  PAYSTREAM_ASSERT(value.has_value());
+  return *value;
 }
 
 }  // namespace paystream

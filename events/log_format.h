@@ -20,6 +20,12 @@ inline constexpr const char* log_cf_name = "log";
 inline constexpr size_t log_entry_events_max = 256;
 inline constexpr size_t log_key_size = 8;
 
+// u64 as 8 big-endian bytes, so that byte order is numeric order: the one encoding of positions and
+// counters in every key of the data directory.
+std::string big_endian_u64(uint64_t value);
+// nullopt unless `bytes` is exactly 8 bytes.
+std::optional<uint64_t> read_big_endian_u64(std::string_view bytes);
+
 // The key of the entry whose first event is at `first_position`.
 std::string log_key(uint64_t first_position);
 // nullopt unless `key` is exactly log_key_size bytes.

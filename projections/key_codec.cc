@@ -1,21 +1,12 @@
 #include "projections/key_codec.h"
 
+#include "events/log_format.h"
+
 namespace paystream::keys {
 
-std::string position_key(uint64_t position) {
-  std::string key(position_size, '\0');
-  for (size_t i = 0; i < position_size; ++i) {
-    key[position_size - 1 - i] = static_cast<char>(static_cast<uint8_t>(position >> (8 * i)));
-  }
-  return key;
-}
+std::string position_key(uint64_t position) { return big_endian_u64(position); }
 
-std::optional<uint64_t> decode_position_key(std::string_view key) {
-  if (key.size() != position_size) return std::nullopt;
-  uint64_t position = 0;
-  for (char byte : key) position = (position << 8) | static_cast<uint8_t>(byte);
-  return position;
-}
+std::optional<uint64_t> decode_position_key(std::string_view key) { return read_big_endian_u64(key); }
 
 namespace {
 constexpr uint64_t sign_bit = uint64_t{1} << 63;
