@@ -12,6 +12,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "events/money.h"
 #include "tests/crash/process.h"
@@ -76,10 +77,13 @@ TEST_CASE("crash: acknowledged payments survive SIGKILL exactly once", "[crash]"
   int killed = 0;
   for (int round = 0; round < kill_rounds; ++round) {
     ChildProcess child(apply_args(dir, "payments.jsonl"), dir.path("stderr.txt"));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(5 + random() % 400);
+    // Kill once a random number of outcomes has arrived, then a random moment later: a fixed delay
+    // would let a fast build finish before it, and the test would test nothing.
+    const size_t outcomes_before_kill = 1 + random() % (payments - 1);
     std::vector<std::string> lines;
     bool running = true;
-    while (running && std::chrono::steady_clock::now() < deadline) running = child.read_lines(lines, 5);
+    while (running && lines.size() < outcomes_before_kill) running = child.read_lines(lines, 5);
+    std::this_thread::sleep_for(std::chrono::microseconds(random() % 3000));
     child.kill_now();
     const int code = child.wait();
     killed += code == 128 + 9;
