@@ -22,11 +22,11 @@ void EmbeddedLog::append(rocksdb::WriteBatch& batch, LogPosition first,
   }
 }
 
-Result<std::vector<std::string>> EmbeddedLog::entry_at(LogPosition position, LogPosition& first) const {
+Result<EmbeddedLog::SharedEntry> EmbeddedLog::entry_at(LogPosition position, LogPosition& first) const {
   {
     std::lock_guard lock(cache_mutex_);
-    if (!cached_entry_.empty() && position >= cached_first_ &&
-        position.value < cached_first_.value + cached_entry_.size()) {
+    if (cached_entry_ && position >= cached_first_ &&
+        position.value < cached_first_.value + cached_entry_->size()) {
       first = cached_first_;
       return cached_entry_;
     }
@@ -47,10 +47,11 @@ Result<std::vector<std::string>> EmbeddedLog::entry_at(LogPosition position, Log
   if (position.value >= first.value + entry->size()) {
     return make_error(Errc::record_not_found, fmt::format("log position {} does not exist", position.value));
   }
+  auto shared = std::make_shared<const std::vector<std::string>>(std::move(entry).value());
   std::lock_guard lock(cache_mutex_);
   cached_first_ = first;
-  cached_entry_ = *entry;
-  return entry;
+  cached_entry_ = shared;
+  return shared;
 }
 
 Result<std::string> EmbeddedLog::read_encoded(LogPosition position) const {
@@ -58,9 +59,9 @@ Result<std::string> EmbeddedLog::read_encoded(LogPosition position) const {
     return make_error(Errc::record_not_found, "log position 0 does not exist (positions start at 1)");
   }
   LogPosition first;
-  Result<std::vector<std::string>> entry = entry_at(position, first);
+  Result<SharedEntry> entry = entry_at(position, first);
   if (!entry) return entry.error();
-  return std::move((*entry)[position.value - first.value]);
+  return (**entry)[position.value - first.value];
 }
 
 Result<Event> EmbeddedLog::read(LogPosition position) const {

@@ -5,6 +5,7 @@
 // the caller's WriteBatch; reads check the hash chain (each event's prev_hash is the SHA-256 of the
 // previous event's bytes).
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -43,14 +44,16 @@ class EmbeddedLog {
   Result<LogPosition> last_position() const;
 
  private:
-  Result<std::vector<std::string>> entry_at(LogPosition position, LogPosition& first) const;
+  using SharedEntry = std::shared_ptr<const std::vector<std::string>>;
+  // Shared with the cache, so a read of one event copies one event, not the whole entry.
+  Result<SharedEntry> entry_at(LogPosition position, LogPosition& first) const;
 
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* log_;
   // The last entry read, because reversals and duplicate lookups tend to touch recent entries.
   mutable std::mutex cache_mutex_;
   mutable LogPosition cached_first_;
-  mutable std::vector<std::string> cached_entry_;
+  mutable SharedEntry cached_entry_;
 };
 
 }  // namespace paystream
