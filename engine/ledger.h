@@ -76,12 +76,16 @@ class Ledger {
   // Applied in order; one outcome each. Shares group commits like concurrent submit() calls.
   virtual std::vector<Result<Outcome>> submit_all(std::vector<Command> commands) = 0;
 
-  // A consistent copy of the state, for show commands and tests.
+  // A consistent copy of the state, for show commands and tests. It may include groups that are
+  // decided but still being written (end() tells what is durable); after a failed write it is
+  // ahead of the log until the ledger is reopened.
   virtual LedgerState snapshot() const = 0;
   virtual LogPosition end() const = 0;  // position of the last event, 0 when empty
   virtual Result<Event> read_event(LogPosition position) const = 0;
   // Calls visit(event) for every event from `from` in order; stops on the first error
-  // (a corrupt entry names its position). Checks the hash chain as it goes.
+  // (a corrupt entry names its position). Checks the hash chain as it goes, and the last event
+  // against the stored chain head; run it on a quiet ledger (replay, verification), since the head
+  // moves with every write.
   virtual Status scan(LogPosition from, const std::function<Status(const Event&)>& visit) const = 0;
   virtual rocksdb::DB* db() const = 0;
 
