@@ -30,15 +30,8 @@ void print(std::ostream& out, const json& line) {
 }
 
 json outcome_json(uint64_t line, const std::string& command_id, const Result<Outcome>& outcome) {
-  json out = {{"line", line}, {"command_id", command_id}, {"ok", outcome.ok()}};
-  if (outcome) {
-    out["duplicate"] = outcome->duplicate;
-    json events = json::array();
-    for (const Event& event : outcome->events) events.push_back(event_to_json(event));
-    out["events"] = std::move(events);
-  } else {
-    out["error"] = {{"code", errc_name(outcome.error().code)}, {"message", outcome.error().message}};
-  }
+  json out = outcome_to_json(command_id, outcome);
+  out["line"] = line;
   return out;
 }
 

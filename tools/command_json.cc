@@ -301,10 +301,9 @@ Result<Command> command_from_json(const json& object, const std::string& default
   return command;
 }
 
-Result<Command> command_from_json_text(std::string_view text, const std::string& default_operator) {
-  json object;
+Result<json> parse_json_text(std::string_view text) {
   try {
-    object = json::parse(text.begin(), text.end());
+    return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& error) {
     // what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ..."; keep what
     // follows "parse error". A JSON line is line 1, so then only the column is worth saying.
@@ -320,7 +319,12 @@ Result<Command> command_from_json_text(std::string_view text, const std::string&
     }
     return invalid(fmt::format("malformed JSON{}{}", prefix, why));
   }
-  return command_from_json(object, default_operator);
+}
+
+Result<Command> command_from_json_text(std::string_view text, const std::string& default_operator) {
+  Result<json> object = parse_json_text(text);
+  if (!object) return object.error();
+  return command_from_json(*object, default_operator);
 }
 
 json event_to_json(const Event& event) {
@@ -343,6 +347,19 @@ json event_to_json(const Event& event) {
   if (event.type == EventType::parameter_set) {
     out["parameter"] = event.parameter_name;
     out["value"] = event.parameter_value;
+  }
+  return out;
+}
+
+json outcome_to_json(const std::string& command_id, const Result<Outcome>& outcome) {
+  json out = {{"command_id", command_id}, {"ok", outcome.ok()}};
+  if (outcome) {
+    out["duplicate"] = outcome->duplicate;
+    json events = json::array();
+    for (const Event& event : outcome->events) events.push_back(event_to_json(event));
+    out["events"] = std::move(events);
+  } else {
+    out["error"] = {{"code", errc_name(outcome.error().code)}, {"message", outcome.error().message}};
   }
   return out;
 }

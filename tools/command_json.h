@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "engine/ledger.h"
 #include "events/command.h"
 
 namespace paystream {
@@ -18,10 +19,17 @@ namespace paystream {
 Result<Command> command_from_json(const nlohmann::json& object, const std::string& default_operator);
 Result<Command> command_from_json_text(std::string_view text, const std::string& default_operator);
 
+// Parses JSON text; a malformed document is Errc::invalid_argument "malformed JSON at column N: ...".
+Result<nlohmann::json> parse_json_text(std::string_view text);
+
 // One event as JSON, as outcome lines list them: {"position":12,"event":"PaymentRecorded","time":..,
 // "command_id":..,"operator":..,"account":..} plus, for payment records, the payment type, amount,
 // balances, memo (and method or reverses), and for parameter_set the parameter and value.
 // Amounts are strings. (The outcome line around the events is run_apply's: docs/cli.md.)
 nlohmann::json event_to_json(const Event& event);
+
+// The outcome of one command as apply prints it, without the line number: {"command_id":..,"ok":true,
+// "duplicate":..,"events":[..]} or {"command_id":..,"ok":false,"error":{"code":..,"message":..}}.
+nlohmann::json outcome_to_json(const std::string& command_id, const Result<Outcome>& outcome);
 
 }  // namespace paystream

@@ -1,0 +1,157 @@
+// serve: the HTTP/JSON API (tools/http/, docs/api.md) on one data directory. One process, one
+// runtime: every request goes through the same Ledger, so commands from all clients are
+// group-committed together. SIGINT or SIGTERM stops it cleanly: no new connections, the requests
+// in progress are answered, then the ledger is closed (checkpoint written).
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <charconv>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "tools/cli_commands.h"
+#include "tools/cli_exit.h"
+#include "tools/cli_session.h"
+#include "tools/http/routes.h"
+#include "tools/http/server.h"
+
+namespace paystream {
+namespace {
+
+struct ServeArgs {
+  std::string listen = "127.0.0.1:8080";
+  http::ServerOptions server;
+  http::ApiLimits limits;
+};
+
+// "HOST:PORT" or "[IPv6]:PORT"; port 0 picks a free one.
+Status read_listen(const std::string& text, http::ServerOptions& server) {
+  const size_t colon = text.rfind(':');
+  const Error invalid = make_error(
+      Errc::invalid_argument, fmt::format("--listen: invalid value '{}': expected HOST:PORT, e.g. 127.0.0.1:8080", text));
+  if (colon == std::string::npos || colon == 0) return invalid;
+  std::string host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return invalid;
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string_view port = std::string_view(text).substr(colon + 1);
+  int value = -1;
+  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || error != std::errc{} || end != port.data() + port.size() || value < 0 || value > 65535) {
+    return invalid;
+  }
+  server.host = host;
+  server.port = value;
+  return ok_status();
+}
+
+std::string url_host(const std::string& host) {
+  return host.find(':') == std::string::npos ? host : "[" + host + "]";
+}
+
+// Waits for SIGINT/SIGTERM (blocked in every thread, so only this one sees them) and stops the server.
+class SignalWaiter {
+ public:
+  explicit SignalWaiter(http::HttpServer& server) : thread_([this, &server] {
+    int signal = 0;
+    sigwait(&signals(), &signal);
+    received_ = true;
+    server.stop();
+  }) {}
+  ~SignalWaiter() {
+    // run() can also end without a signal: then send one, so the waiting thread returns.
+    if (!received_) ::kill(::getpid(), SIGTERM);
+    thread_.join();
+  }
+  SignalWaiter(const SignalWaiter&) = delete;
+  SignalWaiter& operator=(const SignalWaiter&) = delete;
+
+  // Blocks the signals in the calling thread and in every thread it starts afterwards (RocksDB's too).
+  static void block() {
+    pthread_sigmask(SIG_BLOCK, &signals(), nullptr);
+    ::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is a failed write, not the end of the server
+  }
+
+ private:
+  static const sigset_t& signals() {
+    static const sigset_t set = [] {
+      sigset_t s;
+      sigemptyset(&s);
+      sigaddset(&s, SIGINT);
+      sigaddset(&s, SIGTERM);
+      return s;
+    }();
+    return set;
+  }
+
+  std::atomic<bool> received_ = false;
+  std::thread thread_;
+};
+
+int run_serve(const GlobalOptions& options, const ServeArgs& args) {
+  http::ServerOptions server_options = args.server;
+  if (Status valid = read_listen(args.listen, server_options); !valid) return report_error(valid.error(), std::cerr);
+  SignalWaiter::block();  // before the ledger starts its threads
+  Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::create_if_missing);
+  if (!runtime) return report_error(runtime.error(), std::cerr);
+  http::Metrics metrics;
+  http::ApiContext context{**runtime, metrics, args.limits};
+  const http::Router router = http::make_router(context);
+  http::HttpServer server(server_options, router, context);
+  Result<int> port = server.bind();
+  if (!port) return report_error(port.error(), std::cerr);
+  std::cout << "paystream: listening on http://" << url_host(server_options.host) << ':' << *port << std::endl;
+  Status ran = ok_status();
+  {
+    SignalWaiter waiter(server);
+    ran = server.run();
+  }
+  const LogPosition end = (*runtime)->ledger->end();
+  if (Status closed = (*runtime)->ledger->close(); !closed) return report_error(closed.error(), std::cerr);
+  if (!ran) return report_error(ran.error(), std::cerr);
+  std::cerr << "paystream: stopped; the ledger is closed at log position " << end.value << '\n';
+  return static_cast<int>(ExitCode::ok);
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, Cli& cli) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* serve = add_leaf_command(app, "serve", "Serve the HTTP/JSON API (docs/api.md)", cli, WithOperator::no);
+  serve->add_option("--listen", args->listen, "Address to listen on, HOST:PORT (default 127.0.0.1:8080; port 0: any)")
+      ->type_name("HOST:PORT");
+  serve->add_option("--max-body-bytes", args->server.body_bytes_max, "Largest request body (default 1048576)")
+      ->type_name("N")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30));
+  serve->add_option("--threads", args->server.threads, "Workers: connections served at once (default 16)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1024));
+  serve->add_option("--read-timeout", args->server.read_timeout_seconds,
+                    "Seconds to wait for each read of a request (default 5)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1, 3600));
+  serve->add_option("--write-timeout", args->server.write_timeout_seconds,
+                    "Seconds to wait for each write of a response (default 5)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1, 3600));
+  serve->add_option("--idle-timeout", args->server.idle_timeout_seconds,
+                    "Seconds a kept-alive connection may wait for its next request (default 5)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1, 3600));
+  serve->add_option("--keep-alive-max-requests", args->server.keep_alive_requests_max,
+                    "Requests on one connection before it is closed (default 1000)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1'000'000));
+  serve->add_option("--max-batch-commands", args->limits.batch_commands_max,
+                    "Most commands in one POST /v1/commands (default 10000)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1'000'000));
+  set_action(*serve, cli, args, &run_serve);
+}
+
+}  // namespace paystream

@@ -1,0 +1,27 @@
+#pragma once
+// What every route works with: the one runtime of the server process (ledger + projections), the
+// metrics, and the API's limits.
+#include <cstddef>
+#include <functional>
+
+#include "tools/http/metrics.h"
+#include "tools/runtime.h"
+
+namespace paystream::http {
+
+struct ApiLimits {
+  size_t batch_commands_max = 10'000;  // commands in one POST /v1/commands
+  size_t page_rows_max = 10'000;       // rows of one page (limit=N); limit=0 streams every row
+  size_t json_depth_max = 32;          // nesting of a request body
+};
+
+struct ApiContext {
+  Runtime& runtime;
+  Metrics& metrics;
+  ApiLimits limits;
+};
+
+// Calls read(state) with the ledger's current state (authorization, the parameters in force).
+void read_ledger_state(const Ledger& ledger, const std::function<void(const LedgerState&)>& read);
+
+}  // namespace paystream::http

@@ -1,0 +1,88 @@
+// POST /v1/commands: a batch of commands of any kind, as `paystream apply` lines, applied in order
+// through Ledger::submit_all (group-committed), one outcome each. The fast path for upstream
+// systems; the batch is 200 even when some commands were refused, each outcome says.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "tools/command_json.h"
+#include "tools/http/errors.h"
+#include "tools/http/routes.h"
+#include "tools/http/write_support.h"
+
+namespace paystream::http {
+namespace {
+
+using json = nlohmann::json;
+
+Error invalid(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
+
+// The command_id a refused command names, so the caller can match its outcome ("" when none).
+std::string command_id_of(const json& element) {
+  if (!element.is_object() || !element.contains("command_id") || !element.at("command_id").is_string()) return "";
+  return element.at("command_id").get<std::string>();
+}
+
+Result<Command> command_of(const json& element, const Caller& caller) {
+  // A command may name its operator (apply lines do), but only the caller: a token acts for one.
+  if (element.is_object() && element.contains("operator") &&
+      !(element.at("operator").is_string() && element.at("operator").get<std::string>() == caller.operator_name)) {
+    return invalid(fmt::format("\"operator\" must be the token's operator '{}' (or be left out)", caller.operator_name));
+  }
+  return command_from_json(element, caller.operator_name);
+}
+
+// The batch document: {"commands":[...]} and nothing else.
+Result<json> batch_of(const ApiRequest& request, const ApiLimits& limits) {
+  Result<json> body = body_json(request, limits);
+  if (!body) return body.error();
+  if (!body->is_object() || !body->contains("commands") || !body->at("commands").is_array()) {
+    return invalid("the body must be {\"commands\":[{...},...]}, each command an object as `paystream apply` takes");
+  }
+  for (const auto& [key, value] : body->items()) {
+    if (key != "commands") return invalid(fmt::format("unknown member \"{}\" (the body takes only \"commands\")", key));
+  }
+  return std::move(body->at("commands"));
+}
+
+ApiResponse post_commands(ApiContext& context, const ApiRequest& request, const Caller& caller) {
+  Result<json> batch = batch_of(request, context.limits);
+  if (!batch) return error_response(batch.error());
+  if (batch->size() > context.limits.batch_commands_max) {
+    return error_response(413, "batch_too_large",
+                          fmt::format("{} commands in one batch; at most {}: split it", batch->size(),
+                                      context.limits.batch_commands_max));
+  }
+  std::vector<Result<Command>> parsed;
+  std::vector<Command> commands;
+  parsed.reserve(batch->size());
+  for (const json& element : *batch) {
+    parsed.push_back(command_of(element, caller));
+    if (parsed.back()) commands.push_back(*parsed.back());
+  }
+  std::vector<std::string> submitted_ids;  // to name the ones refused with no events
+  for (const Command& command : commands) submitted_ids.push_back(command.command_id);
+  std::vector<Result<Outcome>> outcomes = submit_all_counted(context, std::move(commands));
+  json results = json::array();
+  size_t next = 0;
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    if (!parsed[i]) {
+      results.push_back(outcome_to_json(command_id_of((*batch)[i]), parsed[i].error()));
+      continue;
+    }
+    const Result<Outcome>& outcome = outcomes[next];
+    results.push_back(
+        outcome_to_json(outcome ? outcome->events.front().command_id : submitted_ids[next], outcome));
+    ++next;
+  }
+  return json_response(200, {{"outcomes", std::move(results)}});
+}
+
+}  // namespace
+
+void add_command_routes(Router& router, ApiContext& context) {
+  router.add("POST", "/v1/commands", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
+    return post_commands(context, request, caller);
+  });
+}
+
+}  // namespace paystream::http

@@ -1,0 +1,61 @@
+#include "tools/http/errors.h"
+
+#include <nlohmann/json.hpp>
+
+namespace paystream::http {
+
+int http_status_of(Errc code) {
+  switch (code) {
+    case Errc::invalid_argument:
+    case Errc::invalid_amount:
+    case Errc::invalid_account_id:
+    case Errc::invalid_date:
+      return 400;
+    case Errc::account_not_found:
+    case Errc::record_not_found:
+    case Errc::unknown_parameter:
+      return 404;
+    case Errc::account_exists:
+    case Errc::account_has_sub_accounts:
+    case Errc::record_already_reversed:
+    case Errc::command_id_conflict:
+      return 409;
+    case Errc::parent_not_found:
+    case Errc::parent_not_agent:
+    case Errc::parent_not_allowed:
+    case Errc::amount_must_be_positive:
+    case Errc::amount_must_not_be_negative:
+    case Errc::amount_must_not_be_zero:
+    case Errc::balance_would_overflow:
+    case Errc::monthly_range_invalid:
+    case Errc::record_not_reversible:
+    case Errc::parameter_out_of_range:
+    case Errc::nothing_to_change:
+      return 422;
+    case Errc::io_error:
+    case Errc::corruption:
+    case Errc::unsupported_event:
+      return 500;
+  }
+  return 500;
+}
+
+std::string error_body(std::string_view code, std::string_view message) {
+  const nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
+  // A message may quote the client's invalid UTF-8 back: replace it rather than fail.
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+ApiResponse error_response(int status, std::string_view code, std::string_view message) {
+  ApiResponse response;
+  response.status = status;
+  response.body = error_body(code, message);
+  if (status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"paystream\"");
+  return response;
+}
+
+ApiResponse error_response(const Error& error) {
+  return error_response(http_status_of(error.code), errc_name(error.code), error.message);
+}
+
+}  // namespace paystream::http

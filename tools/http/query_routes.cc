@@ -1,0 +1,156 @@
+// GET /v1/payment-records and GET /v1/balances: the CLI's `records` and `balances` queries, with
+// the same filters, paging and formats (docs/api.md "Queries").
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "tools/cli_options.h"
+#include "tools/cli_session.h"
+#include "tools/http/auth.h"
+#include "tools/http/errors.h"
+#include "tools/http/query_params.h"
+#include "tools/http/routes.h"
+#include "tools/http/row_output.h"
+
+namespace paystream::http {
+namespace {
+
+constexpr size_t page_rows_default = 100;
+
+// limit=N: rows per page, 0 for every row. Default: a page for json and table, every row for the
+// exports (as the CLI).
+Result<size_t> read_limit(const QueryParams& params, OutputFormat format, const ApiLimits& limits) {
+  const std::optional<std::string> text = params.get("limit");
+  if (!text) return format == OutputFormat::csv || format == OutputFormat::xlsx ? size_t{0} : page_rows_default;
+  size_t value = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (text->empty() || error != std::errc{} || end != text->data() + text->size() || value > limits.page_rows_max) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("limit: invalid value '{}': expected 0 (every row) to {}", *text,
+                                  limits.page_rows_max));
+  }
+  return value;
+}
+
+Status read_record_filters(const QueryParams& params, RecordQuery& query) {
+  if (const std::optional<std::string> account = params.get("account")) {
+    if (Status valid = account_id_argument("account", *account); !valid) return valid;
+    query.account_id = *account;
+  }
+  for (auto [name, target] : {std::pair{"from", &query.from}, {"to", &query.to}}) {
+    const std::optional<std::string> text = params.get(name);
+    if (!text) continue;
+    Result<Timestamp> time = time_argument(name, *text);
+    if (!time) return time.error();
+    *target = *time;
+  }
+  if (const std::optional<std::string> type = params.get("type")) {
+    Result<PaymentType> parsed = payment_type_argument("type", *type);
+    if (!parsed) return parsed.error();
+    query.type = *parsed;
+  }
+  query.operator_name = params.get("operator");
+  query.cursor = params.get("cursor").value_or("");
+  return ok_status();
+}
+
+Status read_balance_filters(const QueryParams& params, BalanceQuery& query) {
+  if (const std::optional<std::string> account = params.get("account")) {
+    if (Status valid = account_id_argument("account", *account); !valid) return valid;
+    query.account_id = *account;
+  }
+  if (const std::optional<std::string> type = params.get("type")) {
+    Result<AccountType> parsed = account_type_argument("type", *type);
+    if (!parsed) return parsed.error();
+    query.type = *parsed;
+  }
+  for (auto [name, target] : {std::pair{"min", &query.min}, {"max", &query.max}}) {
+    const std::optional<std::string> text = params.get(name);
+    if (!text) continue;
+    Result<Money> amount = money_argument(name, *text);
+    if (!amount) return amount.error();
+    *target = *amount;
+  }
+  query.cursor = params.get("cursor").value_or("");
+  return ok_status();
+}
+
+// A page: rendered before the response starts; its cursor in the JSON and in a header.
+template <class Page, class Cells>
+ApiResponse page_response(OutputFormat format, const std::vector<Column>& columns, const Result<Page>& page,
+                          Cells cells, std::string_view file_stem) {
+  if (!page) return error_response(page.error());
+  const RowSource source = [&](const CellsVisitor& visit) {
+    for (const auto& row : page->rows) visit(cells(row));
+    return ok_status();
+  };
+  ApiResponse response = rows_response(format, columns, source, {{"next_cursor", page->next_cursor}}, file_stem);
+  if (response.status == 200 && !page->next_cursor.empty()) {
+    response.headers.emplace_back("Paystream-Next-Cursor", page->next_cursor);
+  }
+  return response;
+}
+
+ApiResponse get_records(ApiContext& context, const ApiRequest& request, const Caller& /*caller*/) {
+  Result<QueryParams> params =
+      QueryParams::read(request, {"account", "from", "to", "type", "operator", "limit", "cursor", "format"});
+  if (!params) return error_response(params.error());
+  Result<OutputFormat> format = requested_format(params->get("format"), request);
+  if (!format) return error_response(format.error());
+  RecordQuery query;
+  Result<size_t> limit = read_limit(*params, *format, context.limits);
+  if (!limit) return error_response(limit.error());
+  query.limit = *limit;
+  if (Status read = read_record_filters(*params, query); !read) return error_response(read.error());
+  const Projections& projections = context.runtime.projections();
+  if (query.limit > 0) {
+    return page_response(*format, record_columns(), projections.records(query), record_cells, "payment-records");
+  }
+  // Checks the filters and the cursor while an error can still have its status.
+  RecordQuery probe = query;
+  probe.limit = 1;
+  if (Result<RecordPage> checked = projections.records(probe); !checked) return error_response(checked.error());
+  RowSource source = [&projections, query](const CellsVisitor& visit) {
+    return projections.for_each_record(query, [&](const RecordRow& row) { visit(record_cells(row)); });
+  };
+  return every_row_response(*format, record_columns(), std::move(source), {{"next_cursor", ""}}, "payment-records",
+                            context.limits.page_rows_max);
+}
+
+ApiResponse get_balances(ApiContext& context, const ApiRequest& request, const Caller& /*caller*/) {
+  Result<QueryParams> params =
+      QueryParams::read(request, {"account", "type", "min", "max", "limit", "cursor", "format"});
+  if (!params) return error_response(params.error());
+  Result<OutputFormat> format = requested_format(params->get("format"), request);
+  if (!format) return error_response(format.error());
+  BalanceQuery query;
+  query.now = now_utc();
+  Result<size_t> limit = read_limit(*params, *format, context.limits);
+  if (!limit) return error_response(limit.error());
+  query.limit = *limit;
+  if (Status read = read_balance_filters(*params, query); !read) return error_response(read.error());
+  const Projections& projections = context.runtime.projections();
+  if (query.limit > 0) {
+    return page_response(*format, balance_columns(), projections.balances(query), balance_cells, "balances");
+  }
+  BalanceQuery probe = query;
+  probe.limit = 1;
+  if (Result<BalancePage> checked = projections.balances(probe); !checked) return error_response(checked.error());
+  RowSource source = [&projections, query](const CellsVisitor& visit) {
+    return projections.for_each_balance(query, [&](const BalanceRow& row) { visit(balance_cells(row)); });
+  };
+  // No cursor member, as `paystream balances --format json` prints every row.
+  return every_row_response(*format, balance_columns(), std::move(source), {}, "balances",
+                            context.limits.page_rows_max);
+}
+
+}  // namespace
+
+void add_query_routes(Router& router, ApiContext& context) {
+  router.add("GET", "/v1/payment-records", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) { return get_records(context, request, caller); });
+  router.add("GET", "/v1/balances", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) { return get_balances(context, request, caller); });
+}
+
+}  // namespace paystream::http

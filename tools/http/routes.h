@@ -1,0 +1,20 @@
+#pragma once
+// The API's endpoints (docs/api.md), grouped by what they touch. Each add_* registers its routes;
+// `context` must outlive the router.
+#include "tools/http/api_context.h"
+#include "tools/http/router.h"
+
+namespace paystream::http {
+
+void add_account_routes(Router& router, ApiContext& context);    // POST/GET/PATCH /v1/accounts...
+void add_money_routes(Router& router, ApiContext& context);      // payments, credit, make-zero, ...
+void add_command_routes(Router& router, ApiContext& context);    // POST /v1/commands
+void add_query_routes(Router& router, ApiContext& context);      // payment-records, balances
+void add_parameter_routes(Router& router, ApiContext& context);  // /v1/parameters
+void add_operator_routes(Router& router, ApiContext& context);   // /v1/operators
+void add_status_routes(Router& router, ApiContext& context);     // /healthz, /metrics
+
+// Every route above.
+Router make_router(ApiContext& context);
+
+}  // namespace paystream::http

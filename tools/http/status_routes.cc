@@ -1,0 +1,46 @@
+// GET /healthz and GET /metrics: for load balancers and Prometheus, without a token. They show
+// positions and counts only, never an account, an amount or an operator.
+#include <nlohmann/json.hpp>
+
+#include "tools/http/routes.h"
+#include "tools/http/write_support.h"
+
+namespace paystream::http {
+namespace {
+
+ApiResponse health(ApiContext& context) {
+  return json_response(200, {{"status", "ok"}, {"log_position", context.runtime.ledger->end().value}});
+}
+
+ApiResponse metrics(ApiContext& context) {
+  Metrics::Positions positions;
+  positions.log_end = context.runtime.ledger->end().value;
+  if (Result<LogPosition> applied = context.runtime.projections().applied_position(); applied) {
+    positions.projections_applied = applied->value;
+  }
+  ApiResponse response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  response.body = context.metrics.render(positions);
+  return response;
+}
+
+}  // namespace
+
+void add_status_routes(Router& router, ApiContext& context) {
+  router.add("GET", "/healthz", Auth::none, [&context](const ApiRequest&, const Caller&) { return health(context); });
+  router.add("GET", "/metrics", Auth::none, [&context](const ApiRequest&, const Caller&) { return metrics(context); });
+}
+
+Router make_router(ApiContext& context) {
+  Router router;
+  add_status_routes(router, context);
+  add_account_routes(router, context);
+  add_money_routes(router, context);
+  add_command_routes(router, context);
+  add_query_routes(router, context);
+  add_parameter_routes(router, context);
+  add_operator_routes(router, context);
+  return router;
+}
+
+}  // namespace paystream::http

@@ -1,0 +1,124 @@
+#include "tools/http/write_support.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "tools/command_json.h"
+#include "tools/http/errors.h"
+
+namespace paystream::http {
+namespace {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+Error invalid(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
+
+// The deepest nesting of arrays and objects in JSON text, counted outside strings. Malformed text
+// gets some count; the parser then refuses it.
+size_t nesting_depth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+std::string outcome_label(const Result<Outcome>& outcome) {
+  if (!outcome) return errc_name(outcome.error().code);
+  return outcome->duplicate ? "duplicate" : "applied";
+}
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+Result<json> body_json(const ApiRequest& request, const ApiLimits& limits) {
+  if (nesting_depth(request.body) > limits.json_depth_max) {
+    return invalid(fmt::format("the request body nests arrays and objects deeper than {} levels", limits.json_depth_max));
+  }
+  return parse_json_text(request.body);
+}
+
+Result<json> body_object(const ApiRequest& request, const ApiLimits& limits) {
+  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  Result<json> body = body_json(request, limits);
+  if (!body) return body.error();
+  if (!body->is_object()) return invalid("the request body must be a JSON object");
+  return body;
+}
+
+Result<Command> command_from_request(const ApiRequest& request, const ApiContext& context, const Caller& caller,
+                                     std::string_view type, json from_path) {
+  Result<json> body = body_object(request, context.limits);
+  if (!body) return body.error();
+  if (body->contains("type")) return invalid("unknown member \"type\": the endpoint says what the command is");
+  if (body->contains("operator")) {
+    return invalid("unknown member \"operator\": the operator is the one whose token made the request");
+  }
+  for (const auto& [key, value] : from_path.items()) {
+    if (body->contains(key)) return invalid(fmt::format("unknown member \"{}\": it is given in the path", key));
+    (*body)[key] = value;
+  }
+  (*body)["type"] = type;
+  return command_from_json(*body, caller.operator_name);
+}
+
+Result<Outcome> submit_counted(ApiContext& context, Command command) {
+  const std::string type = command_name(command.body);
+  const Clock::time_point start = Clock::now();
+  Result<Outcome> outcome = context.runtime.ledger->submit(std::move(command));
+  context.metrics.count_command(type, outcome_label(outcome), seconds_since(start));
+  return outcome;
+}
+
+std::vector<Result<Outcome>> submit_all_counted(ApiContext& context, std::vector<Command> commands) {
+  std::vector<std::string> types;
+  types.reserve(commands.size());
+  for (const Command& command : commands) types.emplace_back(command_name(command.body));
+  const Clock::time_point start = Clock::now();
+  std::vector<Result<Outcome>> outcomes = context.runtime.ledger->submit_all(std::move(commands));
+  const double seconds = seconds_since(start);
+  for (size_t i = 0; i < outcomes.size(); ++i) context.metrics.count_command(types[i], outcome_label(outcomes[i]), seconds);
+  return outcomes;
+}
+
+ApiResponse json_response(int status, const json& body) {
+  ApiResponse response;
+  response.status = status;
+  // Strings the ledger stored from CLI input may hold invalid UTF-8: replace it, never fail.
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return response;
+}
+
+ApiResponse outcome_response(const Result<Outcome>& outcome) {
+  if (!outcome) return error_response(outcome.error());
+  PAYSTREAM_ASSERT(!outcome->events.empty());
+  json body = outcome_to_json(outcome->events.front().command_id, outcome);
+  body.erase("ok");
+  return json_response(outcome->duplicate ? 200 : 201, body);
+}
+
+ApiResponse submit_and_respond(ApiContext& context, Command command) {
+  return outcome_response(submit_counted(context, std::move(command)));
+}
+
+}  // namespace paystream::http

@@ -1,0 +1,38 @@
+#pragma once
+// The write path every write endpoint shares: the request body as an apply-line object
+// (tools/command_json.h) completed with what the path and the token say, submitted through the
+// ledger (durable when it returns), answered with the outcome as `paystream apply` prints it.
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/http/api_context.h"
+#include "tools/http/auth.h"
+#include "tools/http/http_api.h"
+
+namespace paystream::http {
+
+// The body's JSON object ({} for an empty body). invalid_argument for malformed JSON, a document
+// that is not an object, or one nested deeper than limits.json_depth_max (checked before parsing,
+// so a hostile body cannot exhaust the stack).
+Result<nlohmann::json> body_object(const ApiRequest& request, const ApiLimits& limits);
+Result<nlohmann::json> body_json(const ApiRequest& request, const ApiLimits& limits);  // any document
+
+// The command of type `type` from the body plus `from_path` (e.g. {"account":"C-1"}), acting as
+// the caller. A body member the path gives, "type" or "operator" is refused (invalid_argument).
+Result<Command> command_from_request(const ApiRequest& request, const ApiContext& context, const Caller& caller,
+                                     std::string_view type, nlohmann::json from_path);
+
+// Ledger::submit, counted in the metrics.
+Result<Outcome> submit_counted(ApiContext& context, Command command);
+// submit_all, likewise (one duration for the batch's commands: they are acknowledged together).
+std::vector<Result<Outcome>> submit_all_counted(ApiContext& context, std::vector<Command> commands);
+
+// 201 and the outcome ({"command_id","duplicate","events"}) for a new change, 200 for a duplicate
+// (the first outcome again), the error otherwise.
+ApiResponse outcome_response(const Result<Outcome>& outcome);
+ApiResponse submit_and_respond(ApiContext& context, Command command);
+
+ApiResponse json_response(int status, const nlohmann::json& body);
+
+}  // namespace paystream::http
