@@ -1,6 +1,7 @@
 // decide: one function per command, each rule an early return, ordered by precedence: the input's
 // form first, then existence, then the ledger's rules, then arithmetic limits.
 #include "engine/decide.h"
+#include "engine/access.h"
 #include "engine/decide_support.h"
 
 #include <algorithm>
@@ -246,6 +247,13 @@ Result<Events> decide_set_parameter(const Command& command, const SetParameter& 
 // decide_reverse.cc
 Result<Events> decide_reverse(const LedgerState& state, const Command& command, const Reverse& reverse,
                               const Context& context);
+// decide_operators.cc
+Result<Events> decide_add_operator(const LedgerState& state, const Command& command, const AddOperator& add,
+                                   const Context& context);
+Result<Events> decide_disable_operator(const LedgerState& state, const Command& command,
+                                       const DisableOperator& disable, const Context& context);
+Result<Events> decide_rotate_operator_token(const LedgerState& state, const Command& command,
+                                            const RotateOperatorToken& rotate, const Context& context);
 
 Result<Events> decide(const LedgerState& state, const Command& command, const Context& context) {
   struct Visitor {
@@ -266,6 +274,15 @@ Result<Events> decide(const LedgerState& state, const Command& command, const Co
     Result<Events> operator()(const SetParameter& body) const {
       return decide_set_parameter(command, body, context);
     }
+    Result<Events> operator()(const AddOperator& body) const {
+      return decide_add_operator(state, command, body, context);
+    }
+    Result<Events> operator()(const DisableOperator& body) const {
+      return decide_disable_operator(state, command, body, context);
+    }
+    Result<Events> operator()(const RotateOperatorToken& body) const {
+      return decide_rotate_operator_token(state, command, body, context);
+    }
   };
   if (Status status = check_command_id(command.command_id); !status) return status.error();
   const std::string memo = std::visit(
@@ -275,6 +292,12 @@ Result<Events> decide(const LedgerState& state, const Command& command, const Co
       },
       command.body);
   if (Status status = check_memo(memo); !status) return status.error();
+  // Rights before existence: an agent learns nothing about accounts outside its tree.
+  Result<Access> access = access_of(state, command.operator_name);
+  if (!access) return access.error();
+  if (Status status = check_may_run(state, *access, command.body, context.reversal_target); !status) {
+    return status.error();
+  }
   return std::visit(Visitor{state, command, context}, command.body);
 }
 

@@ -35,6 +35,7 @@ class EmbeddedLedger final : public Ledger {
   Result<Outcome> submit(Command command) override;
   std::vector<Result<Outcome>> submit_all(std::vector<Command> commands) override;
   LedgerState snapshot() const override;
+  void read_state(const std::function<void(const LedgerState&)>& read) const override;
   LogPosition end() const override;
   Result<Event> read_event(LogPosition position) const override;
   Status scan(LogPosition from, const std::function<Status(const Event&)>& visit) const override;

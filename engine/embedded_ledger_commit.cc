@@ -318,6 +318,11 @@ LedgerState EmbeddedLedger::snapshot() const {
   return state_;
 }
 
+void EmbeddedLedger::read_state(const std::function<void(const LedgerState&)>& read) const {
+  std::shared_lock lock(state_mutex_);
+  read(state_);
+}
+
 LogPosition EmbeddedLedger::end() const { return LogPosition{durable_end_}; }
 
 Result<Event> EmbeddedLedger::read_event(LogPosition position) const {

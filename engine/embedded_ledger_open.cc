@@ -157,10 +157,11 @@ Status EmbeddedLedger::load_checkpoint() {
   const rocksdb::Status parameters_found =
       db_->Get(rocksdb::ReadOptions(), meta_, parameters_key, &parameters_bytes);
   if (!parameters_found.ok()) return ok_status();
-  Result<Parameters> parameters = decode_parameters(parameters_bytes);
-  if (!parameters) return ok_status();
+  Result<LedgerGlobals> globals = decode_globals(parameters_bytes);
+  if (!globals) return ok_status();
   LedgerState loaded;
-  loaded.parameters = *parameters;
+  loaded.parameters = globals->parameters;
+  loaded.operators = std::move(globals->operators);
   loaded.last_position = LogPosition{read_big_endian(std::string_view(position_bytes).substr(0, 8))};
   loaded.last_time = Timestamp{static_cast<int64_t>(read_big_endian(std::string_view(position_bytes).substr(8)))};
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), state_cf_));
@@ -170,6 +171,7 @@ Status EmbeddedLedger::load_checkpoint() {
     loaded.accounts.emplace(account->id, std::move(account).value());
   }
   if (!it->status().ok()) return io_error("reading the checkpoint", it->status());
+  rebuild_indexes(loaded);
   state_ = std::move(loaded);
   checkpoint_position_ = state_.last_position;
   return ok_status();
@@ -247,7 +249,7 @@ void EmbeddedLedger::add_checkpoint(rocksdb::WriteBatch& batch) {
   std::string position = big_endian_key(state_.last_position.value);
   position += big_endian_key(static_cast<uint64_t>(state_.last_time.micros));
   PAYSTREAM_ASSERT(batch.Put(meta_, checkpoint_key, position).ok());
-  PAYSTREAM_ASSERT(batch.Put(meta_, parameters_key, encode_parameters(state_.parameters)).ok());
+  PAYSTREAM_ASSERT(batch.Put(meta_, parameters_key, encode_globals(state_.parameters, state_.operators)).ok());
   dirty_accounts_.clear();
   checkpoint_position_ = state_.last_position;
 }

@@ -16,14 +16,27 @@ AccountState& account_of_id(LedgerState& state, const std::string& id) {
 
 AccountState& account_of(LedgerState& state, const Event& event) { return account_of_id(state, event.account_id); }
 
-void change_parent(LedgerState& state, const std::string& from, const std::string& to) {
+void change_parent(LedgerState& state, const std::string& account, const std::string& from, const std::string& to) {
   if (from == to) return;
   if (!from.empty()) {
     AccountState& old_parent = account_of_id(state, from);
     PAYSTREAM_ASSERT(old_parent.sub_accounts > 0);
     --old_parent.sub_accounts;
+    std::set<std::string>& siblings = state.sub_accounts_of[from];
+    siblings.erase(account);
+    if (siblings.empty()) state.sub_accounts_of.erase(from);
   }
-  if (!to.empty()) ++account_of_id(state, to).sub_accounts;
+  if (!to.empty()) {
+    ++account_of_id(state, to).sub_accounts;
+    state.sub_accounts_of[to].insert(account);
+  }
+}
+
+void set_operator(LedgerState& state, const OperatorSettings& settings) {
+  OperatorSettings& current = state.operators[settings.name];
+  if (!current.token.id.empty()) state.operator_by_token_id.erase(current.token.id);
+  current = settings;
+  state.operator_by_token_id[settings.token.id] = settings.name;
 }
 
 void apply_record(AccountState& account, const Event& event) {
@@ -49,7 +62,7 @@ void evolve(LedgerState& state, const Event& event) {
   switch (event.type) {
     case EventType::account_opened: {
       PAYSTREAM_ASSERT(state.find(event.account_id) == nullptr);
-      change_parent(state, "", event.settings.parent);
+      change_parent(state, event.account_id, "", event.settings.parent);
       AccountState& account = state.accounts[event.account_id];
       account.id = event.account_id;
       account.settings = event.settings;
@@ -58,7 +71,7 @@ void evolve(LedgerState& state, const Event& event) {
     }
     case EventType::account_updated: {
       AccountState& account = account_of(state, event);
-      change_parent(state, account.settings.parent, event.settings.parent);
+      change_parent(state, event.account_id, account.settings.parent, event.settings.parent);
       account_of(state, event).settings = event.settings;
       break;
     }
@@ -76,6 +89,14 @@ void evolve(LedgerState& state, const Event& event) {
     }
     case EventType::parameter_set:
       set_parameter_value(state.parameters, event.parameter_name, event.parameter_value);
+      break;
+    case EventType::operator_added:
+      PAYSTREAM_ASSERT(state.find_operator(event.operator_settings.name) == nullptr);
+      set_operator(state, event.operator_settings);
+      break;
+    case EventType::operator_updated:
+      PAYSTREAM_ASSERT(state.find_operator(event.operator_settings.name) != nullptr);
+      set_operator(state, event.operator_settings);
       break;
   }
   if (!event.account_id.empty()) account_of(state, event).last_position = event.position;

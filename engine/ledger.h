@@ -80,6 +80,9 @@ class Ledger {
   // decided but still being written (end() tells what is durable); after a failed write it is
   // ahead of the log until the ledger is reopened.
   virtual LedgerState snapshot() const = 0;
+  // Calls read(state) under the state's read lock, without copying it (authorization of a request,
+  // one account's row). `read` must be quick: the sequencer waits for it before deciding.
+  virtual void read_state(const std::function<void(const LedgerState&)>& read) const = 0;
   virtual LogPosition end() const = 0;  // position of the last event, 0 when empty
   virtual Result<Event> read_event(LogPosition position) const = 0;
   // Calls visit(event) for every event from `from` in order; stops on the first error

@@ -81,6 +81,20 @@ const AccountState* LedgerState::find(std::string_view id) const {
   return it == accounts.end() ? nullptr : &it->second;
 }
 
+const OperatorSettings* LedgerState::find_operator(std::string_view name) const {
+  const auto it = operators.find(std::string(name));
+  return it == operators.end() ? nullptr : &it->second;
+}
+
+void rebuild_indexes(LedgerState& state) {
+  state.operator_by_token_id.clear();
+  for (const auto& [name, settings] : state.operators) state.operator_by_token_id[settings.token.id] = name;
+  state.sub_accounts_of.clear();
+  for (const auto& [id, account] : state.accounts) {
+    if (!account.settings.parent.empty()) state.sub_accounts_of[account.settings.parent].insert(id);
+  }
+}
+
 const char* account_status_name(AccountStatus status) {
   switch (status) {
     case AccountStatus::active: return "active";

@@ -2,7 +2,9 @@
 // The state the engine decides against: every account and the system parameters in force.
 // Built only by evolve() from the log (or from a checkpoint of an earlier evolve).
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -50,11 +52,19 @@ struct AccountState {
 struct LedgerState {
   std::unordered_map<std::string, AccountState> accounts;
   Parameters parameters;
+  std::map<std::string, OperatorSettings> operators;  // by name
   LogPosition last_position;
   Timestamp last_time;
 
+  // Derived from the above (rebuild_indexes() after loading a checkpoint; evolve() keeps them).
+  std::unordered_map<std::string, std::string> operator_by_token_id;
+  std::unordered_map<std::string, std::set<std::string>> sub_accounts_of;  // agent -> its sub-accounts
+
   const AccountState* find(std::string_view id) const;
+  const OperatorSettings* find_operator(std::string_view name) const;
 };
+
+void rebuild_indexes(LedgerState& state);
 
 enum class AccountStatus { active, expired, no_credit, monthly_max_reached, locked };
 const char* account_status_name(AccountStatus status);

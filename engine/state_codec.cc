@@ -107,25 +107,63 @@ Result<AccountState> decode_account_state(std::string_view bytes) {
   return account;
 }
 
-std::string encode_parameters(const Parameters& parameters) {
+namespace {
+
+void write_operator(Writer& writer, const OperatorSettings& settings) {
+  writer.text(settings.name);
+  writer.u64(static_cast<uint64_t>(settings.role));
+  writer.text(settings.agent_account);
+  writer.u64(settings.permissions);
+  writer.u64(settings.disabled);
+  writer.text(settings.token.id);
+  writer.text(settings.token.salt);
+  writer.text(settings.token.hash);
+}
+
+bool read_operator(Reader& reader, OperatorSettings& settings) {
+  uint64_t role = 0, permissions = 0, disabled = 0;
+  const bool ok = reader.text(settings.name) && reader.u64(role) && reader.text(settings.agent_account) &&
+                  reader.u64(permissions) && reader.u64(disabled) && reader.text(settings.token.id) &&
+                  reader.text(settings.token.salt) && reader.text(settings.token.hash);
+  if (!ok || role > static_cast<uint64_t>(OperatorRole::auditor) || permissions > all_permissions || disabled > 1) {
+    return false;
+  }
+  settings.role = static_cast<OperatorRole>(role);
+  settings.permissions = static_cast<uint32_t>(permissions);
+  settings.disabled = disabled == 1;
+  return true;
+}
+
+}  // namespace
+
+std::string encode_globals(const Parameters& parameters, const std::map<std::string, OperatorSettings>& operators) {
   Writer writer;
   writer.u64(checkpoint_format_version);
   for (const ParameterInfo& info : parameter_catalog()) writer.i64(parameter_value(parameters, info.name));
+  writer.u64(operators.size());
+  for (const auto& [name, settings] : operators) write_operator(writer, settings);
   return writer.take();
 }
 
-Result<Parameters> decode_parameters(std::string_view bytes) {
+Result<LedgerGlobals> decode_globals(std::string_view bytes) {
   Reader reader(bytes);
   uint64_t version = 0;
   if (!reader.u64(version) || version != checkpoint_format_version) return corrupt_checkpoint();
-  Parameters parameters;
+  LedgerGlobals globals;
   for (const ParameterInfo& info : parameter_catalog()) {
     int64_t value = 0;
     if (!reader.i64(value)) return corrupt_checkpoint();
-    set_parameter_value(parameters, info.name, value);
+    set_parameter_value(globals.parameters, info.name, value);
+  }
+  uint64_t operators = 0;
+  if (!reader.u64(operators)) return corrupt_checkpoint();
+  for (uint64_t i = 0; i < operators; ++i) {
+    OperatorSettings settings;
+    if (!read_operator(reader, settings)) return corrupt_checkpoint();
+    globals.operators.emplace(settings.name, std::move(settings));
   }
   if (!reader.done()) return corrupt_checkpoint();
-  return parameters;
+  return globals;
 }
 
 std::string big_endian_key(uint64_t value) { return big_endian_u64(value); }

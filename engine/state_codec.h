@@ -9,12 +9,17 @@
 
 namespace paystream {
 
-inline constexpr uint32_t checkpoint_format_version = 1;
+inline constexpr uint32_t checkpoint_format_version = 2;  // 2: operators
 
 std::string encode_account_state(const AccountState& account);
 Result<AccountState> decode_account_state(std::string_view bytes);
-std::string encode_parameters(const Parameters& parameters);
-Result<Parameters> decode_parameters(std::string_view bytes);
+// What is ledger-wide rather than per account: the parameters and the operators.
+struct LedgerGlobals {
+  Parameters parameters;
+  std::map<std::string, OperatorSettings> operators;
+};
+std::string encode_globals(const Parameters& parameters, const std::map<std::string, OperatorSettings>& operators);
+Result<LedgerGlobals> decode_globals(std::string_view bytes);
 
 // Big-endian fixed-width keys sort as the numbers do.
 std::string big_endian_key(uint64_t value);

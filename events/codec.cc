@@ -18,20 +18,23 @@ namespace {
 namespace schema = ::paystream::schema;
 
 // The schema's enums carry the same numbers as ours, so conversion is a cast plus a range check.
-static_assert(static_cast<uint16_t>(schema::EventType::PARAMETER_SET) ==
-              static_cast<uint16_t>(EventType::parameter_set));
+static_assert(static_cast<uint16_t>(schema::EventType::OPERATOR_UPDATED) ==
+              static_cast<uint16_t>(EventType::operator_updated));
+static_assert(static_cast<uint16_t>(schema::OperatorRole::AUDITOR) == static_cast<uint16_t>(OperatorRole::auditor));
 static_assert(static_cast<uint16_t>(schema::AccountType::CLEARING) == static_cast<uint16_t>(AccountType::clearing));
 static_assert(static_cast<uint16_t>(schema::PaymentType::MINIMUM_CONSUMPTION) ==
               static_cast<uint16_t>(PaymentType::minimum_consumption));
 static_assert(static_cast<uint16_t>(schema::PaymentMethod::OTHER) == static_cast<uint16_t>(PaymentMethod::other));
 
 // The last value of each enum this build knows. A new event type moves last_event_type.
-constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::parameter_set);
+constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::operator_updated);
+constexpr uint16_t last_operator_role = static_cast<uint16_t>(OperatorRole::auditor);
 constexpr uint16_t last_account_type = static_cast<uint16_t>(AccountType::clearing);
 constexpr uint16_t last_payment_type = static_cast<uint16_t>(PaymentType::minimum_consumption);
 constexpr uint16_t last_payment_method = static_cast<uint16_t>(PaymentMethod::other);
 
-// Our schema nests at most three deep (Command > OpenAccount > AccountSettings); deeper is junk.
+// Our schema nests at most four deep (Command > AddOperator > OperatorSettings > TokenCredential);
+// deeper is junk.
 constexpr int nesting_limit = 8;
 constexpr size_t sha256_bytes = 32;
 
@@ -168,7 +171,50 @@ Result<AccountSettings> read_settings(schema::AccountSettings::Reader in) {
                          .locked = in.getLocked()};
 }
 
+// ---- Operators ---------------------------------------------------------------------------------
+
+template <class Builder, class Setter>
+void write_data(Builder& builder, Setter setter, const std::string& bytes) {
+  if (!bytes.empty()) (builder.*setter)(capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+}
+
+std::string read_data(capnp::Data::Reader data) { return std::string(reinterpret_cast<const char*>(data.begin()), data.size()); }
+
+void write_token(schema::TokenCredential::Builder out, const TokenCredential& token) {
+  write_text(out, &schema::TokenCredential::Builder::setId, token.id);
+  write_data(out, &schema::TokenCredential::Builder::setSalt, token.salt);
+  write_data(out, &schema::TokenCredential::Builder::setHash, token.hash);
+}
+
+TokenCredential read_token(schema::TokenCredential::Reader in) {
+  return TokenCredential{.id = read_text(in.getId()), .salt = read_data(in.getSalt()), .hash = read_data(in.getHash())};
+}
+
+void write_operator(schema::OperatorSettings::Builder out, const OperatorSettings& settings) {
+  write_text(out, &schema::OperatorSettings::Builder::setName, settings.name);
+  out.setRole(cast_enum<schema::OperatorRole>(settings.role));
+  write_text(out, &schema::OperatorSettings::Builder::setAgentAccount, settings.agent_account);
+  out.setPermissions(settings.permissions);
+  out.setDisabled(settings.disabled);
+  write_token(out.initToken(), settings.token);
+}
+
+Result<OperatorSettings> read_operator(schema::OperatorSettings::Reader in) {
+  Result<OperatorRole> role = read_enum<OperatorRole>(in.getRole(), 0, last_operator_role, "operator role");
+  if (!role) return role.error();
+  return OperatorSettings{.name = read_text(in.getName()),
+                          .role = *role,
+                          .agent_account = read_text(in.getAgentAccount()),
+                          .permissions = in.getPermissions(),
+                          .disabled = in.getDisabled(),
+                          .token = read_token(in.getToken())};
+}
+
 // ---- Events ------------------------------------------------------------------------------------
+
+bool is_operator_event(EventType type) {
+  return type == EventType::operator_added || type == EventType::operator_updated;
+}
 
 bool is_account_event(EventType type) {
   return type == EventType::account_opened || type == EventType::account_updated;
@@ -180,6 +226,9 @@ bool is_account_event(EventType type) {
 Status check_event_fields(const Event& event) {
   if (!is_account_event(event.type) && event.settings != AccountSettings{}) {
     return corrupt(fmt::format("{} carries account settings", event_type_name(event.type)));
+  }
+  if (!is_operator_event(event.type) && event.operator_settings != OperatorSettings{}) {
+    return corrupt(fmt::format("{} carries operator settings", event_type_name(event.type)));
   }
   if (event.type != EventType::parameter_set && (!event.parameter_name.empty() || event.parameter_value != 0)) {
     return corrupt(fmt::format("{} carries a parameter", event_type_name(event.type)));
@@ -194,7 +243,8 @@ Status check_event_fields(const Event& event) {
 Status check_event_enums(const Event& event) {
   const bool known = in_range(event.type, 1, last_event_type) && in_range(event.method, 0, last_payment_method) &&
                      in_range(event.reversed_type, 1, last_payment_type) &&
-                     in_range(event.settings.type, 0, last_account_type);
+                     in_range(event.settings.type, 0, last_account_type) &&
+                     in_range(event.operator_settings.role, 0, last_operator_role);
   if (known) return ok_status();
   return corrupt("an enum holds a value outside its range");
 }
@@ -215,6 +265,7 @@ void write_event_body(schema::Event::Builder out, const Event& event) {
   write_text(out, &schema::Event::Builder::setParameterName, event.parameter_name);
   out.setParameterValue(event.parameter_value);
   out.setPrevHash(capnp::Data::Reader(event.prev_hash.data(), event.prev_hash.size()));
+  if (is_operator_event(event.type)) write_operator(out.initOperatorSettings(), event.operator_settings);
 }
 
 void write_event(schema::Event::Builder out, const Event& event) {
@@ -254,6 +305,11 @@ Status read_event_body(schema::Event::Reader in, Event& event) {
     Result<AccountSettings> settings = read_settings(in.getSettings());
     if (!settings) return settings.error();
     event.settings = std::move(*settings);
+  }
+  if (in.hasOperatorSettings()) {
+    Result<OperatorSettings> settings = read_operator(in.getOperatorSettings());
+    if (!settings) return settings.error();
+    event.operator_settings = std::move(*settings);
   }
   const capnp::Data::Reader prev_hash = in.getPrevHash();
   if (prev_hash.size() != sha256_bytes) {
@@ -337,6 +393,16 @@ struct CommandWriter {
     write_text(out, &schema::SetParameter::Builder::setName, set.name);
     out.setValue(set.value);
   }
+  void operator()(const AddOperator& add) { write_operator(body.initAddOperator().initSettings(), add.settings); }
+  void operator()(const DisableOperator& disable) {
+    schema::DisableOperator::Builder out = body.initDisableOperator();
+    write_text(out, &schema::DisableOperator::Builder::setName, disable.name);
+  }
+  void operator()(const RotateOperatorToken& rotate) {
+    schema::RotateOperatorToken::Builder out = body.initRotateOperatorToken();
+    write_text(out, &schema::RotateOperatorToken::Builder::setName, rotate.name);
+    write_token(out.initToken(), rotate.token);
+  }
 };
 
 void CommandWriter::operator()(const UpdateAccount& update) {
@@ -359,6 +425,7 @@ bool command_enums_in_range(const CommandBody& body) {
     return !update->type || in_range(*update->type, 0, last_account_type);
   }
   if (const auto* pay = std::get_if<Pay>(&body)) return in_range(pay->method, 0, last_payment_method);
+  if (const auto* add = std::get_if<AddOperator>(&body)) return in_range(add->settings.role, 0, last_operator_role);
   return true;
 }
 
@@ -458,6 +525,18 @@ Result<CommandBody> read_command_body(schema::Command::Body::Reader in) {
     case Which::SET_PARAMETER: {
       const schema::SetParameter::Reader set = in.getSetParameter();
       return CommandBody{SetParameter{.name = read_text(set.getName()), .value = set.getValue()}};
+    }
+    case Which::ADD_OPERATOR: {
+      Result<OperatorSettings> settings = read_operator(in.getAddOperator().getSettings());
+      if (!settings) return settings.error();
+      return CommandBody{AddOperator{.settings = std::move(*settings)}};
+    }
+    case Which::DISABLE_OPERATOR:
+      return CommandBody{DisableOperator{.name = read_text(in.getDisableOperator().getName())}};
+    case Which::ROTATE_OPERATOR_TOKEN: {
+      const schema::RotateOperatorToken::Reader rotate = in.getRotateOperatorToken();
+      return CommandBody{
+          RotateOperatorToken{.name = read_text(rotate.getName()), .token = read_token(rotate.getToken())}};
     }
   }
   // A command kind added by a newer build: the sender is ahead of us, the bytes are not damaged.

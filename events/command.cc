@@ -12,6 +12,9 @@ const char* command_name(const CommandBody& body) {
     const char* operator()(const Reverse&) const { return "Reverse"; }
     const char* operator()(const Adjust&) const { return "Adjust"; }
     const char* operator()(const SetParameter&) const { return "SetParameter"; }
+    const char* operator()(const AddOperator&) const { return "AddOperator"; }
+    const char* operator()(const DisableOperator&) const { return "DisableOperator"; }
+    const char* operator()(const RotateOperatorToken&) const { return "RotateOperatorToken"; }
   };
   return std::visit(Name{}, body);
 }

@@ -70,7 +70,26 @@ struct SetParameter {
   bool operator==(const SetParameter&) const = default;
 };
 
-using CommandBody = std::variant<OpenAccount, UpdateAccount, Pay, SetCredit, MakeZero, Reverse, Adjust, SetParameter>;
+// The token is made at the edge (random); the command carries only its credential.
+struct AddOperator {
+  OperatorSettings settings;  // disabled is false
+  bool operator==(const AddOperator&) const = default;
+};
+
+struct DisableOperator {
+  std::string name;
+  bool operator==(const DisableOperator&) const = default;
+};
+
+// A new token; the old one stops working. Also re-enables nothing: a disabled operator stays so.
+struct RotateOperatorToken {
+  std::string name;
+  TokenCredential token;
+  bool operator==(const RotateOperatorToken&) const = default;
+};
+
+using CommandBody = std::variant<OpenAccount, UpdateAccount, Pay, SetCredit, MakeZero, Reverse, Adjust, SetParameter,
+                                 AddOperator, DisableOperator, RotateOperatorToken>;
 
 struct Command {
   std::string command_id;  // idempotency key; 1-128 printable ASCII characters

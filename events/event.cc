@@ -81,6 +81,8 @@ const char* event_type_name(EventType type) {
     case EventType::reversal_recorded: return "ReversalRecorded";
     case EventType::adjustment_recorded: return "AdjustmentRecorded";
     case EventType::parameter_set: return "ParameterSet";
+    case EventType::operator_added: return "OperatorAdded";
+    case EventType::operator_updated: return "OperatorUpdated";
   }
   return "Unknown";
 }

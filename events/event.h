@@ -55,6 +55,47 @@ struct AccountSettings {
   bool operator==(const AccountSettings&) const = default;
 };
 
+// Operators: who may act on the ledger (domain.md "Agents and operators"). Rights are events too,
+// so a replay knows who could do what when.
+enum class OperatorRole : uint8_t { admin = 0, finance = 1, agent = 2, auditor = 3 };
+const char* operator_role_name(OperatorRole role);
+std::optional<OperatorRole> parse_operator_role(std::string_view text);
+
+// What an agent operator was allowed (bits of OperatorSettings::permissions); other roles have none.
+enum class Permission : uint32_t {
+  pay_self = 1,          // pay-self: payments into its agent account
+  pay_sub_accounts = 2,  // pay-sub-accounts: payments into the agent's sub-accounts
+  set_overdraft = 4,     // set-overdraft: credit (overdraft limit) on its tree
+  adjust = 8,            // adjust: adjustments on its tree
+};
+inline constexpr uint32_t all_permissions = 15;
+const char* permission_name(Permission permission);  // "pay-self", ...
+std::optional<Permission> parse_permission(std::string_view text);
+std::string permissions_text(uint32_t permissions);  // "pay-self,adjust" ("" when none)
+Result<uint32_t> parse_permissions(std::string_view comma_separated);
+
+// 1-64 characters of A-Za-z0-9._- (as account IDs).
+Status check_operator_name(std::string_view name);
+
+// How a bearer token is recognised without being stored: the token is "pst_<id>_<secret>"; the
+// log keeps the id (to find the operator) and SHA-256(salt || token).
+struct TokenCredential {
+  std::string id;    // 16 hex characters, unique among operators
+  std::string salt;  // 16 bytes
+  std::string hash;  // 32 bytes
+  bool operator==(const TokenCredential&) const = default;
+};
+
+struct OperatorSettings {
+  std::string name;
+  OperatorRole role = OperatorRole::auditor;
+  std::string agent_account;  // agent role only: the agent account whose tree it acts on
+  uint32_t permissions = 0;   // agent role only: Permission bits
+  bool disabled = false;
+  TokenCredential token;
+  bool operator==(const OperatorSettings&) const = default;
+};
+
 enum class EventType : uint8_t {
   account_opened = 1,      // account_id, settings, overdraft_after
   account_updated = 2,     // account_id, settings (the whole new settings)
@@ -64,6 +105,8 @@ enum class EventType : uint8_t {
   reversal_recorded = 6,   // payment record: reverses, reversed_type, amount, balance_*, overdraft_*
   adjustment_recorded = 7, // payment record: signed amount, balance_*
   parameter_set = 8,       // parameter_name, parameter_value (account_id empty)
+  operator_added = 9,      // operator_settings
+  operator_updated = 10,   // operator_settings (the whole new settings: disabled, a new token)
 };
 const char* event_type_name(EventType type);
 
@@ -91,6 +134,8 @@ struct Event {
 
   std::string parameter_name;
   int64_t parameter_value = 0;
+
+  OperatorSettings operator_settings;  // operator events only
 
   // SHA-256 of the encoded previous event of this log (zeros for the first).
   std::array<uint8_t, 32> prev_hash{};

@@ -26,6 +26,10 @@ const char* errc_name(Errc code) {
     case Errc::parameter_out_of_range: return "parameter_out_of_range";
     case Errc::command_id_conflict: return "command_id_conflict";
     case Errc::nothing_to_change: return "nothing_to_change";
+    case Errc::unauthenticated: return "unauthenticated";
+    case Errc::forbidden: return "forbidden";
+    case Errc::operator_not_found: return "operator_not_found";
+    case Errc::operator_exists: return "operator_exists";
     case Errc::io_error: return "io_error";
     case Errc::corruption: return "corruption";
     case Errc::unsupported_event: return "unsupported_event";

@@ -35,6 +35,11 @@ enum class Errc {
   parameter_out_of_range,
   command_id_conflict,
   nothing_to_change,
+  // Access (HTTP 401/403/404/409): who is acting and what it may do.
+  unauthenticated,     // no token, or one no enabled operator holds
+  forbidden,           // the operator's role or agent tree does not allow it
+  operator_not_found,
+  operator_exists,
   // Operating errors (exit 1, HTTP 500/503).
   io_error,
   corruption,

@@ -147,6 +147,8 @@ Status Applier::apply_event(const Event& event, rocksdb::WriteBatch& batch) {
     case EventType::adjustment_recorded:
       return apply_record(event, batch);
     case EventType::parameter_set:
+    case EventType::operator_added:
+    case EventType::operator_updated:
       return ok_status();
   }
   return make_error(Errc::unsupported_event,

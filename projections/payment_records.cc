@@ -9,6 +9,7 @@
 // Type and operator are filtered while scanning. Every query reads one RocksDB snapshot, and never
 // goes past the projections' applied position, so both kinds of query see the same records.
 #include <charconv>
+#include <algorithm>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -41,6 +42,11 @@ Result<uint64_t> parse_record_cursor(const std::string& cursor) {
 
 Error log_corrupt(const std::string& why) {
   return make_error(Errc::corruption, "payment records from the log: " + why);
+}
+
+bool is_visible(const RecordQuery& query, const std::string& account_id) {
+  return !query.visible_accounts ||
+         std::binary_search(query.visible_accounts->begin(), query.visible_accounts->end(), account_id);
 }
 
 bool matches(const RecordQuery& query, PaymentType type, const std::string& operator_name) {
@@ -242,6 +248,7 @@ Result<std::string> scan_log(const Handles& handles, const rocksdb::ReadOptions&
   Status scanned = log.scan(from, to, [&](const Event& event) -> Result<bool> {
     if (!is_payment_record(event.type)) return true;
     if (!matches(query, payment_type_of(event.type), event.operator_name)) return true;
+    if (!is_visible(query, event.account_id)) return true;
     // A match beyond the page: the next page starts exactly here.
     if (query.limit != 0 && visited == query.limit) {
       next_cursor = std::to_string(event.position.value);
@@ -308,6 +315,7 @@ Result<std::string> scan_records(const Handles& handles, const RecordQuery& quer
   if (!cursor) return cursor.error();
   if (query.account_id) {
     if (Status valid = check_account_id(*query.account_id); !valid) return valid.error();
+    if (!is_visible(query, *query.account_id)) return std::string();
   }
   const QuerySnapshot snapshot(handles.db);
   // The log in another database (replay --verify's scratch projections) gets its own snapshot.

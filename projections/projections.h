@@ -42,6 +42,9 @@ struct RecordQuery {
   std::optional<Timestamp> to;    // exclusive
   std::optional<PaymentType> type;
   std::optional<std::string> operator_name;
+  // The accounts the reader may see (an agent operator's tree, sorted); nullopt: every account.
+  // Records of other accounts are never returned, whatever the other filters say.
+  std::optional<std::vector<std::string>> visible_accounts;
   size_t limit = 100;  // rows per page; 0 means no limit (exports)
   std::string cursor;  // from a previous page's next_cursor; empty: from the start
 };
@@ -73,6 +76,7 @@ struct BalanceQuery {
   std::optional<AccountType> type;
   std::optional<Money> min;  // inclusive
   std::optional<Money> max;  // inclusive
+  std::optional<std::vector<std::string>> visible_accounts;  // as in RecordQuery
   Timestamp now;             // for the derived status and this month's consumption
   size_t limit = 0;          // 0: no limit
   std::string cursor;

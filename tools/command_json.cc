@@ -348,6 +348,15 @@ json event_to_json(const Event& event) {
     out["parameter"] = event.parameter_name;
     out["value"] = event.parameter_value;
   }
+  if (event.type == EventType::operator_added || event.type == EventType::operator_updated) {
+    // The credential stays out: a salted hash is still not for display.
+    const OperatorSettings& settings = event.operator_settings;
+    out["operator_settings"] = {{"name", settings.name},
+                                {"role", operator_role_name(settings.role)},
+                                {"agent", settings.agent_account},
+                                {"allow", permissions_text(settings.permissions)},
+                                {"disabled", settings.disabled}};
+  }
   return out;
 }
 

@@ -18,6 +18,8 @@ enum EventType {
   reversalRecorded @6;
   adjustmentRecorded @7;
   parameterSet @8;
+  operatorAdded @9;
+  operatorUpdated @10;
 }
 
 enum AccountType {
@@ -57,6 +59,29 @@ struct AccountSettings {
   locked @7 :Bool;
 }
 
+enum OperatorRole {
+  admin @0;
+  finance @1;
+  agent @2;
+  auditor @3;
+}
+
+# A bearer token as the log knows it: never the token, only what recognises it.
+struct TokenCredential {
+  id @0 :Text;                    # 16 hex characters, the token's public part
+  salt @1 :Data;                  # 16 bytes
+  hash @2 :Data;                  # SHA-256(salt || token), 32 bytes
+}
+
+struct OperatorSettings {
+  name @0 :Text;
+  role @1 :OperatorRole;
+  agentAccount @2 :Text;          # agent role only
+  permissions @3 :UInt32;         # agent role only: bits of paystream::Permission
+  disabled @4 :Bool;
+  token @5 :TokenCredential;
+}
+
 # One flat struct for every event type, mirroring paystream::Event: each type uses the fields
 # docs/events.md lists and leaves the others at their defaults.
 struct Event {
@@ -91,6 +116,8 @@ struct Event {
   parameterValue @21 :Int64;
 
   prevHash @22 :Data;             # SHA-256 of the previous encoded event of the log (32 bytes)
+
+  operatorSettings @23 :OperatorSettings;  # operator events only; null otherwise
 }
 
 # Optional values of commands have explicit presence: the first member of each union (none or
@@ -175,6 +202,19 @@ struct SetParameter {
   value @1 :Int64;
 }
 
+struct AddOperator {
+  settings @0 :OperatorSettings;
+}
+
+struct DisableOperator {
+  name @0 :Text;
+}
+
+struct RotateOperatorToken {
+  name @0 :Text;
+  token @1 :TokenCredential;
+}
+
 struct Command {
   commandId @0 :Text;
   operatorName @1 :Text;
@@ -188,6 +228,9 @@ struct Command {
     reverse @8 :Reverse;
     adjust @9 :Adjust;
     setParameter @10 :SetParameter;
+    addOperator @11 :AddOperator;
+    disableOperator @12 :DisableOperator;
+    rotateOperatorToken @13 :RotateOperatorToken;
   }
 }
 

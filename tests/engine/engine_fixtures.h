@@ -10,8 +10,8 @@ inline Money money(const char* text) { return Money::parse(text).value(); }
 
 inline Timestamp at(const char* text) { return parse_timestamp(text).value(); }
 
-inline Command command(CommandBody body, std::string id = "c-1") {
-  return Command{std::move(id), "admin", std::move(body)};
+inline Command command(CommandBody body, std::string id = "c-1", std::string operator_name = "admin") {
+  return Command{std::move(id), std::move(operator_name), std::move(body)};
 }
 
 struct TestLedger {
@@ -19,6 +19,7 @@ struct TestLedger {
   std::vector<Event> log;
   Timestamp now = at("2026-11-25T10:00:00Z");
   int next_id = 1;
+  std::string operator_name = "admin";  // who runs the commands
 
   Result<std::vector<Event>> try_apply(CommandBody body) {
     Context context{.now = now};
@@ -26,8 +27,7 @@ struct TestLedger {
       const uint64_t index = reverse->record.value - 1;
       if (reverse->record.value >= 1 && index < log.size()) context.reversal_target = &log[index];
     }
-    Result<std::vector<Event>> events = decide(state, command(std::move(body), "c-" + std::to_string(next_id++)),
-                                               context);
+    Result<std::vector<Event>> events = decide(state, command(std::move(body), "c-" + std::to_string(next_id++), operator_name), context);
     if (!events) return events;
     for (Event& event : *events) {
       event.position = LogPosition{state.last_position.value + 1};

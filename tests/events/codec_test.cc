@@ -61,6 +61,18 @@ Event record_event(EventType type) {
 
 // One event of every type with every field its type uses set, plus the same types with the
 // optional fields unset and the text fields empty.
+OperatorSettings sample_operator() {
+  return OperatorSettings{.name = "agent.7",
+                          .role = OperatorRole::agent,
+                          .agent_account = "A-1",
+                          .permissions = static_cast<uint32_t>(Permission::pay_self) |
+                                         static_cast<uint32_t>(Permission::adjust),
+                          .disabled = false,
+                          .token = TokenCredential{.id = "0123456789abcdef",
+                                                   .salt = std::string(16, '\0'),
+                                                   .hash = std::string(32, '\xff')}};
+}
+
 std::vector<Event> sample_events() {
   std::vector<Event> events;
   Event opened = base_event(EventType::account_opened);
@@ -95,6 +107,17 @@ std::vector<Event> sample_events() {
   parameter.parameter_name = "SERVER_CUSTOMER_OVERDRAFT_LIMIT";
   parameter.parameter_value = -7'000'000;
   events.push_back(parameter);
+  Event added = base_event(EventType::operator_added);
+  added.account_id.clear();
+  added.operator_settings = sample_operator();
+  events.push_back(added);
+  Event disabled = added;
+  disabled.type = EventType::operator_updated;
+  disabled.operator_settings.disabled = true;
+  disabled.operator_settings.role = OperatorRole::auditor;
+  disabled.operator_settings.agent_account.clear();
+  disabled.operator_settings.permissions = 0;
+  events.push_back(disabled);
   const size_t full = events.size();
   for (size_t i = 0; i < full; ++i) {
     Event sparse = events[i];
@@ -152,6 +175,10 @@ std::vector<Command> sample_commands() {
   bodies.push_back(Adjust{.account_id = "1001", .amount = Money::from_micros(-250), .memo = "rounding"});
   bodies.push_back(SetParameter{.name = "MONTHLY_MIN_DAY", .value = 28});
   bodies.push_back(SetParameter{.name = "", .value = std::numeric_limits<int64_t>::min()});
+  bodies.push_back(AddOperator{.settings = sample_operator()});
+  bodies.push_back(AddOperator{.settings = OperatorSettings{}});
+  bodies.push_back(DisableOperator{.name = "agent.7"});
+  bodies.push_back(RotateOperatorToken{.name = "agent.7", .token = sample_operator().token});
   std::vector<Command> commands;
   for (size_t i = 0; i < bodies.size(); ++i) {
     commands.push_back(Command{.command_id = "cmd-" + std::to_string(i),
@@ -279,7 +306,7 @@ TEST_CASE("codec: log entries round-trip their events in order", "[codec]") {
 // ---- Unknown and invalid values ---------------------------------------------------------------
 
 TEST_CASE("codec: an event type this build does not know is unsupported, naming the number", "[codec]") {
-  for (uint16_t number : {uint16_t{9}, uint16_t{200}, uint16_t{65535}}) {
+  for (uint16_t number : {uint16_t{11}, uint16_t{200}, uint16_t{65535}}) {
     const std::string bytes =
         crafted_event([&](schema::Event::Builder event) { event.setType(static_cast<schema::EventType>(number)); });
     Result<Event> decoded = decode_event(bytes);
@@ -294,7 +321,7 @@ TEST_CASE("codec: an unknown type wins over fields this build would call corrupt
   // A newer type may use fields in new ways; the reader must learn it is too old, not that the
   // log is damaged.
   const std::string bytes = crafted_event([](schema::Event::Builder event) {
-    event.setType(static_cast<schema::EventType>(9));
+    event.setType(static_cast<schema::EventType>(11));
     event.setMethod(static_cast<schema::PaymentMethod>(7));
     event.setParameterName("new use");
     event.setPrevHash(capnp::Data::Reader());

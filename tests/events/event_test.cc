@@ -42,10 +42,28 @@ TEST_CASE("event: payment method names round-trip", "[event]") {
 TEST_CASE("event: every event type has a past-tense name", "[event]") {
   CHECK(std::string(event_type_name(EventType::account_opened)) == "AccountOpened");
   CHECK(std::string(event_type_name(EventType::parameter_set)) == "ParameterSet");
-  for (int number = 1; number <= 8; ++number) {
+  CHECK(std::string(event_type_name(EventType::operator_updated)) == "OperatorUpdated");
+  for (int number = 1; number <= 10; ++number) {
     CHECK(std::string(event_type_name(static_cast<EventType>(number))) != "Unknown");
   }
-  CHECK(std::string(event_type_name(static_cast<EventType>(9))) == "Unknown");
+  CHECK(std::string(event_type_name(static_cast<EventType>(11))) == "Unknown");
+}
+
+TEST_CASE("event: operator roles and permissions read back as written", "[event]") {
+  for (OperatorRole role : {OperatorRole::admin, OperatorRole::finance, OperatorRole::agent, OperatorRole::auditor}) {
+    CHECK(parse_operator_role(operator_role_name(role)) == role);
+  }
+  CHECK_FALSE(parse_operator_role("root").has_value());
+  CHECK(parse_permissions("pay-self,adjust").value() ==
+        (static_cast<uint32_t>(Permission::pay_self) | static_cast<uint32_t>(Permission::adjust)));
+  CHECK(parse_permissions("").value() == 0);
+  CHECK(permissions_text(all_permissions) == "pay-self,pay-sub-accounts,set-overdraft,adjust");
+  CHECK(permissions_text(parse_permissions("set-overdraft,pay-self").value()) == "pay-self,set-overdraft");
+  CHECK(parse_permissions("pay-self,fly").error().code == Errc::invalid_argument);
+  CHECK(parse_permissions("pay-self,").error().code == Errc::invalid_argument);
+  CHECK(check_operator_name("finance.1").ok());
+  CHECK_FALSE(check_operator_name("has space").ok());
+  CHECK_FALSE(check_operator_name("").ok());
 }
 
 TEST_CASE("event: payment records and the payment type they show as", "[event]") {

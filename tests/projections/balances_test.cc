@@ -139,6 +139,29 @@ TEST_CASE("projections: balances filter by type and balance range", "[projection
   CHECK(query_ids(db.projections(), query).empty());
 }
 
+TEST_CASE("projections: balances outside the visible accounts are never returned", "[projections][balances]") {
+  ProjectionDb db;
+  db.apply(sample_log());
+  BalanceQuery query = as_of("2026-11-15T00:00:00Z");
+  query.visible_accounts = std::vector<std::string>{"1002", "1004", "1005", "no-such"};
+  CHECK(query_ids(db.projections(), query) == std::vector<std::string>{"1002", "1004", "1005"});
+  query.type = AccountType::direct;
+  CHECK(query_ids(db.projections(), query) == std::vector<std::string>{"1004", "1005"});
+  query.type.reset();
+  query.limit = 2;
+  BalancePage first = db.projections().balances(query).value();
+  CHECK(first.rows.size() == 2);
+  query.cursor = first.next_cursor;
+  BalancePage second = db.projections().balances(query).value();
+  REQUIRE(second.rows.size() == 1);
+  CHECK(second.rows[0].account_id == "1005");
+  CHECK(second.next_cursor.empty());
+  query = as_of("2026-11-15T00:00:00Z");
+  query.visible_accounts = std::vector<std::string>{"1002"};
+  query.account_id = "1003";
+  CHECK(query_ids(db.projections(), query).empty());
+}
+
 TEST_CASE("projections: balance pages follow the last account ID", "[projections][balances]") {
   ProjectionDb db;
   db.apply(sample_log());

@@ -126,6 +126,35 @@ TEST_CASE("projections: records filter by account, type and operator", "[project
   CHECK(query_ids(db.projections(), query).empty());
 }
 
+TEST_CASE("projections: records outside the visible accounts are never returned", "[projections][records]") {
+  ProjectionDb db;
+  db.apply(sample_log());
+  RecordQuery query = unlimited();
+  query.visible_accounts = std::vector<std::string>{"1001"};
+  CHECK(query_ids(db.projections(), query) == std::vector<uint64_t>{3, 5, 7, 8, 10, 12});
+  query.operator_name = "finance";
+  CHECK(query_ids(db.projections(), query) == std::vector<uint64_t>{7, 12});
+  query = unlimited();
+  query.visible_accounts = std::vector<std::string>{"1001"};
+  query.account_id = "1002";  // asked for, but not visible
+  CHECK(query_ids(db.projections(), query).empty());
+  query.account_id = "1001";
+  CHECK(query_ids(db.projections(), query) == std::vector<uint64_t>{3, 5, 7, 8, 10, 12});
+  query = unlimited();
+  query.visible_accounts = std::vector<std::string>{};
+  CHECK(query_ids(db.projections(), query).empty());
+  query.limit = 2;  // pages of a visible subset still follow the cursor
+  query.visible_accounts = std::vector<std::string>{"1001"};
+  std::vector<uint64_t> paged;
+  while (true) {
+    RecordPage page = db.projections().records(query).value();
+    for (const RecordRow& row : page.rows) paged.push_back(row.id.value);
+    if (page.next_cursor.empty()) break;
+    query.cursor = page.next_cursor;
+  }
+  CHECK(paged == std::vector<uint64_t>{3, 5, 7, 8, 10, 12});
+}
+
 TEST_CASE("projections: a time range includes its start and excludes its end", "[projections][records]") {
   ProjectionDb db;
   db.apply(sample_log());
