@@ -18,6 +18,7 @@
 #include "tools/cli_session.h"
 #include "tools/http/routes.h"
 #include "tools/http/server.h"
+#include "tools/operator_tokens.h"
 
 namespace paystream {
 namespace {
@@ -93,6 +94,27 @@ class SignalWaiter {
   std::thread thread_;
 };
 
+// A ledger without operators cannot authenticate anyone: the first serve adds `admin` and prints
+// its token, once (only a salted hash of it is stored).
+Status add_first_admin(Ledger& ledger, std::ostream& out) {
+  bool has_operators = false;
+  ledger.read_state([&](const LedgerState& state) { has_operators = !state.operators.empty(); });
+  if (has_operators) return ok_status();
+  Result<IssuedToken> issued = issue_operator_token();
+  if (!issued) return issued.error();
+  OperatorSettings admin;
+  admin.name = "admin";
+  admin.role = OperatorRole::admin;
+  admin.token = issued->credential;
+  Result<Outcome> added = ledger.submit(Command{"", "admin", AddOperator{admin}});
+  if (!added) return added.error();
+  out << "paystream: this ledger had no operators; added 'admin' (role admin). Its bearer token is shown "
+         "only now, keep it:\n"
+      << "paystream: admin token: " << issued->token << '\n'
+      << "paystream: add more operators with POST /v1/operators or `paystream operator add` (docs/api.md)\n";
+  return ok_status();
+}
+
 int run_serve(const GlobalOptions& options, const ServeArgs& args) {
   http::ServerOptions server_options = args.server;
   if (Status valid = read_listen(args.listen, server_options); !valid) return report_error(valid.error(), std::cerr);
@@ -105,6 +127,9 @@ int run_serve(const GlobalOptions& options, const ServeArgs& args) {
   http::HttpServer server(server_options, router, context);
   Result<int> port = server.bind();
   if (!port) return report_error(port.error(), std::cerr);
+  if (Status added = add_first_admin(*(*runtime)->ledger, std::cout); !added) {
+    return report_error(added.error(), std::cerr);
+  }
   std::cout << "paystream: listening on http://" << url_host(server_options.host) << ':' << *port << std::endl;
   Status ran = ok_status();
   {

@@ -35,7 +35,7 @@ ApiResponse update_account(ApiContext& context, const ApiRequest& request, const
 
 // The account as `paystream account show` prints it: the balance row, then parent and lock. JSON is
 // the bare object (every value a string, as in the CLI's rows); table and csv are the CLI's bytes.
-ApiResponse show_account(ApiContext& context, const ApiRequest& request, const Caller& /*caller*/) {
+ApiResponse show_account(ApiContext& context, const ApiRequest& request, const Caller& caller) {
   Result<QueryParams> params = QueryParams::read(request, {"format"});
   if (!params) return error_response(params.error());
   Result<OutputFormat> format = requested_format(params->get("format"), request);
@@ -44,6 +44,10 @@ ApiResponse show_account(ApiContext& context, const ApiRequest& request, const C
     return error_response(make_error(Errc::invalid_argument, "format=xlsx is for payment-records and balances"));
   }
   const std::string account_id = request.path_param("id");
+  // Before the lookup, so an agent operator cannot tell an account outside its tree from none.
+  if (Status may = check_caller_may_read(*context.runtime.ledger, caller, account_id); !may) {
+    return error_response(may.error());
+  }
   BalanceQuery query;
   query.account_id = account_id;
   query.now = now_utc();

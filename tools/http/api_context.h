@@ -2,7 +2,6 @@
 // What every route works with: the one runtime of the server process (ledger + projections), the
 // metrics, and the API's limits.
 #include <cstddef>
-#include <functional>
 
 #include "tools/http/metrics.h"
 #include "tools/runtime.h"
@@ -20,8 +19,5 @@ struct ApiContext {
   Metrics& metrics;
   ApiLimits limits;
 };
-
-// Calls read(state) with the ledger's current state (authorization, the parameters in force).
-void read_ledger_state(const Ledger& ledger, const std::function<void(const LedgerState&)>& read);
 
 }  // namespace paystream::http

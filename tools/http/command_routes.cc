@@ -26,7 +26,8 @@ Result<Command> command_of(const json& element, const Caller& caller) {
   // A command may name its operator (apply lines do), but only the caller: a token acts for one.
   if (element.is_object() && element.contains("operator") &&
       !(element.at("operator").is_string() && element.at("operator").get<std::string>() == caller.operator_name)) {
-    return invalid(fmt::format("\"operator\" must be the token's operator '{}' (or be left out)", caller.operator_name));
+    return make_error(Errc::forbidden,
+                      fmt::format("\"operator\" must be the token's operator '{}' (or be left out)", caller.operator_name));
   }
   return command_from_json(element, caller.operator_name);
 }

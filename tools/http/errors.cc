@@ -11,10 +11,16 @@ int http_status_of(Errc code) {
     case Errc::invalid_account_id:
     case Errc::invalid_date:
       return 400;
+    case Errc::unauthenticated:
+      return 401;
+    case Errc::forbidden:
+      return 403;
+    case Errc::operator_not_found:
     case Errc::account_not_found:
     case Errc::record_not_found:
     case Errc::unknown_parameter:
       return 404;
+    case Errc::operator_exists:
     case Errc::account_exists:
     case Errc::account_has_sub_accounts:
     case Errc::record_already_reversed:

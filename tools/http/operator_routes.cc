@@ -1,8 +1,143 @@
-// POST /v1/operators (admin): wired when the engine has operators.
+// Operators over HTTP: POST /v1/operators (add one; its token is in the response, shown once),
+// POST /v1/operators/{name}/disable and POST /v1/operators/{name}/token (a new token; the old one
+// stops working). The engine decides who may (admin); tokens are made here, at the edge, and only
+// their credential reaches the ledger (tools/operator_tokens.h).
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "tools/http/errors.h"
 #include "tools/http/routes.h"
+#include "tools/http/write_support.h"
+#include "tools/operator_tokens.h"
 
 namespace paystream::http {
+namespace {
 
-void add_operator_routes(Router& /*router*/, ApiContext& /*context*/) {}
+using json = nlohmann::json;
+
+Error invalid(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
+
+Status check_members(const json& body, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : body.items()) {
+    bool known = false;
+    for (std::string_view name : allowed) known = known || name == key;
+    if (!known) return invalid(fmt::format("unknown member \"{}\"", key));
+  }
+  return ok_status();
+}
+
+Result<std::string> text_member(const json& body, const char* name, bool required) {
+  if (!body.contains(name) || body.at(name).is_null()) {
+    if (required) return invalid(fmt::format("missing \"{}\"", name));
+    return std::string();
+  }
+  if (!body.at(name).is_string()) return invalid(fmt::format("\"{}\" must be a string", name));
+  return body.at(name).get<std::string>();
+}
+
+// "allow": ["pay-self","adjust"] or "pay-self,adjust".
+Result<uint32_t> permissions_member(const json& body) {
+  if (!body.contains("allow") || body.at("allow").is_null()) return uint32_t{0};
+  const json& allow = body.at("allow");
+  if (allow.is_string()) return parse_permissions(allow.get<std::string>());
+  if (!allow.is_array()) return invalid("\"allow\" must be a list of permissions, e.g. [\"pay-self\",\"adjust\"]");
+  std::string joined;
+  for (const json& item : allow) {
+    if (!item.is_string()) return invalid("\"allow\" must be a list of permission names (strings)");
+    if (!joined.empty()) joined += ',';
+    joined += item.get<std::string>();
+  }
+  return parse_permissions(joined);
+}
+
+// The command with the caller as operator; the command_id from the body when it has one.
+Result<Command> operator_command(const json& body, const Caller& caller, CommandBody command_body) {
+  Result<std::string> command_id = text_member(body, "command_id", false);
+  if (!command_id) return command_id.error();
+  if (body.contains("command_id") && !body.at("command_id").is_null()) {
+    if (Status valid = check_command_id(*command_id); !valid) return valid.error();
+  }
+  return Command{*command_id, caller.operator_name, std::move(command_body)};
+}
+
+// 201 with the outcome and the token, which is never shown again.
+ApiResponse with_token(ApiContext& context, Command command, const std::string& token) {
+  const Result<Outcome> outcome = submit_counted(context, std::move(command));
+  ApiResponse response = outcome_response(outcome);
+  if (!outcome || outcome->duplicate) return response;
+  json body = json::parse(response.body);
+  body["token"] = token;
+  return json_response(response.status, body);
+}
+
+Result<OperatorSettings> settings_of(const json& body) {
+  OperatorSettings settings;
+  Result<std::string> name = text_member(body, "name", true);
+  if (!name) return name.error();
+  settings.name = *name;
+  Result<std::string> role = text_member(body, "role", true);
+  if (!role) return role.error();
+  const std::optional<OperatorRole> parsed = parse_operator_role(*role);
+  if (!parsed) return invalid(fmt::format("unknown role '{}': expected admin, finance, agent or auditor", *role));
+  settings.role = *parsed;
+  Result<std::string> agent = text_member(body, "agent", false);
+  if (!agent) return agent.error();
+  settings.agent_account = *agent;
+  Result<uint32_t> permissions = permissions_member(body);
+  if (!permissions) return permissions.error();
+  settings.permissions = *permissions;
+  return settings;
+}
+
+ApiResponse add_operator(ApiContext& context, const ApiRequest& request, const Caller& caller) {
+  Result<json> body = body_object(request, context.limits);
+  if (!body) return error_response(body.error());
+  if (Status known = check_members(*body, {"name", "role", "agent", "allow", "command_id"}); !known) {
+    return error_response(known.error());
+  }
+  Result<OperatorSettings> settings = settings_of(*body);
+  if (!settings) return error_response(settings.error());
+  Result<IssuedToken> issued = issue_operator_token();
+  if (!issued) return error_response(issued.error());
+  settings->token = issued->credential;
+  Result<Command> command = operator_command(*body, caller, AddOperator{*settings});
+  if (!command) return error_response(command.error());
+  return with_token(context, std::move(command).value(), issued->token);
+}
+
+ApiResponse disable_operator(ApiContext& context, const ApiRequest& request, const Caller& caller) {
+  Result<json> body = body_object(request, context.limits);
+  if (!body) return error_response(body.error());
+  if (Status known = check_members(*body, {"command_id"}); !known) return error_response(known.error());
+  Result<Command> command = operator_command(*body, caller, DisableOperator{request.path_param("name")});
+  if (!command) return error_response(command.error());
+  return submit_and_respond(context, std::move(command).value());
+}
+
+ApiResponse rotate_token(ApiContext& context, const ApiRequest& request, const Caller& caller) {
+  Result<json> body = body_object(request, context.limits);
+  if (!body) return error_response(body.error());
+  if (Status known = check_members(*body, {"command_id"}); !known) return error_response(known.error());
+  Result<IssuedToken> issued = issue_operator_token();
+  if (!issued) return error_response(issued.error());
+  Result<Command> command =
+      operator_command(*body, caller, RotateOperatorToken{request.path_param("name"), issued->credential});
+  if (!command) return error_response(command.error());
+  return with_token(context, std::move(command).value(), issued->token);
+}
+
+}  // namespace
+
+void add_operator_routes(Router& router, ApiContext& context) {
+  router.add("POST", "/v1/operators", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
+    return add_operator(context, request, caller);
+  });
+  router.add("POST", "/v1/operators/{name}/disable", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return disable_operator(context, request, caller);
+             });
+  router.add("POST", "/v1/operators/{name}/token", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) { return rotate_token(context, request, caller); });
+}
 
 }  // namespace paystream::http

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tools/cli_output.h"
+#include "tools/http/auth.h"
 #include "tools/http/errors.h"
 #include "tools/http/query_params.h"
 #include "tools/http/routes.h"

@@ -11,7 +11,10 @@ Result<QueryParams> QueryParams::read(const ApiRequest& request, std::initialize
     for (std::string_view candidate : known) is_known = is_known || candidate == name;
     if (!is_known) {
       std::string names;
-      for (std::string_view candidate : known) names += (names.empty() ? "" : ", ") + std::string(candidate);
+      for (std::string_view candidate : known) {
+        if (!names.empty()) names += ", ";
+        names += candidate;
+      }
       return make_error(Errc::invalid_argument,
                         fmt::format("unknown query parameter '{}' (this endpoint takes {})", name,
                                     names.empty() ? "none" : names));

@@ -91,7 +91,19 @@ ApiResponse page_response(OutputFormat format, const std::vector<Column>& column
   return response;
 }
 
-ApiResponse get_records(ApiContext& context, const ApiRequest& request, const Caller& /*caller*/) {
+// An agent operator reads only its tree: a filter on another account is forbidden (whether or not
+// it exists), and every other query is narrowed to the tree by the projections.
+template <class Query>
+Status restrict_to_caller(const ApiContext& context, const Caller& caller, Query& query) {
+  const Ledger& ledger = *context.runtime.ledger;
+  if (query.account_id) {
+    if (Status may = check_caller_may_read(ledger, caller, *query.account_id); !may) return may;
+  }
+  query.visible_accounts = caller_visible_accounts(ledger, caller);
+  return ok_status();
+}
+
+ApiResponse get_records(ApiContext& context, const ApiRequest& request, const Caller& caller) {
   Result<QueryParams> params =
       QueryParams::read(request, {"account", "from", "to", "type", "operator", "limit", "cursor", "format"});
   if (!params) return error_response(params.error());
@@ -102,6 +114,7 @@ ApiResponse get_records(ApiContext& context, const ApiRequest& request, const Ca
   if (!limit) return error_response(limit.error());
   query.limit = *limit;
   if (Status read = read_record_filters(*params, query); !read) return error_response(read.error());
+  if (Status may = restrict_to_caller(context, caller, query); !may) return error_response(may.error());
   const Projections& projections = context.runtime.projections();
   if (query.limit > 0) {
     return page_response(*format, record_columns(), projections.records(query), record_cells, "payment-records");
@@ -117,7 +130,7 @@ ApiResponse get_records(ApiContext& context, const ApiRequest& request, const Ca
                             context.limits.page_rows_max);
 }
 
-ApiResponse get_balances(ApiContext& context, const ApiRequest& request, const Caller& /*caller*/) {
+ApiResponse get_balances(ApiContext& context, const ApiRequest& request, const Caller& caller) {
   Result<QueryParams> params =
       QueryParams::read(request, {"account", "type", "min", "max", "limit", "cursor", "format"});
   if (!params) return error_response(params.error());
@@ -129,6 +142,7 @@ ApiResponse get_balances(ApiContext& context, const ApiRequest& request, const C
   if (!limit) return error_response(limit.error());
   query.limit = *limit;
   if (Status read = read_balance_filters(*params, query); !read) return error_response(read.error());
+  if (Status may = restrict_to_caller(context, caller, query); !may) return error_response(may.error());
   const Projections& projections = context.runtime.projections();
   if (query.limit > 0) {
     return page_response(*format, balance_columns(), projections.balances(query), balance_cells, "balances");

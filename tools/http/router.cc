@@ -66,7 +66,9 @@ const Route* Router::match(ApiRequest& request, ApiResponse& refusal) const {
       matches(route.pattern, request.path, &request.path_params);
       return &route;
     }
-    if (allowed.find(route.method) == std::string::npos) allowed += (allowed.empty() ? "" : ", ") + route.method;
+    if (allowed.find(route.method) != std::string::npos) continue;
+    if (!allowed.empty()) allowed += ", ";
+    allowed += route.method;
   }
   if (allowed.empty()) {
     refusal = error_response(404, "route_not_found", fmt::format("no such endpoint: {}", request.path));

@@ -234,7 +234,11 @@ ApiResponse HttpServer::Impl::route(ApiRequest& request) const {
 void HttpServer::Impl::handle(const httplib::Request& request, httplib::Response& response,
                               const httplib::ContentReader* reader) {
   ApiRequest api = api_request_of(request);
-  if (reader != nullptr && !read_body(*reader, response, api.body)) return;
+  // A request with neither Content-Length nor chunked encoding has no body (RFC 9112 6.3); httplib
+  // would read one until the connection closes.
+  const bool has_body = request.has_header("Content-Length") ||
+                        request.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+  if (reader != nullptr && has_body && !read_body(*reader, response, api.body)) return;
   ApiResponse answer = route(api);
   if (answer.status >= 500) {
     log_line("error", "a request failed", {{"method", api.method}, {"path", api.path}, {"status", answer.status},
