@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "tools/cli_options.h"
 #include "tools/cli_output.h"
 #include "tools/cli_session.h"
 #include "tools/http/errors.h"
@@ -27,6 +28,9 @@ ApiResponse open_account(ApiContext& context, const ApiRequest& request, const C
 }
 
 ApiResponse update_account(ApiContext& context, const ApiRequest& request, const Caller& caller) {
+  if (Status valid = account_id_argument("account ID", request.path_param("id")); !valid) {
+    return error_response(valid.error());
+  }
   Result<Command> command =
       command_from_request(request, context, caller, "update_account", {{"account", request.path_param("id")}});
   if (!command) return error_response(command.error());

@@ -15,6 +15,9 @@ using json = nlohmann::json;
 // A route that submits the command of `type` for the account in the path.
 void add_account_command(Router& router, ApiContext& context, const std::string& pattern, std::string type) {
   router.add("POST", pattern, Auth::required, [&context, type](const ApiRequest& request, const Caller& caller) {
+    if (Status valid = account_id_argument("account ID", request.path_param("id")); !valid) {
+      return error_response(valid.error());
+    }
     Result<Command> command =
         command_from_request(request, context, caller, type, {{"account", request.path_param("id")}});
     if (!command) return error_response(command.error());

@@ -1,0 +1,152 @@
+// Operators and rights over HTTP: an agent operator sees and acts only on its tree, with the
+// permissions it was given; auditors read; finance cannot change parameters or operators; a
+// rotated or disabled token is refused. Every refusal is 403 (or 401) and changes nothing.
+#include "api_test_support.h"
+
+namespace paystream::http_test {
+namespace {
+
+using Refusal = std::pair<int, std::string>;
+const Refusal forbidden{403, "forbidden"};
+
+// Adds an operator and returns its token.
+std::string add_operator(httplib::Client& admin, const json& body) {
+  const httplib::Result result = post(admin, "/v1/operators", body);
+  REQUIRE(result);
+  INFO(result->body);
+  REQUIRE(result->status == 201);
+  return json::parse(result->body).at("token").get<std::string>();
+}
+
+std::vector<std::string> accounts_in(const json& document, const char* key) {
+  std::vector<std::string> accounts;
+  for (const json& row : document.at("rows")) accounts.push_back(row.at(key).get<std::string>());
+  std::sort(accounts.begin(), accounts.end());
+  accounts.erase(std::unique(accounts.begin(), accounts.end()), accounts.end());
+  return accounts;
+}
+
+struct Tree {
+  Api api;
+  std::string agent_token;
+  Tree() {
+    httplib::Client& admin = *api.admin;
+    open_account(admin, {{"account", "AG-1"}, {"name", "North"}, {"account_type", "agent"}, {"balance", "1"}});
+    open_account(admin, {{"account", "S-1"}, {"name", "Sub"}, {"parent", "AG-1"}, {"balance", "2"}});
+    open_account(admin, {{"account", "X-1"}, {"name", "Outside"}, {"balance", "3"}});
+    agent_token = add_operator(admin, {{"name", "north"}, {"role", "agent"}, {"agent", "AG-1"},
+                                       {"allow", {"pay-sub-accounts"}}, {"command_id", "add-north"}});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("an agent operator sees only its tree in queries and exports", "[http][rights]") {
+  Tree tree;
+  auto agent = tree.api.server->client(tree.agent_token);
+  const std::vector<std::string> mine = {"AG-1", "S-1"};
+  CHECK(accounts_in(json_of(agent->Get("/v1/balances")), "account_id") == mine);
+  CHECK(accounts_in(json_of(agent->Get("/v1/payment-records")), "account_id") == mine);
+  CHECK(accounts_in(json_of(agent->Get("/v1/payment-records?limit=0")), "account_id") == mine);
+  const auto csv = parse_csv(agent->Get("/v1/payment-records?format=csv")->body);
+  CHECK(csv.size() == 3);  // header + the two initial balances of its tree
+  for (size_t i = 1; i < csv.size(); ++i) CHECK(csv[i][1] != "X-1");
+  const std::string xlsx = agent->Get("/v1/balances?format=xlsx")->body;
+  CHECK(xlsx.substr(0, 2) == "PK");
+  CHECK(json_of(agent->Get("/v1/accounts/S-1")).at("account_id") == "S-1");
+  CHECK(refusal_of(agent->Get("/v1/accounts/X-1")) == forbidden);
+  CHECK(refusal_of(agent->Get("/v1/accounts/NOPE")) == forbidden);  // no probing for accounts
+  CHECK(refusal_of(agent->Get("/v1/payment-records?account=X-1")) == forbidden);
+  CHECK(refusal_of(agent->Get("/v1/payment-records?account=X-1&format=csv")) == forbidden);
+  CHECK(refusal_of(agent->Get("/v1/balances?account=X-1&format=xlsx")) == forbidden);
+  CHECK(json_of(agent->Get("/v1/parameters")).at("rows").size() == 4);
+}
+
+TEST_CASE("an agent operator acts only with its permissions and each refusal is 403 and changes nothing",
+          "[http][rights]") {
+  Tree tree;
+  httplib::Client& admin = *tree.api.admin;
+  auto agent = tree.api.server->client(tree.agent_token);
+  CHECK(post(*agent, "/v1/accounts/S-1/payments", {{"amount", "5"}})->status == 201);
+  const json paid = json_of(admin.Get("/v1/payment-records?account=S-1&type=payment"));
+  CHECK(paid.at("rows").back().at("operator") == "north");  // every event records its operator
+  CHECK(refusal_of(post(*agent, "/v1/accounts/AG-1/payments", {{"amount", "5"}})) == forbidden);  // no pay-self
+  CHECK(refusal_of(post(*agent, "/v1/accounts/X-1/payments", {{"amount", "5"}})) == forbidden);
+  CHECK(refusal_of(post(*agent, "/v1/accounts/S-1/credit", {{"limit", "50"}})) == forbidden);  // no set-overdraft
+  CHECK(refusal_of(post(*agent, "/v1/accounts/S-1/adjustments", {{"amount", "1"}})) == forbidden);
+  CHECK(refusal_of(post(*agent, "/v1/accounts/S-1/make-zero", json::object())) == forbidden);
+  CHECK(refusal_of(agent->Patch("/v1/accounts/S-1", R"({"name":"Mine"})", "application/json")) == forbidden);
+  CHECK(refusal_of(post(*agent, "/v1/accounts", {{"account", "S-2"}, {"name", "New"}, {"parent", "AG-1"}})) ==
+        forbidden);
+  CHECK(refusal_of(agent->Put("/v1/parameters/SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", R"({"value":"1"})",
+                              "application/json")) == forbidden);
+  CHECK(refusal_of(post(*agent, "/v1/operators", {{"name", "mine"}, {"role", "admin"}})) == forbidden);
+  const json batch = json_of(post(*agent, "/v1/commands",
+                                  {{"commands",
+                                    {{{"type", "pay"}, {"account", "X-1"}, {"amount", "1"}},
+                                     {{"type", "pay"}, {"account", "S-1"}, {"amount", "1"}, {"operator", "admin"}},
+                                     {{"type", "pay"}, {"account", "S-1"}, {"amount", "1"}}}}}));
+  CHECK(batch.at("outcomes")[0].at("error").at("code") == "forbidden");
+  CHECK(batch.at("outcomes")[1].at("error").at("code") == "forbidden");  // cannot act as another operator
+  CHECK(batch.at("outcomes")[2].at("ok") == true);
+  // Nothing refused changed anything.
+  CHECK(balance_of(admin, "X-1") == "3.00");
+  CHECK(balance_of(admin, "AG-1") == "1.00");
+  const json sub = json_of(admin.Get("/v1/accounts/S-1"));
+  CHECK(sub.at("current_balance") == "8.00");
+  CHECK(sub.at("overdraft_limit") == "0.00");
+  CHECK(sub.at("account_name") == "Sub");
+  CHECK(refusal_of(admin.Get("/v1/accounts/S-2")).first == 404);
+}
+
+TEST_CASE("auditors only read and finance cannot change parameters or operators", "[http][rights]") {
+  Tree tree;
+  httplib::Client& admin = *tree.api.admin;
+  auto auditor = tree.api.server->client(add_operator(admin, {{"name", "audit"}, {"role", "auditor"}}));
+  auto finance = tree.api.server->client(add_operator(admin, {{"name", "fin"}, {"role", "finance"}}));
+  CHECK(json_of(auditor->Get("/v1/balances")).at("rows").size() == 3);
+  CHECK(refusal_of(post(*auditor, "/v1/accounts/X-1/payments", {{"amount", "1"}})) == forbidden);
+  CHECK(post(*finance, "/v1/accounts/X-1/payments", {{"amount", "1"}})->status == 201);
+  CHECK(refusal_of(finance->Put("/v1/parameters/SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", R"({"value":"1"})",
+                                "application/json")) == forbidden);
+  CHECK(refusal_of(post(*finance, "/v1/operators", {{"name", "more"}, {"role", "auditor"}})) == forbidden);
+  CHECK(refusal_of(finance->Post("/v1/operators/audit/disable", "", "application/json")) == forbidden);
+  CHECK(balance_of(admin, "X-1") == "4.00");
+}
+
+TEST_CASE("a rotated or disabled operator's token gets 401", "[http][rights]") {
+  Tree tree;
+  httplib::Client& admin = *tree.api.admin;
+  auto old_client = tree.api.server->client(tree.agent_token);
+  CHECK(old_client->Get("/v1/balances")->status == 200);
+  const httplib::Result rotated = admin.Post("/v1/operators/north/token", "", "application/json");
+  REQUIRE(rotated);
+  REQUIRE(rotated->status == 201);
+  const std::string new_token = json::parse(rotated->body).at("token").get<std::string>();
+  CHECK(new_token != tree.agent_token);
+  CHECK(refusal_of(old_client->Get("/v1/balances")) == std::pair{401, std::string("unauthenticated")});
+  auto new_client = tree.api.server->client(new_token);
+  CHECK(new_client->Get("/v1/balances")->status == 200);
+  CHECK(admin.Post("/v1/operators/north/disable", "", "application/json")->status == 201);
+  CHECK(refusal_of(new_client->Get("/v1/balances")) == std::pair{401, std::string("unauthenticated")});
+  CHECK(refusal_of(post(*new_client, "/v1/accounts/S-1/payments", {{"amount", "1"}})).first == 401);
+  CHECK(balance_of(admin, "S-1") == "2.00");
+}
+
+TEST_CASE("the first start adds an admin once and a restart keeps the operators", "[http][rights]") {
+  TempDir data;
+  std::string token;
+  {
+    ServerProcess first(data.path());
+    token = first.admin_token();
+    REQUIRE(token.rfind("pst_", 0) == 0);
+    CHECK(first.stop() == 0);
+  }
+  ServerProcess second(data.path());
+  CHECK(second.admin_token().empty());
+  for (const std::string& line : second.stdout_lines()) CHECK(line.find("pst_") == std::string::npos);
+  CHECK(second.client(token)->Get("/v1/balances")->status == 200);
+  CHECK(second.stop() == 0);
+}
+
+}  // namespace paystream::http_test

@@ -1,0 +1,139 @@
+#include "server_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace paystream::http_test {
+namespace {
+
+constexpr int start_timeout_ms = 20'000;
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int spawn(const std::vector<std::string>& argv, int stdout_fd, const std::string& stderr_path) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+  posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  const int spawned = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) throw std::runtime_error("cannot start " + argv[0]);
+  return pid;
+}
+
+int wait_for(int pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "paystream-http-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+ServerProcess::ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra) {
+  stderr_path_ = capture_.file("stderr");
+  std::vector<std::string> argv = {PAYSTREAM_BINARY, "serve", "--data", data_dir, "--listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  pid_ = spawn(argv, pipe_fds[1], stderr_path_);
+  close(pipe_fds[1]);
+  // Lines until the one that says where it listens.
+  std::string partial;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(start_timeout_ms);
+  while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
+    pollfd descriptor{pipe_fds[0], POLLIN, 0};
+    if (poll(&descriptor, 1, 100) <= 0) continue;
+    char buffer[4096];
+    const ssize_t size = read(pipe_fds[0], buffer, sizeof buffer);
+    if (size <= 0) break;  // exited
+    partial.append(buffer, static_cast<size_t>(size));
+    for (size_t end = partial.find('\n'); end != std::string::npos; end = partial.find('\n')) {
+      const std::string line = partial.substr(0, end);
+      partial.erase(0, end + 1);
+      lines_.push_back(line);
+      constexpr std::string_view token_prefix = "paystream: admin token: ";
+      constexpr std::string_view listening = "paystream: listening on http://127.0.0.1:";
+      if (line.rfind(token_prefix, 0) == 0) admin_token_ = line.substr(token_prefix.size());
+      if (line.rfind(listening, 0) == 0) port_ = std::stoi(line.substr(listening.size()));
+    }
+  }
+  close(pipe_fds[0]);  // the server writes nothing more on stdout
+  if (port_ == 0) {
+    ::kill(pid_, SIGKILL);
+    wait_for(pid_);
+    pid_ = -1;
+    throw std::runtime_error("paystream serve did not start: " + read_all(stderr_path_));
+  }
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    wait_for(pid_);
+  }
+}
+
+std::string ServerProcess::stderr_text() const { return read_all(stderr_path_); }
+
+std::unique_ptr<httplib::Client> ServerProcess::client(const std::string& token) const {
+  auto client = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  if (!token.empty()) client->set_bearer_token_auth(token.c_str());
+  client->set_read_timeout(20, 0);
+  return client;
+}
+
+int ServerProcess::stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  const int code = wait_for(pid_);
+  pid_ = -1;
+  return code;
+}
+
+std::pair<int, std::string> run_paystream(const std::vector<std::string>& arguments) {
+  TempDir capture;
+  const std::string out_path = capture.file("out");
+  const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<std::string> argv = {PAYSTREAM_BINARY};
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  const int pid = spawn(argv, out_fd, capture.file("err"));
+  ::close(out_fd);
+  const int code = wait_for(pid);
+  return {code, read_all(out_path)};
+}
+
+}  // namespace paystream::http_test
