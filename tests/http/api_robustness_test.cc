@@ -85,6 +85,11 @@ TEST_CASE("malformed and oversized and hostile requests are refused and the serv
       },
       "application/json");
   if (chunked) CHECK(refusal_of(chunked).first == 413);  // (or the server closed before the client finished)
+  // Small on the wire, 2 MiB once decompressed: the limit is on what the body decompresses to.
+  auto compressing = api.server->client(api.server->admin_token());
+  compressing->set_compress(true);
+  CHECK(refusal_of(compressing->Post("/v1/commands", huge, "application/json")) ==
+        std::pair{413, std::string("body_too_large")});
   const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
   CHECK(refusal_of(admin.Post("/v1/commands", deep, "application/json")).first == 400);
   httplib::Headers big_header = {{"X-Padding", std::string(20'000, 'a')}};
