@@ -73,6 +73,25 @@ std::vector<std::string> parameter_cells(const ParameterInfo& info, int64_t valu
   return {info.name, format_parameter_value(info, value), info.meaning};
 }
 
+std::vector<Column> operator_columns(bool with_token) {
+  std::vector<Column> columns = {{"Operator", "name", false},  {"Role", "role", false},
+                                 {"Agent", "agent", false},    {"Allow", "allow", false},
+                                 {"Status", "status", false}, {"Token ID", "token_id", false}};
+  if (with_token) columns.push_back({"Token", "token", false});
+  return columns;
+}
+
+std::vector<std::string> operator_cells(const OperatorSettings& settings, const std::string& token) {
+  std::vector<std::string> cells = {settings.name,
+                                    operator_role_name(settings.role),
+                                    settings.agent_account,
+                                    permissions_text(settings.permissions),
+                                    settings.disabled ? "disabled" : "enabled",
+                                    settings.token.id};
+  if (!token.empty()) cells.push_back(token);
+  return cells;
+}
+
 RecordRow record_row_of(const Event& event, const std::string& account_name) {
   RecordRow row;
   row.id = event.position;

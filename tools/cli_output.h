@@ -46,6 +46,11 @@ std::vector<std::string> account_cells(const BalanceRow& row);
 const std::vector<Column>& parameter_columns();
 std::vector<std::string> parameter_cells(const ParameterInfo& info, int64_t value);
 
+// The operator table of `operator list` (and of add and rotate, which add the Token column: the
+// only time a token is shown).
+std::vector<Column> operator_columns(bool with_token);
+std::vector<std::string> operator_cells(const OperatorSettings& settings, const std::string& token = "");
+
 // A payment record built from its event, for when the projection cannot be read back.
 RecordRow record_row_of(const Event& event, const std::string& account_name);
 
