@@ -79,18 +79,9 @@ int run_rotate(const GlobalOptions& options, const NameArgs& args) {
 struct ListArgs {};
 
 int run_list(const GlobalOptions& options, const ListArgs&) {
-  if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {
-    return report_error(format.error(), std::cerr);
-  }
-  Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::must_exist);
-  if (!runtime) return report_error(runtime.error(), std::cerr);
-  Result<std::unique_ptr<Printer>> printer = Printer::open(options, operator_columns(false), XlsxUse::refused);
-  if (!printer) return report_error(printer.error(), std::cerr);
-  (*runtime)->ledger->read_state([&](const LedgerState& state) {
-    for (const auto& [name, settings] : state.operators) (*printer)->row(operator_cells(settings));
+  return print_state_listing(options, operator_columns(false), [](const LedgerState& state, Printer& printer) {
+    for (const auto& [name, settings] : state.operators) printer.row(operator_cells(settings));
   });
-  if (Status printed = (*printer)->finish(); !printed) return report_error(printed.error(), std::cerr);
-  return static_cast<int>(ExitCode::ok);
 }
 
 }  // namespace

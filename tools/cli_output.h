@@ -2,6 +2,7 @@
 // Printing what a command produced: payment records, accounts (as balance rows) and parameters,
 // in the --format the user chose, to standard output or --output FILE.
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -37,6 +38,11 @@ class Printer {
   std::ofstream file_;  // the destination when --output is given (except xlsx, written by the writer)
   std::unique_ptr<RowWriter> writer_;
 };
+
+// A listing of what the ledger state holds (parameters, operators): checks the output options,
+// opens the data directory (which must exist), prints the rows `rows` gives. Returns the exit code.
+int print_state_listing(const GlobalOptions& options, std::vector<Column> columns,
+                        const std::function<void(const LedgerState&, Printer&)>& rows);
 
 // An account as `account show` prints it: the balance query's columns, then parent and lock.
 const std::vector<Column>& account_columns();
