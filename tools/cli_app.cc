@@ -42,6 +42,7 @@ void build(CLI::App& app, Cli& cli) {
   add_query_commands(app, cli);
   add_admin_commands(app, cli);
   add_apply_command(app, cli);
+  add_operator_commands(app, cli);
   add_serve_command(app, cli);
 }
 

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "tools/cli_exit.h"
+#include "tools/cli_session.h"
+
 namespace paystream {
 
 Result<OutputFormat> check_output_options(const GlobalOptions& options, XlsxUse xlsx) {
@@ -71,6 +74,39 @@ const std::vector<Column>& parameter_columns() {
 
 std::vector<std::string> parameter_cells(const ParameterInfo& info, int64_t value) {
   return {info.name, format_parameter_value(info, value), info.meaning};
+}
+
+int print_state_listing(const GlobalOptions& options, std::vector<Column> columns,
+                        const std::function<void(const LedgerState&, Printer&)>& rows) {
+  if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {
+    return report_error(format.error(), std::cerr);
+  }
+  Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::must_exist);
+  if (!runtime) return report_error(runtime.error(), std::cerr);
+  Result<std::unique_ptr<Printer>> printer = Printer::open(options, std::move(columns), XlsxUse::refused);
+  if (!printer) return report_error(printer.error(), std::cerr);
+  (*runtime)->ledger->read_state([&](const LedgerState& state) { rows(state, **printer); });
+  if (Status printed = (*printer)->finish(); !printed) return report_error(printed.error(), std::cerr);
+  return static_cast<int>(ExitCode::ok);
+}
+
+std::vector<Column> operator_columns(bool with_token) {
+  std::vector<Column> columns = {{"Operator", "name", false},  {"Role", "role", false},
+                                 {"Agent", "agent", false},    {"Allow", "allow", false},
+                                 {"Status", "status", false}, {"Token ID", "token_id", false}};
+  if (with_token) columns.push_back({"Token", "token", false});
+  return columns;
+}
+
+std::vector<std::string> operator_cells(const OperatorSettings& settings, const std::string& token) {
+  std::vector<std::string> cells = {settings.name,
+                                    operator_role_name(settings.role),
+                                    settings.agent_account,
+                                    permissions_text(settings.permissions),
+                                    settings.disabled ? "disabled" : "enabled",
+                                    settings.token.id};
+  if (!token.empty()) cells.push_back(token);
+  return cells;
 }
 
 RecordRow record_row_of(const Event& event, const std::string& account_name) {

@@ -43,19 +43,11 @@ int run_set(const GlobalOptions& options, const SetArgs& args) {
 struct ListArgs {};
 
 int run_list(const GlobalOptions& options, const ListArgs&) {
-  if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {
-    return report_error(format.error(), std::cerr);
-  }
-  Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::must_exist);
-  if (!runtime) return report_error(runtime.error(), std::cerr);
-  Result<std::unique_ptr<Printer>> printer = Printer::open(options, parameter_columns(), XlsxUse::refused);
-  if (!printer) return report_error(printer.error(), std::cerr);
-  const LedgerState state = (*runtime)->ledger->snapshot();
-  for (const ParameterInfo& info : parameter_catalog()) {
-    (*printer)->row(parameter_cells(info, parameter_value(state.parameters, info.name)));
-  }
-  if (Status printed = (*printer)->finish(); !printed) return report_error(printed.error(), std::cerr);
-  return static_cast<int>(ExitCode::ok);
+  return print_state_listing(options, parameter_columns(), [](const LedgerState& state, Printer& printer) {
+    for (const ParameterInfo& info : parameter_catalog()) {
+      printer.row(parameter_cells(info, parameter_value(state.parameters, info.name)));
+    }
+  });
 }
 
 }  // namespace

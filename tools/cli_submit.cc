@@ -37,7 +37,8 @@ std::vector<RecordRow> records_of(Runtime& runtime, const std::vector<Event>& ev
   return rows;
 }
 
-Status print_outcome(const GlobalOptions& options, Runtime& runtime, const Outcome& outcome, Shows shows) {
+Status print_outcome(const GlobalOptions& options, Runtime& runtime, const Outcome& outcome, Shows shows,
+                     const std::string& token) {
   PAYSTREAM_ASSERT(!outcome.events.empty());
   const Event& first = outcome.events.front();
   const ExtraMembers extra = {{"command_id", first.command_id}};
@@ -50,6 +51,13 @@ Status print_outcome(const GlobalOptions& options, Runtime& runtime, const Outco
     if (!page) return page.error();
     return print_accounts(options, page->rows, extra);
   }
+  if (shows == Shows::operator_settings) {
+    Result<std::unique_ptr<Printer>> printer = Printer::open(options, operator_columns(!token.empty()),
+                                                             XlsxUse::refused);
+    if (!printer) return printer.error();
+    (*printer)->row(operator_cells(first.operator_settings, token));
+    return (*printer)->finish(extra);
+  }
   const ParameterInfo* info = find_parameter(first.parameter_name);
   PAYSTREAM_ASSERT(info != nullptr);
   Result<std::unique_ptr<Printer>> printer = Printer::open(options, parameter_columns(), XlsxUse::refused);
@@ -60,7 +68,7 @@ Status print_outcome(const GlobalOptions& options, Runtime& runtime, const Outco
 
 }  // namespace
 
-int submit_and_print(const GlobalOptions& options, Command command, Shows shows) {
+int submit_and_print(const GlobalOptions& options, Command command, Shows shows, const std::string& token) {
   if (Status valid = operator_argument(options.operator_name); !valid) return report_error(valid.error(), std::cerr);
   // Checked before opening the data directory, so a bad format changes nothing.
   if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {
@@ -75,7 +83,8 @@ int submit_and_print(const GlobalOptions& options, Command command, Shows shows)
     std::cerr << "paystream: (already applied) command ID '" << outcome->events.front().command_id
               << "' was applied before; nothing changed, this is its first outcome\n";
   }
-  Status printed = print_outcome(options, **runtime, *outcome, shows);
+  // A duplicate's token is not this run's: the first run's token is the one that was recorded.
+  Status printed = print_outcome(options, **runtime, *outcome, shows, outcome->duplicate ? "" : token);
   Status closed = (*runtime)->ledger->close();
   if (!printed) return report_error(printed.error(), std::cerr);
   if (!closed) return report_error(closed.error(), std::cerr);

@@ -12,11 +12,12 @@ enum class Shows {
   records,    // the payment record(s) the command made
   account,    // the account, as a balance row
   parameter,  // the parameter that was set
+  operator_settings,  // the operator, with `token` (made for this command) when it has one
 };
 
 // Fills in the operator from the global options (a given --command-id is in `command` already).
 // Returns the exit code. A command ID seen before prints its first outcome and notes
 // "(already applied)" on stderr; that is a success.
-int submit_and_print(const GlobalOptions& options, Command command, Shows shows);
+int submit_and_print(const GlobalOptions& options, Command command, Shows shows, const std::string& token = "");
 
 }  // namespace paystream

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include "engine/ledger.h"
 #include "events/command.h"
@@ -18,6 +18,10 @@ namespace paystream {
 // members of each are in docs/cli.md. `default_operator` is used when the object names none.
 Result<Command> command_from_json(const nlohmann::json& object, const std::string& default_operator);
 Result<Command> command_from_json_text(std::string_view text, const std::string& default_operator);
+
+// The object command_from_json reads back as `command` (operator commands have no such form:
+// invalid_argument). Members left at their defaults may be written out; amounts as strings.
+Result<nlohmann::json> command_to_json(const Command& command);
 
 // Parses JSON text; a malformed document is Errc::invalid_argument "malformed JSON at column N: ...".
 Result<nlohmann::json> parse_json_text(std::string_view text);

@@ -511,3 +511,34 @@ TEST_CASE("run_apply: exit 0 when every line applied or was a duplicate, and for
 }
 
 }  // namespace paystream::testing
+
+namespace paystream::testing {
+
+TEST_CASE("command_to_json reads back as the same command, for every command kind", "[tools][json]") {
+  const std::vector<std::string> lines = {
+      R"({"type":"open_account","account":"C-1","name":"Ann","account_type":"agent","monthly_min":"1.5",)"
+      R"("monthly_max":"20","expires":"2027-01-31","overdraft":"5","balance":"12.25","locked":true,"command_id":"k1"})",
+      R"({"type":"open_account","account":"C-2","name":"Bob","parent":"C-1"})",
+      R"({"type":"update_account","account":"C-2","name":"B","parent":null,"expires":null,"locked":false})",
+      R"({"type":"update_account","account":"C-2","account_type":"clearing","expires":"2027-02-01","monthly_max":"0"})",
+      R"({"type":"update_account","account":"C-2","parent":"C-1"})",
+      R"({"type":"pay","account":"C-1","amount":"0.000001","memo":"a, \"quoted\" memo","method":"card"})",
+      R"({"type":"credit","account":"C-1","limit":"50","memo":"m"})",
+      R"({"type":"make_zero","account":"C-1"})",
+      R"({"type":"reverse","record":42,"memo":"wrong"})",
+      R"({"type":"adjust","account":"C-1","amount":"-3.10","operator":"finance 2"})",
+      R"({"type":"set_parameter","name":"SERVER_CUSTOMER_OVERDRAFT_LIMIT","value":"12.50"})",
+      R"({"type":"set_parameter","name":"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY","value":30})",
+  };
+  for (const std::string& line : lines) {
+    const Command command = parsed(line);
+    Result<json> written = command_to_json(command);
+    REQUIRE(written.ok());
+    INFO(line << " -> " << written->dump());
+    CHECK(parsed(written->dump()) == command);
+  }
+  const Command add{.command_id = "k", .operator_name = "admin", .body = AddOperator{}};
+  CHECK(command_to_json(add).error().code == Errc::invalid_argument);
+}
+
+}  // namespace paystream::testing
