@@ -18,6 +18,14 @@ using json = nlohmann::json;
 struct Api {
   explicit Api(const std::vector<std::string>& extra = {})
       : server(std::make_unique<ServerProcess>(data.path(), extra)), admin(server->client(server->admin_token())) {}
+  // Every test ends with a clean stop: exit 0 (a sanitizer's report would make it fail).
+  ~Api() {
+    const int code = server->stop();
+    INFO(server->stderr_text());
+    CHECK(code == 0);
+  }
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
   TempDir data;
   std::unique_ptr<ServerProcess> server;
   std::unique_ptr<httplib::Client> admin;

@@ -117,11 +117,11 @@ std::unique_ptr<httplib::Client> ServerProcess::client(const std::string& token)
 }
 
 int ServerProcess::stop() {
-  if (pid_ <= 0) return -1;
+  if (pid_ <= 0) return exit_code_;
   ::kill(pid_, SIGTERM);
-  const int code = wait_for(pid_);
+  exit_code_ = wait_for(pid_);
   pid_ = -1;
-  return code;
+  return exit_code_;
 }
 
 std::pair<int, std::string> run_paystream(const std::vector<std::string>& arguments) {

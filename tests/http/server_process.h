@@ -42,11 +42,12 @@ class ServerProcess {
   // A client with `Authorization: Bearer token` (none when token is empty).
   std::unique_ptr<httplib::Client> client(const std::string& token) const;
 
-  // SIGTERM, then waits; returns the exit code (128 + signal if killed).
+  // SIGTERM, then waits; returns the exit code (128 + signal if killed). Again: the same code.
   int stop();
 
  private:
   int pid_ = -1;
+  int exit_code_ = -1;
   int port_ = 0;
   std::string admin_token_;
   std::vector<std::string> lines_;
