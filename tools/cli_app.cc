@@ -43,6 +43,7 @@ void build(CLI::App& app, Cli& cli) {
   add_admin_commands(app, cli);
   add_apply_command(app, cli);
   add_operator_commands(app, cli);
+  add_bench_http_command(app, cli);
   add_serve_command(app, cli);
 }
 

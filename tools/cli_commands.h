@@ -42,6 +42,7 @@ void add_balances_command(CLI::App& app, Cli& cli);  // balances (cli_balances_c
 void add_admin_commands(CLI::App& app, Cli& cli);    // replay, bench
 void add_apply_command(CLI::App& app, Cli& cli);     // apply (JSON lines)
 void add_operator_commands(CLI::App& app, Cli& cli);  // operator add | list | disable | rotate
+void add_bench_http_command(CLI::App& app, Cli& cli);  // bench-http (cli_bench_http_command.cc)
 void add_serve_command(CLI::App& app, Cli& cli);     // serve (the HTTP API, cli_serve_command.cc)
 
 void set_callback(CLI::App& command, std::function<void()> callback);

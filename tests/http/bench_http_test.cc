@@ -1,0 +1,27 @@
+// paystream bench-http against a real server: both modes run, every payment is acknowledged, and
+// the balances it reads back add up (the load generator checks itself; this checks it says so).
+#include "api_test_support.h"
+#include "tests/e2e/run_process.h"
+
+namespace paystream::http_test {
+
+TEST_CASE("bench-http loads a server with batches and single requests and checks the balances",
+          "[http][bench]") {
+  Api api;
+  const std::string url = "http://127.0.0.1:" + std::to_string(api.server->port());
+  for (const char* batch : {"25", "1"}) {
+    const e2e::ProcessResult result =
+        e2e::run_process({PAYSTREAM_BINARY, "bench-http", "--url", url, "--token", api.server->admin_token(),
+                          "--clients", "4", "--payments", "200", "--batch", batch, "--accounts", "7"});
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(result.out.find("payments/s") != std::string::npos);
+    CHECK(result.out.find("make 200.0002: ok") != std::string::npos);
+  }
+  const e2e::ProcessResult wrong_token = e2e::run_process(
+      {PAYSTREAM_BINARY, "bench-http", "--url", url, "--token", "pst_0000000000000000_00", "--payments", "10"});
+  CHECK(wrong_token.exit_code == 1);
+  CHECK(wrong_token.err.find("401") != std::string::npos);
+}
+
+}  // namespace paystream::http_test

@@ -1,0 +1,39 @@
+// bench-http: the HTTP load generator (tools/http_bench.h) behind CLI11.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "tools/cli_commands.h"
+#include "tools/cli_exit.h"
+#include "tools/http_bench.h"
+
+namespace paystream {
+namespace {
+
+int run_bench_http(const GlobalOptions&, const HttpBenchOptions& options) {
+  if (options.clients == 0 || options.payments == 0 || options.batch == 0 || options.accounts == 0) {
+    return report_usage_error("bench-http: --clients, --payments, --batch and --accounts must be greater than 0",
+                              std::cerr);
+  }
+  if (options.token.empty()) return report_usage_error("bench-http: --token is required", std::cerr);
+  return run_http_bench(options, std::cout, std::cerr);
+}
+
+}  // namespace
+
+void add_bench_http_command(CLI::App& app, Cli& cli) {
+  auto options = std::make_shared<HttpBenchOptions>();
+  CLI::App* command = add_leaf_command(app, "bench-http", "Load a running paystream serve with payments over HTTP",
+                                       cli);
+  command->add_option("--url", options->url, "The server (default http://127.0.0.1:8080)");
+  command->add_option("--token", options->token, "Bearer token of an admin or finance operator")
+      ->envname("PAYSTREAM_TOKEN");
+  command->add_option("--clients", options->clients, "Concurrent keep-alive clients (default 16)");
+  command->add_option("--payments", options->payments, "Payments in all (default 100000)");
+  command->add_option("--batch", options->batch,
+                      "Payments per POST /v1/commands (default 100); 1: single payment requests");
+  command->add_option("--accounts", options->accounts, "Fresh accounts to pay into (default 1000)");
+  set_action(*command, cli, options, &run_bench_http);
+}
+
+}  // namespace paystream
