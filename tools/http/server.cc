@@ -108,6 +108,7 @@ struct HttpServer::Impl {
   ServerOptions options;
   const Router& router;
   ApiContext& context;
+  int listening_socket = -1;  // seen in the socket options callback, before bind
   httplib::Server server;
 
   // httplib's stop() must run exactly once, while it is listening (it asserts so), and a stop
@@ -148,9 +149,10 @@ void HttpServer::Impl::configure() {
   server.set_keep_alive_max_count(options.keep_alive_requests_max);
   server.set_tcp_nodelay(true);  // small JSON answers must not wait for Nagle and delayed ACKs
   // httplib's default sets SO_REUSEPORT, which would let a second server bind the same port.
-  server.set_socket_options([](int socket) {
+  server.set_socket_options([this](int socket) {
     const int yes = 1;
     ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listening_socket = socket;
   });
   server.set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
     if (is_served_method(request.method)) return httplib::Server::HandlerResponse::Unhandled;
@@ -262,6 +264,10 @@ Result<int> HttpServer::bind() {
     return make_error(Errc::io_error, fmt::format("cannot listen on {}:{} (in use, or not an address of this host)",
                                                   options.host, options.port));
   }
+  // Debian's compiled httplib listens with a backlog of 5: a burst of clients connecting at once
+  // would see SYNs dropped and retried a second later. Linux lets listen() be called again on a
+  // listening socket to raise it.
+  if (impl_->listening_socket >= 0) ::listen(impl_->listening_socket, SOMAXCONN);
   return port;
 }
 
