@@ -2,6 +2,7 @@
 // - One account: one range of records_by_account, keyed (account, time, position), so a time range
 //   is one seek. The cursor (a log position) becomes a key through the time of the event at that
 //   position, read from the log.
+// - Some accounts (an agent's tree): those accounts' ranges merged in position order.
 // - All accounts: the records are read straight from the engine's log (events/log_format.h), whose
 //   entries are in position and time order. A time range's bounds are found by binary search over
 //   the entries, then the log is scanned forward; each record's account name (the name when it was
@@ -264,46 +265,107 @@ Result<std::string> scan_log(const Handles& handles, const rocksdb::ReadOptions&
   return next_cursor;
 }
 
-// One account: one range of records_by_account.
-Result<std::string> scan_account(const Handles& handles, rocksdb::ReadOptions options, LogReader& log,
-                                 const RecordQuery& query, uint64_t cursor, const RecordVisitor& visit) {
-  const std::string& account_id = *query.account_id;
-  std::string lower = query.from ? keys::account_record_time_key(account_id, *query.from)
-                                 : keys::account_prefix(account_id);
-  if (cursor != 0) {
-    if (cursor >= log.end()) return std::string();  // nothing recorded at or after it
-    // Records from the cursor on are those at or after (its event's time, its position).
-    Result<Timestamp> time = log.time_at(cursor);
-    if (!time) return time.error();
-    lower = std::max(lower, keys::account_record_key(account_id, *time, cursor));
+// One account's records in [lower, upper) of records_by_account, in position order, each row
+// checked against its key.
+class AccountRange {
+ public:
+  // Empty when the range holds nothing.
+  static Result<std::unique_ptr<AccountRange>> open(const Handles& handles, const rocksdb::ReadOptions& options,
+                                                    LogReader& log, const RecordQuery& query, uint64_t cursor,
+                                                    const std::string& account_id) {
+    std::string lower = query.from ? keys::account_record_time_key(account_id, *query.from)
+                                   : keys::account_prefix(account_id);
+    if (cursor != 0) {
+      if (cursor >= log.end()) return std::unique_ptr<AccountRange>();  // nothing recorded at or after it
+      // Records from the cursor on are those at or after (its event's time, its position).
+      Result<Timestamp> time = log.time_at(cursor);
+      if (!time) return time.error();
+      lower = std::max(lower, keys::account_record_key(account_id, *time, cursor));
+    }
+    std::string upper = query.to ? keys::account_record_time_key(account_id, *query.to)
+                                 : keys::account_prefix_end(account_id);
+    if (lower >= upper) return std::unique_ptr<AccountRange>();
+    auto range = std::unique_ptr<AccountRange>(new AccountRange(account_id, std::move(upper)));
+    rocksdb::ReadOptions bounded = options;
+    bounded.iterate_upper_bound = &range->upper_slice_;
+    range->it_.reset(handles.db->NewIterator(bounded, handles.records_by_account));
+    range->it_->Seek(lower);
+    if (Status status = range->load(log.end()); !status) return status.error();
+    return range;
   }
-  const std::string upper = query.to ? keys::account_record_time_key(account_id, *query.to)
-                                     : keys::account_prefix_end(account_id);
-  if (lower >= upper) return std::string();
-  const rocksdb::Slice upper_slice(upper);
-  options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(handles.db->NewIterator(options, handles.records_by_account));
-  const size_t key_size = account_id.size() + keys::account_record_suffix_size;
-  size_t visited = 0;
-  for (it->Seek(lower); it->Valid(); it->Next()) {
-    const std::string_view key = it->key().ToStringView();
+
+  bool valid() const { return row_.has_value(); }
+  const RecordRow& row() const { return *row_; }
+  Status next(uint64_t end) {
+    it_->Next();
+    return load(end);
+  }
+
+ private:
+  AccountRange(std::string account_id, std::string upper)
+      : account_id_(std::move(account_id)), upper_(std::move(upper)), upper_slice_(upper_) {}
+
+  // The row under the iterator, or none at the range's end (or at the applied position: rows
+  // beyond it are impossible while rows and position share a batch, and never shown).
+  Status load(uint64_t end) {
+    row_.reset();
+    if (!it_->Valid()) {
+      if (!it_->status().ok()) return rocksdb_error("scanning payment records", it_->status());
+      return ok_status();
+    }
+    const std::string_view key = it_->key().ToStringView();
+    const size_t key_size = account_id_.size() + keys::account_record_suffix_size;
     if (key.size() != key_size) return make_error(Errc::corruption, "a records_by_account key has the wrong size");
     const uint64_t position = keys::decode_position_key(key.substr(key_size - keys::position_size)).value_or(0);
-    Result<RecordRow> row = decode_record_row(it->value().ToStringView());
+    Result<RecordRow> row = decode_record_row(it_->value().ToStringView());
     if (!row) return row.error();
-    if (row->id.value != position || row->account_id != account_id ||
-        keys::decode_time_key(key.substr(account_id.size() + 1, keys::time_size)) != row->time) {
+    if (row->id.value != position || row->account_id != account_id_ ||
+        keys::decode_time_key(key.substr(account_id_.size() + 1, keys::time_size)) != row->time) {
       return make_error(Errc::corruption, "record row stored under another key");
     }
-    // Beyond the applied position (impossible while rows and position share a batch): not shown.
-    if (position >= log.end()) break;
-    if (!matches(query, row->type, row->operator_name)) continue;
-    // A match beyond the page: the next page starts exactly here.
-    if (query.limit != 0 && visited == query.limit) return std::to_string(position);
-    visit(*row);
-    ++visited;
+    if (position < end) row_ = std::move(*row);
+    return ok_status();
   }
-  if (!it->status().ok()) return rocksdb_error("scanning payment records", it->status());
+
+  std::string account_id_;
+  std::string upper_;
+  rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::optional<RecordRow> row_;
+};
+
+// Some accounts (one, or an agent's tree): their ranges of records_by_account merged in position
+// (log) order, so the query costs what those accounts hold, not a scan of the whole log.
+Result<std::string> scan_accounts(const Handles& handles, const rocksdb::ReadOptions& options, LogReader& log,
+                                  const RecordQuery& query, uint64_t cursor, const std::vector<std::string>& accounts,
+                                  const RecordVisitor& visit) {
+  std::vector<std::unique_ptr<AccountRange>> ranges;
+  for (const std::string& account_id : accounts) {
+    Result<std::unique_ptr<AccountRange>> range = AccountRange::open(handles, options, log, query, cursor, account_id);
+    if (!range) return range.error();
+    if (*range && (*range)->valid()) ranges.push_back(std::move(*range));
+  }
+  const auto later = [](const std::unique_ptr<AccountRange>& a, const std::unique_ptr<AccountRange>& b) {
+    return a->row().id > b->row().id;
+  };
+  std::make_heap(ranges.begin(), ranges.end(), later);
+  size_t visited = 0;
+  while (!ranges.empty()) {
+    std::pop_heap(ranges.begin(), ranges.end(), later);
+    AccountRange& range = *ranges.back();
+    if (matches(query, range.row().type, range.row().operator_name)) {
+      // A match beyond the page: the next page starts exactly here.
+      if (query.limit != 0 && visited == query.limit) return std::to_string(range.row().id.value);
+      visit(range.row());
+      ++visited;
+    }
+    if (Status status = range.next(log.end()); !status) return status.error();
+    if (range.valid()) {
+      std::push_heap(ranges.begin(), ranges.end(), later);
+    } else {
+      ranges.pop_back();
+    }
+  }
   return std::string();
 }
 
@@ -325,7 +387,12 @@ Result<std::string> scan_records(const Handles& handles, const RecordQuery& quer
   if (!applied) return applied.error();
   LogReader log(handles.log, log_snapshot ? log_snapshot->options() : snapshot.options(), *applied + 1);
   if (query.from && query.to && *query.to <= *query.from) return std::string();
-  if (query.account_id) return scan_account(handles, snapshot.options(), log, query, *cursor, visit);
+  if (query.account_id) {
+    return scan_accounts(handles, snapshot.options(), log, query, *cursor, {*query.account_id}, visit);
+  }
+  if (query.visible_accounts) {
+    return scan_accounts(handles, snapshot.options(), log, query, *cursor, *query.visible_accounts, visit);
+  }
   return scan_log(handles, snapshot.options(), log, query, *cursor, visit);
 }
 

@@ -155,6 +155,38 @@ TEST_CASE("projections: records outside the visible accounts are never returned"
   CHECK(paged == std::vector<uint64_t>{3, 5, 7, 8, 10, 12});
 }
 
+TEST_CASE("projections: a visible set's records merge in log order and page like the whole log",
+          "[projections][records]") {
+  ProjectionDb db;
+  db.apply(sample_log());
+  const std::vector<std::string> visible = {"1001", "1002", "no-such"};
+  for (const std::optional<PaymentType> type : {std::optional<PaymentType>{}, std::optional(PaymentType::payment)}) {
+    RecordQuery all = unlimited();
+    all.type = type;
+    std::vector<uint64_t> expected;
+    const RecordPage whole = db.projections().records(all).value();
+    for (const RecordRow& row : whole.rows) {
+      if (row.account_id == "1001" || row.account_id == "1002") expected.push_back(row.id.value);
+    }
+    REQUIRE(expected.size() >= 3);
+    for (size_t limit : {size_t{0}, size_t{1}, size_t{2}, size_t{3}}) {
+      RecordQuery query = unlimited();
+      query.type = type;
+      query.visible_accounts = visible;
+      query.limit = limit;
+      std::vector<uint64_t> paged;
+      while (true) {
+        RecordPage page = db.projections().records(query).value();
+        for (const RecordRow& row : page.rows) paged.push_back(row.id.value);
+        if (page.next_cursor.empty()) break;
+        query.cursor = page.next_cursor;
+      }
+      INFO("limit " << limit);
+      CHECK(paged == expected);
+    }
+  }
+}
+
 TEST_CASE("projections: a time range includes its start and excludes its end", "[projections][records]") {
   ProjectionDb db;
   db.apply(sample_log());
