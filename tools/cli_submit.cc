@@ -15,7 +15,6 @@ namespace {
 // The rows as the records query shows them; built from the events if the projection lacks one.
 std::vector<RecordRow> records_of(Runtime& runtime, const std::vector<Event>& events) {
   std::vector<RecordRow> rows;
-  const LedgerState state = runtime.ledger->snapshot();
   for (const Event& event : events) {
     if (!is_payment_record(event.type)) continue;
     RecordQuery query;
@@ -24,15 +23,19 @@ std::vector<RecordRow> records_of(Runtime& runtime, const std::vector<Event>& ev
     query.to = Timestamp{event.time.micros + 1};
     query.limit = 0;
     Result<RecordPage> page = runtime.projections().records(query);
-    const auto found = !page ? page->rows.end()
-                             : std::find_if(page->rows.begin(), page->rows.end(),
-                                            [&](const RecordRow& row) { return row.id == event.position; });
-    if (page && found != page->rows.end()) {
-      rows.push_back(*found);
-      continue;
+    if (page) {
+      const auto found = std::find_if(page->rows.begin(), page->rows.end(),
+                                      [&](const RecordRow& row) { return row.id == event.position; });
+      if (found != page->rows.end()) {
+        rows.push_back(*found);
+        continue;
+      }
     }
-    const AccountState* account = state.find(event.account_id);
-    rows.push_back(record_row_of(event, account == nullptr ? std::string() : account->settings.name));
+    std::string name;
+    runtime.ledger->read_state([&](const LedgerState& state) {
+      if (const AccountState* account = state.find(event.account_id)) name = account->settings.name;
+    });
+    rows.push_back(record_row_of(event, name));
   }
   return rows;
 }
