@@ -42,6 +42,7 @@ void build(CLI::App& app, Cli& cli) {
   add_query_commands(app, cli);
   add_admin_commands(app, cli);
   add_apply_command(app, cli);
+  add_kafka_commands(app, cli);
 }
 
 // CLI11 says "A subcommand is required" for a misspelt command; name the word it did not know.

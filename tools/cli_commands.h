@@ -41,6 +41,7 @@ void add_query_commands(CLI::App& app, Cli& cli);    // records, balances
 void add_balances_command(CLI::App& app, Cli& cli);  // balances (cli_balances_command.cc)
 void add_admin_commands(CLI::App& app, Cli& cli);    // replay, bench
 void add_apply_command(CLI::App& app, Cli& cli);     // apply (JSON lines)
+void add_kafka_commands(CLI::App& app, Cli& cli);    // publish, dev-broker (cli_kafka_commands.cc)
 
 void set_callback(CLI::App& command, std::function<void()> callback);
 
