@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <concepts>
 #include <type_traits>
 
 #include <fmt/format.h>
@@ -14,6 +15,17 @@ constexpr bool names_account = std::is_same_v<Body, OpenAccount> || std::is_same
                                std::is_same_v<Body, Pay> || std::is_same_v<Body, SetCredit> ||
                                std::is_same_v<Body, MakeZero> || std::is_same_v<Body, Adjust>;
 
+// A control command's key says what it is about: the parameter's (or operator's) name when the
+// command has one, else its command ID. The topic has one partition, so the key only informs.
+template <class Body>
+std::string control_key(const Body& body, const Command& command) {
+  if constexpr (requires { { body.name } -> std::convertible_to<std::string>; }) {
+    return body.name;
+  } else {
+    return command.command_id;
+  }
+}
+
 }  // namespace
 
 Result<CommandRoute> route_command(const Command& command, std::string_view reversal_account) {
@@ -22,10 +34,11 @@ Result<CommandRoute> route_command(const Command& command, std::string_view reve
         using Body = std::decay_t<decltype(body)>;
         if constexpr (names_account<Body>) {
           return CommandRoute{TopicKind::commands, body.account_id};
-        } else if constexpr (std::is_same_v<Body, SetParameter>) {
-          return CommandRoute{TopicKind::control, body.name};
+        } else if constexpr (!std::is_same_v<Body, Reverse>) {
+          // Parameters, and every other command about no account (operators, later cards): the
+          // one ordered stream every instance reads.
+          return CommandRoute{TopicKind::control, control_key(body, command)};
         } else {
-          static_assert(std::is_same_v<Body, Reverse>, "route every command kind");
           if (reversal_account.empty()) {
             return make_error(Errc::invalid_argument,
                               fmt::format("a reversal on Kafka needs the account of record {}, since the account "

@@ -17,8 +17,9 @@ struct CommandRoute {
   bool operator==(const CommandRoute&) const = default;
 };
 
-// Commands about an account go to P.commands keyed by its ID; set_parameter goes to P.control keyed
-// by the parameter's name. A Reverse names a record, not an account, so its caller must say which
+// Commands about an account go to P.commands keyed by its ID. Commands about no account go to
+// P.control: set_parameter keyed by the parameter's name (and any later one, operators or cards,
+// by its `name` when it has one, else by its command ID). A Reverse names a record, not an account, so its caller must say which
 // account the record belongs to in `reversal_account` (ignored for every other command); an empty
 // or invalid one is invalid_argument. The engine refuses a reversal whose record is not that
 // account's (the key routes it to the partition that holds the record).
