@@ -20,7 +20,9 @@ Result<std::unique_ptr<KafkaClient>> committed_reader(std::string_view bootstrap
                                     {"enable.auto.commit", "false"},
                                     {"enable.auto.offset.store", "false"},
                                     {"isolation.level", "read_committed"},
-                                    {"enable.partition.eof", "true"}}) {
+                                    {"enable.partition.eof", "true"},
+                                    // Catching up ends at an empty fetch: do not let the broker hold it.
+                                    {"fetch.wait.max.ms", "10"}}) {
     if (Status set = config->set(name, value); !set) return set.error();
   }
   return KafkaClient::create(KafkaClientType::consumer, std::move(*config));
@@ -37,9 +39,12 @@ Status assign(KafkaClient& reader, const std::string& topic, int32_t partition, 
   return ok_status();
 }
 
+using AcceptedVisitor = std::function<Status(int64_t, const EventBatch&)>;
+using IgnoredVisitor = std::function<void(int64_t, const EventBatch&, BatchVerdict)>;
+
 // Judges one message; false at the end of the partition.
 Result<bool> take(const rd_kafka_message_t& message, BatchAcceptance& acceptance, EventsReadSummary& summary,
-                  const std::function<Status(int64_t, const EventBatch&)>& on_accepted) {
+                  const AcceptedVisitor& on_accepted, const IgnoredVisitor& on_ignored) {
   if (message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
     summary.next_offset = message.offset;
     return false;
@@ -61,6 +66,7 @@ Result<bool> take(const rd_kafka_message_t& message, BatchAcceptance& acceptance
   }
   if (verdict != BatchVerdict::accepted) {
     ++summary.ignored[verdict];
+    if (on_ignored) on_ignored(message.offset, *batch, verdict);
     return true;
   }
   ++summary.accepted;
@@ -72,8 +78,8 @@ Result<bool> take(const rd_kafka_message_t& message, BatchAcceptance& acceptance
 
 Result<EventsReadSummary> read_event_batches(std::string_view bootstrap, const std::string& topic,
                                              int32_t partition, int64_t from_offset, BatchAcceptance& acceptance,
-                                             const std::function<Status(int64_t, const EventBatch&)>& on_accepted,
-                                             int timeout_ms) {
+                                             const AcceptedVisitor& on_accepted, int timeout_ms,
+                                             const IgnoredVisitor& on_ignored) {
   Result<std::unique_ptr<KafkaClient>> reader = committed_reader(bootstrap);
   if (!reader) return reader.error();
   if (Status assigned = assign(**reader, topic, partition, from_offset); !assigned) return assigned.error();
@@ -89,7 +95,7 @@ Result<EventsReadSummary> read_event_batches(std::string_view bootstrap, const s
     std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> message(
         rd_kafka_consumer_poll((*reader)->native(), poll_ms), &rd_kafka_message_destroy);
     if (!message) continue;
-    Result<bool> more = take(*message, acceptance, summary, on_accepted);
+    Result<bool> more = take(*message, acceptance, summary, on_accepted, on_ignored);
     if (!more) return more.error();
     if (!*more) break;
   }

@@ -56,7 +56,7 @@ TEST_CASE("kafka acceptance: of two takeovers racing to one epoch, the first wri
         std::vector<BatchVerdict>{accepted, accepted, lost_takeover, lost_takeover, accepted, accepted, accepted});
 }
 
-TEST_CASE("kafka acceptance: a batch seen twice (aborted copy, then its retry) counts once; a gap is reported",
+TEST_CASE("kafka acceptance: a batch seen twice (aborted copy, then its retry) counts once, and a gap is reported",
           "[kafka][acceptance]") {
   BatchAcceptance reader;
   CHECK(verdicts({marker(1, "a"), batch(1, "a", 1), batch(1, "a", 1), batch(1, "a", 2), marker(1, "a"),

@@ -115,7 +115,7 @@ TEST_CASE("kafka publish: commands come back from the topics as published, keyed
   CHECK(outcomes[7]["offset"] == 0);
 }
 
-TEST_CASE("kafka publish: every line published gives exit 0; nothing else is written", "[kafka][publish]") {
+TEST_CASE("kafka publish: every line published gives exit 0, and nothing else is written", "[kafka][publish]") {
   const testing::MockKafka kafka = testing::mock_kafka(1, 3, "other");
   PublishOptions options = options_for(kafka);
   options.connection.topic_prefix = "other";

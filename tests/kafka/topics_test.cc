@@ -30,7 +30,7 @@ class CountingCreator : public TopicCreator {
   MockTopicCreator creator_;
 };
 
-TEST_CASE("kafka topics: names come from the prefix; a prefix Kafka would refuse is refused", "[kafka][topics]") {
+TEST_CASE("kafka topics: names come from the prefix, and a prefix Kafka would refuse is refused", "[kafka][topics]") {
   const Result<TopicNames> names = topic_names("paystream");
   REQUIRE(names.ok());
   CHECK(names->commands == "paystream.commands");
