@@ -27,6 +27,7 @@ Handle consumer(const std::string& bootstrap) {
   set(conf, "enable.auto.commit", "false");
   set(conf, "enable.partition.eof", "true");
   set(conf, "log_level", "3");
+  set(conf, "fetch.wait.max.ms", "10");  // the last fetch of a partition is empty: do not wait on it
   char reason[512];
   rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, reason, sizeof reason);
   REQUIRE(handle != nullptr);
