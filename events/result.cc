@@ -33,6 +33,7 @@ const char* errc_name(Errc code) {
     case Errc::io_error: return "io_error";
     case Errc::corruption: return "corruption";
     case Errc::unsupported_event: return "unsupported_event";
+    case Errc::kafka_error: return "kafka_error";
   }
   return "unknown";
 }
@@ -44,7 +45,7 @@ bool is_usage_error(Errc code) {
 
 bool is_rejection(Errc code) {
   return !is_usage_error(code) && code != Errc::io_error && code != Errc::corruption &&
-         code != Errc::unsupported_event;
+         code != Errc::unsupported_event && code != Errc::kafka_error;
 }
 
 }  // namespace paystream

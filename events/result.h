@@ -44,6 +44,7 @@ enum class Errc {
   io_error,
   corruption,
   unsupported_event,
+  kafka_error,  // a Kafka broker or client refused or failed (connection, topic, delivery)
 };
 
 const char* errc_name(Errc code);

@@ -45,6 +45,7 @@ void build(CLI::App& app, Cli& cli) {
   add_operator_commands(app, cli);
   add_bench_http_command(app, cli);
   add_serve_command(app, cli);
+  add_kafka_commands(app, cli);
 }
 
 // CLI11 says "A subcommand is required" for a misspelt command; name the word it did not know.

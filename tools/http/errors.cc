@@ -42,6 +42,8 @@ int http_status_of(Errc code) {
     case Errc::corruption:
     case Errc::unsupported_event:
       return 500;
+    case Errc::kafka_error:  // the broker did not answer or refused: try again later
+      return 503;
   }
   return 500;
 }

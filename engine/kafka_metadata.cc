@@ -1,0 +1,23 @@
+#include "engine/kafka_metadata.h"
+
+#include <librdkafka/rdkafka.h>
+
+namespace paystream {
+
+Result<ClusterMetadata> read_cluster_metadata(KafkaClient& client, int timeout_ms) {
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_resp_err_t error = rd_kafka_metadata(client.native(), 1, nullptr, &metadata, timeout_ms);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka_error("cannot read the Kafka cluster's metadata", error);
+  ClusterMetadata result;
+  result.broker_count = metadata->broker_cnt;
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    const rd_kafka_metadata_topic_t& topic = metadata->topics[i];
+    // A topic being deleted or not yet known everywhere is reported with an error: not there yet.
+    if (topic.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || topic.partition_cnt <= 0) continue;
+    result.partitions_by_topic[topic.topic] = topic.partition_cnt;
+  }
+  rd_kafka_metadata_destroy(metadata);
+  return result;
+}
+
+}  // namespace paystream

@@ -1,0 +1,21 @@
+#pragma once
+// What a Kafka cluster says about itself: how many brokers, which topics with how many partitions.
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "engine/kafka_client.h"
+
+namespace paystream {
+
+struct ClusterMetadata {
+  int32_t broker_count = 0;
+  std::map<std::string, int32_t> partitions_by_topic;  // every topic the cluster reported
+};
+
+// Asks for every topic (never for one by name: on a broker with auto.create.topics.enable, a
+// request naming a missing topic creates it with the broker's defaults). kafka_error when no
+// broker answers within timeout_ms.
+Result<ClusterMetadata> read_cluster_metadata(KafkaClient& client, int timeout_ms);
+
+}  // namespace paystream

@@ -1,0 +1,92 @@
+// publish and dev-broker: the command lines of Kafka mode's first tools; the work is
+// run_publish's (tools/publish_command.h) and run_dev_broker's (tools/dev_broker_command.h).
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "tools/cli_commands.h"
+#include "tools/cli_exit.h"
+#include "tools/dev_broker_command.h"
+#include "tools/publish_command.h"
+
+namespace paystream {
+namespace {
+
+struct PublishArgs {
+  PublishOptions publish;
+  std::string file = "-";
+};
+
+int run_publish_command(const GlobalOptions& options, const PublishArgs& args) {
+  if (Status valid = operator_argument(options.operator_name); !valid) return report_error(valid.error(), std::cerr);
+  PublishOptions publish = args.publish;
+  publish.default_operator = options.operator_name;
+  if (publish.topics.partitions < 1 || publish.topics.partitions > topic_partitions_max) {
+    return report_usage_error(fmt::format("--partitions: must be 1-{}", topic_partitions_max), std::cerr);
+  }
+  if (publish.producer.delivery_timeout_ms < 1) {
+    return report_usage_error("--delivery-timeout-ms: must be greater than 0", std::cerr);
+  }
+  std::ifstream file;
+  if (args.file != "-") {
+    file.open(args.file, std::ios::binary);
+    if (!file) {
+      return report_error(make_error(Errc::io_error, fmt::format("--file: cannot read '{}'", args.file)), std::cerr);
+    }
+  }
+  std::istream& in = file.is_open() ? static_cast<std::istream&>(file) : std::cin;
+  return run_publish(publish, in, std::cout, std::cerr);
+}
+
+struct DevBrokerArgs {
+  DevBrokerOptions broker;
+};
+
+int run_dev_broker_command(const GlobalOptions& /*options*/, const DevBrokerArgs& args) {
+  return run_dev_broker(args.broker, std::cout, std::cerr);
+}
+
+void add_topic_prefix_option(CLI::App& command, std::string& prefix) {
+  command.add_option("--topic-prefix", prefix, "Topics are P.commands, P.events, P.results, P.control (default "
+                                               "paystream)")
+      ->type_name("P");
+}
+
+void add_partitions_option(CLI::App& command, int32_t& partitions) {
+  command.add_option("--partitions", partitions,
+                     "Partitions of commands, events and results when they are created (default 6)")
+      ->type_name("N");
+}
+
+}  // namespace
+
+void add_kafka_commands(CLI::App& app, Cli& cli) {
+  auto publish_args = std::make_shared<PublishArgs>();
+  CLI::App* publish = add_leaf_command(
+      app, "publish", "Publish commands given as JSON lines to Kafka (P.commands, P.control); one JSON line each", cli);
+  publish->add_option("--kafka", publish_args->publish.connection.bootstrap, "Kafka bootstrap address host:port,...")
+      ->type_name("BOOTSTRAP")
+      ->required();
+  add_topic_prefix_option(*publish, publish_args->publish.connection.topic_prefix);
+  publish->add_option("--file", publish_args->file, "Read the lines from FILE (default -: standard input)")
+      ->type_name("FILE");
+  add_partitions_option(*publish, publish_args->publish.topics.partitions);
+  publish->add_option("--delivery-timeout-ms", publish_args->publish.producer.delivery_timeout_ms,
+                      "Give up on a command not acknowledged within N ms, retries included (default 60000)")
+      ->type_name("N");
+  set_action(*publish, cli, publish_args, &run_publish_command);
+
+  auto broker_args = std::make_shared<DevBrokerArgs>();
+  CLI::App* broker = add_leaf_command(
+      app, "dev-broker", "Run librdkafka's mock Kafka cluster on loopback, in memory only, until Ctrl-C", cli);
+  broker->add_option("--brokers", broker_args->broker.broker_count, "Number of brokers (default 3)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 32));
+  add_topic_prefix_option(*broker, broker_args->broker.topic_prefix);
+  add_partitions_option(*broker, broker_args->broker.topics.partitions);
+  set_action(*broker, cli, broker_args, &run_dev_broker_command);
+}
+
+}  // namespace paystream
