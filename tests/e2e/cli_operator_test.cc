@@ -22,12 +22,12 @@ void run_ok(const std::string& data, const std::vector<std::string>& arguments) 
 
 }  // namespace
 
-TEST_CASE("operator add prints a token once; list shows no token; rights follow the role", "[e2e][cli][operators]") {
+TEST_CASE("operator add prints a token once, list shows no token, rights follow the role", "[e2e][cli][operators]") {
   TemporaryDirectory dir;
   const std::string data = dir.path();
   run_ok(data, {"account", "open", "A", "--name", "Agent", "--type", "agent"});
-  run_ok(data, {"account", "open", "A-1", "--name", "Sub", "--parent", "A"});
-  run_ok(data, {"account", "open", "D", "--name", "Direct"});
+  run_ok(data, {"account", "open", "A-1", "--name", "Sub", "--type", "direct", "--parent", "A"});
+  run_ok(data, {"account", "open", "D", "--name", "Direct", "--type", "direct"});
 
   // Before the first operator anyone acts as admin; the first must be an admin.
   CHECK(paystream(data, {"operator", "add", "fin", "--role", "finance"}).exit_code == 2);

@@ -191,7 +191,7 @@ TEST_CASE("set_parameter checks the name and the range", "[tools][json]") {
                  "missing \"value\""));
 }
 
-TEST_CASE("The operator defaults to the caller's; a given one must be a valid name", "[tools][json]") {
+TEST_CASE("The operator defaults to the caller's, and a given one must be a valid name", "[tools][json]") {
   const Command defaulted = parsed(R"({"type":"make_zero","account":"C-1"})");
   CHECK(defaulted.operator_name == "desk-1");
   CHECK(defaulted.command_id.empty());  // the ledger generates one
