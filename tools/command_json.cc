@@ -301,7 +301,39 @@ Result<Command> command_from_json(const json& object, const std::string& default
   return command;
 }
 
-Result<json> parse_json_text(std::string_view text) {
+namespace {
+
+// The deepest nesting of arrays and objects in JSON text, counted outside strings. Malformed text
+// gets some count; the parser then refuses it.
+size_t nesting_depth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
+Result<json> parse_json_text(std::string_view text, size_t depth_max) {
+  if (nesting_depth(text) > depth_max) {
+    return invalid(fmt::format("malformed JSON: arrays and objects nest deeper than {} levels", depth_max));
+  }
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& error) {

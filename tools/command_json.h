@@ -24,7 +24,10 @@ Result<Command> command_from_json_text(std::string_view text, const std::string&
 Result<nlohmann::json> command_to_json(const Command& command);
 
 // Parses JSON text; a malformed document is Errc::invalid_argument "malformed JSON at column N: ...".
-Result<nlohmann::json> parse_json_text(std::string_view text);
+// The parser recurses once per level: text nesting arrays and objects deeper than `depth_max` is
+// refused before parsing, so no input can exhaust the stack.
+inline constexpr size_t json_depth_max = 32;
+Result<nlohmann::json> parse_json_text(std::string_view text, size_t depth_max = json_depth_max);
 
 // One event as JSON, as outcome lines list them: {"position":12,"event":"PaymentRecorded","time":..,
 // "command_id":..,"operator":..,"account":..} plus, for payment records, the payment type, amount,

@@ -542,3 +542,19 @@ TEST_CASE("command_to_json reads back as the same command, for every command kin
 }
 
 }  // namespace paystream::testing
+
+namespace paystream::testing {
+
+TEST_CASE("command_json: a line nested too deep is refused before parsing, without exhausting the stack",
+          "[tools][json]") {
+  const std::string deep = std::string(1'000'000, '[') + std::string(1'000'000, ']');
+  Result<Command> command = command_from_json_text(deep, "desk-1");
+  REQUIRE_FALSE(command.ok());
+  CHECK(command.error().code == Errc::invalid_argument);
+  CHECK(command.error().message.find("deeper than 32") != std::string::npos);
+  // Brackets inside strings are text, not nesting.
+  const std::string memo = R"({"type":"pay","account":"C-1","amount":"1","memo":")" + std::string(100, '[') + R"("})";
+  CHECK(command_from_json_text(memo, "desk-1").ok());
+}
+
+}  // namespace paystream::testing

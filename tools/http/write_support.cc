@@ -15,31 +15,6 @@ using Clock = std::chrono::steady_clock;
 
 Error invalid(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
 
-// The deepest nesting of arrays and objects in JSON text, counted outside strings. Malformed text
-// gets some count; the parser then refuses it.
-size_t nesting_depth(std::string_view text) {
-  size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 std::string outcome_label(const Result<Outcome>& outcome) {
   if (!outcome) return errc_name(outcome.error().code);
   return outcome->duplicate ? "duplicate" : "applied";
@@ -52,10 +27,7 @@ double seconds_since(Clock::time_point start) {
 }  // namespace
 
 Result<json> body_json(const ApiRequest& request, const ApiLimits& limits) {
-  if (nesting_depth(request.body) > limits.json_depth_max) {
-    return invalid(fmt::format("the request body nests arrays and objects deeper than {} levels", limits.json_depth_max));
-  }
-  return parse_json_text(request.body);
+  return parse_json_text(request.body, limits.json_depth_max);
 }
 
 Result<json> body_object(const ApiRequest& request, const ApiLimits& limits) {
