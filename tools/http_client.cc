@@ -145,6 +145,9 @@ Result<std::unique_ptr<HttpClient>> HttpClient::create(const ServerUrl& url, con
     } else {
       client = std::make_unique<httplib::ClientImpl>(url.host, url.port);
     }
+    if (!client->is_valid()) {
+      return make_error(Errc::io_error, fmt::format("server {}: cannot set up a TLS client", url.text));
+    }
     client->set_connection_timeout(connect_timeout_seconds);
     client->set_read_timeout(read_timeout_seconds);
     client->set_write_timeout(write_timeout_seconds);

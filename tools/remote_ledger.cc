@@ -30,6 +30,23 @@ Result<json> json_answer(const HttpClient& client, const Result<HttpAnswer>& ans
   return body;
 }
 
+// The text of a request body. Text the CLI took from its arguments may not be UTF-8, which JSON
+// cannot carry: refused as a usage error rather than altered.
+Result<std::string> body_text(const json& body) {
+  try {
+    return body.dump();
+  } catch (const json::type_error&) {
+    return make_error(Errc::invalid_argument,
+                      "the command holds text that is not valid UTF-8, which cannot be sent to a server as JSON");
+  }
+}
+
+Result<json> post(HttpClient& client, const std::string& path, const json& body, std::initializer_list<int> success) {
+  Result<std::string> text = body_text(body);
+  if (!text) return text.error();
+  return json_answer(client, client.post(path, *text), success);
+}
+
 // Operator commands have their own endpoints (the server makes the token); every other command is
 // one element of POST /v1/commands, whose outcome is the element's. Answers the outcome object:
 // {"command_id","duplicate","events"} (and "token" for operator add and rotate).
@@ -42,20 +59,20 @@ Result<json> send(HttpClient& client, const Command& command) {
     body["role"] = operator_role_name(settings.role);
     if (!settings.agent_account.empty()) body["agent"] = settings.agent_account;
     if (settings.permissions != 0) body["allow"] = permissions_text(settings.permissions);
-    return json_answer(client, client.post("/v1/operators", body.dump()), {200, 201});
+    return post(client, "/v1/operators", body, {200, 201});
   }
   if (const auto* rotate = std::get_if<RotateOperatorToken>(&command.body)) {
     const std::string path = "/v1/operators/" + path_segment(rotate->name) + "/token";
-    return json_answer(client, client.post(path, body.dump()), {200, 201});
+    return post(client, path, body, {200, 201});
   }
   if (const auto* disable = std::get_if<DisableOperator>(&command.body)) {
     const std::string path = "/v1/operators/" + path_segment(disable->name) + "/disable";
-    return json_answer(client, client.post(path, body.dump()), {200, 201});
+    return post(client, path, body, {200, 201});
   }
   Result<json> element = command_to_json(command);
   if (!element) return element.error();
   json batch = {{"commands", json::array({std::move(element).value()})}};
-  Result<json> answer = json_answer(client, client.post("/v1/commands", batch.dump()), {200});
+  Result<json> answer = post(client, "/v1/commands", batch, {200});
   if (!answer) return answer;
   if (!answer->contains("outcomes") || !answer->at("outcomes").is_array() || answer->at("outcomes").size() != 1) {
     return unexpected(client, "no single outcome for the command");

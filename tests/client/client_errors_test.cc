@@ -45,6 +45,20 @@ TEST_CASE("a wrong token is exit 3 unauthenticated and an agent outside its tree
   CHECK(ledgers.remote({"pay", "AG-1", "5"}, agent).exit_code == 0);
 }
 
+TEST_CASE("https to a plain server fails the handshake, and text JSON cannot carry is refused", "[client][errors]") {
+  Ledgers ledgers;
+  REQUIRE(ledgers.remote({"account", "open", "C-1", "--name", "One", "--type", "direct"}).exit_code == 0);
+  const std::string https = "https://127.0.0.1:" + std::to_string(ledgers.server->port());
+  const ProcessResult tls = run_paystream({"balances", "--server", https, "--token", ledgers.token});
+  CHECK(tls.exit_code == 1);
+  CHECK(tls.err == "paystream: server " + https + ": the TLS handshake failed (is it an https server?) [io_error]\n");
+  const ProcessResult not_utf8 = ledgers.remote({"pay", "C-1", "5", "--memo", "caf\xe9"});
+  CHECK(not_utf8.exit_code == 2);
+  CHECK(contains(not_utf8.err, "not valid UTF-8"));
+  const ProcessResult balances = ledgers.remote({"balances", "--format", "csv"});
+  CHECK(contains(balances.out, "C-1,One,direct,0.00,"));  // nothing was paid
+}
+
 TEST_CASE("a server that cannot be reached is exit 1 naming its URL", "[client][errors]") {
   std::string url;
   {
