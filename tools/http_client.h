@@ -11,22 +11,13 @@
 #include <vector>
 
 #include "events/result.h"
+#include "tools/server_url.h"
 
 namespace httplib {
 class ClientImpl;
 }
 
 namespace paystream {
-
-// http://HOST[:PORT][/PREFIX] or https://... (IPv6 hosts in brackets). invalid_argument otherwise.
-struct ServerUrl {
-  std::string scheme;  // "http" or "https"
-  std::string host;    // without brackets
-  int port = 0;
-  std::string prefix;  // "" or "/some/path" (no trailing slash): put before every request path
-  std::string text;    // as given, for messages
-};
-Result<ServerUrl> parse_server_url(std::string_view text);
 
 struct HttpAnswer {
   int status = 0;
@@ -59,9 +50,6 @@ class HttpClient {
   ServerUrl url_;
   std::unique_ptr<httplib::ClientImpl> client_;  // an SSLClient for https
 };
-
-// `segment` percent-encoded for a URL path (all but A-Z a-z 0-9 - . _ ~).
-std::string path_segment(std::string_view segment);
 
 // The error of an answer that is not a success: the server's {"error":{"code","message"}} as an
 // Error with that code (so the CLI prints "<message> [<code>]" and exits as it would locally).
