@@ -126,6 +126,11 @@ TEST_CASE("PAYSTREAM_SERVER and PAYSTREAM_TOKEN stand in for the options, which 
     INFO(paid.err);
     CHECK(paid.exit_code == 0);
     CHECK(contains(paid.out, "C-1,One,payment,5.00"));
+    // Before the command's name too, where a subcommand's default must not overwrite it.
+    const ProcessResult shown =
+        run_paystream({"--server", ledgers.url(), "--token", ledgers.token, "account", "show", "C-1"});
+    INFO(shown.err);
+    CHECK(shown.exit_code == 0);
   }
 }
 
