@@ -38,6 +38,13 @@ const char* errc_name(Errc code) {
   return "unknown";
 }
 
+std::optional<Errc> errc_from_name(std::string_view name) {
+  for (int code = 0; code <= static_cast<int>(Errc::kafka_error); ++code) {  // the last code
+    if (errc_name(static_cast<Errc>(code)) == name) return static_cast<Errc>(code);
+  }
+  return std::nullopt;
+}
+
 bool is_usage_error(Errc code) {
   return code == Errc::invalid_argument || code == Errc::invalid_amount ||
          code == Errc::invalid_account_id || code == Errc::invalid_date;

@@ -3,7 +3,9 @@
 // Result; only bugs hit PAYSTREAM_ASSERT. No exceptions cross module boundaries.
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -45,9 +47,12 @@ enum class Errc {
   corruption,
   unsupported_event,
   kafka_error,  // a Kafka broker or client refused or failed (connection, topic, delivery)
+  // (The last code: errc_from_name in result.cc walks up to it.)
 };
 
 const char* errc_name(Errc code);
+// The code of a name errc_name gives (a client reading a server's error); nullopt for any other.
+std::optional<Errc> errc_from_name(std::string_view name);
 bool is_usage_error(Errc code);
 bool is_rejection(Errc code);
 

@@ -1,7 +1,6 @@
 #include "tools/apply_command.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "tools/command_json.h"
 
@@ -9,12 +8,6 @@ namespace paystream {
 namespace {
 
 using json = nlohmann::json;
-
-struct Line {
-  uint64_t number = 0;
-  Result<Command> command = make_error(Errc::invalid_argument, "");
-  std::string refused_command_id;  // when the line was refused before the ledger: its command_id, if any
-};
 
 // The command_id a refused line names, so the caller can match the outcome even when the line was
 // refused before it reached the ledger ("" when there is none).
@@ -29,71 +22,93 @@ void print(std::ostream& out, const json& line) {
   out << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
 }
 
-json outcome_json(uint64_t line, const std::string& command_id, const Result<Outcome>& outcome) {
-  json out = outcome_to_json(command_id, outcome);
-  out["line"] = line;
-  return out;
-}
-
-// Returns false on an I/O error (the ledger stopped).
-bool apply_chunk(Ledger& ledger, std::vector<Line>& lines, std::ostream& out, bool& any_refused) {
+// The chunk through the local ledger: one submit_all, so its commands share one sync.
+std::vector<json> apply_locally(Ledger& ledger, const ApplyOptions& options, const std::vector<std::string>& lines) {
+  std::vector<Result<Command>> parsed;
   std::vector<Command> commands;
-  for (Line& line : lines) {
-    if (line.command) commands.push_back(*line.command);
+  for (const std::string& text : lines) {
+    parsed.push_back(command_from_json_text(text, options.default_operator));
+    if (parsed.back()) commands.push_back(*parsed.back());
   }
   std::vector<Result<Outcome>> outcomes = ledger.submit_all(commands);
+  std::vector<json> results;
   size_t next = 0;
-  bool io_failed = false;
-  for (Line& line : lines) {
-    if (!line.command) {
-      any_refused = true;
-      print(out, outcome_json(line.number, line.refused_command_id, line.command.error()));
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (!parsed[i]) {
+      results.push_back(outcome_to_json(command_id_of(lines[i]), parsed[i].error()));
       continue;
     }
     const Result<Outcome>& outcome = outcomes[next];
     const std::string& id = outcome ? outcome->events.front().command_id : commands[next].command_id;
     ++next;
-    if (!outcome) {
-      any_refused = true;
-      io_failed = io_failed || (!is_rejection(outcome.error().code) && !is_usage_error(outcome.error().code));
-    }
-    print(out, outcome_json(line.number, id, outcome));
+    results.push_back(outcome_to_json(id, outcome));
+  }
+  return results;
+}
+
+// An outcome whose error is an operating error (the ledger stopped), not a refusal of the line.
+bool is_operating_error(const json& outcome) {
+  if (outcome.value("ok", false)) return false;
+  const json error = outcome.value("error", json::object());
+  const std::optional<Errc> code = errc_from_name(error.is_object() ? error.value("code", "") : "");
+  return !code || (!is_rejection(*code) && !is_usage_error(*code));
+}
+
+// Prints the chunk's outcomes; false when the chunk could not be applied or the ledger stopped.
+bool apply_chunk(const ApplyChunk& apply, std::vector<std::string>& lines, std::vector<uint64_t>& numbers,
+                 std::ostream& out, std::ostream& err, bool& any_refused) {
+  Result<std::vector<json>> outcomes = apply(lines);
+  if (!outcomes) {
+    err << "paystream: " << outcomes.error().message << " [" << errc_name(outcomes.error().code) << "]\n";
+    return false;
+  }
+  bool stopped = false;
+  for (size_t i = 0; i < outcomes->size(); ++i) {
+    json& outcome = (*outcomes)[i];
+    any_refused = any_refused || !outcome.value("ok", false);
+    stopped = stopped || is_operating_error(outcome);
+    outcome["line"] = numbers[i];
+    print(out, outcome);
   }
   out.flush();
   lines.clear();
-  return !io_failed;
+  numbers.clear();
+  if (stopped) err << "paystream: the ledger stopped after a failed write\n";
+  return !stopped;
 }
 
 }  // namespace
 
-int run_apply(Ledger& ledger, const ApplyOptions& options, std::istream& in, std::ostream& out, std::ostream& err) {
-  std::vector<Line> lines;
+int run_apply_chunks(const ApplyChunk& apply, size_t chunk_commands_max, std::istream& in, std::ostream& out,
+                     std::ostream& err) {
+  std::vector<std::string> lines;
+  std::vector<uint64_t> numbers;
   bool any_refused = false;
   uint64_t number = 0;
   std::string text;
   while (std::getline(in, text)) {
     ++number;
     if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    Line line{number, command_from_json_text(text, options.default_operator), ""};
-    if (!line.command) line.refused_command_id = command_id_of(text);
-    lines.push_back(std::move(line));
+    lines.push_back(std::move(text));
+    numbers.push_back(number);
     // Apply what is there when the input pauses, so a slow producer still gets prompt answers.
-    if (lines.size() >= options.chunk_commands_max || in.rdbuf()->in_avail() <= 0) {
-      if (!apply_chunk(ledger, lines, out, any_refused)) {
-        err << "paystream: the ledger stopped after a failed write\n";
-        return 1;
-      }
+    if (lines.size() >= chunk_commands_max || in.rdbuf()->in_avail() <= 0) {
+      if (!apply_chunk(apply, lines, numbers, out, err, any_refused)) return 1;
     }
   }
-  if (!lines.empty() && !apply_chunk(ledger, lines, out, any_refused)) {
-    err << "paystream: the ledger stopped after a failed write\n";
-    return 1;
-  }
+  if (!lines.empty() && !apply_chunk(apply, lines, numbers, out, err, any_refused)) return 1;
   if (in.bad()) {
     err << fmt::format("paystream: reading the input failed after line {}\n", number);
     return 1;
   }
   return any_refused ? 3 : 0;
+}
+
+int run_apply(Ledger& ledger, const ApplyOptions& options, std::istream& in, std::ostream& out, std::ostream& err) {
+  const ApplyChunk apply = [&](const std::vector<std::string>& lines) -> Result<std::vector<json>> {
+    return apply_locally(ledger, options, lines);
+  };
+  return run_apply_chunks(apply, options.chunk_commands_max, in, out, err);
 }
 
 }  // namespace paystream

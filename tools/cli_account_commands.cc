@@ -2,7 +2,6 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "tools/cli_commands.h"
 #include "tools/cli_exit.h"
@@ -96,18 +95,13 @@ int run_show(const GlobalOptions& options, const ShowArgs& args) {
   if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {
     return report_error(format.error(), std::cerr);
   }
-  Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::must_exist);
-  if (!runtime) return report_error(runtime.error(), std::cerr);
-  BalanceQuery query;
-  query.account_id = args.account_id;
-  query.now = now_utc();
-  Result<BalancePage> page = (*runtime)->projections().balances(query);
-  if (!page) return report_error(page.error(), std::cerr);
-  if (page->rows.empty()) {
-    return report_error(make_error(Errc::account_not_found, fmt::format("account '{}' does not exist", args.account_id)),
-                        std::cerr);
+  Result<std::unique_ptr<LedgerAccess>> ledger = open_ledger_access(options, DataDirUse::must_exist);
+  if (!ledger) return report_error(ledger.error(), std::cerr);
+  Result<Cells> account = (*ledger)->account(args.account_id);
+  if (!account) return report_error(account.error(), std::cerr);
+  if (Status printed = print_rows(options, account_columns(), {*account}, {}); !printed) {
+    return report_error(printed.error(), std::cerr);
   }
-  if (Status printed = print_accounts(options, page->rows, {}); !printed) return report_error(printed.error(), std::cerr);
   return static_cast<int>(ExitCode::ok);
 }
 

@@ -11,6 +11,7 @@
 #include "tools/bench_command.h"
 #include "tools/cli_commands.h"
 #include "tools/cli_exit.h"
+#include "tools/cli_server.h"
 #include "tools/cli_session.h"
 #include "tools/replay_command.h"
 
@@ -22,6 +23,11 @@ struct ReplayArgs {
 };
 
 int run_replay(const GlobalOptions& options, const ReplayArgs& args) {
+  if (Status local = refuse_server(options, "replay", "it reads the whole log of a data directory; run it where the "
+                                                     "server's data directory is (with the server stopped)");
+      !local) {
+    return report_error(local.error(), std::cerr);
+  }
   if (!args.verify) return report_usage_error("replay: give --verify (the only mode so far)", std::cerr);
   const std::string dir = options.data_dir_or_default();
   std::error_code error;
@@ -50,6 +56,9 @@ struct BenchArgs {
 };
 
 int run_bench_command(const GlobalOptions& options, const BenchArgs& args) {
+  if (Status local = refuse_server(options, "bench", "it measures the embedded ledger on a data directory"); !local) {
+    return report_error(local.error(), std::cerr);
+  }
   BenchOptions bench = args.bench;
   if (bench.accounts == 0 || bench.commands == 0 || bench.threads == 0 || bench.batch == 0) {
     return report_usage_error("bench: --accounts, --commands, --threads and --batch must be greater than 0",

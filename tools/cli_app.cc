@@ -87,6 +87,7 @@ int run_cli(int argc, char** argv) {
     build(app, cli);
     const int parsed = parse(app, argc, argv);
     if (parsed >= 0) return parsed;
+    read_server_environment(cli.globals);
     PAYSTREAM_ASSERT(cli.action != nullptr);
     return cli.action();
   } catch (const std::exception& error) {

@@ -1,5 +1,6 @@
 // apply: commands as JSON lines (tools/command_json.h), for upstream systems and scripts; the
-// work is run_apply's (tools/apply_command.h), this is its command line.
+// work is run_apply's (tools/apply_command.h), or with --server remote_apply's (the chunks go to
+// POST /v1/commands); this is its command line.
 #include <fstream>
 #include <iostream>
 
@@ -9,7 +10,9 @@
 #include "tools/apply_command.h"
 #include "tools/cli_commands.h"
 #include "tools/cli_exit.h"
+#include "tools/cli_server.h"
 #include "tools/cli_session.h"
+#include "tools/remote_apply.h"
 
 namespace paystream {
 namespace {
@@ -29,12 +32,19 @@ int run_apply_command(const GlobalOptions& options, const ApplyArgs& args) {
       return report_error(make_error(Errc::io_error, fmt::format("--file: cannot read '{}'", args.file)), std::cerr);
     }
   }
+  std::istream& in = file.is_open() ? static_cast<std::istream&>(file) : std::cin;
+  Result<std::optional<ServerLogin>> login = server_login(options);
+  if (!login) return report_error(login.error(), std::cerr);
+  if (*login) {
+    Result<std::unique_ptr<HttpClient>> client = HttpClient::create((*login)->url, (*login)->token);
+    if (!client) return report_error(client.error(), std::cerr);
+    return run_apply_chunks(remote_apply_chunk(**client), args.chunk, in, std::cout, std::cerr);
+  }
   Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::create_if_missing);
   if (!runtime) return report_error(runtime.error(), std::cerr);
   ApplyOptions apply;
   apply.default_operator = options.operator_name;
   apply.chunk_commands_max = args.chunk;
-  std::istream& in = file.is_open() ? static_cast<std::istream&>(file) : std::cin;
   const int code = run_apply(*(*runtime)->ledger, apply, in, std::cout, std::cerr);
   if (Status closed = (*runtime)->ledger->close(); !closed) return report_error(closed.error(), std::cerr);
   return code;

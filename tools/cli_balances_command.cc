@@ -7,6 +7,7 @@
 #include "tools/cli_commands.h"
 #include "tools/cli_exit.h"
 #include "tools/cli_output.h"
+#include "tools/cli_remote_query.h"
 #include "tools/cli_session.h"
 
 namespace paystream {
@@ -35,6 +36,17 @@ Status read_filters(const BalancesArgs& args, BalanceQuery& query) {
   return ok_status();
 }
 
+// The filters as given (the server reads them as the CLI does); every row, as locally.
+UrlParams remote_params(const BalancesArgs& args) {
+  UrlParams params;
+  for (auto [name, value] : {std::pair{"account", &args.account}, {"type", &args.type}, {"min", &args.min},
+                             {"max", &args.max}}) {
+    if (*value) params.emplace_back(name, **value);
+  }
+  params.emplace_back("limit", "0");
+  return params;
+}
+
 int run_balances(const GlobalOptions& options, const BalancesArgs& args) {
   if (Result<OutputFormat> format = check_output_options(options, XlsxUse::allowed); !format) {
     return report_error(format.error(), std::cerr);
@@ -42,6 +54,9 @@ int run_balances(const GlobalOptions& options, const BalancesArgs& args) {
   BalanceQuery query;
   query.now = now_utc();
   if (Status read = read_filters(args, query); !read) return report_error(read.error(), std::cerr);
+  Result<std::optional<ServerLogin>> login = server_login(options);
+  if (!login) return report_error(login.error(), std::cerr);
+  if (*login) return print_remote_query(options, **login, "/v1/balances", remote_params(args));
   Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::must_exist);
   if (!runtime) return report_error(runtime.error(), std::cerr);
   Result<std::unique_ptr<Printer>> printer = Printer::open(options, balance_columns(), XlsxUse::allowed);

@@ -10,12 +10,18 @@
 namespace paystream {
 namespace {
 
-int run_bench_http(const GlobalOptions&, const HttpBenchOptions& options) {
+int run_bench_http(const GlobalOptions& globals, const HttpBenchOptions& given) {
+  // The server and token are the global --server and --token (or PAYSTREAM_SERVER/_TOKEN).
+  HttpBenchOptions options = given;
+  if (globals.server) options.url = *globals.server;
+  if (globals.token) options.token = *globals.token;
   if (options.clients == 0 || options.payments == 0 || options.batch == 0 || options.accounts == 0) {
     return report_usage_error("bench-http: --clients, --payments, --batch and --accounts must be greater than 0",
                               std::cerr);
   }
-  if (options.token.empty()) return report_usage_error("bench-http: --token is required", std::cerr);
+  if (options.token.empty()) {
+    return report_usage_error("bench-http: --token TOKEN (or PAYSTREAM_TOKEN) is required", std::cerr);
+  }
   return run_http_bench(options, std::cout, std::cerr);
 }
 
@@ -23,11 +29,9 @@ int run_bench_http(const GlobalOptions&, const HttpBenchOptions& options) {
 
 void add_bench_http_command(CLI::App& app, Cli& cli) {
   auto options = std::make_shared<HttpBenchOptions>();
-  CLI::App* command = add_leaf_command(app, "bench-http", "Load a running paystream serve with payments over HTTP",
+  CLI::App* command = add_leaf_command(app, "bench-http", "Load a running paystream serve (--server URL --token T) with payments over HTTP",
                                        cli);
-  command->add_option("--url", options->url, "The server (default http://127.0.0.1:8080)");
-  command->add_option("--token", options->token, "Bearer token of an admin or finance operator")
-      ->envname("PAYSTREAM_TOKEN");
+  // --server URL (default http://127.0.0.1:8080) and --token are the global options.
   command->add_option("--clients", options->clients, "Concurrent keep-alive clients (default 16)");
   command->add_option("--payments", options->payments, "Payments in all (default 100000)");
   command->add_option("--batch", options->batch,

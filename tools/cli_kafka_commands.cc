@@ -8,6 +8,7 @@
 
 #include "tools/cli_commands.h"
 #include "tools/cli_exit.h"
+#include "tools/cli_server.h"
 #include "tools/dev_broker_command.h"
 #include "tools/publish_command.h"
 
@@ -20,6 +21,10 @@ struct PublishArgs {
 };
 
 int run_publish_command(const GlobalOptions& options, const PublishArgs& args) {
+  if (Status local = refuse_server(options, "publish", "it publishes to Kafka (--kafka), not to a paystream server");
+      !local) {
+    return report_error(local.error(), std::cerr);
+  }
   if (Status valid = operator_argument(options.operator_name); !valid) return report_error(valid.error(), std::cerr);
   PublishOptions publish = args.publish;
   publish.default_operator = options.operator_name;
@@ -44,7 +49,10 @@ struct DevBrokerArgs {
   DevBrokerOptions broker;
 };
 
-int run_dev_broker_command(const GlobalOptions& /*options*/, const DevBrokerArgs& args) {
+int run_dev_broker_command(const GlobalOptions& options, const DevBrokerArgs& args) {
+  if (Status local = refuse_server(options, "dev-broker", "it starts a local Kafka mock cluster"); !local) {
+    return report_error(local.error(), std::cerr);
+  }
   return run_dev_broker(args.broker, std::cout, std::cerr);
 }
 

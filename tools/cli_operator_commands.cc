@@ -8,9 +8,9 @@
 #include "tools/cli_commands.h"
 #include "tools/cli_exit.h"
 #include "tools/cli_output.h"
+#include "tools/cli_remote_query.h"
 #include "tools/cli_session.h"
 #include "tools/cli_submit.h"
-#include "tools/operator_tokens.h"
 
 namespace paystream {
 namespace {
@@ -49,12 +49,10 @@ Result<OperatorSettings> settings_of(const AddArgs& args) {
 int run_add(const GlobalOptions& options, const AddArgs& args) {
   Result<OperatorSettings> settings = settings_of(args);
   if (!settings) return report_error(settings.error(), std::cerr);
-  Result<IssuedToken> issued = issue_operator_token();
-  if (!issued) return report_error(issued.error(), std::cerr);
-  settings->token = issued->credential;
+  // The token is made where the ledger is (LedgerAccess::submit): here, or on the server.
   Result<Command> command = command_with_id(args.command_id, AddOperator{std::move(settings).value()});
   if (!command) return report_error(command.error(), std::cerr);
-  return submit_and_print(options, std::move(command).value(), Shows::operator_settings, issued->token);
+  return submit_and_print(options, std::move(command).value(), Shows::operator_settings);
 }
 
 struct NameArgs {
@@ -69,16 +67,20 @@ int run_disable(const GlobalOptions& options, const NameArgs& args) {
 }
 
 int run_rotate(const GlobalOptions& options, const NameArgs& args) {
-  Result<IssuedToken> issued = issue_operator_token();
-  if (!issued) return report_error(issued.error(), std::cerr);
-  Result<Command> command = command_with_id(args.command_id, RotateOperatorToken{args.name, issued->credential});
+  Result<Command> command = command_with_id(args.command_id, RotateOperatorToken{args.name, {}});
   if (!command) return report_error(command.error(), std::cerr);
-  return submit_and_print(options, std::move(command).value(), Shows::operator_settings, issued->token);
+  return submit_and_print(options, std::move(command).value(), Shows::operator_settings);
 }
 
 struct ListArgs {};
 
 int run_list(const GlobalOptions& options, const ListArgs&) {
+  if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {
+    return report_error(format.error(), std::cerr);
+  }
+  Result<std::optional<ServerLogin>> login = server_login(options);
+  if (!login) return report_error(login.error(), std::cerr);
+  if (*login) return print_remote_query(options, **login, "/v1/operators", {});
   return print_state_listing(options, operator_columns(false), [](const LedgerState& state, Printer& printer) {
     for (const auto& [name, settings] : state.operators) printer.row(operator_cells(settings));
   });

@@ -22,8 +22,14 @@ inline constexpr const char* default_data_dir = "./paystream-data";
 struct GlobalOptions {
   std::optional<std::string> data_dir;  // unset: default_data_dir (bench: a fresh temporary one)
   std::string operator_name = "admin";
+  bool operator_given = false;  // --operator was on the command line
   std::string format = "table";
   std::string output;  // empty: standard output
+  // --server URL and --token TOKEN, or else PAYSTREAM_SERVER and PAYSTREAM_TOKEN (read by
+  // read_server_environment): the command then talks to that server instead of a data directory.
+  std::optional<std::string> server;
+  std::optional<std::string> token;
+  bool server_from_environment = false;
 
   std::string data_dir_or_default() const { return data_dir.value_or(default_data_dir); }
 };
@@ -32,6 +38,10 @@ struct GlobalOptions {
 // root and for every leaf subcommand, so they may appear before or after the subcommand.
 enum class WithOperator { yes, no };  // no: the command has its own --operator (a filter)
 void add_global_options(CLI::App& app, GlobalOptions& options, WithOperator with_operator = WithOperator::yes);
+
+// Fills in server and token from PAYSTREAM_SERVER and PAYSTREAM_TOKEN where the command line gave
+// none (an empty variable counts as unset). Called once, after parsing.
+void read_server_environment(GlobalOptions& options);
 
 // Each prefixes its error with `what` (an option or argument name), e.g. "--overdraft: ...".
 Result<Money> money_argument(std::string_view what, std::string_view text);

@@ -126,18 +126,4 @@ RecordRow record_row_of(const Event& event, const std::string& account_name) {
   return row;
 }
 
-Status print_records(const GlobalOptions& options, const std::vector<RecordRow>& rows, const ExtraMembers& extra) {
-  Result<std::unique_ptr<Printer>> printer = Printer::open(options, record_columns(), XlsxUse::refused);
-  if (!printer) return printer.error();
-  for (const RecordRow& row : rows) (*printer)->row(record_cells(row));
-  return (*printer)->finish(extra);
-}
-
-Status print_accounts(const GlobalOptions& options, const std::vector<BalanceRow>& rows, const ExtraMembers& extra) {
-  Result<std::unique_ptr<Printer>> printer = Printer::open(options, account_columns(), XlsxUse::refused);
-  if (!printer) return printer.error();
-  for (const BalanceRow& row : rows) (*printer)->row(account_cells(row));
-  return (*printer)->finish(extra);
-}
-
 }  // namespace paystream

@@ -60,8 +60,4 @@ std::vector<std::string> operator_cells(const OperatorSettings& settings, const 
 // A payment record built from its event, for when the projection cannot be read back.
 RecordRow record_row_of(const Event& event, const std::string& account_name);
 
-// What a write command prints (no xlsx: Excel is for the records and balances queries).
-Status print_records(const GlobalOptions& options, const std::vector<RecordRow>& rows, const ExtraMembers& extra);
-Status print_accounts(const GlobalOptions& options, const std::vector<BalanceRow>& rows, const ExtraMembers& extra);
-
 }  // namespace paystream

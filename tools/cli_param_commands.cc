@@ -8,6 +8,7 @@
 #include "tools/cli_commands.h"
 #include "tools/cli_exit.h"
 #include "tools/cli_output.h"
+#include "tools/cli_remote_query.h"
 #include "tools/cli_session.h"
 #include "tools/cli_submit.h"
 
@@ -43,6 +44,12 @@ int run_set(const GlobalOptions& options, const SetArgs& args) {
 struct ListArgs {};
 
 int run_list(const GlobalOptions& options, const ListArgs&) {
+  if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {
+    return report_error(format.error(), std::cerr);
+  }
+  Result<std::optional<ServerLogin>> login = server_login(options);
+  if (!login) return report_error(login.error(), std::cerr);
+  if (*login) return print_remote_query(options, **login, "/v1/parameters", {});
   return print_state_listing(options, parameter_columns(), [](const LedgerState& state, Printer& printer) {
     for (const ParameterInfo& info : parameter_catalog()) {
       printer.row(parameter_cells(info, parameter_value(state.parameters, info.name)));

@@ -9,6 +9,7 @@
 #include "tools/cli_commands.h"
 #include "tools/cli_exit.h"
 #include "tools/cli_output.h"
+#include "tools/cli_remote_query.h"
 #include "tools/cli_session.h"
 
 namespace paystream {
@@ -73,6 +74,18 @@ Status print_record_query(Runtime& runtime, const GlobalOptions& options, const 
   return finished;
 }
 
+// The filters as given (the server reads them as the CLI does), and the page size chosen here.
+UrlParams remote_params(const RecordsArgs& args, size_t limit) {
+  UrlParams params;
+  for (auto [name, value] : {std::pair{"account", &args.account}, {"from", &args.from}, {"to", &args.to},
+                             {"type", &args.type}, {"operator", &args.operator_name}}) {
+    if (*value) params.emplace_back(name, **value);
+  }
+  params.emplace_back("limit", std::to_string(limit));
+  if (!args.cursor.empty()) params.emplace_back("cursor", args.cursor);
+  return params;
+}
+
 int run_records(const GlobalOptions& options, const RecordsArgs& args) {
   Result<OutputFormat> format = check_output_options(options, XlsxUse::allowed);
   if (!format) return report_error(format.error(), std::cerr);
@@ -81,6 +94,9 @@ int run_records(const GlobalOptions& options, const RecordsArgs& args) {
   if (!limit) return report_error(limit.error(), std::cerr);
   query.limit = *limit;
   if (Status read = read_filters(args, query); !read) return report_error(read.error(), std::cerr);
+  Result<std::optional<ServerLogin>> login = server_login(options);
+  if (!login) return report_error(login.error(), std::cerr);
+  if (*login) return print_remote_query(options, **login, "/v1/payment-records", remote_params(args, query.limit));
   Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::must_exist);
   if (!runtime) return report_error(runtime.error(), std::cerr);
   if (Status printed = print_record_query(**runtime, options, query); !printed) {

@@ -15,6 +15,7 @@
 
 #include "tools/cli_commands.h"
 #include "tools/cli_exit.h"
+#include "tools/cli_server.h"
 #include "tools/cli_session.h"
 #include "tools/http/routes.h"
 #include "tools/http/server.h"
@@ -116,6 +117,9 @@ Status add_first_admin(Ledger& ledger, std::ostream& out) {
 }
 
 int run_serve(const GlobalOptions& options, const ServeArgs& args) {
+  if (Status local = refuse_server(options, "serve", "a server serves its own data directory (--data)"); !local) {
+    return report_error(local.error(), std::cerr);
+  }
   http::ServerOptions server_options = args.server;
   if (Status valid = read_listen(args.listen, server_options); !valid) return report_error(valid.error(), std::cerr);
   SignalWaiter::block();  // before the ledger starts its threads

@@ -10,7 +10,7 @@
 namespace paystream {
 
 struct HttpBenchOptions {
-  std::string url = "http://127.0.0.1:8080";
+  std::string url = "http://127.0.0.1:8080";  // --server
   std::string token;         // an operator allowed to open accounts and pay (admin or finance)
   unsigned clients = 16;     // concurrent keep-alive connections
   uint64_t payments = 100'000;

@@ -114,6 +114,42 @@ TEST_CASE("auditors only read and finance cannot change parameters or operators"
   CHECK(balance_of(admin, "X-1") == "4.00");
 }
 
+TEST_CASE("GET /v1/operators lists the operators as operator list does, never a token, to admin and auditor only",
+          "[http][rights][operators]") {
+  Tree tree;
+  httplib::Client& admin = *tree.api.admin;
+  const std::string audit_token = add_operator(admin, {{"name", "audit"}, {"role", "auditor"}});
+  auto auditor = tree.api.server->client(audit_token);
+  auto finance = tree.api.server->client(add_operator(admin, {{"name", "fin"}, {"role", "finance"}}));
+  auto agent = tree.api.server->client(tree.agent_token);
+  const httplib::Result listed = admin.Get("/v1/operators");
+  REQUIRE(listed);
+  CHECK(listed->status == 200);
+  const json rows = json_of(listed).at("rows");
+  REQUIRE(rows.size() == 4);  // in name order
+  CHECK(rows[0] == json{{"name", "admin"}, {"role", "admin"}, {"agent", ""}, {"allow", ""}, {"status", "enabled"},
+                        {"token_id", tree.api.server->admin_token().substr(4, 16)}});
+  CHECK(rows[1].at("name") == "audit");
+  CHECK(rows[3] == json{{"name", "north"}, {"role", "agent"}, {"agent", "AG-1"}, {"allow", "pay-sub-accounts"},
+                        {"status", "enabled"}, {"token_id", tree.agent_token.substr(4, 16)}});
+  for (const std::string& token : {tree.api.server->admin_token(), audit_token, tree.agent_token}) {
+    CHECK(listed->body.find(token) == std::string::npos);
+  }
+  CHECK(json_of(auditor->Get("/v1/operators")).at("rows") == rows);
+  const auto csv = parse_csv(admin.Get("/v1/operators?format=csv")->body);
+  REQUIRE(csv.size() == 5);
+  CHECK(csv[0] == std::vector<std::string>{"Operator", "Role", "Agent", "Allow", "Status", "Token ID"});
+  CHECK(admin.Get("/v1/operators?format=table")->body.rfind("Operator  Role", 0) == 0);
+  CHECK(admin.Post("/v1/operators/fin/disable", "", "application/json")->status == 201);
+  CHECK(json_of(admin.Get("/v1/operators")).at("rows")[2].at("status") == "disabled");
+  CHECK(refusal_of(agent->Get("/v1/operators")) == forbidden);
+  CHECK(refusal_of(auditor->Get("/v1/operators?format=xlsx")) == std::pair{400, std::string("invalid_argument")});
+  CHECK(refusal_of(auditor->Get("/v1/operators?role=admin")) == std::pair{400, std::string("invalid_argument")});
+  CHECK(refusal_of(finance->Get("/v1/operators")).first == 401);  // disabled above
+  auto finance2 = tree.api.server->client(add_operator(admin, {{"name", "fin2"}, {"role", "finance"}}));
+  CHECK(refusal_of(finance2->Get("/v1/operators")) == forbidden);
+}
+
 TEST_CASE("a rotated or disabled operator's token gets 401", "[http][rights]") {
   Tree tree;
   httplib::Client& admin = *tree.api.admin;

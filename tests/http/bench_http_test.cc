@@ -11,7 +11,7 @@ TEST_CASE("bench-http loads a server with batches and single requests and checks
   const std::string url = "http://127.0.0.1:" + std::to_string(api.server->port());
   for (const char* batch : {"25", "1"}) {
     const e2e::ProcessResult result =
-        e2e::run_process({PAYSTREAM_BINARY, "bench-http", "--url", url, "--token", api.server->admin_token(),
+        e2e::run_process({PAYSTREAM_BINARY, "bench-http", "--server", url, "--token", api.server->admin_token(),
                           "--clients", "4", "--payments", "200", "--batch", batch, "--accounts", "7"});
     INFO(result.out << result.err);
     CHECK(result.exit_code == 0);
@@ -19,7 +19,7 @@ TEST_CASE("bench-http loads a server with batches and single requests and checks
     CHECK(result.out.find("make 200.0002: ok") != std::string::npos);
   }
   const e2e::ProcessResult wrong_token = e2e::run_process(
-      {PAYSTREAM_BINARY, "bench-http", "--url", url, "--token", "pst_0000000000000000_00", "--payments", "10"});
+      {PAYSTREAM_BINARY, "bench-http", "--server", url, "--token", "pst_0000000000000000_00", "--payments", "10"});
   CHECK(wrong_token.exit_code == 1);
   CHECK(wrong_token.err.find("401") != std::string::npos);
 }

@@ -1,12 +1,16 @@
-// Operators over HTTP: POST /v1/operators (add one; its token is in the response, shown once),
+// Operators over HTTP: GET /v1/operators (the list, as `paystream operator list`; admin and
+// auditor), POST /v1/operators (add one; its token is in the response, shown once),
 // POST /v1/operators/{name}/disable and POST /v1/operators/{name}/token (a new token; the old one
-// stops working). The engine decides who may (admin); tokens are made here, at the edge, and only
-// their credential reaches the ledger (tools/operator_tokens.h).
+// stops working). The engine decides who may change them (admin); tokens are made here, at the
+// edge, and only their credential reaches the ledger (tools/operator_tokens.h).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "tools/cli_output.h"
 #include "tools/http/errors.h"
+#include "tools/http/query_params.h"
 #include "tools/http/routes.h"
+#include "tools/http/row_output.h"
 #include "tools/http/write_support.h"
 #include "tools/operator_tokens.h"
 
@@ -126,9 +130,39 @@ ApiResponse rotate_token(ApiContext& context, const ApiRequest& request, const C
   return with_token(context, std::move(command).value(), issued->token);
 }
 
+// As `paystream operator list` prints them (never a token): admin and auditor only, since the
+// list names every operator, its role and its agent.
+ApiResponse list_operators(ApiContext& context, const ApiRequest& request, const Caller& caller) {
+  Result<QueryParams> params = QueryParams::read(request, {"format"});
+  if (!params) return error_response(params.error());
+  Result<OutputFormat> format = requested_format(params->get("format"), request);
+  if (!format) return error_response(format.error());
+  if (*format == OutputFormat::xlsx) {
+    return error_response(make_error(Errc::invalid_argument, "format=xlsx is for payment-records and balances"));
+  }
+  const OperatorRole role = caller.access.role;
+  if (role != OperatorRole::admin && role != OperatorRole::auditor) {
+    return error_response(make_error(Errc::forbidden,
+                                     fmt::format("operator '{}' ({}) may not list the operators: admin and auditor may",
+                                                 caller.operator_name, operator_role_name(role))));
+  }
+  std::vector<std::vector<std::string>> rows;
+  read_ledger_state(*context.runtime.ledger, [&](const LedgerState& state) {
+    for (const auto& [name, settings] : state.operators) rows.push_back(operator_cells(settings));
+  });
+  const RowSource source = [&](const CellsVisitor& visit) {
+    for (const std::vector<std::string>& row : rows) visit(row);
+    return ok_status();
+  };
+  return rows_response(*format, operator_columns(false), source, {}, "operators");
+}
+
 }  // namespace
 
 void add_operator_routes(Router& router, ApiContext& context) {
+  router.add("GET", "/v1/operators", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
+    return list_operators(context, request, caller);
+  });
   router.add("POST", "/v1/operators", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
     return add_operator(context, request, caller);
   });
