@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <chrono>
 #include <mutex>
 #include <random>
@@ -166,6 +167,7 @@ Result<Money> balances_sum(const HttpBenchOptions& options, const std::string& r
 }  // namespace
 
 int run_http_bench(const HttpBenchOptions& options, std::ostream& out, std::ostream& err) {
+  ::signal(SIGPIPE, SIG_IGN);  // httplib's client writes without MSG_NOSIGNAL: a hang-up is an error
   const std::string run = fmt::format("{:x}", std::chrono::system_clock::now().time_since_epoch().count());
   out << fmt::format("bench-http: {} clients, {} per request, {} payments over {} accounts at {}\n", options.clients,
                      options.batch == 1 ? "1 payment (single requests)" : fmt::format("{} payments", options.batch),

@@ -1,5 +1,7 @@
 #include "tools/http_client.h"
 
+#include <csignal>
+
 #include <exception>
 
 #include <fmt/format.h>
@@ -66,6 +68,9 @@ HttpClient::HttpClient(ServerUrl url, std::unique_ptr<httplib::ClientImpl> clien
 HttpClient::~HttpClient() = default;
 
 Result<std::unique_ptr<HttpClient>> HttpClient::create(const ServerUrl& url, const std::string& token) {
+  // httplib's client writes without MSG_NOSIGNAL: a server that hangs up while a body is being sent
+  // (it refused it as too large) must be a failed request with a message, not a silent death.
+  ::signal(SIGPIPE, SIG_IGN);
   try {
     std::unique_ptr<httplib::ClientImpl> client;
     if (url.scheme == "https") {
@@ -80,6 +85,7 @@ Result<std::unique_ptr<HttpClient>> HttpClient::create(const ServerUrl& url, con
     client->set_read_timeout(read_timeout_seconds);
     client->set_write_timeout(write_timeout_seconds);
     client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);  // headers and body are two writes: no Nagle wait between them
     client->set_bearer_token_auth(token);
     return std::unique_ptr<HttpClient>(new HttpClient(url, std::move(client)));
   } catch (const std::exception& error) {
