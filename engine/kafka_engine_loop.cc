@@ -53,6 +53,9 @@ Result<std::unique_ptr<KafkaClient>> consumer(const EngineLoopOptions& options, 
     if (Status set = config->set(name, value); !set) return set.error();
   }
   if (rebalance_to != nullptr) {
+    for (const auto& [name, value] : options.consumer_settings) {
+      if (Status set = config->set(name, value); !set) return set.error();
+    }
     rd_kafka_conf_set_rebalance_cb(config->native(), &rebalance_callback);
     rd_kafka_conf_set_opaque(config->native(), rebalance_to);
   }
@@ -81,6 +84,7 @@ struct KafkaEngineLoop::Owned {
   std::unique_ptr<TransactionalProducer> producer;
   int64_t checkpoint_offset = 0;     // events offset the last checkpoint (or takeover) covers
   BatchPosition checkpoint_position;  // the accepted position there
+  uint64_t batches_since_checkpoint = 0;
   Owned(int32_t partition, int32_t partitions) : engine(partition, partitions) {}
 };
 
@@ -197,7 +201,8 @@ Result<bool> KafkaEngineLoop::take(int32_t partition) {
   PartitionTakeover takeover(
       TakeoverOptions{options_.connection.bootstrap, names_.events, partition, owner_id(), options_.timeout_ms},
       engine.position(), owned->checkpoint_offset, engine.next_command_offset(), engine.next_control_offset(),
-      [&engine](int64_t, const EventBatch& batch) {
+      [this, &engine](int64_t, const EventBatch& batch) {
+        ++totals_.replayed_batches;
         return engine.apply_accepted(batch, BatchPosition{batch.epoch, batch.owner, batch.sequence});
       });
   Result<bool> won = takeover.take_over(*owned->producer);
@@ -228,31 +233,38 @@ Status KafkaEngineLoop::release(int32_t partition) {
   std::unique_ptr<Owned> owned = std::move(found->second);
   owned_.erase(found);
   pending_.erase(partition);
-  Status result = ok_status();
-  if (store_) {
-    // Checkpoint only what the history holds: this owner's batches, all of them, accepted.
-    BatchAcceptance acceptance(owned->checkpoint_position);
-    bool ours = true;
-    Result<EventsReadSummary> read = read_event_batches(
-        options_.connection.bootstrap, names_.events, partition, owned->checkpoint_offset, acceptance,
-        [&](int64_t, const EventBatch& batch) {
-          ours = ours && batch.epoch == owned->engine.position().epoch && batch.owner == owned->engine.position().owner;
-          return ok_status();
-        },
-        options_.timeout_ms);
-    if (!read) {
-      result = read.error();
-    } else if (!ours || acceptance.position() != owned->engine.position()) {
-      say(fmt::format("partition {}: the history holds batches of another owner; no checkpoint", partition));
-    } else {
-      result = store_->save(scope_, owned->engine, read->next_offset);
-    }
-  }
+  Status result = checkpoint(*owned);
   say(fmt::format("partition {}: released at command offset {}", partition, owned->engine.next_command_offset()));
   if (!in_group_) {
     if (Status assigned = assign_owned(); !assigned && result) result = assigned;
   }
   return result;
+}
+
+Status KafkaEngineLoop::checkpoint(Owned& owned) {
+  if (!store_) return ok_status();
+  const int32_t partition = owned.engine.partition();
+  // Checkpoint only what the history holds: this owner's batches, all of them, accepted (on the
+  // mock, a newer owner does not fence this one, so a commit alone does not prove it).
+  BatchAcceptance acceptance(owned.checkpoint_position);
+  bool ours = true;
+  Result<EventsReadSummary> read = read_event_batches(
+      options_.connection.bootstrap, names_.events, partition, owned.checkpoint_offset, acceptance,
+      [&](int64_t, const EventBatch& batch) {
+        ours = ours && batch.epoch == owned.engine.position().epoch && batch.owner == owned.engine.position().owner;
+        return ok_status();
+      },
+      options_.timeout_ms);
+  if (!read) return read.error();
+  if (!ours || acceptance.position() != owned.engine.position()) {
+    return make_error(Errc::kafka_error, fmt::format("partition {}: the history holds batches of another owner",
+                                                     partition));
+  }
+  if (Status saved = store_->save(scope_, owned.engine, read->next_offset); !saved) return saved;
+  owned.checkpoint_offset = read->next_offset;
+  owned.checkpoint_position = owned.engine.position();
+  owned.batches_since_checkpoint = 0;
+  return ok_status();
 }
 
 void KafkaEngineLoop::drop(int32_t partition, const std::string& why) {
@@ -395,6 +407,7 @@ Status KafkaEngineLoop::write_batch(Owned& owned, const DecidedBatch& decided) {
     if (!written) return written.error();
     if (*written == CommitOutcome::committed) {
       ++totals_.batches;
+      if (++owned.batches_since_checkpoint >= options_.checkpoint_batches) return checkpoint(owned);
       return ok_status();
     }
     // Aborted: the same bytes again; readers ignore a second copy of one sequence number.

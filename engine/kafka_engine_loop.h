@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/kafka_client.h"
@@ -38,7 +39,11 @@ struct EngineLoopOptions {
   int timeout_ms = 30'000;                 // of a takeover, a transaction, reading metadata
   int fetch_wait_ms = 10;                  // fetch.wait.max.ms of the consumers
   int write_attempts_max = 5;              // of one batch whose transaction is aborted
+  uint64_t checkpoint_batches = 200;       // a partition is checkpointed after this many batches
   Clock* clock = nullptr;                  // nullptr: the system clock
+  // More settings of the group member on P.commands, by librdkafka's names (heartbeat.interval.ms,
+  // session.timeout.ms, ...).
+  std::vector<std::pair<std::string, std::string>> consumer_settings;
   std::function<void(const std::string&)> notice;  // progress lines (takeovers, drops); may be empty
 };
 
@@ -48,6 +53,7 @@ struct EngineLoopTotals {
   uint64_t batches = 0;         // committed
   uint64_t aborted = 0;         // transactions aborted and sent again
   uint64_t takeovers = 0;
+  uint64_t replayed_batches = 0;  // accepted batches (markers included) applied by takeovers
   uint64_t dropped = 0;         // partitions given up after a fatal error or a lost takeover
 };
 
@@ -97,6 +103,7 @@ class KafkaEngineLoop {
   Status read_commands(int wait_ms);
   Status write_partition(int32_t partition, Owned& owned);
   Status write_batch(Owned& owned, const DecidedBatch& decided);
+  Status checkpoint(Owned& owned);
   void drop(int32_t partition, const std::string& why);
   void say(const std::string& line) const;
 

@@ -121,9 +121,11 @@ TEST_CASE("kafka engine loop: an instance stopped mid-way, and one that crashed,
   }
   testing::publish(kafka, second);
   {
-    // Resumes from the checkpoint; then "crashes": dropped without a release, so without a checkpoint.
-    std::unique_ptr<KafkaEngineLoop> loop = testing::open_loop(kafka, data, 50);
+    // Resumes from the checkpoint; checkpoints every 2 batches of a partition; then "crashes":
+    // dropped without a release.
+    std::unique_ptr<KafkaEngineLoop> loop = testing::open_loop(kafka, data, 20, 2);
     testing::take_all(*loop);
+    CHECK(loop->totals().replayed_batches == 2);  // from the release's checkpoint: only the new markers
     size_t accounts = 0;
     for (const int32_t partition : loop->owned()) accounts += loop->engine(partition)->state().accounts.size();
     CHECK(accounts == 8);  // from the checkpoint and the history after it
@@ -132,6 +134,9 @@ TEST_CASE("kafka engine loop: an instance stopped mid-way, and one that crashed,
   testing::publish(kafka, third);
   std::unique_ptr<KafkaEngineLoop> loop = testing::open_loop(kafka, data, 50);
   testing::take_all(*loop);
+  // The crashed instance wrote 8 batches (128 commands, 20 a batch, 2 partitions) and checkpointed
+  // after every second one of a partition: at most one batch per partition, and the markers, replay.
+  CHECK(loop->totals().replayed_batches <= 6);
   testing::step_until(*loop, [&] { return loop->totals().commands == line_count(third); });
 
   // The opens of r2 and r3 are refused (the accounts exist), as in embedded mode.
