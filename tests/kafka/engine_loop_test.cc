@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/kafka_events_reader.h"
+#include "engine/kafka_producer.h"
 #include "tests/kafka/engine_fixture.h"
 
 namespace paystream {
@@ -204,6 +205,40 @@ TEST_CASE("kafka engine loop: a parameter on the control topic reaches every par
     if (result["offset"] == 0) CHECK(result["ok"] == true);
     if (result["offset"] == 1) CHECK(result["error"]["code"] == "command_id_conflict");
   }
+}
+
+TEST_CASE("kafka engine loop: an operator added on the control topic is known in every partition",
+          "[kafka][engine-loop]") {
+  const testing::MockKafka kafka = testing::mock_kafka(1, 2);
+  e2e::TemporaryDirectory directory;
+  std::unique_ptr<KafkaEngineLoop> loop = testing::open_loop(kafka, directory.file("kafka"));
+  testing::take_all(*loop);
+  // publish has no JSON form for operators: the command is produced as an upstream system would.
+  OperatorSettings admin;
+  admin.name = "admin";
+  admin.role = OperatorRole::admin;
+  admin.token = TokenCredential{"0123456789abcdef", std::string(16, 's'), std::string(32, 'h')};
+  const Command add{"op-1", "admin", AddOperator{admin}};
+  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(kafka.cluster->bootstrap(), {});
+  REQUIRE(producer.ok());
+  REQUIRE((*producer)->produce(kafka.names.control, 0, "admin", encode_command(add), 1).ok());
+  while ((*producer)->in_flight() > 0) (void)(*producer)->poll(100);
+  testing::step_until(*loop, [&] { return loop->totals().control_copies == 2; });
+
+  std::string lines;
+  for (int a = 0; a < 4; ++a) {
+    lines += line(R"({"type":"open_account","account":"K-)" + std::to_string(a) + R"(","name":"n","command_id":"k-)" +
+                  std::to_string(a) + R"(","operator":")" + (a % 2 == 0 ? "admin" : "stranger") + "\"}");
+  }
+  testing::publish(kafka, lines);
+  testing::step_until(*loop, [&] { return loop->totals().commands == 4; });
+  for (const int32_t partition : loop->owned()) {
+    CHECK(loop->engine(partition)->state().find_operator("admin") != nullptr);
+  }
+  const auto results = testing::distinct_results(kafka);
+  CHECK(results.at("op-1")[0]["ok"] == true);
+  CHECK(results.at("k-0")[0]["ok"] == true);
+  CHECK(results.at("k-1")[0]["error"]["code"] == "forbidden");  // operators exist now: "stranger" is none
 }
 
 }  // namespace
