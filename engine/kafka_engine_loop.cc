@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <future>
 #include <random>
 
 #include <fmt/format.h>
@@ -75,6 +76,18 @@ Status warm_up(KafkaClient& producer, const std::vector<std::string>& topics, in
     if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka_error(fmt::format("cannot read topic '{}'", name), error);
   }
   return ok_status();
+}
+
+// One batch, one transaction; an aborted one is sent again with the same bytes (readers ignore a
+// second copy of one sequence number). How many times it was aborted, or why it could not be written.
+Result<int> transmit(TransactionalProducer& producer, const std::vector<OutgoingMessage>& messages, int attempts_max,
+                     uint64_t sequence) {
+  for (int attempt = 0; attempt < attempts_max; ++attempt) {
+    Result<CommitOutcome> written = producer.write(messages);
+    if (!written) return written.error();
+    if (*written == CommitOutcome::committed) return attempt;
+  }
+  return make_error(Errc::kafka_error, fmt::format("batch {} was aborted {} times", sequence, attempts_max));
 }
 
 }  // namespace
@@ -355,15 +368,43 @@ Status KafkaEngineLoop::step(int wait_ms) {
   read_control();
   if (Status read = read_commands(wait_ms); !read) return read;
   read_control();
-  for (const int32_t partition : owned()) {
-    const auto found = owned_.find(partition);
-    if (found == owned_.end()) continue;
-    if (Status written = write_partition(partition, *found->second); !written) drop(partition, written.error().message);
+  // Deciding is quick and in this thread; the transactions (each partition has its producer) run
+  // at once, one thread each, since each waits for the broker far longer than deciding takes.
+  struct Write {
+    int32_t partition;
+    Owned* owned;
+    std::future<Result<int>> aborted;
+  };
+  std::vector<Write> writes;
+  for (const auto& [partition, owned] : owned_) {
+    std::optional<DecidedBatch> decided = decide_partition(partition, *owned);
+    if (!decided) continue;
+    std::vector<OutgoingMessage> messages = batch_messages(*decided, partition);
+    TransactionalProducer* producer = owned->producer.get();
+    const int attempts_max = options_.write_attempts_max;
+    const uint64_t sequence = decided->batch.sequence;
+    writes.push_back(Write{partition, owned.get(),
+                           std::async(std::launch::async, [producer, attempts_max, sequence,
+                                                           messages = std::move(messages)] {
+                             return transmit(*producer, messages, attempts_max, sequence);
+                           })});
+  }
+  for (Write& write : writes) {
+    Result<int> aborted = write.aborted.get();
+    if (!aborted) {
+      drop(write.partition, aborted.error().message);
+      continue;
+    }
+    ++totals_.batches;
+    totals_.aborted += static_cast<uint64_t>(*aborted);
+    if (++write.owned->batches_since_checkpoint >= options_.checkpoint_batches) {
+      if (Status saved = checkpoint(*write.owned); !saved) drop(write.partition, saved.error().message);
+    }
   }
   return ok_status();
 }
 
-Status KafkaEngineLoop::write_partition(int32_t partition, Owned& owned) {
+std::optional<DecidedBatch> KafkaEngineLoop::decide_partition(int32_t partition, Owned& owned) {
   std::vector<IncomingCommand> incoming;
   for (const IncomingCommand& control : control_log_) {
     if (control.offset >= owned.engine.next_control_offset()) incoming.push_back(control);
@@ -376,7 +417,7 @@ Status KafkaEngineLoop::write_partition(int32_t partition, Owned& owned) {
                                                      layout_.command_partitions)});
   }
   std::optional<DecidedBatch> decided = owned.engine.decide_batch(incoming, clock_->now());
-  if (!decided) return ok_status();
+  if (!decided) return decided;
   size_t commands = 0;
   for (size_t i = 0; i < decided->consumed; ++i) {
     if (incoming[i].from_control) {
@@ -387,11 +428,10 @@ Status KafkaEngineLoop::write_partition(int32_t partition, Owned& owned) {
   }
   queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(commands));
   totals_.commands += commands;
-  return write_batch(owned, *decided);
+  return decided;
 }
 
-Status KafkaEngineLoop::write_batch(Owned& owned, const DecidedBatch& decided) {
-  const int32_t partition = owned.engine.partition();
+std::vector<OutgoingMessage> KafkaEngineLoop::batch_messages(const DecidedBatch& decided, int32_t partition) const {
   std::vector<OutgoingMessage> messages;
   messages.reserve(decided.commands.size() + 1);
   messages.push_back(OutgoingMessage{names_.events, partition, "", encode_event_batch(decided.batch)});
@@ -402,19 +442,7 @@ Status KafkaEngineLoop::write_batch(Owned& owned, const DecidedBatch& decided) {
     messages.push_back(OutgoingMessage{names_.results, partition_of_key(key, layout_.result_partitions), key,
                                        encode_result_json(command, partition, decided.batch.epoch)});
   }
-  for (int attempt = 0; attempt < options_.write_attempts_max; ++attempt) {
-    Result<CommitOutcome> written = owned.producer->write(messages);
-    if (!written) return written.error();
-    if (*written == CommitOutcome::committed) {
-      ++totals_.batches;
-      if (++owned.batches_since_checkpoint >= options_.checkpoint_batches) return checkpoint(owned);
-      return ok_status();
-    }
-    // Aborted: the same bytes again; readers ignore a second copy of one sequence number.
-    ++totals_.aborted;
-  }
-  return make_error(Errc::kafka_error, fmt::format("batch {} was aborted {} times", decided.batch.sequence,
-                                                   options_.write_attempts_max));
+  return messages;
 }
 
 Status KafkaEngineLoop::run(const std::atomic<bool>& stop) {

@@ -11,7 +11,8 @@
 // Ownership comes from a consumer group on P.commands (run(): its rebalances call take() and
 // release()) or is given explicitly (tests, and a future static assignment): take() and release()
 // then step(). Not thread-safe: one thread drives it (librdkafka calls the rebalance callback from
-// inside that thread's poll).
+// inside that thread's poll); step() runs the partitions' transactions in threads of its own and
+// waits for them.
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -101,8 +102,8 @@ class KafkaEngineLoop {
   Status assign_owned();
   void read_control();
   Status read_commands(int wait_ms);
-  Status write_partition(int32_t partition, Owned& owned);
-  Status write_batch(Owned& owned, const DecidedBatch& decided);
+  std::optional<DecidedBatch> decide_partition(int32_t partition, Owned& owned);
+  std::vector<OutgoingMessage> batch_messages(const DecidedBatch& decided, int32_t partition) const;
   Status checkpoint(Owned& owned);
   void drop(int32_t partition, const std::string& why);
   void say(const std::string& line) const;
