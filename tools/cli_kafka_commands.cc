@@ -98,7 +98,9 @@ void add_kafka_commands(CLI::App& app, Cli& cli) {
       app, "bench-kafka", "Benchmark Kafka mode end to end on an in-process mock cluster: publish, then one engine "
                           "instance decides the backlog",
       cli);
-  bench->add_option("--brokers", bench_args->brokers, "Mock brokers (default 1)")->type_name("N")->check(CLI::Range(1, 32));
+  bench->add_option("--brokers", bench_args->brokers, "Mock brokers (default 1)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 32));
   bench->add_option("--partitions", bench_args->partitions, "Partitions (default 6)")
       ->type_name("N")
       ->check(CLI::Range(1, 256));

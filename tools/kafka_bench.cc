@@ -28,13 +28,15 @@ Status publish_all(const KafkaBenchOptions& options, const std::string& bootstra
   uint64_t line = 0;
   for (uint64_t a = 0; a < options.accounts; ++a) {
     (*publisher)->publish_line(
-        ++line, fmt::format(R"({{"type":"open_account","account":"B-{}","name":"bench","command_id":"open-{}"}})", a, a));
+        ++line,
+        fmt::format(R"({{"type":"open_account","account":"B-{}","name":"bench","command_id":"open-{}"}})", a, a));
   }
   for (uint64_t i = 0; i < options.commands; ++i) {
     const uint64_t amount = i % 100 + 1;
     paid_micros += static_cast<int64_t>(amount) * 1'000'000;
-    (*publisher)->publish_line(++line, fmt::format(R"({{"type":"pay","account":"B-{}","amount":"{}","command_id":"pay-{}"}})",
-                                                   i % options.accounts, amount, i));
+    (*publisher)->publish_line(
+        ++line, fmt::format(R"({{"type":"pay","account":"B-{}","amount":"{}","command_id":"pay-{}"}})",
+                            i % options.accounts, amount, i));
     if (i % 10'000 == 0) {
       (*publisher)->poll(0);
       outcomes.str("");
@@ -42,8 +44,8 @@ Status publish_all(const KafkaBenchOptions& options, const std::string& bootstra
   }
   const PublishTotals totals = (*publisher)->finish();
   if (totals.delivered != line) {
-    return make_error(Errc::kafka_error, fmt::format("only {} of {} commands were published: {}", totals.delivered, line,
-                                                     totals.first_failure));
+    return make_error(Errc::kafka_error, fmt::format("only {} of {} commands were published: {}", totals.delivered,
+                                                     line, totals.first_failure));
   }
   return ok_status();
 }

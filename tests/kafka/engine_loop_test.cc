@@ -46,7 +46,9 @@ std::string ledger_lines(int accounts, int count, const std::string& prefix) {
   return lines;
 }
 
-size_t line_count(const std::string& lines) { return static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n')); }
+size_t line_count(const std::string& lines) {
+  return static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n'));
+}
 
 // Every command offset of every partition has exactly one accepted outcome in the events topic.
 void check_one_accepted_outcome_per_command(const testing::MockKafka& kafka, size_t commands) {

@@ -90,7 +90,8 @@ TEST_CASE("kafka partition engine: a command ID applied before answers with its 
                              incoming(2, pay("p-2", account_on(0, 1), 1'000'000))},
                             now);
   std::optional<DecidedBatch> again = engine.decide_batch(
-      {incoming(3, pay("p-1", a, 1'000'000)), incoming(4, pay("p-1", a, 2'000'000)), incoming(5, open("p-2", account_on(0, 1)))},
+      {incoming(3, pay("p-1", a, 1'000'000)), incoming(4, pay("p-1", a, 2'000'000)),
+       incoming(5, open("p-2", account_on(0, 1)))},
       now);
   REQUIRE(again);
   CHECK(again->commands[0].outcome.duplicate);
