@@ -210,23 +210,27 @@ Result<bool> KafkaEngineLoop::take(int32_t partition) {
       !warmed) {
     return warmed.error();
   }
+  Result<int64_t> events_offset = take_over(*owned);
+  if (!events_offset && owned->checkpoint_offset > 0) {
+    // The checkpoint may not belong to this topic's history (recreated under the same name): the
+    // whole history is read instead. If that fails too, the partition cannot be taken.
+    say(fmt::format("partition {}: taking over from the checkpoint failed ({}): replaying from offset 0",
+                    partition, events_offset.error().message));
+    auto fresh = std::make_unique<Owned>(partition, layout_.command_partitions);
+    fresh->producer = std::move(owned->producer);
+    owned = std::move(fresh);
+    events_offset = take_over(*owned);
+  }
+  if (!events_offset) return events_offset.error();
+  const bool won = *events_offset >= 0;
   PartitionEngine& engine = owned->engine;
-  PartitionTakeover takeover(
-      TakeoverOptions{options_.connection.bootstrap, names_.events, partition, owner_id(), options_.timeout_ms},
-      engine.position(), owned->checkpoint_offset, engine.next_command_offset(), engine.next_control_offset(),
-      [this, &engine](int64_t, const EventBatch& batch) {
-        ++totals_.replayed_batches;
-        return engine.apply_accepted(batch, BatchPosition{batch.epoch, batch.owner, batch.sequence});
-      });
-  Result<bool> won = takeover.take_over(*owned->producer);
-  if (!won) return won.error();
   ++totals_.takeovers;
-  if (!*won) {
+  if (!won) {
     ++totals_.dropped;
     say(fmt::format("partition {}: another instance took it over first", partition));
     return false;
   }
-  owned->checkpoint_offset = takeover.events_offset();
+  owned->checkpoint_offset = *events_offset;
   owned->checkpoint_position = engine.position();
   if (store_) {
     if (Status saved = store_->save(scope_, engine, owned->checkpoint_offset); !saved) return saved.error();
@@ -238,6 +242,21 @@ Result<bool> KafkaEngineLoop::take(int32_t partition) {
     if (Status assigned = assign_owned(); !assigned) return assigned.error();
   }
   return true;
+}
+
+Result<int64_t> KafkaEngineLoop::take_over(Owned& owned) {
+  PartitionEngine& engine = owned.engine;
+  PartitionTakeover takeover(
+      TakeoverOptions{options_.connection.bootstrap, names_.events, engine.partition(), owner_id(),
+                      options_.timeout_ms},
+      engine.position(), owned.checkpoint_offset, engine.next_command_offset(), engine.next_control_offset(),
+      [this, &engine](int64_t, const EventBatch& batch) {
+        ++totals_.replayed_batches;
+        return engine.apply_accepted(batch, BatchPosition{batch.epoch, batch.owner, batch.sequence});
+      });
+  Result<bool> won = takeover.take_over(*owned.producer);
+  if (!won) return won.error();
+  return *won ? takeover.events_offset() : int64_t{-1};
 }
 
 Status KafkaEngineLoop::release(int32_t partition) {

@@ -100,6 +100,9 @@ class KafkaEngineLoop {
   KafkaEngineLoop(EngineLoopOptions options, TopicNames names, TopicLayout layout, std::string scope);
   Status open_readers();
   Status assign_owned();
+  // PartitionTakeover from what `owned` holds: the events offset reached, or -1 when another
+  // instance won.
+  Result<int64_t> take_over(Owned& owned);
   void read_control();
   Status read_commands(int wait_ms);
   std::optional<DecidedBatch> decide_partition(int32_t partition, Owned& owned);
