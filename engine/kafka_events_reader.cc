@@ -20,6 +20,9 @@ Result<std::unique_ptr<KafkaClient>> committed_reader(std::string_view bootstrap
                                     {"enable.auto.commit", "false"},
                                     {"enable.auto.offset.store", "false"},
                                     {"isolation.level", "read_committed"},
+                                    // A history whose start is gone (retention, the mock's 5 MiB
+                                    // per partition) is an error, never a silent jump to its end.
+                                    {"auto.offset.reset", "error"},
                                     {"enable.partition.eof", "true"},
                                     // Catching up ends at an empty fetch: do not let the broker hold it.
                                     {"fetch.wait.max.ms", "10"}}) {

@@ -19,11 +19,20 @@ PartitionTakeover::PartitionTakeover(TakeoverOptions options, BatchPosition chec
       events_offset_(checkpoint_offset),
       on_accepted_(std::move(on_accepted)) {}
 
+PartitionTakeover::PartitionTakeover(TakeoverOptions options, BatchPosition checkpoint, int64_t checkpoint_offset,
+                                     int64_t next_command_offset, int64_t next_control_offset,
+                                     std::function<Status(int64_t, const EventBatch&)> on_accepted)
+    : PartitionTakeover(std::move(options), std::move(checkpoint), checkpoint_offset, std::move(on_accepted)) {
+  next_command_offset_ = next_command_offset;
+  next_control_offset_ = next_control_offset;
+}
+
 Status PartitionTakeover::read_to_end() {
   Result<EventsReadSummary> read = read_event_batches(
       options_.bootstrap, options_.events_topic, options_.partition, events_offset_, acceptance_,
       [this](int64_t offset, const EventBatch& batch) {
         next_command_offset_ = batch.next_command_offset;
+        next_control_offset_ = batch.next_control_offset;
         own_marker_read_ = own_marker_read_ || (batch.is_takeover() && batch.owner == options_.owner);
         return on_accepted_(offset, batch);
       },
@@ -45,6 +54,7 @@ Status PartitionTakeover::claim(TransactionalProducer& producer) {
   marker.sequence = 0;
   marker.command_partition = options_.partition;
   marker.next_command_offset = next_command_offset_;
+  marker.next_control_offset = next_control_offset_;
   if (Status valid = check_event_batch(marker); !valid) {
     return make_error(Errc::invalid_argument, fmt::format("takeover owner '{}': {}", options_.owner,
                                                           valid.error().message));

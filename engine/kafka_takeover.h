@@ -28,6 +28,11 @@ class PartitionTakeover {
   // `on_accepted` sees every accepted batch in order (the caller rebuilds its state from them).
   PartitionTakeover(TakeoverOptions options, BatchPosition checkpoint, int64_t checkpoint_offset,
                     std::function<Status(int64_t, const EventBatch&)> on_accepted);
+  // The same, with the checkpoint's command and control positions (the marker carries them on
+  // when no batch follows the checkpoint).
+  PartitionTakeover(TakeoverOptions options, BatchPosition checkpoint, int64_t checkpoint_offset,
+                    int64_t next_command_offset, int64_t next_control_offset,
+                    std::function<Status(int64_t, const EventBatch&)> on_accepted);
 
   // 1. Reads to the end of the partition.
   Status catch_up();
@@ -45,6 +50,8 @@ class PartitionTakeover {
   const BatchPosition& position() const { return acceptance_.position(); }
   // Where the commands of the partition are to be read from: the accepted batches' position.
   int64_t next_command_offset() const { return next_command_offset_; }
+  // Where P.control is to be copied from into this partition.
+  int64_t next_control_offset() const { return next_control_offset_; }
   int64_t events_offset() const { return events_offset_; }
 
  private:
@@ -54,6 +61,7 @@ class PartitionTakeover {
   BatchAcceptance acceptance_;
   int64_t events_offset_;
   int64_t next_command_offset_ = 0;
+  int64_t next_control_offset_ = 0;
   bool own_marker_read_ = false;
   std::function<Status(int64_t, const EventBatch&)> on_accepted_;
 };

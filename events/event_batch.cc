@@ -30,6 +30,10 @@ Status check_outcomes(const EventBatch& batch) {
   for (const BatchOutcome& outcome : batch.outcomes) {
     if (outcome.command_id.empty()) return corrupt("an outcome without a command ID");
     if (outcome.command_offset < 0) return corrupt(fmt::format("command offset {}", outcome.command_offset));
+    if (outcome.fingerprint.size() > outcome_fingerprint_bytes_max) {
+      return corrupt(fmt::format("command '{}' has a fingerprint of {} bytes", outcome.command_id,
+                                 outcome.fingerprint.size()));
+    }
     if ((outcome.duplicate || !outcome.error_code.empty()) && outcome.event_count != 0) {
       return corrupt(fmt::format("command '{}' made events though it was refused or a duplicate", outcome.command_id));
     }
@@ -70,12 +74,16 @@ EventBatch from_reader(wire::EventBatch::Reader in) {
   batch.sequence = in.getSequence();
   batch.command_partition = in.getCommandPartition();
   batch.next_command_offset = in.getNextCommandOffset();
+  batch.next_control_offset = in.getNextControlOffset();
   for (capnp::Data::Reader event : in.getEvents()) {
     batch.events.emplace_back(reinterpret_cast<const char*>(event.begin()), event.size());
   }
   for (wire::CommandOutcome::Reader outcome : in.getOutcomes()) {
+    const capnp::Data::Reader fingerprint = outcome.getFingerprint();
     batch.outcomes.push_back({outcome.getCommandId().cStr(), outcome.getCommandOffset(), outcome.getErrorCode().cStr(),
-                              outcome.getErrorMessage().cStr(), outcome.getEventCount(), outcome.getDuplicate()});
+                              outcome.getErrorMessage().cStr(), outcome.getEventCount(), outcome.getDuplicate(),
+                              outcome.getFromControl(),
+                              std::string(reinterpret_cast<const char*>(fingerprint.begin()), fingerprint.size())});
   }
   return batch;
 }
@@ -89,6 +97,7 @@ Status check_event_batch(const EventBatch& batch) {
   }
   if (batch.command_partition < 0) return corrupt(fmt::format("command partition {}", batch.command_partition));
   if (batch.next_command_offset < 0) return corrupt(fmt::format("next command offset {}", batch.next_command_offset));
+  if (batch.next_control_offset < 0) return corrupt(fmt::format("next control offset {}", batch.next_control_offset));
   if (batch.is_takeover()) {
     if (!batch.events.empty() || !batch.outcomes.empty()) return corrupt("a takeover marker with events or outcomes");
     return ok_status();
@@ -106,6 +115,7 @@ std::string encode_event_batch(const EventBatch& batch) {
   out.setSequence(batch.sequence);
   out.setCommandPartition(batch.command_partition);
   out.setNextCommandOffset(batch.next_command_offset);
+  out.setNextControlOffset(batch.next_control_offset);
   auto events = out.initEvents(static_cast<unsigned>(batch.events.size()));
   for (size_t i = 0; i < batch.events.size(); ++i) {
     events.set(static_cast<unsigned>(i), capnp::Data::Reader(reinterpret_cast<const kj::byte*>(batch.events[i].data()),
@@ -122,6 +132,11 @@ std::string encode_event_batch(const EventBatch& batch) {
     if (!outcome.error_message.empty()) written.setErrorMessage(outcome.error_message);
     written.setEventCount(outcome.event_count);
     written.setDuplicate(outcome.duplicate);
+    written.setFromControl(outcome.from_control);
+    if (!outcome.fingerprint.empty()) {
+      written.setFingerprint(capnp::Data::Reader(reinterpret_cast<const kj::byte*>(outcome.fingerprint.data()),
+                                                 outcome.fingerprint.size()));
+    }
   }
   const kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
   const kj::ArrayPtr<const kj::byte> bytes = words.asBytes();

@@ -19,6 +19,8 @@ struct BatchOutcome {
   std::string error_message;
   uint32_t event_count = 0;
   bool duplicate = false;
+  bool from_control = false;  // a P.control command: command_offset is its offset there
+  std::string fingerprint;    // empty, or the first bytes of SHA-256 of the command's encoding
   bool operator==(const BatchOutcome&) const = default;
 };
 
@@ -30,6 +32,7 @@ struct EventBatch {
   int64_t next_command_offset = 0;
   std::vector<std::string> events;  // encode_event bytes
   std::vector<BatchOutcome> outcomes;
+  int64_t next_control_offset = 0;  // the first P.control offset not copied into this partition
   bool is_takeover() const { return sequence == 0; }
   bool operator==(const EventBatch&) const = default;
 };
@@ -37,6 +40,7 @@ struct EventBatch {
 // One message must stay under Kafka's default message.max.bytes (1 MiB plus headers).
 inline constexpr size_t event_batch_bytes_max = size_t{1} << 20;
 inline constexpr size_t batch_owner_bytes_max = 64;
+inline constexpr size_t outcome_fingerprint_bytes_max = 32;
 
 // The rules of a well-formed batch, checked before writing and after reading: epoch >= 1; owner
 // 1-64 printable ASCII characters; partition and offset not negative; a takeover marker holds no

@@ -10,6 +10,7 @@
 #include "tools/cli_exit.h"
 #include "tools/cli_server.h"
 #include "tools/dev_broker_command.h"
+#include "tools/kafka_bench.h"
 #include "tools/publish_command.h"
 
 namespace paystream {
@@ -56,6 +57,10 @@ int run_dev_broker_command(const GlobalOptions& options, const DevBrokerArgs& ar
   return run_dev_broker(args.broker, std::cout, std::cerr);
 }
 
+int run_kafka_bench_command(const GlobalOptions& /*options*/, const KafkaBenchOptions& args) {
+  return run_kafka_bench(args, std::cout, std::cerr);
+}
+
 void add_topic_prefix_option(CLI::App& command, std::string& prefix) {
   command.add_option("--topic-prefix", prefix, "Topics are P.commands, P.events, P.results, P.control (default "
                                                "paystream)")
@@ -95,6 +100,25 @@ void add_kafka_commands(CLI::App& app, Cli& cli) {
   add_topic_prefix_option(*broker, broker_args->broker.topic_prefix);
   add_partitions_option(*broker, broker_args->broker.topics.partitions);
   set_action(*broker, cli, broker_args, &run_dev_broker_command);
+
+  auto bench_args = std::make_shared<KafkaBenchOptions>();
+  CLI::App* bench = add_leaf_command(
+      app, "bench-kafka", "Benchmark Kafka mode end to end on an in-process mock cluster: publish, then one engine "
+                          "instance decides the backlog",
+      cli);
+  bench->add_option("--brokers", bench_args->brokers, "Mock brokers (default 1)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 32));
+  bench->add_option("--partitions", bench_args->partitions, "Partitions (default 6)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 256));
+  bench->add_option("--accounts", bench_args->accounts, "Accounts (default 1000)")->type_name("N");
+  bench->add_option("--commands", bench_args->commands, "Payments (default 100000)")->type_name("M");
+  bench->add_option("--batch-commands", bench_args->batch_commands_max,
+                    "Most commands of one partition in one batch (default 1000)")
+      ->type_name("N")
+      ->check(CLI::Range(size_t{1}, size_t{100'000}));
+  set_action(*bench, cli, bench_args, &run_kafka_bench_command);
 }
 
 }  // namespace paystream

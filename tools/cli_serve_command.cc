@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -20,6 +21,7 @@
 #include "tools/http/routes.h"
 #include "tools/http/server.h"
 #include "tools/operator_tokens.h"
+#include "tools/serve_kafka_command.h"
 
 namespace paystream {
 namespace {
@@ -28,6 +30,7 @@ struct ServeArgs {
   std::string listen = "127.0.0.1:8080";
   http::ServerOptions server;
   http::ApiLimits limits;
+  ServeKafkaOptions kafka;  // used when --kafka is given: the engine loop instead of the HTTP API
 };
 
 // "HOST:PORT" or "[IPv6]:PORT"; port 0 picks a free one.
@@ -120,6 +123,12 @@ int run_serve(const GlobalOptions& options, const ServeArgs& args) {
   if (Status local = refuse_server(options, "serve", "a server serves its own data directory (--data)"); !local) {
     return report_error(local.error(), std::cerr);
   }
+  if (!args.kafka.loop.connection.bootstrap.empty()) {
+    ServeKafkaOptions kafka = args.kafka;
+    // A subdirectory, so that the default data directory can hold an embedded ledger as well.
+    kafka.loop.data_dir = (std::filesystem::path(options.data_dir_or_default()) / "kafka").string();
+    return run_serve_kafka(kafka, std::cout, std::cerr);
+  }
   http::ServerOptions server_options = args.server;
   if (Status valid = read_listen(args.listen, server_options); !valid) return report_error(valid.error(), std::cerr);
   SignalWaiter::block();  // before the ledger starts its threads
@@ -180,6 +189,19 @@ void add_serve_command(CLI::App& app, Cli& cli) {
                     "Most commands in one POST /v1/commands (default 10000)")
       ->type_name("N")
       ->check(CLI::Range(1, 1'000'000));
+  serve->add_option("--kafka", args->kafka.loop.connection.bootstrap,
+                    "Run Kafka mode's engine loop on this cluster (host:port,...) instead of the HTTP API "
+                    "(docs/kafka.md); checkpoints go to DIR/kafka under --data")
+      ->type_name("BOOTSTRAP");
+  serve->add_option("--group", args->kafka.loop.group, "Kafka mode: the consumer group (default paystream-engine)")
+      ->type_name("G");
+  serve->add_option("--topic-prefix", args->kafka.loop.connection.topic_prefix,
+                    "Kafka mode: topics are P.commands, P.events, P.results, P.control (default paystream)")
+      ->type_name("P");
+  serve->add_option("--batch-commands", args->kafka.loop.batch_commands_max,
+                    "Kafka mode: most commands of one partition in one batch (default 1000)")
+      ->type_name("N")
+      ->check(CLI::Range(size_t{1}, size_t{100'000}));
   set_action(*serve, cli, args, &run_serve);
 }
 

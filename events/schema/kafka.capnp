@@ -15,6 +15,10 @@ struct CommandOutcome {
   errorMessage @3 :Text;
   eventCount @4 :UInt32;          # how many of the batch's events it made, in order
   duplicate @5 :Bool;             # its command ID was applied before: no new events
+  fromControl @6 :Bool;           # a command of P.control copied into this batch: commandOffset is
+                                  # its offset on P.control
+  fingerprint @7 :Data;           # first 16 bytes of SHA-256 of the command's encoding: tells a retry
+                                  # of an applied command ID from a different command under that ID
 }
 
 struct EventBatch {
@@ -24,5 +28,7 @@ struct EventBatch {
   commandPartition @3 :Int32;
   nextCommandOffset @4 :Int64;    # the first offset of the commands partition not covered yet
   events @5 :List(Data);          # encoded Event messages, in log order
-  outcomes @6 :List(CommandOutcome);  # one per command of the batch, in offset order
+  outcomes @6 :List(CommandOutcome);  # one per command of the batch: control commands first, in
+                                      # P.control order, then the partition's, in offset order
+  nextControlOffset @7 :Int64;    # the first offset of P.control not copied into this partition yet
 }

@@ -17,7 +17,7 @@ EventBatch marker(uint64_t epoch, const std::string& owner) {
 EventBatch batch(uint64_t epoch, const std::string& owner, uint64_t sequence) {
   EventBatch made = marker(epoch, owner);
   made.sequence = sequence;
-  made.outcomes = {{"c-" + owner + std::to_string(sequence), 0, "", "", 0, false}};
+  made.outcomes = {{"c-" + owner + std::to_string(sequence), 0, "", "", 0, false, false, ""}};
   return made;
 }
 

@@ -21,10 +21,12 @@ EventBatch sample_batch() {
   batch.sequence = 12;
   batch.command_partition = 4;
   batch.next_command_offset = 1002;
+  batch.next_control_offset = 7;
   batch.events = {encoded, encoded};
-  batch.outcomes = {{"open-1", 999, "", "", 2, false},
-                    {"pay-9", 1000, "account_not_found", "account 'C-9' does not exist", 0, false},
-                    {"open-1", 1001, "", "", 0, true}};
+  batch.outcomes = {{"open-1", 999, "", "", 2, false, false, std::string(16, '\x7f')},
+                    {"pay-9", 1000, "account_not_found", "account 'C-9' does not exist", 0, false, false, ""},
+                    {"open-1", 1001, "", "", 0, true, false, ""},
+                    {"param-1", 6, "", "", 0, true, true, ""}};
   return batch;
 }
 

@@ -41,7 +41,7 @@ void write_batch(TransactionalProducer& producer, uint64_t epoch, const std::str
   batch.owner = owner;
   batch.sequence = sequence;
   batch.next_command_offset = next_command_offset;
-  batch.outcomes = {{owner + "-cmd-" + std::to_string(sequence), next_command_offset - 1, "", "", 0, false}};
+  batch.outcomes = {{owner + "-cmd-" + std::to_string(sequence), next_command_offset - 1, "", "", 0, false, false, ""}};
   const Result<CommitOutcome> written = producer.write({{events_topic, 0, "", encode_event_batch(batch)}});
   REQUIRE(written.ok());
   REQUIRE(*written == CommitOutcome::committed);

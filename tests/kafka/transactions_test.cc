@@ -31,7 +31,7 @@ EventBatch batch(uint64_t epoch, const std::string& owner, uint64_t sequence, in
   EventBatch made = marker(epoch, owner);
   made.sequence = sequence;
   made.next_command_offset = next_command_offset;
-  made.outcomes = {{owner + "-" + std::to_string(sequence), next_command_offset - 1, "", "", 0, false}};
+  made.outcomes = {{owner + "-" + std::to_string(sequence), next_command_offset - 1, "", "", 0, false, false, ""}};
   return made;
 }
 

@@ -1,0 +1,23 @@
+#pragma once
+// `paystream bench-kafka`: Kafka mode end to end on librdkafka's mock cluster in this process:
+// `accounts` accounts opened and `commands` payments published with the publisher, then one engine
+// loop instance taking every partition and deciding the backlog into events and results. Prints
+// one JSON object: the publish time, the takeover time, and the engine's commands/s from its first
+// step until the last result was committed; checks that the balances add up to what was paid.
+#include <cstdint>
+#include <ostream>
+
+namespace paystream {
+
+struct KafkaBenchOptions {
+  int brokers = 1;
+  int32_t partitions = 6;
+  uint64_t accounts = 1'000;
+  uint64_t commands = 100'000;
+  size_t batch_commands_max = 1'000;
+};
+
+// Exit code 0, or 1 when something failed or the balances do not add up.
+int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace paystream
