@@ -34,9 +34,11 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::open(std::string_view boot
   Result<KafkaConfig> config = client_config(bootstrap);
   if (!config) return config.error();
   const std::string timeout = std::to_string(options.delivery_timeout_ms);
+  const std::string linger = std::to_string(options.linger_ms);
   for (const auto& [name, value] : {std::pair<std::string_view, std::string_view>{"enable.idempotence", "true"},
                                     {"acks", "all"},
-                                    {"message.timeout.ms", timeout}}) {
+                                    {"message.timeout.ms", timeout},
+                                    {"linger.ms", linger}}) {
     if (Status set = config->set(name, value); !set) return set.error();
   }
   std::unique_ptr<KafkaProducer> producer(new KafkaProducer());

@@ -17,6 +17,9 @@ struct ProducerOptions {
   // A message not acknowledged within this time fails (message.timeout.ms). Kafka's delivery
   // timeout: retries happen inside it.
   int delivery_timeout_ms = 60'000;
+  // How long a message may wait for others to share its produce request (linger.ms; librdkafka's
+  // default). Tests that need one request for a whole burst raise it.
+  int linger_ms = 5;
 };
 
 struct Delivery {

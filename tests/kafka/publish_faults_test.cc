@@ -21,10 +21,11 @@ constexpr int16_t produce_request = 0;  // the Kafka protocol's ApiKey of Produc
 constexpr int wait_ms_max = 15'000;
 
 std::unique_ptr<CommandPublisher> open_publisher(const testing::MockKafka& kafka, std::ostream& out,
-                                                 int delivery_timeout_ms = 60'000) {
+                                                 int delivery_timeout_ms = 60'000, int linger_ms = 5) {
   PublishOptions options;
   options.connection.bootstrap = kafka.cluster->bootstrap();
   options.producer.delivery_timeout_ms = delivery_timeout_ms;
+  options.producer.linger_ms = linger_ms;
   Result<std::unique_ptr<CommandPublisher>> publisher = CommandPublisher::open(options, out);
   INFO((publisher ? std::string() : publisher.error().message));
   REQUIRE(publisher.ok());
@@ -92,7 +93,9 @@ TEST_CASE("kafka publish faults: a batch written but whose answer was lost is se
           "[kafka][faults]") {
   const testing::MockKafka kafka = testing::mock_kafka(1, 2);
   std::ostringstream out;
-  std::unique_ptr<CommandPublisher> publisher = open_publisher(kafka, out);
+  // All 100 commands in the one delayed request, even in a slow (sanitized) build: a later request
+  // would wait for that request's answer, and the topic would not fill up until it came.
+  std::unique_ptr<CommandPublisher> publisher = open_publisher(kafka, out, 60'000, 2'000);
   // The broker processes the next produce request at once but answers only after 30 s: the
   // producer cannot know the batch was written until the connection drops and it sends it again.
   // (Long enough that a slow, sanitized build still sees the batch stored and unanswered; the
