@@ -30,14 +30,6 @@ BatchOutcome refusal(std::string command_id, const IncomingCommand& incoming, co
 
 }  // namespace
 
-LogPosition partition_base(int32_t partition) {
-  return LogPosition{static_cast<uint64_t>(partition) << partition_position_shift};
-}
-
-int32_t partition_of_position(LogPosition position) {
-  return static_cast<int32_t>(position.value >> partition_position_shift);
-}
-
 std::string command_fingerprint(const Command& command) {
   const Sha256 digest = sha256(encode_command(command));
   return std::string(digest.begin(), digest.begin() + command_fingerprint_bytes);
@@ -45,7 +37,7 @@ std::string command_fingerprint(const Command& command) {
 
 PartitionEngine::PartitionEngine(int32_t partition, int32_t partition_count)
     : partition_(partition), partition_count_(partition_count) {
-  state_.last_position = partition_base(partition);
+  state_.last_position = LogPosition{partition_base(partition)};
 }
 
 void PartitionEngine::restore(LedgerState state, Sha256 head, BatchPosition position, int64_t next_command_offset,
@@ -212,7 +204,7 @@ Result<std::vector<Event>> PartitionEngine::decide_command(const IncomingCommand
 }
 
 void PartitionEngine::append(Event& event, std::vector<std::string>& events) {
-  PAYSTREAM_ASSERT(state_.last_position.value - partition_base(partition_).value < partition_sequence_max);
+  PAYSTREAM_ASSERT(state_.last_position.value - partition_base(partition_) < partition_sequence_max);
   event.position = LogPosition{state_.last_position.value + 1};
   event.prev_hash = head_;
   std::string encoded = encode_event(event);

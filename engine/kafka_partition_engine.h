@@ -7,6 +7,8 @@
 //
 // Record IDs: an event's position is (p << 48) | n, n = 1, 2, 3... within p, so record IDs are
 // unique across partitions and a record names its partition (partition 0 numbers as embedded mode).
+// The numbering is events/log_format.h's (partition_base, partition_of_position), shared with the
+// projections.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,17 +19,14 @@
 #include "events/batch_acceptance.h"
 #include "events/codec.h"
 #include "events/event_batch.h"
+#include "events/log_format.h"
 
 namespace paystream {
 
-inline constexpr int partition_position_shift = 48;
-inline constexpr uint64_t partition_sequence_max = (uint64_t{1} << partition_position_shift) - 1;
 inline constexpr size_t command_fingerprint_bytes = 16;
 
-// The first position of partition p's numbering (its events are first + 1, first + 2, ...).
-LogPosition partition_base(int32_t partition);
 // The partition a record ID belongs to.
-int32_t partition_of_position(LogPosition position);
+inline int32_t partition_of_position(LogPosition position) { return partition_of_position(position.value); }
 // The first command_fingerprint_bytes of SHA-256 of the command's encoding (as embedded mode).
 std::string command_fingerprint(const Command& command);
 

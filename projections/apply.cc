@@ -1,8 +1,12 @@
 // The write side of the projections: events in log order become balance rows, the by-account
 // record rows, the account name history and the applied position, all in the caller's WriteBatch.
+// In Kafka mode each call holds events of one partition, and each partition has its own applied
+// position; the rows do not depend on how the partitions' calls interleave, since an account (and
+// so each row) belongs to one partition.
 // Queries over all accounts read the records from the log itself, so nothing is keyed by position.
 #include <rocksdb/write_batch.h>
 
+#include "events/log_format.h"
 #include "projections/key_codec.h"
 #include "projections/projections_internal.h"
 
@@ -38,29 +42,17 @@ RecordRow record_row_of(const Event& event, std::string account_name) {
                    .reverses = event.reverses};
 }
 
-Result<uint64_t> read_applied_position(const Handles& handles, const rocksdb::ReadOptions& options) {
-  std::string value;
-  const rocksdb::Status status = handles.db->Get(options, handles.meta, keys::applied_position_key, &value);
-  if (status.IsNotFound()) return uint64_t{0};
-  if (!status.ok()) return rocksdb_error("reading the projections' applied position", status);
-  const std::optional<uint64_t> position = keys::decode_position_key(value);
-  if (!position) return make_error(Errc::corruption, "the projections' applied position is not 8 bytes");
-  return *position;
-}
-
 void Applier::discard_cache() {
   cache_.clear();
-  applied_.reset();
+  applied_.clear();
 }
 
-Status Applier::check_start(uint64_t first_position) {
-  if (!applied_) {
-    Result<uint64_t> stored = read_applied_position(handles_, rocksdb::ReadOptions());
-    if (!stored) return stored.error();
-    applied_ = *stored;
-  }
-  PAYSTREAM_ASSERT(first_position == *applied_ + 1);  // log order: no gap, no repeat
-  return ok_status();
+Result<uint64_t> Applier::applied_in(int32_t partition) {
+  if (const auto found = applied_.find(partition); found != applied_.end()) return found->second;
+  Result<uint64_t> stored = read_applied_position(handles_, rocksdb::ReadOptions(), partition);
+  if (!stored) return stored.error();
+  applied_.emplace(partition, *stored);
+  return *stored;
 }
 
 Status Applier::apply(std::span<const Event> events, rocksdb::WriteBatch& batch) {
@@ -68,21 +60,26 @@ Status Applier::apply(std::span<const Event> events, rocksdb::WriteBatch& batch)
   // Safe to drop here: the caller wrote (or discarded) the previous batch, so the database has
   // every row the cache could hold.
   if (cache_.size() > cached_accounts_max) cache_.clear();
-  if (Status started = check_start(events.front().position.value); !started) return started;
+  const int32_t partition = partition_of_position(events.front().position.value);
+  Result<uint64_t> applied = applied_in(partition);
+  if (!applied) return applied.error();
   touched_.clear();
-  uint64_t expected = *applied_ + 1;
+  uint64_t expected = *applied + 1;
   for (const Event& event : events) {
-    PAYSTREAM_ASSERT(event.position.value == expected);  // consecutive within the group as well
+    // The partition's log order: no gap, no repeat, and one partition per call. Anything else is
+    // a bug of the caller.
+    PAYSTREAM_ASSERT(partition_of_position(event.position.value) == partition);
+    PAYSTREAM_ASSERT(event.position.value == expected);
     ++expected;
-    if (Status applied = apply_event(event, batch); !applied) {
+    if (Status applied_event = apply_event(event, batch); !applied_event) {
       discard_cache();  // the cache may hold half of this group; the caller drops the batch
-      return applied;
+      return applied_event;
     }
   }
   write_touched(batch);
   const uint64_t last = events.back().position.value;
-  put(batch, handles_.meta, keys::applied_position_key, keys::position_key(last));
-  applied_ = last;
+  put(batch, handles_.meta, keys::applied_position_key(partition), keys::position_key(last));
+  applied_[partition] = last;
   return ok_status();
 }
 

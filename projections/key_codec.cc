@@ -52,4 +52,26 @@ std::string type_index_key(AccountType type, std::string_view account_id) {
   return key;
 }
 
+std::string applied_position_key(int32_t partition) {
+  std::string key(applied_position_prefix);
+  if (partition == 0) return key;
+  const std::string partition_bytes = big_endian_u64(static_cast<uint32_t>(partition));
+  key.append(partition_bytes, 4, 4);
+  return key;
+}
+
+std::optional<int32_t> decode_applied_position_key(std::string_view key) {
+  if (!key.starts_with(applied_position_prefix)) return std::nullopt;
+  if (key.size() == applied_position_prefix.size()) return 0;
+  if (key.size() != applied_position_prefix.size() + 4) return std::nullopt;
+  uint64_t partition = 0;
+  for (char byte : key.substr(applied_position_prefix.size())) {
+    partition = (partition << 8) | static_cast<uint8_t>(byte);
+  }
+  // Beyond this, (p << 48) would not fit in a position.
+  constexpr uint64_t partitions_max = uint64_t{1} << (64 - partition_position_shift);
+  if (partition == 0 || partition >= partitions_max) return std::nullopt;
+  return static_cast<int32_t>(partition);
+}
+
 }  // namespace paystream::keys

@@ -43,7 +43,13 @@ std::string account_name_key(std::string_view account_id, uint64_t position);
 std::string type_index_key(AccountType type, std::string_view account_id);
 std::string type_index_prefix(AccountType type);
 
-// The meta key holding the last applied position (8 bytes big-endian).
-constexpr std::string_view applied_position_key = "applied_position";
+// The meta keys holding each partition's last applied position (8 bytes big-endian). Partition 0
+// (all of embedded mode) has the bare prefix, the key of data directories older than partitions;
+// partition p > 0 has the prefix followed by p, u32 big-endian, so the keys sort by partition.
+constexpr std::string_view applied_position_prefix = "applied_position";
+std::string applied_position_key(int32_t partition);
+// The partition of an applied-position key; nullopt for any other key, p = 0 in the long form
+// included, or a partition whose positions do not fit the numbering.
+std::optional<int32_t> decode_applied_position_key(std::string_view key);
 
 }  // namespace paystream::keys

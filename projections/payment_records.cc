@@ -9,6 +9,11 @@
 //   made) comes from the account_names history, cached per query.
 // Type and operator are filtered while scanning. Every query reads one RocksDB snapshot, and never
 // goes past the projections' applied position, so both kinds of query see the same records.
+//
+// Kafka mode: the log holds one sequence per partition, in time order within its partition only,
+// each applied up to its own position (AppliedEnds). The all-accounts query takes the partitions'
+// segments one after the other (position order); an account lives in one partition, so its
+// range of records_by_account is in position order as before.
 #include <charconv>
 #include <algorithm>
 #include <limits>
@@ -56,16 +61,18 @@ bool matches(const RecordQuery& query, PaymentType type, const std::string& oper
   return true;
 }
 
-// Reads the log under the query's snapshot. `end` is one past the projections' applied position:
-// the log holds at least the events before it, and nothing at or after it is shown.
+// Reads the log under the query's snapshot. The log holds at least the events the ends cover, and
+// nothing else is shown.
 class LogReader {
  public:
-  LogReader(const LogSource& log, const rocksdb::ReadOptions& options, uint64_t end)
-      : log_(log), options_(options), end_(end), it_(log.db->NewIterator(options, log.family)) {}
+  using Segment = AppliedEnds::Segment;
 
-  uint64_t end() const { return end_; }
+  LogReader(const LogSource& log, const rocksdb::ReadOptions& options, const AppliedEnds& ends)
+      : log_(log), options_(options), ends_(ends), it_(log.db->NewIterator(options, log.family)) {}
 
-  // The time of the event at `position` (< end).
+  const AppliedEnds& ends() const { return ends_; }
+
+  // The time of the event at `position` (covered by the ends).
   Result<Timestamp> time_at(uint64_t position) {
     it_->SeekForPrev(log_key(position));
     Result<uint64_t> first = entry_first();
@@ -75,14 +82,16 @@ class LogReader {
     return decode_event_time(*event);
   }
 
-  // The position p <= end such that the events before p are earlier than `time` and the events in
-  // [p, end) are not. A binary search over entry starts (O(log n) seeks, comparing the time of
-  // each entry's first event), then over the events of the one entry that can straddle `time`.
-  Result<uint64_t> first_position_at(Timestamp time) {
-    // Invariant: entries starting before lo begin earlier than `time`; entries starting in
+  // The position p in [begin, end] of the segment such that its events before p are earlier than
+  // `time` and those in [p, end) are not (times are in order within a partition only). A binary
+  // search over entry starts (O(log n) seeks, comparing the time of each entry's first event),
+  // then over the events of the one entry that can straddle `time`.
+  Result<uint64_t> first_position_at(Timestamp time, const Segment& segment) {
+    // Invariant: entries starting in [begin, lo) begin earlier than `time`; entries starting in
     // [hi, end) do not.
-    uint64_t lo = 1;
-    uint64_t hi = end_;
+    const uint64_t end = segment.end;
+    uint64_t lo = segment.begin;
+    uint64_t hi = end;
     while (lo < hi) {
       const uint64_t mid = lo + (hi - lo) / 2;
       it_->Seek(log_key(mid));
@@ -93,7 +102,7 @@ class LogReader {
       }
       const std::optional<uint64_t> found = decode_log_key(it_->key().ToStringView());
       if (!found) return log_corrupt("a key is not 8 bytes");
-      if (*found >= end_) {
+      if (*found >= end) {
         hi = mid;  // no entry starts in [mid, end)
         continue;
       }
@@ -107,7 +116,7 @@ class LogReader {
         lo = *found + 1;
       }
     }
-    if (lo == 1) return uint64_t{1};
+    if (lo == segment.begin) return lo;
     // The entry holding lo - 1 begins earlier than `time`; the next one (starting at or after lo)
     // begins at or after it, or lies beyond end. So the answer is in this entry, or just after it.
     it_->SeekForPrev(log_key(lo - 1));
@@ -116,7 +125,7 @@ class LogReader {
     Result<std::vector<std::string>> entry = decode_log_entry(it_->value().ToStringView());
     if (!entry) return log_corrupt(fmt::format("entry {}: {}", *first, entry.error().message));
     size_t low = 0;  // events before low are earlier than `time`
-    size_t high = std::min<uint64_t>(entry->size(), end_ - *first);
+    size_t high = std::min<uint64_t>(entry->size(), end - *first);
     while (low < high) {
       const size_t middle = low + (high - low) / 2;
       Result<Timestamp> middle_time = decode_event_time((*entry)[middle]);
@@ -127,10 +136,10 @@ class LogReader {
         low = middle + 1;
       }
     }
-    return std::min(*first + low, end_);
+    return std::min(*first + low, end);
   }
 
-  // Visits the events in [from, to) in order (to <= end); stops early when visit returns false.
+  // Visits the events in [from, to) of one segment in order; stops early when visit returns false.
   Status scan(uint64_t from, uint64_t to, const std::function<Result<bool>(const Event&)>& visit) {
     if (from >= to) return ok_status();
     const std::string upper = log_key(to);
@@ -178,7 +187,7 @@ class LogReader {
 
   LogSource log_;
   rocksdb::ReadOptions options_;
-  uint64_t end_;
+  const AppliedEnds& ends_;
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
@@ -228,25 +237,14 @@ class NameLookup {
   std::unordered_map<std::string, Span> cache_;
 };
 
-// All accounts: [from, to) of the log, records only.
+// All accounts: the records of each partition's segment of the log, in position order, from the
+// cursor on.
 Result<std::string> scan_log(const Handles& handles, const rocksdb::ReadOptions& options, LogReader& log,
                              const RecordQuery& query, uint64_t cursor, const RecordVisitor& visit) {
-  uint64_t from = std::max<uint64_t>(cursor, 1);
-  uint64_t to = log.end();
-  if (query.from) {
-    Result<uint64_t> first = log.first_position_at(*query.from);
-    if (!first) return first.error();
-    from = std::max(from, *first);
-  }
-  if (query.to) {
-    Result<uint64_t> first = log.first_position_at(*query.to);
-    if (!first) return first.error();
-    to = std::min(to, *first);
-  }
   NameLookup names(handles, options);
   size_t visited = 0;
   std::string next_cursor;
-  Status scanned = log.scan(from, to, [&](const Event& event) -> Result<bool> {
+  const auto visit_event = [&](const Event& event) -> Result<bool> {
     if (!is_payment_record(event.type)) return true;
     if (!matches(query, payment_type_of(event.type), event.operator_name)) return true;
     if (!is_visible(query, event.account_id)) return true;
@@ -260,13 +258,31 @@ Result<std::string> scan_log(const Handles& handles, const rocksdb::ReadOptions&
     visit(record_row_of(event, std::move(*name)));
     ++visited;
     return true;
-  });
-  if (!scanned) return scanned.error();
+  };
+  for (const LogReader::Segment& segment : log.ends().segments()) {
+    if (segment.end <= cursor) continue;
+    uint64_t from = std::max(cursor, segment.begin);
+    uint64_t to = segment.end;
+    // Times are ordered within the segment only, so each segment gets its own bounds.
+    if (query.from) {
+      Result<uint64_t> first = log.first_position_at(*query.from, segment);
+      if (!first) return first.error();
+      from = std::max(from, *first);
+    }
+    if (query.to) {
+      Result<uint64_t> first = log.first_position_at(*query.to, segment);
+      if (!first) return first.error();
+      to = std::min(to, *first);
+    }
+    if (Status scanned = log.scan(from, to, visit_event); !scanned) return scanned.error();
+    if (!next_cursor.empty()) break;
+  }
   return next_cursor;
 }
 
 // One account's records in [lower, upper) of records_by_account, in position order, each row
-// checked against its key.
+// checked against its key. An account lives in one partition, so its rows sort by (time, position)
+// within one segment: position order.
 class AccountRange {
  public:
   // Empty when the range holds nothing.
@@ -275,61 +291,75 @@ class AccountRange {
                                                     const std::string& account_id) {
     std::string lower = query.from ? keys::account_record_time_key(account_id, *query.from)
                                    : keys::account_prefix(account_id);
-    if (cursor != 0) {
-      if (cursor >= log.end()) return std::unique_ptr<AccountRange>();  // nothing recorded at or after it
-      // Records from the cursor on are those at or after (its event's time, its position).
-      Result<Timestamp> time = log.time_at(cursor);
-      if (!time) return time.error();
-      lower = std::max(lower, keys::account_record_key(account_id, *time, cursor));
-    }
     std::string upper = query.to ? keys::account_record_time_key(account_id, *query.to)
                                  : keys::account_prefix_end(account_id);
     if (lower >= upper) return std::unique_ptr<AccountRange>();
-    auto range = std::unique_ptr<AccountRange>(new AccountRange(account_id, std::move(upper)));
+    auto range = std::unique_ptr<AccountRange>(new AccountRange(account_id, std::move(upper), log.ends()));
     rocksdb::ReadOptions bounded = options;
     bounded.iterate_upper_bound = &range->upper_slice_;
     range->it_.reset(handles.db->NewIterator(bounded, handles.records_by_account));
     range->it_->Seek(lower);
-    if (Status status = range->load(log.end()); !status) return status.error();
+    if (Status status = range->load(); !status) return status.error();
+    if (cursor == 0 || !range->valid() || range->row().id.value >= cursor) return range;
+    // The range starts before the cursor. The first row names the account's partition: an earlier
+    // partition than the cursor's is wholly before it; in the cursor's partition, the records from
+    // the cursor on are those at or after (its event's time, its position).
+    if (partition_of_position(range->row().id.value) != partition_of_position(cursor) ||
+        !log.ends().covers(cursor)) {
+      return std::unique_ptr<AccountRange>();
+    }
+    Result<Timestamp> time = log.time_at(cursor);
+    if (!time) return time.error();
+    range->floor_ = cursor;
+    range->it_->Seek(std::max(lower, keys::account_record_key(account_id, *time, cursor)));
+    if (Status status = range->load(); !status) return status.error();
     return range;
   }
 
   bool valid() const { return row_.has_value(); }
   const RecordRow& row() const { return *row_; }
-  Status next(uint64_t end) {
+  Status next() {
     it_->Next();
-    return load(end);
+    return load();
   }
 
  private:
-  AccountRange(std::string account_id, std::string upper)
-      : account_id_(std::move(account_id)), upper_(std::move(upper)), upper_slice_(upper_) {}
+  AccountRange(std::string account_id, std::string upper, const AppliedEnds& ends)
+      : account_id_(std::move(account_id)), upper_(std::move(upper)), upper_slice_(upper_), ends_(ends) {}
 
-  // The row under the iterator, or none at the range's end (or at the applied position: rows
-  // beyond it are impossible while rows and position share a batch, and never shown).
-  Status load(uint64_t end) {
+  // The row under the iterator, or none at the range's end, or at a row its partition has not
+  // applied (impossible while rows and position share a batch, and never shown; the later rows of
+  // the range are later in that partition too).
+  Status load() {
     row_.reset();
-    if (!it_->Valid()) {
-      if (!it_->status().ok()) return rocksdb_error("scanning payment records", it_->status());
+    for (; it_->Valid(); it_->Next()) {
+      const std::string_view key = it_->key().ToStringView();
+      const size_t key_size = account_id_.size() + keys::account_record_suffix_size;
+      if (key.size() != key_size) {
+        return make_error(Errc::corruption, "a records_by_account key has the wrong size");
+      }
+      const uint64_t position =
+          keys::decode_position_key(key.substr(key_size - keys::position_size)).value_or(0);
+      if (!ends_.covers(position)) return ok_status();
+      if (position < floor_) continue;  // after the cursor's key only if times went back
+      Result<RecordRow> row = decode_record_row(it_->value().ToStringView());
+      if (!row) return row.error();
+      if (row->id.value != position || row->account_id != account_id_ ||
+          keys::decode_time_key(key.substr(account_id_.size() + 1, keys::time_size)) != row->time) {
+        return make_error(Errc::corruption, "record row stored under another key");
+      }
+      row_ = std::move(*row);
       return ok_status();
     }
-    const std::string_view key = it_->key().ToStringView();
-    const size_t key_size = account_id_.size() + keys::account_record_suffix_size;
-    if (key.size() != key_size) return make_error(Errc::corruption, "a records_by_account key has the wrong size");
-    const uint64_t position = keys::decode_position_key(key.substr(key_size - keys::position_size)).value_or(0);
-    Result<RecordRow> row = decode_record_row(it_->value().ToStringView());
-    if (!row) return row.error();
-    if (row->id.value != position || row->account_id != account_id_ ||
-        keys::decode_time_key(key.substr(account_id_.size() + 1, keys::time_size)) != row->time) {
-      return make_error(Errc::corruption, "record row stored under another key");
-    }
-    if (position < end) row_ = std::move(*row);
+    if (!it_->status().ok()) return rocksdb_error("scanning payment records", it_->status());
     return ok_status();
   }
 
   std::string account_id_;
   std::string upper_;
   rocksdb::Slice upper_slice_;
+  const AppliedEnds& ends_;
+  uint64_t floor_ = 0;  // rows below this position (the cursor) are never shown
   std::unique_ptr<rocksdb::Iterator> it_;
   std::optional<RecordRow> row_;
 };
@@ -359,7 +389,7 @@ Result<std::string> scan_accounts(const Handles& handles, const rocksdb::ReadOpt
       visit(range.row());
       ++visited;
     }
-    if (Status status = range.next(log.end()); !status) return status.error();
+    if (Status status = range.next(); !status) return status.error();
     if (range.valid()) {
       std::push_heap(ranges.begin(), ranges.end(), later);
     } else {
@@ -383,9 +413,9 @@ Result<std::string> scan_records(const Handles& handles, const RecordQuery& quer
   // The log in another database (replay --verify's scratch projections) gets its own snapshot.
   std::optional<QuerySnapshot> log_snapshot;
   if (handles.log.db != handles.db) log_snapshot.emplace(handles.log.db);
-  Result<uint64_t> applied = read_applied_position(handles, snapshot.options());
-  if (!applied) return applied.error();
-  LogReader log(handles.log, log_snapshot ? log_snapshot->options() : snapshot.options(), *applied + 1);
+  Result<AppliedEnds> ends = AppliedEnds::read(handles, snapshot.options());
+  if (!ends) return ends.error();
+  LogReader log(handles.log, log_snapshot ? log_snapshot->options() : snapshot.options(), *ends);
   if (query.from && query.to && *query.to <= *query.from) return std::string();
   if (query.account_id) {
     return scan_accounts(handles, snapshot.options(), log, query, *cursor, {*query.account_id}, visit);

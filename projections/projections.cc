@@ -83,9 +83,18 @@ Status Projections::for_each_balance(const BalanceQuery& query,
 }
 
 Result<LogPosition> Projections::applied_position() const {
-  Result<uint64_t> position = read_applied_position(impl_->handles, rocksdb::ReadOptions());
+  Result<uint64_t> position = read_applied_position(impl_->handles, rocksdb::ReadOptions(), 0);
   if (!position) return position.error();
   return LogPosition{*position};
+}
+
+Result<std::map<int32_t, LogPosition>> Projections::applied_positions() const {
+  Result<std::map<int32_t, uint64_t>> positions =
+      read_applied_positions(impl_->handles, rocksdb::ReadOptions());
+  if (!positions) return positions.error();
+  std::map<int32_t, LogPosition> applied;
+  for (const auto& [partition, position] : *positions) applied.emplace(partition, LogPosition{position});
+  return applied;
 }
 
 }  // namespace paystream

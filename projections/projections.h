@@ -2,7 +2,9 @@
 // The query side: RocksDB projections of the log. Each is a pure function of the events in log
 // order; apply() writes into the caller's WriteBatch, so rows change atomically with the log
 // append that caused them, and a rebuild from the log gives byte-for-byte the same column families.
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -111,7 +113,9 @@ class Projections {
   Projections& operator=(const Projections&) = delete;
 
   // Events of one group commit, in log order (positions consecutive with the last applied: a gap
-  // or a repeat is a bug and stops the process). Puts each changed row once, and the applied
+  // or a repeat is a bug and stops the process). In Kafka mode, consecutive events of one events
+  // partition, following that partition's last applied position (partitions may interleave
+  // between calls; a call mixing partitions is a bug too). Puts each changed row once, and the applied
   // position, into `batch`. The caller writes the batch, or calls discard_cache(), before the next
   // apply(): the row cache assumes the database holds what earlier calls produced. An error
   // (Errc::corruption when an event disagrees with the stored rows, Errc::io_error) leaves `batch`
@@ -122,16 +126,21 @@ class Projections {
   void discard_cache();
 
   // Queries. A bad cursor is Errc::invalid_argument, a malformed account ID
-  // Errc::invalid_account_id; an unknown account gives no rows. Record pages are in log order,
-  // balance pages in account ID order.
+  // Errc::invalid_account_id; an unknown account gives no rows. Record pages are in log order
+  // (position order: in Kafka mode partition 0's records, then partition 1's...), balance pages in
+  // account ID order. Records show only positions up to their partition's applied position.
   Result<RecordPage> records(const RecordQuery& query) const;
   // Streams every matching row (query.limit and cursor honoured) without holding them all.
   Status for_each_record(const RecordQuery& query, const std::function<void(const RecordRow&)>& visit) const;
   Result<BalancePage> balances(const BalanceQuery& query) const;
   Status for_each_balance(const BalanceQuery& query,
                           const std::function<void(const BalanceRow&)>& visit) const;
-  // The position of the last event applied and written to the database (0 when none).
+  // The position of the last event applied and written to the database (0 when none): partition
+  // 0's, which is the whole log in embedded mode.
   Result<LogPosition> applied_position() const;
+  // Kafka mode: the last applied position of each partition that has applied something (partition
+  // 0 included), read from the database. Errc::corruption when a stored position is malformed.
+  Result<std::map<int32_t, LogPosition>> applied_positions() const;
 
  private:
   struct Impl;

@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -53,8 +54,32 @@ class QuerySnapshot {
   rocksdb::ReadOptions options_;
 };
 
-// The last position written to the meta column family (0 when none).
-Result<uint64_t> read_applied_position(const Handles& handles, const rocksdb::ReadOptions& options);
+// The last position applied in `partition`, from the meta column family (partition_base(p) when
+// none).
+Result<uint64_t> read_applied_position(const Handles& handles, const rocksdb::ReadOptions& options,
+                                       int32_t partition);
+// The last applied position of every partition that has applied something, in partition order.
+Result<std::map<int32_t, uint64_t>> read_applied_positions(const Handles& handles,
+                                                           const rocksdb::ReadOptions& options);
+
+// What a query may show: in each partition, the positions after its base up to its applied
+// position. Read once per query, in the query's snapshot, so all its reads agree.
+class AppliedEnds {
+ public:
+  struct Segment {
+    uint64_t begin = 0;  // the partition's first position
+    uint64_t end = 0;    // one past its applied position
+  };
+  static Result<AppliedEnds> read(const Handles& handles, const rocksdb::ReadOptions& options);
+  explicit AppliedEnds(const std::map<int32_t, uint64_t>& applied);
+
+  bool covers(uint64_t position) const;
+  // One per partition that applied something, in partition order, which is position order.
+  const std::vector<Segment>& segments() const { return segments_; }
+
+ private:
+  std::vector<Segment> segments_;
+};
 
 // The write side. Used only by the thread that calls Projections::apply (the sequencer).
 class Applier {
@@ -70,7 +95,8 @@ class Applier {
   struct Touched {
     std::optional<AccountType> stored_type;  // the type in the database before this apply()
   };
-  Status check_start(uint64_t first_position);
+  // The partition's last applied position, loaded on first use.
+  Result<uint64_t> applied_in(int32_t partition);
   // The cached row of an existing account, loaded on first use and marked as changed.
   Result<BalanceState*> touch(const std::string& id);
   Status open_account(const Event& event, rocksdb::WriteBatch& batch);
@@ -81,7 +107,7 @@ class Applier {
 
   Handles handles_;
   std::unordered_map<std::string, BalanceState> cache_;
-  std::optional<uint64_t> applied_;                   // last applied position, when known
+  std::map<int32_t, uint64_t> applied_;               // last applied position of the partitions known
   std::unordered_map<std::string, Touched> touched_;  // accounts changed by the current apply()
 };
 

@@ -60,20 +60,23 @@ class ProjectionDb {
 
   // Applies one group and writes its batch with the group's log entries, as the ledger does for a
   // group commit (entries of at most log_entry_events_max events, keyed by their first position).
+  // In Kafka mode, a group holds events of one partition, as the projector writes them.
   void apply(std::span<const Event> events) {
     rocksdb::WriteBatch batch;
-    for (size_t begin = 0; begin < events.size(); begin += log_entry_events_max) {
-      std::vector<std::string> encoded;
-      for (size_t i = begin; i < std::min(events.size(), begin + log_entry_events_max); ++i)
-        encoded.push_back(encode_event(events[i]));
-      REQUIRE(batch.Put(log_, log_key(events[begin].position.value), encode_log_entry(encoded)).ok());
-    }
+    put_log(batch, events);
     const Status applied = projections_->apply(events, batch);
     INFO((applied ? std::string() : applied.error().message));
     REQUIRE(applied.ok());
     REQUIRE(db_->Write(rocksdb::WriteOptions(), &batch).ok());
   }
   void apply(const std::vector<Event>& events) { apply(std::span<const Event>(events)); }
+
+  // Writes the events' log entries only, as a log ahead of the projections.
+  void append_log(const std::vector<Event>& events) {
+    rocksdb::WriteBatch batch;
+    put_log(batch, events);
+    REQUIRE(db_->Write(rocksdb::WriteOptions(), &batch).ok());
+  }
 
   // Every key and value of each projection family (not the log), in key order.
   std::vector<std::vector<std::pair<std::string, std::string>>> contents() {
@@ -88,6 +91,16 @@ class ProjectionDb {
     return families;
   }
 
+  // Every key and value of the log, in key order.
+  std::vector<std::pair<std::string, std::string>> log_contents() {
+    std::vector<std::pair<std::string, std::string>> rows;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+      rows.emplace_back(it->key().ToString(), it->value().ToString());
+    REQUIRE(it->status().ok());
+    return rows;
+  }
+
   rocksdb::ColumnFamilyHandle* family(const std::string& name) {
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {
       if (handle->GetName() == name) return handle;
@@ -98,6 +111,8 @@ class ProjectionDb {
 
   // Seeks made by iterators so far: how the tests see that a search is a search and not a scan.
   uint64_t seeks() const { return statistics_->getTickerCount(rocksdb::NUMBER_DB_SEEK); }
+  // Steps made by iterators so far: how the tests see that rows are skipped by a seek.
+  uint64_t nexts() const { return statistics_->getTickerCount(rocksdb::NUMBER_DB_NEXT); }
 
   void reopen() {
     close();
@@ -105,6 +120,15 @@ class ProjectionDb {
   }
 
  private:
+  void put_log(rocksdb::WriteBatch& batch, std::span<const Event> events) {
+    for (size_t begin = 0; begin < events.size(); begin += log_entry_events_max) {
+      std::vector<std::string> encoded;
+      for (size_t i = begin; i < std::min(events.size(), begin + log_entry_events_max); ++i)
+        encoded.push_back(encode_event(events[i]));
+      REQUIRE(batch.Put(log_, log_key(events[begin].position.value), encode_log_entry(encoded)).ok());
+    }
+  }
+
   void open() {
     rocksdb::DBOptions options;
     options.create_if_missing = true;
@@ -138,9 +162,12 @@ class ProjectionDb {
   std::unique_ptr<Projections> projections_;
 };
 
-// Writes events as the engine would: positions from 1, balances carried from one event to the next.
+// Writes events as the engine would: positions from 1 (in Kafka mode, from partition_base(p) + 1
+// for events partition p), balances carried from one event to the next.
 class EventMaker {
  public:
+  explicit EventMaker(int32_t partition = 0) : next_(partition_base(partition) + 1) {}
+
   Event open(const std::string& id, const std::string& name, Timestamp time,
              AccountType type = AccountType::direct, Money overdraft = Money::zero()) {
     AccountSettings settings;
@@ -245,7 +272,7 @@ class EventMaker {
   }
 
   std::map<std::string, Account> accounts_;
-  uint64_t next_ = 1;
+  uint64_t next_;
 };
 
 }  // namespace paystream::testing
