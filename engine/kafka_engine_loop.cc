@@ -137,10 +137,9 @@ Result<std::unique_ptr<KafkaEngineLoop>> KafkaEngineLoop::open(const EngineLoopO
     return make_error(Errc::kafka_error, fmt::format("topic '{}' must exist with the {} partitions of '{}'",
                                                      names->events, layout.command_partitions, names->commands));
   }
-  char* cluster = rd_kafka_clusterid((*probe)->native(), options.timeout_ms);
-  if (cluster == nullptr) return make_error(Errc::kafka_error, "the Kafka cluster did not say its ID");
-  std::string scope = fmt::format("{}/{}", cluster, names->events);
-  rd_kafka_mem_free((*probe)->native(), cluster);
+  Result<std::string> cluster = read_cluster_id(**probe, options.timeout_ms);
+  if (!cluster) return cluster.error();
+  std::string scope = fmt::format("{}/{}", *cluster, names->events);
   std::unique_ptr<KafkaEngineLoop> loop(new KafkaEngineLoop(options, std::move(*names), layout, std::move(scope)));
   if (!options.data_dir.empty()) {
     Result<std::unique_ptr<PartitionStore>> store = PartitionStore::open(options.data_dir);

@@ -31,13 +31,14 @@ Result<std::unique_ptr<KafkaClient>> committed_reader(std::string_view bootstrap
   return KafkaClient::create(KafkaClientType::consumer, std::move(*config));
 }
 
-Status assign(KafkaClient& reader, const std::string& topic, int32_t partition, int64_t from_offset) {
+Status assign(KafkaClient& reader, const std::string& topic, const std::map<int32_t, int64_t>& from_offsets) {
   std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)> assignment(
-      rd_kafka_topic_partition_list_new(1), &rd_kafka_topic_partition_list_destroy);
-  rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = from_offset;
+      rd_kafka_topic_partition_list_new(static_cast<int>(from_offsets.size())), &rd_kafka_topic_partition_list_destroy);
+  for (const auto& [partition, offset] : from_offsets)
+    rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = offset;
   const rd_kafka_resp_err_t error = rd_kafka_assign(reader.native(), assignment.get());
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return kafka_error(fmt::format("cannot read topic '{}' partition {}", topic, partition), error);
+    return kafka_error(fmt::format("cannot read topic '{}' ({} partitions)", topic, from_offsets.size()), error);
   }
   return ok_status();
 }
@@ -85,7 +86,7 @@ Result<EventsReadSummary> read_event_batches(std::string_view bootstrap, const s
                                              const IgnoredVisitor& on_ignored) {
   Result<std::unique_ptr<KafkaClient>> reader = committed_reader(bootstrap);
   if (!reader) return reader.error();
-  if (Status assigned = assign(**reader, topic, partition, from_offset); !assigned) return assigned.error();
+  if (Status assigned = assign(**reader, topic, {{partition, from_offset}}); !assigned) return assigned.error();
   EventsReadSummary summary;
   summary.next_offset = from_offset;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -104,6 +105,56 @@ Result<EventsReadSummary> read_event_batches(std::string_view bootstrap, const s
   }
   rd_kafka_consumer_close((*reader)->native());
   return summary;
+}
+
+Result<std::unique_ptr<EventsFollower>> EventsFollower::open(std::string_view bootstrap, const std::string& topic,
+                                                            const std::map<int32_t, int64_t>& from_offsets) {
+  Result<std::unique_ptr<KafkaClient>> reader = committed_reader(bootstrap);
+  if (!reader) return reader.error();
+  if (Status assigned = assign(**reader, topic, from_offsets); !assigned) return assigned.error();
+  std::vector<int32_t> partitions;
+  for (const auto& [partition, offset] : from_offsets) partitions.push_back(partition);
+  return std::unique_ptr<EventsFollower>(new EventsFollower(std::move(*reader), topic, std::move(partitions)));
+}
+
+EventsFollower::~EventsFollower() { rd_kafka_consumer_close(reader_->native()); }
+
+Result<std::vector<FollowedMessage>> EventsFollower::poll(int timeout_ms, size_t max) {
+  std::vector<FollowedMessage> messages;
+  int wait_ms = timeout_ms;
+  while (messages.size() < max) {
+    std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> message(
+        rd_kafka_consumer_poll(reader_->native(), wait_ms), &rd_kafka_message_destroy);
+    if (!message) break;
+    wait_ms = 0;  // the first one came: take only what is already fetched
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      messages.push_back(FollowedMessage{.partition = message->partition, .offset = message->offset,
+                                         .end_of_partition = true, .bytes = {}});
+      continue;
+    }
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return kafka_error(fmt::format("cannot read the events (partition {})", message->partition), message->err);
+    }
+    messages.push_back(FollowedMessage{.partition = message->partition, .offset = message->offset,
+                                       .end_of_partition = false,
+                                       .bytes = std::string(static_cast<const char*>(message->payload), message->len)});
+  }
+  return messages;
+}
+
+Result<std::map<int32_t, int64_t>> EventsFollower::end_offsets(int timeout_ms) const {
+  std::map<int32_t, int64_t> ends;
+  for (const int32_t partition : partitions_) {
+    int64_t low = 0;
+    int64_t high = 0;
+    const rd_kafka_resp_err_t error =
+        rd_kafka_query_watermark_offsets(reader_->native(), topic_.c_str(), partition, &low, &high, timeout_ms);
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return kafka_error(fmt::format("cannot read the end of topic '{}' partition {}", topic_, partition), error);
+    }
+    ends[partition] = high;
+  }
+  return ends;
 }
 
 }  // namespace paystream

@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/kafka_client.h"
 #include "events/batch_acceptance.h"
@@ -30,5 +32,40 @@ Result<EventsReadSummary> read_event_batches(std::string_view bootstrap, const s
                                              int timeout_ms,
                                              const std::function<void(int64_t, const EventBatch&, BatchVerdict)>&
                                                  on_ignored = nullptr);
+
+// One message of an events partition as EventsFollower reads it: the bytes of a batch (to be
+// decoded and judged by the caller), or the notice that the partition's end was reached at `offset`.
+struct FollowedMessage {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  bool end_of_partition = false;
+  std::string bytes;
+};
+
+// Follows several partitions of the events topic at once, read_committed, from the offsets the
+// caller stored (the projections keep theirs with their rows; the group's offsets are never used).
+// Messages of one partition come in offset order; partitions interleave. Each time a partition's
+// end is reached, one end_of_partition message says so.
+class EventsFollower {
+ public:
+  static Result<std::unique_ptr<EventsFollower>> open(std::string_view bootstrap, const std::string& topic,
+                                                      const std::map<int32_t, int64_t>& from_offsets);
+  ~EventsFollower();
+  EventsFollower(const EventsFollower&) = delete;
+  EventsFollower& operator=(const EventsFollower&) = delete;
+
+  // Up to `max` messages: waits up to timeout_ms for the first, then takes what is already there.
+  // kafka_error on a read error (an offset that is gone: retention, the mock's size limit).
+  Result<std::vector<FollowedMessage>> poll(int timeout_ms, size_t max);
+  // Each followed partition's end offset as the broker says now (its high watermark).
+  Result<std::map<int32_t, int64_t>> end_offsets(int timeout_ms) const;
+
+ private:
+  EventsFollower(std::unique_ptr<KafkaClient> reader, std::string topic, std::vector<int32_t> partitions)
+      : reader_(std::move(reader)), topic_(std::move(topic)), partitions_(std::move(partitions)) {}
+  std::unique_ptr<KafkaClient> reader_;
+  std::string topic_;
+  std::vector<int32_t> partitions_;
+};
 
 }  // namespace paystream

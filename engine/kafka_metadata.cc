@@ -20,4 +20,12 @@ Result<ClusterMetadata> read_cluster_metadata(KafkaClient& client, int timeout_m
   return result;
 }
 
+Result<std::string> read_cluster_id(KafkaClient& client, int timeout_ms) {
+  char* cluster = rd_kafka_clusterid(client.native(), timeout_ms);
+  if (cluster == nullptr) return make_error(Errc::kafka_error, "the Kafka cluster did not say its ID");
+  std::string id(cluster);
+  rd_kafka_mem_free(client.native(), cluster);
+  return id;
+}
+
 }  // namespace paystream

@@ -18,4 +18,8 @@ struct ClusterMetadata {
 // broker answers within timeout_ms.
 Result<ClusterMetadata> read_cluster_metadata(KafkaClient& client, int timeout_ms);
 
+// The cluster's ID (checkpoints and projections are scoped by it, so rows of another cluster are
+// never taken for this one's). kafka_error when the cluster does not say within timeout_ms.
+Result<std::string> read_cluster_id(KafkaClient& client, int timeout_ms);
+
 }  // namespace paystream

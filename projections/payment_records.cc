@@ -409,10 +409,10 @@ Result<std::string> scan_records(const Handles& handles, const RecordQuery& quer
     if (Status valid = check_account_id(*query.account_id); !valid) return valid.error();
     if (!is_visible(query, *query.account_id)) return std::string();
   }
-  const QuerySnapshot snapshot(handles.db);
+  const QuerySnapshot snapshot(handles.db, handles.view);
   // The log in another database (replay --verify's scratch projections) gets its own snapshot.
   std::optional<QuerySnapshot> log_snapshot;
-  if (handles.log.db != handles.db) log_snapshot.emplace(handles.log.db);
+  if (handles.log.db != handles.db) log_snapshot.emplace(handles.log.db, handles.view);
   Result<AppliedEnds> ends = AppliedEnds::read(handles, snapshot.options());
   if (!ends) return ends.error();
   LogReader log(handles.log, log_snapshot ? log_snapshot->options() : snapshot.options(), *ends);

@@ -25,7 +25,7 @@ std::vector<std::string> Projections::column_families() {
 std::vector<std::string> Projections::retired_column_families() { return {"records"}; }
 
 Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
-                         LogSource log) {
+                         LogSource log, DatabaseView view) {
   const std::vector<std::string> names = column_families();
   PAYSTREAM_ASSERT(db != nullptr);
   PAYSTREAM_ASSERT(log.db != nullptr && log.family != nullptr);
@@ -39,7 +39,8 @@ Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamil
                                          .records_by_account = handles[2],
                                          .account_names = handles[3],
                                          .meta = handles[4],
-                                         .log = log});
+                                         .log = log,
+                                         .view = view});
 }
 
 Projections::~Projections() = default;

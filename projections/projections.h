@@ -97,6 +97,12 @@ struct LogSource {
   rocksdb::ColumnFamilyHandle* family = nullptr;
 };
 
+// How the database behind the projections changes while they are queried.
+enum class DatabaseView {
+  live,    // written meanwhile: each query reads one RocksDB snapshot
+  frozen,  // unchanged while open (a RocksDB secondary instance caught up once, which refuses snapshots)
+};
+
 class Projections {
  public:
   // Column families this module owns, in the order bind() expects their handles.
@@ -107,7 +113,8 @@ class Projections {
 
   // The handles stay owned by the caller and must outlive this object. The log must hold every
   // event applied here (the ledger writes both in one batch).
-  Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles, LogSource log);
+  Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles, LogSource log,
+              DatabaseView view = DatabaseView::live);
   ~Projections();
   Projections(const Projections&) = delete;
   Projections& operator=(const Projections&) = delete;

@@ -32,18 +32,23 @@ struct Handles {
   rocksdb::ColumnFamilyHandle* account_names = nullptr;
   rocksdb::ColumnFamilyHandle* meta = nullptr;
   LogSource log;  // read only
+  DatabaseView view = DatabaseView::live;
 };
 
 Error rocksdb_error(const char* doing, const rocksdb::Status& status);
 
 // A RocksDB snapshot for one query, so a query that reads several keys (an index, then rows)
-// sees one state even while the sequencer writes.
+// sees one state even while the sequencer writes. A frozen database needs none (and a RocksDB
+// secondary instance refuses iterators over one).
 class QuerySnapshot {
  public:
-  explicit QuerySnapshot(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {
+  QuerySnapshot(rocksdb::DB* db, DatabaseView view)
+      : db_(db), snapshot_(view == DatabaseView::live ? db->GetSnapshot() : nullptr) {
     options_.snapshot = snapshot_;
   }
-  ~QuerySnapshot() { db_->ReleaseSnapshot(snapshot_); }
+  ~QuerySnapshot() {
+    if (snapshot_ != nullptr) db_->ReleaseSnapshot(snapshot_);
+  }
   QuerySnapshot(const QuerySnapshot&) = delete;
   QuerySnapshot& operator=(const QuerySnapshot&) = delete;
   const rocksdb::ReadOptions& options() const { return options_; }

@@ -14,12 +14,14 @@
 #include "tools/cli_server.h"
 #include "tools/cli_session.h"
 #include "tools/replay_command.h"
+#include "tools/replay_kafka_command.h"
 
 namespace paystream {
 namespace {
 
 struct ReplayArgs {
   bool verify = false;
+  KafkaConnection kafka;  // Kafka mode: the history is the events topic
 };
 
 int run_replay(const GlobalOptions& options, const ReplayArgs& args) {
@@ -34,6 +36,7 @@ int run_replay(const GlobalOptions& options, const ReplayArgs& args) {
   if (!std::filesystem::is_directory(dir, error)) {
     return report_error(make_error(Errc::io_error, fmt::format("no data directory at '{}'", dir)), std::cerr);
   }
+  if (!args.kafka.bootstrap.empty()) return run_replay_verify_kafka(args.kafka, dir, std::cout, std::cerr);
   return run_replay_verify(dir, std::cout, std::cerr);
 }
 
@@ -82,6 +85,12 @@ void add_admin_commands(CLI::App& app, Cli& cli) {
   auto replay_args = std::make_shared<ReplayArgs>();
   CLI::App* replay = add_leaf_command(app, "replay", "Rebuild the projections from the log and compare", cli);
   replay->add_flag("--verify", replay_args->verify, "Check the hash chain and compare rebuilt with live projections");
+  replay->add_option("--kafka", replay_args->kafka.bootstrap,
+                     "Kafka mode: read the history from the events topic and verify DIR/kafka-projections")
+      ->type_name("BOOTSTRAP");
+  replay->add_option("--topic-prefix", replay_args->kafka.topic_prefix, "Kafka mode: the topics' prefix (default "
+                                                                         "paystream)")
+      ->type_name("P");
   set_action(*replay, cli, replay_args, &run_replay);
 
   auto bench_args = std::make_shared<BenchArgs>();

@@ -57,11 +57,11 @@ int run_balances(const GlobalOptions& options, const BalancesArgs& args) {
   Result<std::optional<ServerLogin>> login = server_login(options);
   if (!login) return report_error(login.error(), std::cerr);
   if (*login) return print_remote_query(options, **login, "/v1/balances", remote_params(args));
-  Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::must_exist);
-  if (!runtime) return report_error(runtime.error(), std::cerr);
+  Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
+  if (!source) return report_error(source.error(), std::cerr);
   Result<std::unique_ptr<Printer>> printer = Printer::open(options, balance_columns(), XlsxUse::allowed);
   if (!printer) return report_error(printer.error(), std::cerr);
-  Status streamed = (*runtime)->projections().for_each_balance(query, [&](const BalanceRow& row) {
+  Status streamed = (*source)->projections().for_each_balance(query, [&](const BalanceRow& row) {
     (*printer)->row(balance_cells(row));
   });
   if (!streamed) return report_error(streamed.error(), std::cerr);

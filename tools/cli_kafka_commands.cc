@@ -1,5 +1,6 @@
 // publish and dev-broker: the command lines of Kafka mode's first tools; the work is
 // run_publish's (tools/publish_command.h) and run_dev_broker's (tools/dev_broker_command.h).
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -11,6 +12,7 @@
 #include "tools/cli_server.h"
 #include "tools/dev_broker_command.h"
 #include "tools/kafka_bench.h"
+#include "tools/project_kafka_command.h"
 #include "tools/publish_command.h"
 
 namespace paystream {
@@ -57,6 +59,16 @@ int run_dev_broker_command(const GlobalOptions& options, const DevBrokerArgs& ar
   return run_dev_broker(args.broker, std::cout, std::cerr);
 }
 
+int run_project_command(const GlobalOptions& options, const ProjectKafkaOptions& args) {
+  if (Status local = refuse_server(options, "project", "it reads Kafka (--kafka) into the local --data"); !local) {
+    return report_error(local.error(), std::cerr);
+  }
+  ProjectKafkaOptions project = args;
+  project.projector.directory =
+      (std::filesystem::path(options.data_dir_or_default()) / kafka_projections_dir_name).string();
+  return run_project_kafka(project, std::cout, std::cerr);
+}
+
 int run_kafka_bench_command(const GlobalOptions& /*options*/, const KafkaBenchOptions& args) {
   return run_kafka_bench(args, std::cout, std::cerr);
 }
@@ -101,10 +113,25 @@ void add_kafka_commands(CLI::App& app, Cli& cli) {
   add_partitions_option(*broker, broker_args->broker.topics.partitions);
   set_action(*broker, cli, broker_args, &run_dev_broker_command);
 
+  auto project_args = std::make_shared<ProjectKafkaOptions>();
+  CLI::App* project = add_leaf_command(
+      app, "project",
+      "Build the projections (records, balances) from the events on Kafka into DIR/kafka-projections under --data; "
+      "queries on --data DIR then read them",
+      cli);
+  project->add_option("--kafka", project_args->projector.connection.bootstrap, "Kafka bootstrap address host:port,...")
+      ->type_name("BOOTSTRAP")
+      ->required();
+  add_topic_prefix_option(*project, project_args->projector.connection.topic_prefix);
+  project->add_flag("--until-caught-up", project_args->until_caught_up,
+                    "Stop once every events partition is read to the end it has at start (default: follow until "
+                    "Ctrl-C)");
+  set_action(*project, cli, project_args, &run_project_command);
+
   auto bench_args = std::make_shared<KafkaBenchOptions>();
   CLI::App* bench = add_leaf_command(
-      app, "bench-kafka", "Benchmark Kafka mode end to end on an in-process mock cluster: publish, then one engine "
-                          "instance decides the backlog",
+      app, "bench-kafka", "Benchmark Kafka mode end to end on an in-process mock cluster: publish, then engine "
+                          "instances decide the backlog, then the projector catches up",
       cli);
   bench->add_option("--brokers", bench_args->brokers, "Mock brokers (default 1)")
       ->type_name("N")
@@ -118,6 +145,10 @@ void add_kafka_commands(CLI::App& app, Cli& cli) {
                     "Most commands of one partition in one batch (default 1000)")
       ->type_name("N")
       ->check(CLI::Range(size_t{1}, size_t{100'000}));
+  bench->add_option("--instances", bench_args->instances,
+                    "Engine instances sharing the partitions, each in its own thread (default 1)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 64));
   set_action(*bench, cli, bench_args, &run_kafka_bench_command);
 }
 

@@ -53,17 +53,17 @@ Status read_filters(const RecordsArgs& args, RecordQuery& query) {
   return ok_status();
 }
 
-Status print_record_query(Runtime& runtime, const GlobalOptions& options, const RecordQuery& query) {
+Status print_record_query(Projections& projections, const GlobalOptions& options, const RecordQuery& query) {
   Result<std::unique_ptr<Printer>> printer = Printer::open(options, record_columns(), XlsxUse::allowed);
   if (!printer) return printer.error();
   if (query.limit == 0) {
-    Status streamed = runtime.projections().for_each_record(query, [&](const RecordRow& row) {
+    Status streamed = projections.for_each_record(query, [&](const RecordRow& row) {
       (*printer)->row(record_cells(row));
     });
     if (!streamed) return streamed;
     return (*printer)->finish({{"next_cursor", ""}});
   }
-  Result<RecordPage> page = runtime.projections().records(query);
+  Result<RecordPage> page = projections.records(query);
   if (!page) return page.error();
   for (const RecordRow& row : page->rows) (*printer)->row(record_cells(row));
   Status finished = (*printer)->finish({{"next_cursor", page->next_cursor}});
@@ -97,9 +97,9 @@ int run_records(const GlobalOptions& options, const RecordsArgs& args) {
   Result<std::optional<ServerLogin>> login = server_login(options);
   if (!login) return report_error(login.error(), std::cerr);
   if (*login) return print_remote_query(options, **login, "/v1/payment-records", remote_params(args, query.limit));
-  Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::must_exist);
-  if (!runtime) return report_error(runtime.error(), std::cerr);
-  if (Status printed = print_record_query(**runtime, options, query); !printed) {
+  Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
+  if (!source) return report_error(source.error(), std::cerr);
+  if (Status printed = print_record_query((*source)->projections(), options, query); !printed) {
     return report_error(printed.error(), std::cerr);
   }
   return static_cast<int>(ExitCode::ok);

@@ -52,6 +52,24 @@ Result<std::unique_ptr<Runtime>> open_data_dir(const GlobalOptions& options, Dat
   return runtime.error();
 }
 
+Result<std::unique_ptr<QuerySource>> QuerySource::open(const GlobalOptions& options) {
+  auto source = std::make_unique<QuerySource>();
+  const std::filesystem::path dir(options.data_dir_or_default());
+  const std::filesystem::path kafka = dir / kafka_projections_dir_name;
+  std::error_code error;
+  if (!std::filesystem::exists(dir / "CURRENT", error) && std::filesystem::exists(kafka / "CURRENT", error)) {
+    Result<std::unique_ptr<KafkaProjectionStore>> store =
+        KafkaProjectionStore::open(kafka.string(), KafkaProjectionStore::Access::read);
+    if (!store) return store.error();
+    source->kafka_ = std::move(*store);
+    return source;
+  }
+  Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::must_exist);
+  if (!runtime) return runtime.error();
+  source->runtime_ = std::move(*runtime);
+  return source;
+}
+
 Timestamp now_utc() {
   const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
   return Timestamp{std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count()};

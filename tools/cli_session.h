@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "tools/cli_options.h"
+#include "tools/kafka_projection_store.h"
 #include "tools/runtime.h"
 
 namespace paystream {
@@ -14,6 +15,19 @@ enum class DataDirUse {
 };
 
 Result<std::unique_ptr<Runtime>> open_data_dir(const GlobalOptions& options, DataDirUse use);
+
+// What the queries (records, balances) read: the embedded ledger's projections when the data
+// directory holds an embedded ledger; else Kafka mode's (DIR/kafka-projections, written by
+// `project --kafka`), read beside a running projector.
+class QuerySource {
+ public:
+  static Result<std::unique_ptr<QuerySource>> open(const GlobalOptions& options);
+  Projections& projections() { return runtime_ ? runtime_->projections() : kafka_->projections(); }
+
+ private:
+  std::unique_ptr<Runtime> runtime_;
+  std::unique_ptr<KafkaProjectionStore> kafka_;
+};
 
 // The wall clock, for the derived account status and this month's consumption in queries.
 Timestamp now_utc();

@@ -1,13 +1,19 @@
 #include "tools/kafka_bench.h"
 
 #include <chrono>
+#include <atomic>
+#include <filesystem>
+#include <random>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "engine/kafka_engine_loop.h"
 #include "engine/kafka_mock_cluster.h"
 #include "tools/cli_exit.h"
+#include "tools/kafka_projector.h"
 #include "tools/publish_command.h"
 
 namespace paystream {
@@ -50,11 +56,69 @@ Status publish_all(const KafkaBenchOptions& options, const std::string& bootstra
   return ok_status();
 }
 
+// Each instance steps in its own thread (as separate processes would) until all commands are decided.
+Status run_instances(std::vector<std::unique_ptr<KafkaEngineLoop>>& loops, uint64_t expected) {
+  std::vector<std::atomic<uint64_t>> decided(loops.size());
+  std::atomic<bool> failed = false;
+  std::vector<Status> outcomes(loops.size(), ok_status());
+  const auto total = [&] {
+    uint64_t sum = 0;
+    for (const std::atomic<uint64_t>& count : decided) sum += count.load();
+    return sum;
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < loops.size(); ++i) {
+    threads.emplace_back([&, i] {
+      const size_t owned = loops[i]->owned().size();
+      while (!failed && total() < expected) {
+        Status stepped = loops[i]->step(100);
+        if (stepped && loops[i]->owned().size() != owned) {
+          stepped = make_error(Errc::kafka_error, "a partition was dropped");
+        }
+        if (!stepped) {
+          outcomes[i] = stepped;
+          failed = true;
+        }
+        decided[i] = loops[i]->totals().commands;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const Status& outcome : outcomes) {
+    if (!outcome) return outcome;
+  }
+  return ok_status();
+}
+
+// The projector over the whole events topic into a scratch directory: the catch-up time.
+Result<double> project_all(const std::string& bootstrap) {
+  std::random_device random;
+  const std::filesystem::path directory =
+      std::filesystem::temp_directory_path() / fmt::format("paystream-bench-kafka-{:x}", random());
+  double seconds = 0;
+  {
+    ProjectorOptions projector_options;
+    projector_options.connection.bootstrap = bootstrap;
+    projector_options.directory = directory.string();
+    Result<std::unique_ptr<KafkaProjector>> projector = KafkaProjector::open(projector_options);
+    if (!projector) return projector.error();
+    const BenchClock::time_point start = BenchClock::now();
+    if (Status caught_up = (*projector)->catch_up(600'000); !caught_up) return caught_up.error();
+    seconds = seconds_since(start);
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(directory, ignored);
+  return seconds;
+}
+
 }  // namespace
 
 int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::ostream& err) {
   if (options.accounts == 0 || options.commands == 0) {
     return report_error(make_error(Errc::invalid_argument, "--accounts and --commands must be at least 1"), err);
+  }
+  if (options.instances > options.partitions) {
+    return report_error(make_error(Errc::invalid_argument, "--instances: at most one per partition"), err);
   }
   Result<std::unique_ptr<MockCluster>> cluster = MockCluster::start(options.brokers);
   if (!cluster) return report_error(cluster.error(), err);
@@ -81,11 +145,16 @@ int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::os
   loop_options.connection.bootstrap = (*cluster)->bootstrap();
   loop_options.batch_commands_max = options.batch_commands_max;
   loop_options.notice = [&err](const std::string& line) { err << "paystream: bench-kafka: " << line << '\n'; };
-  Result<std::unique_ptr<KafkaEngineLoop>> loop = KafkaEngineLoop::open(loop_options);
-  if (!loop) return report_error(loop.error(), err);
+  std::vector<std::unique_ptr<KafkaEngineLoop>> loops;
+  for (int instance = 0; instance < options.instances; ++instance) {
+    Result<std::unique_ptr<KafkaEngineLoop>> loop = KafkaEngineLoop::open(loop_options);
+    if (!loop) return report_error(loop.error(), err);
+    loops.push_back(std::move(*loop));
+  }
   const BenchClock::time_point takeover_start = BenchClock::now();
+  // Instance i owns the partitions p with p % instances == i, as a consumer group would share them.
   for (int32_t partition = 0; partition < options.partitions; ++partition) {
-    Result<bool> taken = (*loop)->take(partition);
+    Result<bool> taken = loops[static_cast<size_t>(partition % options.instances)]->take(partition);
     if (!taken) return report_error(taken.error(), err);
     if (!*taken) return report_error(make_error(Errc::kafka_error, "a partition was taken by another instance"), err);
   }
@@ -93,30 +162,36 @@ int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::os
 
   const uint64_t expected = options.accounts + options.commands;
   const BenchClock::time_point engine_start = BenchClock::now();
-  while ((*loop)->totals().commands < expected) {
-    if (Status stepped = (*loop)->step(100); !stepped) return report_error(stepped.error(), err);
-    if ((*loop)->owned().size() != static_cast<size_t>(options.partitions)) {
-      return report_error(make_error(Errc::kafka_error, "a partition was dropped"), err);
-    }
-  }
+  if (Status ran = run_instances(loops, expected); !ran) return report_error(ran.error(), err);
   const double engine_seconds = seconds_since(engine_start);
 
+  Result<double> projection_seconds = project_all((*cluster)->bootstrap());
+  if (!projection_seconds) return report_error(projection_seconds.error(), err);
+  uint64_t events = 0;
   int64_t balance_micros = 0;
-  for (const int32_t partition : (*loop)->owned()) {
-    for (const auto& [id, account] : (*loop)->engine(partition)->state().accounts) {
-      balance_micros += account.balance.micros();
+  EngineLoopTotals totals;
+  for (const std::unique_ptr<KafkaEngineLoop>& loop : loops) {
+    for (const int32_t partition : loop->owned()) {
+      const PartitionEngine& engine = *loop->engine(partition);
+      for (const auto& [id, account] : engine.state().accounts) balance_micros += account.balance.micros();
+      events += engine.state().last_position.value - partition_base(partition);
     }
+    totals.batches += loop->totals().batches;
+    totals.aborted += loop->totals().aborted;
   }
-  const EngineLoopTotals& totals = (*loop)->totals();
-  out << fmt::format("{{\"brokers\":{},\"partitions\":{},\"accounts\":{},\"payments\":{},\"batch_commands_max\":{},"
-                     "\"publish_seconds\":{:.3f},\"takeover_seconds\":{:.3f},\"engine_seconds\":{:.3f},"
-                     "\"engine_commands_per_second\":{:.0f},\"end_to_end_commands_per_second\":{:.0f},"
-                     "\"batches\":{},\"aborted\":{},\"balances_add_up\":{}}}\n",
-                     options.brokers, options.partitions, options.accounts, options.commands,
+  out << fmt::format("{{\"brokers\":{},\"partitions\":{},\"instances\":{},\"accounts\":{},\"payments\":{},"
+                     "\"batch_commands_max\":{},\"publish_seconds\":{:.3f},\"takeover_seconds\":{:.3f},"
+                     "\"engine_seconds\":{:.3f},\"engine_commands_per_second\":{:.0f},"
+                     "\"end_to_end_commands_per_second\":{:.0f},\"batches\":{},\"aborted\":{},"
+                     "\"projection_events\":{},\"projection_seconds\":{:.3f},\"projection_events_per_second\":{:.0f},"
+                     "\"balances_add_up\":{}}}\n",
+                     options.brokers, options.partitions, options.instances, options.accounts, options.commands,
                      options.batch_commands_max, publish_seconds, takeover_seconds, engine_seconds,
                      static_cast<double>(expected) / engine_seconds,
                      static_cast<double>(expected) / (publish_seconds + takeover_seconds + engine_seconds),
-                     totals.batches, totals.aborted, balance_micros == paid_micros ? "true" : "false");
+                     totals.batches, totals.aborted, events, *projection_seconds,
+                     static_cast<double>(events) / *projection_seconds,
+                     balance_micros == paid_micros ? "true" : "false");
   return balance_micros == paid_micros ? 0 : 1;
 }
 

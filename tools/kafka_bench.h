@@ -2,8 +2,10 @@
 // `paystream bench-kafka`: Kafka mode end to end on librdkafka's mock cluster in this process:
 // `accounts` accounts opened and `commands` payments published with the publisher, then one engine
 // loop instance taking every partition and deciding the backlog into events and results. Prints
-// one JSON object: the publish time, the takeover time, and the engine's commands/s from its first
-// step until the last result was committed; checks that the balances add up to what was paid.
+// one JSON object: the publish time, the takeover time, the engine's commands/s from its first
+// step until the last result was committed (with `instances` engine loops sharing the partitions),
+// and the projector's catch-up over the whole events topic (events/s, into a scratch directory);
+// checks that the balances add up to what was paid.
 #include <cstdint>
 #include <ostream>
 
@@ -15,6 +17,7 @@ struct KafkaBenchOptions {
   uint64_t accounts = 1'000;
   uint64_t commands = 100'000;
   size_t batch_commands_max = 1'000;
+  int instances = 1;  // engine loops, each with its share of the partitions and its own thread
 };
 
 // Exit code 0, or 1 when something failed or the balances do not add up.

@@ -2,6 +2,7 @@
 // Helpers for the tests of the engine loop: publish JSON lines with the publisher, run a loop on
 // explicitly taken partitions until a condition holds (bounded), read P.results back, and apply the
 // same lines to an embedded Ledger to compare balances.
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/kafka_engine_loop.h"
+#include "engine/kafka_events_reader.h"
 #include "engine/ledger.h"
 #include "tests/e2e/run_process.h"
 #include "tests/kafka/kafka_fixture.h"
@@ -23,6 +25,39 @@
 namespace paystream::testing {
 
 inline constexpr int engine_wait_ms = 20'000;
+
+inline std::string line(const std::string& text) { return text + "\n"; }
+
+// Opens `accounts` accounts, then `count` commands over them: payments, adjustments, credits,
+// zeroings and payments to an account that does not exist (refused), IDs "<prefix>-<i>".
+inline std::string ledger_lines(int accounts, int count, const std::string& prefix) {
+  std::string lines;
+  for (int a = 0; a < accounts; ++a) {
+    lines += line(R"({"type":"open_account","account":"C-)" + std::to_string(a) + R"(","name":"n","balance":"10",)" +
+                  R"("command_id":")" + prefix + "-open-" + std::to_string(a) + "\"}");
+  }
+  for (int i = 0; i < count; ++i) {
+    const std::string account = "C-" + std::to_string(i % accounts);
+    const std::string id = R"(,"command_id":")" + prefix + "-" + std::to_string(i) + "\"}";
+    if (i % 13 == 5) {
+      lines += line(R"({"type":"pay","account":"X-missing-)" + std::to_string(i) + R"(","amount":"1")" + id);
+    } else if (i % 11 == 3) {
+      lines += line(R"({"type":"credit","account":")" + account + R"(","limit":")" + std::to_string(i) + "\"" + id);
+    } else if (i % 17 == 7) {
+      lines += line(R"({"type":"make_zero","account":")" + account + "\"" + id);
+    } else if (i % 5 == 1) {
+      lines += line(R"({"type":"adjust","account":")" + account + R"(","amount":"-1.25")" + id);
+    } else {
+      lines += line(R"({"type":"pay","account":")" + account + R"(","amount":")" + std::to_string(i % 7 + 1) + "\"" +
+                    id);
+    }
+  }
+  return lines;
+}
+
+inline size_t line_count(const std::string& lines) {
+  return static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n'));
+}
 
 inline void publish(const MockKafka& kafka, const std::string& lines) {
   PublishOptions options;
@@ -129,6 +164,27 @@ inline Balances kafka_balances(const KafkaEngineLoop& loop) {
     for (const auto& [id, account] : loop.engine(partition)->state().accounts) balances[id] = account.balance.micros();
   }
   return balances;
+}
+
+// Every command offset of every partition has exactly one accepted outcome in the events topic.
+inline void check_one_accepted_outcome_per_command(const MockKafka& kafka, size_t commands) {
+  std::map<std::pair<int32_t, int64_t>, int> outcomes;
+  for (int32_t partition = 0; partition < kafka.layout.command_partitions; ++partition) {
+    BatchAcceptance acceptance;
+    const Result<EventsReadSummary> read = read_event_batches(
+        kafka.cluster->bootstrap(), kafka.names.events, partition, 0, acceptance,
+        [&](int64_t, const EventBatch& batch) {
+          for (const BatchOutcome& outcome : batch.outcomes) {
+            if (!outcome.from_control) ++outcomes[{partition, outcome.command_offset}];
+          }
+          return ok_status();
+        },
+        10'000);
+    INFO((read ? std::string() : read.error().message));
+    REQUIRE(read.ok());
+  }
+  CHECK(outcomes.size() == commands);
+  for (const auto& [where, count] : outcomes) CHECK(count == 1);
 }
 
 }  // namespace paystream::testing

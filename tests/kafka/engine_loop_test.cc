@@ -11,65 +11,14 @@ namespace paystream {
 namespace {
 
 using nlohmann::json;
+using testing::ledger_lines;
+using testing::line;
+using testing::line_count;
 
 constexpr int16_t produce_request = 0;   // Kafka protocol ApiKeys
 constexpr int16_t end_txn_request = 26;
 constexpr int not_enough_replicas = 19;  // rd_kafka_resp_err_t: retriable produce error
 constexpr int coordinator_not_available = 15;
-
-std::string line(const std::string& text) { return text + "\n"; }
-
-// Opens `accounts` accounts, then `count` commands over them: payments, adjustments, credits,
-// zeroings and payments to an account that does not exist (refused), IDs "<prefix>-<i>".
-std::string ledger_lines(int accounts, int count, const std::string& prefix) {
-  std::string lines;
-  for (int a = 0; a < accounts; ++a) {
-    lines += line(R"({"type":"open_account","account":"C-)" + std::to_string(a) + R"(","name":"n","balance":"10",)" +
-                  R"("command_id":")" + prefix + "-open-" + std::to_string(a) + "\"}");
-  }
-  for (int i = 0; i < count; ++i) {
-    const std::string account = "C-" + std::to_string(i % accounts);
-    const std::string id = R"(,"command_id":")" + prefix + "-" + std::to_string(i) + "\"}";
-    if (i % 13 == 5) {
-      lines += line(R"({"type":"pay","account":"X-missing-)" + std::to_string(i) + R"(","amount":"1")" + id);
-    } else if (i % 11 == 3) {
-      lines += line(R"({"type":"credit","account":")" + account + R"(","limit":")" + std::to_string(i) + "\"" + id);
-    } else if (i % 17 == 7) {
-      lines += line(R"({"type":"make_zero","account":")" + account + "\"" + id);
-    } else if (i % 5 == 1) {
-      lines += line(R"({"type":"adjust","account":")" + account + R"(","amount":"-1.25")" + id);
-    } else {
-      lines += line(R"({"type":"pay","account":")" + account + R"(","amount":")" + std::to_string(i % 7 + 1) + "\"" +
-                    id);
-    }
-  }
-  return lines;
-}
-
-size_t line_count(const std::string& lines) {
-  return static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n'));
-}
-
-// Every command offset of every partition has exactly one accepted outcome in the events topic.
-void check_one_accepted_outcome_per_command(const testing::MockKafka& kafka, size_t commands) {
-  std::map<std::pair<int32_t, int64_t>, int> outcomes;
-  for (int32_t partition = 0; partition < kafka.layout.command_partitions; ++partition) {
-    BatchAcceptance acceptance;
-    const Result<EventsReadSummary> read = read_event_batches(
-        kafka.cluster->bootstrap(), kafka.names.events, partition, 0, acceptance,
-        [&](int64_t, const EventBatch& batch) {
-          for (const BatchOutcome& outcome : batch.outcomes) {
-            if (!outcome.from_control) ++outcomes[{partition, outcome.command_offset}];
-          }
-          return ok_status();
-        },
-        10'000);
-    INFO((read ? std::string() : read.error().message));
-    REQUIRE(read.ok());
-  }
-  CHECK(outcomes.size() == commands);
-  for (const auto& [where, count] : outcomes) CHECK(count == 1);
-}
 
 TEST_CASE("kafka engine loop: every command gets one outcome and the balances equal embedded mode",
           "[kafka][engine-loop]") {
@@ -103,7 +52,7 @@ TEST_CASE("kafka engine loop: every command gets one outcome and the balances eq
     CHECK(first["epoch"] == 1);
   }
   CHECK(results.at("a-5")[0]["error"]["code"] == "account_not_found");
-  check_one_accepted_outcome_per_command(kafka, total);
+  testing::check_one_accepted_outcome_per_command(kafka, total);
 }
 
 TEST_CASE("kafka engine loop: an instance stopped mid-way, and one that crashed, are continued by the next "
@@ -144,7 +93,7 @@ TEST_CASE("kafka engine loop: an instance stopped mid-way, and one that crashed,
 
   // The opens of r2 and r3 are refused (the accounts exist), as in embedded mode.
   CHECK(testing::kafka_balances(*loop) == testing::embedded_balances(first + second + third));
-  check_one_accepted_outcome_per_command(kafka, line_count(first) * 3);
+  testing::check_one_accepted_outcome_per_command(kafka, line_count(first) * 3);
   const auto results = testing::distinct_results(kafka);
   CHECK(results.size() == line_count(first) * 3);
   for (const auto& [id, outcomes] : results) {
@@ -166,7 +115,7 @@ TEST_CASE("kafka engine loop: EndTxn and Produce errors during batches still giv
   testing::step_until(*loop, [&] { return loop->totals().commands == line_count(lines); });
   CHECK(loop->owned().size() == 2);  // nothing was dropped
   CHECK(testing::kafka_balances(*loop) == testing::embedded_balances(lines));
-  check_one_accepted_outcome_per_command(kafka, line_count(lines));
+  testing::check_one_accepted_outcome_per_command(kafka, line_count(lines));
   const auto results = testing::distinct_results(kafka);
   CHECK(results.size() == line_count(lines));
   for (const auto& [id, outcomes] : results) {

@@ -2,6 +2,7 @@
 // the background until every command has its result, then SIGTERM.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -62,6 +63,29 @@ TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read bac
   CHECK(results.at("open-0")["ok"] == true);
   CHECK(results.at("pay-3")["ok"] == true);
   CHECK(results.at("pay-missing")["error"]["code"] == "account_not_found");
+
+  // The projections from the events topic, then the queries and the audit on them.
+  const std::string data = directory.file("data");
+  const e2e::ProcessResult projected = e2e::run_process(
+      {PAYSTREAM_BINARY, "project", "--kafka", bootstrap, "--data", data, "--until-caught-up"});
+  INFO(projected.err);
+  REQUIRE(projected.exit_code == 0);
+  CHECK(json::parse(projected.out)["events"] == 43);  // 2 opens, C-0's initial balance, 40 payments
+  const e2e::ProcessResult balances =
+      e2e::run_process({PAYSTREAM_BINARY, "balances", "--data", data, "--format", "json"});
+  INFO(balances.err);
+  REQUIRE(balances.exit_code == 0);
+  const json rows = json::parse(balances.out)["rows"];
+  REQUIRE(rows.size() == 2);
+  const e2e::ProcessResult records =
+      e2e::run_process({PAYSTREAM_BINARY, "records", "--data", data, "--account", "C-1", "--format", "csv"});
+  REQUIRE(records.exit_code == 0);
+  CHECK(std::count(records.out.begin(), records.out.end(), '\n') == 21);  // header and C-1's 20 payments
+  const e2e::ProcessResult verified =
+      e2e::run_process({PAYSTREAM_BINARY, "replay", "--verify", "--kafka", bootstrap, "--data", data});
+  INFO(verified.out << verified.err);
+  CHECK(verified.exit_code == 0);
+  CHECK_THAT(verified.out, Catch::Contains("match their rebuild from the events topic"));
   broker.signal(SIGTERM);
   CHECK(broker.wait() == 0);
 }
