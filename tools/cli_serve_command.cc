@@ -22,6 +22,7 @@
 #include "tools/http/server.h"
 #include "tools/operator_tokens.h"
 #include "tools/serve_kafka_command.h"
+#include "tools/stop_signals.h"
 
 namespace paystream {
 namespace {
@@ -31,6 +32,7 @@ struct ServeArgs {
   http::ServerOptions server;
   http::ApiLimits limits;
   ServeKafkaOptions kafka;  // used when --kafka is given: the engine loop instead of the HTTP API
+  std::optional<int> session_timeout_ms;
 };
 
 // "HOST:PORT" or "[IPv6]:PORT"; port 0 picks a free one.
@@ -59,45 +61,6 @@ std::string url_host(const std::string& host) {
   return host.find(':') == std::string::npos ? host : "[" + host + "]";
 }
 
-// Waits for SIGINT/SIGTERM (blocked in every thread, so only this one sees them) and stops the server.
-class SignalWaiter {
- public:
-  explicit SignalWaiter(http::HttpServer& server) : thread_([this, &server] {
-    int signal = 0;
-    sigwait(&signals(), &signal);
-    received_ = true;
-    server.stop();
-  }) {}
-  ~SignalWaiter() {
-    // run() can also end without a signal: then send one, so the waiting thread returns.
-    if (!received_) ::kill(::getpid(), SIGTERM);
-    thread_.join();
-  }
-  SignalWaiter(const SignalWaiter&) = delete;
-  SignalWaiter& operator=(const SignalWaiter&) = delete;
-
-  // Blocks the signals in the calling thread and in every thread it starts afterwards (RocksDB's too).
-  static void block() {
-    pthread_sigmask(SIG_BLOCK, &signals(), nullptr);
-    ::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is a failed write, not the end of the server
-  }
-
- private:
-  static const sigset_t& signals() {
-    static const sigset_t set = [] {
-      sigset_t s;
-      sigemptyset(&s);
-      sigaddset(&s, SIGINT);
-      sigaddset(&s, SIGTERM);
-      return s;
-    }();
-    return set;
-  }
-
-  std::atomic<bool> received_ = false;
-  std::thread thread_;
-};
-
 // A ledger without operators cannot authenticate anyone: the first serve adds `admin` and prints
 // its token, once (only a salted hash of it is stored).
 Status add_first_admin(Ledger& ledger, std::ostream& out) {
@@ -125,13 +88,20 @@ int run_serve(const GlobalOptions& options, const ServeArgs& args) {
   }
   if (!args.kafka.loop.connection.bootstrap.empty()) {
     ServeKafkaOptions kafka = args.kafka;
+    if (args.session_timeout_ms) {
+      // Heartbeats well within the session, as librdkafka's defaults (3 s of 45 s) have them.
+      kafka.loop.consumer_settings.emplace_back("session.timeout.ms", std::to_string(*args.session_timeout_ms));
+      kafka.loop.consumer_settings.emplace_back("heartbeat.interval.ms",
+                                                std::to_string(std::max(*args.session_timeout_ms / 10, 100)));
+    }
     // A subdirectory, so that the default data directory can hold an embedded ledger as well.
     kafka.loop.data_dir = (std::filesystem::path(options.data_dir_or_default()) / "kafka").string();
     return run_serve_kafka(kafka, std::cout, std::cerr);
   }
   http::ServerOptions server_options = args.server;
   if (Status valid = read_listen(args.listen, server_options); !valid) return report_error(valid.error(), std::cerr);
-  SignalWaiter::block();  // before the ledger starts its threads
+  StopSignals signals;               // before the ledger starts its threads
+  ::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is a failed write, not the end of the server
   Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::create_if_missing);
   if (!runtime) return report_error(runtime.error(), std::cerr);
   http::Metrics metrics;
@@ -144,11 +114,9 @@ int run_serve(const GlobalOptions& options, const ServeArgs& args) {
     return report_error(added.error(), std::cerr);
   }
   std::cout << "paystream: listening on http://" << url_host(server_options.host) << ':' << *port << std::endl;
-  Status ran = ok_status();
-  {
-    SignalWaiter waiter(server);
-    ran = server.run();
-  }
+  signals.listen([&server] { server.stop(); });
+  const Status ran = server.run();
+  signals.stop_listening();
   const LogPosition end = (*runtime)->ledger->end();
   if (Status closed = (*runtime)->ledger->close(); !closed) return report_error(closed.error(), std::cerr);
   if (!ran) return report_error(ran.error(), std::cerr);
@@ -198,6 +166,11 @@ void add_serve_command(CLI::App& app, Cli& cli) {
   serve->add_option("--topic-prefix", args->kafka.loop.connection.topic_prefix,
                     "Kafka mode: topics are P.commands, P.events, P.results, P.control (default paystream)")
       ->type_name("P");
+  serve->add_option("--session-timeout-ms", args->session_timeout_ms,
+                    "Kafka mode: how long the group waits for an instance that stopped answering (crashed) before "
+                    "its partitions go to the others (librdkafka's session.timeout.ms, default 45000)")
+      ->type_name("MS")
+      ->check(CLI::Range(1000, 3'600'000));
   serve->add_option("--batch-commands", args->kafka.loop.batch_commands_max,
                     "Kafka mode: most commands of one partition in one batch (default 1000)")
       ->type_name("N")

@@ -122,7 +122,8 @@ Result<std::unique_ptr<KafkaProjectionStore>> KafkaProjectionStore::open(const s
   } else {
     if (!std::filesystem::exists(std::filesystem::path(directory) / "CURRENT")) {
       return make_error(Errc::invalid_argument,
-                        fmt::format("'{}' holds no Kafka projections (run `paystream project --kafka` first)", directory));
+                        fmt::format("'{}' holds no Kafka projections (run `paystream project --kafka` first)",
+                                    directory));
     }
     // A secondary instance reads beside the projector that holds the database's lock.
     std::random_device random;
@@ -181,7 +182,8 @@ Status KafkaProjectionStore::load() {
     if (key.size() != 5 || key[0] != progress_key_tag || !progress) {
       return make_error(Errc::corruption, "Kafka projections: an unreadable progress row");
     }
-    const auto partition = static_cast<int32_t>(*read_big_endian_u64(std::string(4, '\0') + std::string(key.substr(1))));
+    const std::string partition_bytes = std::string(4, '\0') + std::string(key.substr(1));  // u32 as a u64
+    const auto partition = static_cast<int32_t>(*read_big_endian_u64(partition_bytes));
     progress_[partition] = std::move(*progress);
   }
   if (!it->status().ok()) return store_error("reading the progress", it->status());

@@ -94,7 +94,8 @@ Status KafkaProjector::take(const FollowedMessage& message, std::map<int32_t, st
     reading.next_offset = message.offset + 1;
     return ok_status();
   }
-  Result<CheckedBatch> checked = check_accepted_batch(partition, message.offset, *batch, reading, acceptance.position());
+  Result<CheckedBatch> checked =
+      check_accepted_batch(partition, message.offset, *batch, reading, acceptance.position());
   if (!checked) return checked.error();
   ++totals_.accepted;
   totals_.events += checked->events.size();
@@ -153,7 +154,8 @@ Status KafkaProjector::reach_ends(const std::map<int32_t, int64_t>& targets, int
   while (!reached()) {
     if (stop_ != nullptr && *stop_) return ok_status();
     if (std::chrono::steady_clock::now() >= deadline) {
-      return make_error(Errc::kafka_error, fmt::format("the events were not read up to their end within {} ms", timeout_ms));
+      return make_error(Errc::kafka_error,
+                        fmt::format("the events were not read up to their end within {} ms", timeout_ms));
     }
     if (Status stepped = step(100); !stepped) return stepped;
   }

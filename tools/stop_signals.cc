@@ -21,20 +21,25 @@ const sigset_t& stop_signal_set() {
 
 StopSignals::StopSignals() { pthread_sigmask(SIG_BLOCK, &stop_signal_set(), &previous_); }
 
-void StopSignals::listen() {
-  waiter_ = std::thread([this] {
+void StopSignals::listen(std::function<void()> on_stop) {
+  waiter_ = std::thread([this, on_stop = std::move(on_stop)] {
     int received = 0;
     sigwait(&stop_signal_set(), &received);
-    signalled_ = true;
     stop_ = true;
+    if (!stopping_ && on_stop) on_stop();
   });
 }
 
+void StopSignals::stop_listening() {
+  if (!waiter_.joinable()) return;
+  // The waiter returns on this signal, which stays blocked (so pending) in every thread.
+  stopping_ = true;
+  if (!stop_) ::kill(::getpid(), SIGTERM);
+  waiter_.join();
+}
+
 StopSignals::~StopSignals() {
-  if (waiter_.joinable()) {
-    if (!signalled_) ::kill(::getpid(), SIGTERM);  // the waiter returns; the signal stays blocked here
-    waiter_.join();
-  }
+  stop_listening();
   pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
 }
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 namespace paystream {
@@ -18,14 +19,16 @@ class StopSignals {
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
 
-  // Starts the thread that sets stop() on the first signal.
-  void listen();
+  // Starts the thread that sets stop() on the first signal, then calls on_stop (if any).
+  void listen(std::function<void()> on_stop = nullptr);
+  // Ends the listening thread without a signal (the destructor does too).
+  void stop_listening();
   const std::atomic<bool>& stop() const { return stop_; }
 
  private:
   sigset_t previous_{};
   std::atomic<bool> stop_ = false;
-  std::atomic<bool> signalled_ = false;
+  std::atomic<bool> stopping_ = false;  // stop_listening() sent the signal itself
   std::thread waiter_;
 };
 

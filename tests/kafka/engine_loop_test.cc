@@ -132,7 +132,8 @@ TEST_CASE("kafka engine loop: a parameter on the control topic reaches every par
   testing::take_all(*loop);
   testing::publish(kafka, line(R"({"type":"set_parameter","name":"SERVER_CUSTOMER_OVERDRAFT_LIMIT","value":"25",)"
                                R"("command_id":"param-1"})") +
-                              line(R"({"type":"set_parameter","name":"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY","value":"3",)"
+                              line(R"({"type":"set_parameter","name":"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY",)"
+                                   R"("value":"3",)"
                                    R"("command_id":"param-1"})"));
   testing::step_until(*loop, [&] { return loop->totals().control_copies == 4; });
   std::string opens;

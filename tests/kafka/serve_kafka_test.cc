@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <map>
+#include <set>
 #include <thread>
 
 #include <catch2/catch.hpp>
 
+#include "engine/kafka_events_reader.h"
+#include "events/money.h"
 #include "tests/e2e/run_process.h"
 #include "tests/kafka/child_process.h"
 #include "tests/kafka/publish_fixture.h"
@@ -86,6 +90,104 @@ TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read bac
   INFO(verified.out << verified.err);
   CHECK(verified.exit_code == 0);
   CHECK_THAT(verified.out, Catch::Contains("match their rebuild from the events topic"));
+  broker.signal(SIGTERM);
+  CHECK(broker.wait() == 0);
+}
+
+// The distinct command IDs with a result on P.results.
+size_t decided_commands(const std::string& bootstrap) {
+  std::set<std::string> ids;
+  for (const testing::ConsumedMessage& message : testing::read_topic(bootstrap, "paystream.results", 3)) {
+    ids.insert(message.key);
+  }
+  return ids.size();
+}
+
+TEST_CASE("kafka serve: an engine killed (SIGKILL) mid-way and restarted: every command decided once, the "
+          "projections verified",
+          "[kafka][e2e]") {
+  e2e::TemporaryDirectory directory;
+  testing::ChildProcess broker({PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", "3"},
+                               directory.file("broker.err"));
+  const std::string bootstrap = broker.read_line(wait_ms);
+  REQUIRE(!bootstrap.empty());
+  constexpr int accounts = 12;
+  constexpr int payments = 3000;
+  {
+    std::ofstream file(directory.file("in.jsonl"));
+    for (int a = 0; a < accounts; ++a) {
+      file << R"({"type":"open_account","account":"C-)" << a << R"(","name":"n","command_id":"open-)" << a
+           << "\"}\n";
+    }
+    file << testing::payment_lines(payments, accounts, "pay");
+  }
+  const e2e::ProcessResult published =
+      e2e::run_process({PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--file", directory.file("in.jsonl")});
+  INFO(published.err);
+  REQUIRE(published.exit_code == 0);
+  const std::string data = directory.file("data");
+  const std::vector<std::string> serve_argv{PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--group", "kill",
+                                            "--data", data, "--batch-commands", "50", "--session-timeout-ms", "3000"};
+  const auto wait_for = [&](size_t decided, const std::string& log) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(4 * wait_ms);
+    while (decided_commands(bootstrap) < decided) {
+      INFO(e2e::read_file(log));
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a condition, bounded above
+    }
+  };
+  {
+    testing::ChildProcess first(serve_argv, directory.file("first.err"));
+    wait_for(500, directory.file("first.err"));
+    first.signal(SIGKILL);  // mid-stream: batches of 50, transactions of 3 partitions at once
+    CHECK(first.wait() == 128 + SIGKILL);
+  }
+  CHECK(decided_commands(bootstrap) < accounts + payments);  // it was stopped before the end
+  testing::ChildProcess second(serve_argv, directory.file("second.err"));
+  wait_for(accounts + payments, directory.file("second.err"));
+  second.signal(SIGTERM);
+  CHECK(second.wait() == 0);
+
+  // Every command offset has exactly one accepted outcome in the events (the reader's rule).
+  std::map<std::pair<int32_t, int64_t>, int> outcomes;
+  for (int32_t partition = 0; partition < 3; ++partition) {
+    BatchAcceptance acceptance;
+    const Result<EventsReadSummary> read = read_event_batches(
+        bootstrap, "paystream.events", partition, 0, acceptance,
+        [&](int64_t, const EventBatch& batch) {
+          for (const BatchOutcome& outcome : batch.outcomes) {
+            if (!outcome.from_control) ++outcomes[{partition, outcome.command_offset}];
+            CHECK(outcome.error_code.empty());
+          }
+          return ok_status();
+        },
+        wait_ms);
+    INFO((read ? std::string() : read.error().message));
+    REQUIRE(read.ok());
+  }
+  CHECK(outcomes.size() == accounts + payments);
+  for (const auto& [where, count] : outcomes) CHECK(count == 1);
+
+  const e2e::ProcessResult projected = e2e::run_process(
+      {PAYSTREAM_BINARY, "project", "--kafka", bootstrap, "--data", data, "--until-caught-up"});
+  INFO(projected.err);
+  REQUIRE(projected.exit_code == 0);
+  const e2e::ProcessResult balances =
+      e2e::run_process({PAYSTREAM_BINARY, "balances", "--data", data, "--format", "json"});
+  REQUIRE(balances.exit_code == 0);
+  const json document = json::parse(balances.out);  // held: a loop over a temporary's member dangles
+  REQUIRE(document["rows"].size() == accounts);
+  int64_t total = 0;
+  for (const json& row : document["rows"]) {
+    Result<Money> balance = Money::parse(row["current_balance"].get<std::string>());
+    REQUIRE(balance.ok());
+    total += balance->micros();
+  }
+  CHECK(total == int64_t{payments} * (payments + 1) / 2 * 1'000'000);  // paid 1 + 2 + ... + payments
+  const e2e::ProcessResult verified =
+      e2e::run_process({PAYSTREAM_BINARY, "replay", "--verify", "--kafka", bootstrap, "--data", data});
+  INFO(verified.out << verified.err);
+  CHECK(verified.exit_code == 0);
   broker.signal(SIGTERM);
   CHECK(broker.wait() == 0);
 }
