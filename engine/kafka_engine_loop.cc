@@ -17,6 +17,10 @@
 namespace paystream {
 namespace {
 
+// A dropped partition is taken again after 1 s, then 2, 4... at most a minute apart.
+constexpr std::chrono::milliseconds retake_backoff_first{1'000};
+constexpr std::chrono::milliseconds retake_backoff_max{60'000};
+
 using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)>;
 using Message = std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)>;
 
@@ -303,7 +307,44 @@ void KafkaEngineLoop::drop(int32_t partition, const std::string& why) {
   pending_.erase(partition);
   ++totals_.dropped;
   say(fmt::format("partition {}: dropped: {}", partition, why));
-  if (!in_group_) (void)assign_owned();
+  if (in_group_) {
+    retry_later(partition);
+  } else {
+    (void)assign_owned();
+  }
+}
+
+void KafkaEngineLoop::retry_later(int32_t partition) {
+  const auto now = std::chrono::steady_clock::now();
+  auto [found, added] = retakes_.try_emplace(partition, Retake{now + retake_backoff_first, retake_backoff_first});
+  if (!added) {
+    found->second.backoff = std::min(found->second.backoff * 2, retake_backoff_max);
+    found->second.at = now + found->second.backoff;
+  }
+  say(fmt::format("partition {}: will be taken over again in {} ms", partition, found->second.backoff.count()));
+}
+
+void KafkaEngineLoop::retake_due() {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<int32_t> due;
+  for (const auto& [partition, retake] : retakes_) {
+    if (retake.at <= now) due.push_back(partition);
+  }
+  bool taken_any = false;
+  for (const int32_t partition : due) {
+    Result<bool> taken = take(partition);
+    if (taken && *taken) {
+      retakes_.erase(partition);
+      taken_any = true;
+      continue;
+    }
+    say(fmt::format("partition {}: cannot take it over again: {}", partition,
+                    taken ? std::string("another instance took it") : taken.error().message));
+    retry_later(partition);
+  }
+  if (taken_any) {
+    if (Status assigned = assign_owned(); !assigned) rebalance_error_ = assigned.error();
+  }
 }
 
 Status KafkaEngineLoop::assign_owned() {
@@ -325,10 +366,14 @@ void KafkaEngineLoop::on_rebalance(int error, void* list) {
   if (error == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     for (int i = 0; i < partitions->cnt; ++i) {
       Result<bool> taken = take(partitions->elems[i].partition);
-      if (!taken) say(fmt::format("partition {}: cannot take it over: {}", partitions->elems[i].partition,
-                                  taken.error().message));
+      if (!taken) {
+        say(fmt::format("partition {}: cannot take it over: {}", partitions->elems[i].partition,
+                        taken.error().message));
+        retry_later(partitions->elems[i].partition);
+      }
     }
   } else {
+    retakes_.clear();  // whatever the group revokes is not ours to take again
     for (const int32_t partition : owned()) {
       if (Status released = release(partition); !released) {
         say(fmt::format("partition {}: {}", partition, released.error().message));
@@ -476,6 +521,7 @@ Status KafkaEngineLoop::run(const std::atomic<bool>& stop) {
       result = stepped;
       break;
     }
+    retake_due();
   }
   // Leaving the group revokes (and so releases and checkpoints) every partition.
   rd_kafka_consumer_close(commands_->native());

@@ -14,6 +14,7 @@
 // inside that thread's poll); step() runs the partitions' transactions in threads of its own and
 // waits for them.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -109,6 +110,10 @@ class KafkaEngineLoop {
   std::vector<OutgoingMessage> batch_messages(const DecidedBatch& decided, int32_t partition) const;
   Status checkpoint(Owned& owned);
   void drop(int32_t partition, const std::string& why);
+  // In the group: a partition the group gave this instance but that it does not own (dropped, or
+  // its takeover failed) is taken again later, backing off, until the group takes it away.
+  void retry_later(int32_t partition);
+  void retake_due();
   void say(const std::string& line) const;
 
   EngineLoopOptions options_;
@@ -126,6 +131,11 @@ class KafkaEngineLoop {
   EngineLoopTotals totals_;
   std::optional<Error> rebalance_error_;
   bool in_group_ = false;
+  struct Retake {
+    std::chrono::steady_clock::time_point at;
+    std::chrono::milliseconds backoff;
+  };
+  std::map<int32_t, Retake> retakes_;  // assigned by the group, not owned
 };
 
 }  // namespace paystream
