@@ -121,12 +121,9 @@ KafkaEngineLoop::~KafkaEngineLoop() {
 Result<std::unique_ptr<KafkaEngineLoop>> KafkaEngineLoop::open(const EngineLoopOptions& options) {
   Result<TopicNames> names = topic_names(options.connection.topic_prefix);
   if (!names) return names.error();
-  Result<KafkaConfig> config = client_config(options.connection.bootstrap);
-  if (!config) return config.error();
-  Result<std::unique_ptr<KafkaClient>> probe = KafkaClient::create(KafkaClientType::producer, std::move(*config));
-  if (!probe) return probe.error();
-  Result<ClusterMetadata> metadata = read_cluster_metadata(**probe, options.timeout_ms);
-  if (!metadata) return metadata.error();
+  Result<ClusterFacts> cluster = probe_cluster(options.connection.bootstrap, options.timeout_ms);
+  if (!cluster) return cluster.error();
+  const ClusterMetadata* metadata = &cluster->metadata;
   TopicLayout layout;
   for (const auto& [kind, count] : {std::pair<TopicKind, int32_t*>{TopicKind::commands, &layout.command_partitions},
                                     {TopicKind::results, &layout.result_partitions}}) {
@@ -141,9 +138,7 @@ Result<std::unique_ptr<KafkaEngineLoop>> KafkaEngineLoop::open(const EngineLoopO
     return make_error(Errc::kafka_error, fmt::format("topic '{}' must exist with the {} partitions of '{}'",
                                                      names->events, layout.command_partitions, names->commands));
   }
-  Result<std::string> cluster = read_cluster_id(**probe, options.timeout_ms);
-  if (!cluster) return cluster.error();
-  std::string scope = fmt::format("{}/{}", *cluster, names->events);
+  std::string scope = fmt::format("{}/{}", cluster->cluster_id, names->events);
   std::unique_ptr<KafkaEngineLoop> loop(new KafkaEngineLoop(options, std::move(*names), layout, std::move(scope)));
   if (!options.data_dir.empty()) {
     Result<std::unique_ptr<PartitionStore>> store = PartitionStore::open(options.data_dir);

@@ -28,4 +28,16 @@ Result<std::string> read_cluster_id(KafkaClient& client, int timeout_ms) {
   return id;
 }
 
+Result<ClusterFacts> probe_cluster(std::string_view bootstrap, int timeout_ms) {
+  Result<KafkaConfig> config = client_config(bootstrap);
+  if (!config) return config.error();
+  Result<std::unique_ptr<KafkaClient>> probe = KafkaClient::create(KafkaClientType::producer, std::move(*config));
+  if (!probe) return probe.error();
+  Result<ClusterMetadata> metadata = read_cluster_metadata(**probe, timeout_ms);
+  if (!metadata) return metadata.error();
+  Result<std::string> cluster = read_cluster_id(**probe, timeout_ms);
+  if (!cluster) return cluster.error();
+  return ClusterFacts{std::move(*metadata), std::move(*cluster)};
+}
+
 }  // namespace paystream

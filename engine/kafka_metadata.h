@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "engine/kafka_client.h"
 
@@ -21,5 +22,14 @@ Result<ClusterMetadata> read_cluster_metadata(KafkaClient& client, int timeout_m
 // The cluster's ID (checkpoints and projections are scoped by it, so rows of another cluster are
 // never taken for this one's). kafka_error when the cluster does not say within timeout_ms.
 Result<std::string> read_cluster_id(KafkaClient& client, int timeout_ms);
+
+struct ClusterFacts {
+  ClusterMetadata metadata;
+  std::string cluster_id;
+};
+
+// Both of the above through a short-lived client of its own (what the engine loop and the projector
+// learn before they start).
+Result<ClusterFacts> probe_cluster(std::string_view bootstrap, int timeout_ms);
 
 }  // namespace paystream

@@ -15,21 +15,16 @@ namespace {
 // Scope of the rows: the cluster and the events topic, as the engine's checkpoints.
 Result<std::pair<std::string, int32_t>> scope_and_partitions(const ProjectorOptions& options,
                                                              const std::string& events_topic) {
-  Result<KafkaConfig> config = client_config(options.connection.bootstrap);
-  if (!config) return config.error();
-  Result<std::unique_ptr<KafkaClient>> probe = KafkaClient::create(KafkaClientType::producer, std::move(*config));
-  if (!probe) return probe.error();
-  Result<ClusterMetadata> metadata = read_cluster_metadata(**probe, options.timeout_ms);
-  if (!metadata) return metadata.error();
-  const auto events = metadata->partitions_by_topic.find(events_topic);
-  if (events == metadata->partitions_by_topic.end()) {
+  Result<ClusterFacts> cluster = probe_cluster(options.connection.bootstrap, options.timeout_ms);
+  if (!cluster) return cluster.error();
+  const ClusterMetadata& metadata = cluster->metadata;
+  const auto events = metadata.partitions_by_topic.find(events_topic);
+  if (events == metadata.partitions_by_topic.end()) {
     return make_error(Errc::kafka_error,
                       fmt::format("topic '{}' does not exist: nothing to project (is --topic-prefix right?)",
                                   events_topic));
   }
-  Result<std::string> cluster = read_cluster_id(**probe, options.timeout_ms);
-  if (!cluster) return cluster.error();
-  return std::pair{fmt::format("{}/{}", *cluster, events_topic), events->second};
+  return std::pair{fmt::format("{}/{}", cluster->cluster_id, events_topic), events->second};
 }
 
 }  // namespace
