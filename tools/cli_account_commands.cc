@@ -6,8 +6,10 @@
 #include "tools/cli_commands.h"
 #include "tools/cli_exit.h"
 #include "tools/cli_output.h"
+#include "tools/cli_server.h"
 #include "tools/cli_session.h"
 #include "tools/cli_submit.h"
+#include "tools/local_ledger.h"
 
 namespace paystream {
 namespace {
@@ -86,6 +88,20 @@ void add_open(CLI::App& account, Cli& cli) {
   set_action(*open, cli, args, &run_open);
 }
 
+// From the server, the embedded ledger, or (a data directory without one) Kafka mode's projections.
+Result<Cells> show_account(const GlobalOptions& options, const std::string& account_id) {
+  Result<std::optional<ServerLogin>> login = server_login(options);
+  if (!login) return login.error();
+  if (!*login && QuerySource::is_kafka(options)) {
+    Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
+    if (!source) return source.error();
+    return account_row((*source)->projections(), account_id);
+  }
+  Result<std::unique_ptr<LedgerAccess>> ledger = open_ledger_access(options, DataDirUse::must_exist);
+  if (!ledger) return ledger.error();
+  return (*ledger)->account(account_id);
+}
+
 struct ShowArgs {
   std::string account_id;
 };
@@ -95,9 +111,7 @@ int run_show(const GlobalOptions& options, const ShowArgs& args) {
   if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {
     return report_error(format.error(), std::cerr);
   }
-  Result<std::unique_ptr<LedgerAccess>> ledger = open_ledger_access(options, DataDirUse::must_exist);
-  if (!ledger) return report_error(ledger.error(), std::cerr);
-  Result<Cells> account = (*ledger)->account(args.account_id);
+  Result<Cells> account = show_account(options, args.account_id);
   if (!account) return report_error(account.error(), std::cerr);
   if (Status printed = print_rows(options, account_columns(), {*account}, {}); !printed) {
     return report_error(printed.error(), std::cerr);

@@ -52,14 +52,19 @@ Result<std::unique_ptr<Runtime>> open_data_dir(const GlobalOptions& options, Dat
   return runtime.error();
 }
 
+bool QuerySource::is_kafka(const GlobalOptions& options) {
+  const std::filesystem::path dir(options.data_dir_or_default());
+  std::error_code error;
+  return !std::filesystem::exists(dir / "CURRENT", error) &&
+         std::filesystem::exists(dir / kafka_projections_dir_name / "CURRENT", error);
+}
+
 Result<std::unique_ptr<QuerySource>> QuerySource::open(const GlobalOptions& options) {
   auto source = std::make_unique<QuerySource>();
-  const std::filesystem::path dir(options.data_dir_or_default());
-  const std::filesystem::path kafka = dir / kafka_projections_dir_name;
-  std::error_code error;
-  if (!std::filesystem::exists(dir / "CURRENT", error) && std::filesystem::exists(kafka / "CURRENT", error)) {
+  if (is_kafka(options)) {
+    const std::filesystem::path dir(options.data_dir_or_default());
     Result<std::unique_ptr<KafkaProjectionStore>> store =
-        KafkaProjectionStore::open(kafka.string(), KafkaProjectionStore::Access::read);
+        KafkaProjectionStore::open((dir / kafka_projections_dir_name).string(), KafkaProjectionStore::Access::read);
     if (!store) return store.error();
     source->kafka_ = std::move(*store);
     return source;

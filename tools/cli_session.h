@@ -22,6 +22,9 @@ Result<std::unique_ptr<Runtime>> open_data_dir(const GlobalOptions& options, Dat
 class QuerySource {
  public:
   static Result<std::unique_ptr<QuerySource>> open(const GlobalOptions& options);
+  // Whether the data directory holds Kafka mode's projections and no embedded ledger (no I/O
+  // beyond looking at the directory).
+  static bool is_kafka(const GlobalOptions& options);
   Projections& projections() { return runtime_ ? runtime_->projections() : kafka_->projections(); }
 
  private:

@@ -99,16 +99,20 @@ Result<std::vector<Cells>> LocalLedger::rows_of(const Outcome& outcome, Shows sh
   return std::vector<Cells>{};
 }
 
-Result<Cells> LocalLedger::account(const std::string& account_id) {
+Result<Cells> account_row(const Projections& projections, const std::string& account_id) {
   BalanceQuery query;
   query.account_id = account_id;
   query.now = now_utc();
-  Result<BalancePage> page = runtime_->projections().balances(query);
+  Result<BalancePage> page = projections.balances(query);
   if (!page) return page.error();
   if (page->rows.empty()) {
     return make_error(Errc::account_not_found, fmt::format("account '{}' does not exist", account_id));
   }
   return account_cells(page->rows.front());
+}
+
+Result<Cells> LocalLedger::account(const std::string& account_id) {
+  return account_row(runtime_->projections(), account_id);
 }
 
 Status LocalLedger::close() { return runtime_->ledger->close(); }

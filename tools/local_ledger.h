@@ -7,6 +7,9 @@
 
 namespace paystream {
 
+// One account as `account show` prints it, from these projections (account_not_found when none).
+Result<Cells> account_row(const Projections& projections, const std::string& account_id);
+
 class LocalLedger final : public LedgerAccess {
  public:
   static Result<std::unique_ptr<LedgerAccess>> open(const GlobalOptions& options, DataDirUse use);

@@ -85,6 +85,14 @@ TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read bac
       e2e::run_process({PAYSTREAM_BINARY, "records", "--data", data, "--account", "C-1", "--format", "csv"});
   REQUIRE(records.exit_code == 0);
   CHECK(std::count(records.out.begin(), records.out.end(), '\n') == 21);  // header and C-1's 20 payments
+  const e2e::ProcessResult shown =
+      e2e::run_process({PAYSTREAM_BINARY, "account", "show", "C-0", "--data", data, "--format", "csv"});
+  INFO(shown.err);
+  CHECK(shown.exit_code == 0);
+  CHECK_THAT(shown.out, Catch::Contains("C-0,a,direct,"));  // 5 opening + 1 + 3 + ... + 39 paid
+  const e2e::ProcessResult missing = e2e::run_process({PAYSTREAM_BINARY, "account", "show", "C-9", "--data", data});
+  CHECK(missing.exit_code == 3);
+  CHECK_THAT(missing.err, Catch::Contains("account 'C-9' does not exist"));
   const e2e::ProcessResult verified =
       e2e::run_process({PAYSTREAM_BINARY, "replay", "--verify", "--kafka", bootstrap, "--data", data});
   INFO(verified.out << verified.err);
