@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "projections_fixture.h"
+#include "record_queries.h"
 
 namespace paystream::testing {
 namespace {
@@ -23,55 +24,6 @@ std::vector<Event> sample_log() {
           make.reverse("1001", LogPosition{3}, money("10"), minute(6)),
           make.update("1001", minute(6), [](AccountSettings& settings) { settings.name = "Alice B"; }),
           make.pay("1001", money("3"), minute(7), "finance")};
-}
-
-std::vector<uint64_t> ids(const std::vector<RecordRow>& rows) {
-  std::vector<uint64_t> result;
-  for (const RecordRow& row : rows) result.push_back(row.id.value);
-  return result;
-}
-
-std::vector<uint64_t> query_ids(Projections& projections, const RecordQuery& query) {
-  Result<RecordPage> page = projections.records(query);
-  REQUIRE(page.ok());
-  CHECK(page->next_cursor.empty());
-  return ids(page->rows);
-}
-
-// Every page of a query, following the cursors.
-std::vector<RecordRow> all_pages(Projections& projections, RecordQuery query) {
-  std::vector<RecordRow> rows;
-  for (int pages = 0; pages < 10000; ++pages) {
-    Result<RecordPage> page = projections.records(query);
-    REQUIRE(page.ok());
-    if (query.limit != 0) CHECK(page->rows.size() <= query.limit);
-    if (!page->next_cursor.empty()) CHECK(page->rows.size() == query.limit);
-    rows.insert(rows.end(), page->rows.begin(), page->rows.end());
-    if (page->next_cursor.empty()) return rows;
-    query.cursor = page->next_cursor;
-  }
-  FAIL("paging did not end");
-  return rows;
-}
-
-// What a query must return, by brute force over all records.
-std::vector<uint64_t> expected_ids(const std::vector<RecordRow>& all, const RecordQuery& query) {
-  std::vector<uint64_t> result;
-  for (const RecordRow& row : all) {
-    if (query.account_id && row.account_id != *query.account_id) continue;
-    if (query.from && row.time < *query.from) continue;
-    if (query.to && row.time >= *query.to) continue;
-    if (query.type && row.type != *query.type) continue;
-    if (query.operator_name && row.operator_name != *query.operator_name) continue;
-    result.push_back(row.id.value);
-  }
-  return result;
-}
-
-RecordQuery unlimited() {
-  RecordQuery query;
-  query.limit = 0;
-  return query;
 }
 
 }  // namespace
@@ -487,22 +439,8 @@ TEST_CASE("projections: time ranges over log entries match brute force at every 
   for (int64_t step = -1; step <= 32; ++step) {
     for (int64_t nudge : {-1, 0, 1}) edges.push_back(Timestamp{-90'000'000 + step * 3'000'000 + nudge});
   }
-  for (const std::optional<std::string>& account :
-       {std::optional<std::string>(), std::optional<std::string>("70"), std::optional<std::string>("7")}) {
-    for (Timestamp from : edges) {
-      for (Timestamp to : {Timestamp{INT64_MAX}, Timestamp{-60'000'000}, Timestamp{0}, Timestamp{1}}) {
-        RecordQuery query = unlimited();
-        query.account_id = account;
-        query.from = from;
-        query.to = to;
-        INFO("from " << from.micros << " to " << to.micros);
-        CHECK(query_ids(db.projections(), query) == expected_ids(all, query));
-        query.from.reset();
-        query.to = from;
-        CHECK(query_ids(db.projections(), query) == expected_ids(all, query));
-      }
-    }
-  }
+  check_time_ranges(db.projections(), all, {std::nullopt, "70", "7"}, edges,
+                    {Timestamp{INT64_MAX}, Timestamp{-60'000'000}, Timestamp{0}, Timestamp{1}});
 }
 
 TEST_CASE("projections: any cursor starts the page at that position, with or without an account",
@@ -517,10 +455,7 @@ TEST_CASE("projections: any cursor starts the page at that position, with or wit
       RecordQuery query = unlimited();
       query.account_id = account;
       query.cursor = std::to_string(cursor);
-      std::vector<uint64_t> expected;
-      for (uint64_t id : expected_ids(all, query)) {
-        if (id >= cursor) expected.push_back(id);
-      }
+      const std::vector<uint64_t> expected = expected_ids(all, query);  // the rows from the cursor on
       INFO("cursor " << cursor);
       CHECK(query_ids(db.projections(), query) == expected);
     }
