@@ -102,6 +102,7 @@ struct KafkaEngineLoop::Owned {
   int64_t checkpoint_offset = 0;     // events offset the last checkpoint (or takeover) covers
   BatchPosition checkpoint_position;  // the accepted position there
   uint64_t batches_since_checkpoint = 0;
+  std::optional<EventBatch> last_replayed;  // the last batch with commands the takeover read
   Owned(int32_t partition, int32_t partitions) : engine(partition, partitions) {}
 };
 
@@ -228,6 +229,7 @@ Result<bool> KafkaEngineLoop::take(int32_t partition) {
     say(fmt::format("partition {}: another instance took it over first", partition));
     return false;
   }
+  if (Status answered = republish_last_results(*owned); !answered) return answered.error();
   owned->checkpoint_offset = *events_offset;
   owned->checkpoint_position = engine.position();
   if (store_) {
@@ -248,13 +250,44 @@ Result<int64_t> KafkaEngineLoop::take_over(Owned& owned) {
       TakeoverOptions{options_.connection.bootstrap, names_.events, engine.partition(), owner_id(),
                       options_.timeout_ms},
       engine.position(), owned.checkpoint_offset, engine.next_command_offset(), engine.next_control_offset(),
-      [this, &engine](int64_t, const EventBatch& batch) {
+      [this, &engine, &owned](int64_t, const EventBatch& batch) {
         ++totals_.replayed_batches;
+        if (!batch.outcomes.empty()) owned.last_replayed = batch;
         return engine.apply_accepted(batch, BatchPosition{batch.epoch, batch.owner, batch.sequence});
       });
   Result<bool> won = takeover.take_over(*owned.producer);
   if (!won) return won.error();
   return *won ? takeover.events_offset() : int64_t{-1};
+}
+
+Status KafkaEngineLoop::republish_last_results(Owned& owned) {
+  if (!owned.last_replayed) return ok_status();
+  const EventBatch batch = std::move(*owned.last_replayed);
+  owned.last_replayed.reset();
+  const PartitionEngine& engine = owned.engine;
+  std::vector<DecidedCommand> commands;
+  size_t next_event = 0;
+  for (const BatchOutcome& outcome : batch.outcomes) {
+    DecidedCommand command{outcome, {}};
+    if (outcome.duplicate) {
+      // A duplicate answers with its first outcome's positions, as when it was decided.
+      if (const auto first = engine.commands().find(outcome.command_id); first != engine.commands().end()) {
+        for (uint32_t i = 0; i < first->second.count; ++i) command.positions.push_back(first->second.first.value + i);
+      }
+    }
+    for (uint32_t i = 0; i < outcome.event_count; ++i, ++next_event) {
+      Result<Event> event = decode_event(batch.events[next_event]);
+      if (!event) return event.error();
+      command.positions.push_back(event->position.value);
+    }
+    commands.push_back(std::move(command));
+  }
+  std::vector<OutgoingMessage> messages;
+  append_results(commands, engine.partition(), batch.epoch, messages);
+  if (messages.empty()) return ok_status();
+  Result<CommitOutcome> written = owned.producer->write(messages);
+  if (!written) return written.error();
+  return ok_status();
 }
 
 Status KafkaEngineLoop::release(int32_t partition) {
@@ -493,14 +526,19 @@ std::vector<OutgoingMessage> KafkaEngineLoop::batch_messages(const DecidedBatch&
   std::vector<OutgoingMessage> messages;
   messages.reserve(decided.commands.size() + 1);
   messages.push_back(OutgoingMessage{names_.events, partition, "", encode_event_batch(decided.batch)});
-  for (const DecidedCommand& command : decided.commands) {
+  append_results(decided.commands, partition, decided.batch.epoch, messages);
+  return messages;
+}
+
+void KafkaEngineLoop::append_results(const std::vector<DecidedCommand>& commands, int32_t partition, uint64_t epoch,
+                                     std::vector<OutgoingMessage>& messages) const {
+  for (const DecidedCommand& command : commands) {
     // Every owner decides each control command; the owner of partition 0 answers for them.
     if (command.outcome.from_control && partition != 0) continue;
     const std::string& key = command.outcome.command_id;
     messages.push_back(OutgoingMessage{names_.results, partition_of_key(key, layout_.result_partitions), key,
-                                       encode_result_json(command, partition, decided.batch.epoch)});
+                                       encode_result_json(command, partition, epoch)});
   }
-  return messages;
 }
 
 Status KafkaEngineLoop::run(const std::atomic<bool>& stop) {

@@ -104,10 +104,16 @@ class KafkaEngineLoop {
   // PartitionTakeover from what `owned` holds: the events offset reached, or -1 when another
   // instance won.
   Result<int64_t> take_over(Owned& owned);
+  // The results of the last batch the takeover read, sent again (the same bytes): a previous owner
+  // that died between its batch and its results (possible where transactions are not atomic, as on
+  // the mock) leaves no command without an answer. On a real cluster a copy more, byte-identical.
+  Status republish_last_results(Owned& owned);
   void read_control();
   Status read_commands(int wait_ms);
   std::optional<DecidedBatch> decide_partition(int32_t partition, Owned& owned);
   std::vector<OutgoingMessage> batch_messages(const DecidedBatch& decided, int32_t partition) const;
+  void append_results(const std::vector<DecidedCommand>& commands, int32_t partition, uint64_t epoch,
+                      std::vector<OutgoingMessage>& messages) const;
   Status checkpoint(Owned& owned);
   void drop(int32_t partition, const std::string& why);
   // In the group: a partition the group gave this instance but that it does not own (dropped, or

@@ -62,10 +62,11 @@ class GroupInstance {
   std::thread thread_;
 };
 
-// Waits (bounded) until P.results holds at least `count` messages.
-void wait_for_results(const testing::MockKafka& kafka, int64_t count) {
+// Waits (bounded) until P.results answers at least `count` distinct command IDs (a takeover answers
+// its last batch again, so messages are not commands).
+void wait_for_results(const testing::MockKafka& kafka, size_t count) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(testing::engine_wait_ms);
-  while (testing::topic_end(kafka.cluster->bootstrap(), kafka.names.results, kafka.layout.result_partitions) < count) {
+  while (testing::read_results(kafka).size() < count) {
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a condition, bounded above
   }

@@ -193,5 +193,37 @@ TEST_CASE("kafka engine loop: an operator added on the control topic is known in
   CHECK(results.at("k-1")[0]["error"]["code"] == "forbidden");  // operators exist now: "stranger" is none
 }
 
+TEST_CASE("kafka engine loop: a takeover answers again for the last batch it read, with the same bytes",
+          "[kafka][engine-loop]") {
+  const testing::MockKafka kafka = testing::mock_kafka(1, 1);
+  const std::string lines = ledger_lines(3, 27, "t");  // 30 commands: 3 batches of 10
+  testing::publish(kafka, lines);
+  e2e::TemporaryDirectory directory;
+  {
+    std::unique_ptr<KafkaEngineLoop> loop = testing::open_loop(kafka, directory.file("a"), 10);
+    testing::take_all(*loop);
+    testing::step_until(*loop, [&] { return loop->totals().commands == line_count(lines); });
+  }  // gone without a release: a crash after its last batch (its results may be lost on the mock)
+  std::map<std::string, std::vector<std::string>> before = testing::read_results(kafka);
+  REQUIRE(before.size() == 30);
+  for (const auto& [id, copies] : before) REQUIRE(copies.size() == 1);
+
+  std::unique_ptr<KafkaEngineLoop> next = testing::open_loop(kafka, directory.file("b"), 10);
+  testing::take_all(*next);
+  const std::map<std::string, std::vector<std::string>> after = testing::read_results(kafka);
+  REQUIRE(after.size() == 30);
+  size_t answered_again = 0;
+  for (const auto& [id, copies] : after) {
+    INFO(id);
+    if (copies.size() == 1) continue;
+    REQUIRE(copies.size() == 2);
+    CHECK(copies[0] == copies[1]);  // the same bytes: a reader cannot tell the copy from the first
+    ++answered_again;
+  }
+  CHECK(answered_again == 10);  // exactly the last batch
+  CHECK(after.at("t-26").size() == 2);
+  CHECK(after.at("t-0").size() == 1);
+}
+
 }  // namespace
 }  // namespace paystream
