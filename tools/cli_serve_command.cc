@@ -2,14 +2,11 @@
 // runtime: every request goes through the same Ledger, so commands from all clients are
 // group-committed together. SIGINT or SIGTERM stops it cleanly: no new connections, the requests
 // in progress are answered, then the ledger is closed (checkpoint written).
-#include <pthread.h>
 #include <signal.h>
 
-#include <atomic>
 #include <charconv>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

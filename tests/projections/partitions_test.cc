@@ -63,19 +63,6 @@ struct ThreePartitions {
   const std::vector<std::string> accounts{"A", "B", "C", "D", "T", "U"};
 };
 
-// The record rows stored by account (records_by_account), in position order.
-std::vector<RecordRow> rows_by_account(Projections& projections, const std::vector<std::string>& accounts) {
-  std::vector<RecordRow> rows;
-  for (const std::string& id : accounts) {
-    RecordQuery query = unlimited();
-    query.account_id = id;
-    const std::vector<RecordRow> page = projections.records(query).value().rows;
-    rows.insert(rows.end(), page.begin(), page.end());
-  }
-  std::sort(rows.begin(), rows.end(), [](const RecordRow& a, const RecordRow& b) { return a.id < b.id; });
-  return rows;
-}
-
 std::vector<uint64_t> record_positions(const std::vector<std::vector<Event>>& partitions) {
   std::vector<uint64_t> positions;
   for (const std::vector<Event>& events : partitions) {

@@ -49,6 +49,20 @@ inline std::vector<RecordRow> all_pages(Projections& projections, RecordQuery qu
   return rows;
 }
 
+// The rows stored by account (records_by_account) for these accounts, in position order: the
+// reference the log-backed all-accounts rows must equal.
+inline std::vector<RecordRow> rows_by_account(Projections& projections, const std::vector<std::string>& accounts) {
+  std::vector<RecordRow> rows;
+  for (const std::string& id : accounts) {
+    RecordQuery query = unlimited();
+    query.account_id = id;
+    const std::vector<RecordRow> page = projections.records(query).value().rows;
+    rows.insert(rows.end(), page.begin(), page.end());
+  }
+  std::sort(rows.begin(), rows.end(), [](const RecordRow& a, const RecordRow& b) { return a.id < b.id; });
+  return rows;
+}
+
 // What a query must return, by brute force over all records (given in position order).
 inline std::vector<uint64_t> expected_ids(const std::vector<RecordRow>& all, const RecordQuery& query) {
   const uint64_t cursor = query.cursor.empty() ? 0 : std::stoull(query.cursor);

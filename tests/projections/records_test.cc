@@ -328,19 +328,6 @@ void apply_unevenly(ProjectionDb& db, const std::vector<Event>& events) {
   }
 }
 
-// The rows stored by account, for every account: the reference the log-backed rows must equal.
-std::vector<RecordRow> rows_by_account(Projections& projections, const std::vector<std::string>& accounts) {
-  std::vector<RecordRow> rows;
-  for (const std::string& id : accounts) {
-    RecordQuery query = unlimited();
-    query.account_id = id;
-    const std::vector<RecordRow> page = projections.records(query).value().rows;
-    rows.insert(rows.end(), page.begin(), page.end());
-  }
-  std::sort(rows.begin(), rows.end(), [](const RecordRow& a, const RecordRow& b) { return a.id < b.id; });
-  return rows;
-}
-
 const std::vector<std::string> long_log_accounts{"7", "70", "7.", "A-1"};
 
 }  // namespace
