@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/kafka_metadata.h"
+
 namespace paystream {
 namespace {
 
@@ -133,7 +135,9 @@ Result<std::vector<FollowedMessage>> EventsFollower::poll(int timeout_ms, size_t
       continue;
     }
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return kafka_error(fmt::format("cannot read the events (partition {})", message->partition), message->err);
+      return kafka_error(fmt::format("cannot read topic '{}' partition {} at offset {}", topic_, message->partition,
+                                     message->offset),
+                         message->err);
     }
     messages.push_back(FollowedMessage{.partition = message->partition, .offset = message->offset,
                                        .end_of_partition = false,
@@ -143,18 +147,7 @@ Result<std::vector<FollowedMessage>> EventsFollower::poll(int timeout_ms, size_t
 }
 
 Result<std::map<int32_t, int64_t>> EventsFollower::end_offsets(int timeout_ms) const {
-  std::map<int32_t, int64_t> ends;
-  for (const int32_t partition : partitions_) {
-    int64_t low = 0;
-    int64_t high = 0;
-    const rd_kafka_resp_err_t error =
-        rd_kafka_query_watermark_offsets(reader_->native(), topic_.c_str(), partition, &low, &high, timeout_ms);
-    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return kafka_error(fmt::format("cannot read the end of topic '{}' partition {}", topic_, partition), error);
-    }
-    ends[partition] = high;
-  }
-  return ends;
+  return read_end_offsets(*reader_, topic_, partitions_, timeout_ms);
 }
 
 }  // namespace paystream

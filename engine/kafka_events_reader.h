@@ -44,6 +44,7 @@ struct FollowedMessage {
 
 // Follows several partitions of the events topic at once, read_committed, from the offsets the
 // caller stored (the projections keep theirs with their rows; the group's offsets are never used).
+// Nothing in it is particular to the events: the results index follows P.results with it too.
 // Messages of one partition come in offset order; partitions interleave. Each time a partition's
 // end is reached, one end_of_partition message says so.
 class EventsFollower {

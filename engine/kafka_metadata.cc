@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <fmt/format.h>
+
 namespace paystream {
 
 Result<ClusterMetadata> read_cluster_metadata(KafkaClient& client, int timeout_ms) {
@@ -26,6 +28,22 @@ Result<std::string> read_cluster_id(KafkaClient& client, int timeout_ms) {
   std::string id(cluster);
   rd_kafka_mem_free(client.native(), cluster);
   return id;
+}
+
+Result<std::map<int32_t, int64_t>> read_end_offsets(KafkaClient& client, const std::string& topic,
+                                                    const std::vector<int32_t>& partitions, int timeout_ms) {
+  std::map<int32_t, int64_t> ends;
+  for (const int32_t partition : partitions) {
+    int64_t low = 0;
+    int64_t high = 0;
+    const rd_kafka_resp_err_t error =
+        rd_kafka_query_watermark_offsets(client.native(), topic.c_str(), partition, &low, &high, timeout_ms);
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return kafka_error(fmt::format("cannot read the end of topic '{}' partition {}", topic, partition), error);
+    }
+    ends[partition] = high;
+  }
+  return ends;
 }
 
 Result<ClusterFacts> probe_cluster(std::string_view bootstrap, int timeout_ms) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/kafka_client.h"
 
@@ -22,6 +23,12 @@ Result<ClusterMetadata> read_cluster_metadata(KafkaClient& client, int timeout_m
 // The cluster's ID (checkpoints and projections are scoped by it, so rows of another cluster are
 // never taken for this one's). kafka_error when the cluster does not say within timeout_ms.
 Result<std::string> read_cluster_id(KafkaClient& client, int timeout_ms);
+
+// Each of `partitions` of `topic`: the offset its next message will get (the high watermark), as the
+// partition's leader says now. Any client works, so a reader can ask through a handle of its own
+// while another thread consumes. kafka_error naming the partition when a leader does not answer.
+Result<std::map<int32_t, int64_t>> read_end_offsets(KafkaClient& client, const std::string& topic,
+                                                    const std::vector<int32_t>& partitions, int timeout_ms);
 
 struct ClusterFacts {
   ClusterMetadata metadata;
