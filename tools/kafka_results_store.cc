@@ -1,0 +1,153 @@
+#include "tools/kafka_results_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "events/log_format.h"
+
+namespace paystream {
+namespace {
+
+constexpr const char* results_cf_name = "results";
+constexpr const char* progress_cf_name = "progress";
+constexpr std::string_view scope_key = "scope";
+constexpr char progress_key_tag = 'p';
+constexpr size_t progress_key_bytes = 5;
+// Handles: default, results, progress.
+constexpr size_t results_handle = 1;
+constexpr size_t progress_handle = 2;
+
+Error store_error(const char* doing, const rocksdb::Status& status) {
+  return make_error(status.IsCorruption() ? Errc::corruption : Errc::io_error,
+                    fmt::format("Kafka results index: {}: {}", doing, status.ToString()));
+}
+
+// 'p' and the partition as a big-endian u32: the partitions in order.
+std::string progress_key(int32_t partition) {
+  return progress_key_tag + big_endian_u64(static_cast<uint32_t>(partition)).substr(4);
+}
+
+std::optional<int32_t> partition_of_progress_key(std::string_view key) {
+  if (key.size() != progress_key_bytes || key[0] != progress_key_tag) return std::nullopt;
+  const std::optional<uint64_t> partition = read_big_endian_u64(std::string(4, '\0') + std::string(key.substr(1)));
+  if (!partition || *partition > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) return std::nullopt;
+  return static_cast<int32_t>(*partition);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KafkaResultsStore>> KafkaResultsStore::open(const std::string& directory,
+                                                                   const std::string& scope) {
+  PAYSTREAM_ASSERT(!scope.empty());
+  std::unique_ptr<KafkaResultsStore> store(new KafkaResultsStore());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : {rocksdb::kDefaultColumnFamilyName, std::string(results_cf_name),
+                                  std::string(progress_cf_name)}) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::error_code ignored;  // RocksDB makes the database's own directory, not its parents
+  std::filesystem::create_directories(std::filesystem::path(directory).parent_path(), ignored);
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Status status = rocksdb::DB::Open(options, directory, descriptors, &store->handles_, &db);
+  if (db != nullptr) store->db_.reset(db);
+  if (!status.ok()) return store_error("opening", status);
+  if (Status loaded = store->load(); !loaded) return loaded.error();
+  if (store->scope_.empty()) {
+    const rocksdb::Status put =
+        store->db_->Put(rocksdb::WriteOptions(), store->handles_[progress_handle], scope_key, scope);
+    if (!put.ok()) return store_error("writing the scope", put);
+    store->scope_ = scope;
+  } else if (store->scope_ != scope) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("'{}' holds the results of '{}', not of '{}': use another directory, or remove it "
+                                  "to read the results again from this cluster",
+                                  directory, store->scope_, scope));
+  }
+  return store;
+}
+
+KafkaResultsStore::~KafkaResultsStore() {
+  if (!db_) return;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) (void)db_->DestroyColumnFamilyHandle(handle);
+  (void)db_->Close();
+}
+
+Status KafkaResultsStore::load() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[progress_handle]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (key == scope_key) {
+      scope_ = it->value().ToString();
+      continue;
+    }
+    const std::optional<int32_t> partition = partition_of_progress_key(key);
+    const std::optional<uint64_t> offset = read_big_endian_u64(it->value().ToStringView());
+    if (!partition || !offset || *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return make_error(Errc::corruption, "Kafka results index: an unreadable progress row");
+    }
+    next_offsets_[*partition] = static_cast<int64_t>(*offset);
+  }
+  if (!it->status().ok()) return store_error("reading the progress", it->status());
+  return ok_status();
+}
+
+Result<std::optional<ReadResult>> KafkaResultsStore::read_row(const std::string& command_id) const {
+  std::string json;
+  const rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[results_handle], command_id, &json);
+  if (status.IsNotFound()) return std::optional<ReadResult>();
+  if (!status.ok()) return store_error("reading a result", status);
+  Result<CommandResult> result = decode_result_json(json);
+  if (!result) {
+    return make_error(Errc::corruption, fmt::format("Kafka results index: the row of command '{}': {}", command_id,
+                                                    result.error().message));
+  }
+  return std::optional<ReadResult>(ReadResult{std::move(*result), std::move(json)});
+}
+
+Status KafkaResultsStore::write(const ResultsRound& round) {
+  // Whether the row kept so far for each ID of the round is ok (read once, then followed in memory).
+  std::map<std::string, bool> kept_ok;
+  rocksdb::WriteBatch batch;
+  for (const ReadResult& read : round.results) {
+    const std::string& id = read.result.command_id;
+    if (!kept_ok.contains(id)) {
+      Result<std::optional<ReadResult>> row = read_row(id);
+      // A stored row that does not decode (damaged on disk) is replaced by what the topic says.
+      if (!row && row.error().code != Errc::corruption) return row.error();
+      if (row && *row) kept_ok.emplace(id, (*row)->result.ok);
+    }
+    if (const auto kept = kept_ok.find(id); kept != kept_ok.end() && kept->second) {
+      continue;  // an ok result answers for its ID forever
+    }
+    PAYSTREAM_ASSERT(batch.Put(handles_[results_handle], id, read.json).ok());
+    kept_ok[id] = read.result.ok;
+  }
+  for (const auto& [partition, offset] : round.next_offsets) {
+    PAYSTREAM_ASSERT(offset >= 0);
+    PAYSTREAM_ASSERT(
+        batch.Put(handles_[progress_handle], progress_key(partition), big_endian_u64(static_cast<uint64_t>(offset)))
+            .ok());
+  }
+  if (batch.Count() == 0) return ok_status();
+  const rocksdb::Status written = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!written.ok()) return store_error("writing", written);
+  for (const auto& [partition, offset] : round.next_offsets) next_offsets_[partition] = offset;
+  return ok_status();
+}
+
+Result<std::optional<CommandResult>> KafkaResultsStore::lookup(const std::string& command_id) const {
+  Result<std::optional<ReadResult>> row = read_row(command_id);
+  if (!row) return row.error();
+  if (!*row) return std::optional<CommandResult>();
+  return std::optional<CommandResult>(std::move((*row)->result));
+}
+
+}  // namespace paystream
