@@ -12,6 +12,10 @@ struct Context {
   Timestamp now;
   // For Reverse: the event at command.record, looked up by the caller (nullptr: not found).
   const Event* reversal_target = nullptr;
+  // False in Kafka mode: a partition holds only its own accounts, and every partition decides each
+  // control command, so an agent operator's agent account cannot be checked there without the
+  // partitions disagreeing about the operator (docs/kafka.md, "Operators in Kafka mode").
+  bool all_accounts_known = true;
 };
 
 // The events carry everything but position and prev_hash, which the log assigns.

@@ -30,7 +30,7 @@ Status check_credential(const LedgerState& state, const TokenCredential& token) 
   return ok_status();
 }
 
-Status check_role_fields(const LedgerState& state, const OperatorSettings& settings) {
+Status check_role_fields(const LedgerState& state, const OperatorSettings& settings, const Context& context) {
   if (settings.role != OperatorRole::agent) {
     if (!settings.agent_account.empty() || settings.permissions != 0) {
       return reject(Errc::invalid_argument,
@@ -46,6 +46,7 @@ Status check_role_fields(const LedgerState& state, const OperatorSettings& setti
   if ((settings.permissions & ~all_permissions) != 0) {
     return reject(Errc::invalid_argument, fmt::format("unknown permission bits {:#x}", settings.permissions));
   }
+  if (!context.all_accounts_known) return ok_status();
   const AccountState* agent = state.find(settings.agent_account);
   if (agent == nullptr) return account_not_found(settings.agent_account);
   if (agent->settings.type != AccountType::agent) {
@@ -90,7 +91,7 @@ Result<Events> decide_add_operator(const LedgerState& state, const Command& comm
   if (state.operators.empty() && settings.role != OperatorRole::admin) {
     return reject(Errc::invalid_argument, "the first operator must have the admin role");
   }
-  if (Status status = check_role_fields(state, settings); !status) return status.error();
+  if (Status status = check_role_fields(state, settings, context); !status) return status.error();
   if (Status status = check_credential(state, settings.token); !status) return status.error();
   return Events{operator_event(EventType::operator_added, command, context, settings)};
 }

@@ -38,6 +38,7 @@ class EmbeddedLedger final : public Ledger {
   void read_state(const std::function<void(const LedgerState&)>& read) const override;
   LogPosition end() const override;
   Result<Event> read_event(LogPosition position) const override;
+  Result<std::optional<Outcome>> find_outcome(const std::string& command_id) const override;
   Status scan(LogPosition from, const std::function<Status(const Event&)>& visit) const override;
   rocksdb::DB* db() const override { return db_.get(); }
   Status close() override;
@@ -49,6 +50,13 @@ class EmbeddedLedger final : public Ledger {
     std::promise<Result<Outcome>> promise;
   };
   struct Group;
+  struct CommandRow {  // the command-ID index's row
+    std::string fingerprint;
+    LogPosition first;
+    uint64_t count = 0;
+  };
+  // nullopt when the index has no row for the ID.
+  Result<std::optional<CommandRow>> read_command_row(const std::string& command_id) const;
   static constexpr size_t groups_in_flight_max = 2;
 
   // embedded_ledger_open.cc

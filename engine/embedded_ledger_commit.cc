@@ -1,5 +1,4 @@
 // The sequencer: decide in log order, group-commit, then acknowledge.
-#include <random>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -20,11 +19,6 @@ constexpr const char* head_key = "head";
 
 std::string encode_command_row(const std::string& fingerprint, LogPosition first, uint64_t count) {
   return fingerprint + big_endian_key(first.value) + big_endian_key(count);
-}
-
-std::string generated_command_id() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  return fmt::format("gen-{:016x}{:016x}", random(), random());
 }
 
 }  // namespace
@@ -56,7 +50,7 @@ EmbeddedLedger::~EmbeddedLedger() {
 }
 
 EmbeddedLedger::Request EmbeddedLedger::make_request(Command command) {
-  if (command.command_id.empty()) command.command_id = generated_command_id();
+  if (command.command_id.empty()) command.command_id = generate_command_id();
   // Hashing here, on the caller's thread, keeps it off the sequencer.
   const Sha256 digest = sha256(encode_command(command));
   return Request{std::move(command), std::string(digest.begin(), digest.begin() + fingerprint_bytes), {}};
@@ -222,16 +216,12 @@ Result<Outcome> EmbeddedLedger::find_previous_outcome(const Group& group, const 
   LogPosition first;
   uint64_t count = 0;
   if (!find_command(group, command.command_id, stored_fingerprint, first, count)) {
-    std::string row;
-    const rocksdb::Status found = db_->Get(rocksdb::ReadOptions(), commands_cf_, command.command_id, &row);
-    if (found.IsNotFound()) return make_error(Errc::record_not_found, "");
-    if (!found.ok()) return make_error(Errc::io_error, "reading the command index: " + found.ToString());
-    if (row.size() != fingerprint_bytes + 16) {
-      return make_error(Errc::corruption, fmt::format("command index row of '{}' is corrupt", command.command_id));
-    }
-    stored_fingerprint = row.substr(0, fingerprint_bytes);
-    first = LogPosition{read_big_endian(std::string_view(row).substr(fingerprint_bytes, 8))};
-    count = read_big_endian(std::string_view(row).substr(fingerprint_bytes + 8));
+    Result<std::optional<CommandRow>> row = read_command_row(command.command_id);
+    if (!row) return row.error();
+    if (!*row) return make_error(Errc::record_not_found, "");
+    stored_fingerprint = (*row)->fingerprint;
+    first = (*row)->first;
+    count = (*row)->count;
   }
   if (stored_fingerprint != fingerprint) {
     return make_error(Errc::command_id_conflict,
@@ -248,6 +238,33 @@ Result<Outcome> EmbeddedLedger::find_previous_outcome(const Group& group, const 
     outcome.events.push_back(std::move(event).value());
   }
   return outcome;
+}
+
+Result<std::optional<EmbeddedLedger::CommandRow>> EmbeddedLedger::read_command_row(
+    const std::string& command_id) const {
+  std::string row;
+  const rocksdb::Status found = db_->Get(rocksdb::ReadOptions(), commands_cf_, command_id, &row);
+  if (found.IsNotFound()) return std::optional<CommandRow>();
+  if (!found.ok()) return make_error(Errc::io_error, "reading the command index: " + found.ToString());
+  if (row.size() != fingerprint_bytes + 16) {
+    return make_error(Errc::corruption, fmt::format("command index row of '{}' is corrupt", command_id));
+  }
+  return std::optional<CommandRow>(CommandRow{row.substr(0, fingerprint_bytes),
+                                              LogPosition{read_big_endian(std::string_view(row).substr(fingerprint_bytes, 8))},
+                                              read_big_endian(std::string_view(row).substr(fingerprint_bytes + 8))});
+}
+
+Result<std::optional<Outcome>> EmbeddedLedger::find_outcome(const std::string& command_id) const {
+  Result<std::optional<CommandRow>> row = read_command_row(command_id);
+  if (!row) return row.error();
+  if (!*row) return std::optional<Outcome>();
+  Outcome outcome{{}, true};
+  for (uint64_t i = 0; i < (*row)->count; ++i) {
+    Result<Event> event = read_event(LogPosition{(*row)->first.value + i});
+    if (!event) return event.error();
+    outcome.events.push_back(std::move(event).value());
+  }
+  return std::optional<Outcome>(std::move(outcome));
 }
 
 // Looks in the group being decided, then in the groups waiting for the writer. A group leaves

@@ -85,6 +85,9 @@ class Ledger {
   virtual void read_state(const std::function<void(const LedgerState&)>& read) const = 0;
   virtual LogPosition end() const = 0;  // position of the last event, 0 when empty
   virtual Result<Event> read_event(LogPosition position) const = 0;
+  // The outcome of an applied command, by its ID, as a repeat of it would get (duplicate set):
+  // nullopt when no durable command has that ID (a refused command records nothing).
+  virtual Result<std::optional<Outcome>> find_outcome(const std::string& command_id) const = 0;
   // Calls visit(event) for every event from `from` in order; stops on the first error
   // (a corrupt entry names its position). Checks the hash chain as it goes, and the last event
   // against the stored chain head; run it on a quiet ledger (replay, verification), since the head

@@ -1,5 +1,9 @@
 #include "events/command.h"
 
+#include <random>
+
+#include <fmt/format.h>
+
 namespace paystream {
 
 const char* command_name(const CommandBody& body) {
@@ -25,6 +29,11 @@ Status check_command_id(std::string_view id) {
   if (printable) return ok_status();
   return make_error(Errc::invalid_argument,
                     "invalid command ID '" + std::string(id) + "': expected 1-128 printable ASCII characters");
+}
+
+std::string generate_command_id() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  return fmt::format("gen-{:016x}{:016x}", random(), random());
 }
 
 }  // namespace paystream

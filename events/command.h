@@ -100,5 +100,7 @@ struct Command {
 
 const char* command_name(const CommandBody& body);
 Status check_command_id(std::string_view id);
+// The ID given to a command submitted without one: "gen-" and 32 random hex digits.
+std::string generate_command_id();
 
 }  // namespace paystream

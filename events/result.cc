@@ -26,6 +26,7 @@ const char* errc_name(Errc code) {
     case Errc::parameter_out_of_range: return "parameter_out_of_range";
     case Errc::command_id_conflict: return "command_id_conflict";
     case Errc::nothing_to_change: return "nothing_to_change";
+    case Errc::command_not_found: return "command_not_found";
     case Errc::unauthenticated: return "unauthenticated";
     case Errc::forbidden: return "forbidden";
     case Errc::operator_not_found: return "operator_not_found";
@@ -34,12 +35,13 @@ const char* errc_name(Errc code) {
     case Errc::corruption: return "corruption";
     case Errc::unsupported_event: return "unsupported_event";
     case Errc::kafka_error: return "kafka_error";
+    case Errc::outcome_pending: return "outcome_pending";
   }
   return "unknown";
 }
 
 std::optional<Errc> errc_from_name(std::string_view name) {
-  for (int code = 0; code <= static_cast<int>(Errc::kafka_error); ++code) {  // the last code
+  for (int code = 0; code <= static_cast<int>(Errc::outcome_pending); ++code) {  // the last code
     if (errc_name(static_cast<Errc>(code)) == name) return static_cast<Errc>(code);
   }
   return std::nullopt;
@@ -52,7 +54,7 @@ bool is_usage_error(Errc code) {
 
 bool is_rejection(Errc code) {
   return !is_usage_error(code) && code != Errc::io_error && code != Errc::corruption &&
-         code != Errc::unsupported_event && code != Errc::kafka_error;
+         code != Errc::unsupported_event && code != Errc::kafka_error && code != Errc::outcome_pending;
 }
 
 }  // namespace paystream

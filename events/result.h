@@ -37,6 +37,7 @@ enum class Errc {
   parameter_out_of_range,
   command_id_conflict,
   nothing_to_change,
+  command_not_found,  // a lookup by command ID found none
   // Access (HTTP 401/403/404/409): who is acting and what it may do.
   unauthenticated,     // no token, or one no enabled operator holds
   forbidden,           // the operator's role or agent tree does not allow it
@@ -47,6 +48,9 @@ enum class Errc {
   corruption,
   unsupported_event,
   kafka_error,  // a Kafka broker or client refused or failed (connection, topic, delivery)
+  // Kafka mode: the command was published (so it will be decided) but its outcome did not come
+  // within the wait; look it up by its command ID later (HTTP 202).
+  outcome_pending,
   // (The last code: errc_from_name in result.cc walks up to it.)
 };
 

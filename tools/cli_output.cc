@@ -81,11 +81,12 @@ int print_state_listing(const GlobalOptions& options, std::vector<Column> column
   if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {
     return report_error(format.error(), std::cerr);
   }
-  Result<std::unique_ptr<Runtime>> runtime = open_data_dir(options, DataDirUse::must_exist);
-  if (!runtime) return report_error(runtime.error(), std::cerr);
+  Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
+  if (!source) return report_error(source.error(), std::cerr);
   Result<std::unique_ptr<Printer>> printer = Printer::open(options, std::move(columns), XlsxUse::refused);
   if (!printer) return report_error(printer.error(), std::cerr);
-  (*runtime)->ledger->read_state([&](const LedgerState& state) { rows(state, **printer); });
+  Status read = (*source)->read_control([&](const LedgerState& state) { rows(state, **printer); });
+  if (!read) return report_error(read.error(), std::cerr);
   if (Status printed = (*printer)->finish(); !printed) return report_error(printed.error(), std::cerr);
   return static_cast<int>(ExitCode::ok);
 }

@@ -1,5 +1,7 @@
 #include "tools/cli_session.h"
 
+#include "tools/kafka_partition_states.h"
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -36,6 +38,13 @@ Status check_directory(const std::string& dir, DataDirUse use) {
 Result<std::unique_ptr<Runtime>> open_data_dir(const GlobalOptions& options, DataDirUse use) {
   const std::string dir = options.data_dir_or_default();
   if (dir.empty()) return make_error(Errc::invalid_argument, "--data: the directory name is empty");
+  if (QuerySource::is_kafka(options)) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("data directory '{}' holds Kafka mode's projections and no embedded ledger: in Kafka "
+                                  "mode commands go through Kafka (paystream publish, or the HTTP API of serve --kafka "
+                                  "--listen); records, balances, account show, param list and operator list read it",
+                                  dir));
+  }
   Status exists = check_directory(dir, use);
   if (!exists) return exists.error();
   LedgerOptions ledger_options;
@@ -50,6 +59,17 @@ Result<std::unique_ptr<Runtime>> open_data_dir(const GlobalOptions& options, Dat
                                   dir, runtime.error().message));
   }
   return runtime.error();
+}
+
+Status QuerySource::read_control(const std::function<void(const LedgerState&)>& read) const {
+  if (runtime_) {
+    runtime_->ledger->read_state(read);
+    return ok_status();
+  }
+  Result<std::unique_ptr<PartitionStates>> states = PartitionStates::load(*kafka_, 1);
+  if (!states) return states.error();
+  (*states)->read(0, read);
+  return ok_status();
 }
 
 bool QuerySource::is_kafka(const GlobalOptions& options) {

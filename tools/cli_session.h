@@ -14,6 +14,8 @@ enum class DataDirUse {
   must_exist,         // queries: a typo in --data must not silently create an empty ledger
 };
 
+// invalid_argument for a directory holding Kafka mode's projections and no embedded ledger: opening
+// one there would create an empty ledger that the queries would then read instead.
 Result<std::unique_ptr<Runtime>> open_data_dir(const GlobalOptions& options, DataDirUse use);
 
 // What the queries (records, balances) read: the embedded ledger's projections when the data
@@ -26,6 +28,10 @@ class QuerySource {
   // beyond looking at the directory).
   static bool is_kafka(const GlobalOptions& options);
   Projections& projections() { return runtime_ ? runtime_->projections() : kafka_->projections(); }
+  // Calls read(state) with the operators and parameters in force: the embedded ledger's, or in Kafka
+  // mode those of events partition 0 (every partition applies the same control commands), evolved
+  // from the projections' copy of its events.
+  Status read_control(const std::function<void(const LedgerState&)>& read) const;
 
  private:
   std::unique_ptr<Runtime> runtime_;

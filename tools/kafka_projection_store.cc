@@ -243,6 +243,35 @@ Status KafkaProjectionStore::skip(int32_t partition, int64_t next_offset, const 
   return ok_status();
 }
 
+Status KafkaProjectionStore::scan_partition(int32_t partition, uint64_t from, uint64_t last,
+                                           const std::function<Status(const Event&)>& visit) const {
+  PAYSTREAM_ASSERT(partition_of_position(from) == partition && from > partition_base(partition));
+  uint64_t next = from;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[log_handle]));
+  // Entries never straddle partitions, so the entry holding `from` starts in this partition.
+  for (it->SeekForPrev(log_key(from)); next <= last; it->Next()) {
+    if (!it->Valid()) {
+      if (!it->status().ok()) return store_error("reading the log", it->status());
+      return make_error(Errc::corruption, fmt::format("Kafka projections: log positions {} to {} are missing", next, last));
+    }
+    const std::optional<uint64_t> first = decode_log_key(it->key().ToStringView());
+    Result<std::vector<std::string>> entry = decode_log_entry(it->value().ToStringView());
+    if (!first || !entry || *first > next) {
+      return make_error(Errc::corruption, fmt::format("Kafka projections: the log entry holding position {} is "
+                                                      "unreadable or missing", next));
+    }
+    for (size_t i = next - *first; i < entry->size() && next <= last; ++i, ++next) {
+      Result<Event> event = decode_event((*entry)[i]);
+      if (!event) {
+        return make_error(Errc::corruption, fmt::format("Kafka projections: the event at log position {} is "
+                                                        "unreadable: {}", next, event.error().message));
+      }
+      if (Status visited = visit(*event); !visited) return visited;
+    }
+  }
+  return ok_status();
+}
+
 LogSource KafkaProjectionStore::log() const { return LogSource{.db = db_.get(), .family = handles_[log_handle]}; }
 
 std::vector<rocksdb::ColumnFamilyHandle*> KafkaProjectionStore::compared_families() const {

@@ -11,6 +11,7 @@
 // Everything one accepted batch changes is one WriteBatch: a crash leaves the rows and the offset
 // they cover together, and reading resumes from that offset.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -83,6 +84,12 @@ class KafkaProjectionStore {
   // Moves a partition's next offset past messages the reader's rule ignored (the accepted position
   // as given).
   Status skip(int32_t partition, int64_t next_offset, const BatchPosition& accepted);
+
+  // Calls visit(event) for the stored events of `partition` at positions from..last, in order
+  // (from = partition_base(partition) + 1 for all of them). corruption naming the position when an
+  // entry does not decode or a position is missing; stops on visit's error.
+  Status scan_partition(int32_t partition, uint64_t from, uint64_t last,
+                        const std::function<Status(const Event&)>& visit) const;
 
   Projections& projections() { return *projections_; }
   rocksdb::DB* db() const { return db_.get(); }

@@ -102,6 +102,7 @@ Status KafkaProjector::take(const FollowedMessage& message, std::map<int32_t, st
 Status KafkaProjector::flush(std::map<int32_t, std::vector<CheckedBatch>>& pending) {
   for (auto& [partition, batches] : pending) {
     if (Status written = store_->write(batches); !written) return written;
+    if (on_written_) on_written_(batches);
   }
   pending.clear();
   // Ignored messages after the last accepted one: their offsets move on too.

@@ -7,6 +7,7 @@
 // WriteBatch. It never writes to Kafka.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -51,6 +52,10 @@ class KafkaProjector {
   // kafka_error after timeout_ms.
   Status reach(const std::map<int32_t, int64_t>& targets, int timeout_ms);
 
+  // Called with each partition's batches right after they are written (the HTTP gateway's states
+  // follow the projections this way), on the thread that steps.
+  void on_written(std::function<void(const std::vector<CheckedBatch>&)> written) { on_written_ = std::move(written); }
+
   int32_t partitions() const { return partitions_; }
   const std::string& scope() const { return scope_; }
   const ProjectorTotals& totals() const { return totals_; }
@@ -72,6 +77,7 @@ class KafkaProjector {
   std::map<int32_t, int64_t> limits_;              // set by reach(): offsets not to read
   ProjectorTotals totals_;
   const std::atomic<bool>* stop_ = nullptr;
+  std::function<void(const std::vector<CheckedBatch>&)> on_written_;
 };
 
 }  // namespace paystream

@@ -1,7 +1,6 @@
 #include "tools/publish_command.h"
 
 #include <optional>
-#include <random>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -47,13 +46,6 @@ Result<KafkaCommand> kafka_command_from_json_text(std::string_view text, const s
   Result<Command> command = command_from_json(object, default_operator);
   if (!command) return command.error();
   return KafkaCommand{std::move(*command), std::move(account)};
-}
-
-// A command published without an ID must still be findable in the results: give it one here, in
-// the form the embedded ledger generates.
-std::string generated_command_id() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  return fmt::format("gen-{:016x}{:016x}", random(), random());
 }
 
 // The command_id a refused line names, so its outcome can be matched ("" when it has none).
@@ -117,7 +109,7 @@ void CommandPublisher::publish_line(uint64_t line_number, std::string_view text)
   Result<KafkaCommand> read = kafka_command_from_json_text(text, default_operator_);
   if (!read) return refuse(line_number, command_id_of(text), read.error());
   Command& command = read->command;
-  if (command.command_id.empty()) command.command_id = generated_command_id();
+  if (command.command_id.empty()) command.command_id = generate_command_id();
   Result<CommandRoute> route = route_command(command, read->reversal_account);
   if (!route) return refuse(line_number, command.command_id, route.error());
   const std::string value = encode_command(command);

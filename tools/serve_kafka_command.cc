@@ -26,6 +26,13 @@ Status ensure_kafka_topics(const ServeKafkaOptions& options) {
 
 }  // namespace
 
+std::string engine_totals_json(const EngineLoopTotals& totals) {
+  return fmt::format("{{\"commands\":{},\"control_copies\":{},\"batches\":{},\"aborted\":{},\"takeovers\":{},"
+                     "\"dropped\":{}}}",
+                     totals.commands, totals.control_copies, totals.batches, totals.aborted, totals.takeovers,
+                     totals.dropped);
+}
+
 int run_serve_kafka(const ServeKafkaOptions& options, std::ostream& out, std::ostream& err) {
   StopSignals signals;  // before librdkafka starts its threads
   std::mutex err_mutex;
@@ -41,12 +48,7 @@ int run_serve_kafka(const ServeKafkaOptions& options, std::ostream& out, std::os
   serve.loop.notice(fmt::format("in group '{}' on {} ({} partitions); Ctrl-C stops", serve.loop.group,
                                 serve.loop.connection.bootstrap, (*loop)->layout().command_partitions));
   const Status ran = (*loop)->run(signals.stop());
-  const EngineLoopTotals& totals = (*loop)->totals();
-  out << fmt::format("{{\"commands\":{},\"control_copies\":{},\"batches\":{},\"aborted\":{},\"takeovers\":{},"
-                     "\"dropped\":{}}}",
-                     totals.commands, totals.control_copies, totals.batches, totals.aborted, totals.takeovers,
-                     totals.dropped)
-      << std::endl;
+  out << engine_totals_json((*loop)->totals()) << std::endl;
   if (!ran) return report_error(ran.error(), err);
   return 0;
 }

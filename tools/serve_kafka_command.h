@@ -17,6 +17,9 @@ struct ServeKafkaOptions {
 // Makes sure the four topics exist (creating missing ones), runs the loop, and prints one JSON line
 // of totals on `out` when it stops. Progress notices go to `err`. Exit code: 0 after a signal, 1
 // when Kafka or the checkpoint directory fails, 2 for invalid options.
+// The loop's totals as the one JSON line `serve --kafka` prints when it stops.
+std::string engine_totals_json(const EngineLoopTotals& totals);
+
 int run_serve_kafka(const ServeKafkaOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace paystream

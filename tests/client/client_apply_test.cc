@@ -26,7 +26,11 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("apply over --server prints the outcome lines and exit code of a local apply", "[client][apply]") {
+// [positions]: in Kafka mode the set_parameter line goes to P.control, and a partition decides
+// control commands before its own in a batch (docs/kafka.md), so the positions differ from a local
+// apply's; the client-kafka/ runs leave this test out.
+TEST_CASE("apply over --server prints the outcome lines and exit code of a local apply",
+          "[client][apply][positions]") {
   Ledgers ledgers;
   REQUIRE(ledgers.local({"operator", "add", "admin", "--role", "admin"}).exit_code == 0);  // positions agree
   TempDir files;

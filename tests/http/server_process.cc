@@ -13,18 +13,41 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tests/kafka/child_process.h"
+
 extern char** environ;
 
 namespace paystream::http_test {
 namespace {
 
-constexpr int start_timeout_ms = 20'000;
+constexpr int start_timeout_ms = 30'000;
+
 
 std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// With PAYSTREAM_TEST_KAFKA set (ctest's http-kafka/ tests), every server of this test process
+// serves the API in Kafka mode, with its engine loop in the same process, on one dev-broker started
+// on first use: one partition, so that an agent and its sub-accounts always share it.
+std::vector<std::string> mode_arguments() {
+  if (std::getenv("PAYSTREAM_TEST_KAFKA") == nullptr) return {};
+  static TempDir broker_files;
+  static std::unique_ptr<testing::ChildProcess> broker;
+  static std::string bootstrap;
+  if (!broker) {
+    broker = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", "1"},
+        broker_files.file("broker.err"));
+    bootstrap = broker->read_line(start_timeout_ms);
+    if (bootstrap.empty()) {
+      throw std::runtime_error("dev-broker did not start: " + read_all(broker_files.file("broker.err")));
+    }
+  }
+  return {"--kafka", bootstrap, "--group", "http-test"};
 }
 
 int spawn(const std::vector<std::string>& argv, int stdout_fd, const std::string& stderr_path) {
@@ -67,6 +90,8 @@ ServerProcess::ServerProcess(const std::string& data_dir, const std::vector<std:
   stderr_path_ = capture_.file("stderr");
   std::vector<std::string> argv = {PAYSTREAM_BINARY, "serve", "--data", data_dir, "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
+  const std::vector<std::string> mode = mode_arguments();
+  argv.insert(argv.end(), mode.begin(), mode.end());
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   pid_ = spawn(argv, pipe_fds[1], stderr_path_);

@@ -49,13 +49,13 @@ ApiResponse show_account(ApiContext& context, const ApiRequest& request, const C
   }
   const std::string account_id = request.path_param("id");
   // Before the lookup, so an agent operator cannot tell an account outside its tree from none.
-  if (Status may = check_caller_may_read(*context.runtime.ledger, caller, account_id); !may) {
+  if (Status may = check_caller_may_read(context.backend, caller, account_id); !may) {
     return error_response(may.error());
   }
   BalanceQuery query;
   query.account_id = account_id;
   query.now = now_utc();
-  Result<BalancePage> page = context.runtime.projections().balances(query);
+  Result<BalancePage> page = context.backend.projections().balances(query);
   if (!page) return error_response(page.error());
   if (page->rows.empty()) {
     return error_response(make_error(Errc::account_not_found, fmt::format("account '{}' does not exist", account_id)));

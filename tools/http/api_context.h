@@ -1,10 +1,10 @@
 #pragma once
-// What every route works with: the one runtime of the server process (ledger + projections), the
-// metrics, and the API's limits.
+// What every route works with: the backend of the server process (the embedded runtime, or Kafka
+// mode's gateway), the metrics, and the API's limits.
 #include <cstddef>
 
 #include "tools/http/metrics.h"
-#include "tools/runtime.h"
+#include "tools/http/api_backend.h"
 
 namespace paystream::http {
 
@@ -15,7 +15,7 @@ struct ApiLimits {
 };
 
 struct ApiContext {
-  Runtime& runtime;
+  ApiBackend& backend;
   Metrics& metrics;
   ApiLimits limits;
 };

@@ -22,42 +22,34 @@ std::string_view bearer_token(std::string_view authorization) {
 
 }  // namespace
 
-Result<Caller> authenticate(const Ledger& ledger, std::string_view authorization) {
+Result<Caller> authenticate(const ApiBackend& backend, std::string_view authorization) {
   if (authorization.empty()) return unauthenticated("this endpoint needs an Authorization: Bearer TOKEN header");
   const std::string_view token = bearer_token(authorization);
   if (token.empty()) return unauthenticated("the Authorization header must be \"Bearer TOKEN\"");
-  Result<Caller> caller = unauthenticated("");
-  ledger.read_state([&](const LedgerState& state) {
-    Result<std::string> name = authenticate(state, token);
-    if (!name) {
-      caller = name.error();
-      return;
-    }
-    Result<Access> access = access_of(state, *name);
-    if (!access) {
-      caller = unauthenticated(access.error().message);
-      return;
-    }
-    caller = Caller{*name, *access};
-  });
-  return caller;
+  return backend.authenticate_token(token);
 }
 
-void read_ledger_state(const Ledger& ledger, const std::function<void(const LedgerState&)>& read) {
-  ledger.read_state(read);
+Result<Caller> caller_of_token(const LedgerState& state, std::string_view token) {
+  Result<std::string> name = authenticate(state, token);
+  if (!name) return name.error();
+  Result<Access> access = access_of(state, *name);
+  if (!access) return unauthenticated(access.error().message);
+  return Caller{*name, *access};
 }
 
-Status check_caller_may_read(const Ledger& ledger, const Caller& caller, std::string_view account_id) {
+Status check_caller_may_read(const ApiBackend& backend, const Caller& caller, std::string_view account_id) {
   if (caller.access.role != OperatorRole::agent) return ok_status();
   Status status = ok_status();
-  ledger.read_state([&](const LedgerState& state) { status = check_may_read(state, caller.access, account_id); });
+  backend.read_accounts_of(caller.access.agent_account,
+                           [&](const LedgerState& state) { status = check_may_read(state, caller.access, account_id); });
   return status;
 }
 
-std::optional<std::vector<std::string>> caller_visible_accounts(const Ledger& ledger, const Caller& caller) {
+std::optional<std::vector<std::string>> caller_visible_accounts(const ApiBackend& backend, const Caller& caller) {
   if (caller.access.role != OperatorRole::agent) return std::nullopt;
   std::optional<std::vector<std::string>> accounts;
-  ledger.read_state([&](const LedgerState& state) { accounts = visible_accounts(state, caller.access); });
+  backend.read_accounts_of(caller.access.agent_account,
+                           [&](const LedgerState& state) { accounts = visible_accounts(state, caller.access); });
   return accounts;
 }
 

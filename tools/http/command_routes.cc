@@ -1,10 +1,13 @@
 // POST /v1/commands: a batch of commands of any kind, as `paystream apply` lines, applied in order
-// through Ledger::submit_all (group-committed), one outcome each. The fast path for upstream
+// through the backend's submit_all (group-committed), one outcome each. The fast path for upstream
 // systems; the batch is 200 even when some commands were refused, each outcome says.
+// GET /v1/commands/{id}: the outcome a command got, by its ID (after a pending answer, or a lost
+// connection).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "tools/command_json.h"
+#include "tools/http/auth.h"
 #include "tools/http/errors.h"
 #include "tools/http/routes.h"
 #include "tools/http/write_support.h"
@@ -60,7 +63,14 @@ ApiResponse post_commands(ApiContext& context, const ApiRequest& request, const 
     parsed.push_back(command_of(element, caller));
     if (parsed.back()) commands.push_back(*parsed.back());
   }
-  std::vector<std::string> submitted_ids;  // to name the ones refused with no events
+  // Named before submission, so that a pending outcome (Kafka mode) says which command to look up;
+  // a refused one names only the ID its caller gave, as `paystream apply` prints it.
+  std::vector<std::string> given_ids;
+  for (Command& command : commands) {
+    given_ids.push_back(command.command_id);
+    if (command.command_id.empty()) command.command_id = generate_command_id();
+  }
+  std::vector<std::string> submitted_ids;
   for (const Command& command : commands) submitted_ids.push_back(command.command_id);
   std::vector<Result<Outcome>> outcomes = submit_all_counted(context, std::move(commands));
   json results = json::array();
@@ -71,11 +81,35 @@ ApiResponse post_commands(ApiContext& context, const ApiRequest& request, const 
       continue;
     }
     const Result<Outcome>& outcome = outcomes[next];
-    results.push_back(
-        outcome_to_json(outcome ? outcome->events.front().command_id : submitted_ids[next], outcome));
+    const bool pending = !outcome && outcome.error().code == Errc::outcome_pending;
+    results.push_back(outcome_to_json(
+        outcome ? outcome->events.front().command_id : (pending ? submitted_ids[next] : given_ids[next]), outcome));
     ++next;
   }
   return json_response(200, {{"outcomes", std::move(results)}});
+}
+
+// 200 with the outcome as one element of POST /v1/commands' outcomes ("ok", then "events" or
+// "error"); 404 command_not_found when no command of that ID is known.
+ApiResponse get_command(ApiContext& context, const ApiRequest& request, const Caller& caller) {
+  const std::string command_id = request.path_param("id");
+  if (Status valid = check_command_id(command_id); !valid) return error_response(valid.error());
+  std::optional<Result<Outcome>> outcome = context.backend.find_outcome(command_id);
+  if (!outcome) {
+    return error_response(make_error(Errc::command_not_found,
+                                     fmt::format("no command with ID '{}' is known (a command refused by the "
+                                                 "embedded ledger leaves no trace)", command_id)));
+  }
+  if (caller.access.role == OperatorRole::agent) {
+    // An agent sees the outcomes of commands on its tree only; a refusal names no account it could check.
+    const std::string account = *outcome && !outcome->value().events.empty()
+                                    ? outcome->value().events.front().account_id
+                                    : std::string();
+    if (Status may = check_caller_may_read(context.backend, caller, account); !may) return error_response(may.error());
+  }
+  json body = outcome_to_json(command_id, *outcome);
+  body.erase("duplicate");
+  return json_response(200, body);
 }
 
 }  // namespace
@@ -83,6 +117,9 @@ ApiResponse post_commands(ApiContext& context, const ApiRequest& request, const 
 void add_command_routes(Router& router, ApiContext& context) {
   router.add("POST", "/v1/commands", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
     return post_commands(context, request, caller);
+  });
+  router.add("GET", "/v1/commands/{id}", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
+    return get_command(context, request, caller);
   });
 }
 

@@ -19,6 +19,7 @@ int http_status_of(Errc code) {
     case Errc::account_not_found:
     case Errc::record_not_found:
     case Errc::unknown_parameter:
+    case Errc::command_not_found:
       return 404;
     case Errc::operator_exists:
     case Errc::account_exists:
@@ -44,6 +45,8 @@ int http_status_of(Errc code) {
       return 500;
     case Errc::kafka_error:  // the broker did not answer or refused: try again later
       return 503;
+    case Errc::outcome_pending:  // accepted for processing, outcome not known yet
+      return 202;
   }
   return 500;
 }

@@ -66,12 +66,18 @@ Result<Command> operator_command(const json& body, const Caller& caller, Command
 
 // 201 with the outcome and the token, which is never shown again.
 ApiResponse with_token(ApiContext& context, Command command, const std::string& token) {
+  if (command.command_id.empty()) command.command_id = generate_command_id();
+  const std::string command_id = command.command_id;
   const Result<Outcome> outcome = submit_counted(context, std::move(command));
-  ApiResponse response = outcome_response(outcome);
-  if (!outcome || outcome->duplicate) return response;
+  ApiResponse response = outcome_response(command_id, outcome);
+  // A pending operator command may still be applied: its token must not be lost.
+  const bool pending = !outcome && outcome.error().code == Errc::outcome_pending;
+  if ((!outcome && !pending) || (outcome && outcome->duplicate)) return response;
   json body = json::parse(response.body);
   body["token"] = token;
-  return json_response(response.status, body);
+  ApiResponse with = json_response(response.status, body);
+  with.headers = response.headers;
+  return with;
 }
 
 Result<OperatorSettings> settings_of(const json& body) {
@@ -147,7 +153,7 @@ ApiResponse list_operators(ApiContext& context, const ApiRequest& request, const
                                                  caller.operator_name, operator_role_name(role))));
   }
   std::vector<std::vector<std::string>> rows;
-  read_ledger_state(*context.runtime.ledger, [&](const LedgerState& state) {
+  context.backend.read_control([&](const LedgerState& state) {
     for (const auto& [name, settings] : state.operators) rows.push_back(operator_cells(settings));
   });
   const RowSource source = [&](const CellsVisitor& visit) {

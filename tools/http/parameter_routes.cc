@@ -22,7 +22,7 @@ ApiResponse list_parameters(ApiContext& context, const ApiRequest& request, cons
     return error_response(make_error(Errc::invalid_argument, "format=xlsx is for payment-records and balances"));
   }
   std::vector<std::vector<std::string>> rows;
-  read_ledger_state(*context.runtime.ledger, [&](const LedgerState& state) {
+  context.backend.read_control([&](const LedgerState& state) {
     for (const ParameterInfo& info : parameter_catalog()) {
       rows.push_back(parameter_cells(info, parameter_value(state.parameters, info.name)));
     }

@@ -95,11 +95,10 @@ ApiResponse page_response(OutputFormat format, const std::vector<Column>& column
 // it exists), and every other query is narrowed to the tree by the projections.
 template <class Query>
 Status restrict_to_caller(const ApiContext& context, const Caller& caller, Query& query) {
-  const Ledger& ledger = *context.runtime.ledger;
   if (query.account_id) {
-    if (Status may = check_caller_may_read(ledger, caller, *query.account_id); !may) return may;
+    if (Status may = check_caller_may_read(context.backend, caller, *query.account_id); !may) return may;
   }
-  query.visible_accounts = caller_visible_accounts(ledger, caller);
+  query.visible_accounts = caller_visible_accounts(context.backend, caller);
   return ok_status();
 }
 
@@ -115,7 +114,7 @@ ApiResponse get_records(ApiContext& context, const ApiRequest& request, const Ca
   query.limit = *limit;
   if (Status read = read_record_filters(*params, query); !read) return error_response(read.error());
   if (Status may = restrict_to_caller(context, caller, query); !may) return error_response(may.error());
-  const Projections& projections = context.runtime.projections();
+  const Projections& projections = context.backend.projections();
   if (query.limit > 0) {
     return page_response(*format, record_columns(), projections.records(query), record_cells, "payment-records");
   }
@@ -143,7 +142,7 @@ ApiResponse get_balances(ApiContext& context, const ApiRequest& request, const C
   query.limit = *limit;
   if (Status read = read_balance_filters(*params, query); !read) return error_response(read.error());
   if (Status may = restrict_to_caller(context, caller, query); !may) return error_response(may.error());
-  const Projections& projections = context.runtime.projections();
+  const Projections& projections = context.backend.projections();
   if (query.limit > 0) {
     return page_response(*format, balance_columns(), projections.balances(query), balance_cells, "balances");
   }

@@ -226,7 +226,7 @@ ApiResponse HttpServer::Impl::route(ApiRequest& request) const {
   if (route == nullptr) return refusal;
   Caller caller;
   if (route->auth == Auth::required) {
-    Result<Caller> authenticated = authenticate(*context.runtime.ledger, request.authorization);
+    Result<Caller> authenticated = authenticate(context.backend, request.authorization);
     if (!authenticated) return error_response(authenticated.error());
     caller = std::move(authenticated).value();
   }

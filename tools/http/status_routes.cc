@@ -9,15 +9,12 @@ namespace paystream::http {
 namespace {
 
 ApiResponse health(ApiContext& context) {
-  return json_response(200, {{"status", "ok"}, {"log_position", context.runtime.ledger->end().value}});
+  return json_response(200, {{"status", "ok"}, {"log_position", context.backend.positions().log_end}});
 }
 
 ApiResponse metrics(ApiContext& context) {
-  Metrics::Positions positions;
-  positions.log_end = context.runtime.ledger->end().value;
-  if (Result<LogPosition> applied = context.runtime.projections().applied_position(); applied) {
-    positions.projections_applied = applied->value;
-  }
+  const BackendPositions backend = context.backend.positions();
+  Metrics::Positions positions{backend.log_end, backend.projections_applied};
   ApiResponse response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body = context.metrics.render(positions);

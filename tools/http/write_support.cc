@@ -6,6 +6,7 @@
 
 #include "tools/command_json.h"
 #include "tools/http/errors.h"
+#include "tools/server_url.h"
 
 namespace paystream::http {
 namespace {
@@ -57,7 +58,7 @@ Result<Command> command_from_request(const ApiRequest& request, const ApiContext
 Result<Outcome> submit_counted(ApiContext& context, Command command) {
   const std::string type = command_name(command.body);
   const Clock::time_point start = Clock::now();
-  Result<Outcome> outcome = context.runtime.ledger->submit(std::move(command));
+  Result<Outcome> outcome = context.backend.submit(std::move(command));
   context.metrics.count_command(type, outcome_label(outcome), seconds_since(start));
   return outcome;
 }
@@ -67,7 +68,7 @@ std::vector<Result<Outcome>> submit_all_counted(ApiContext& context, std::vector
   types.reserve(commands.size());
   for (const Command& command : commands) types.emplace_back(command_name(command.body));
   const Clock::time_point start = Clock::now();
-  std::vector<Result<Outcome>> outcomes = context.runtime.ledger->submit_all(std::move(commands));
+  std::vector<Result<Outcome>> outcomes = context.backend.submit_all(std::move(commands));
   const double seconds = seconds_since(start);
   for (size_t i = 0; i < outcomes.size(); ++i) context.metrics.count_command(types[i], outcome_label(outcomes[i]), seconds);
   return outcomes;
@@ -81,7 +82,12 @@ ApiResponse json_response(int status, const json& body) {
   return response;
 }
 
-ApiResponse outcome_response(const Result<Outcome>& outcome) {
+ApiResponse outcome_response(const std::string& command_id, const Result<Outcome>& outcome) {
+  if (!outcome && outcome.error().code == Errc::outcome_pending) {
+    ApiResponse response = json_response(202, outcome_to_json(command_id, outcome));
+    response.headers.emplace_back("Location", command_location(command_id));
+    return response;
+  }
   if (!outcome) return error_response(outcome.error());
   PAYSTREAM_ASSERT(!outcome->events.empty());
   json body = outcome_to_json(outcome->events.front().command_id, outcome);
@@ -90,7 +96,13 @@ ApiResponse outcome_response(const Result<Outcome>& outcome) {
 }
 
 ApiResponse submit_and_respond(ApiContext& context, Command command) {
-  return outcome_response(submit_counted(context, std::move(command)));
+  if (command.command_id.empty()) command.command_id = generate_command_id();
+  const std::string command_id = command.command_id;
+  return outcome_response(command_id, submit_counted(context, std::move(command)));
+}
+
+std::string command_location(std::string_view command_id) {
+  return fmt::format("/v1/commands/{}", path_segment(command_id));
 }
 
 }  // namespace paystream::http

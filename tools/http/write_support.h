@@ -29,9 +29,13 @@ Result<Outcome> submit_counted(ApiContext& context, Command command);
 std::vector<Result<Outcome>> submit_all_counted(ApiContext& context, std::vector<Command> commands);
 
 // 201 and the outcome ({"command_id","duplicate","events"}) for a new change, 200 for a duplicate
-// (the first outcome again), the error otherwise.
-ApiResponse outcome_response(const Result<Outcome>& outcome);
+// (the first outcome again); 202 for an outcome still pending (Kafka mode: {"command_id","ok":false,
+// "error":{"code":"outcome_pending",...}} and a Location header to look it up), the error otherwise.
+ApiResponse outcome_response(const std::string& command_id, const Result<Outcome>& outcome);
+// Gives the command an ID when it has none, so that a pending outcome can be looked up.
 ApiResponse submit_and_respond(ApiContext& context, Command command);
+// Where a command's outcome can be looked up: /v1/commands/{id}, the ID percent-encoded.
+std::string command_location(std::string_view command_id);
 
 ApiResponse json_response(int status, const nlohmann::json& body);
 

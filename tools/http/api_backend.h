@@ -1,0 +1,53 @@
+#pragma once
+// What the HTTP API works on, so that the same routes serve both modes: the embedded runtime (one
+// data directory: tools/http/embedded_backend.h) or Kafka mode's gateway (tools/kafka_gateway.h:
+// commands published to Kafka, outcomes read on P.results, reads from the Kafka projections).
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/access.h"
+#include "engine/ledger.h"
+#include "projections/projections.h"
+
+namespace paystream::http {
+
+struct Caller {
+  std::string operator_name;  // put into every command the request submits
+  Access access;              // as of authentication, for reads
+};
+
+struct BackendPositions {
+  uint64_t log_end = 0;  // events in the log (embedded: the last position)
+  std::optional<uint64_t> projections_applied;  // nullopt when it could not be read
+};
+
+class ApiBackend {
+ public:
+  virtual ~ApiBackend() = default;
+
+  // The command's outcome once it is durable (its events synced, or committed on Kafka and
+  // projected here). Kafka mode: Errc::outcome_pending when it was published but not answered
+  // within the wait. The command's ID is set (the caller generates one when none was given).
+  virtual Result<Outcome> submit(Command command) = 0;
+  // In order, one outcome each.
+  virtual std::vector<Result<Outcome>> submit_all(std::vector<Command> commands) = 0;
+  // The outcome an earlier command got, by its ID (GET /v1/commands/{id}): nullopt when this
+  // backend knows no command of that ID.
+  virtual std::optional<Result<Outcome>> find_outcome(const std::string& command_id) const = 0;
+
+  // The enabled operator holding this bearer token, and its access; unauthenticated otherwise.
+  virtual Result<Caller> authenticate_token(std::string_view token) const = 0;
+  // Calls read(state) with a state holding the operators and parameters in force (no copy; quick).
+  virtual void read_control(const std::function<void(const LedgerState&)>& read) const = 0;
+  // Calls read(state) with a state holding this account and its agent tree, if it exists.
+  virtual void read_accounts_of(std::string_view account_id,
+                                const std::function<void(const LedgerState&)>& read) const = 0;
+
+  virtual const Projections& projections() const = 0;
+  virtual BackendPositions positions() const = 0;
+};
+
+}  // namespace paystream::http

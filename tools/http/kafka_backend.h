@@ -1,0 +1,68 @@
+#pragma once
+// The API in Kafka mode (docs/kafka.md, "The HTTP API on Kafka"): a gateway that decides nothing
+// itself. A command is published to P.commands (or P.control) and its answer awaited on P.results,
+// matched by the partition and offset the broker gave its message; its events are then read from
+// the projections this process keeps of P.events (so a query right after the answer shows them).
+// Reads (queries, operators, parameters, agent trees) come from those projections and from the
+// partitions' states evolved beside them. The engine instances run elsewhere or in the same
+// process (`serve --kafka --listen`).
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "tools/http/api_backend.h"
+#include "tools/kafka_command_sender.h"
+#include "tools/kafka_partition_states.h"
+#include "tools/kafka_projector.h"
+#include "tools/kafka_results_index.h"
+
+namespace paystream::http {
+
+struct KafkaBackendOptions {
+  KafkaConnection connection;
+  std::string data_dir;                // the projections go to DIR/kafka-projections, the results to DIR/kafka-results
+  int outcome_timeout_ms = 10'000;     // how long a request waits for its outcome before it is pending (202)
+  int timeout_ms = 10'000;             // for metadata and the catch-up at start
+  ProducerOptions producer{.delivery_timeout_ms = 10'000, .linger_ms = 1};
+  TopicDefaults topics;
+  std::function<void(const std::string&)> notice;  // progress lines ("" prefix added by the caller)
+};
+
+class KafkaBackend final : public ApiBackend {
+ public:
+  // Opens the projections and the results index, creates missing topics, reads both up to the
+  // topics' current ends, and starts following them.
+  static Result<std::unique_ptr<KafkaBackend>> open(const KafkaBackendOptions& options);
+  ~KafkaBackend() override;
+
+  Result<Outcome> submit(Command command) override;
+  std::vector<Result<Outcome>> submit_all(std::vector<Command> commands) override;
+  std::optional<Result<Outcome>> find_outcome(const std::string& command_id) const override;
+  Result<Caller> authenticate_token(std::string_view token) const override;
+  void read_control(const std::function<void(const LedgerState&)>& read) const override;
+  void read_accounts_of(std::string_view account_id,
+                        const std::function<void(const LedgerState&)>& read) const override;
+  const Projections& projections() const override;
+  BackendPositions positions() const override;
+
+ private:
+  struct Published;
+  KafkaBackend() = default;
+  Result<Published> publish(const Command& command);
+  Result<Outcome> await(const Command& command, const Result<Published>& published);
+  Result<Outcome> outcome_of(const CommandResult& result, std::chrono::steady_clock::time_point deadline) const;
+  Status check_before_publishing(const Command& command) const;
+  Result<CommandRoute> route_of(const Command& command) const;
+  void project();
+
+  KafkaBackendOptions options_;
+  std::unique_ptr<KafkaProjector> projector_;
+  std::unique_ptr<PartitionStates> states_;
+  std::unique_ptr<KafkaResultsIndex> results_;
+  std::unique_ptr<KafkaCommandSender> sender_;
+  std::atomic<bool> stop_ = false;
+  std::thread projecting_;
+};
+
+}  // namespace paystream::http
