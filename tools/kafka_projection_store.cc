@@ -9,28 +9,17 @@
 #include <fmt/format.h>
 
 #include "events/log_format.h"
+#include "tools/kafka_store_rows.h"
 
 namespace paystream {
 namespace {
 
 constexpr const char* progress_cf_name = "kafka_progress";
-constexpr std::string_view scope_key = "scope";
-constexpr char progress_key_tag = 'p';
+constexpr std::string_view store_name = "Kafka projections";
 // Handles: default, log, kafka_progress, then the projections' families.
 constexpr size_t log_handle = 1;
 constexpr size_t progress_handle = 2;
 constexpr size_t first_projection_handle = 3;
-
-Error store_error(const char* doing, const rocksdb::Status& status) {
-  return make_error(status.IsCorruption() ? Errc::corruption : Errc::io_error,
-                    fmt::format("Kafka projections: {}: {}", doing, status.ToString()));
-}
-
-std::string progress_key(int32_t partition) {
-  std::string key(1, progress_key_tag);
-  key += big_endian_u64(static_cast<uint32_t>(partition)).substr(4);
-  return key;
-}
 
 // next offset (8) | last position (8) | head (32) | epoch (8) | sequence (8) | owner
 std::string encode_progress(const PartitionProgress& progress) {
@@ -135,19 +124,13 @@ Result<std::unique_ptr<KafkaProjectionStore>> KafkaProjectionStore::open(const s
     if (status.ok()) status = db->TryCatchUpWithPrimary();
   }
   if (db != nullptr) store->db_.reset(db);
-  if (!status.ok()) return store_error("opening", status);
+  if (!status.ok()) return store_error(store_name, "opening", status);
   if (Status loaded = store->load(); !loaded) return loaded.error();
   if (access == Access::write) {
-    if (store->scope_.empty()) {
-      const rocksdb::Status put =
-          store->db_->Put(rocksdb::WriteOptions(), store->handles_[progress_handle], scope_key, scope);
-      if (!put.ok()) return store_error("writing the scope", put);
-      store->scope_ = scope;
-    } else if (store->scope_ != scope) {
-      return make_error(Errc::invalid_argument,
-                        fmt::format("'{}' holds the projections of '{}', not of '{}': use another --data, or remove "
-                                    "it to rebuild from this cluster",
-                                    directory, store->scope_, scope));
+    if (Status claimed = claim_scope(*store->db_, store->handles_[progress_handle], store->scope_, scope, directory,
+                                     "the projections", "use another --data, or remove it to rebuild from this cluster");
+        !claimed) {
+      return claimed.error();
     }
   }
   store->projections_ = std::make_unique<Projections>(
@@ -174,19 +157,16 @@ Status KafkaProjectionStore::load() {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[progress_handle]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string_view key = it->key().ToStringView();
-    if (key == scope_key) {
+    if (key == store_scope_key) {
       scope_ = it->value().ToString();
       continue;
     }
     std::optional<PartitionProgress> progress = decode_progress(it->value().ToStringView());
-    if (key.size() != 5 || key[0] != progress_key_tag || !progress) {
-      return make_error(Errc::corruption, "Kafka projections: an unreadable progress row");
-    }
-    const std::string partition_bytes = std::string(4, '\0') + std::string(key.substr(1));  // u32 as a u64
-    const auto partition = static_cast<int32_t>(*read_big_endian_u64(partition_bytes));
-    progress_[partition] = std::move(*progress);
+    const std::optional<int32_t> partition = partition_of_progress_key(key);
+    if (!partition || !progress) return make_error(Errc::corruption, "Kafka projections: an unreadable progress row");
+    progress_[*partition] = std::move(*progress);
   }
-  if (!it->status().ok()) return store_error("reading the progress", it->status());
+  if (!it->status().ok()) return store_error(store_name, "reading the progress", it->status());
   return ok_status();
 }
 
@@ -199,7 +179,8 @@ PartitionProgress KafkaProjectionStore::progress_of(int32_t partition) const {
 
 void KafkaProjectionStore::put_progress(int32_t partition, const PartitionProgress& progress,
                                         rocksdb::WriteBatch& batch) {
-  PAYSTREAM_ASSERT(batch.Put(handles_[progress_handle], progress_key(partition), encode_progress(progress)).ok());
+  PAYSTREAM_ASSERT(
+      batch.Put(handles_[progress_handle], partition_progress_key(partition), encode_progress(progress)).ok());
 }
 
 Status KafkaProjectionStore::write(const std::vector<CheckedBatch>& batches) {
@@ -225,7 +206,7 @@ Status KafkaProjectionStore::write(const std::vector<CheckedBatch>& batches) {
   const rocksdb::Status written = db_->Write(rocksdb::WriteOptions(), &write_batch);
   if (!written.ok()) {
     projections_->discard_cache();
-    return store_error("writing", written);
+    return store_error(store_name, "writing", written);
   }
   progress_[partition] = batches.back().after;
   return ok_status();
@@ -238,7 +219,7 @@ Status KafkaProjectionStore::skip(int32_t partition, int64_t next_offset, const 
   rocksdb::WriteBatch batch;
   put_progress(partition, progress, batch);
   const rocksdb::Status written = db_->Write(rocksdb::WriteOptions(), &batch);
-  if (!written.ok()) return store_error("writing the progress", written);
+  if (!written.ok()) return store_error(store_name, "writing the progress", written);
   progress_[partition] = std::move(progress);
   return ok_status();
 }
@@ -251,7 +232,7 @@ Status KafkaProjectionStore::scan_partition(int32_t partition, uint64_t from, ui
   // Entries never straddle partitions, so the entry holding `from` starts in this partition.
   for (it->SeekForPrev(log_key(from)); next <= last; it->Next()) {
     if (!it->Valid()) {
-      if (!it->status().ok()) return store_error("reading the log", it->status());
+      if (!it->status().ok()) return store_error(store_name, "reading the log", it->status());
       return make_error(Errc::corruption, fmt::format("Kafka projections: log positions {} to {} are missing", next, last));
     }
     const std::optional<uint64_t> first = decode_log_key(it->key().ToStringView());

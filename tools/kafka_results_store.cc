@@ -9,35 +9,17 @@
 #include <fmt/format.h>
 
 #include "events/log_format.h"
+#include "tools/kafka_store_rows.h"
 
 namespace paystream {
 namespace {
 
 constexpr const char* results_cf_name = "results";
 constexpr const char* progress_cf_name = "progress";
-constexpr std::string_view scope_key = "scope";
-constexpr char progress_key_tag = 'p';
-constexpr size_t progress_key_bytes = 5;
+constexpr std::string_view store_name = "Kafka results index";
 // Handles: default, results, progress.
 constexpr size_t results_handle = 1;
 constexpr size_t progress_handle = 2;
-
-Error store_error(const char* doing, const rocksdb::Status& status) {
-  return make_error(status.IsCorruption() ? Errc::corruption : Errc::io_error,
-                    fmt::format("Kafka results index: {}: {}", doing, status.ToString()));
-}
-
-// 'p' and the partition as a big-endian u32: the partitions in order.
-std::string progress_key(int32_t partition) {
-  return progress_key_tag + big_endian_u64(static_cast<uint32_t>(partition)).substr(4);
-}
-
-std::optional<int32_t> partition_of_progress_key(std::string_view key) {
-  if (key.size() != progress_key_bytes || key[0] != progress_key_tag) return std::nullopt;
-  const std::optional<uint64_t> partition = read_big_endian_u64(std::string(4, '\0') + std::string(key.substr(1)));
-  if (!partition || *partition > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) return std::nullopt;
-  return static_cast<int32_t>(*partition);
-}
 
 }  // namespace
 
@@ -58,18 +40,13 @@ Result<std::unique_ptr<KafkaResultsStore>> KafkaResultsStore::open(const std::st
   rocksdb::DB* db = nullptr;
   const rocksdb::Status status = rocksdb::DB::Open(options, directory, descriptors, &store->handles_, &db);
   if (db != nullptr) store->db_.reset(db);
-  if (!status.ok()) return store_error("opening", status);
+  if (!status.ok()) return store_error(store_name, "opening", status);
   if (Status loaded = store->load(); !loaded) return loaded.error();
-  if (store->scope_.empty()) {
-    const rocksdb::Status put =
-        store->db_->Put(rocksdb::WriteOptions(), store->handles_[progress_handle], scope_key, scope);
-    if (!put.ok()) return store_error("writing the scope", put);
-    store->scope_ = scope;
-  } else if (store->scope_ != scope) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("'{}' holds the results of '{}', not of '{}': use another directory, or remove it "
-                                  "to read the results again from this cluster",
-                                  directory, store->scope_, scope));
+  if (Status claimed = claim_scope(*store->db_, store->handles_[progress_handle], store->scope_, scope, directory,
+                                   "the results", "use another directory, or remove it to read the results again "
+                                                  "from this cluster");
+      !claimed) {
+    return claimed.error();
   }
   return store;
 }
@@ -84,7 +61,7 @@ Status KafkaResultsStore::load() {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[progress_handle]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string_view key = it->key().ToStringView();
-    if (key == scope_key) {
+    if (key == store_scope_key) {
       scope_ = it->value().ToString();
       continue;
     }
@@ -95,7 +72,7 @@ Status KafkaResultsStore::load() {
     }
     next_offsets_[*partition] = static_cast<int64_t>(*offset);
   }
-  if (!it->status().ok()) return store_error("reading the progress", it->status());
+  if (!it->status().ok()) return store_error(store_name, "reading the progress", it->status());
   return ok_status();
 }
 
@@ -103,7 +80,7 @@ Result<std::optional<ReadResult>> KafkaResultsStore::read_row(const std::string&
   std::string json;
   const rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[results_handle], command_id, &json);
   if (status.IsNotFound()) return std::optional<ReadResult>();
-  if (!status.ok()) return store_error("reading a result", status);
+  if (!status.ok()) return store_error(store_name, "reading a result", status);
   Result<CommandResult> result = decode_result_json(json);
   if (!result) {
     return make_error(Errc::corruption, fmt::format("Kafka results index: the row of command '{}': {}", command_id,
@@ -132,13 +109,12 @@ Status KafkaResultsStore::write(const ResultsRound& round) {
   }
   for (const auto& [partition, offset] : round.next_offsets) {
     PAYSTREAM_ASSERT(offset >= 0);
-    PAYSTREAM_ASSERT(
-        batch.Put(handles_[progress_handle], progress_key(partition), big_endian_u64(static_cast<uint64_t>(offset)))
-            .ok());
+    const std::string value = big_endian_u64(static_cast<uint64_t>(offset));
+    PAYSTREAM_ASSERT(batch.Put(handles_[progress_handle], partition_progress_key(partition), value).ok());
   }
   if (batch.Count() == 0) return ok_status();
   const rocksdb::Status written = db_->Write(rocksdb::WriteOptions(), &batch);
-  if (!written.ok()) return store_error("writing", written);
+  if (!written.ok()) return store_error(store_name, "writing", written);
   for (const auto& [partition, offset] : round.next_offsets) next_offsets_[partition] = offset;
   return ok_status();
 }

@@ -1,0 +1,48 @@
+#include "tools/kafka_store_rows.h"
+
+#include <rocksdb/db.h>
+
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "events/log_format.h"
+
+namespace paystream {
+namespace {
+
+constexpr char progress_key_tag = 'p';
+constexpr size_t progress_key_bytes = 5;
+
+}  // namespace
+
+std::string partition_progress_key(int32_t partition) {
+  return progress_key_tag + big_endian_u64(static_cast<uint32_t>(partition)).substr(4);
+}
+
+std::optional<int32_t> partition_of_progress_key(std::string_view key) {
+  if (key.size() != progress_key_bytes || key[0] != progress_key_tag) return std::nullopt;
+  const std::optional<uint64_t> partition = read_big_endian_u64(std::string(4, '\0') + std::string(key.substr(1)));
+  if (!partition || *partition > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) return std::nullopt;
+  return static_cast<int32_t>(*partition);
+}
+
+Error store_error(std::string_view store, std::string_view doing, const rocksdb::Status& status) {
+  return make_error(status.IsCorruption() ? Errc::corruption : Errc::io_error,
+                    fmt::format("{}: {}: {}", store, doing, status.ToString()));
+}
+
+Status claim_scope(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string& stored, const std::string& scope,
+                   const std::string& directory, std::string_view what, std::string_view remedy) {
+  if (stored.empty()) {
+    const rocksdb::Status put = db.Put(rocksdb::WriteOptions(), family, store_scope_key, scope);
+    if (!put.ok()) return store_error(what, "writing the scope", put);
+    stored = scope;
+    return ok_status();
+  }
+  if (stored == scope) return ok_status();
+  return make_error(Errc::invalid_argument, fmt::format("'{}' holds {} of '{}', not of '{}': {}", directory, what,
+                                                        stored, scope, remedy));
+}
+
+}  // namespace paystream
