@@ -22,6 +22,11 @@ constexpr int catch_up_timeout_factor = 60;
 
 }  // namespace
 
+struct KafkaBackend::Queued {
+  std::future<Delivery> delivery;
+  bool from_control = false;
+};
+
 struct KafkaBackend::Published {
   bool from_control = false;
   int32_t partition = 0;
@@ -134,25 +139,30 @@ Status KafkaBackend::check_before_publishing(const Command& command) const {
   return status;
 }
 
-Result<KafkaBackend::Published> KafkaBackend::publish(const Command& command) {
+Result<KafkaBackend::Queued> KafkaBackend::queue(const Command& command) {
   if (Status checked = check_before_publishing(command); !checked) return checked.error();
   Result<CommandRoute> route = route_of(command);
   if (!route) return route.error();
   Result<std::future<Delivery>> sent = sender_->send(command, *route);
   if (!sent) return sent.error();
+  return Queued{std::move(*sent), route->topic == TopicKind::control};
+}
+
+Result<KafkaBackend::Published> KafkaBackend::delivered(Result<Queued> queued) const {
+  if (!queued) return queued.error();
   // The producer answers within its delivery timeout; the margin only guards against a lost report.
-  if (sent->wait_for(std::chrono::milliseconds(options_.producer.delivery_timeout_ms + 5'000)) !=
+  if (queued->delivery.wait_for(std::chrono::milliseconds(options_.producer.delivery_timeout_ms + 5'000)) !=
       std::future_status::ready) {
     return make_error(Errc::kafka_error, "the producer gave no delivery report");
   }
-  const Delivery delivery = sent->get();
+  const Delivery delivery = queued->delivery.get();
   if (!delivery.status) return delivery.status.error();
-  return Published{route->topic == TopicKind::control, delivery.partition, delivery.offset};
+  return Published{queued->from_control, delivery.partition, delivery.offset};
 }
 
-Result<Outcome> KafkaBackend::await(const Command& command, const Result<Published>& published) {
+Result<Outcome> KafkaBackend::await(const Command& command, const Result<Published>& published,
+                                    Clock::time_point deadline) {
   if (!published) return published.error();
-  const Clock::time_point deadline = after_ms(options_.outcome_timeout_ms);
   const std::optional<CommandResult> result =
       results_->wait(published->from_control, published->partition, published->offset, command.command_id, deadline);
   if (!result) {
@@ -190,20 +200,27 @@ Result<Outcome> KafkaBackend::outcome_of(const CommandResult& result, Clock::tim
 
 Result<Outcome> KafkaBackend::submit(Command command) {
   if (command.command_id.empty()) command.command_id = generate_command_id();
-  return await(command, publish(command));
+  Result<Published> published = delivered(queue(command));
+  return await(command, published, after_ms(options_.outcome_timeout_ms));
 }
 
 std::vector<Result<Outcome>> KafkaBackend::submit_all(std::vector<Command> commands) {
-  // All published first, in order, then awaited: the batch costs one round of latency, not one per command.
-  std::vector<Result<Published>> published;
-  published.reserve(commands.size());
+  // All queued first, in order (one partition's keep their order), then awaited: the batch costs
+  // one round of latency, not one per command.
+  std::vector<Result<Queued>> queued;
+  queued.reserve(commands.size());
   for (Command& command : commands) {
     if (command.command_id.empty()) command.command_id = generate_command_id();
-    published.push_back(publish(command));
+    queued.push_back(queue(command));
   }
+  std::vector<Result<Published>> published;
+  published.reserve(commands.size());
+  for (Result<Queued>& one : queued) published.push_back(delivered(std::move(one)));
   std::vector<Result<Outcome>> outcomes;
   outcomes.reserve(commands.size());
-  for (size_t i = 0; i < commands.size(); ++i) outcomes.push_back(await(commands[i], published[i]));
+  // One deadline for the batch: a batch nobody answers waits the timeout once, not once per command.
+  const Clock::time_point deadline = after_ms(options_.outcome_timeout_ms);
+  for (size_t i = 0; i < commands.size(); ++i) outcomes.push_back(await(commands[i], published[i], deadline));
   return outcomes;
 }
 

@@ -47,10 +47,15 @@ class KafkaBackend final : public ApiBackend {
   BackendPositions positions() const override;
 
  private:
+  struct Queued;
   struct Published;
   KafkaBackend() = default;
-  Result<Published> publish(const Command& command);
-  Result<Outcome> await(const Command& command, const Result<Published>& published);
+  // Checks, routes and queues the command on the producer.
+  Result<Queued> queue(const Command& command);
+  // Where the broker wrote it (acks=all), or why it did not.
+  Result<Published> delivered(Result<Queued> queued) const;
+  Result<Outcome> await(const Command& command, const Result<Published>& published,
+                        std::chrono::steady_clock::time_point deadline);
   Result<Outcome> outcome_of(const CommandResult& result, std::chrono::steady_clock::time_point deadline) const;
   Status check_before_publishing(const Command& command) const;
   Result<CommandRoute> route_of(const Command& command) const;
