@@ -93,6 +93,16 @@ TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read bac
   const e2e::ProcessResult missing = e2e::run_process({PAYSTREAM_BINARY, "account", "show", "C-9", "--data", data});
   CHECK(missing.exit_code == 3);
   CHECK_THAT(missing.err, Catch::Contains("account 'C-9' does not exist"));
+  // The control state (partition 0's parameters and operators) is listed from the projections too.
+  const e2e::ProcessResult parameters =
+      e2e::run_process({PAYSTREAM_BINARY, "param", "list", "--data", data, "--format", "csv"});
+  CHECK(parameters.exit_code == 0);
+  CHECK_THAT(parameters.out, Catch::Contains("SERVER_CUSTOMER_OVERDRAFT_LIMIT,0.00,"));
+  // A local write would open an empty embedded ledger there, which the queries would then read.
+  const e2e::ProcessResult refused = e2e::run_process({PAYSTREAM_BINARY, "pay", "C-0", "1", "--data", data});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("holds Kafka mode's projections and no embedded ledger"));
+  CHECK(e2e::run_process({PAYSTREAM_BINARY, "balances", "--data", data, "--format", "json"}).out == balances.out);
   const e2e::ProcessResult verified =
       e2e::run_process({PAYSTREAM_BINARY, "replay", "--verify", "--kafka", bootstrap, "--data", data});
   INFO(verified.out << verified.err);
