@@ -77,7 +77,8 @@ Status add_first_admin(http::ApiBackend& backend, std::ostream& out) {
   admin.name = "admin";
   admin.role = OperatorRole::admin;
   admin.token = issued->credential;
-  Result<Outcome> added = backend.submit(Command{generate_command_id(), "admin", AddOperator{admin}});
+  const std::string command_id = generate_command_id();
+  Result<Outcome> added = backend.submit(Command{command_id, "admin", AddOperator{admin}});
   if (!added && added.error().code == Errc::operator_exists) {
     // Kafka mode: another instance starting at the same time added it first.
     out << "paystream: operator 'admin' was just added by another instance: use the token it printed\n";
@@ -89,7 +90,9 @@ Status add_first_admin(http::ApiBackend& backend, std::ostream& out) {
          "only now, keep it:\n"
       << "paystream: admin token: " << issued->token << '\n';
   if (pending) {
-    out << "paystream: (no engine instance has applied it yet: the token works once one does)\n";
+    out << "paystream: (no engine instance has applied it yet: the token works once one does; its outcome: GET "
+           "/v1/commands/"
+        << command_id << ")\n";
   }
   out << "paystream: add more operators with POST /v1/operators or `paystream operator add` (docs/api.md)\n";
   return ok_status();
