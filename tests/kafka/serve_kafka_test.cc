@@ -10,8 +10,10 @@
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <httplib.h>
 
 #include "engine/kafka_events_reader.h"
+#include "engine/kafka_producer.h"
 #include "events/money.h"
 #include "tests/e2e/run_process.h"
 #include "tests/kafka/child_process.h"
@@ -206,6 +208,51 @@ TEST_CASE("kafka serve: an engine killed (SIGKILL) mid-way and restarted: every 
       e2e::run_process({PAYSTREAM_BINARY, "replay", "--verify", "--kafka", bootstrap, "--data", data});
   INFO(verified.out << verified.err);
   CHECK(verified.exit_code == 0);
+  broker.signal(SIGTERM);
+  CHECK(broker.wait() == 0);
+}
+
+TEST_CASE("kafka api: a corrupt events history stops the server's projections and /healthz says so",
+          "[kafka][e2e][api]") {
+  e2e::TemporaryDirectory directory;
+  testing::ChildProcess broker({PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", "1"},
+                               directory.file("broker.err"));
+  const std::string bootstrap = broker.read_line(wait_ms);
+  REQUIRE(!bootstrap.empty());
+  // No engine: it would stop on the same message.
+  testing::ChildProcess server({PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--api-only", "--listen",
+                                "127.0.0.1:0", "--outcome-timeout-ms", "300", "--data", directory.file("data")},
+                               directory.file("serve.err"));
+  int port = 0;
+  constexpr std::string_view listening = "paystream: listening on http://127.0.0.1:";
+  while (port == 0) {
+    const std::string line = server.read_line(wait_ms);
+    if (line.empty()) break;
+    if (line.rfind(listening, 0) == 0) port = std::stoi(line.substr(listening.size()));
+  }
+  INFO(e2e::read_file(directory.file("serve.err")));
+  REQUIRE(port != 0);
+  httplib::Client client("127.0.0.1", port);
+  REQUIRE(client.Get("/healthz")->status == 200);
+
+  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(bootstrap, {});
+  REQUIRE(producer.ok());
+  REQUIRE((*producer)->produce("paystream.events", 0, "", "not a batch at all", 1).ok());
+  while ((*producer)->in_flight() > 0) (void)(*producer)->poll(100);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  httplib::Result health = client.Get("/healthz");
+  while (health && health->status == 200) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, bounded above
+    health = client.Get("/healthz");
+  }
+  REQUIRE(health);
+  CHECK(health->status == 503);
+  const json body = json::parse(health->body);
+  CHECK(body["status"] == "failing");
+  CHECK_THAT(body["reason"].get<std::string>(), Catch::Contains("events partition 0 offset"));
+  server.signal(SIGTERM);
+  CHECK(server.wait() == 0);
   broker.signal(SIGTERM);
   CHECK(broker.wait() == 0);
 }

@@ -48,6 +48,8 @@ class ApiBackend {
 
   virtual const Projections& projections() const = 0;
   virtual BackendPositions positions() const = 0;
+  // Why the backend cannot serve as it should (GET /healthz answers 503 with it); nullopt when it can.
+  virtual std::optional<std::string> failure() const { return std::nullopt; }
 };
 
 }  // namespace paystream::http

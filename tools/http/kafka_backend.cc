@@ -88,6 +88,8 @@ void KafkaBackend::project() {
     if (options_.notice) options_.notice(fmt::format("projections: {}", stepped.error().message));
     if (stepped.error().code != Errc::kafka_error) {
       if (options_.notice) options_.notice("projections stopped: queries show the history up to the bad offset");
+      std::lock_guard lock(failure_mutex_);
+      failure_ = fmt::format("the projections stopped: {}", stepped.error().message);
       return;
     }
     for (int waited = 0; waited < backoff_ms && !stop_; waited += 100) {
@@ -246,6 +248,11 @@ void KafkaBackend::read_accounts_of(std::string_view account_id,
 }
 
 const Projections& KafkaBackend::projections() const { return projector_->store().projections(); }
+
+std::optional<std::string> KafkaBackend::failure() const {
+  std::lock_guard lock(failure_mutex_);
+  return failure_;
+}
 
 BackendPositions KafkaBackend::positions() const {
   const uint64_t events = states_->events_applied();

@@ -8,6 +8,7 @@
 // process (`serve --kafka --listen`).
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -45,6 +46,7 @@ class KafkaBackend final : public ApiBackend {
                         const std::function<void(const LedgerState&)>& read) const override;
   const Projections& projections() const override;
   BackendPositions positions() const override;
+  std::optional<std::string> failure() const override;
 
  private:
   struct Queued;
@@ -68,6 +70,8 @@ class KafkaBackend final : public ApiBackend {
   std::unique_ptr<KafkaCommandSender> sender_;
   std::atomic<bool> stop_ = false;
   std::thread projecting_;
+  mutable std::mutex failure_mutex_;
+  std::optional<std::string> failure_;  // set when the projections stopped on a corrupt history
 };
 
 }  // namespace paystream::http

@@ -8,8 +8,14 @@
 namespace paystream::http {
 namespace {
 
+// 503 when the backend cannot serve as it should (Kafka mode: its projections stopped on a corrupt
+// history, so every write would wait in vain), for a load balancer to take it out.
 ApiResponse health(ApiContext& context) {
-  return json_response(200, {{"status", "ok"}, {"log_position", context.backend.positions().log_end}});
+  const uint64_t position = context.backend.positions().log_end;
+  if (const std::optional<std::string> failure = context.backend.failure()) {
+    return json_response(503, {{"status", "failing"}, {"reason", *failure}, {"log_position", position}});
+  }
+  return json_response(200, {{"status", "ok"}, {"log_position", position}});
 }
 
 ApiResponse metrics(ApiContext& context) {
