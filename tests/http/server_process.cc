@@ -47,7 +47,9 @@ std::vector<std::string> mode_arguments() {
       throw std::runtime_error("dev-broker did not start: " + read_all(broker_files.file("broker.err")));
     }
   }
-  return {"--kafka", bootstrap, "--group", "http-test"};
+  // A long wait for outcomes: under the sanitizers a batch of thousands takes many seconds, and a
+  // pending (202) answer would make the tests' next query racy.
+  return {"--kafka", bootstrap, "--group", "http-test", "--outcome-timeout-ms", "100000"};
 }
 
 int spawn(const std::vector<std::string>& argv, int stdout_fd, const std::string& stderr_path) {
@@ -137,7 +139,8 @@ std::string ServerProcess::stderr_text() const { return read_all(stderr_path_); 
 std::unique_ptr<httplib::Client> ServerProcess::client(const std::string& token) const {
   auto client = std::make_unique<httplib::Client>("127.0.0.1", port_);
   if (!token.empty()) client->set_bearer_token_auth(token.c_str());
-  client->set_read_timeout(20, 0);
+  // Long enough for a large batch in Kafka mode under the sanitizers; only a failure waits for it.
+  client->set_read_timeout(120, 0);
   return client;
 }
 
