@@ -36,9 +36,8 @@ json record_facts(const json& record) {
 
 json records_of(httplib::Client& client, const std::string& account) {
   json facts = json::array();
-  for (const json& row : json_of(client.Get(("/v1/payment-records?account=" + account).c_str())).at("rows")) {
-    facts.push_back(record_facts(row));
-  }
+  const json page = json_of(client.Get(("/v1/payment-records?account=" + account).c_str()));  // held: rows borrow it
+  for (const json& row : page.at("rows")) facts.push_back(record_facts(row));
   return facts;
 }
 

@@ -7,9 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 
@@ -127,11 +129,26 @@ ServerProcess::ServerProcess(const std::string& data_dir, const std::vector<std:
   }
 }
 
+namespace {
+
+// A server that ended by itself, or not cleanly, says why on the test's stderr (ctest keeps it), since
+// its own stderr file goes with the test's temporary directory.
+void report_unclean_end(int exit_code, const std::string& stderr_path) {
+  if (exit_code == 0) return;
+  std::cerr << "paystream serve ended with code " << exit_code << "; its stderr:\n" << read_all(stderr_path) << std::endl;
+}
+
+}  // namespace
+
 ServerProcess::~ServerProcess() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    wait_for(pid_);
+  if (pid_ <= 0) return;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    report_unclean_end(WIFEXITED(status) ? std::max(WEXITSTATUS(status), 1) : 128 + WTERMSIG(status), stderr_path_);
+    return;
   }
+  ::kill(pid_, SIGKILL);
+  wait_for(pid_);
 }
 
 std::string ServerProcess::stderr_text() const { return read_all(stderr_path_); }
@@ -149,6 +166,7 @@ int ServerProcess::stop() {
   ::kill(pid_, SIGTERM);
   exit_code_ = wait_for(pid_);
   pid_ = -1;
+  report_unclean_end(exit_code_, stderr_path_);
   return exit_code_;
 }
 
