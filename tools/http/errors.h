@@ -12,7 +12,8 @@
 namespace paystream::http {
 
 // 400 usage errors, 401 unauthenticated, 403 forbidden, 404 a named thing that does not exist,
-// 409 a conflict with what exists, 422 other rejections by the ledger's rules, 500 operating errors.
+// 409 a conflict with what exists, 422 other rejections by the ledger's rules, 500 operating errors,
+// 503 Kafka unreachable, 202 an outcome still pending (Kafka mode).
 int http_status_of(Errc code);
 
 ApiResponse error_response(const Error& error);

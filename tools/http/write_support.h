@@ -1,7 +1,8 @@
 #pragma once
 // The write path every write endpoint shares: the request body as an apply-line object
 // (tools/command_json.h) completed with what the path and the token say, submitted through the
-// ledger (durable when it returns), answered with the outcome as `paystream apply` prints it.
+// backend (durable when it returns; Kafka mode: or pending), answered with the outcome as
+// `paystream apply` prints it.
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -23,7 +24,7 @@ Result<nlohmann::json> body_json(const ApiRequest& request, const ApiLimits& lim
 Result<Command> command_from_request(const ApiRequest& request, const ApiContext& context, const Caller& caller,
                                      std::string_view type, nlohmann::json from_path);
 
-// Ledger::submit, counted in the metrics.
+// ApiBackend::submit, counted in the metrics.
 Result<Outcome> submit_counted(ApiContext& context, Command command);
 // submit_all, likewise (one duration for the batch's commands: they are acknowledged together).
 std::vector<Result<Outcome>> submit_all_counted(ApiContext& context, std::vector<Command> commands);
