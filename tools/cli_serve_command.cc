@@ -84,7 +84,7 @@ Status add_first_admin(http::ApiBackend& backend, std::ostream& out) {
     out << "paystream: operator 'admin' was just added by another instance: use the token it printed\n";
     return ok_status();
   }
-  const bool pending = !added && added.error().code == Errc::outcome_pending;
+  const bool pending = http::is_pending(added);
   if (!added && !pending) return added.error();
   out << "paystream: this ledger had no operators; added 'admin' (role admin). Its bearer token is shown "
          "only now, keep it:\n"

@@ -154,20 +154,12 @@ KafkaProjectionStore::~KafkaProjectionStore() {
 }
 
 Status KafkaProjectionStore::load() {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[progress_handle]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const std::string_view key = it->key().ToStringView();
-    if (key == store_scope_key) {
-      scope_ = it->value().ToString();
-      continue;
-    }
-    std::optional<PartitionProgress> progress = decode_progress(it->value().ToStringView());
-    const std::optional<int32_t> partition = partition_of_progress_key(key);
-    if (!partition || !progress) return make_error(Errc::corruption, "Kafka projections: an unreadable progress row");
-    progress_[*partition] = std::move(*progress);
-  }
-  if (!it->status().ok()) return store_error(store_name, "reading the progress", it->status());
-  return ok_status();
+  return read_progress_rows(*db_, handles_[progress_handle], store_name, scope_,
+                            [&](int32_t partition, std::string_view value) {
+                              std::optional<PartitionProgress> progress = decode_progress(value);
+                              if (progress) progress_[partition] = std::move(*progress);
+                              return progress.has_value();
+                            });
 }
 
 PartitionProgress KafkaProjectionStore::progress_of(int32_t partition) const {

@@ -58,22 +58,15 @@ KafkaResultsStore::~KafkaResultsStore() {
 }
 
 Status KafkaResultsStore::load() {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[progress_handle]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const std::string_view key = it->key().ToStringView();
-    if (key == store_scope_key) {
-      scope_ = it->value().ToString();
-      continue;
-    }
-    const std::optional<int32_t> partition = partition_of_progress_key(key);
-    const std::optional<uint64_t> offset = read_big_endian_u64(it->value().ToStringView());
-    if (!partition || !offset || *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return make_error(Errc::corruption, "Kafka results index: an unreadable progress row");
-    }
-    next_offsets_[*partition] = static_cast<int64_t>(*offset);
-  }
-  if (!it->status().ok()) return store_error(store_name, "reading the progress", it->status());
-  return ok_status();
+  return read_progress_rows(*db_, handles_[progress_handle], store_name, scope_,
+                            [&](int32_t partition, std::string_view value) {
+                              const std::optional<uint64_t> offset = read_big_endian_u64(value);
+                              if (!offset || *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+                                return false;
+                              }
+                              next_offsets_[partition] = static_cast<int64_t>(*offset);
+                              return true;
+                            });
 }
 
 Result<std::optional<ReadResult>> KafkaResultsStore::read_row(const std::string& command_id) const {

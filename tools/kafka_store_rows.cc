@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 
 #include <limits>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -30,6 +31,24 @@ std::optional<int32_t> partition_of_progress_key(std::string_view key) {
 Error store_error(std::string_view store, std::string_view doing, const rocksdb::Status& status) {
   return make_error(status.IsCorruption() ? Errc::corruption : Errc::io_error,
                     fmt::format("{}: {}: {}", store, doing, status.ToString()));
+}
+
+Status read_progress_rows(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string_view store,
+                          std::string& scope, const std::function<bool(int32_t, std::string_view)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), family));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    if (key == store_scope_key) {
+      scope = it->value().ToString();
+      continue;
+    }
+    const std::optional<int32_t> partition = partition_of_progress_key(key);
+    if (!partition || !visit(*partition, it->value().ToStringView())) {
+      return make_error(Errc::corruption, fmt::format("{}: an unreadable progress row", store));
+    }
+  }
+  if (!it->status().ok()) return store_error(store, "reading the progress", it->status());
+  return ok_status();
 }
 
 Status claim_scope(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string& stored, const std::string& scope,

@@ -3,6 +3,7 @@
 // results index, tools/kafka_results_store.h) share: the keys of their per-partition progress rows,
 // and the scope row that ties a store to one cluster's topic.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,12 @@ Error store_error(std::string_view store, std::string_view doing, const rocksdb:
 // A store holds the rows of one scope ("<cluster ID>/<topic>"): an empty store takes `scope`
 // (written to `family`, and into `stored`); one of another scope is refused (invalid_argument) with
 // "'<directory>' holds <what> of '<stored>', not of '<scope>': <remedy>".
+// Reads a store's progress family: the scope row into `scope`, and each partition's row to
+// visit(partition, value), whose false means the value does not decode (corruption "<store>: an
+// unreadable progress row", as for a key that names no partition).
+Status read_progress_rows(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string_view store,
+                          std::string& scope, const std::function<bool(int32_t, std::string_view)>& visit);
+
 Status claim_scope(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string& stored, const std::string& scope,
                    const std::string& directory, std::string_view what, std::string_view remedy);
 

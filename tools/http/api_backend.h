@@ -24,6 +24,11 @@ struct BackendPositions {
   std::optional<uint64_t> projections_applied;  // nullopt when it could not be read
 };
 
+// Whether an outcome is Kafka mode's "published, not answered yet" (Errc::outcome_pending).
+inline bool is_pending(const Result<Outcome>& outcome) {
+  return !outcome && outcome.error().code == Errc::outcome_pending;
+}
+
 class ApiBackend {
  public:
   virtual ~ApiBackend() = default;

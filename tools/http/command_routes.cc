@@ -81,7 +81,7 @@ ApiResponse post_commands(ApiContext& context, const ApiRequest& request, const 
       continue;
     }
     const Result<Outcome>& outcome = outcomes[next];
-    const bool pending = !outcome && outcome.error().code == Errc::outcome_pending;
+    const bool pending = is_pending(outcome);
     results.push_back(outcome_to_json(
         outcome ? outcome->events.front().command_id : (pending ? submitted_ids[next] : given_ids[next]), outcome));
     ++next;

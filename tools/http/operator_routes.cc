@@ -71,7 +71,7 @@ ApiResponse with_token(ApiContext& context, Command command, const std::string& 
   const Result<Outcome> outcome = submit_counted(context, std::move(command));
   ApiResponse response = outcome_response(command_id, outcome);
   // A pending operator command may still be applied: its token must not be lost.
-  const bool pending = !outcome && outcome.error().code == Errc::outcome_pending;
+  const bool pending = is_pending(outcome);
   if ((!outcome && !pending) || (outcome && outcome->duplicate)) return response;
   json body = json::parse(response.body);
   body["token"] = token;

@@ -83,7 +83,7 @@ ApiResponse json_response(int status, const json& body) {
 }
 
 ApiResponse outcome_response(const std::string& command_id, const Result<Outcome>& outcome) {
-  if (!outcome && outcome.error().code == Errc::outcome_pending) {
+  if (is_pending(outcome)) {
     ApiResponse response = json_response(202, outcome_to_json(command_id, outcome));
     response.headers.emplace_back("Location", command_location(command_id));
     return response;
