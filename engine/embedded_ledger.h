@@ -6,13 +6,13 @@
 // state_mutex_ (exclusive), and builds one WriteBatch with their events, the command-ID rows and the
 // projections' rows. It hands the group to one writer thread (in_flight_, pipeline_mutex_) and goes
 // on deciding the next group while the writer writes this one with the WAL synced; only then does
-// the writer fulfil the requests' promises. At most groups_in_flight_max groups wait for the writer.
+// the writer fill in the requests' outcomes. At most groups_in_flight_max groups wait for the writer.
 // Until a group is written, the sequencer finds its command IDs and events in in_flight_.
 // Readers of the state (snapshot) take state_mutex_ shared.
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <future>
+#include <optional>
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
@@ -44,10 +44,20 @@ class EmbeddedLedger final : public Ledger {
   Status close() override;
 
  private:
+  // The outcomes of one submit_all(), filled in by the writer. The caller waits once for all of them:
+  // one wake-up per call instead of a promise and a wake-up per command.
+  struct Completion {
+    explicit Completion(size_t count) : outcomes(count), remaining(count) {}
+    std::mutex mutex;
+    std::condition_variable done;
+    std::vector<std::optional<Result<Outcome>>> outcomes;  // guarded by mutex
+    size_t remaining;                                      // guarded by mutex
+  };
   struct Request {
     Command command;
     std::string fingerprint;  // identifies the command's content, to tell a retry from a conflict
-    std::promise<Result<Outcome>> promise;
+    std::shared_ptr<Completion> completion;
+    size_t index = 0;  // into completion->outcomes
   };
   struct Group;
   struct CommandRow {  // the command-ID index's row
@@ -70,8 +80,12 @@ class EmbeddedLedger final : public Ledger {
   void evolve_and_track(const Event& event);
 
   // embedded_ledger_commit.cc
-  Request make_request(Command command);
-  std::vector<std::future<Result<Outcome>>> enqueue(std::vector<Request> requests);
+  Request make_request(Command command, std::shared_ptr<Completion> completion, size_t index);
+  // Queues the commands for the sequencer and waits for all their outcomes.
+  std::vector<Result<Outcome>> enqueue_and_wait(std::vector<Command> commands);
+  // Fills in the outcomes of requests [first, last), which share one completion.
+  static void complete(std::vector<Request>& requests, std::vector<Result<Outcome>>& outcomes, size_t first,
+                       size_t last);
   void run_sequencer();
   void run_writer();
   void process_group(std::vector<Request>& requests);

@@ -35,6 +35,9 @@ struct EmbeddedLedger::Group {
   std::unordered_map<std::string, Slot> commands;
   std::vector<Request> requests;
   std::vector<Result<Outcome>> outcomes;
+  // Per request: where its new events sit in `events` (count 0 for a duplicate or a refusal). The
+  // writer moves them into the outcome once the group is written, rather than copying each event.
+  std::vector<Slot> appended;
   rocksdb::WriteBatch batch;
 };
 
@@ -49,46 +52,62 @@ EmbeddedLedger::~EmbeddedLedger() {
   if (!status) std::fprintf(stderr, "paystream: closing the ledger: %s\n", status.error().message.c_str());
 }
 
-EmbeddedLedger::Request EmbeddedLedger::make_request(Command command) {
+EmbeddedLedger::Request EmbeddedLedger::make_request(Command command, std::shared_ptr<Completion> completion,
+                                                     size_t index) {
   if (command.command_id.empty()) command.command_id = generate_command_id();
   // Hashing here, on the caller's thread, keeps it off the sequencer.
   const Sha256 digest = sha256(encode_command(command));
-  return Request{std::move(command), std::string(digest.begin(), digest.begin() + fingerprint_bytes), {}};
+  return Request{std::move(command), std::string(digest.begin(), digest.begin() + fingerprint_bytes),
+                 std::move(completion), index};
 }
 
-std::vector<std::future<Result<Outcome>>> EmbeddedLedger::enqueue(std::vector<Request> requests) {
-  std::vector<std::future<Result<Outcome>>> futures;
-  futures.reserve(requests.size());
-  for (Request& request : requests) futures.push_back(request.promise.get_future());
+std::vector<Result<Outcome>> EmbeddedLedger::enqueue_and_wait(std::vector<Command> commands) {
+  auto completion = std::make_shared<Completion>(commands.size());
+  std::vector<Request> requests;
+  requests.reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) requests.push_back(make_request(std::move(commands[i]), completion, i));
+  bool closed = false;
   {
     std::lock_guard lock(queue_mutex_);
-    if (stopping_) {
-      for (Request& request : requests) {
-        request.promise.set_value(make_error(Errc::io_error, "the ledger is closed"));
-      }
-      return futures;
+    closed = stopping_;
+    if (!closed) {
+      for (Request& request : requests) queue_.push_back(std::move(request));
     }
-    for (Request& request : requests) queue_.push_back(std::move(request));
+  }
+  if (closed) {
+    return std::vector<Result<Outcome>>(requests.size(), make_error(Errc::io_error, "the ledger is closed"));
   }
   queue_ready_.notify_one();
-  return futures;
+  std::vector<Result<Outcome>> outcomes;
+  outcomes.reserve(requests.size());
+  std::unique_lock lock(completion->mutex);
+  completion->done.wait(lock, [&] { return completion->remaining == 0; });
+  for (std::optional<Result<Outcome>>& outcome : completion->outcomes) outcomes.push_back(std::move(*outcome));
+  return outcomes;
+}
+
+void EmbeddedLedger::complete(std::vector<Request>& requests, std::vector<Result<Outcome>>& outcomes, size_t first,
+                              size_t last) {
+  Completion& completion = *requests[first].completion;
+  bool all_done = false;
+  {
+    std::lock_guard lock(completion.mutex);
+    for (size_t i = first; i < last; ++i) completion.outcomes[requests[i].index] = std::move(outcomes[i]);
+    completion.remaining -= last - first;
+    all_done = completion.remaining == 0;
+  }
+  if (all_done) completion.done.notify_one();
 }
 
 Result<Outcome> EmbeddedLedger::submit(Command command) {
-  std::vector<Request> requests;
-  requests.push_back(make_request(std::move(command)));
-  return enqueue(std::move(requests)).front().get();
+  std::vector<Command> commands;
+  commands.push_back(std::move(command));
+  return std::move(enqueue_and_wait(std::move(commands)).front());
 }
 
 std::vector<Result<Outcome>> EmbeddedLedger::submit_all(std::vector<Command> commands) {
-  std::vector<Request> requests;
-  requests.reserve(commands.size());
-  for (Command& command : commands) requests.push_back(make_request(std::move(command)));
-  std::vector<std::future<Result<Outcome>>> futures = enqueue(std::move(requests));
-  std::vector<Result<Outcome>> outcomes;
-  outcomes.reserve(futures.size());
-  for (auto& future : futures) outcomes.push_back(future.get());
-  return outcomes;
+  if (commands.empty()) return {};
+  return enqueue_and_wait(std::move(commands));
 }
 
 void EmbeddedLedger::run_sequencer() {
@@ -118,13 +137,16 @@ void EmbeddedLedger::process_group(std::vector<Request>& requests) {
   auto group = std::make_shared<Group>();
   group->first = LogPosition{state_.last_position.value + 1};
   group->outcomes.reserve(requests.size());
+  group->appended.reserve(requests.size());
   {
     std::unique_lock lock(state_mutex_);
     for (Request& request : requests) {
+      const size_t events_before = group->events.size();
       group->outcomes.push_back(
           write_failed_ ? Result<Outcome>(make_error(Errc::io_error, "the ledger stopped after a failed write; "
                                                                      "restart it to recover from the log"))
                         : process_one(*group, request.command, request.fingerprint));
+      group->appended.push_back(Group::Slot{{}, events_before, group->events.size() - events_before});
     }
   }
   group->requests = std::move(requests);
@@ -156,8 +178,22 @@ void EmbeddedLedger::run_writer() {
       in_flight_.pop_front();
     }
     pipeline_changed_.notify_all();
-    for (size_t i = 0; i < group->requests.size(); ++i) {
-      group->requests[i].promise.set_value(std::move(group->outcomes[i]));
+    // Out of in_flight_, the group is the writer's alone: its events can move into the outcomes.
+    for (size_t i = 0; i < group->outcomes.size(); ++i) {
+      const Group::Slot& slot = group->appended[i];
+      if (slot.count == 0 || !group->outcomes[i].ok()) continue;
+      const auto first = group->events.begin() + static_cast<std::ptrdiff_t>(slot.first);
+      group->outcomes[i]->events.assign(std::make_move_iterator(first),
+                                        std::make_move_iterator(first + static_cast<std::ptrdiff_t>(slot.count)));
+    }
+    // A submit_all() call's commands sit next to each other in the queue, so consecutive requests
+    // mostly share a completion: fill them in under one lock.
+    std::vector<Request>& requests = group->requests;
+    for (size_t first = 0; first < requests.size();) {
+      size_t last = first + 1;
+      while (last < requests.size() && requests[last].completion == requests[first].completion) ++last;
+      complete(requests, group->outcomes, first, last);
+      first = last;
     }
   }
 }
@@ -202,11 +238,11 @@ Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command
     std::string encoded = encode_event(event);
     head_ = sha256(encoded);
     evolve_and_track(event);
-    group.events.push_back(event);
+    group.events.push_back(std::move(event));
     group.encoded.push_back(std::move(encoded));
   }
   group.commands.emplace(command.command_id, slot);
-  return Outcome{std::move(decided).value(), false};
+  return Outcome{{}, false};  // the events follow once written (run_writer)
 }
 
 // record_not_found: the command ID is new.
@@ -305,6 +341,11 @@ Result<Event> EmbeddedLedger::find_event(const Group& group, LogPosition positio
 }
 
 void EmbeddedLedger::build_batch(Group& group) {
+  size_t encoded_bytes = 0;
+  for (const std::string& encoded : group.encoded) encoded_bytes += encoded.size();
+  // The log entry and the projections' rows each hold about one copy of the events: reserving that
+  // much spares the batch's buffer its repeated growth (and copies) while it is filled.
+  group.batch = rocksdb::WriteBatch(2 * encoded_bytes + 256 * group.events.size() + 4096);
   rocksdb::WriteBatch& batch = group.batch;
   log_->append(batch, group.first, group.encoded);
   for (const auto& [command_id, slot] : group.commands) {

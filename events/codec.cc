@@ -10,6 +10,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "events/message_bytes.h"
 #include "events/schema/events.capnp.h"
 
 namespace paystream {
@@ -132,12 +133,6 @@ auto read_message(std::string_view bytes, size_t bytes_max, const char* what, De
   } catch (const kj::Exception& exception) {
     return corruption(what, exception.getDescription().cStr());
   }
-}
-
-std::string to_bytes(capnp::MessageBuilder& message) {
-  const kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-  const kj::ArrayPtr<const kj::byte> bytes = words.asBytes();
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
 }
 
 [[noreturn]] void encode_failed(const char* what, const Error& error) {
@@ -557,9 +552,9 @@ Result<Command> read_command(schema::Command::Reader in) {
 std::string encode_event(const Event& event) {
   if (Status status = check_event_enums(event); !status) encode_failed("event", status.error());
   if (Status status = check_event_fields(event); !status) encode_failed("event", status.error());
-  capnp::MallocMessageBuilder message;
-  write_event(message.initRoot<schema::Event>(), event);
-  std::string bytes = to_bytes(message);
+  ScratchMessageBuilder builder;
+  write_event(builder.message().initRoot<schema::Event>(), event);
+  std::string bytes = message_bytes(builder.message());
   if (bytes.size() > encoded_event_bytes_max) {
     encode_failed("event", make_error(Errc::corruption, fmt::format("{} bytes is too large", bytes.size())));
   }
@@ -572,12 +567,12 @@ Result<Event> decode_event(std::string_view bytes) {
 
 std::string encode_command(const Command& command) {
   PAYSTREAM_ASSERT(command_enums_in_range(command.body));
-  capnp::MallocMessageBuilder message;
-  schema::Command::Builder out = message.initRoot<schema::Command>();
+  ScratchMessageBuilder builder;
+  schema::Command::Builder out = builder.message().initRoot<schema::Command>();
   write_text(out, &schema::Command::Builder::setCommandId, command.command_id);
   write_text(out, &schema::Command::Builder::setOperatorName, command.operator_name);
   std::visit(CommandWriter{out.initBody()}, command.body);
-  return to_bytes(message);
+  return message_bytes(builder.message());
 }
 
 Result<Command> decode_command(std::string_view bytes) {
@@ -585,15 +580,15 @@ Result<Command> decode_command(std::string_view bytes) {
 }
 
 std::string encode_log_entry(const std::vector<std::string>& encoded_events) {
-  capnp::MallocMessageBuilder message;
-  schema::LogEntry::Builder out = message.initRoot<schema::LogEntry>();
+  ScratchMessageBuilder builder;
+  schema::LogEntry::Builder out = builder.message().initRoot<schema::LogEntry>();
   capnp::List<capnp::Data>::Builder events = out.initEvents(static_cast<capnp::uint>(encoded_events.size()));
   for (size_t i = 0; i < encoded_events.size(); ++i) {
     const std::string& event = encoded_events[i];
     events.set(static_cast<capnp::uint>(i),
                capnp::Data::Reader(reinterpret_cast<const kj::byte*>(event.data()), event.size()));
   }
-  std::string bytes = to_bytes(message);
+  std::string bytes = message_bytes(builder.message());
   if (bytes.size() > log_entry_bytes_max) {
     encode_failed("log entry", make_error(Errc::corruption, fmt::format("{} bytes is too large", bytes.size())));
   }
@@ -639,10 +634,21 @@ Result<Timestamp> decode_event_time(std::string_view bytes) {
 }
 
 Sha256 sha256(std::string_view bytes) {
+  // Every event is hashed on the sequencer: fetching the algorithm once and keeping one context per
+  // thread spares OpenSSL 3's per-call algorithm lookup and context allocation.
+  static EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  struct Context {
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(context); }
+  };
+  thread_local Context holder;
+  PAYSTREAM_ASSERT(algorithm != nullptr && holder.context != nullptr);
   Sha256 digest{};
   unsigned int size = 0;
-  const int ok = EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr);
-  PAYSTREAM_ASSERT(ok == 1 && size == digest.size());
+  const bool ok = EVP_DigestInit_ex2(holder.context, algorithm, nullptr) == 1 &&
+                  EVP_DigestUpdate(holder.context, bytes.data(), bytes.size()) == 1 &&
+                  EVP_DigestFinal_ex(holder.context, digest.data(), &size) == 1;
+  PAYSTREAM_ASSERT(ok && size == digest.size());
   return digest;
 }
 

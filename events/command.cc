@@ -24,7 +24,7 @@ const char* command_name(const CommandBody& body) {
 }
 
 Status check_command_id(std::string_view id) {
-  bool printable = !id.empty() && id.size() <= 128;
+  bool printable = !id.empty() && id.size() <= command_id_bytes_max;
   for (char c : id) printable = printable && c > ' ' && c < 127;
   if (printable) return ok_status();
   return make_error(Errc::invalid_argument,

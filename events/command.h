@@ -99,6 +99,7 @@ struct Command {
 };
 
 const char* command_name(const CommandBody& body);
+inline constexpr size_t command_id_bytes_max = 128;
 Status check_command_id(std::string_view id);
 // The ID given to a command submitted without one: "gen-" and 32 random hex digits.
 std::string generate_command_id();

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "events/message_bytes.h"
 #include "events/schema/kafka.capnp.h"
 
 namespace paystream {
@@ -108,8 +109,8 @@ Status check_event_batch(const EventBatch& batch) {
 
 std::string encode_event_batch(const EventBatch& batch) {
   PAYSTREAM_ASSERT(check_event_batch(batch).ok());
-  capnp::MallocMessageBuilder message;
-  wire::EventBatch::Builder out = message.initRoot<wire::EventBatch>();
+  ScratchMessageBuilder builder;
+  wire::EventBatch::Builder out = builder.message().initRoot<wire::EventBatch>();
   out.setEpoch(batch.epoch);
   out.setOwner(batch.owner);
   out.setSequence(batch.sequence);
@@ -138,10 +139,9 @@ std::string encode_event_batch(const EventBatch& batch) {
                                                  outcome.fingerprint.size()));
     }
   }
-  const kj::Array<capnp::word> words = capnp::messageToFlatArray(message);
-  const kj::ArrayPtr<const kj::byte> bytes = words.asBytes();
+  std::string bytes = message_bytes(builder.message());
   PAYSTREAM_ASSERT(bytes.size() <= event_batch_bytes_max);
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  return bytes;
 }
 
 Result<EventBatch> decode_event_batch(std::string_view bytes) {
