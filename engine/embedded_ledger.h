@@ -67,11 +67,12 @@ class EmbeddedLedger final : public Ledger {
   };
   // nullopt when the index has no row for the ID.
   Result<std::optional<CommandRow>> read_command_row(const std::string& command_id) const;
-  static constexpr size_t groups_in_flight_max = 2;
+  static constexpr size_t groups_in_flight_max = 3;
 
   // embedded_ledger_open.cc
   Status open_database();
   Status drop_observer_families(size_t first, size_t current_end);
+  bool overwritten_family(const std::string& name) const;
   Status load_checkpoint();
   Status replay_tail();
   Status catch_up_observer();

@@ -43,9 +43,13 @@ class RunPrefix final : public rocksdb::SliceTransform {
 
 constexpr const char* commands_family = "commands";
 
-rocksdb::ColumnFamilyOptions column_family_options(const std::string& name) {
+// `overwritten`: a family of few rows rewritten many times (AppendObserver::overwritten_column_families).
+rocksdb::ColumnFamilyOptions column_family_options(const std::string& name, bool overwritten) {
   rocksdb::ColumnFamilyOptions options;
-  options.write_buffer_size = 64 << 20;
+  // A flush keeps only the last version of each row, so for an overwritten family a small memtable
+  // costs little more flushing, and its skip list stays short enough to sit in the CPU's caches: a
+  // balance row per payment was the most expensive insert of a group commit (bench: +15%).
+  options.write_buffer_size = overwritten ? 4 << 20 : 64 << 20;
   options.max_write_buffer_number = 4;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -63,6 +67,12 @@ rocksdb::ColumnFamilyOptions column_family_options(const std::string& name) {
 }
 
 }  // namespace
+
+bool EmbeddedLedger::overwritten_family(const std::string& name) const {
+  if (observer_ == nullptr) return false;
+  const std::vector<std::string> overwritten = observer_->overwritten_column_families();
+  return std::find(overwritten.begin(), overwritten.end(), name) != overwritten.end();
+}
 
 Status EmbeddedLedger::open_database() {
   rocksdb::DBOptions options;
@@ -89,7 +99,9 @@ Status EmbeddedLedger::open_database() {
     }
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : names) descriptors.emplace_back(name, column_family_options(name));
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, column_family_options(name, overwritten_family(name)));
+  }
   rocksdb::DB* db = nullptr;
   const rocksdb::Status status = rocksdb::DB::Open(options, options_.data_dir, descriptors, &handles_, &db);
   if (!status.ok()) {
@@ -154,7 +166,8 @@ Status EmbeddedLedger::drop_observer_families(size_t first, size_t current_end) 
   }
   for (const std::string& name : current) {
     rocksdb::ColumnFamilyHandle* handle = nullptr;
-    const rocksdb::Status status = db_->CreateColumnFamily(column_family_options(name), name, &handle);
+    const rocksdb::Status status = db_->CreateColumnFamily(column_family_options(name, overwritten_family(name)), name,
+                                                             &handle);
     if (!status.ok()) return io_error(fmt::format("creating the projection family '{}'", name), status);
     handles_.push_back(handle);
   }

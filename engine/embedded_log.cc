@@ -1,6 +1,8 @@
 #include "engine/embedded_log.h"
 
+#include <algorithm>
 #include <memory>
+#include <span>
 
 #include <fmt/format.h>
 #include <rocksdb/db.h>
@@ -13,22 +15,18 @@ EmbeddedLog::EmbeddedLog(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log) : db
 void EmbeddedLog::append(rocksdb::WriteBatch& batch, LogPosition first,
                          const std::vector<std::string>& encoded) const {
   for (size_t begin = 0; begin < encoded.size(); begin += entry_events_max) {
-    const size_t end = std::min(encoded.size(), begin + entry_events_max);
-    const std::vector<std::string> part(encoded.begin() + static_cast<std::ptrdiff_t>(begin),
-                                        encoded.begin() + static_cast<std::ptrdiff_t>(end));
-    const rocksdb::Status status =
-        batch.Put(log_, log_key(first.value + begin), encode_log_entry(part));
+    const size_t count = std::min(encoded.size() - begin, entry_events_max);
+    const rocksdb::Status status = batch.Put(log_, log_key(first.value + begin),
+                                             encode_log_entry(std::span(encoded).subspan(begin, count)));
     PAYSTREAM_ASSERT(status.ok());
   }
 }
 
-Result<EmbeddedLog::SharedEntry> EmbeddedLog::entry_at(LogPosition position, LogPosition& first) const {
+Result<EmbeddedLog::Entry> EmbeddedLog::entry_at(LogPosition position) const {
   {
     std::lock_guard lock(cache_mutex_);
-    if (cached_entry_ && position >= cached_first_ &&
-        position.value < cached_first_.value + cached_entry_->size()) {
-      first = cached_first_;
-      return cached_entry_;
+    if (cached_.bytes && position >= cached_.first && position.value < cached_.first.value + cached_.count) {
+      return cached_;
     }
   }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
@@ -38,30 +36,35 @@ Result<EmbeddedLog::SharedEntry> EmbeddedLog::entry_at(LogPosition position, Log
   if (!key) {
     return make_error(Errc::record_not_found, fmt::format("log position {} does not exist", position.value));
   }
-  first = LogPosition{*key};
-  Result<std::vector<std::string>> entry = decode_log_entry(it->value().ToStringView());
-  if (!entry) {
-    return make_error(entry.error().code,
-                      fmt::format("log entry at position {}: {}", first.value, entry.error().message));
+  // The entry's bytes, not its decoded events: a read needs one event of up to 256, and its own
+  // copy of the bytes is word-aligned, so that one is decoded in place.
+  Entry entry{LogPosition{*key}, 0, std::make_shared<const std::string>(it->value().ToString())};
+  Result<size_t> count = decode_log_entry_size(*entry.bytes);
+  if (!count) {
+    return make_error(count.error().code,
+                      fmt::format("log entry at position {}: {}", entry.first.value, count.error().message));
   }
-  if (position.value >= first.value + entry->size()) {
+  entry.count = *count;
+  if (position.value >= entry.first.value + entry.count) {
     return make_error(Errc::record_not_found, fmt::format("log position {} does not exist", position.value));
   }
-  auto shared = std::make_shared<const std::vector<std::string>>(std::move(entry).value());
   std::lock_guard lock(cache_mutex_);
-  cached_first_ = first;
-  cached_entry_ = shared;
-  return shared;
+  cached_ = entry;
+  return entry;
 }
 
 Result<std::string> EmbeddedLog::read_encoded(LogPosition position) const {
   if (position.value == 0) {
     return make_error(Errc::record_not_found, "log position 0 does not exist (positions start at 1)");
   }
-  LogPosition first;
-  Result<SharedEntry> entry = entry_at(position, first);
+  Result<Entry> entry = entry_at(position);
   if (!entry) return entry.error();
-  return (**entry)[position.value - first.value];
+  Result<std::string> event = decode_log_entry_event(*entry->bytes, position.value - entry->first.value);
+  if (!event) {
+    return make_error(event.error().code,
+                      fmt::format("log entry at position {}: {}", entry->first.value, event.error().message));
+  }
+  return event;
 }
 
 Result<Event> EmbeddedLog::read(LogPosition position) const {
@@ -157,12 +160,11 @@ Result<LogPosition> EmbeddedLog::last_position() const {
   const std::optional<uint64_t> key = decode_log_key(it->key().ToStringView());
   if (!key) return make_error(Errc::corruption, "a log key is not 8 bytes");
   const uint64_t first = *key;
-  Result<std::vector<std::string>> entry = decode_log_entry(it->value().ToStringView());
-  if (!entry) {
-    return make_error(entry.error().code, fmt::format("log entry at position {}: {}", first,
-                                                      entry.error().message));
+  Result<size_t> count = decode_log_entry_size(it->value().ToStringView());
+  if (!count) {
+    return make_error(count.error().code, fmt::format("log entry at position {}: {}", first, count.error().message));
   }
-  return LogPosition{first + entry->size() - 1};
+  return LogPosition{first + *count - 1};
 }
 
 }  // namespace paystream

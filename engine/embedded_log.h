@@ -44,16 +44,18 @@ class EmbeddedLog {
   Result<LogPosition> last_position() const;
 
  private:
-  using SharedEntry = std::shared_ptr<const std::vector<std::string>>;
-  // Shared with the cache, so a read of one event copies one event, not the whole entry.
-  Result<SharedEntry> entry_at(LogPosition position, LogPosition& first) const;
+  struct Entry {
+    LogPosition first;  // position of its first event
+    size_t count = 0;   // events it holds
+    std::shared_ptr<const std::string> bytes;  // the stored LogEntry; shared with the cache
+  };
+  Result<Entry> entry_at(LogPosition position) const;
 
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* log_;
   // The last entry read, because reversals and duplicate lookups tend to touch recent entries.
   mutable std::mutex cache_mutex_;
-  mutable LogPosition cached_first_;
-  mutable SharedEntry cached_entry_;
+  mutable Entry cached_;
 };
 
 }  // namespace paystream

@@ -32,6 +32,9 @@ class AppendObserver {
   // holding one has the older layout: on open the ledger drops it and every family of
   // column_families(), creates those empty, and rebuilds them from the log (as for a dropped one).
   virtual std::vector<std::string> retired_column_families() const { return {}; }
+  // Families (of column_families()) whose rows are rewritten over and over, few rows many times
+  // (one per account): the ledger gives them a small memtable (see embedded_ledger_open.cc).
+  virtual std::vector<std::string> overwritten_column_families() const { return {}; }
   // `handles`: the observer's column families, in its column_families() order. `log`: the log's
   // column family (stored format in events/log_format.h), for reading only: the observer may
   // serve queries from the log instead of copying it. All stay owned by the ledger.

@@ -117,8 +117,17 @@ auto read_message(std::string_view bytes, size_t bytes_max, const char* what, De
   if (bytes.size() % sizeof(capnp::word) != 0) {
     return corruption(what, fmt::format("{} bytes is not a whole number of 8-byte words", bytes.size()));
   }
-  kj::Array<capnp::word> words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  // Cap'n Proto reads words in place: bytes that are already word-aligned (a std::string's own
+  // buffer) are read where they are; others are copied once into an aligned array.
+  kj::Array<capnp::word> copy;
+  kj::ArrayPtr<const capnp::word> words;
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(capnp::word) == 0) {
+    words = kj::arrayPtr(reinterpret_cast<const capnp::word*>(bytes.data()), bytes.size() / sizeof(capnp::word));
+  } else {
+    copy = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+    std::memcpy(copy.begin(), bytes.data(), bytes.size());
+    words = copy;
+  }
   capnp::ReaderOptions options;
   // Well-formed messages are read once, word by word; the factor leaves room for headers while
   // still stopping a small message whose pointers alias one large object from costing gigabytes.
@@ -579,7 +588,7 @@ Result<Command> decode_command(std::string_view bytes) {
   return read_message<schema::Command>(bytes, encoded_command_bytes_max, "command", read_command);
 }
 
-std::string encode_log_entry(const std::vector<std::string>& encoded_events) {
+std::string encode_log_entry(std::span<const std::string> encoded_events) {
   ScratchMessageBuilder builder;
   schema::LogEntry::Builder out = builder.message().initRoot<schema::LogEntry>();
   capnp::List<capnp::Data>::Builder events = out.initEvents(static_cast<capnp::uint>(encoded_events.size()));

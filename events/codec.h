@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +33,7 @@ std::string encode_command(const Command& command);
 Result<Command> decode_command(std::string_view bytes);
 
 // A log entry holds the encoded events of one group commit, in order.
-std::string encode_log_entry(const std::vector<std::string>& encoded_events);
+std::string encode_log_entry(std::span<const std::string> encoded_events);
 Result<std::vector<std::string>> decode_log_entry(std::string_view bytes);
 // Partial reads for searches over the log, cheaper than decoding everything: the number of events
 // of an entry, one event's bytes (Errc::corruption past the end), one event's time.

@@ -24,6 +24,8 @@ std::vector<std::string> Projections::column_families() {
 
 std::vector<std::string> Projections::retired_column_families() { return {"records"}; }
 
+std::vector<std::string> Projections::overwritten_column_families() { return {balances_cf_name}; }
+
 Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
                          LogSource log, DatabaseView view) {
   const std::vector<std::string> names = column_families();

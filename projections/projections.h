@@ -110,6 +110,9 @@ class Projections {
   // Families of older layouts: a database holding one must drop them all and rebuild from the log
   // (`records`, keyed by position, went when records_by_account became keyed by time).
   static std::vector<std::string> retired_column_families();
+  // Families whose rows are rewritten over and over (a balance row with every group commit that
+  // touches its account), so that most of what they write is soon superseded.
+  static std::vector<std::string> overwritten_column_families();
 
   // The handles stay owned by the caller and must outlive this object. The log must hold every
   // event applied here (the ledger writes both in one batch).

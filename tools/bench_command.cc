@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <rocksdb/statistics.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -20,6 +21,14 @@ namespace paystream {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
+
+// User and system CPU time of the whole process, all threads.
+double process_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& time) { return static_cast<double>(time.tv_sec) + time.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 // Engine time advances a fixed step per command, so the records spread over a year and a
 // one-month query selects about a twelfth of an account's records, as it would in production.
@@ -199,6 +208,7 @@ int run_bench(const BenchOptions& options, std::ostream& out, std::ostream& err)
   const uint64_t syncs_before = statistics.getTickerCount(rocksdb::WAL_FILE_SYNCED);
   std::vector<ThreadResult> results(options.threads);
   std::vector<std::thread> workers;
+  const double cpu_before = process_cpu_seconds();
   const auto started = SteadyClock::now();
   for (unsigned t = 0; t < options.threads; ++t) {
     const uint64_t share =
@@ -207,6 +217,7 @@ int run_bench(const BenchOptions& options, std::ostream& out, std::ostream& err)
   }
   for (std::thread& worker : workers) worker.join();
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+  const double cpu_seconds = process_cpu_seconds() - cpu_before;
   Latencies latencies;
   uint64_t accepted = 0, rejected = 0;
   for (ThreadResult& result : results) {
@@ -229,6 +240,11 @@ int run_bench(const BenchOptions& options, std::ostream& out, std::ostream& err)
       static_cast<double>(keys) / static_cast<double>(std::max<uint64_t>(1, accepted)),
       static_cast<double>(bytes) / static_cast<double>(std::max<uint64_t>(1, accepted)), syncs,
       commands / static_cast<double>(std::max<uint64_t>(1, syncs)));
+  // Throughput moves with whatever else the machine runs; the CPU time a command costs (the engine,
+  // RocksDB's background work and the bench's own client threads) moves much less.
+  out << fmt::format("CPU time: {:.1f} us per command ({:.2f} of {} cores busy on average)\n",
+                     cpu_seconds * 1e6 / std::max(1.0, commands), cpu_seconds / seconds,
+                     std::thread::hardware_concurrency());
   const uint64_t records = accepted;
   if (options.query_table_records > records) {
     if (Status status = fill_records(ledger, options, options.query_table_records - records); !status) {
