@@ -1,5 +1,7 @@
 // The embedded ledger on a real RocksDB in a temporary directory.
+#include <algorithm>
 #include <atomic>
+#include <random>
 #include <thread>
 
 #include <fmt/format.h>
@@ -125,6 +127,50 @@ TEST_CASE("engine: the same command ID from two threads at once applies once", "
   }
   CHECK(balance_of(*ledger, "1001") == money("50"));
   CHECK(ledger->end() == LogPosition{51});
+}
+
+TEST_CASE("engine: the same command IDs from many threads in overlapping batches apply once each",
+          "[engine][ledger]") {
+  // A command ID is found in the group being decided, in the groups waiting for the writer or in
+  // the index on disk, whichever holds it when its command is decided.
+  Fixture fixture;
+  auto ledger = fixture.open();
+  REQUIRE(ledger->submit(open_command("1001", "open-1")).ok());
+  constexpr int ids = 300;
+  constexpr int threads = 8;
+  std::vector<std::vector<Result<Outcome>>> outcomes(threads);
+  std::vector<std::vector<int>> orders(threads);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    for (int i = 0; i < ids; ++i) orders[t].push_back(i);
+    std::shuffle(orders[t].begin(), orders[t].end(), std::mt19937(static_cast<unsigned>(t)));
+    workers.emplace_back([&, t] {
+      for (size_t begin = 0; begin < orders[t].size(); begin += 10) {
+        std::vector<Command> batch;
+        for (size_t i = begin; i < std::min(orders[t].size(), begin + 10); ++i) {
+          batch.push_back(pay_command("1001", "1", fmt::format("pay-{}", orders[t][i])));
+        }
+        for (Result<Outcome>& outcome : ledger->submit_all(std::move(batch))) outcomes[t].push_back(std::move(outcome));
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  std::vector<int> applied(ids, 0);
+  std::vector<std::vector<Event>> events(ids);
+  for (int t = 0; t < threads; ++t) {
+    REQUIRE(outcomes[t].size() == size_t{ids});
+    for (int i = 0; i < ids; ++i) {
+      Result<Outcome>& outcome = outcomes[t][static_cast<size_t>(i)];
+      REQUIRE(outcome.ok());
+      const int id = orders[t][static_cast<size_t>(i)];
+      if (!outcome->duplicate) ++applied[static_cast<size_t>(id)];
+      if (events[static_cast<size_t>(id)].empty()) events[static_cast<size_t>(id)] = outcome->events;
+      CHECK(outcome->events == events[static_cast<size_t>(id)]);
+    }
+  }
+  CHECK(std::count(applied.begin(), applied.end(), 1) == ids);
+  CHECK(balance_of(*ledger, "1001") == money("300"));
+  CHECK(ledger->end() == LogPosition{ids + 1});
 }
 
 TEST_CASE("engine: concurrent payments into one account lose no update", "[engine][ledger]") {
