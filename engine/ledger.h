@@ -23,7 +23,8 @@ class WriteBatch;
 namespace paystream {
 
 // Whatever else must change atomically with an append (the projections). Called on the
-// sequencer thread, in log order, with the events of one group commit.
+// sequencer thread, in log order, with the events of one group commit. The batches of up to three
+// earlier calls may still be unwritten: what they put there is not yet in the database.
 class AppendObserver {
  public:
   virtual ~AppendObserver() = default;

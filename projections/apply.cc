@@ -57,9 +57,8 @@ Result<uint64_t> Applier::applied_in(int32_t partition) {
 
 Status Applier::apply(std::span<const Event> events, rocksdb::WriteBatch& batch) {
   if (events.empty()) return ok_status();
-  // Safe to drop here: the caller wrote (or discarded) the previous batch, so the database has
-  // every row the cache could hold.
-  if (cache_.size() > cached_accounts_max) cache_.clear();
+  ++applies_;
+  if (cache_.size() > cached_accounts_max) drop_settled_rows();
   const int32_t partition = partition_of_position(events.front().position.value);
   Result<uint64_t> applied = applied_in(partition);
   if (!applied) return applied.error();
@@ -83,6 +82,15 @@ Status Applier::apply(std::span<const Event> events, rocksdb::WriteBatch& batch)
   return ok_status();
 }
 
+void Applier::drop_settled_rows() {
+  // Not every row: the sequencer builds a group while earlier groups still wait to be written, and
+  // a row read back from the database would miss their changes (the balance check of the next
+  // record would then stop the ledger).
+  std::erase_if(cache_, [&](const auto& entry) {
+    return entry.second.last_apply + unwritten_applies_max < applies_;
+  });
+}
+
 Result<BalanceState*> Applier::touch(const std::string& id) {
   auto it = cache_.find(id);
   if (it == cache_.end()) {
@@ -92,11 +100,12 @@ Result<BalanceState*> Applier::touch(const std::string& id) {
     if (!status.ok()) return rocksdb_error("reading a balance row", status);
     Result<BalanceState> decoded = decode_balance_state(value);
     if (!decoded) return decoded.error();
-    it = cache_.emplace(id, std::move(*decoded)).first;
+    it = cache_.emplace(id, CachedBalance{std::move(*decoded), 0}).first;
   }
+  it->second.last_apply = applies_;
   // The first touch in this apply() remembers the stored type, to move the type index entry.
-  touched_.try_emplace(id, Touched{it->second.settings.type});
-  return &it->second;
+  touched_.try_emplace(id, Touched{it->second.state.settings.type});
+  return &it->second.state;
 }
 
 Status Applier::open_account(const Event& event, rocksdb::WriteBatch& batch) {
@@ -112,7 +121,7 @@ Status Applier::open_account(const Event& event, rocksdb::WriteBatch& batch) {
   BalanceState opened;
   opened.settings = event.settings;
   opened.overdraft = event.overdraft_after;  // a new account's balance and consumption are zero
-  cache_.emplace(event.account_id, std::move(opened));
+  cache_.emplace(event.account_id, CachedBalance{std::move(opened), applies_});
   touched_.try_emplace(event.account_id, Touched{std::nullopt});
   put(batch, handles_.account_names, keys::account_name_key(event.account_id, event.position.value),
       event.settings.name);
@@ -172,7 +181,7 @@ Status Applier::apply_record(const Event& event, rocksdb::WriteBatch& batch) {
 void Applier::write_touched(rocksdb::WriteBatch& batch) {
   // One Put per account per group commit, however many of its events the group holds.
   for (const auto& [id, touched] : touched_) {
-    const BalanceState& state = cache_.at(id);
+    const BalanceState& state = cache_.at(id).state;
     put(batch, handles_.balances, id, encode_balance_state(state));
     if (touched.stored_type == state.settings.type) continue;
     if (touched.stored_type) {

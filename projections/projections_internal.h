@@ -89,8 +89,13 @@ class AppliedEnds {
 // The write side. Used only by the thread that calls Projections::apply (the sequencer).
 class Applier {
  public:
-  // Rows kept in the read-through cache; beyond this it is dropped at the start of an apply().
+  // Rows kept in the read-through cache; beyond this, the rows not touched by the last
+  // unwritten_applies_max applies are dropped at the start of an apply().
   static constexpr size_t cached_accounts_max = 100'000;
+  // The batches of this many earlier applies may still be unwritten when apply() is called (the
+  // embedded ledger builds a group while up to three wait for its writer): a row they touched is in
+  // no database yet, so the cache is its only copy and must keep it.
+  static constexpr uint64_t unwritten_applies_max = 8;
 
   explicit Applier(const Handles& handles) : handles_(handles) {}
   [[nodiscard]] Status apply(std::span<const Event> events, rocksdb::WriteBatch& batch);
@@ -111,7 +116,13 @@ class Applier {
   void write_touched(rocksdb::WriteBatch& batch);
 
   Handles handles_;
-  std::unordered_map<std::string, BalanceState> cache_;
+  struct CachedBalance {
+    BalanceState state;
+    uint64_t last_apply = 0;  // the apply (applies_) that last touched it
+  };
+  void drop_settled_rows();
+  uint64_t applies_ = 0;
+  std::unordered_map<std::string, CachedBalance> cache_;
   std::map<int32_t, uint64_t> applied_;               // last applied position of the partitions known
   std::unordered_map<std::string, Touched> touched_;  // accounts changed by the current apply()
 };
