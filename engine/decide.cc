@@ -167,7 +167,7 @@ Result<Events> decide_update(const LedgerState& state, const Command& command, c
   event.overdraft_before = event.overdraft_after = account->overdraft;
   event.expires_before = account->settings.expires_on;
   event.expires_after = settings.expires_on;
-  return Events{event};
+  return one_event(std::move(event));
 }
 
 Result<Events> decide_pay(const LedgerState& state, const Command& command, const Pay& pay,
@@ -177,7 +177,7 @@ Result<Events> decide_pay(const LedgerState& state, const Command& command, cons
   Result<Event> event = payment_event(*account, pay.amount, command, context, state.parameters, pay.memo,
                                       pay.method);
   if (!event) return event.error();
-  return Events{std::move(event).value()};
+  return one_event(std::move(event).value());
 }
 
 Result<Events> decide_credit(const LedgerState& state, const Command& command, const SetCredit& credit,
@@ -191,7 +191,7 @@ Result<Events> decide_credit(const LedgerState& state, const Command& command, c
   Event event = record_event(EventType::credit_set, command, context, *account, credit.memo);
   event.amount = credit.limit;
   event.overdraft_after = credit.limit;
-  return Events{event};
+  return one_event(std::move(event));
 }
 
 Result<Events> decide_make_zero(const LedgerState& state, const Command& command, const MakeZero& zero,
@@ -206,7 +206,7 @@ Result<Events> decide_make_zero(const LedgerState& state, const Command& command
   Event event = record_event(EventType::balance_zeroed, command, context, *account, zero.memo);
   event.amount = *removed;
   event.balance_after = Money::zero();
-  return Events{event};
+  return one_event(std::move(event));
 }
 
 Result<Events> decide_adjust(const LedgerState& state, const Command& command, const Adjust& adjust,
@@ -224,7 +224,7 @@ Result<Events> decide_adjust(const LedgerState& state, const Command& command, c
   Event event = record_event(EventType::adjustment_recorded, command, context, *account, adjust.memo);
   event.amount = adjust.amount;
   event.balance_after = *after;
-  return Events{event};
+  return one_event(std::move(event));
 }
 
 Result<Events> decide_set_parameter(const Command& command, const SetParameter& set, const Context& context) {
@@ -239,7 +239,7 @@ Result<Events> decide_set_parameter(const Command& command, const SetParameter& 
   Event event = base_event(EventType::parameter_set, command, context, "");
   event.parameter_name = set.name;
   event.parameter_value = set.value;
-  return Events{event};
+  return one_event(std::move(event));
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ Result<Events> decide_add_operator(const LedgerState& state, const Command& comm
   }
   if (Status status = check_role_fields(state, settings, context); !status) return status.error();
   if (Status status = check_credential(state, settings.token); !status) return status.error();
-  return Events{operator_event(EventType::operator_added, command, context, settings)};
+  return one_event(operator_event(EventType::operator_added, command, context, settings));
 }
 
 Result<Events> decide_disable_operator(const LedgerState& state, const Command& command,
@@ -110,7 +110,7 @@ Result<Events> decide_disable_operator(const LedgerState& state, const Command& 
   }
   OperatorSettings settings = *current;
   settings.disabled = true;
-  return Events{operator_event(EventType::operator_updated, command, context, std::move(settings))};
+  return one_event(operator_event(EventType::operator_updated, command, context, std::move(settings)));
 }
 
 Result<Events> decide_rotate_operator_token(const LedgerState& state, const Command& command,
@@ -121,7 +121,7 @@ Result<Events> decide_rotate_operator_token(const LedgerState& state, const Comm
   if (Status status = check_credential(state, rotate.token); !status) return status.error();
   OperatorSettings settings = *current;
   settings.token = rotate.token;
-  return Events{operator_event(EventType::operator_updated, command, context, std::move(settings))};
+  return one_event(operator_event(EventType::operator_updated, command, context, std::move(settings)));
 }
 
 }  // namespace paystream

@@ -65,7 +65,7 @@ Result<std::vector<Event>> decide_reverse(const LedgerState& state, const Comman
   Result<Event> reversed = target->type == EventType::credit_set ? reverse_credit(*account, *target, event)
                                                                   : reverse_money(*account, *target, event);
   if (!reversed) return reversed.error();
-  return std::vector<Event>{std::move(reversed).value()};
+  return one_event(std::move(reversed).value());
 }
 
 }  // namespace paystream

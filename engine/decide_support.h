@@ -13,5 +13,8 @@ Event base_event(EventType type, const Command& command, const Context& context,
 // Copies the account's current money fields into before and after; the caller changes what moves.
 Event record_event(EventType type, const Command& command, const Context& context, const AccountState& account,
                    std::string memo);
+// A command's single event, moved into the result: `std::vector<Event>{event}` would copy it
+// (an initializer list holds const elements), and Event carries several strings.
+std::vector<Event> one_event(Event event);
 
 }  // namespace paystream::decide_support

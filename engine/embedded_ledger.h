@@ -67,6 +67,9 @@ class EmbeddedLedger final : public Ledger {
   };
   // nullopt when the index has no row for the ID.
   Result<std::optional<CommandRow>> read_command_row(const std::string& command_id) const;
+  static Result<std::optional<CommandRow>> decode_command_row(const std::string& command_id, std::string_view row);
+  // Per request: the row of its command ID in the groups waiting for the writer or in the database.
+  std::vector<Result<std::optional<CommandRow>>> look_up_commands(const std::vector<Request>& requests) const;
   static constexpr size_t groups_in_flight_max = 3;
 
   // embedded_ledger_open.cc
@@ -92,15 +95,14 @@ class EmbeddedLedger final : public Ledger {
   void process_group(std::vector<Request>& requests);
   void hand_to_writer(std::shared_ptr<Group> group);
   void write_group(Group& group);
-  Result<Outcome> process_one(Group& group, const Command& command, const std::string& fingerprint);
-  // embedded_ledger_open.cc
-  Result<Outcome> find_previous_outcome(const Group& group, const Command& command,
-                                        const std::string& fingerprint) const;
+  // `known`: the command ID's row before this group (look_up_commands).
+  Result<Outcome> process_one(Group& group, const Command& command, const std::string& fingerprint,
+                              const Result<std::optional<CommandRow>>& known);
+  Result<Outcome> find_previous_outcome(const Group& group, const Command& command, const std::string& fingerprint,
+                                        const Result<std::optional<CommandRow>>& known) const;
   Result<Event> find_event(const Group& group, LogPosition position) const;
   void build_batch(Group& group);
   void add_checkpoint(rocksdb::WriteBatch& batch);
-  bool find_command(const Group& group, const std::string& command_id, std::string& fingerprint,
-                    LogPosition& first, uint64_t& count) const;
 
   LedgerOptions options_;
   AppendObserver* observer_;

@@ -43,6 +43,7 @@ RecordRow record_row_of(const Event& event, std::string account_name) {
 }
 
 void Applier::discard_cache() {
+  touched_.clear();
   cache_.clear();
   applied_.clear();
 }
@@ -102,10 +103,14 @@ Result<BalanceState*> Applier::touch(const std::string& id) {
     if (!decoded) return decoded.error();
     it = cache_.emplace(id, CachedBalance{std::move(*decoded), 0}).first;
   }
-  it->second.last_apply = applies_;
   // The first touch in this apply() remembers the stored type, to move the type index entry.
-  touched_.try_emplace(id, Touched{it->second.state.settings.type});
+  if (it->second.last_apply != applies_) mark_touched(it->first, it->second, it->second.state.settings.type);
   return &it->second.state;
+}
+
+void Applier::mark_touched(const std::string& id, CachedBalance& row, std::optional<AccountType> stored_type) {
+  row.last_apply = applies_;
+  touched_.push_back(Touched{&id, &row, stored_type});
 }
 
 Status Applier::open_account(const Event& event, rocksdb::WriteBatch& batch) {
@@ -121,8 +126,8 @@ Status Applier::open_account(const Event& event, rocksdb::WriteBatch& batch) {
   BalanceState opened;
   opened.settings = event.settings;
   opened.overdraft = event.overdraft_after;  // a new account's balance and consumption are zero
-  cache_.emplace(event.account_id, CachedBalance{std::move(opened), applies_});
-  touched_.try_emplace(event.account_id, Touched{std::nullopt});
+  const auto opened_row = cache_.emplace(event.account_id, CachedBalance{std::move(opened), 0}).first;
+  mark_touched(opened_row->first, opened_row->second, std::nullopt);
   put(batch, handles_.account_names, keys::account_name_key(event.account_id, event.position.value),
       event.settings.name);
   return ok_status();
@@ -180,8 +185,9 @@ Status Applier::apply_record(const Event& event, rocksdb::WriteBatch& batch) {
 
 void Applier::write_touched(rocksdb::WriteBatch& batch) {
   // One Put per account per group commit, however many of its events the group holds.
-  for (const auto& [id, touched] : touched_) {
-    const BalanceState& state = cache_.at(id).state;
+  for (const Touched& touched : touched_) {
+    const std::string& id = *touched.id;
+    const BalanceState& state = touched.row->state;
     put(batch, handles_.balances, id, encode_balance_state(state));
     if (touched.stored_type == state.settings.type) continue;
     if (touched.stored_type) {

@@ -102,9 +102,6 @@ class Applier {
   void discard_cache();
 
  private:
-  struct Touched {
-    std::optional<AccountType> stored_type;  // the type in the database before this apply()
-  };
   // The partition's last applied position, loaded on first use.
   Result<uint64_t> applied_in(int32_t partition);
   // The cached row of an existing account, loaded on first use and marked as changed.
@@ -120,11 +117,19 @@ class Applier {
     BalanceState state;
     uint64_t last_apply = 0;  // the apply (applies_) that last touched it
   };
+  // An account changed by the current apply(). The pointers are into cache_, whose elements stay
+  // put while it grows; rows are dropped from it only before the first touch of an apply().
+  struct Touched {
+    const std::string* id;
+    const CachedBalance* row;
+    std::optional<AccountType> stored_type;  // the type in the database before this apply()
+  };
   void drop_settled_rows();
+  void mark_touched(const std::string& id, CachedBalance& row, std::optional<AccountType> stored_type);
   uint64_t applies_ = 0;
   std::unordered_map<std::string, CachedBalance> cache_;
-  std::map<int32_t, uint64_t> applied_;               // last applied position of the partitions known
-  std::unordered_map<std::string, Touched> touched_;  // accounts changed by the current apply()
+  std::map<int32_t, uint64_t> applied_;  // last applied position of the partitions known
+  std::vector<Touched> touched_;         // in the order of their first touch
 };
 
 // The query row of a payment-record event, given the account's name at the event's position. The
