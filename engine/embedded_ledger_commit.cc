@@ -1,4 +1,5 @@
 // The sequencer: decide in log order, group-commit, then acknowledge.
+#include <algorithm>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -375,10 +376,17 @@ void EmbeddedLedger::build_batch(Group& group) {
   group.batch = rocksdb::WriteBatch(2 * encoded_bytes + 256 * group.events.size() + 4096);
   rocksdb::WriteBatch& batch = group.batch;
   log_->append(batch, group.first, group.encoded);
-  for (const auto& [command_id, slot] : group.commands) {
+  // In key order: the memtable's skip list then inserts each ID from where the previous one went,
+  // instead of searching down from its top levels for every random ID (the writer's largest cost).
+  std::vector<const std::pair<const std::string, Group::Slot>*> commands;
+  commands.reserve(group.commands.size());
+  for (const auto& command : group.commands) commands.push_back(&command);
+  std::sort(commands.begin(), commands.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* command : commands) {
+    const Group::Slot& slot = command->second;
     const std::string row =
         encode_command_row(slot.fingerprint, LogPosition{group.first.value + slot.first}, slot.count);
-    PAYSTREAM_ASSERT(batch.Put(commands_cf_, command_id, row).ok());
+    PAYSTREAM_ASSERT(batch.Put(commands_cf_, command->first, row).ok());
   }
   PAYSTREAM_ASSERT(batch.Put(meta_, head_key, big_endian_key(state_.last_position.value) +
                                                   std::string(head_.begin(), head_.end()))

@@ -6,6 +6,8 @@
 // Queries over all accounts read the records from the log itself, so nothing is keyed by position.
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+
 #include "events/log_format.h"
 #include "projections/key_codec.h"
 #include "projections/projections_internal.h"
@@ -184,7 +186,9 @@ Status Applier::apply_record(const Event& event, rocksdb::WriteBatch& batch) {
 }
 
 void Applier::write_touched(rocksdb::WriteBatch& batch) {
-  // One Put per account per group commit, however many of its events the group holds.
+  // One Put per account per group commit, however many of its events the group holds; in key
+  // order, so that the memtable's skip list inserts each row next to where the previous one went.
+  std::sort(touched_.begin(), touched_.end(), [](const Touched& a, const Touched& b) { return *a.id < *b.id; });
   for (const Touched& touched : touched_) {
     const std::string& id = *touched.id;
     const BalanceState& state = touched.row->state;

@@ -129,7 +129,7 @@ class Applier {
   uint64_t applies_ = 0;
   std::unordered_map<std::string, CachedBalance> cache_;
   std::map<int32_t, uint64_t> applied_;  // last applied position of the partitions known
-  std::vector<Touched> touched_;         // in the order of their first touch
+  std::vector<Touched> touched_;         // sorted by account ID when written
 };
 
 // The query row of a payment-record event, given the account's name at the event's position. The
