@@ -9,6 +9,7 @@
 // the writer fill in the requests' outcomes. At most groups_in_flight_max groups wait for the writer.
 // Until a group is written, the sequencer finds its command IDs and events in in_flight_.
 // Readers of the state (snapshot) take state_mutex_ shared.
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -53,15 +54,19 @@ class EmbeddedLedger final : public Ledger {
     std::vector<std::optional<Result<Outcome>>> outcomes;  // guarded by mutex
     size_t remaining;                                      // guarded by mutex
   };
+  // The first bytes of the SHA-256 of a command's encoding: tells a retry from a conflict. A fixed
+  // array, not a string: it is copied several times per command on the sequencer.
+  static constexpr size_t fingerprint_bytes = 16;
+  using Fingerprint = std::array<uint8_t, fingerprint_bytes>;
   struct Request {
     Command command;
-    std::string fingerprint;  // identifies the command's content, to tell a retry from a conflict
+    Fingerprint fingerprint;
     std::shared_ptr<Completion> completion;
     size_t index = 0;  // into completion->outcomes
   };
   struct Group;
   struct CommandRow {  // the command-ID index's row
-    std::string fingerprint;
+    Fingerprint fingerprint;
     LogPosition first;
     uint64_t count = 0;
   };
@@ -96,9 +101,9 @@ class EmbeddedLedger final : public Ledger {
   void hand_to_writer(std::shared_ptr<Group> group);
   void write_group(Group& group);
   // `known`: the command ID's row before this group (look_up_commands).
-  Result<Outcome> process_one(Group& group, const Command& command, const std::string& fingerprint,
+  Result<Outcome> process_one(Group& group, const Command& command, const Fingerprint& fingerprint,
                               const Result<std::optional<CommandRow>>& known);
-  Result<Outcome> find_previous_outcome(const Group& group, const Command& command, const std::string& fingerprint,
+  Result<Outcome> find_previous_outcome(const Group& group, const Command& command, const Fingerprint& fingerprint,
                                         const Result<std::optional<CommandRow>>& known) const;
   Result<Event> find_event(const Group& group, LogPosition position) const;
   void build_batch(Group& group);

@@ -1,5 +1,7 @@
 // The sequencer: decide in log order, group-commit, then acknowledge.
 #include <algorithm>
+#include <cstring>
+#include <span>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -13,20 +15,20 @@ namespace paystream {
 namespace {
 
 // commands column family value: fingerprint, first position, event count.
-constexpr size_t fingerprint_bytes = 16;
 // meta column family: position and SHA-256 of the last event, written with every append, so an
 // alteration of the last event is caught too.
 constexpr const char* head_key = "head";
 
-std::string encode_command_row(const std::string& fingerprint, LogPosition first, uint64_t count) {
-  return fingerprint + big_endian_key(first.value) + big_endian_key(count);
+std::string encode_command_row(std::span<const uint8_t> fingerprint, LogPosition first, uint64_t count) {
+  return std::string(reinterpret_cast<const char*>(fingerprint.data()), fingerprint.size()) +
+         big_endian_key(first.value) + big_endian_key(count);
 }
 
 }  // namespace
 
 struct EmbeddedLedger::Group {
   struct Slot {
-    std::string fingerprint;
+    Fingerprint fingerprint;
     size_t first = 0;  // index into events
     size_t count = 0;
   };
@@ -58,7 +60,9 @@ EmbeddedLedger::Request EmbeddedLedger::make_request(Command command, std::share
   if (command.command_id.empty()) command.command_id = generate_command_id();
   // Hashing here, on the caller's thread, keeps it off the sequencer.
   const Sha256 digest = sha256(encode_command(command));
-  return Request{std::move(command), std::string(digest.begin(), digest.begin() + fingerprint_bytes),
+  Fingerprint fingerprint;
+  std::copy_n(digest.begin(), fingerprint.size(), fingerprint.begin());
+  return Request{std::move(command), fingerprint,
                  std::move(completion), index};
 }
 
@@ -222,7 +226,7 @@ void EmbeddedLedger::write_group(Group& group) {
   if (!group.events.empty()) durable_end_ = group.events.back().position.value;
 }
 
-Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command, const std::string& fingerprint,
+Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command, const Fingerprint& fingerprint,
                                             const Result<std::optional<CommandRow>>& known) {
   Result<Outcome> previous = find_previous_outcome(group, command, fingerprint, known);
   if (previous.ok() || previous.error().code != Errc::record_not_found) return previous;
@@ -251,7 +255,7 @@ Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command
 
 // record_not_found: the command ID is new.
 Result<Outcome> EmbeddedLedger::find_previous_outcome(const Group& group, const Command& command,
-                                                      const std::string& fingerprint,
+                                                      const Fingerprint& fingerprint,
                                                       const Result<std::optional<CommandRow>>& known) const {
   CommandRow row;
   if (const auto it = group.commands.find(command.command_id); it != group.commands.end()) {
@@ -333,9 +337,10 @@ Result<std::optional<EmbeddedLedger::CommandRow>> EmbeddedLedger::decode_command
   if (row.size() != fingerprint_bytes + 16) {
     return make_error(Errc::corruption, fmt::format("command index row of '{}' is corrupt", command_id));
   }
-  return std::optional<CommandRow>(CommandRow{std::string(row.substr(0, fingerprint_bytes)),
-                                              LogPosition{read_big_endian(row.substr(fingerprint_bytes, 8))},
-                                              read_big_endian(row.substr(fingerprint_bytes + 8))});
+  CommandRow decoded{{}, LogPosition{read_big_endian(row.substr(fingerprint_bytes, 8))},
+                     read_big_endian(row.substr(fingerprint_bytes + 8))};
+  std::memcpy(decoded.fingerprint.data(), row.data(), fingerprint_bytes);
+  return std::optional<CommandRow>(decoded);
 }
 
 Result<std::optional<Outcome>> EmbeddedLedger::find_outcome(const std::string& command_id) const {
