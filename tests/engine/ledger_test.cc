@@ -5,6 +5,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <rocksdb/db.h>
 
 #include "engine/ledger.h"
 #include "tests/engine/engine_fixtures.h"
@@ -295,6 +296,44 @@ TEST_CASE("engine: a second process cannot open the same data directory", "[engi
   Result<std::unique_ptr<Ledger>> second = Ledger::open(fixture.options(), nullptr);
   REQUIRE_FALSE(second.ok());
   CHECK(second.error().message.find("in use") != std::string::npos);
+}
+
+TEST_CASE("engine: a damaged command-ID index row is reported as corruption and changes nothing",
+          "[engine][ledger]") {
+  Fixture fixture;
+  auto ledger = fixture.open();
+  REQUIRE(ledger->submit(open_command("1001", "open-1")).ok());
+  REQUIRE(ledger->submit(pay_command("1001", "5", "pay-1")).ok());
+  REQUIRE(ledger->close().ok());
+  {
+    // Damage the row of "pay-1" behind the engine's back: a row of the wrong length.
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), fixture.options().data_dir, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const std::string& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), fixture.options().data_dir, families, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    const auto commands = std::find(names.begin(), names.end(), "commands");
+    REQUIRE(commands != names.end());
+    CHECK(db->Put(rocksdb::WriteOptions(), handles[commands - names.begin()], "pay-1", "short").ok());
+    for (rocksdb::ColumnFamilyHandle* handle : handles) CHECK(db->DestroyColumnFamilyHandle(handle).ok());
+  }
+  ledger = fixture.open();
+  // The retry meets the damaged row; a new command in the same call is decided as usual.
+  std::vector<Command> batch;
+  batch.push_back(pay_command("1001", "5", "pay-1"));
+  batch.push_back(pay_command("1001", "2", "pay-2"));
+  std::vector<Result<Outcome>> outcomes = ledger->submit_all(std::move(batch));
+  REQUIRE(outcomes.size() == 2);
+  REQUIRE_FALSE(outcomes[0].ok());
+  CHECK(outcomes[0].error().code == Errc::corruption);
+  CHECK(outcomes[0].error().message.find("'pay-1'") != std::string::npos);
+  REQUIRE(outcomes[1].ok());
+  CHECK_FALSE(outcomes[1]->duplicate);
+  CHECK(balance_of(*ledger, "1001") == money("7"));
+  CHECK(ledger->end() == LogPosition{3});
 }
 
 }  // namespace paystream::testing
