@@ -14,11 +14,11 @@
 namespace paystream {
 namespace {
 
-// commands column family value: fingerprint, first position, event count.
 // meta column family: position and SHA-256 of the last event, written with every append, so an
 // alteration of the last event is caught too.
 constexpr const char* head_key = "head";
 
+// commands column family value: fingerprint, first position, event count.
 std::string encode_command_row(std::span<const uint8_t> fingerprint, LogPosition first, uint64_t count) {
   return std::string(reinterpret_cast<const char*>(fingerprint.data()), fingerprint.size()) +
          big_endian_key(first.value) + big_endian_key(count);
@@ -42,6 +42,13 @@ struct EmbeddedLedger::Group {
   // writer moves them into the outcome once the group is written, rather than copying each event.
   std::vector<Slot> appended;
   rocksdb::WriteBatch batch;
+
+  // The command-ID row of a command decided in this group; nullopt when it is not one of them.
+  std::optional<CommandRow> find_command(const std::string& command_id) const {
+    const auto it = commands.find(command_id);
+    if (it == commands.end()) return std::nullopt;
+    return CommandRow{it->second.fingerprint, LogPosition{first.value + it->second.first}, it->second.count};
+  }
 };
 
 EmbeddedLedger::EmbeddedLedger(const LedgerOptions& options, AppendObserver* observer)
@@ -62,8 +69,7 @@ EmbeddedLedger::Request EmbeddedLedger::make_request(Command command, std::share
   const Sha256 digest = sha256(encode_command(command));
   Fingerprint fingerprint;
   std::copy_n(digest.begin(), fingerprint.size(), fingerprint.begin());
-  return Request{std::move(command), fingerprint,
-                 std::move(completion), index};
+  return Request{std::move(command), fingerprint, std::move(completion), index};
 }
 
 std::vector<Result<Outcome>> EmbeddedLedger::enqueue_and_wait(std::vector<Command> commands) {
@@ -257,14 +263,12 @@ Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command
 Result<Outcome> EmbeddedLedger::find_previous_outcome(const Group& group, const Command& command,
                                                       const Fingerprint& fingerprint,
                                                       const Result<std::optional<CommandRow>>& known) const {
-  CommandRow row;
-  if (const auto it = group.commands.find(command.command_id); it != group.commands.end()) {
-    row = CommandRow{it->second.fingerprint, LogPosition{group.first.value + it->second.first}, it->second.count};
-  } else {
+  std::optional<CommandRow> in_group = group.find_command(command.command_id);
+  if (!in_group) {
     if (!known) return known.error();
     if (!*known) return make_error(Errc::record_not_found, "");
-    row = **known;
   }
+  const CommandRow& row = in_group ? *in_group : **known;
   if (row.fingerprint != fingerprint) {
     return make_error(Errc::command_id_conflict,
                       fmt::format("command ID '{}' was already used for a different command", command.command_id));
@@ -293,17 +297,16 @@ std::vector<Result<std::optional<EmbeddedLedger::CommandRow>>> EmbeddedLedger::l
   {
     std::lock_guard lock(pipeline_mutex_);
     for (size_t i = 0; i < requests.size(); ++i) {
-      const std::string& command_id = requests[i].command.command_id;
-      bool found = false;
+      std::optional<CommandRow> waiting_row;
       for (const std::shared_ptr<Group>& waiting : in_flight_) {
-        const auto it = waiting->commands.find(command_id);
-        if (it == waiting->commands.end()) continue;
-        known[i] = std::optional<CommandRow>(CommandRow{
-            it->second.fingerprint, LogPosition{waiting->first.value + it->second.first}, it->second.count});
-        found = true;
-        break;
+        waiting_row = waiting->find_command(requests[i].command.command_id);
+        if (waiting_row) break;
       }
-      if (!found) stored.push_back(i);
+      if (waiting_row) {
+        known[i] = std::move(waiting_row);
+      } else {
+        stored.push_back(i);
+      }
     }
   }
   if (stored.empty()) return known;
