@@ -106,13 +106,13 @@ Result<BalanceState*> Applier::touch(const std::string& id) {
     it = cache_.emplace(id, CachedBalance{std::move(*decoded), 0}).first;
   }
   // The first touch in this apply() remembers the stored type, to move the type index entry.
-  if (it->second.last_apply != applies_) mark_touched(it->first, it->second, it->second.state.settings.type);
+  if (it->second.last_apply != applies_) mark_touched(*it, it->second.state.settings.type);
   return &it->second.state;
 }
 
-void Applier::mark_touched(const std::string& id, CachedBalance& row, std::optional<AccountType> stored_type) {
-  row.last_apply = applies_;
-  touched_.push_back(Touched{&id, &row, stored_type});
+void Applier::mark_touched(CacheEntry& entry, std::optional<AccountType> stored_type) {
+  entry.second.last_apply = applies_;
+  touched_.push_back(Touched{&entry, stored_type});
 }
 
 Status Applier::open_account(const Event& event, rocksdb::WriteBatch& batch) {
@@ -128,8 +128,7 @@ Status Applier::open_account(const Event& event, rocksdb::WriteBatch& batch) {
   BalanceState opened;
   opened.settings = event.settings;
   opened.overdraft = event.overdraft_after;  // a new account's balance and consumption are zero
-  const auto opened_row = cache_.emplace(event.account_id, CachedBalance{std::move(opened), 0}).first;
-  mark_touched(opened_row->first, opened_row->second, std::nullopt);
+  mark_touched(*cache_.emplace(event.account_id, CachedBalance{std::move(opened), 0}).first, std::nullopt);
   put(batch, handles_.account_names, keys::account_name_key(event.account_id, event.position.value),
       event.settings.name);
   return ok_status();
@@ -188,10 +187,11 @@ Status Applier::apply_record(const Event& event, rocksdb::WriteBatch& batch) {
 void Applier::write_touched(rocksdb::WriteBatch& batch) {
   // One Put per account per group commit, however many of its events the group holds; in key
   // order, so that the memtable's skip list inserts each row next to where the previous one went.
-  std::sort(touched_.begin(), touched_.end(), [](const Touched& a, const Touched& b) { return *a.id < *b.id; });
+  std::sort(touched_.begin(), touched_.end(),
+            [](const Touched& a, const Touched& b) { return a.entry->first < b.entry->first; });
   for (const Touched& touched : touched_) {
-    const std::string& id = *touched.id;
-    const BalanceState& state = touched.row->state;
+    const std::string& id = touched.entry->first;
+    const BalanceState& state = touched.entry->second.state;
     put(batch, handles_.balances, id, encode_balance_state(state));
     if (touched.stored_type == state.settings.type) continue;
     if (touched.stored_type) {

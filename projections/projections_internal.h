@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "projections/projections.h"
@@ -117,15 +118,15 @@ class Applier {
     BalanceState state;
     uint64_t last_apply = 0;  // the apply (applies_) that last touched it
   };
-  // An account changed by the current apply(). The pointers are into cache_, whose elements stay
-  // put while it grows; rows are dropped from it only before the first touch of an apply().
+  using CacheEntry = std::pair<const std::string, CachedBalance>;  // account ID, row
+  // An account changed by the current apply(). The pointer is into cache_, whose elements stay put
+  // while it grows; rows are dropped from it only before the first touch of an apply().
   struct Touched {
-    const std::string* id;
-    const CachedBalance* row;
+    const CacheEntry* entry;
     std::optional<AccountType> stored_type;  // the type in the database before this apply()
   };
   void drop_settled_rows();
-  void mark_touched(const std::string& id, CachedBalance& row, std::optional<AccountType> stored_type);
+  void mark_touched(CacheEntry& entry, std::optional<AccountType> stored_type);
   uint64_t applies_ = 0;
   std::unordered_map<std::string, CachedBalance> cache_;
   std::map<int32_t, uint64_t> applied_;  // last applied position of the partitions known
