@@ -285,8 +285,8 @@ Result<Events> decide(const LedgerState& state, const Command& command, const Co
     }
   };
   if (Status status = check_command_id(command.command_id); !status) return status.error();
-  const std::string memo = std::visit(
-      [](const auto& body) -> std::string {
+  const std::string_view memo = std::visit(
+      [](const auto& body) -> std::string_view {
         if constexpr (requires { body.memo; }) return body.memo;
         return {};
       },

@@ -22,7 +22,8 @@ struct Context {
 Result<std::vector<Event>> decide(const LedgerState& state, const Command& command, const Context& context);
 
 // Total over every event type; asserts on an event that contradicts the state (a bug or a
-// corrupt log that passed the hash check).
-void evolve(LedgerState& state, const Event& event);
+// corrupt log that passed the hash check). Returns the event's account (nullptr for an event of no
+// account), so a caller that tracks changed accounts needs no second lookup.
+const AccountState* evolve(LedgerState& state, const Event& event);
 
 }  // namespace paystream

@@ -30,7 +30,7 @@ Event record_event(EventType type, const Command& command, const Context& contex
   return event;
 }
 
-std::vector<Event> one_event(Event event) {
+std::vector<Event> one_event(Event&& event) {
   std::vector<Event> events;
   events.push_back(std::move(event));
   return events;

@@ -15,6 +15,6 @@ Event record_event(EventType type, const Command& command, const Context& contex
                    std::string memo);
 // A command's single event, moved into the result: `std::vector<Event>{event}` would copy it
 // (an initializer list holds const elements), and Event carries several strings.
-std::vector<Event> one_event(Event event);
+std::vector<Event> one_event(Event&& event);
 
 }  // namespace paystream::decide_support

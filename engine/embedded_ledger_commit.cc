@@ -149,6 +149,10 @@ void EmbeddedLedger::process_group(std::vector<Request>& requests) {
   group->first = LogPosition{state_.last_position.value + 1};
   group->outcomes.reserve(requests.size());
   group->appended.reserve(requests.size());
+  // Most commands make one event: growing these one by one moved every event several times.
+  group->events.reserve(requests.size());
+  group->encoded.reserve(requests.size());
+  group->commands.reserve(requests.size());
   const std::vector<Result<std::optional<CommandRow>>> known = look_up_commands(requests);
   {
     std::unique_lock lock(state_mutex_);
@@ -189,6 +193,10 @@ void EmbeddedLedger::run_writer() {
     {
       std::lock_guard lock(pipeline_mutex_);
       in_flight_.pop_front();
+      if (!write_failed_ && !group->events.empty()) {
+        recent_.push_back(WrittenGroup{group->first, std::move(group->encoded)});
+        if (recent_.size() > recent_groups_max) recent_.pop_front();
+      }
     }
     pipeline_changed_.notify_all();
     // Out of in_flight_, the group is the writer's alone: its events can move into the outcomes.
@@ -310,12 +318,18 @@ std::vector<Result<std::optional<EmbeddedLedger::CommandRow>>> EmbeddedLedger::l
     }
   }
   if (stored.empty()) return known;
+  // Sorted here, where comparing is a memcmp of two strings: MultiGet would otherwise sort its keys
+  // itself, through the column family's comparator (a virtual call per comparison).
+  std::sort(stored.begin(), stored.end(), [&](size_t a, size_t b) {
+    return requests[a].command.command_id < requests[b].command.command_id;
+  });
   std::vector<rocksdb::Slice> keys;
   keys.reserve(stored.size());
   for (size_t i : stored) keys.emplace_back(requests[i].command.command_id);
   std::vector<rocksdb::PinnableSlice> rows(stored.size());
   std::vector<rocksdb::Status> statuses(stored.size());
-  db_->MultiGet(rocksdb::ReadOptions(), commands_cf_, keys.size(), keys.data(), rows.data(), statuses.data());
+  db_->MultiGet(rocksdb::ReadOptions(), commands_cf_, keys.size(), keys.data(), rows.data(), statuses.data(),
+                /*sorted_input=*/true);
   for (size_t k = 0; k < stored.size(); ++k) {
     const std::string& command_id = requests[stored[k]].command.command_id;
     if (statuses[k].IsNotFound()) continue;
@@ -364,11 +378,25 @@ Result<Event> EmbeddedLedger::find_event(const Group& group, LogPosition positio
     return position >= candidate.first && position.value < candidate.first.value + candidate.events.size();
   };
   if (holds(group)) return group.events[position.value - group.first.value];
+  std::string written;
   {
     std::lock_guard lock(pipeline_mutex_);
     for (const std::shared_ptr<Group>& waiting : in_flight_) {
       if (holds(*waiting)) return waiting->events[position.value - waiting->first.value];
     }
+    for (const WrittenGroup& recent : recent_) {
+      if (position >= recent.first && position.value < recent.first.value + recent.encoded.size()) {
+        written = recent.encoded[position.value - recent.first.value];
+      }
+    }
+  }
+  if (!written.empty()) {
+    Result<Event> event = decode_event(written);
+    if (!event) {
+      return make_error(event.error().code, fmt::format("event at log position {}: {}", position.value,
+                                                        event.error().message));
+    }
+    return event;
   }
   if (position.value > durable_end_) {
     return make_error(Errc::record_not_found, fmt::format("log position {} does not exist", position.value));

@@ -228,6 +228,7 @@ Status EmbeddedLedger::replay_tail() {
   if (*last < state_.last_position) {
     // A checkpoint ahead of the log cannot come from this ledger's own writes: start from scratch.
     state_ = LedgerState{};
+    dirty_accounts_.clear();  // its pointers were into the state just dropped
   }
   Status replayed = ok_status();
   if (last->value > state_.last_position.value) {
@@ -277,19 +278,17 @@ void EmbeddedLedger::evolve_and_track(const Event& event) {
   // Opening or moving an account changes its parents' sub-account counts too.
   if (event.type == EventType::account_opened || event.type == EventType::account_updated) {
     if (const AccountState* before = state_.find(event.account_id); before && !before->settings.parent.empty()) {
-      dirty_accounts_.insert(before->settings.parent);
+      dirty_accounts_.insert(state_.find(before->settings.parent));
     }
-    if (!event.settings.parent.empty()) dirty_accounts_.insert(event.settings.parent);
+    if (!event.settings.parent.empty()) dirty_accounts_.insert(state_.find(event.settings.parent));
   }
-  evolve(state_, event);
-  if (!event.account_id.empty()) dirty_accounts_.insert(event.account_id);
+  if (const AccountState* account = evolve(state_, event)) dirty_accounts_.insert(account);
 }
 
 void EmbeddedLedger::add_checkpoint(rocksdb::WriteBatch& batch) {
-  for (const std::string& id : dirty_accounts_) {
-    const AccountState* account = state_.find(id);
+  for (const AccountState* account : dirty_accounts_) {
     PAYSTREAM_ASSERT(account != nullptr);
-    PAYSTREAM_ASSERT(batch.Put(state_cf_, id, encode_account_state(*account)).ok());
+    PAYSTREAM_ASSERT(batch.Put(state_cf_, account->id, encode_account_state(*account)).ok());
   }
   std::string position = big_endian_key(state_.last_position.value);
   position += big_endian_key(static_cast<uint64_t>(state_.last_time.micros));

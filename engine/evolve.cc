@@ -56,35 +56,37 @@ void mark_reversed(AccountState& account, LogPosition record) {
 
 }  // namespace
 
-void evolve(LedgerState& state, const Event& event) {
+const AccountState* evolve(LedgerState& state, const Event& event) {
   PAYSTREAM_ASSERT(event.position.value == state.last_position.value + 1);
   PAYSTREAM_ASSERT(event.time >= state.last_time);
+  AccountState* account = nullptr;  // the event's own account; looked up once per event
   switch (event.type) {
     case EventType::account_opened: {
       PAYSTREAM_ASSERT(state.find(event.account_id) == nullptr);
       change_parent(state, event.account_id, "", event.settings.parent);
-      AccountState& account = state.accounts[event.account_id];
-      account.id = event.account_id;
-      account.settings = event.settings;
-      account.overdraft = event.overdraft_after;
+      account = &state.accounts[event.account_id];
+      account->id = event.account_id;
+      account->settings = event.settings;
+      account->overdraft = event.overdraft_after;
       break;
     }
     case EventType::account_updated: {
-      AccountState& account = account_of(state, event);
-      change_parent(state, event.account_id, account.settings.parent, event.settings.parent);
-      account_of(state, event).settings = event.settings;
+      account = &account_of(state, event);
+      change_parent(state, event.account_id, account->settings.parent, event.settings.parent);
+      account->settings = event.settings;
       break;
     }
     case EventType::payment_recorded:
     case EventType::credit_set:
     case EventType::balance_zeroed:
     case EventType::adjustment_recorded:
-      apply_record(account_of(state, event), event);
+      account = &account_of(state, event);
+      apply_record(*account, event);
       break;
     case EventType::reversal_recorded: {
-      AccountState& account = account_of(state, event);
-      apply_record(account, event);
-      mark_reversed(account, event.reverses);
+      account = &account_of(state, event);
+      apply_record(*account, event);
+      mark_reversed(*account, event.reverses);
       break;
     }
     case EventType::parameter_set:
@@ -99,9 +101,10 @@ void evolve(LedgerState& state, const Event& event) {
       set_operator(state, event.operator_settings);
       break;
   }
-  if (!event.account_id.empty()) account_of(state, event).last_position = event.position;
+  if (account != nullptr) account->last_position = event.position;
   state.last_position = event.position;
   state.last_time = event.time;
+  return account;
 }
 
 }  // namespace paystream

@@ -228,6 +228,41 @@ TEST_CASE("engine: submit_all applies in order and a reversal may name a record 
   CHECK(ledger->end() == LogPosition{3});
 }
 
+TEST_CASE("engine: reversals and retries find records of recent groups and of older ones alike",
+          "[engine][ledger]") {
+  // The sequencer keeps the last written groups' events at hand and reads older ones from the log:
+  // one submit() per payment makes each its own group, so both places are used.
+  Fixture fixture;
+  auto ledger = fixture.open();
+  REQUIRE(ledger->submit(open_command("1001", "open-1")).ok());
+  std::vector<Outcome> payments;
+  for (int i = 1; i <= 20; ++i) {
+    Result<Outcome> paid = ledger->submit(pay_command("1001", "1", fmt::format("pay-{}", i)));
+    REQUIRE(paid.ok());
+    payments.push_back(std::move(paid).value());
+  }
+  for (int i : {1, 20}) {
+    Result<Outcome> again = ledger->submit(pay_command("1001", "1", fmt::format("pay-{}", i)));
+    REQUIRE(again.ok());
+    CHECK(again->duplicate);
+    CHECK(again->events == payments[static_cast<size_t>(i - 1)].events);
+  }
+  const LogPosition oldest = payments.front().events[0].position;
+  const LogPosition newest = payments.back().events[0].position;
+  for (LogPosition record : {oldest, newest}) {
+    Result<Outcome> reversed = ledger->submit(Command{fmt::format("rev-{}", record.value), "admin",
+                                                      Reverse{record, "entered twice"}});
+    REQUIRE(reversed.ok());
+    CHECK(reversed->events[0].reverses == record);
+    CHECK(reversed->events[0].amount == money("-1"));
+    CHECK(ledger->submit(Command{fmt::format("rev-again-{}", record.value), "admin", Reverse{record, "again"}})
+              .error()
+              .code == Errc::record_already_reversed);
+  }
+  CHECK(balance_of(*ledger, "1001") == money("18"));
+  CHECK(ledger->end() == LogPosition{23});
+}
+
 TEST_CASE("engine: state is rebuilt from the checkpoint plus the log tail", "[engine][ledger]") {
   Fixture fixture;
   LedgerOptions options = fixture.options();
