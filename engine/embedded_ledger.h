@@ -80,7 +80,9 @@ class EmbeddedLedger final : public Ledger {
   // embedded_ledger_open.cc
   Status open_database();
   Status drop_observer_families(size_t first, size_t current_end);
-  bool overwritten_family(const std::string& name) const;
+  // Whether the observer names `name` in one of its family lists (AppendObserver).
+  bool observer_family_in(std::vector<std::string> (AppendObserver::*list)() const, const std::string& name) const;
+  rocksdb::ColumnFamilyOptions column_family_options(const std::string& name) const;
   Status load_checkpoint();
   Status replay_tail();
   Status catch_up_observer();

@@ -36,6 +36,9 @@ class AppendObserver {
   // Families (of column_families()) whose rows are rewritten over and over, few rows many times
   // (one per account): the ledger gives them a small memtable (see embedded_ledger_open.cc).
   virtual std::vector<std::string> overwritten_column_families() const { return {}; }
+  // Families (of column_families()) read only by range scans, never by key: the ledger builds no
+  // bloom filter for their files, which would cost flush and compaction time and serve no read.
+  virtual std::vector<std::string> scanned_column_families() const { return {}; }
   // `handles`: the observer's column families, in its column_families() order. `log`: the log's
   // column family (stored format in events/log_format.h), for reading only: the observer may
   // serve queries from the log instead of copying it. All stay owned by the ledger.

@@ -26,6 +26,10 @@ std::vector<std::string> Projections::retired_column_families() { return {"recor
 
 std::vector<std::string> Projections::overwritten_column_families() { return {balances_cf_name}; }
 
+std::vector<std::string> Projections::scanned_column_families() {
+  return {balances_by_type_cf_name, records_by_account_cf_name, account_names_cf_name};
+}
+
 Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
                          LogSource log, DatabaseView view) {
   const std::vector<std::string> names = column_families();

@@ -113,6 +113,9 @@ class Projections {
   // Families whose rows are rewritten over and over (a balance row with every group commit that
   // touches its account), so that most of what they write is soon superseded.
   static std::vector<std::string> overwritten_column_families();
+  // Families read only by range scans, never by key (records of an account, balances of a type,
+  // an account's name history): a bloom filter on their files would answer no read.
+  static std::vector<std::string> scanned_column_families();
 
   // The handles stay owned by the caller and must outlive this object. The log must hold every
   // event applied here (the ledger writes both in one batch).

@@ -18,6 +18,9 @@ class ProjectionsObserver final : public AppendObserver {
   std::vector<std::string> overwritten_column_families() const override {
     return Projections::overwritten_column_families();
   }
+  std::vector<std::string> scanned_column_families() const override {
+    return Projections::scanned_column_families();
+  }
   void bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
             rocksdb::ColumnFamilyHandle* log) override;
   Status on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) override;

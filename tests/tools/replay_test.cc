@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "engine/state_codec.h"
@@ -127,6 +128,29 @@ TEST_CASE("tools: an altered last event is caught by the stored chain head", "[t
   CHECK(verify(dir.path("data"), output) == 1);
   INFO(output);
   CHECK(output.find("log position 14 was altered") != std::string::npos);
+}
+
+TEST_CASE("tools: only the families read by key get bloom filters in their files", "[tools][replay]") {
+  TempDir dir;
+  populate(dir.path("data"), 50);  // closing flushes every memtable into a file
+  RawDb raw(dir.path("data"));
+  auto filters_of = [&](const std::string& name) {
+    rocksdb::TablePropertiesCollection tables;
+    REQUIRE(raw.db->GetPropertiesOfAllTables(raw.family(name), &tables).ok());
+    INFO(name);
+    REQUIRE(!tables.empty());
+    std::set<std::string> policies;
+    for (const auto& [file, properties] : tables) policies.insert(properties->filter_policy_name);
+    return policies;
+  };
+  for (const char* keyed : {"commands", "balances"}) {
+    INFO(keyed);
+    CHECK(filters_of(keyed) == std::set<std::string>{"bloomfilter"});
+  }
+  for (const char* scanned : {"log", "records_by_account", "account_names", "balances_by_type"}) {
+    INFO(scanned);
+    CHECK(filters_of(scanned) == std::set<std::string>{""});
+  }
 }
 
 TEST_CASE("tools: a changed projection row is reported, and a dropped projection is rebuilt on open",
