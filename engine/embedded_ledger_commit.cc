@@ -387,6 +387,7 @@ Result<Event> EmbeddedLedger::find_event(const Group& group, LogPosition positio
     for (const WrittenGroup& recent : recent_) {
       if (position >= recent.first && position.value < recent.first.value + recent.encoded.size()) {
         written = recent.encoded[position.value - recent.first.value];
+        break;
       }
     }
   }
@@ -464,7 +465,9 @@ Result<Event> EmbeddedLedger::read_event(LogPosition position) const {
 Status EmbeddedLedger::scan(LogPosition from, const std::function<Status(const Event&)>& visit) const {
   std::string head;
   const rocksdb::Status found = db_->Get(rocksdb::ReadOptions(), meta_, head_key, &head);
-  if (!found.ok() && !found.IsNotFound()) return make_error(Errc::io_error, "reading the log head: " + found.ToString());
+  if (!found.ok() && !found.IsNotFound()) {
+    return make_error(Errc::io_error, "reading the log head: " + found.ToString());
+  }
   Sha256 head_hash{};
   if (found.ok()) {
     if (head.size() != 8 + head_hash.size()) return make_error(Errc::corruption, "the stored log head is corrupt");

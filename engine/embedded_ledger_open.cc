@@ -192,8 +192,7 @@ Status EmbeddedLedger::drop_observer_families(size_t first, size_t current_end) 
   }
   for (const std::string& name : current) {
     rocksdb::ColumnFamilyHandle* handle = nullptr;
-    const rocksdb::Status status = db_->CreateColumnFamily(column_family_options(name), name,
-                                                             &handle);
+    const rocksdb::Status status = db_->CreateColumnFamily(column_family_options(name), name, &handle);
     if (!status.ok()) return io_error(fmt::format("creating the projection family '{}'", name), status);
     handles_.push_back(handle);
   }

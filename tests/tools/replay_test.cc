@@ -33,7 +33,8 @@ void populate(const std::string& data_dir, int payments) {
   }
   std::vector<Command> commands;
   for (int i = 0; i < payments; ++i) {
-    commands.push_back(pay_command(i % 2 ? "1001" : "1002", 1 + i, "pay-" + std::to_string(i), "memo-" + std::to_string(i)));
+    commands.push_back(
+        pay_command(i % 2 ? "1001" : "1002", 1 + i, "pay-" + std::to_string(i), "memo-" + std::to_string(i)));
   }
   for (const Result<Outcome>& outcome : ledger.submit_all(commands)) REQUIRE(outcome.ok());
   REQUIRE(ledger.submit(Command{"zero", "admin", MakeZero{"1001", ""}}).ok());
