@@ -391,14 +391,7 @@ Result<Event> EmbeddedLedger::find_event(const Group& group, LogPosition positio
       }
     }
   }
-  if (!written.empty()) {
-    Result<Event> event = decode_event(written);
-    if (!event) {
-      return make_error(event.error().code, fmt::format("event at log position {}: {}", position.value,
-                                                        event.error().message));
-    }
-    return event;
-  }
+  if (!written.empty()) return EmbeddedLog::decode_at(position, written);
   if (position.value > durable_end_) {
     return make_error(Errc::record_not_found, fmt::format("log position {} does not exist", position.value));
   }

@@ -70,7 +70,11 @@ Result<std::string> EmbeddedLog::read_encoded(LogPosition position) const {
 Result<Event> EmbeddedLog::read(LogPosition position) const {
   Result<std::string> encoded = read_encoded(position);
   if (!encoded) return encoded.error();
-  Result<Event> event = decode_event(*encoded);
+  return decode_at(position, *encoded);
+}
+
+Result<Event> EmbeddedLog::decode_at(LogPosition position, const std::string& encoded) {
+  Result<Event> event = decode_event(encoded);
   if (!event) {
     return make_error(event.error().code, fmt::format("event at log position {}: {}", position.value,
                                                       event.error().message));

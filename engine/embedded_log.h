@@ -33,6 +33,8 @@ class EmbeddedLog {
   // The event and its encoded bytes; Errc::record_not_found past the end.
   Result<Event> read(LogPosition position) const;
   Result<std::string> read_encoded(LogPosition position) const;
+  // An event's stored bytes decoded, checked to be the event at `position`; errors name the position.
+  static Result<Event> decode_at(LogPosition position, const std::string& encoded);
 
   // Visits every event from `from` in order, checking each against the hash of the one before,
   // and the last one against `head` (the hash the ledger stored with its last append) when given.
