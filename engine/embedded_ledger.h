@@ -5,9 +5,18 @@
 // sequencer thread takes up to group_commands_max of them, decides and evolves them in order under
 // state_mutex_ (exclusive), and builds one WriteBatch with their events, the command-ID rows and the
 // projections' rows. It hands the group to one writer thread (in_flight_, pipeline_mutex_) and goes
-// on deciding the next group while the writer writes this one with the WAL synced; only then does
-// the writer fill in the requests' outcomes. At most groups_in_flight_max groups wait for the writer.
-// Until a group is written, the sequencer finds its command IDs and events in in_flight_.
+// on deciding the next group while the writer writes this one. At most groups_in_flight_max groups
+// wait for the writer. Until a group is written, the sequencer finds its command IDs and events in
+// in_flight_; once written, in the database.
+// The writer writes without syncing and passes the group to one syncer thread (unsynced_,
+// sync_mutex_), which syncs the WAL for every group written meanwhile and only then fills in the
+// requests' outcomes: the sync of one group overlaps the writing of the next (an fdatasync of a
+// group's ~250 KB took ~1.4 ms, a fifth of the writer's time, when the writer synced itself).
+// A written group is visible in the database before it is synced. So every read made for a caller
+// (find_outcome, read_event, scan, and the observer's queries through durable_snapshot()) reads the
+// RocksDB snapshot taken just after the last synced group: nothing a crash could still take away
+// is ever shown. Only the sequencer reads the latest state, and what it decides from it is
+// acknowledged after a later sync, which covers everything written before.
 // Readers of the state (snapshot) take state_mutex_ shared.
 #include <array>
 #include <atomic>
@@ -71,7 +80,8 @@ class EmbeddedLedger final : public Ledger {
     uint64_t count = 0;
   };
   // nullopt when the index has no row for the ID.
-  Result<std::optional<CommandRow>> read_command_row(const std::string& command_id) const;
+  Result<std::optional<CommandRow>> read_command_row(const std::string& command_id,
+                                                     const rocksdb::Snapshot* snapshot) const;
   static Result<std::optional<CommandRow>> decode_command_row(const std::string& command_id, std::string_view row);
   // Per request: the row of its command ID in the groups waiting for the writer or in the database.
   std::vector<Result<std::optional<CommandRow>>> look_up_commands(const std::vector<Request>& requests) const;
@@ -99,6 +109,19 @@ class EmbeddedLedger final : public Ledger {
                        size_t last);
   void run_sequencer();
   void run_writer();
+  void run_syncer();
+  // Syncs the WAL for `groups` (written, oldest first) and publishes what they wrote as durable;
+  // on failure, turns their outcomes into the error.
+  void sync_groups(const std::vector<std::shared_ptr<Group>>& groups);
+  // Moves a written and synced group's events into its outcomes and wakes its callers.
+  static void acknowledge(Group& group);
+  std::shared_ptr<const rocksdb::Snapshot> take_snapshot() const;
+  // The snapshot of the database just after the last synced group, and that group's last position.
+  struct DurableView {
+    std::shared_ptr<const rocksdb::Snapshot> snapshot;
+    uint64_t end = 0;
+  };
+  DurableView durable_view() const;
   void process_group(std::vector<Request>& requests);
   void hand_to_writer(std::shared_ptr<Group> group);
   void write_group(Group& group);
@@ -131,7 +154,10 @@ class EmbeddedLedger final : public Ledger {
   // elements stay put (accounts are never removed): hashing a pointer per event is cheaper than an ID.
   std::unordered_set<const AccountState*> dirty_accounts_;
   LogPosition checkpoint_position_;                 // sequencer only
-  std::atomic<uint64_t> durable_end_{0};            // last position synced
+  std::atomic<uint64_t> written_end_{0};            // last position written, perhaps not yet synced
+  std::atomic<uint64_t> durable_end_{0};            // last position synced (durable_view_.end)
+  mutable std::mutex durable_mutex_;
+  DurableView durable_view_;                        // guarded by durable_mutex_
 
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;
@@ -154,6 +180,13 @@ class EmbeddedLedger final : public Ledger {
   std::deque<WrittenGroup> recent_;  // guarded by pipeline_mutex_
   std::atomic<bool> write_failed_{false};
   std::thread writer_;
+
+  std::mutex sync_mutex_;
+  std::condition_variable sync_ready_;
+  std::deque<std::shared_ptr<Group>> unsynced_;  // guarded by sync_mutex_; written, oldest first
+  bool writer_done_ = false;                     // guarded by sync_mutex_
+  bool sync_failed_ = false;                     // syncer only
+  std::thread syncer_;
   bool closed_ = false;
 };
 

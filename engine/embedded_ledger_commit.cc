@@ -42,6 +42,9 @@ struct EmbeddedLedger::Group {
   // writer moves them into the outcome once the group is written, rather than copying each event.
   std::vector<Slot> appended;
   rocksdb::WriteBatch batch;
+  // The database just after this group's write (set by the writer when it wrote events): published
+  // as the durable view once a sync covers the group.
+  std::shared_ptr<const rocksdb::Snapshot> snapshot;
 
   // The command-ID row of a command decided in this group; nullopt when it is not one of them.
   std::optional<CommandRow> find_command(const std::string& command_id) const {
@@ -186,7 +189,7 @@ void EmbeddedLedger::run_writer() {
     {
       std::unique_lock lock(pipeline_mutex_);
       pipeline_changed_.wait(lock, [this] { return sequencer_done_ || !in_flight_.empty(); });
-      if (in_flight_.empty()) return;
+      if (in_flight_.empty()) break;
       group = in_flight_.front();
     }
     write_group(*group);
@@ -199,24 +202,96 @@ void EmbeddedLedger::run_writer() {
       }
     }
     pipeline_changed_.notify_all();
-    // Out of in_flight_, the group is the writer's alone: its events can move into the outcomes.
-    for (size_t i = 0; i < group->outcomes.size(); ++i) {
-      const Group::Slot& slot = group->appended[i];
-      if (slot.count == 0 || !group->outcomes[i].ok()) continue;
-      const auto first = group->events.begin() + static_cast<std::ptrdiff_t>(slot.first);
-      group->outcomes[i]->events.assign(std::make_move_iterator(first),
-                                        std::make_move_iterator(first + static_cast<std::ptrdiff_t>(slot.count)));
+    {
+      std::lock_guard lock(sync_mutex_);
+      unsynced_.push_back(std::move(group));
     }
-    // A submit_all() call's commands sit next to each other in the queue, so consecutive requests
-    // mostly share a completion: fill them in under one lock.
-    std::vector<Request>& requests = group->requests;
-    for (size_t first = 0; first < requests.size();) {
-      size_t last = first + 1;
-      while (last < requests.size() && requests[last].completion == requests[first].completion) ++last;
-      complete(requests, group->outcomes, first, last);
-      first = last;
+    sync_ready_.notify_one();
+  }
+  {
+    std::lock_guard lock(sync_mutex_);
+    writer_done_ = true;
+  }
+  sync_ready_.notify_one();
+}
+
+void EmbeddedLedger::run_syncer() {
+  std::vector<std::shared_ptr<Group>> groups;
+  for (;;) {
+    {
+      std::unique_lock lock(sync_mutex_);
+      sync_ready_.wait(lock, [this] { return writer_done_ || !unsynced_.empty(); });
+      if (unsynced_.empty()) return;
+      groups.assign(std::make_move_iterator(unsynced_.begin()), std::make_move_iterator(unsynced_.end()));
+      unsynced_.clear();
+    }
+    sync_groups(groups);
+    for (const std::shared_ptr<Group>& group : groups) acknowledge(*group);
+    groups.clear();
+  }
+}
+
+void EmbeddedLedger::sync_groups(const std::vector<std::shared_ptr<Group>>& groups) {
+  const Group* newest = nullptr;  // the last group that wrote something
+  for (const std::shared_ptr<Group>& group : groups) {
+    if (group->snapshot) newest = group.get();
+  }
+  if (newest != nullptr && !sync_failed_ && options_.sync) {
+    // One sync covers every group written before it, and the groups are only acknowledged after it.
+    const rocksdb::Status synced = db_->SyncWAL();
+    if (!synced.ok()) {
+      sync_failed_ = true;
+      write_failed_ = true;
+      std::fprintf(stderr, "paystream: syncing the log: %s\n", synced.ToString().c_str());
     }
   }
+  if (sync_failed_) {
+    // What was written after a failed sync may be lost with it; a duplicate found in such a group
+    // is no more durable. None of it is acknowledged.
+    for (const std::shared_ptr<Group>& group : groups) {
+      for (Result<Outcome>& outcome : group->outcomes) {
+        if (outcome.ok()) {
+          outcome = make_error(Errc::io_error, "syncing the log failed; restart the ledger to recover from the log");
+        }
+      }
+    }
+    return;
+  }
+  if (newest == nullptr) return;
+  std::lock_guard lock(durable_mutex_);
+  durable_view_ = DurableView{newest->snapshot, newest->events.back().position.value};
+  durable_end_ = durable_view_.end;
+}
+
+void EmbeddedLedger::acknowledge(Group& group) {
+  // The group is the syncer's alone now: its events can move into the outcomes.
+  for (size_t i = 0; i < group.outcomes.size(); ++i) {
+    const Group::Slot& slot = group.appended[i];
+    if (slot.count == 0 || !group.outcomes[i].ok()) continue;
+    const auto first = group.events.begin() + static_cast<std::ptrdiff_t>(slot.first);
+    group.outcomes[i]->events.assign(std::make_move_iterator(first),
+                                     std::make_move_iterator(first + static_cast<std::ptrdiff_t>(slot.count)));
+  }
+  // A submit_all() call's commands sit next to each other in the queue, so consecutive requests
+  // mostly share a completion: fill them in under one lock.
+  std::vector<Request>& requests = group.requests;
+  for (size_t first = 0; first < requests.size();) {
+    size_t last = first + 1;
+    while (last < requests.size() && requests[last].completion == requests[first].completion) ++last;
+    complete(requests, group.outcomes, first, last);
+    first = last;
+  }
+}
+
+std::shared_ptr<const rocksdb::Snapshot> EmbeddedLedger::take_snapshot() const {
+  rocksdb::DB* db = db_.get();
+  return std::shared_ptr<const rocksdb::Snapshot>(db->GetSnapshot(),
+                                                  [db](const rocksdb::Snapshot* taken) { db->ReleaseSnapshot(taken); });
+}
+
+EmbeddedLedger::DurableView EmbeddedLedger::durable_view() const {
+  std::lock_guard lock(durable_mutex_);
+  return durable_view_;
 }
 
 void EmbeddedLedger::write_group(Group& group) {
@@ -224,9 +299,8 @@ void EmbeddedLedger::write_group(Group& group) {
   if (write_failed_) {
     written = make_error(Errc::io_error, "the ledger stopped after a failed write; restart it to recover from the log");
   } else if (group.batch.Count() > 0) {
-    rocksdb::WriteOptions options;
-    options.sync = options_.sync;
-    const rocksdb::Status status = db_->Write(options, &group.batch);
+    // Not synced here: the syncer does, while this thread writes the next group.
+    const rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &group.batch);
     if (!status.ok()) written = make_error(Errc::io_error, "writing to the log: " + status.ToString());
   }
   if (!written) {
@@ -237,7 +311,11 @@ void EmbeddedLedger::write_group(Group& group) {
     }
     return;
   }
-  if (!group.events.empty()) durable_end_ = group.events.back().position.value;
+  if (!group.events.empty()) {
+    // Taken before the next group's write, so it shows exactly the groups up to this one.
+    group.snapshot = take_snapshot();
+    written_end_ = group.events.back().position.value;
+  }
 }
 
 Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command, const Fingerprint& fingerprint,
@@ -341,9 +419,11 @@ std::vector<Result<std::optional<EmbeddedLedger::CommandRow>>> EmbeddedLedger::l
 }
 
 Result<std::optional<EmbeddedLedger::CommandRow>> EmbeddedLedger::read_command_row(
-    const std::string& command_id) const {
+    const std::string& command_id, const rocksdb::Snapshot* snapshot) const {
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot;
   std::string row;
-  const rocksdb::Status found = db_->Get(rocksdb::ReadOptions(), commands_cf_, command_id, &row);
+  const rocksdb::Status found = db_->Get(options, commands_cf_, command_id, &row);
   if (found.IsNotFound()) return std::optional<CommandRow>();
   if (!found.ok()) return make_error(Errc::io_error, "reading the command index: " + found.ToString());
   return decode_command_row(command_id, row);
@@ -361,7 +441,9 @@ Result<std::optional<EmbeddedLedger::CommandRow>> EmbeddedLedger::decode_command
 }
 
 Result<std::optional<Outcome>> EmbeddedLedger::find_outcome(const std::string& command_id) const {
-  Result<std::optional<CommandRow>> row = read_command_row(command_id);
+  // Found only once synced: a command still waiting for its sync has no outcome yet.
+  const DurableView durable = durable_view();
+  Result<std::optional<CommandRow>> row = read_command_row(command_id, durable.snapshot.get());
   if (!row) return row.error();
   if (!*row) return std::optional<Outcome>();
   Outcome outcome{{}, true};
@@ -392,7 +474,7 @@ Result<Event> EmbeddedLedger::find_event(const Group& group, LogPosition positio
     }
   }
   if (!written.empty()) return EmbeddedLog::decode_at(position, written);
-  if (position.value > durable_end_) {
+  if (position.value > written_end_) {
     return make_error(Errc::record_not_found, fmt::format("log position {} does not exist", position.value));
   }
   return log_->read(position);
@@ -456,21 +538,25 @@ Result<Event> EmbeddedLedger::read_event(LogPosition position) const {
 }
 
 Status EmbeddedLedger::scan(LogPosition from, const std::function<Status(const Event&)>& visit) const {
+  // The head and the log as of the last sync: groups written after it are not shown yet.
+  const DurableView durable = durable_view();
+  rocksdb::ReadOptions options;
+  options.snapshot = durable.snapshot.get();
   std::string head;
-  const rocksdb::Status found = db_->Get(rocksdb::ReadOptions(), meta_, head_key, &head);
+  const rocksdb::Status found = db_->Get(options, meta_, head_key, &head);
   if (!found.ok() && !found.IsNotFound()) {
     return make_error(Errc::io_error, "reading the log head: " + found.ToString());
   }
   Sha256 head_hash{};
   if (found.ok()) {
     if (head.size() != 8 + head_hash.size()) return make_error(Errc::corruption, "the stored log head is corrupt");
-    if (read_big_endian(std::string_view(head).substr(0, 8)) != durable_end_) {
+    if (read_big_endian(std::string_view(head).substr(0, 8)) != durable.end) {
       return make_error(Errc::corruption, "the stored log head does not name the last event of the log");
     }
     std::copy(head.begin() + 8, head.end(), head_hash.begin());
   }
   return log_->scan(from, [&](const Event& event, const std::string&) { return visit(event); },
-                    found.ok() ? &head_hash : nullptr);
+                    found.ok() ? &head_hash : nullptr, durable.snapshot.get());
 }
 
 Status EmbeddedLedger::close() {
@@ -485,6 +571,12 @@ Status EmbeddedLedger::close() {
     sequencer_.join();
   }
   if (writer_.joinable()) writer_.join();
+  if (syncer_.joinable()) syncer_.join();
+  {
+    // Snapshots must go before the database; callers' reads are over by now.
+    std::lock_guard lock(durable_mutex_);
+    durable_view_ = DurableView{};
+  }
   Status checkpoint = ok_status();
   if (db_ && !write_failed_) checkpoint = write_checkpoint(true);
   if (db_ && checkpoint) {

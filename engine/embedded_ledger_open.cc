@@ -107,6 +107,7 @@ Status EmbeddedLedger::open_database() {
   options.max_background_jobs = 2;
   options.bytes_per_sync = 1 << 20;
   options.statistics = options_.statistics;
+  if (options_.env != nullptr) options.env = options_.env;
   // One writer thread writes every batch, so memtable inserts are never concurrent. Saying so keeps
   // RunPrefix's insert hints in use: RocksDB ignores them for concurrent inserts.
   options.allow_concurrent_memtable_write = false;
@@ -163,7 +164,7 @@ Status EmbeddedLedger::open_database() {
     observer_->bind(db_.get(),
                     std::vector<rocksdb::ColumnFamilyHandle*>(
                         handles_.begin() + static_cast<std::ptrdiff_t>(engine_families), handles_.end()),
-                    log_cf_);
+                    log_cf_, [this] { return durable_view().snapshot; });
   }
   return ok_status();
 }
@@ -251,6 +252,7 @@ Status EmbeddedLedger::replay_tail() {
     head_ = sha256(*encoded);
   }
   if (!replayed) return replayed;
+  written_end_ = state_.last_position.value;
   durable_end_ = state_.last_position.value;
   return ok_status();
 }
@@ -320,7 +322,12 @@ Status EmbeddedLedger::start() {
   if (Status status = load_checkpoint(); !status) return status;
   if (Status status = replay_tail(); !status) return status;
   if (Status status = catch_up_observer(); !status) return status;
-  // Named so that `top -H` and profiles tell the two threads that set the write rate apart.
+  // What the database holds on open counts as durable: RocksDB flushes what it recovers from the
+  // WAL into synced table files while opening (avoid_flush_during_recovery is left false).
+  durable_view_ = DurableView{take_snapshot(), state_.last_position.value};
+  // Named so that `top -H` and profiles tell the threads that set the write rate apart.
+  syncer_ = std::thread([this] { run_syncer(); });
+  pthread_setname_np(syncer_.native_handle(), "ps-wal-syncer");
   writer_ = std::thread([this] { run_writer(); });
   pthread_setname_np(writer_.native_handle(), "ps-log-writer");
   sequencer_ = std::thread([this] { run_sequencer(); });

@@ -101,7 +101,7 @@ Error altered(uint64_t position) {
 
 Status EmbeddedLog::scan(LogPosition from,
                          const std::function<Status(const Event&, const std::string& encoded)>& visit,
-                         const Sha256* head) const {
+                         const Sha256* head, const rocksdb::Snapshot* snapshot) const {
   PAYSTREAM_ASSERT(from.value >= 1);
   Sha256 expected{};
   if (from.value > 1) {
@@ -109,7 +109,9 @@ Status EmbeddedLog::scan(LogPosition from,
     if (!previous) return previous.error();
     expected = sha256(*previous);
   }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), log_));
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, log_));
   it->SeekForPrev(log_key(from.value));
   if (!it->Valid()) it->SeekToFirst();
   uint64_t next = from.value;

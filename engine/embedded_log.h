@@ -16,6 +16,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Snapshot;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -38,9 +39,10 @@ class EmbeddedLog {
 
   // Visits every event from `from` in order, checking each against the hash of the one before,
   // and the last one against `head` (the hash the ledger stored with its last append) when given.
-  // Stops at the first error, which names the position of the altered event.
+  // Stops at the first error, which names the position of the altered event. Reads the log as of
+  // `snapshot` when given (what the ledger has synced), else the latest.
   Status scan(LogPosition from, const std::function<Status(const Event&, const std::string& encoded)>& visit,
-              const Sha256* head = nullptr) const;
+              const Sha256* head = nullptr, const rocksdb::Snapshot* snapshot = nullptr) const;
 
   // The position of the last stored event (0 when empty), read from the last entry.
   Result<LogPosition> last_position() const;

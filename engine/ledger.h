@@ -15,7 +15,9 @@
 
 namespace rocksdb {
 class DB;
+class Env;
 class Statistics;
+class Snapshot;
 class ColumnFamilyHandle;
 class WriteBatch;
 }  // namespace rocksdb
@@ -41,9 +43,12 @@ class AppendObserver {
   virtual std::vector<std::string> scanned_column_families() const { return {}; }
   // `handles`: the observer's column families, in its column_families() order. `log`: the log's
   // column family (stored format in events/log_format.h), for reading only: the observer may
-  // serve queries from the log instead of copying it. All stay owned by the ledger.
+  // serve queries from the log instead of copying it. All stay owned by the ledger. `durable`
+  // gives the snapshot of the database as of the last synced write: the ledger writes before it
+  // syncs, so a query must read that one, not the latest. It may be called from any thread.
   virtual void bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
-                    rocksdb::ColumnFamilyHandle* log) = 0;
+                    rocksdb::ColumnFamilyHandle* log,
+                    std::function<std::shared_ptr<const rocksdb::Snapshot>()> durable) = 0;
   [[nodiscard]] virtual Status on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) = 0;
   // The last position the observer has applied. On open, the ledger feeds it the events after this
   // one, so dropped or newly added projections are rebuilt from the log.
@@ -60,10 +65,14 @@ std::unique_ptr<Clock> make_system_clock();
 struct LedgerOptions {
   std::string data_dir = "paystream-data";
   bool sync = true;                       // false only for tests that measure nothing durable
-  size_t group_commands_max = 4096;       // commands in one group commit
+  // Commands in one group commit. Small enough that under load several groups are under way at
+  // once (one being decided, others being written or synced), so the three threads overlap; a
+  // group of everything queued left them waiting on each other (docs/performance.md).
+  size_t group_commands_max = 512;
   uint64_t checkpoint_events_max = 200'000;  // events after which the state is checkpointed
   Clock* clock = nullptr;                 // nullptr: the system clock
   std::shared_ptr<rocksdb::Statistics> statistics;  // optional, for the benchmark's counters
+  rocksdb::Env* env = nullptr;  // nullptr: RocksDB's default; tests give one whose WAL syncs stall or fail
 };
 
 struct Outcome {

@@ -63,7 +63,7 @@ Result<std::string> one_account(const Handles& handles, const BalanceQuery& quer
   if (Status valid = check_account_id(id); !valid) return valid.error();
   if (!is_visible(query, id)) return std::string();
   if (!query.cursor.empty() && query.cursor >= id) return std::string();  // already returned
-  const QuerySnapshot snapshot(handles.db, handles.view);
+  const QuerySnapshot snapshot(handles.db, handles.view, handles.snapshots);
   Result<std::optional<BalanceState>> state = get_state(handles, snapshot.options(), id);
   if (!state) return state.error();
   const bool type_matches = !query.type || (*state && (*state)->settings.type == *query.type);
@@ -86,7 +86,7 @@ Result<BalanceState> load_row(const Handles& handles, const rocksdb::ReadOptions
 // empty, rows are the values) or one type's part of the index (rows by point get).
 Result<std::string> scan_accounts(const Handles& handles, const BalanceQuery& query,
                                   const BalanceVisitor& visit) {
-  const QuerySnapshot snapshot(handles.db, handles.view);
+  const QuerySnapshot snapshot(handles.db, handles.view, handles.snapshots);
   rocksdb::ReadOptions options = snapshot.options();
   const std::string prefix = query.type ? keys::type_index_prefix(*query.type) : std::string();
   // The first key after this type's part of the index (type bytes are 0-2, so +1 never wraps).
@@ -138,7 +138,7 @@ namespace {
 
 // An agent's tree: a point get per visible account, in ID order, rather than a scan of every row.
 Result<std::string> visible_rows(const Handles& handles, const BalanceQuery& query, const BalanceVisitor& visit) {
-  const QuerySnapshot snapshot(handles.db, handles.view);
+  const QuerySnapshot snapshot(handles.db, handles.view, handles.snapshots);
   const std::vector<std::string>& ids = *query.visible_accounts;
   size_t visited = 0;
   std::string last_id;

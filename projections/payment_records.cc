@@ -409,7 +409,7 @@ Result<std::string> scan_records(const Handles& handles, const RecordQuery& quer
     if (Status valid = check_account_id(*query.account_id); !valid) return valid.error();
     if (!is_visible(query, *query.account_id)) return std::string();
   }
-  const QuerySnapshot snapshot(handles.db, handles.view);
+  const QuerySnapshot snapshot(handles.db, handles.view, handles.snapshots);
   // The log in another database (replay --verify's scratch projections) gets its own snapshot.
   std::optional<QuerySnapshot> log_snapshot;
   if (handles.log.db != handles.db) log_snapshot.emplace(handles.log.db, handles.view);

@@ -31,7 +31,7 @@ std::vector<std::string> Projections::scanned_column_families() {
 }
 
 Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
-                         LogSource log, DatabaseView view) {
+                         LogSource log, DatabaseView view, SnapshotSource snapshots) {
   const std::vector<std::string> names = column_families();
   PAYSTREAM_ASSERT(db != nullptr);
   PAYSTREAM_ASSERT(log.db != nullptr && log.family != nullptr);
@@ -46,7 +46,8 @@ Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamil
                                          .account_names = handles[3],
                                          .meta = handles[4],
                                          .log = log,
-                                         .view = view});
+                                         .view = view,
+                                         .snapshots = std::move(snapshots)});
 }
 
 Projections::~Projections() = default;
@@ -90,7 +91,9 @@ Status Projections::for_each_balance(const BalanceQuery& query,
 }
 
 Result<LogPosition> Projections::applied_position() const {
-  Result<uint64_t> position = read_applied_position(impl_->handles, rocksdb::ReadOptions(), 0);
+  // As the queries see it: with the embedded ledger, not past its last synced group.
+  const QuerySnapshot snapshot(impl_->handles.db, impl_->handles.view, impl_->handles.snapshots);
+  Result<uint64_t> position = read_applied_position(impl_->handles, snapshot.options(), 0);
   if (!position) return position.error();
   return LogPosition{*position};
 }

@@ -16,6 +16,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Snapshot;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -103,6 +104,11 @@ enum class DatabaseView {
   frozen,  // unchanged while open (a RocksDB secondary instance caught up once, which refuses snapshots)
 };
 
+// The snapshot a query of a live database reads. The embedded ledger gives the one taken after its
+// last synced write, because it writes before it syncs: a query must not show a payment that a
+// crash could still take away. Unset, each query takes the latest.
+using SnapshotSource = std::function<std::shared_ptr<const rocksdb::Snapshot>()>;
+
 class Projections {
  public:
   // Column families this module owns, in the order bind() expects their handles.
@@ -120,7 +126,7 @@ class Projections {
   // The handles stay owned by the caller and must outlive this object. The log must hold every
   // event applied here (the ledger writes both in one batch).
   Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles, LogSource log,
-              DatabaseView view = DatabaseView::live);
+              DatabaseView view = DatabaseView::live, SnapshotSource snapshots = {});
   ~Projections();
   Projections(const Projections&) = delete;
   Projections& operator=(const Projections&) = delete;

@@ -34,29 +34,32 @@ struct Handles {
   rocksdb::ColumnFamilyHandle* meta = nullptr;
   LogSource log;  // read only
   DatabaseView view = DatabaseView::live;
+  SnapshotSource snapshots;  // of db, for a live view; unset: the latest
 };
 
 Error rocksdb_error(const char* doing, const rocksdb::Status& status);
 
 // A RocksDB snapshot for one query, so a query that reads several keys (an index, then rows)
-// sees one state even while the sequencer writes. A frozen database needs none (and a RocksDB
-// secondary instance refuses iterators over one).
+// sees one state even while the sequencer writes: the one `snapshots` gives, else the latest. A
+// frozen database needs none (and a RocksDB secondary instance refuses iterators over one).
 class QuerySnapshot {
  public:
-  QuerySnapshot(rocksdb::DB* db, DatabaseView view)
-      : db_(db), snapshot_(view == DatabaseView::live ? db->GetSnapshot() : nullptr) {
-    options_.snapshot = snapshot_;
-  }
-  ~QuerySnapshot() {
-    if (snapshot_ != nullptr) db_->ReleaseSnapshot(snapshot_);
+  QuerySnapshot(rocksdb::DB* db, DatabaseView view, const SnapshotSource& snapshots = {}) {
+    if (view == DatabaseView::frozen) return;
+    if (snapshots) {
+      held_ = snapshots();
+    } else {
+      held_ = std::shared_ptr<const rocksdb::Snapshot>(
+          db->GetSnapshot(), [db](const rocksdb::Snapshot* taken) { db->ReleaseSnapshot(taken); });
+    }
+    options_.snapshot = held_.get();
   }
   QuerySnapshot(const QuerySnapshot&) = delete;
   QuerySnapshot& operator=(const QuerySnapshot&) = delete;
   const rocksdb::ReadOptions& options() const { return options_; }
 
  private:
-  rocksdb::DB* db_;
-  const rocksdb::Snapshot* snapshot_;
+  std::shared_ptr<const rocksdb::Snapshot> held_;
   rocksdb::ReadOptions options_;
 };
 

@@ -5,10 +5,11 @@ namespace paystream {
 std::vector<std::string> ProjectionsObserver::column_families() const { return Projections::column_families(); }
 
 void ProjectionsObserver::bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
-                               rocksdb::ColumnFamilyHandle* log) {
+                               rocksdb::ColumnFamilyHandle* log,
+                               std::function<std::shared_ptr<const rocksdb::Snapshot>()> durable) {
   handles_ = handles;
   log_ = LogSource{.db = db, .family = log};
-  projections_ = std::make_unique<Projections>(db, handles, log_);
+  projections_ = std::make_unique<Projections>(db, handles, log_, DatabaseView::live, std::move(durable));
 }
 
 Status ProjectionsObserver::on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) {

@@ -22,7 +22,8 @@ class ProjectionsObserver final : public AppendObserver {
     return Projections::scanned_column_families();
   }
   void bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
-            rocksdb::ColumnFamilyHandle* log) override;
+            rocksdb::ColumnFamilyHandle* log,
+            std::function<std::shared_ptr<const rocksdb::Snapshot>()> durable) override;
   Status on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) override;
   Result<LogPosition> applied_position() const override { return projections_->applied_position(); }
   Projections& projections() { return *projections_; }
