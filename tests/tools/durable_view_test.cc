@@ -150,6 +150,11 @@ struct Fixture {
     REQUIRE(runtime.ok());
     return std::move(runtime).value();
   }
+  // Account 1001 with one acknowledged payment of 10.
+  static void pay_first(Ledger& ledger) {
+    REQUIRE(ledger.submit(open_command("1001")).ok());
+    REQUIRE(ledger.submit(pay_command("1001", 10, "pay-1")).ok());
+  }
 };
 
 }  // namespace
@@ -159,8 +164,7 @@ TEST_CASE("engine: a group written but not yet synced shows in no read until its
   Fixture fixture;
   std::unique_ptr<Runtime> runtime = fixture.open(fixture.env.get());
   Ledger& ledger = *runtime->ledger;
-  REQUIRE(ledger.submit(open_command("1001")).ok());
-  REQUIRE(ledger.submit(pay_command("1001", 10, "pay-1")).ok());
+  Fixture::pay_first(ledger);
   const LogPosition synced_end = ledger.end();
   REQUIRE(events_scanned(ledger) == synced_end.value);
   REQUIRE(records_of(*runtime, "1001") == 1);
@@ -203,8 +207,7 @@ TEST_CASE("engine: a failed WAL sync acknowledges nothing and stops the ledger, 
   {
     std::unique_ptr<Runtime> runtime = fixture.open(fixture.env.get());
     Ledger& ledger = *runtime->ledger;
-    REQUIRE(ledger.submit(open_command("1001")).ok());
-    REQUIRE(ledger.submit(pay_command("1001", 10, "pay-1")).ok());
+    Fixture::pay_first(ledger);
 
     fixture.files->fail_syncs(true);
     Result<Outcome> failed = ledger.submit(pay_command("1001", 5, "pay-2"));
