@@ -13,7 +13,7 @@
 // requests' outcomes: the sync of one group overlaps the writing of the next (an fdatasync of a
 // group's ~250 KB took ~1.4 ms, a fifth of the writer's time, when the writer synced itself).
 // A written group is visible in the database before it is synced. So every read made for a caller
-// (find_outcome, read_event, scan, and the observer's queries through durable_snapshot()) reads the
+// (find_outcome, read_event, scan, and the observer's queries through what bind() hands it) reads the
 // RocksDB snapshot taken just after the last synced group: nothing a crash could still take away
 // is ever shown. Only the sequencer reads the latest state, and what it decides from it is
 // acknowledged after a later sync, which covers everything written before.
