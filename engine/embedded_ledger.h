@@ -155,9 +155,8 @@ class EmbeddedLedger final : public Ledger {
   std::unordered_set<const AccountState*> dirty_accounts_;
   LogPosition checkpoint_position_;                 // sequencer only
   std::atomic<uint64_t> written_end_{0};            // last position written, perhaps not yet synced
-  std::atomic<uint64_t> durable_end_{0};            // last position synced (durable_view_.end)
   mutable std::mutex durable_mutex_;
-  DurableView durable_view_;                        // guarded by durable_mutex_
+  DurableView durable_view_;  // guarded by durable_mutex_; set on open (start()), then by the syncer
 
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;

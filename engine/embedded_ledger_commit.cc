@@ -260,7 +260,6 @@ void EmbeddedLedger::sync_groups(const std::vector<std::shared_ptr<Group>>& grou
   if (newest == nullptr) return;
   std::lock_guard lock(durable_mutex_);
   durable_view_ = DurableView{newest->snapshot, newest->events.back().position.value};
-  durable_end_ = durable_view_.end;
 }
 
 void EmbeddedLedger::acknowledge(Group& group) {
@@ -528,10 +527,13 @@ void EmbeddedLedger::read_state(const std::function<void(const LedgerState&)>& r
   read(state_);
 }
 
-LogPosition EmbeddedLedger::end() const { return LogPosition{durable_end_}; }
+LogPosition EmbeddedLedger::end() const {
+  std::lock_guard lock(durable_mutex_);
+  return LogPosition{durable_view_.end};
+}
 
 Result<Event> EmbeddedLedger::read_event(LogPosition position) const {
-  if (position.value > durable_end_) {
+  if (position.value > end().value) {
     return make_error(Errc::record_not_found, fmt::format("log position {} does not exist", position.value));
   }
   return log_->read(position);

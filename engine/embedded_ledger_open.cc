@@ -253,7 +253,6 @@ Status EmbeddedLedger::replay_tail() {
   }
   if (!replayed) return replayed;
   written_end_ = state_.last_position.value;
-  durable_end_ = state_.last_position.value;
   return ok_status();
 }
 
