@@ -180,7 +180,7 @@ Status Applier::apply_record(const Event& event, rocksdb::WriteBatch& batch) {
   account.overdraft = event.overdraft_after;
   account.settings.expires_on = event.expires_after;
   put(batch, handles_.records_by_account, keys::account_record_key(row.account_id, row.time, row.id.value),
-      encode_record_row(row));
+      encode_record_value(row));
   return ok_status();
 }
 

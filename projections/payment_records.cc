@@ -342,12 +342,11 @@ class AccountRange {
           keys::decode_position_key(key.substr(key_size - keys::position_size)).value_or(0);
       if (!ends_.covers(position)) return ok_status();
       if (position < floor_) continue;  // after the cursor's key only if times went back
-      Result<RecordRow> row = decode_record_row(it_->value().ToStringView());
+      // The size check above leaves the time 8 bytes: it always decodes.
+      const Timestamp time = *keys::decode_time_key(key.substr(account_id_.size() + 1, keys::time_size));
+      Result<RecordRow> row =
+          decode_record_value(it_->value().ToStringView(), account_id_, time, LogPosition{position});
       if (!row) return row.error();
-      if (row->id.value != position || row->account_id != account_id_ ||
-          keys::decode_time_key(key.substr(account_id_.size() + 1, keys::time_size)) != row->time) {
-        return make_error(Errc::corruption, "record row stored under another key");
-      }
       row_ = std::move(*row);
       return ok_status();
     }

@@ -22,7 +22,7 @@ std::vector<std::string> Projections::column_families() {
           projection_meta_cf_name};
 }
 
-std::vector<std::string> Projections::retired_column_families() { return {"records"}; }
+std::vector<std::string> Projections::retired_column_families() { return {"records", "records_by_account"}; }
 
 std::vector<std::string> Projections::overwritten_column_families() { return {balances_cf_name}; }
 

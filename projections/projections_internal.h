@@ -21,7 +21,9 @@ namespace paystream {
 // Column family names, in the order of Projections::column_families() and of the handles.
 inline constexpr const char* balances_cf_name = "balances";
 inline constexpr const char* balances_by_type_cf_name = "balances_by_type";
-inline constexpr const char* records_by_account_cf_name = "records_by_account";
+// Layout 2 of the records and balance rows: the family got a new name, so that opening a directory
+// of layout 1 finds "records_by_account" among the retired families and rebuilds the projections.
+inline constexpr const char* records_by_account_cf_name = "records_by_account_v2";
 inline constexpr const char* account_names_cf_name = "account_names";
 inline constexpr const char* projection_meta_cf_name = "projection_meta";
 

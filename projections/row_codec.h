@@ -1,6 +1,6 @@
 #pragma once
-// Values of the projection column families: a small versioned little-endian binary format,
-// written down in docs/storage.md. Encoding is a pure function of the row, so a rebuild from the
+// Values of the projection column families: a small versioned binary format of varints and
+// length-prefixed text, written down in docs/storage.md. Encoding is a pure function of the row, so a rebuild from the
 // log writes the same bytes; decoding checks every byte and reports damage as Errc::corruption.
 #include <string>
 #include <string_view>
@@ -23,8 +23,11 @@ struct BalanceState {
 // Text fields longer than this are refused by the encoder (an assertion: the engine limits them).
 constexpr size_t row_text_bytes_max = 1u << 20;
 
-std::string encode_record_row(const RecordRow& row);
-Result<RecordRow> decode_record_row(std::string_view bytes);
+// The value of a records_by_account row: the record without what its key holds (account, time,
+// position), which the reader passes back in.
+std::string encode_record_value(const RecordRow& row);
+Result<RecordRow> decode_record_value(std::string_view bytes, std::string_view account_id, Timestamp time,
+                                      LogPosition id);
 
 std::string encode_balance_state(const BalanceState& state);
 Result<BalanceState> decode_balance_state(std::string_view bytes);

@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
@@ -55,6 +56,23 @@ std::vector<std::string> family_names() {
   return names;
 }
 
+// A store written by a build of an older projection layout. The embedded ledger rebuilds such
+// projections from its log on open; this store's rows and progress are one round's batch, and the
+// cluster holds every event, so it is rebuilt from the cluster instead, as the user decides.
+Status refuse_retired_layout(const std::string& directory) {
+  std::vector<std::string> existing;
+  if (!rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), directory, &existing).ok()) return ok_status();
+  for (const std::string& retired : Projections::retired_column_families()) {
+    if (std::find(existing.begin(), existing.end(), retired) != existing.end()) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("'{}' holds Kafka projections of an older layout (family '{}'); remove it to "
+                                    "rebuild them from the cluster",
+                                    directory, retired));
+    }
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<CheckedBatch> check_accepted_batch(int32_t partition, int64_t offset, const EventBatch& batch,
@@ -96,6 +114,7 @@ Result<CheckedBatch> check_accepted_batch(int32_t partition, int64_t offset, con
 
 Result<std::unique_ptr<KafkaProjectionStore>> KafkaProjectionStore::open(const std::string& directory, Access access,
                                                                          const std::string& scope) {
+  if (Status current = refuse_retired_layout(directory); !current) return current.error();
   std::unique_ptr<KafkaProjectionStore> store(new KafkaProjectionStore());
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : family_names()) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());

@@ -231,5 +231,38 @@ TEST_CASE("kafka projector: a restart resumes from the stored offsets, and repla
   CHECK_THAT(out.str(), Catch::Contains("DIFFERS balances: row C-2 differs from its rebuild"));
 }
 
+TEST_CASE("kafka projector: a store of an older projection layout is refused with what to do, and left as it is",
+          "[kafka][projector]") {
+  e2e::TemporaryDirectory directory;
+  const std::string store = directory.file("data") + "/" + kafka_projections_dir_name;
+  REQUIRE(KafkaProjectionStore::open(store, KafkaProjectionStore::Access::write, "cluster/P.events").ok());
+  {
+    // What a build of layout 1 left beside the current families.
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), store, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), store, descriptors, &handles, &raw).ok());
+    rocksdb::ColumnFamilyHandle* retired = nullptr;
+    REQUIRE(raw->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "records_by_account", &retired).ok());
+    handles.push_back(retired);
+    for (rocksdb::ColumnFamilyHandle* handle : handles) REQUIRE(raw->DestroyColumnFamilyHandle(handle).ok());
+    delete raw;
+  }
+  for (const auto access : {KafkaProjectionStore::Access::write, KafkaProjectionStore::Access::read}) {
+    Result<std::unique_ptr<KafkaProjectionStore>> opened =
+        KafkaProjectionStore::open(store, access, "cluster/P.events");
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.error().code == Errc::invalid_argument);
+    CHECK_THAT(opened.error().message, Catch::Contains("older layout (family 'records_by_account')") &&
+                                           Catch::Contains("remove it to rebuild them from the cluster"));
+  }
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), store, &names).ok());
+  CHECK(std::find(names.begin(), names.end(), "records_by_account") != names.end());
+}
+
 }  // namespace
 }  // namespace paystream

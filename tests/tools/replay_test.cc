@@ -148,7 +148,7 @@ TEST_CASE("tools: only the families read by key get bloom filters in their files
     INFO(keyed);
     CHECK(filters_of(keyed) == std::set<std::string>{"bloomfilter"});
   }
-  for (const char* scanned : {"log", "records_by_account", "account_names", "balances_by_type"}) {
+  for (const char* scanned : {"log", "records_by_account_v2", "account_names", "balances_by_type"}) {
     INFO(scanned);
     CHECK(filters_of(scanned) == std::set<std::string>{""});
   }
@@ -185,8 +185,13 @@ TEST_CASE("tools: a changed projection row is reported, and a dropped projection
 
 namespace paystream::testing {
 
-TEST_CASE("tools: projections of an older layout (a `records` family) are dropped and rebuilt on open",
+TEST_CASE("tools: projections of an older layout (a `records` or `records_by_account` family) are dropped "
+          "and rebuilt on open",
           "[tools][replay]") {
+  // Layout 1's families: `records` keyed by position, then `records_by_account` with fixed-width
+  // rows; either one, left by an older build, makes the open rebuild every projection.
+  const std::string retired = GENERATE(std::string("records"), std::string("records_by_account"));
+  INFO(retired);
   TempDir dir;
   populate(dir.path("data"), 300);
   std::vector<RecordRow> before;
@@ -201,13 +206,14 @@ TEST_CASE("tools: projections of an older layout (a `records` family) are droppe
   }
   REQUIRE(before.size() == 302);
   {
-    // What an older build left: a `records` family, and rows under keys of the old layout.
+    // What an older build left: the retired family with a row of its layout, and a damaged row in
+    // the current family, which the rebuild must replace.
     RawDb raw(dir.path("data"));
-    rocksdb::ColumnFamilyHandle* records = nullptr;
-    REQUIRE(raw.db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "records", &records).ok());
-    REQUIRE(raw.db->Put(rocksdb::WriteOptions(), records, big_endian_key(3), "old row").ok());
-    REQUIRE(raw.db->DestroyColumnFamilyHandle(records).ok());
-    REQUIRE(raw.db->Put(rocksdb::WriteOptions(), raw.family("records_by_account"),
+    rocksdb::ColumnFamilyHandle* old_family = nullptr;
+    REQUIRE(raw.db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), retired, &old_family).ok());
+    REQUIRE(raw.db->Put(rocksdb::WriteOptions(), old_family, big_endian_key(3), "old row").ok());
+    REQUIRE(raw.db->DestroyColumnFamilyHandle(old_family).ok());
+    REQUIRE(raw.db->Put(rocksdb::WriteOptions(), raw.family("records_by_account_v2"),
                         std::string("1001\0", 5) + big_endian_key(4), "old row")
                 .ok());
   }
@@ -216,7 +222,7 @@ TEST_CASE("tools: projections of an older layout (a `records` family) are droppe
   INFO(output);
   {
     RawDb raw(dir.path("data"));
-    CHECK(std::find(raw.names.begin(), raw.names.end(), "records") == raw.names.end());
+    CHECK(std::find(raw.names.begin(), raw.names.end(), retired) == raw.names.end());
   }
   LedgerOptions options;
   options.data_dir = dir.path("data");
