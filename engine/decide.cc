@@ -14,7 +14,6 @@ namespace {
 constexpr size_t name_bytes_max = 256;
 constexpr size_t memo_bytes_max = 1024;
 
-using Events = std::vector<Event>;
 using namespace decide_support;
 
 Status check_memo(std::string_view memo) {
@@ -83,9 +82,9 @@ std::optional<Date> extended_expiry(const AccountState& account, const Context& 
   return add_days(from, static_cast<int32_t>(parameters.pay_delay_expire_days));
 }
 
-Result<Event> payment_event(const AccountState& account, Money amount, const Command& command,
-                            const Context& context, const Parameters& parameters, std::string memo,
-                            PaymentMethod method) {
+Status add_payment_event(Events& events, const AccountState& account, Money amount, const Command& command,
+                         const Context& context, const Parameters& parameters, std::string memo,
+                         PaymentMethod method) {
   if (amount <= Money::zero()) {
     return reject(Errc::amount_must_be_positive,
                   fmt::format("payment amount must be positive, got {}", amount.to_string()));
@@ -95,16 +94,16 @@ Result<Event> payment_event(const AccountState& account, Money amount, const Com
     return reject(Errc::balance_would_overflow,
                   fmt::format("paying {} into '{}' would overflow its balance", amount.to_string(), account.id));
   }
-  Event event = record_event(EventType::payment_recorded, command, context, account, std::move(memo));
+  Event& event = add_record_event(events, EventType::payment_recorded, command, context, account, std::move(memo));
   event.amount = amount;
   event.balance_after = *after;
   event.method = method;
   event.expires_after = extended_expiry(account, context, parameters);
-  return event;
+  return ok_status();
 }
 
-Result<Events> decide_open(const LedgerState& state, const Command& command, const OpenAccount& open,
-                           const Context& context) {
+Status decide_open(const LedgerState& state, const Command& command, const OpenAccount& open, const Context& context,
+                   Events& events) {
   if (Status status = check_account_id(open.account_id); !status) return status.error();
   if (state.find(open.account_id) != nullptr) {
     return reject(Errc::account_exists, fmt::format("account '{}' already exists", open.account_id));
@@ -116,23 +115,18 @@ Result<Events> decide_open(const LedgerState& state, const Command& command, con
     return reject(Errc::amount_must_not_be_negative,
                   fmt::format("overdraft limit must not be negative, got {}", overdraft.to_string()));
   }
-  Event opened = base_event(EventType::account_opened, command, context, "");
+  Event& opened = add_base_event(events, EventType::account_opened, command, context, "");
   opened.account_id = open.account_id;
   opened.settings = open.settings;
   opened.overdraft_after = overdraft;
   opened.expires_after = open.settings.expires_on;
-  Events events{opened};
-  if (open.initial_balance) {
-    AccountState account;
-    account.id = open.account_id;
-    account.settings = open.settings;
-    account.overdraft = overdraft;
-    Result<Event> payment = payment_event(account, *open.initial_balance, command, context, state.parameters,
-                                          "initial balance", PaymentMethod::cash);
-    if (!payment) return payment.error();
-    events.push_back(std::move(payment).value());
-  }
-  return events;
+  if (!open.initial_balance) return ok_status();
+  AccountState account;
+  account.id = open.account_id;
+  account.settings = open.settings;
+  account.overdraft = overdraft;
+  return add_payment_event(events, account, *open.initial_balance, command, context, state.parameters,
+                           "initial balance", PaymentMethod::cash);
 }
 
 AccountSettings updated_settings(const AccountSettings& current, const UpdateAccount& update) {
@@ -147,8 +141,8 @@ AccountSettings updated_settings(const AccountSettings& current, const UpdateAcc
   return settings;
 }
 
-Result<Events> decide_update(const LedgerState& state, const Command& command, const UpdateAccount& update,
-                             const Context& context) {
+Status decide_update(const LedgerState& state, const Command& command, const UpdateAccount& update,
+                     const Context& context, Events& events) {
   const AccountState* account = state.find(update.account_id);
   if (account == nullptr) return account_not_found(update.account_id);
   const AccountSettings settings = updated_settings(account->settings, update);
@@ -161,41 +155,38 @@ Result<Events> decide_update(const LedgerState& state, const Command& command, c
                   fmt::format("agent '{}' has {} sub-accounts; move them before changing its type", account->id,
                               account->sub_accounts));
   }
-  Event event = base_event(EventType::account_updated, command, context, "");
+  Event& event = add_base_event(events, EventType::account_updated, command, context, "");
   event.account_id = account->id;
   event.settings = settings;
   event.overdraft_before = event.overdraft_after = account->overdraft;
   event.expires_before = account->settings.expires_on;
   event.expires_after = settings.expires_on;
-  return one_event(std::move(event));
+  return ok_status();
 }
 
-Result<Events> decide_pay(const LedgerState& state, const Command& command, const Pay& pay,
-                          const Context& context) {
+Status decide_pay(const LedgerState& state, const Command& command, const Pay& pay, const Context& context,
+                  Events& events) {
   const AccountState* account = state.find(pay.account_id);
   if (account == nullptr) return account_not_found(pay.account_id);
-  Result<Event> event = payment_event(*account, pay.amount, command, context, state.parameters, pay.memo,
-                                      pay.method);
-  if (!event) return event.error();
-  return one_event(std::move(event).value());
+  return add_payment_event(events, *account, pay.amount, command, context, state.parameters, pay.memo, pay.method);
 }
 
-Result<Events> decide_credit(const LedgerState& state, const Command& command, const SetCredit& credit,
-                             const Context& context) {
+Status decide_credit(const LedgerState& state, const Command& command, const SetCredit& credit,
+                     const Context& context, Events& events) {
   const AccountState* account = state.find(credit.account_id);
   if (account == nullptr) return account_not_found(credit.account_id);
   if (credit.limit < Money::zero()) {
     return reject(Errc::amount_must_not_be_negative,
                   fmt::format("credit (overdraft limit) must not be negative, got {}", credit.limit.to_string()));
   }
-  Event event = record_event(EventType::credit_set, command, context, *account, credit.memo);
+  Event& event = add_record_event(events, EventType::credit_set, command, context, *account, credit.memo);
   event.amount = credit.limit;
   event.overdraft_after = credit.limit;
-  return one_event(std::move(event));
+  return ok_status();
 }
 
-Result<Events> decide_make_zero(const LedgerState& state, const Command& command, const MakeZero& zero,
-                                const Context& context) {
+Status decide_make_zero(const LedgerState& state, const Command& command, const MakeZero& zero,
+                        const Context& context, Events& events) {
   const AccountState* account = state.find(zero.account_id);
   if (account == nullptr) return account_not_found(zero.account_id);
   const std::optional<Money> removed = account->balance.checked_negate();
@@ -203,14 +194,14 @@ Result<Events> decide_make_zero(const LedgerState& state, const Command& command
     return reject(Errc::balance_would_overflow,
                   fmt::format("the balance of '{}' cannot be recorded negated", account->id));
   }
-  Event event = record_event(EventType::balance_zeroed, command, context, *account, zero.memo);
+  Event& event = add_record_event(events, EventType::balance_zeroed, command, context, *account, zero.memo);
   event.amount = *removed;
   event.balance_after = Money::zero();
-  return one_event(std::move(event));
+  return ok_status();
 }
 
-Result<Events> decide_adjust(const LedgerState& state, const Command& command, const Adjust& adjust,
-                             const Context& context) {
+Status decide_adjust(const LedgerState& state, const Command& command, const Adjust& adjust, const Context& context,
+                     Events& events) {
   const AccountState* account = state.find(adjust.account_id);
   if (account == nullptr) return account_not_found(adjust.account_id);
   if (adjust.amount == Money::zero()) {
@@ -221,13 +212,14 @@ Result<Events> decide_adjust(const LedgerState& state, const Command& command, c
     return reject(Errc::balance_would_overflow, fmt::format("adjusting '{}' by {} would overflow its balance",
                                                             account->id, adjust.amount.to_string()));
   }
-  Event event = record_event(EventType::adjustment_recorded, command, context, *account, adjust.memo);
+  Event& event = add_record_event(events, EventType::adjustment_recorded, command, context, *account, adjust.memo);
   event.amount = adjust.amount;
   event.balance_after = *after;
-  return one_event(std::move(event));
+  return ok_status();
 }
 
-Result<Events> decide_set_parameter(const Command& command, const SetParameter& set, const Context& context) {
+Status decide_set_parameter(const Command& command, const SetParameter& set, const Context& context,
+                            Events& events) {
   const ParameterInfo* info = find_parameter(set.name);
   if (info == nullptr) return reject(Errc::unknown_parameter, fmt::format("unknown parameter '{}'", set.name));
   if (set.value < info->min || set.value > info->max) {
@@ -236,69 +228,86 @@ Result<Events> decide_set_parameter(const Command& command, const SetParameter& 
                               format_parameter_value(*info, info->min), format_parameter_value(*info, info->max),
                               format_parameter_value(*info, set.value)));
   }
-  Event event = base_event(EventType::parameter_set, command, context, "");
+  Event& event = add_base_event(events, EventType::parameter_set, command, context, "");
   event.parameter_name = set.name;
   event.parameter_value = set.value;
-  return one_event(std::move(event));
+  return ok_status();
 }
 
 }  // namespace
 
 // decide_reverse.cc
-Result<Events> decide_reverse(const LedgerState& state, const Command& command, const Reverse& reverse,
-                              const Context& context);
+Status decide_reverse(const LedgerState& state, const Command& command, const Reverse& reverse, const Context& context,
+                      Events& events);
 // decide_operators.cc
-Result<Events> decide_add_operator(const LedgerState& state, const Command& command, const AddOperator& add,
-                                   const Context& context);
-Result<Events> decide_disable_operator(const LedgerState& state, const Command& command,
-                                       const DisableOperator& disable, const Context& context);
-Result<Events> decide_rotate_operator_token(const LedgerState& state, const Command& command,
-                                            const RotateOperatorToken& rotate, const Context& context);
+Status decide_add_operator(const LedgerState& state, const Command& command, const AddOperator& add,
+                           const Context& context, Events& events);
+Status decide_disable_operator(const LedgerState& state, const Command& command, const DisableOperator& disable,
+                               const Context& context, Events& events);
+Status decide_rotate_operator_token(const LedgerState& state, const Command& command,
+                                    const RotateOperatorToken& rotate, const Context& context, Events& events);
 
-Result<Events> decide(const LedgerState& state, const Command& command, const Context& context) {
+namespace {
+
+// Appends the events of a command that passed the checks common to all commands.
+Status decide_body(const LedgerState& state, const Command& command, const Context& context, Events& events) {
   struct Visitor {
     const LedgerState& state;
     const Command& command;
     const Context& context;
-    Result<Events> operator()(const OpenAccount& body) const { return decide_open(state, command, body, context); }
-    Result<Events> operator()(const UpdateAccount& body) const {
-      return decide_update(state, command, body, context);
+    Events& events;
+    Status operator()(const OpenAccount& body) const { return decide_open(state, command, body, context, events); }
+    Status operator()(const UpdateAccount& body) const {
+      return decide_update(state, command, body, context, events);
     }
-    Result<Events> operator()(const Pay& body) const { return decide_pay(state, command, body, context); }
-    Result<Events> operator()(const SetCredit& body) const { return decide_credit(state, command, body, context); }
-    Result<Events> operator()(const MakeZero& body) const {
-      return decide_make_zero(state, command, body, context);
+    Status operator()(const Pay& body) const { return decide_pay(state, command, body, context, events); }
+    Status operator()(const SetCredit& body) const { return decide_credit(state, command, body, context, events); }
+    Status operator()(const MakeZero& body) const { return decide_make_zero(state, command, body, context, events); }
+    Status operator()(const Reverse& body) const { return decide_reverse(state, command, body, context, events); }
+    Status operator()(const Adjust& body) const { return decide_adjust(state, command, body, context, events); }
+    Status operator()(const SetParameter& body) const { return decide_set_parameter(command, body, context, events); }
+    Status operator()(const AddOperator& body) const {
+      return decide_add_operator(state, command, body, context, events);
     }
-    Result<Events> operator()(const Reverse& body) const { return decide_reverse(state, command, body, context); }
-    Result<Events> operator()(const Adjust& body) const { return decide_adjust(state, command, body, context); }
-    Result<Events> operator()(const SetParameter& body) const {
-      return decide_set_parameter(command, body, context);
+    Status operator()(const DisableOperator& body) const {
+      return decide_disable_operator(state, command, body, context, events);
     }
-    Result<Events> operator()(const AddOperator& body) const {
-      return decide_add_operator(state, command, body, context);
-    }
-    Result<Events> operator()(const DisableOperator& body) const {
-      return decide_disable_operator(state, command, body, context);
-    }
-    Result<Events> operator()(const RotateOperatorToken& body) const {
-      return decide_rotate_operator_token(state, command, body, context);
+    Status operator()(const RotateOperatorToken& body) const {
+      return decide_rotate_operator_token(state, command, body, context, events);
     }
   };
-  if (Status status = check_command_id(command.command_id); !status) return status.error();
+  return std::visit(Visitor{state, command, context, events}, command.body);
+}
+
+}  // namespace
+
+Status decide_into(const LedgerState& state, const Command& command, const Context& context, Events& events) {
+  if (Status status = check_command_id(command.command_id); !status) return status;
   const std::string_view memo = std::visit(
       [](const auto& body) -> std::string_view {
         if constexpr (requires { body.memo; }) return body.memo;
         return {};
       },
       command.body);
-  if (Status status = check_memo(memo); !status) return status.error();
+  if (Status status = check_memo(memo); !status) return status;
   // Rights before existence: an agent learns nothing about accounts outside its tree.
   Result<Access> access = access_of(state, command.operator_name);
   if (!access) return access.error();
   if (Status status = check_may_run(state, *access, command.body, context.reversal_target); !status) {
-    return status.error();
+    return status;
   }
-  return std::visit(Visitor{state, command, context}, command.body);
+  const size_t before = events.size();
+  Status decided = decide_body(state, command, context, events);
+  // A command refused after its first event (an account opened with an invalid initial balance)
+  // leaves nothing behind.
+  if (!decided) events.erase(events.begin() + static_cast<std::ptrdiff_t>(before), events.end());
+  return decided;
+}
+
+Result<Events> decide(const LedgerState& state, const Command& command, const Context& context) {
+  Events events;
+  if (Status status = decide_into(state, command, context, events); !status) return status.error();
+  return events;
 }
 
 }  // namespace paystream

@@ -20,6 +20,11 @@ struct Context {
 
 // The events carry everything but position and prev_hash, which the log assigns.
 Result<std::vector<Event>> decide(const LedgerState& state, const Command& command, const Context& context);
+// decide(), appending the events to `events` (left as it was on a refusal): the embedded ledger
+// decides straight into its group's events, where each event would otherwise be moved once more.
+// context.reversal_target must not point into `events`, which may reallocate.
+Status decide_into(const LedgerState& state, const Command& command, const Context& context,
+                   std::vector<Event>& events);
 
 // Total over every event type; asserts on an event that contradicts the state (a bug or a
 // corrupt log that passed the hash check). Returns the event's account (nullptr for an event of no

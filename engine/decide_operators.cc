@@ -7,7 +7,6 @@
 namespace paystream {
 namespace {
 
-using Events = std::vector<Event>;
 using namespace decide_support;
 
 constexpr size_t token_id_chars = 16;
@@ -70,16 +69,16 @@ const OperatorSettings* existing_operator(const LedgerState& state, std::string_
   return settings;
 }
 
-Event operator_event(EventType type, const Command& command, const Context& context, OperatorSettings settings) {
-  Event event = base_event(type, command, context, "");
-  event.operator_settings = std::move(settings);
-  return event;
+Status add_operator_event(Events& events, EventType type, const Command& command, const Context& context,
+                          OperatorSettings settings) {
+  add_base_event(events, type, command, context, "").operator_settings = std::move(settings);
+  return ok_status();
 }
 
 }  // namespace
 
-Result<Events> decide_add_operator(const LedgerState& state, const Command& command, const AddOperator& add,
-                                   const Context& context) {
+Status decide_add_operator(const LedgerState& state, const Command& command, const AddOperator& add,
+                           const Context& context, Events& events) {
   const OperatorSettings& settings = add.settings;
   if (Status status = check_operator_name(settings.name); !status) return status.error();
   if (settings.disabled) return reject(Errc::invalid_argument, "a new operator cannot start disabled");
@@ -93,11 +92,11 @@ Result<Events> decide_add_operator(const LedgerState& state, const Command& comm
   }
   if (Status status = check_role_fields(state, settings, context); !status) return status.error();
   if (Status status = check_credential(state, settings.token); !status) return status.error();
-  return one_event(operator_event(EventType::operator_added, command, context, settings));
+  return add_operator_event(events, EventType::operator_added, command, context, settings);
 }
 
-Result<Events> decide_disable_operator(const LedgerState& state, const Command& command,
-                                       const DisableOperator& disable, const Context& context) {
+Status decide_disable_operator(const LedgerState& state, const Command& command, const DisableOperator& disable,
+                               const Context& context, Events& events) {
   Error error{};
   const OperatorSettings* current = existing_operator(state, disable.name, error);
   if (current == nullptr) return error;
@@ -110,18 +109,18 @@ Result<Events> decide_disable_operator(const LedgerState& state, const Command& 
   }
   OperatorSettings settings = *current;
   settings.disabled = true;
-  return one_event(operator_event(EventType::operator_updated, command, context, std::move(settings)));
+  return add_operator_event(events, EventType::operator_updated, command, context, std::move(settings));
 }
 
-Result<Events> decide_rotate_operator_token(const LedgerState& state, const Command& command,
-                                            const RotateOperatorToken& rotate, const Context& context) {
+Status decide_rotate_operator_token(const LedgerState& state, const Command& command,
+                                    const RotateOperatorToken& rotate, const Context& context, Events& events) {
   Error error{};
   const OperatorSettings* current = existing_operator(state, rotate.name, error);
   if (current == nullptr) return error;
   if (Status status = check_credential(state, rotate.token); !status) return status.error();
   OperatorSettings settings = *current;
   settings.token = rotate.token;
-  return one_event(operator_event(EventType::operator_updated, command, context, std::move(settings)));
+  return add_operator_event(events, EventType::operator_updated, command, context, std::move(settings));
 }
 
 }  // namespace paystream

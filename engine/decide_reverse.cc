@@ -11,7 +11,7 @@ using namespace decide_support;
 
 namespace {
 
-Result<Event> reverse_money(const AccountState& account, const Event& target, Event event) {
+Status reverse_money(const AccountState& account, const Event& target, Event& event) {
   // Payment, phone card, adjustment: take the amount back. Make zero: give back what it removed
   // (its record amount is minus that). Either way the compensating amount is -(record amount).
   const std::optional<Money> amount = target.amount.checked_negate();
@@ -23,10 +23,10 @@ Result<Event> reverse_money(const AccountState& account, const Event& target, Ev
   }
   event.amount = *amount;
   event.balance_after = *after;
-  return event;
+  return ok_status();
 }
 
-Result<Event> reverse_credit(const AccountState& account, const Event& target, Event event) {
+Status reverse_credit(const AccountState& account, const Event& target, Event& event) {
   // Restoring an older limit over a newer credit would silently undo the newer one.
   if (account.overdraft != target.overdraft_after) {
     return reject(Errc::record_not_reversible,
@@ -36,13 +36,14 @@ Result<Event> reverse_credit(const AccountState& account, const Event& target, E
   }
   event.amount = target.overdraft_before;
   event.overdraft_after = target.overdraft_before;
-  return event;
+  return ok_status();
 }
 
 }  // namespace
 
-Result<std::vector<Event>> decide_reverse(const LedgerState& state, const Command& command, const Reverse& reverse,
-                                          const Context& context) {
+// A refusal after the event is added leaves it to decide_into() to take it back out.
+Status decide_reverse(const LedgerState& state, const Command& command, const Reverse& reverse, const Context& context,
+                      Events& events) {
   const Event* target = context.reversal_target;
   if (target == nullptr || !is_payment_record(target->type)) {
     return reject(Errc::record_not_found, fmt::format("payment record {} does not exist", reverse.record.value));
@@ -59,13 +60,11 @@ Result<std::vector<Event>> decide_reverse(const LedgerState& state, const Comman
     return reject(Errc::record_already_reversed,
                   fmt::format("record {} has already been reversed", reverse.record.value));
   }
-  Event event = record_event(EventType::reversal_recorded, command, context, *account, reverse.memo);
+  Event& event = add_record_event(events, EventType::reversal_recorded, command, context, *account, reverse.memo);
   event.reverses = reverse.record;
   event.reversed_type = payment_type_of(target->type);
-  Result<Event> reversed = target->type == EventType::credit_set ? reverse_credit(*account, *target, event)
-                                                                  : reverse_money(*account, *target, event);
-  if (!reversed) return reversed.error();
-  return one_event(std::move(reversed).value());
+  return target->type == EventType::credit_set ? reverse_credit(*account, *target, event)
+                                               : reverse_money(*account, *target, event);
 }
 
 }  // namespace paystream

@@ -10,8 +10,9 @@ Error account_not_found(std::string_view id) {
   return reject(Errc::account_not_found, fmt::format("account '{}' does not exist", id));
 }
 
-Event base_event(EventType type, const Command& command, const Context& context, std::string memo) {
-  Event event;
+Event& add_base_event(Events& events, EventType type, const Command& command, const Context& context,
+                      std::string memo) {
+  Event& event = events.emplace_back();
   event.type = type;
   event.time = context.now;
   event.command_id = command.command_id;
@@ -20,20 +21,14 @@ Event base_event(EventType type, const Command& command, const Context& context,
   return event;
 }
 
-Event record_event(EventType type, const Command& command, const Context& context, const AccountState& account,
-                   std::string memo) {
-  Event event = base_event(type, command, context, std::move(memo));
+Event& add_record_event(Events& events, EventType type, const Command& command, const Context& context,
+                        const AccountState& account, std::string memo) {
+  Event& event = add_base_event(events, type, command, context, std::move(memo));
   event.account_id = account.id;
   event.balance_before = event.balance_after = account.balance;
   event.overdraft_before = event.overdraft_after = account.overdraft;
   event.expires_before = event.expires_after = account.settings.expires_on;
   return event;
-}
-
-std::vector<Event> one_event(Event&& event) {
-  std::vector<Event> events;
-  events.push_back(std::move(event));
-  return events;
 }
 
 }  // namespace paystream::decide_support

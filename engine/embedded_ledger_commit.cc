@@ -328,19 +328,18 @@ Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command
     if (!target && target.error().code != Errc::record_not_found) return target.error();
     if (target) context.reversal_target = &*target;
   }
-  Result<std::vector<Event>> decided = decide(state_, command, context);
-  if (!decided) return decided.error();
-  Group::Slot slot{fingerprint, group.events.size(), decided->size()};
-  for (Event& event : *decided) {
+  const size_t first = group.events.size();
+  if (Status decided = decide_into(state_, command, context, group.events); !decided) return decided.error();
+  for (size_t i = first; i < group.events.size(); ++i) {
+    Event& event = group.events[i];
     event.position = LogPosition{state_.last_position.value + 1};
     event.prev_hash = head_;
     std::string encoded = encode_event(event);
     head_ = sha256(encoded);
     evolve_and_track(event);
-    group.events.push_back(std::move(event));
     group.encoded.push_back(std::move(encoded));
   }
-  group.commands.emplace(command.command_id, slot);
+  group.commands.emplace(command.command_id, Group::Slot{fingerprint, first, group.events.size() - first});
   return Outcome{{}, false};  // the events follow once written (run_writer)
 }
 

@@ -81,6 +81,28 @@ TEST_CASE("engine: OpenAccount rejects each broken rule", "[engine][open]") {
   CHECK(ledger.rejection(zero_balance) == Errc::amount_must_be_positive);
 }
 
+TEST_CASE("engine: decide_into appends to the given events and leaves them as they were on a refusal",
+          "[engine][open]") {
+  TestLedger ledger;
+  const Context context{.now = ledger.now};
+  std::vector<Event> events(1);
+  events[0].memo = "an earlier command's event";
+  OpenAccount refused = open_body("1001");
+  refused.initial_balance = money("0");  // refused after the account_opened event was added
+  CHECK(decide_into(ledger.state, command(refused), context, events).error().code == Errc::amount_must_be_positive);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].memo == "an earlier command's event");
+
+  OpenAccount open = open_body("1001");
+  open.initial_balance = money("20");
+  REQUIRE(decide_into(ledger.state, command(open), context, events).ok());
+  REQUIRE(events.size() == 3);
+  CHECK(events[0].memo == "an earlier command's event");
+  const Result<std::vector<Event>> decided = decide(ledger.state, command(open), context);
+  REQUIRE(decided.ok());
+  CHECK(std::vector<Event>(events.begin() + 1, events.end()) == *decided);
+}
+
 TEST_CASE("engine: sub-accounts are counted and block changing an agent's type", "[engine][update]") {
   TestLedger ledger;
   ledger.open("agent-1", AccountType::agent);
