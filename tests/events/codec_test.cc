@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 
+#include "events/message_bytes.h"
 #include "events/schema/events.capnp.h"
 
 namespace paystream {
@@ -301,6 +302,26 @@ TEST_CASE("codec: log entries round-trip their events in order", "[codec]") {
   REQUIRE(decoded.ok());
   const std::vector<Event> events = sample_events();
   for (size_t i = 0; i < events.size(); ++i) CHECK(decode_event((*decoded)[i]).value() == events[i]);
+}
+
+TEST_CASE("codec: message_bytes is capnp::writeMessage's framing", "[codec]") {
+  // One, two (the table padded to a word) and several segments: a one-word first segment that
+  // grows by fixed steps splits even a small log entry.
+  for (const uint segment_words : {1024u, 40u, 8u, 1u}) {
+    capnp::MallocMessageBuilder message(segment_words, capnp::AllocationStrategy::FIXED_SIZE);
+    schema::LogEntry::Builder entry = message.initRoot<schema::LogEntry>();
+    capnp::List<capnp::Data>::Builder events = entry.initEvents(5);
+    for (capnp::uint i = 0; i < events.size(); ++i) {
+      const std::string event(40 * i + 3, static_cast<char>('a' + i));
+      events.set(i, capnp::Data::Reader(reinterpret_cast<const kj::byte*>(event.data()), event.size()));
+    }
+    const kj::Array<capnp::word> expected = capnp::messageToFlatArray(message);
+    const kj::ArrayPtr<const kj::byte> expected_bytes = expected.asBytes();
+    INFO("first segment of " << segment_words << " words, " << message.getSegmentsForOutput().size()
+                             << " segments");
+    CHECK(message_bytes(message) ==
+          std::string(reinterpret_cast<const char*>(expected_bytes.begin()), expected_bytes.size()));
+  }
 }
 
 // ---- Unknown and invalid values ---------------------------------------------------------------
