@@ -84,7 +84,10 @@ class EmbeddedLedger final : public Ledger {
                                                      const rocksdb::Snapshot* snapshot) const;
   static Result<std::optional<CommandRow>> decode_command_row(const std::string& command_id, std::string_view row);
   // Per request: the row of its command ID in the groups waiting for the writer or in the database.
-  std::vector<Result<std::optional<CommandRow>>> look_up_commands(const std::vector<Request>& requests) const;
+  // `stored`: set to the indices of the requests no waiting group knew (looked up in the database),
+  // in command ID order.
+  std::vector<Result<std::optional<CommandRow>>> look_up_commands(const std::vector<Request>& requests,
+                                                                  std::vector<size_t>& stored) const;
   static constexpr size_t groups_in_flight_max = 3;
 
   // embedded_ledger_open.cc

@@ -110,6 +110,35 @@ TEST_CASE("engine: a repeated command ID returns the first outcome and changes n
   CHECK(balance_of(*ledger, "1001") == money("5"));
 }
 
+TEST_CASE("engine: in one group, an ID refused first then accepted gets one index row, read back after a restart",
+          "[engine][ledger]") {
+  Fixture fixture;
+  auto ledger = fixture.open();
+  REQUIRE(ledger->submit(open_command("1001", "open-1")).ok());
+  std::vector<Command> commands;
+  commands.push_back(pay_command("b-zz", "1", "id-b"));   // refused: its ID stays free
+  commands.push_back(pay_command("1001", "2", "id-b"));   // accepted
+  commands.push_back(pay_command("1001", "2", "id-b"));   // a retry of the accepted one
+  commands.push_back(pay_command("1001", "3", "id-a"));   // sorts before id-b in the index
+  std::vector<Result<Outcome>> outcomes = ledger->submit_all(commands);
+  REQUIRE(outcomes.size() == 4);
+  CHECK(outcomes[0].error().code == Errc::account_not_found);
+  REQUIRE(outcomes[1].ok());
+  REQUIRE(outcomes[2].ok());
+  CHECK(outcomes[2]->duplicate);
+  CHECK(outcomes[2]->events == outcomes[1]->events);
+  REQUIRE(outcomes[3].ok());
+  REQUIRE(ledger->close().ok());
+  ledger = fixture.open();
+  for (size_t i : {1u, 3u}) {
+    Result<Outcome> again = ledger->submit(commands[i]);
+    REQUIRE(again.ok());
+    CHECK(again->duplicate);
+    CHECK(again->events == outcomes[i]->events);
+  }
+  CHECK(balance_of(*ledger, "1001") == money("5"));
+}
+
 TEST_CASE("engine: the same command ID from two threads at once applies once", "[engine][ledger]") {
   Fixture fixture;
   auto ledger = fixture.open();
