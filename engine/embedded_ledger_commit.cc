@@ -207,14 +207,21 @@ void EmbeddedLedger::run_writer() {
       group = in_flight_.front();
     }
     write_group(*group);
+    std::optional<WrittenGroup> dropped;
     {
       std::lock_guard lock(pipeline_mutex_);
       in_flight_.pop_front();
       if (!write_failed_ && !group->events.empty()) {
         recent_.push_back(WrittenGroup{group->first, std::move(group->encoded)});
-        if (recent_.size() > recent_groups_max) recent_.pop_front();
+        if (recent_.size() > recent_groups_max) {
+          dropped = std::move(recent_.front());
+          recent_.pop_front();
+        }
       }
     }
+    // The oldest group's encoded events (one string each) are freed here, not under the lock that
+    // the sequencer takes for every group it decides.
+    dropped.reset();
     pipeline_changed_.notify_all();
     {
       std::lock_guard lock(sync_mutex_);
