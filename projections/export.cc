@@ -43,17 +43,17 @@ Result<std::unique_ptr<RowWriter>> RowWriter::create(OutputFormat format, std::o
 
 const std::vector<Column>& record_columns() {
   static const std::vector<Column> columns = {
-      {"Record ID", "record_id", false},
-      {"Account ID", "account_id", false},
-      {"Account Name", "account_name", false},
-      {"Payment Type", "payment_type", false},
-      {"Amount", "amount", true},
-      {"Balance Before", "balance_before", true},
-      {"Balance After", "balance_after", true},
-      {"Payment Time", "payment_time", false},
-      {"Operator", "operator", false},
-      {"Memo", "memo", false},
-      {"Method", "method", false},
+      {"Record ID", "record_id", CellKind::integer},
+      {"Account ID", "account_id", CellKind::text},
+      {"Account Name", "account_name", CellKind::text},
+      {"Payment Type", "payment_type", CellKind::text},
+      {"Amount", "amount", CellKind::amount},
+      {"Balance Before", "balance_before", CellKind::amount},
+      {"Balance After", "balance_after", CellKind::amount},
+      {"Payment Time", "payment_time", CellKind::time},
+      {"Operator", "operator", CellKind::text},
+      {"Memo", "memo", CellKind::text},
+      {"Method", "method", CellKind::text},
   };
   return columns;
 }
@@ -74,17 +74,17 @@ std::vector<std::string> record_cells(const RecordRow& row) {
 
 const std::vector<Column>& balance_columns() {
   static const std::vector<Column> columns = {
-      {"Account ID", "account_id", false},
-      {"Account Name", "account_name", false},
-      {"Account Type", "account_type", false},
-      {"Current Balance", "current_balance", true},
-      {"Overdraft Limit", "overdraft_limit", true},
-      {"Available Credit", "available_credit", true},
-      {"Monthly Consumption", "monthly_consumption", true},
-      {"Monthly Min", "monthly_min", true},
-      {"Monthly Max", "monthly_max", true},
-      {"Expiration Date", "expiration_date", false},
-      {"Account Status", "account_status", false},
+      {"Account ID", "account_id", CellKind::text},
+      {"Account Name", "account_name", CellKind::text},
+      {"Account Type", "account_type", CellKind::text},
+      {"Current Balance", "current_balance", CellKind::amount},
+      {"Overdraft Limit", "overdraft_limit", CellKind::amount},
+      {"Available Credit", "available_credit", CellKind::amount},
+      {"Monthly Consumption", "monthly_consumption", CellKind::amount},
+      {"Monthly Min", "monthly_min", CellKind::amount},
+      {"Monthly Max", "monthly_max", CellKind::amount},
+      {"Expiration Date", "expiration_date", CellKind::date},
+      {"Account Status", "account_status", CellKind::text},
   };
   return columns;
 }

@@ -15,10 +15,20 @@ namespace paystream {
 enum class OutputFormat { table, json, csv, xlsx };
 Result<OutputFormat> parse_output_format(std::string_view text);
 
+// What a column's cells hold, which decides how each format writes them (docs/storage.md
+// "Export columns"). JSON writes every kind as a string.
+enum class CellKind {
+  text,     // CSV: neutralised against formula injection; XLSX: a string cell
+  amount,   // a decimal (Money::to_string): right-aligned; XLSX: a number cell
+  integer,  // a whole number (a record ID): XLSX: a number cell
+  time,     // format_timestamp's text: XLSX: an Excel date-time (UTC)
+  date,     // YYYY-MM-DD or empty: XLSX: an Excel date
+};
+
 struct Column {
-  std::string title;       // "Balance Before": table, CSV and XLSX headers
-  std::string key;         // "balance_before": JSON member name
-  bool is_number = false;  // decimal amount: right-aligned, a JSON string, an XLSX number cell
+  std::string title;              // "Balance Before": table, CSV and XLSX headers
+  std::string key;                // "balance_before": JSON member name
+  CellKind kind = CellKind::text;
 };
 
 class RowWriter {

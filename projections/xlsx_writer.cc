@@ -1,9 +1,13 @@
 // XLSX through libxlsxwriter in constant-memory mode: each row goes to a temporary file as it is
 // written, so an export of any size holds one row in memory. Every return code is checked; the
 // first failure is kept and reported by finish() as Errc::io_error.
+//
+// Text is always written with worksheet_write_string, which makes a string cell: a memo "=1+1" is
+// shown as that text and never run as a formula.
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <optional>
 #include <utility>
@@ -16,7 +20,24 @@ namespace {
 // Integers up to 2^53 are exact doubles, and so is the correctly rounded quotient micros / 10^6
 // the nearest double to the decimal. Larger amounts would lose digits: they are written as text.
 constexpr int64_t exact_micros_max = int64_t{1} << 53;
+constexpr uint64_t exact_integer_max = uint64_t{1} << 53;
 constexpr double column_width_max = 60;
+// Excel counts days from 1899-12-30 (its serial 1 is 1900-01-01, with a 29 February 1900 that never
+// was); from 1900-03-01 on, the Unix epoch is serial 25569. Earlier times are written as text.
+constexpr double excel_serial_of_unix_epoch = 25569;
+constexpr int32_t first_exact_excel_day = -25508;  // 1900-03-01, in days since the Unix epoch
+constexpr double micros_per_day = 86'400'000'000.0;
+
+// The Excel serial number of a time (days and a fraction of a day, UTC), or nothing before 1900-03-01.
+std::optional<double> excel_serial(Timestamp time) {
+  if (date_of(time).days < first_exact_excel_day) return std::nullopt;
+  return excel_serial_of_unix_epoch + static_cast<double>(time.micros) / micros_per_day;
+}
+
+std::optional<double> excel_serial(Date date) {
+  if (date.days < first_exact_excel_day) return std::nullopt;
+  return excel_serial_of_unix_epoch + date.days;
+}
 
 Error xlsx_error(const std::string& doing, lxw_error code) {
   return output_error("XLSX export: " + doing + ": " + lxw_strerror(code));
@@ -35,9 +56,15 @@ class XlsxWriter final : public RowWriter {
   Status start() {
     bold_ = workbook_add_format(workbook_);
     amount_ = workbook_add_format(workbook_);
-    if (bold_ == nullptr || amount_ == nullptr) return output_error("XLSX export: cannot add a cell format");
+    time_ = workbook_add_format(workbook_);
+    date_ = workbook_add_format(workbook_);
+    if (bold_ == nullptr || amount_ == nullptr || time_ == nullptr || date_ == nullptr) {
+      return output_error("XLSX export: cannot add a cell format");
+    }
     format_set_bold(bold_);
     format_set_num_format(amount_, "0.000000");
+    format_set_num_format(time_, "yyyy-mm-dd hh:mm:ss.000");
+    format_set_num_format(date_, "yyyy-mm-dd");
     for (size_t i = 0; i < columns_.size(); ++i) {
       const auto col = static_cast<lxw_col_t>(i);
       const double width = std::min(column_width_max, static_cast<double>(columns_[i].title.size() + 4));
@@ -79,15 +106,47 @@ class XlsxWriter final : public RowWriter {
  private:
   lxw_error write_cell(lxw_col_t col, const std::string& cell) {
     if (cell.empty()) return LXW_NO_ERROR;  // a blank cell
-    if (columns_[col].is_number) {
-      const Result<Money> amount = Money::parse(cell);
-      if (amount && std::llabs(amount->micros()) <= exact_micros_max) {
-        const double value =
-            static_cast<double>(amount->micros()) / static_cast<double>(Money::micros_per_unit);
-        return worksheet_write_number(sheet_, row_, col, value, amount_);
-      }
+    if (const std::optional<std::pair<double, lxw_format*>> number = number_of(columns_[col].kind, cell)) {
+      return worksheet_write_number(sheet_, row_, col, number->first, number->second);
     }
     return worksheet_write_string(sheet_, row_, col, cell.c_str(), nullptr);
+  }
+
+  // The number a cell of this kind is written as, with its format; nothing for text, and for a
+  // value a double cannot hold exactly (or Excel cannot date), which is then written as text.
+  std::optional<std::pair<double, lxw_format*>> number_of(CellKind kind, const std::string& cell) const {
+    switch (kind) {
+      case CellKind::text:
+        return std::nullopt;
+      case CellKind::amount: {
+        const Result<Money> amount = Money::parse(cell);
+        if (!amount || std::llabs(amount->micros()) > exact_micros_max) return std::nullopt;
+        const double units = static_cast<double>(amount->micros()) / static_cast<double>(Money::micros_per_unit);
+        return std::pair{units, amount_};
+      }
+      case CellKind::integer: {
+        uint64_t value = 0;
+        const auto [end, error] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+        const bool whole = error == std::errc{} && end == cell.data() + cell.size();
+        if (!whole || value > exact_integer_max) return std::nullopt;
+        return std::pair{static_cast<double>(value), nullptr};
+      }
+      case CellKind::time: {
+        const Result<Timestamp> time = parse_timestamp(cell);
+        if (!time) return std::nullopt;
+        const std::optional<double> serial = excel_serial(*time);
+        if (!serial) return std::nullopt;
+        return std::pair{*serial, time_};
+      }
+      case CellKind::date: {
+        const Result<Date> date = parse_date(cell);
+        if (!date) return std::nullopt;
+        const std::optional<double> serial = excel_serial(*date);
+        if (!serial) return std::nullopt;
+        return std::pair{*serial, date_};
+      }
+    }
+    return std::nullopt;
   }
 
   lxw_workbook* workbook_;
@@ -95,6 +154,8 @@ class XlsxWriter final : public RowWriter {
   std::vector<Column> columns_;
   lxw_format* bold_ = nullptr;
   lxw_format* amount_ = nullptr;
+  lxw_format* time_ = nullptr;
+  lxw_format* date_ = nullptr;
   lxw_row_t row_ = 0;  // the header is row 0
   std::optional<Error> failure_;
 };

@@ -52,8 +52,8 @@ Status Printer::finish(const ExtraMembers& extra) {
 const std::vector<Column>& account_columns() {
   static const std::vector<Column> columns = [] {
     std::vector<Column> all = balance_columns();
-    all.push_back(Column{"Parent Agent", "parent", false});
-    all.push_back(Column{"Locked", "locked", false});
+    all.push_back(Column{"Parent Agent", "parent", CellKind::text});
+    all.push_back(Column{"Locked", "locked", CellKind::text});
     return all;
   }();
   return columns;
@@ -68,7 +68,9 @@ std::vector<std::string> account_cells(const BalanceRow& row) {
 
 const std::vector<Column>& parameter_columns() {
   static const std::vector<Column> columns = {
-      {"Parameter", "name", false}, {"Value", "value", false}, {"Meaning", "meaning", false}};
+      {"Parameter", "name", CellKind::text},
+      {"Value", "value", CellKind::amount},  // a decimal or a whole number: never neutralised in CSV
+      {"Meaning", "meaning", CellKind::text}};
   return columns;
 }
 
@@ -92,10 +94,10 @@ int print_state_listing(const GlobalOptions& options, std::vector<Column> column
 }
 
 std::vector<Column> operator_columns(bool with_token) {
-  std::vector<Column> columns = {{"Operator", "name", false},  {"Role", "role", false},
-                                 {"Agent", "agent", false},    {"Allow", "allow", false},
-                                 {"Status", "status", false}, {"Token ID", "token_id", false}};
-  if (with_token) columns.push_back({"Token", "token", false});
+  std::vector<Column> columns = {{"Operator", "name", CellKind::text}, {"Role", "role", CellKind::text},
+                                 {"Agent", "agent", CellKind::text},   {"Allow", "allow", CellKind::text},
+                                 {"Status", "status", CellKind::text}, {"Token ID", "token_id", CellKind::text}};
+  if (with_token) columns.push_back({"Token", "token", CellKind::text});
   return columns;
 }
 
