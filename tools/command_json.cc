@@ -2,6 +2,7 @@
 
 #include "engine/ledger_state.h"
 
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -334,8 +335,30 @@ Result<json> parse_json_text(std::string_view text, size_t depth_max) {
   if (nesting_depth(text) > depth_max) {
     return invalid(fmt::format("malformed JSON: arrays and objects nest deeper than {} levels", depth_max));
   }
+  // nlohmann::json keeps the last of repeated members, so {"amount":"5","amount":"6"} would pay 6
+  // while a log or a proxy that reads the first sees 5. A callback sees every key as it is parsed
+  // and refuses the document instead. One set of keys per open object.
+  std::vector<std::set<std::string>> open_objects;
+  std::optional<std::string> repeated;
+  const json::parser_callback_t refuse_repeated = [&](int /*depth*/, json::parse_event_t event,
+                                                      json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      open_objects.emplace_back();
+    } else if (event == json::parse_event_t::object_end) {
+      open_objects.pop_back();
+    } else if (event == json::parse_event_t::key && !open_objects.empty() &&
+               !open_objects.back().insert(parsed.get<std::string>()).second && !repeated) {
+      repeated = parsed.get<std::string>();
+    }
+    return true;
+  };
   try {
-    return json::parse(text.begin(), text.end());
+    json document = json::parse(text.begin(), text.end(), refuse_repeated);
+    if (repeated) {
+      return invalid(
+          fmt::format("malformed JSON: the member {} appears more than once in an object", json(*repeated).dump()));
+    }
+    return document;
   } catch (const json::parse_error& error) {
     // what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ..."; keep what
     // follows "parse error". A JSON line is line 1, so then only the column is worth saying.

@@ -23,7 +23,9 @@ Result<Command> command_from_json_text(std::string_view text, const std::string&
 // invalid_argument). Members left at their defaults may be written out; amounts as strings.
 Result<nlohmann::json> command_to_json(const Command& command);
 
-// Parses JSON text; a malformed document is Errc::invalid_argument "malformed JSON at column N: ...".
+// Parses JSON text; a malformed document is Errc::invalid_argument "malformed JSON at column N: ...",
+// and so is an object that names a member twice ({"amount":"5","amount":"6"}): every JSON a client
+// sends (HTTP bodies, `apply` and `publish` lines) is read through here.
 // The parser recurses once per level: text nesting arrays and objects deeper than `depth_max` is
 // refused before parsing, so no input can exhaust the stack.
 inline constexpr size_t json_depth_max = 32;

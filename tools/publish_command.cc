@@ -23,14 +23,16 @@ struct KafkaCommand {
   std::string reversal_account;
 };
 
-// As command_from_json_text, plus "account" on a reversal: the record's account, which decides
-// its partition. It is taken out of the object before the command is read, since the command
-// itself names only the record.
+// As command_from_json_text (parse_json_text, then command_from_json), plus "account" on a
+// reversal: the record's account, which decides its partition. It is taken out of the object
+// before the command is read, since the command itself names only the record.
 Result<KafkaCommand> kafka_command_from_json_text(std::string_view text, const std::string& default_operator) {
-  json object = json::parse(text.begin(), text.end(), nullptr, false);
+  Result<json> parsed = parse_json_text(text);
+  if (!parsed) return parsed.error();
+  json object = std::move(*parsed);
   const bool reversal = object.is_object() && object.contains("type") && object.at("type") == "reverse";
   if (!reversal || !object.contains("account")) {
-    Result<Command> command = command_from_json_text(text, default_operator);
+    Result<Command> command = command_from_json(object, default_operator);
     if (!command) return command.error();
     if (const auto* reverse = std::get_if<Reverse>(&command->body)) {
       return make_error(Errc::invalid_argument,

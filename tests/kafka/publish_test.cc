@@ -115,6 +115,26 @@ TEST_CASE("kafka publish: commands come back from the topics as published, keyed
   CHECK(outcomes[7]["offset"] == 0);
 }
 
+TEST_CASE("kafka publish: a line naming a member twice is refused and not published", "[kafka][publish]") {
+  const testing::MockKafka kafka = testing::mock_kafka(1);
+  // Read with the last member winning, these would pay 6 and route the reversal to C-1001.
+  std::istringstream in(joined({
+      R"({"type":"pay","account":"C-1001","amount":"5","amount":"6","command_id":"pay-dup"})",
+      R"({"type":"reverse","record":3,"account":"C-2002","account":"C-1001","command_id":"rev-dup"})",
+  }));
+  std::ostringstream out, err;
+  CHECK(run_publish(options_for(kafka), in, out, err) == 3);
+  const std::vector<json> outcomes = json_lines(out.str());
+  REQUIRE(outcomes.size() == 2);
+  for (const json& outcome : outcomes) {
+    INFO(outcome.dump());
+    CHECK(outcome["ok"] == false);
+    CHECK(outcome["error"]["code"] == "invalid_argument");
+    CHECK_THAT(outcome["error"]["message"].get<std::string>(), Catch::Contains("appears more than once"));
+  }
+  CHECK(testing::topic_end(kafka.cluster->bootstrap(), "paystream.commands", 6) == 0);
+}
+
 TEST_CASE("kafka publish: every line published gives exit 0, and nothing else is written", "[kafka][publish]") {
   const testing::MockKafka kafka = testing::mock_kafka(1, 3, "other");
   PublishOptions options = options_for(kafka);

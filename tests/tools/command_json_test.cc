@@ -558,3 +558,45 @@ TEST_CASE("command_json: a line nested too deep is refused before parsing, witho
 }
 
 }  // namespace paystream::testing
+
+namespace paystream::testing {
+
+TEST_CASE("command_json: an object naming a member twice is refused, at any depth", "[tools][json]") {
+  // nlohmann::json alone would keep the last: this line would pay 6.
+  const Error twice = refused(R"({"type":"pay","account":"C-1","amount":"5","amount":"6"})");
+  CHECK(twice.code == Errc::invalid_argument);
+  CHECK(mentions(twice, "malformed JSON: the member \"amount\" appears more than once"));
+  // The same name twice in a nested object, and a name the parser unescapes to a repeated one.
+  const Result<nlohmann::json> nested = parse_json_text(R"({"commands":[{"type":"pay","type":"credit"}]})");
+  REQUIRE_FALSE(nested.ok());
+  CHECK(nested.error().code == Errc::invalid_argument);
+  CHECK(mentions(refused(R"({"type":"pay","account":"C-1","amount":"5","\u0061mount":"6"})"), "\"amount\""));
+  // One name in sibling or nested objects is no repetition.
+  const Result<nlohmann::json> siblings =
+      parse_json_text(R"({"commands":[{"type":"pay","amount":"1"},{"type":"pay","amount":"2",)"
+                      R"("x":{"amount":"3"}}],"amount":"4"})");
+  REQUIRE(siblings.ok());
+  CHECK(siblings->at("commands").at(1).at("amount") == "2");
+}
+
+TEST_CASE("run_apply: a line naming a member twice is refused and changes nothing", "[tools][apply]") {
+  TempDir dir;
+  LedgerOptions options;
+  options.data_dir = dir.path("data");
+  Result<std::unique_ptr<Runtime>> runtime = open_runtime(options);
+  REQUIRE(runtime.ok());
+  Ledger& ledger = *(*runtime)->ledger;
+  const std::string input = R"({"type":"open_account","account":"C-1","name":"One","command_id":"o-1"})"
+                            "\n"
+                            R"({"type":"pay","account":"C-1","amount":"5","amount":"6","command_id":"p-1"})"
+                            "\n";
+  const ApplyRun run = apply(ledger, input, 8);
+  CHECK(run.code == 3);
+  REQUIRE(run.lines.size() == 2);
+  CHECK(run.lines[1].at("ok") == false);
+  CHECK(run.lines[1].at("error").at("code") == "invalid_argument");
+  CHECK(balance(ledger, "C-1") == money("0"));
+  REQUIRE(ledger.close().ok());
+}
+
+}  // namespace paystream::testing
