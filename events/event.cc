@@ -56,7 +56,9 @@ std::optional<PaymentMethod> parse_payment_method(std::string_view text) {
 }
 
 bool is_valid_account_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
+  // "." and ".." are path segments a URL resolves away (RFC 3986 5.2.4): /v1/accounts/.. would
+  // never reach the account, so no HTTP client could address it.
+  if (id.empty() || id.size() > 64 || id == "." || id == "..") return false;
   for (char c : id) {
     const bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                          c == '.' || c == '_' || c == '-';
@@ -68,7 +70,8 @@ bool is_valid_account_id(std::string_view id) {
 Status check_account_id(std::string_view id) {
   if (is_valid_account_id(id)) return ok_status();
   return make_error(Errc::invalid_account_id,
-                    "invalid account ID '" + std::string(id) + "': expected 1-64 characters of A-Za-z0-9._-");
+                    "invalid account ID '" + std::string(id) +
+                        "': expected 1-64 characters of A-Za-z0-9._-, other than '.' and '..'");
 }
 
 const char* event_type_name(EventType type) {

@@ -40,7 +40,7 @@ std::optional<PaymentType> parse_payment_type(std::string_view text);
 const char* payment_method_name(PaymentMethod method);
 std::optional<PaymentMethod> parse_payment_method(std::string_view text);
 
-// 1–64 characters of A-Za-z0-9._-
+// 1–64 characters of A-Za-z0-9._-, other than "." and ".." (which a URL path cannot carry).
 bool is_valid_account_id(std::string_view id);
 Status check_account_id(std::string_view id);
 
@@ -74,7 +74,7 @@ std::optional<Permission> parse_permission(std::string_view text);
 std::string permissions_text(uint32_t permissions);  // "pay-self,adjust" ("" when none)
 Result<uint32_t> parse_permissions(std::string_view comma_separated);
 
-// 1-64 characters of A-Za-z0-9._- (as account IDs).
+// 1-64 characters of A-Za-z0-9._-, other than "." and ".." (as account IDs).
 Status check_operator_name(std::string_view name);
 
 // How a bearer token is recognised without being stored: the token is "pst_<id>_<secret>"; the

@@ -79,7 +79,9 @@ Result<uint32_t> parse_permissions(std::string_view comma_separated) {
 Status check_operator_name(std::string_view name) {
   if (is_valid_account_id(name)) return ok_status();
   return make_error(Errc::invalid_argument,
-                    fmt::format("invalid operator name '{}': expected 1-64 characters of A-Za-z0-9._-", name));
+                    fmt::format("invalid operator name '{}': expected 1-64 characters of A-Za-z0-9._-, other "
+                                "than '.' and '..'",
+                                name));
 }
 
 }  // namespace paystream

@@ -85,7 +85,8 @@ Result<Timestamp> time_argument(std::string_view what, std::string_view text) {
 
 Status account_id_argument(std::string_view what, std::string_view text) {
   if (is_valid_account_id(text)) return ok_status();
-  return invalid(Errc::invalid_account_id, what, text, "1-64 characters of A-Z a-z 0-9 . _ -");
+  return invalid(Errc::invalid_account_id, what, text,
+                 "1-64 characters of A-Z a-z 0-9 . _ -, other than '.' and '..'");
 }
 
 Result<AccountType> account_type_argument(std::string_view what, std::string_view text) {

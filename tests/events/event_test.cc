@@ -83,6 +83,22 @@ TEST_CASE("event: payment records and the payment type they show as", "[event]")
   CHECK(payment_type_of(EventType::adjustment_recorded) == PaymentType::adjustment);
 }
 
+TEST_CASE("event: the account IDs . and .. are refused, as a URL path cannot carry them", "[event]") {
+  for (const char* id : {".", ".."}) {
+    INFO("id '" << id << "'");
+    CHECK_FALSE(is_valid_account_id(id));
+    Status status = check_account_id(id);
+    REQUIRE_FALSE(status.ok());
+    CHECK(status.error().code == Errc::invalid_account_id);
+    CHECK(status.error().message.find("other than '.' and '..'") != std::string::npos);
+    CHECK_FALSE(check_operator_name(id).ok());
+  }
+  for (const char* id : {"...", ".a", "a.", "a..b", "._"}) {  // only the two path segments are special
+    INFO("id '" << id << "'");
+    CHECK(is_valid_account_id(id));
+  }
+}
+
 TEST_CASE("event: account IDs are 1-64 characters of A-Za-z0-9._-", "[event]") {
   for (const char* id : {"1", "1001", "a", "Z", "acme.main", "acme_main", "acme-main", "._-", "-leading-dash"}) {
     INFO("id '" << id << "'");
