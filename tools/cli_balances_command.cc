@@ -33,7 +33,7 @@ Status read_filters(const BalancesArgs& args, BalanceQuery& query) {
     if (!amount) return amount.error();
     *target = *amount;
   }
-  return ok_status();
+  return check_amount_range("--min", query.min, "--max", query.max);
 }
 
 // The filters as given (the server reads them as the CLI does); every row, as locally.

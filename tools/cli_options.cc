@@ -83,6 +83,27 @@ Result<Timestamp> time_argument(std::string_view what, std::string_view text) {
   return time;
 }
 
+Result<Timestamp> range_end_argument(std::string_view what, std::string_view text) {
+  if (Result<Date> day = parse_date(text)) return start_of(add_days(*day, 1));
+  return time_argument(what, text);
+}
+
+Status check_time_range(std::string_view from_name, const std::optional<Timestamp>& from,
+                        std::string_view to_name, const std::optional<Timestamp>& to) {
+  if (!from || !to || *from < *to) return ok_status();
+  return make_error(Errc::invalid_argument,
+                    fmt::format("empty range: {} {} is not before {} {} ({} is exclusive; a date alone "
+                                "is the end of that day)",
+                                from_name, format_timestamp(*from), to_name, format_timestamp(*to), to_name));
+}
+
+Status check_amount_range(std::string_view min_name, const std::optional<Money>& min,
+                          std::string_view max_name, const std::optional<Money>& max) {
+  if (!min || !max || *min <= *max) return ok_status();
+  return make_error(Errc::invalid_argument, fmt::format("empty range: {} {} is above {} {}", min_name,
+                                                        min->to_string(), max_name, max->to_string()));
+}
+
 Status account_id_argument(std::string_view what, std::string_view text) {
   if (is_valid_account_id(text)) return ok_status();
   return invalid(Errc::invalid_account_id, what, text,

@@ -1,6 +1,5 @@
 // records, balances: the two queries everyone uses, streamed to the chosen format.
 #include <charconv>
-#include <tuple>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -37,12 +36,17 @@ Status read_filters(const RecordsArgs& args, RecordQuery& query) {
     if (Status valid = account_id_argument("--account", *args.account); !valid) return valid;
     query.account_id = *args.account;
   }
-  for (auto [what, text, target] : {std::tuple{"--from", &args.from, &query.from}, {"--to", &args.to, &query.to}}) {
-    if (!*text) continue;
-    Result<Timestamp> time = time_argument(what, **text);
-    if (!time) return time.error();
-    *target = *time;
+  if (args.from) {
+    Result<Timestamp> from = time_argument("--from", *args.from);
+    if (!from) return from.error();
+    query.from = *from;
   }
+  if (args.to) {
+    Result<Timestamp> to = range_end_argument("--to", *args.to);
+    if (!to) return to.error();
+    query.to = *to;
+  }
+  if (Status range = check_time_range("--from", query.from, "--to", query.to); !range) return range;
   if (args.type) {
     Result<PaymentType> type = payment_type_argument("--type", *args.type);
     if (!type) return type.error();
@@ -111,7 +115,8 @@ void add_records(CLI::App& app, Cli& cli) {
   CLI::App* records = add_leaf_command(app, "records", "Query payment records", cli, WithOperator::no);
   records->add_option("--account", args->account, "Only this account")->type_name("ID");
   records->add_option("--from", args->from, "From this time, inclusive (UTC unless a zone is given)")->type_name("T");
-  records->add_option("--to", args->to, "Up to this time, exclusive")->type_name("T");
+  records->add_option("--to", args->to, "Up to this time, exclusive; a date alone: to the end of that day")
+      ->type_name("T");
   records->add_option("--type", args->type, "payment, credit, make_zero, reversal, adjustment, ...")
       ->type_name("TYPE");
   records->add_option("--operator", args->operator_name, "Only records made by this operator")->type_name("O");

@@ -63,6 +63,25 @@ TEST_CASE("Usage errors exit 2 and name the bad value", "[e2e][cli][errors]") {
   for (const Refusal& refusal : refusals) check_refusal(dir.path(), refusal);
 }
 
+TEST_CASE("Empty ranges and the account IDs . and .. exit 2 and change nothing", "[e2e][cli][errors]") {
+  TemporaryDirectory dir;
+  open_ledger(dir.path());
+  const std::vector<Refusal> refusals = {
+      {{"records", "--from", "2026-12-01", "--to", "2026-11-30"}, 2, "empty range: --from"},
+      {{"records", "--from", "2026-11-30T10:00:00Z", "--to", "2026-11-30T10:00:00Z"}, 2, "is not before --to"},
+      {{"records", "--from", "2026-12-01", "--to", "2026-11-30", "--format", "csv"}, 2, "empty range"},
+      {{"balances", "--min", "10", "--max", "5"}, 2, "empty range: --min 10.00 is above --max 5.00"},
+      {{"account", "open", ".", "--name", "Dot", "--type", "direct"}, 2, "'.'"},
+      {{"account", "open", "..", "--name", "Dots", "--type", "direct"}, 2, "'..'"},
+      {{"records", "--account", ".."}, 2, "'..'"},
+  };
+  for (const Refusal& refusal : refusals) check_refusal(dir.path(), refusal);
+  const ProcessResult balances = paystream(dir.path(), {"balances", "--format", "csv"});
+  REQUIRE(balances.exit_code == 0);
+  CHECK(balances.out.find("\n.,") == std::string::npos);
+  CHECK(balances.out.find("\n..,") == std::string::npos);
+}
+
 TEST_CASE("Rejections by the ledger's rules exit 3 and name the value", "[e2e][cli][errors]") {
   TemporaryDirectory dir;
   open_ledger(dir.path());

@@ -50,6 +50,30 @@ TEST_CASE("records filters by account, type, operator and time", "[e2e][cli][que
   CHECK(data_rows(paystream(dir.path(), {"records", "--from", "2000-01-01T00:00:00+02:00", "--format", "csv"})) == 7);
 }
 
+TEST_CASE("records --to with a date alone takes in that whole day", "[e2e][cli][query]") {
+  TemporaryDirectory dir;
+  fill_ledger(dir.path());
+  const ProcessResult all = paystream(dir.path(), {"records", "--format", "json"});
+  REQUIRE(all.exit_code == 0);
+  const std::string day = rows_of(nlohmann::json::parse(all.out))[0].at("payment_time").get<std::string>().substr(0, 10);
+  CHECK(data_rows(paystream(dir.path(), {"records", "--from", day, "--to", day, "--format", "csv"})) == 7);
+  CHECK(data_rows(paystream(dir.path(), {"records", "--to", day + "T00:00:00Z", "--format", "csv"})) == 0);
+}
+
+TEST_CASE("records: the table escapes control characters of a memo, CSV keeps them", "[e2e][cli][query]") {
+  TemporaryDirectory dir;
+  REQUIRE(paystream(dir.path(), {"account", "open", "C-1", "--name", "One", "--type", "direct"}).exit_code == 0);
+  REQUIRE(paystream(dir.path(), {"pay", "C-1", "1", "--memo", "\x1b]0;owned\x07\x1b[2J"}).exit_code == 0);
+  const ProcessResult table = paystream(dir.path(), {"records"});
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find('\x1b') == std::string::npos);
+  CHECK(table.out.find('\x07') == std::string::npos);
+  CHECK(table.out.find("\\x1b]0;owned\\x07\\x1b[2J") != std::string::npos);
+  const ProcessResult csv = paystream(dir.path(), {"records", "--format", "csv"});
+  REQUIRE(csv.exit_code == 0);
+  CHECK(csv.out.find("\x1b]0;owned\x07\x1b[2J") != std::string::npos);
+}
+
 TEST_CASE("records pages with a cursor: in the JSON, on stderr for a table", "[e2e][cli][query]") {
   TemporaryDirectory dir;
   fill_ledger(dir.path());

@@ -40,6 +40,51 @@ TEST_CASE("usage errors are 400 and change nothing", "[http][errors]") {
   CHECK(json_of(admin.Get("/v1/payment-records")).at("rows").empty());
 }
 
+TEST_CASE("a repeated member, an empty range and the account IDs . and .. are 400 and change nothing",
+          "[http][errors]") {
+  Api api;
+  httplib::Client& admin = *api.admin;
+  open_account(admin, {{"account", "C-1"}, {"name", "Alice"}});
+  const auto post_text = [&](const char* path, const std::string& body) {
+    return admin.Post(path, body, "application/json");
+  };
+  CHECK(refusal_of(post_text("/v1/accounts/C-1/payments", R"({"amount":"5","amount":"6"})")) ==
+        refusal(400, "invalid_argument"));
+  CHECK(refusal_of(post_text("/v1/commands", R"({"commands":[{"type":"pay","account":"C-1","amount":"5",)"
+                                             R"("amount":"6"}]})")) == refusal(400, "invalid_argument"));
+  CHECK(refusal_of(post_text("/v1/accounts", R"({"account":"D-1","account":"D-2","name":"Twice"})")) ==
+        refusal(400, "invalid_argument"));
+  for (const char* id : {".", ".."}) {
+    INFO("account '" << id << "'");
+    CHECK(refusal_of(post(admin, "/v1/accounts", {{"account", id}, {"name", "Dots"}})) ==
+          refusal(400, "invalid_account_id"));
+  }
+  CHECK(balance_of(admin, "C-1") == "0.00");
+  CHECK(json_of(admin.Get("/v1/balances")).at("rows").size() == 1);
+
+  CHECK(refusal_of(admin.Get("/v1/payment-records?from=2026-12-01&to=2026-11-30")) ==
+        refusal(400, "invalid_argument"));
+  CHECK(refusal_of(admin.Get("/v1/payment-records?from=2026-11-30T10:00:00Z&to=2026-11-30T10:00:00Z")) ==
+        refusal(400, "invalid_argument"));
+  CHECK(refusal_of(admin.Get("/v1/payment-records?from=2026-12-01&to=2026-11-30&format=csv")) ==
+        refusal(400, "invalid_argument"));  // refused before an export starts
+  CHECK(refusal_of(admin.Get("/v1/balances?min=10&max=5")) == refusal(400, "invalid_argument"));
+  CHECK(json_of(admin.Get("/v1/balances?min=0&max=0")).at("rows").size() == 1);  // min == max holds a value
+}
+
+TEST_CASE("to= with a date alone ends at the end of that day", "[http][queries]") {
+  Api api;
+  httplib::Client& admin = *api.admin;
+  open_account(admin, {{"account", "C-1"}, {"name", "Alice"}});
+  REQUIRE(post(admin, "/v1/accounts/C-1/payments", {{"amount", "5"}})->status == 201);
+  const json rows = json_of(admin.Get("/v1/payment-records")).at("rows");
+  REQUIRE(rows.size() == 1);
+  const std::string day = rows[0].at("payment_time").get<std::string>().substr(0, 10);
+  CHECK(json_of(admin.Get(("/v1/payment-records?from=" + day + "&to=" + day).c_str())).at("rows").size() == 1);
+  CHECK(json_of(admin.Get(("/v1/payment-records?to=" + day).c_str())).at("rows").size() == 1);
+  CHECK(json_of(admin.Get(("/v1/payment-records?to=" + day + "T00:00:00Z").c_str())).at("rows").empty());
+}
+
 TEST_CASE("401 with WWW-Authenticate without a valid token but healthz and metrics need none", "[http][errors]") {
   Api api;
   auto anonymous = api.server->client("");

@@ -37,13 +37,17 @@ Status read_record_filters(const QueryParams& params, RecordQuery& query) {
     if (Status valid = account_id_argument("account", *account); !valid) return valid;
     query.account_id = *account;
   }
-  for (auto [name, target] : {std::pair{"from", &query.from}, {"to", &query.to}}) {
-    const std::optional<std::string> text = params.get(name);
-    if (!text) continue;
-    Result<Timestamp> time = time_argument(name, *text);
+  if (const std::optional<std::string> from = params.get("from")) {
+    Result<Timestamp> time = time_argument("from", *from);
     if (!time) return time.error();
-    *target = *time;
+    query.from = *time;
   }
+  if (const std::optional<std::string> to = params.get("to")) {
+    Result<Timestamp> time = range_end_argument("to", *to);
+    if (!time) return time.error();
+    query.to = *time;
+  }
+  if (Status range = check_time_range("from", query.from, "to", query.to); !range) return range;
   if (const std::optional<std::string> type = params.get("type")) {
     Result<PaymentType> parsed = payment_type_argument("type", *type);
     if (!parsed) return parsed.error();
@@ -71,6 +75,7 @@ Status read_balance_filters(const QueryParams& params, BalanceQuery& query) {
     if (!amount) return amount.error();
     *target = *amount;
   }
+  if (Status range = check_amount_range("min", query.min, "max", query.max); !range) return range;
   query.cursor = params.get("cursor").value_or("");
   return ok_status();
 }
