@@ -1,8 +1,8 @@
 #include "tools/command_json.h"
 
 #include "engine/ledger_state.h"
+#include "tools/strict_json_builder.h"
 
-#include <optional>
 #include <set>
 #include <vector>
 
@@ -335,45 +335,25 @@ Result<json> parse_json_text(std::string_view text, size_t depth_max) {
   if (nesting_depth(text) > depth_max) {
     return invalid(fmt::format("malformed JSON: arrays and objects nest deeper than {} levels", depth_max));
   }
-  // nlohmann::json keeps the last of repeated members, so {"amount":"5","amount":"6"} would pay 6
-  // while a log or a proxy that reads the first sees 5. A callback sees every key as it is parsed
-  // and refuses the document instead. One set of keys per open object.
-  std::vector<std::set<std::string>> open_objects;
-  std::optional<std::string> repeated;
-  const json::parser_callback_t refuse_repeated = [&](int /*depth*/, json::parse_event_t event,
-                                                      json& parsed) {
-    if (event == json::parse_event_t::object_start) {
-      open_objects.emplace_back();
-    } else if (event == json::parse_event_t::object_end) {
-      open_objects.pop_back();
-    } else if (event == json::parse_event_t::key && !open_objects.empty() &&
-               !open_objects.back().insert(parsed.get<std::string>()).second && !repeated) {
-      repeated = parsed.get<std::string>();
-    }
-    return true;
-  };
-  try {
-    json document = json::parse(text.begin(), text.end(), refuse_repeated);
-    if (repeated) {
-      return invalid(
-          fmt::format("malformed JSON: the member {} appears more than once in an object", json(*repeated).dump()));
-    }
-    return document;
-  } catch (const json::parse_error& error) {
-    // what() is "[json.exception.parse_error.101] parse error at line 1, column 9: ..."; keep what
-    // follows "parse error". A JSON line is line 1, so then only the column is worth saying.
-    std::string_view why = error.what();
-    constexpr std::string_view parse_error = "parse error", first_line = " at line 1, column";
-    if (const size_t at = why.find(parse_error); at != std::string_view::npos) {
-      why.remove_prefix(at + parse_error.size());
-    }
-    std::string prefix;
-    if (why.substr(0, first_line.size()) == first_line) {
-      why.remove_prefix(first_line.size());
-      prefix = " at column";
-    }
-    return invalid(fmt::format("malformed JSON{}{}", prefix, why));
+  StrictJsonBuilder builder;
+  if (json::sax_parse(text.begin(), text.end(), &builder)) return std::move(builder.document());
+  if (const std::optional<std::string>& repeated = builder.repeated_member()) {
+    return invalid(
+        fmt::format("malformed JSON: the member {} appears more than once in an object", json(*repeated).dump()));
   }
+  // The error is "[json.exception.parse_error.101] parse error at line 1, column 9: ..."; keep what
+  // follows "parse error". A JSON line is line 1, so then only the column is worth saying.
+  std::string_view why = builder.parse_error_text();
+  constexpr std::string_view parse_error = "parse error", first_line = " at line 1, column";
+  if (const size_t at = why.find(parse_error); at != std::string_view::npos) {
+    why.remove_prefix(at + parse_error.size());
+  }
+  std::string prefix;
+  if (why.substr(0, first_line.size()) == first_line) {
+    why.remove_prefix(first_line.size());
+    prefix = " at column";
+  }
+  return invalid(fmt::format("malformed JSON{}{}", prefix, why));
 }
 
 Result<Command> command_from_json_text(std::string_view text, const std::string& default_operator) {
