@@ -338,8 +338,8 @@ Result<json> parse_json_text(std::string_view text, size_t depth_max) {
   StrictJsonBuilder builder;
   if (json::sax_parse(text.begin(), text.end(), &builder)) return std::move(builder.document());
   if (const std::optional<std::string>& repeated = builder.repeated_member()) {
-    return invalid(
-        fmt::format("malformed JSON: the member {} appears more than once in an object", json(*repeated).dump()));
+    return invalid(fmt::format("malformed JSON: the member {} appears more than once in an object",
+                               json(*repeated).dump()));
   }
   // The error is "[json.exception.parse_error.101] parse error at line 1, column 9: ..."; keep what
   // follows "parse error". A JSON line is line 1, so then only the column is worth saying.
