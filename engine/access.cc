@@ -195,6 +195,31 @@ Status check_may_audit(const Access& access) {
                                access.operator_name, operator_role_name(access.role)));
 }
 
+std::string scoped_command_id(const Access& access, std::string_view command_id) {
+  if (access.role != OperatorRole::agent) return std::string(command_id);
+  const std::string prefix = access.agent_account + ':';
+  if (command_id.starts_with(prefix)) return std::string(command_id);
+  return prefix + std::string(command_id);
+}
+
+Status check_command_id_scope(const LedgerState& state, const Access& access, std::string_view command_id) {
+  // Agent accounts are account IDs, which hold no ':', so only the text before the first one can be
+  // an agent's prefix.
+  const size_t colon = command_id.find(':');
+  if (colon == std::string_view::npos) return ok_status();
+  const std::string_view prefix = command_id.substr(0, colon);
+  if (access.role == OperatorRole::agent && prefix == access.agent_account) return ok_status();
+  for (const auto& [name, settings] : state.operators) {
+    if (settings.role == OperatorRole::agent && settings.agent_account == prefix) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("command ID '{}' is in agent '{}''s ID space: IDs starting with '{}:' are its "
+                                    "operators'",
+                                    command_id, prefix, prefix));
+    }
+  }
+  return ok_status();
+}
+
 Status check_may_run(const LedgerState& state, const Access& access, const CommandBody& body,
                      const Event* reversal_target) {
   switch (access.role) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/access.h"
 #include "tools/command_json.h"
 #include "tools/http/auth.h"
 #include "tools/http/errors.h"
@@ -32,7 +33,9 @@ Result<Command> command_of(const json& element, const Caller& caller) {
     return make_error(Errc::forbidden,
                       fmt::format("\"operator\" must be the token's operator '{}' (or be left out)", caller.operator_name));
   }
-  return command_from_json(element, caller.operator_name);
+  Result<Command> command = command_from_json(element, caller.operator_name);
+  if (command) scope_command_id(caller, *command);
+  return command;
 }
 
 // The batch document: {"commands":[...]} and nothing else.
@@ -92,20 +95,23 @@ ApiResponse post_commands(ApiContext& context, const ApiRequest& request, const 
 // 200 with the outcome as one element of POST /v1/commands' outcomes ("ok", then "events" or
 // "error"); 404 command_not_found when no command of that ID is known.
 ApiResponse get_command(ApiContext& context, const ApiRequest& request, const Caller& caller) {
-  const std::string command_id = request.path_param("id");
-  if (Status valid = check_command_id(command_id); !valid) return error_response(valid.error());
-  std::optional<Result<Outcome>> outcome = context.backend.find_outcome(command_id);
-  if (!outcome) {
-    return error_response(make_error(Errc::command_not_found,
+  const std::string given_id = request.path_param("id");
+  if (Status valid = check_command_id(given_id); !valid) return error_response(valid.error());
+  // An agent looks up IDs in its own agent's ID space, as it submitted them.
+  const std::string command_id = scoped_command_id(caller.access, given_id);
+  const Error not_found = make_error(Errc::command_not_found,
                                      fmt::format("no command with ID '{}' is known (a command refused by the "
-                                                 "embedded ledger leaves no trace)", command_id)));
-  }
+                                                 "embedded ledger leaves no trace)",
+                                                 given_id));
+  std::optional<Result<Outcome>> outcome = context.backend.find_outcome(command_id);
+  if (!outcome) return error_response(not_found);
   if (caller.access.role == OperatorRole::agent) {
-    // An agent sees the outcomes of commands on its tree only; a refusal names no account it could check.
+    // An agent sees the outcomes of commands on its tree only; any other is answered as unknown, so
+    // that no outcome tells it what exists outside its tree.
     const std::string account = *outcome && !outcome->value().events.empty()
                                     ? outcome->value().events.front().account_id
                                     : std::string();
-    if (Status may = check_caller_may_read(context.backend, caller, account); !may) return error_response(may.error());
+    if (Status may = check_caller_may_read(context.backend, caller, account); !may) return error_response(not_found);
   }
   json body = outcome_to_json(command_id, *outcome);
   body.erase("duplicate");

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/access.h"
 #include "tools/command_json.h"
 #include "tools/http/errors.h"
 #include "tools/server_url.h"
@@ -52,7 +53,15 @@ Result<Command> command_from_request(const ApiRequest& request, const ApiContext
     (*body)[key] = value;
   }
   (*body)["type"] = type;
-  return command_from_json(*body, caller.operator_name);
+  Result<Command> command = command_from_json(*body, caller.operator_name);
+  if (command) scope_command_id(caller, *command);
+  return command;
+}
+
+void scope_command_id(const Caller& caller, Command& command) {
+  if (caller.access.role != OperatorRole::agent) return;
+  if (command.command_id.empty()) command.command_id = generate_command_id();
+  command.command_id = scoped_command_id(caller.access, command.command_id);
 }
 
 Result<Outcome> submit_counted(ApiContext& context, Command command) {

@@ -20,9 +20,14 @@ Result<nlohmann::json> body_object(const ApiRequest& request, const ApiLimits& l
 Result<nlohmann::json> body_json(const ApiRequest& request, const ApiLimits& limits);  // any document
 
 // The command of type `type` from the body plus `from_path` (e.g. {"account":"C-1"}), acting as
-// the caller. A body member the path gives, "type" or "operator" is refused (invalid_argument).
+// the caller. A body member the path gives, "type" or "operator" is refused (invalid_argument). An
+// agent caller's command ID is scoped (scope_command_id).
 Result<Command> command_from_request(const ApiRequest& request, const ApiContext& context, const Caller& caller,
                                      std::string_view type, nlohmann::json from_path);
+
+// An agent caller's command ID in its agent's ID space (engine/access.h scoped_command_id), one
+// generated first when it has none; other callers' IDs are left as they are.
+void scope_command_id(const Caller& caller, Command& command);
 
 // ApiBackend::submit, counted in the metrics.
 Result<Outcome> submit_counted(ApiContext& context, Command command);
