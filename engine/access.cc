@@ -69,8 +69,8 @@ Status agent_may_set_limit(const LedgerState& state, const Access& access, std::
   }
   const Money ceiling = Money::from_micros(state.parameters.agent_overdraft_limit_max_micros);
   if (limit <= ceiling) return ok_status();
-  return forbidden(fmt::format("operator '{}' may not set an overdraft of {} on '{}': agent operators may set at most "
-                               "AGENT_OVERDRAFT_LIMIT_MAX = {}",
+  return forbidden(fmt::format("operator '{}' may not set an overdraft of {} on '{}': agent operators may set at "
+                               "most AGENT_OVERDRAFT_LIMIT_MAX = {}",
                                access.operator_name, limit.to_string(), account_id, ceiling.to_string()));
 }
 

@@ -287,7 +287,8 @@ TEST_CASE("access: an agent reverses a credit only as it could set it, and an ad
   const LogPosition adjusted = tree.log.back().position;
 
   CHECK(tree.refused_as("agent.rev", Reverse{.record = raised, .memo = ""}) == Errc::forbidden);
-  CHECK(tree.refused_as("agent.rev-credit", Reverse{.record = lowered, .memo = ""}) == Errc::forbidden);  // 500 > 100
+  // It would restore 500, above the ceiling of 100.
+  CHECK(tree.refused_as("agent.rev-credit", Reverse{.record = lowered, .memo = ""}) == Errc::forbidden);
   tree.apply_as("agent.rev-credit", Reverse{.record = raised, .memo = ""});
   CHECK(tree.account("A-2").overdraft == Money::zero());
   CHECK(tree.refused_as("agent.rev", Reverse{.record = adjusted, .memo = ""}) == Errc::forbidden);

@@ -93,7 +93,8 @@ inline bool allowed(const Actor& actor, const std::string& kind, Target target) 
 }
 
 inline TokenCredential credential(int n) {
-  return TokenCredential{.id = fmt::format("{:016x}", n), .salt = std::string(16, 's'), .hash = std::string(32, 'h')};
+  return TokenCredential{
+      .id = fmt::format("{:016x}", n), .salt = std::string(16, 's'), .hash = std::string(32, 'h')};
 }
 
 inline OperatorSettings operator_settings(std::string name, OperatorRole role, std::string agent,
@@ -138,8 +139,8 @@ inline std::vector<Command> setup_commands(const Accounts& accounts) {
   int n = 1;
   for (const Actor& actor : actors()) {
     const std::string agent = actor.role == OperatorRole::agent ? accounts.agent : "";
-    commands.push_back(Command{"add-" + actor.name, "admin",
-                               AddOperator{operator_settings(actor.name, actor.role, agent, actor.permissions, n++)}});
+    const OperatorSettings settings = operator_settings(actor.name, actor.role, agent, actor.permissions, n++);
+    commands.push_back(Command{"add-" + actor.name, "admin", AddOperator{settings}});
   }
   const uint32_t pay_both = bit(Permission::pay_self) | bit(Permission::pay_sub_accounts);
   commands.push_back(

@@ -53,8 +53,9 @@ struct ScenarioEngine {
         engine.decide_batch({IncomingCommand{offset++, from_control, key, command}}, now);
     REQUIRE(decided);
     REQUIRE(decided->commands.size() == 1);
-    if (decided->commands[0].outcome.error_code.empty()) positions[command.command_id] = decided->commands[0].positions;
-    return decided->commands[0].outcome;
+    const DecidedCommand& one = decided->commands[0];
+    if (one.outcome.error_code.empty()) positions[command.command_id] = one.positions;
+    return one.outcome;
   }
 };
 
@@ -83,8 +84,8 @@ TEST_CASE("kafka partition engine: the rights table holds for every role, permis
       for (rights::Target target : rights::every_target) {
         ScenarioEngine scenario = start;
         const rights::RecordSource source = rights::record_source(accounts(), kind, target);
-        const LogPosition record{kind.starts_with("reverse") ? scenario.positions.at(source.command_id).at(source.event)
-                                                              : 0};
+        const LogPosition record{
+            kind.starts_with("reverse") ? scenario.positions.at(source.command_id).at(source.event) : 0};
         const Command command = rights::row_command(actor, kind, target, accounts(), record);
         const LogPosition last_before = scenario.engine.state().last_position;
         const BatchOutcome outcome =
