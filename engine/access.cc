@@ -81,8 +81,8 @@ bool made_in_own_tree(const LedgerState& state, const Access& access, const Even
 }
 
 // reverse-any: any record of the tree; reverse: those the agent's own operators made. Then the
-// record's kind: undoing a payment or a credit only debits or lowers what the agent could set;
-// undoing an adjustment is an adjustment.
+// record's kind: undoing a payment only debits the account; undoing a credit sets the older limit
+// again, so it needs what setting that limit needs; undoing an adjustment is an adjustment.
 Status agent_may_reverse(const LedgerState& state, const Access& access, const Event* target) {
   if (target == nullptr || !is_payment_record(target->type)) {
     return forbidden(fmt::format("operator '{}' may reverse only records of its own tree", access.operator_name));
