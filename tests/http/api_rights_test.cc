@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "api_test_support.h"
+#include "tests/e2e/run_process.h"
 
 namespace paystream::http_test {
 namespace {
@@ -223,6 +224,37 @@ TEST_CASE("a command ID used outside an agent's tree is to the agent as if it di
   CHECK(json::parse(after_restart->body).at("events") == applied.at("events"));
   CHECK(refusal_of(agent_again->Get("/v1/commands/admin-only")) == Refusal{404, "command_not_found"});
   CHECK(balance_of(*tree.api.server->client(admin_token), "S-1") == "7.00");
+}
+
+TEST_CASE("an agent's command made before agents had ID spaces is found by its retry, not applied again",
+          "[http][command-id]") {
+  Tree tree;
+  httplib::Client& admin = *tree.api.admin;
+  REQUIRE(post(admin, "/v1/accounts/X-1/payments", {{"amount", "1"}, {"command_id", "admin-1"}})->status == 201);
+  // As an older version stored it: the agent operator's command under the ID as given (the local
+  // CLI still submits it so).
+  const std::string admin_token = tree.api.server->admin_token();
+  REQUIRE(tree.api.server->stop() == 0);
+  const e2e::ProcessResult local = e2e::run_process({PAYSTREAM_BINARY, "--data", tree.api.data.path(), "pay", "S-1",
+                                                     "5", "--operator", "north", "--command-id", "legacy-1"});
+  INFO(local.err);
+  REQUIRE(local.exit_code == 0);
+  tree.api.server = std::make_unique<ServerProcess>(tree.api.data.path());
+  auto agent = tree.api.server->client(tree.agent_token);
+  auto admin_again = tree.api.server->client(admin_token);
+
+  const httplib::Result retry = post(*agent, "/v1/accounts/S-1/payments", {{"amount", "5"}, {"command_id", "legacy-1"}});
+  REQUIRE(retry);
+  INFO(retry->body);
+  CHECK(retry->status == 200);
+  CHECK(json::parse(retry->body).at("command_id") == "legacy-1");
+  CHECK(refusal_of(post(*agent, "/v1/accounts/S-1/payments", {{"amount", "6"}, {"command_id", "legacy-1"}})) ==
+        Refusal{409, "command_id_conflict"});
+  CHECK(json_of(agent->Get("/v1/commands/legacy-1")).at("events")[0].at("account") == "S-1");
+  // An unscoped ID someone outside the agent's operators used stays theirs: the agent's is new.
+  CHECK(post(*agent, "/v1/accounts/S-1/payments", {{"amount", "1"}, {"command_id", "admin-1"}})->status == 201);
+  CHECK(balance_of(*admin_again, "S-1") == "8.00");
+  CHECK(balance_of(*admin_again, "X-1") == "4.00");
 }
 
 TEST_CASE("the first start adds an admin once and a restart keeps the operators", "[http][rights]") {

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "engine/access.h"
 #include "tools/command_json.h"
 #include "tools/http/auth.h"
 #include "tools/http/errors.h"
@@ -26,7 +25,7 @@ std::string command_id_of(const json& element) {
   return element.at("command_id").get<std::string>();
 }
 
-Result<Command> command_of(const json& element, const Caller& caller) {
+Result<Command> command_of(const ApiBackend& backend, const json& element, const Caller& caller) {
   // A command may name its operator (apply lines do), but only the caller: a token acts for one.
   if (element.is_object() && element.contains("operator") &&
       !(element.at("operator").is_string() && element.at("operator").get<std::string>() == caller.operator_name)) {
@@ -34,7 +33,7 @@ Result<Command> command_of(const json& element, const Caller& caller) {
                       fmt::format("\"operator\" must be the token's operator '{}' (or be left out)", caller.operator_name));
   }
   Result<Command> command = command_from_json(element, caller.operator_name);
-  if (command) scope_command_id(caller, *command);
+  if (command) command->command_id = agent_command_id(backend, caller, command->command_id);
   return command;
 }
 
@@ -63,7 +62,7 @@ ApiResponse post_commands(ApiContext& context, const ApiRequest& request, const 
   std::vector<Command> commands;
   parsed.reserve(batch->size());
   for (const json& element : *batch) {
-    parsed.push_back(command_of(element, caller));
+    parsed.push_back(command_of(context.backend, element, caller));
     if (parsed.back()) commands.push_back(*parsed.back());
   }
   // Named before submission, so that a pending outcome (Kafka mode) says which command to look up;
@@ -98,7 +97,7 @@ ApiResponse get_command(ApiContext& context, const ApiRequest& request, const Ca
   const std::string given_id = request.path_param("id");
   if (Status valid = check_command_id(given_id); !valid) return error_response(valid.error());
   // An agent looks up IDs in its own agent's ID space, as it submitted them.
-  const std::string command_id = scoped_command_id(caller.access, given_id);
+  const std::string command_id = agent_command_id(context.backend, caller, given_id);
   const Error not_found = make_error(Errc::command_not_found,
                                      fmt::format("no command with ID '{}' is known (a command refused by the "
                                                  "embedded ledger leaves no trace)",
