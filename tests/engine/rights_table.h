@@ -32,9 +32,9 @@ inline constexpr Target every_target[] = {Target::own, Target::sub, Target::outs
 // One per CommandBody alternative, and Reverse twice: of a record made by an operator of the
 // target's agent, and of one made by the admin.
 inline const std::vector<std::string>& every_kind() {
-  static const std::vector<std::string> kinds = {"open",   "update",     "pay",        "credit",
-                                                 "zero",   "reverse-tree", "reverse-admin", "adjust",
-                                                 "param",  "add-op",     "disable-op", "rotate-op"};
+  static const std::vector<std::string> kinds = {
+      "open", "update", "pay", "credit", "zero", "reverse-tree", "reverse-admin", "adjust",
+      "param", "add-op", "disable-op", "rotate-op"};
   return kinds;
 }
 
