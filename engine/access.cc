@@ -56,17 +56,57 @@ Permission payment_permission(const Access& access, std::string_view account_id)
   return account_id == access.agent_account ? Permission::pay_self : Permission::pay_sub_accounts;
 }
 
-// An agent may undo a record it could have made.
+// The agent's own overdraft is the credit it lives on: a right of its own, apart from its customers'.
+Permission credit_permission(const Access& access, std::string_view account_id) {
+  return account_id == access.agent_account ? Permission::set_own_overdraft : Permission::set_overdraft;
+}
+
+// An agent sets an overdraft, directly or by reversing a credit back to the older limit.
+Status agent_may_set_limit(const LedgerState& state, const Access& access, std::string_view account_id, Money limit,
+                           std::string_view what) {
+  if (Status status = agent_may(state, access, account_id, credit_permission(access, account_id), what); !status) {
+    return status;
+  }
+  const Money ceiling = Money::from_micros(state.parameters.agent_overdraft_limit_max_micros);
+  if (limit <= ceiling) return ok_status();
+  return forbidden(fmt::format("operator '{}' may not set an overdraft of {} on '{}': agent operators may set at "
+                               "most AGENT_OVERDRAFT_LIMIT_MAX = {}",
+                               access.operator_name, limit.to_string(), account_id, ceiling.to_string()));
+}
+
+// Whether one of the agent's own operators (any operator of the same agent account) made the record.
+bool made_in_own_tree(const LedgerState& state, const Access& access, const Event& record) {
+  const OperatorSettings* maker = state.find_operator(record.operator_name);
+  return maker != nullptr && maker->role == OperatorRole::agent && maker->agent_account == access.agent_account;
+}
+
+// reverse-any: any record of the tree; reverse: those the agent's own operators made. Then the
+// record's kind: undoing a payment only debits the account; undoing a credit sets the older limit
+// again, so it needs what setting that limit needs; undoing an adjustment is an adjustment.
 Status agent_may_reverse(const LedgerState& state, const Access& access, const Event* target) {
   if (target == nullptr || !is_payment_record(target->type)) {
     return forbidden(fmt::format("operator '{}' may reverse only records of its own tree", access.operator_name));
   }
+  if (!in_tree(state, access, target->account_id)) {
+    return forbidden(fmt::format("operator '{}' acts only on agent '{}' and its sub-accounts, not on '{}'",
+                                 access.operator_name, access.agent_account, target->account_id));
+  }
+  if (!has(access, Permission::reverse_any)) {
+    if (!has(access, Permission::reverse)) {
+      return forbidden(fmt::format("operator '{}' may not reverse a record: it lacks the reverse permission",
+                                   access.operator_name));
+    }
+    if (!made_in_own_tree(state, access, *target)) {
+      return forbidden(fmt::format("operator '{}' may reverse only records made by operators of agent '{}' (record "
+                                   "{} was not): that needs the reverse-any permission",
+                                   access.operator_name, access.agent_account, target->position.value));
+    }
+  }
   switch (target->type) {
-    case EventType::payment_recorded:
-      return agent_may(state, access, target->account_id, payment_permission(access, target->account_id),
-                       "reverse this payment");
+    case EventType::payment_recorded: return ok_status();
     case EventType::credit_set:
-      return agent_may(state, access, target->account_id, Permission::set_overdraft, "reverse this credit");
+      return agent_may_set_limit(state, access, target->account_id, target->overdraft_before,
+                                 "reverse this credit");
     case EventType::adjustment_recorded:
       return agent_may(state, access, target->account_id, Permission::adjust, "reverse this adjustment");
     default:
@@ -84,7 +124,7 @@ struct AgentRights {
     return agent_may(state, access, pay.account_id, payment_permission(access, pay.account_id), "make this payment");
   }
   Status operator()(const SetCredit& credit) const {
-    return agent_may(state, access, credit.account_id, Permission::set_overdraft, "change an overdraft");
+    return agent_may_set_limit(state, access, credit.account_id, credit.limit, "change this overdraft");
   }
   Status operator()(const Adjust& adjust) const {
     return agent_may(state, access, adjust.account_id, Permission::adjust, "adjust a balance");
@@ -153,6 +193,31 @@ Status check_may_audit(const Access& access) {
   if (access.role == OperatorRole::admin || access.role == OperatorRole::auditor) return ok_status();
   return forbidden(fmt::format("operator '{}' ({}) may not replay or verify the history: admin and auditor may",
                                access.operator_name, operator_role_name(access.role)));
+}
+
+std::string scoped_command_id(const Access& access, std::string_view command_id) {
+  if (access.role != OperatorRole::agent) return std::string(command_id);
+  const std::string prefix = access.agent_account + ':';
+  if (command_id.starts_with(prefix)) return std::string(command_id);
+  return prefix + std::string(command_id);
+}
+
+Status check_command_id_scope(const LedgerState& state, const Access& access, std::string_view command_id) {
+  // Agent accounts are account IDs, which hold no ':', so only the text before the first one can be
+  // an agent's prefix.
+  const size_t colon = command_id.find(':');
+  if (colon == std::string_view::npos) return ok_status();
+  const std::string_view prefix = command_id.substr(0, colon);
+  if (access.role == OperatorRole::agent && prefix == access.agent_account) return ok_status();
+  for (const auto& [name, settings] : state.operators) {
+    if (settings.role == OperatorRole::agent && settings.agent_account == prefix) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("command ID '{}' is in agent '{}''s ID space: IDs starting with '{}:' are its "
+                                    "operators'",
+                                    command_id, prefix, prefix));
+    }
+  }
+  return ok_status();
 }
 
 Status check_may_run(const LedgerState& state, const Access& access, const CommandBody& body,

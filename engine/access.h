@@ -48,4 +48,18 @@ Status check_may_audit(const Access& access);
 Status check_may_run(const LedgerState& state, const Access& access, const CommandBody& body,
                      const Event* reversal_target);
 
+// Command IDs: each agent has an ID space of its own, so that a command ID used outside its tree
+// neither conflicts with nor answers for an agent's command (it is as if it did not exist). An agent
+// operator's command ID is stored as "<agent account>:<ID it gave>"; every other ID is as given.
+// scoped_command_id is what the edge (HTTP API) submits and looks up for the caller: for an agent
+// the ID with its prefix (unchanged when it already has it), for any other role the ID itself.
+std::string scoped_command_id(const Access& access, std::string_view command_id);
+
+// Checked by decide() after check_may_run: an ID in an agent's space ("<agent account>:...", for
+// an agent account some agent operator acts for) is only for that agent's operators
+// (invalid_argument for any other). An agent operator's command without the prefix is accepted:
+// only trusted edges submit one (the local CLI's --operator, `publish` to Kafka), as the HTTP API,
+// where tokens are presented, scopes every agent's ID.
+Status check_command_id_scope(const LedgerState& state, const Access& access, std::string_view command_id);
+
 }  // namespace paystream

@@ -296,6 +296,7 @@ Status decide_into(const LedgerState& state, const Command& command, const Conte
   if (Status status = check_may_run(state, *access, command.body, context.reversal_target); !status) {
     return status;
   }
+  if (Status status = check_command_id_scope(state, *access, command.command_id); !status) return status;
   const size_t before = events.size();
   Status decided = decide_body(state, command, context, events);
   // A command refused after its first event (an account opened with an invalid initial balance)

@@ -15,6 +15,8 @@ const std::vector<ParameterInfo>& parameter_catalog() {
       {"SERVER_MINIMUM_CONSUMPTION_ENABLED", "monthly minimum charging on (1) or off (0)", false, 0, 1},
       {"SERVER_CUSTOMER_OVERDRAFT_LIMIT", "overdraft limit of a new account", true, 0,
        std::numeric_limits<int64_t>::max()},
+      {"AGENT_OVERDRAFT_LIMIT_MAX", "highest overdraft limit an agent operator may set", true, 0,
+       std::numeric_limits<int64_t>::max()},
   };
   return catalog;
 }
@@ -33,6 +35,7 @@ int64_t* parameter_slot(Parameters& parameters, std::string_view name) {
   if (name == "SERVER_MINIMUM_CONSUMPTION_CHARGE_TIME") return &parameters.minimum_consumption_charge_hour;
   if (name == "SERVER_MINIMUM_CONSUMPTION_ENABLED") return &parameters.minimum_consumption_enabled;
   if (name == "SERVER_CUSTOMER_OVERDRAFT_LIMIT") return &parameters.customer_overdraft_limit_micros;
+  if (name == "AGENT_OVERDRAFT_LIMIT_MAX") return &parameters.agent_overdraft_limit_max_micros;
   return nullptr;
 }
 

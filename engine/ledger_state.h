@@ -18,6 +18,9 @@ struct Parameters {
   int64_t minimum_consumption_charge_hour = 24;  // SERVER_MINIMUM_CONSUMPTION_CHARGE_TIME
   int64_t minimum_consumption_enabled = 1;    // SERVER_MINIMUM_CONSUMPTION_ENABLED
   int64_t customer_overdraft_limit_micros = 0;  // SERVER_CUSTOMER_OVERDRAFT_LIMIT
+  // AGENT_OVERDRAFT_LIMIT_MAX: the highest overdraft an agent operator may set. Zero until an admin
+  // raises it, so no agent can grant credit that no admin has bounded.
+  int64_t agent_overdraft_limit_max_micros = 0;
   bool operator==(const Parameters&) const = default;
 };
 

@@ -9,7 +9,9 @@
 
 namespace paystream {
 
-inline constexpr uint32_t checkpoint_format_version = 2;  // 2: operators
+// 2: operators; 3: AGENT_OVERDRAFT_LIMIT_MAX. Version 2 globals are still read (the parameter
+// keeps its default), so a Kafka partition store written before it opens without a rebuild.
+inline constexpr uint32_t checkpoint_format_version = 3;
 
 std::string encode_account_state(const AccountState& account);
 Result<AccountState> decode_account_state(std::string_view bytes);

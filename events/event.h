@@ -65,10 +65,13 @@ std::optional<OperatorRole> parse_operator_role(std::string_view text);
 enum class Permission : uint32_t {
   pay_self = 1,          // pay-self: payments into its agent account
   pay_sub_accounts = 2,  // pay-sub-accounts: payments into the agent's sub-accounts
-  set_overdraft = 4,     // set-overdraft: credit (overdraft limit) on its tree
+  set_overdraft = 4,     // set-overdraft: credit (overdraft limit) on the agent's sub-accounts
   adjust = 8,            // adjust: adjustments on its tree
+  set_own_overdraft = 16,  // set-own-overdraft: credit on the agent account itself
+  reverse = 32,            // reverse: reversals of records made by the agent's own operators
+  reverse_any = 64,        // reverse-any: reversals of any record of its tree
 };
-inline constexpr uint32_t all_permissions = 15;
+inline constexpr uint32_t all_permissions = 127;
 const char* permission_name(Permission permission);  // "pay-self", ...
 std::optional<Permission> parse_permission(std::string_view text);
 std::string permissions_text(uint32_t permissions);  // "pay-self,adjust" ("" when none)

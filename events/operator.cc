@@ -7,8 +7,10 @@
 namespace paystream {
 namespace {
 
-constexpr Permission every_permission[] = {Permission::pay_self, Permission::pay_sub_accounts,
-                                           Permission::set_overdraft, Permission::adjust};
+constexpr Permission every_permission[] = {Permission::pay_self,          Permission::pay_sub_accounts,
+                                           Permission::set_overdraft,     Permission::adjust,
+                                           Permission::set_own_overdraft, Permission::reverse,
+                                           Permission::reverse_any};
 
 }  // namespace
 
@@ -35,6 +37,9 @@ const char* permission_name(Permission permission) {
     case Permission::pay_sub_accounts: return "pay-sub-accounts";
     case Permission::set_overdraft: return "set-overdraft";
     case Permission::adjust: return "adjust";
+    case Permission::set_own_overdraft: return "set-own-overdraft";
+    case Permission::reverse: return "reverse";
+    case Permission::reverse_any: return "reverse-any";
   }
   return "unknown";
 }
@@ -66,8 +71,8 @@ Result<uint32_t> parse_permissions(std::string_view comma_separated) {
     const std::optional<Permission> permission = parse_permission(item);
     if (!permission) {
       return make_error(Errc::invalid_argument,
-                        fmt::format("unknown permission '{}': expected pay-self, pay-sub-accounts, set-overdraft "
-                                    "or adjust",
+                        fmt::format("unknown permission '{}': expected pay-self, pay-sub-accounts, set-overdraft, "
+                                    "adjust, set-own-overdraft, reverse or reverse-any",
                                     item));
     }
     permissions |= static_cast<uint32_t>(*permission);

@@ -98,7 +98,8 @@ void add_operator_commands(CLI::App& app, Cli& cli) {
   add->add_option("--role", add_args->role, "admin, finance, agent or auditor")->required();
   add->add_option("--agent", add_args->agent, "agent role: the agent account it acts for");
   add->add_option("--allow", add_args->allow,
-                  "agent role: comma-separated pay-self, pay-sub-accounts, set-overdraft, adjust");
+                  "agent role: comma-separated pay-self, pay-sub-accounts, set-overdraft, adjust, "
+                  "set-own-overdraft, reverse, reverse-any");
   add_command_id_option(*add, add_args->command_id);
   set_action(*add, cli, add_args, &run_add);
 

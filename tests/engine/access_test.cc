@@ -1,4 +1,6 @@
 // Operators and rights: who may run which command, who sees which account, which token is valid.
+#include <limits>
+
 #include "engine/access.h"
 #include "engine/state_codec.h"
 #include "events/codec.h"
@@ -164,6 +166,7 @@ TEST_CASE("access: an agent acts only on its tree, with the permissions it was g
   CHECK(tree.refused_as("agent.full", open) == Errc::forbidden);
 
   tree.apply_as("agent.full", pay("A"));
+  tree.apply(SetParameter{"AGENT_OVERDRAFT_LIMIT_MAX", money("100").micros()});
   tree.apply_as("agent.full", SetCredit{.account_id = "A-2", .limit = money("9"), .memo = ""});
   tree.apply_as("agent.full", Adjust{.account_id = "A-2", .amount = money("-1"), .memo = ""});
   CHECK(tree.refused_as("agent.full", SetCredit{.account_id = "B", .limit = money("9"), .memo = ""}) ==
@@ -180,7 +183,117 @@ TEST_CASE("access: an agent acts only on its tree, with the permissions it was g
   CHECK(tree.refused_as("agent.full", Reverse{.record = zeroed, .memo = ""}) == Errc::forbidden);
   CHECK(tree.refused_as("agent.full", Reverse{.record = LogPosition{999}, .memo = ""}) == Errc::forbidden);
   CHECK(tree.refused_as("agent.full", Reverse{.record = LogPosition{1}, .memo = ""}) == Errc::forbidden);
-  tree.apply_as("agent.a", Reverse{.record = sub_payment, .memo = ""});
+  tree.apply_as("agent.full", Reverse{.record = sub_payment, .memo = ""});
+}
+
+TEST_CASE("access: an agent sets its own overdraft only with set-own-overdraft, and never above "
+          "AGENT_OVERDRAFT_LIMIT_MAX",
+          "[engine][access]") {
+  Tree tree;
+  tree.apply(AddOperator{operator_settings("agent.credit", OperatorRole::agent, '1', "A",
+                                           bits({Permission::set_overdraft}))});
+  tree.apply(AddOperator{operator_settings("agent.own", OperatorRole::agent, '2', "A",
+                                           bits({Permission::set_own_overdraft}))});
+  const Money largest = Money::from_micros(std::numeric_limits<int64_t>::max());
+  // The hole: set-overdraft alone gave the agent unlimited credit on its own account.
+  CHECK(tree.refused_as("agent.credit", SetCredit{.account_id = "A", .limit = largest, .memo = ""}) ==
+        Errc::forbidden);
+  // Until an admin sets a ceiling, no agent grants any overdraft; a limit of zero is within it.
+  CHECK(tree.refused_as("agent.credit", SetCredit{.account_id = "A-1", .limit = money("0.01"), .memo = ""}) ==
+        Errc::forbidden);
+  tree.apply_as("agent.credit", SetCredit{.account_id = "A-1", .limit = Money::zero(), .memo = ""});
+
+  tree.apply(SetParameter{"AGENT_OVERDRAFT_LIMIT_MAX", money("100").micros()});
+  tree.apply_as("agent.credit", SetCredit{.account_id = "A-1", .limit = money("100"), .memo = ""});
+  CHECK(tree.account("A-1").overdraft == money("100"));
+  CHECK(tree.refused_as("agent.credit", SetCredit{.account_id = "A-1", .limit = money("100.000001"), .memo = ""}) ==
+        Errc::forbidden);
+  CHECK(tree.refused_as("agent.credit", SetCredit{.account_id = "A", .limit = money("1"), .memo = ""}) ==
+        Errc::forbidden);
+  CHECK(tree.refused_as("agent.own", SetCredit{.account_id = "A-1", .limit = money("1"), .memo = ""}) ==
+        Errc::forbidden);
+  CHECK(tree.refused_as("agent.own", SetCredit{.account_id = "A", .limit = largest, .memo = ""}) == Errc::forbidden);
+  tree.apply_as("agent.own", SetCredit{.account_id = "A", .limit = money("40"), .memo = ""});
+  CHECK(tree.account("A").overdraft == money("40"));
+  // Admin and finance are not bound by the agents' ceiling.
+  tree.apply(SetCredit{.account_id = "A", .limit = largest, .memo = ""});
+  tree.apply_as("fin", SetCredit{.account_id = "A-2", .limit = money("1000"), .memo = ""});
+
+  tree.operator_name = "agent.own";
+  const Result<std::vector<Event>> refused =
+      tree.try_apply(SetCredit{.account_id = "A", .limit = money("101"), .memo = ""});
+  tree.operator_name = "admin";
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Catch::Contains("AGENT_OVERDRAFT_LIMIT_MAX = 100.00"));
+}
+
+TEST_CASE("access: an agent reverses with reverse (records of its own operators) or reverse-any (its whole tree)",
+          "[engine][access]") {
+  Tree tree;
+  tree.apply(SetParameter{"AGENT_OVERDRAFT_LIMIT_MAX", money("100").micros()});
+  tree.apply(AddOperator{operator_settings("agent.rev", OperatorRole::agent, '1', "A",
+                                           bits({Permission::reverse}))});
+  tree.apply(AddOperator{operator_settings("agent.any", OperatorRole::agent, '2', "A",
+                                           bits({Permission::reverse_any}))});
+  tree.apply(AddOperator{operator_settings("agent.b", OperatorRole::agent, '3', "B",
+                                           bits({Permission::pay_sub_accounts, Permission::reverse_any}))});
+  tree.apply(pay("A-1"));
+  const LogPosition by_admin = tree.log.back().position;
+  tree.apply_as("agent.a", pay("A-1"));
+  const LogPosition by_own_operator = tree.log.back().position;
+  tree.apply_as("agent.a", pay("A-2"));
+  const LogPosition by_own_operator_2 = tree.log.back().position;
+  tree.apply_as("agent.b", pay("B-1"));
+  const LogPosition by_other_agent = tree.log.back().position;
+
+  // The hole: pay-sub-accounts alone reversed the admin's payment (a debit without adjust).
+  CHECK(tree.refused_as("agent.a", Reverse{.record = by_admin, .memo = ""}) == Errc::forbidden);
+  CHECK(tree.refused_as("agent.a", Reverse{.record = by_own_operator, .memo = ""}) == Errc::forbidden);
+  CHECK(tree.refused_as("agent.rev", Reverse{.record = by_admin, .memo = ""}) == Errc::forbidden);
+  CHECK(tree.refused_as("agent.rev", Reverse{.record = by_other_agent, .memo = ""}) == Errc::forbidden);
+  tree.apply_as("agent.rev", Reverse{.record = by_own_operator, .memo = ""});  // made by agent.a, same agent
+  CHECK(tree.account("A-1").balance == money("5"));
+  // Not (yet) in A's tree.
+  CHECK(tree.refused_as("agent.any", Reverse{.record = by_other_agent, .memo = ""}) == Errc::forbidden);
+  tree.apply_as("agent.any", Reverse{.record = by_admin, .memo = ""});
+  CHECK(tree.account("A-1").balance == Money::zero());
+
+  // B-1 moves into A's tree: its record, made by B's operator, is A's to reverse with reverse-any only.
+  UpdateAccount move;
+  move.account_id = "B-1";
+  move.parent = "A";
+  tree.apply(move);
+  CHECK(tree.refused_as("agent.rev", Reverse{.record = by_other_agent, .memo = ""}) == Errc::forbidden);
+  tree.apply_as("agent.any", Reverse{.record = by_other_agent, .memo = ""});
+  CHECK(tree.refused_as("agent.b", Reverse{.record = by_own_operator_2, .memo = ""}) == Errc::forbidden);
+}
+
+TEST_CASE("access: an agent reverses a credit only as it could set it, and an adjustment only with adjust",
+          "[engine][access]") {
+  Tree tree;
+  tree.apply(SetParameter{"AGENT_OVERDRAFT_LIMIT_MAX", money("100").micros()});
+  tree.apply(AddOperator{operator_settings("agent.rev", OperatorRole::agent, '1', "A",
+                                           bits({Permission::reverse_any}))});
+  tree.apply(AddOperator{operator_settings("agent.rev-credit", OperatorRole::agent, '2', "A",
+                                           bits({Permission::reverse_any, Permission::set_overdraft}))});
+  tree.apply(AddOperator{operator_settings("agent.rev-adjust", OperatorRole::agent, '3', "A",
+                                           bits({Permission::reverse_any, Permission::adjust}))});
+  tree.apply(SetCredit{.account_id = "A-1", .limit = money("500"), .memo = ""});
+  tree.apply(SetCredit{.account_id = "A-1", .limit = money("20"), .memo = ""});
+  const LogPosition lowered = tree.log.back().position;  // reversing it restores 500
+  tree.apply(SetCredit{.account_id = "A-2", .limit = money("30"), .memo = ""});
+  const LogPosition raised = tree.log.back().position;  // reversing it restores 0
+  tree.apply(Adjust{.account_id = "A-2", .amount = money("7"), .memo = ""});
+  const LogPosition adjusted = tree.log.back().position;
+
+  CHECK(tree.refused_as("agent.rev", Reverse{.record = raised, .memo = ""}) == Errc::forbidden);
+  // It would restore 500, above the ceiling of 100.
+  CHECK(tree.refused_as("agent.rev-credit", Reverse{.record = lowered, .memo = ""}) == Errc::forbidden);
+  tree.apply_as("agent.rev-credit", Reverse{.record = raised, .memo = ""});
+  CHECK(tree.account("A-2").overdraft == Money::zero());
+  CHECK(tree.refused_as("agent.rev", Reverse{.record = adjusted, .memo = ""}) == Errc::forbidden);
+  tree.apply_as("agent.rev-adjust", Reverse{.record = adjusted, .memo = ""});
+  CHECK(tree.account("A-2").balance == Money::zero());
 }
 
 TEST_CASE("access: an agent sees its agent account and its sub-accounts as of now", "[engine][access]") {

@@ -2,6 +2,7 @@
 // Builds ledger states the way the engine does: decide, number the events, evolve.
 #include <catch2/catch.hpp>
 
+#include "engine/access.h"
 #include "engine/decide.h"
 
 namespace paystream::testing {
@@ -27,7 +28,11 @@ struct TestLedger {
       const uint64_t index = reverse->record.value - 1;
       if (reverse->record.value >= 1 && index < log.size()) context.reversal_target = &log[index];
     }
-    Result<std::vector<Event>> events = decide(state, command(std::move(body), "c-" + std::to_string(next_id++), operator_name), context);
+    // As the HTTP API submits it: an agent operator's ID in its agent's ID space.
+    const Result<Access> access = access_of(state, operator_name);
+    const std::string given_id = "c-" + std::to_string(next_id++);
+    const std::string id = access ? scoped_command_id(*access, given_id) : given_id;
+    Result<std::vector<Event>> events = decide(state, command(std::move(body), id, operator_name), context);
     if (!events) return events;
     for (Event& event : *events) {
       event.position = LogPosition{state.last_position.value + 1};

@@ -57,7 +57,11 @@ TEST_CASE("event: operator roles and permissions read back as written", "[event]
   CHECK(parse_permissions("pay-self,adjust").value() ==
         (static_cast<uint32_t>(Permission::pay_self) | static_cast<uint32_t>(Permission::adjust)));
   CHECK(parse_permissions("").value() == 0);
-  CHECK(permissions_text(all_permissions) == "pay-self,pay-sub-accounts,set-overdraft,adjust");
+  CHECK(permissions_text(all_permissions) ==
+        "pay-self,pay-sub-accounts,set-overdraft,adjust,set-own-overdraft,reverse,reverse-any");
+  // The bits are stored in operator events: the first four keep their values.
+  CHECK(parse_permissions("set-own-overdraft,reverse,reverse-any").value() == 16 + 32 + 64);
+  CHECK(parse_permissions("pay-self,pay-sub-accounts,set-overdraft,adjust").value() == 15);
   CHECK(permissions_text(parse_permissions("set-overdraft,pay-self").value()) == "pay-self,set-overdraft");
   CHECK(parse_permissions("pay-self,fly").error().code == Errc::invalid_argument);
   CHECK(parse_permissions("pay-self,").error().code == Errc::invalid_argument);

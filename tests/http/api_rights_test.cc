@@ -1,7 +1,10 @@
 // Operators and rights over HTTP: an agent operator sees and acts only on its tree, with the
 // permissions it was given; auditors read; finance cannot change parameters or operators; a
 // rotated or disabled token is refused. Every refusal is 403 (or 401) and changes nothing.
+#include <cstdlib>
+
 #include "api_test_support.h"
+#include "tests/e2e/run_process.h"
 
 namespace paystream::http_test {
 namespace {
@@ -29,7 +32,7 @@ std::vector<std::string> accounts_in(const json& document, const char* key) {
 struct Tree {
   Api api;
   std::string agent_token;
-  Tree() {
+  explicit Tree(const std::vector<std::string>& extra = {}) : api(extra) {
     httplib::Client& admin = *api.admin;
     open_account(admin, {{"account", "AG-1"}, {"name", "North"}, {"account_type", "agent"}, {"balance", "1"}});
     open_account(admin, {{"account", "S-1"}, {"name", "Sub"}, {"parent", "AG-1"}, {"balance", "2"}});
@@ -59,7 +62,7 @@ TEST_CASE("an agent operator sees only its tree in queries and exports", "[http]
   CHECK(refusal_of(agent->Get("/v1/payment-records?account=X-1")) == forbidden);
   CHECK(refusal_of(agent->Get("/v1/payment-records?account=X-1&format=csv")) == forbidden);
   CHECK(refusal_of(agent->Get("/v1/balances?account=X-1&format=xlsx")) == forbidden);
-  CHECK(json_of(agent->Get("/v1/parameters")).at("rows").size() == 4);
+  CHECK(json_of(agent->Get("/v1/parameters")).at("rows").size() == 5);
 }
 
 TEST_CASE("an agent operator acts only with its permissions and each refusal is 403 and changes nothing",
@@ -167,6 +170,91 @@ TEST_CASE("a rotated or disabled operator's token gets 401", "[http][rights]") {
   CHECK(refusal_of(new_client->Get("/v1/balances")) == std::pair{401, std::string("unauthenticated")});
   CHECK(refusal_of(post(*new_client, "/v1/accounts/S-1/payments", {{"amount", "1"}})).first == 401);
   CHECK(balance_of(admin, "S-1") == "2.00");
+}
+
+TEST_CASE("a command ID used outside an agent's tree is to the agent as if it did not exist, across a restart",
+          "[http][rights][command-id]") {
+  // In Kafka mode (http-kafka/), a short session so that the restarted engine takes the partition
+  // over in seconds rather than after the stopped member's default 45 s.
+  const std::vector<std::string> restartable =
+      std::getenv("PAYSTREAM_TEST_KAFKA") == nullptr ? std::vector<std::string>{}
+                                                     : std::vector<std::string>{"--session-timeout-ms", "3000"};
+  Tree tree(restartable);
+  httplib::Client& admin = *tree.api.admin;
+  REQUIRE(post(admin, "/v1/accounts/X-1/payments", {{"amount", "1"}, {"command_id", "till-1"}})->status == 201);
+  REQUIRE(post(admin, "/v1/accounts/X-1/payments", {{"amount", "1"}, {"command_id", "admin-only"}})->status == 201);
+  auto agent = tree.api.server->client(tree.agent_token);
+  const json pay_5{{"amount", "5"}, {"command_id", "till-1"}};
+
+  // Not a conflict with the admin's till-1: the agent's IDs are its own, stored as AG-1:till-1.
+  const httplib::Result first = post(*agent, "/v1/accounts/S-1/payments", pay_5);
+  REQUIRE(first);
+  INFO(first->body);
+  REQUIRE(first->status == 201);
+  const json applied = json::parse(first->body);
+  CHECK(applied.at("command_id") == "AG-1:till-1");
+  const httplib::Result retry = post(*agent, "/v1/accounts/S-1/payments", pay_5);
+  REQUIRE(retry);
+  CHECK(retry->status == 200);
+  CHECK(json::parse(retry->body).at("events") == applied.at("events"));
+  // Within its own space a different command under the same ID is still a conflict.
+  CHECK(refusal_of(post(*agent, "/v1/accounts/S-1/payments", {{"amount", "6"}, {"command_id", "till-1"}})) ==
+        Refusal{409, "command_id_conflict"});
+
+  // Looked up, each sees its own command; an ID used only outside the tree is unknown to the agent.
+  CHECK(json_of(agent->Get("/v1/commands/till-1")).at("events")[0].at("account") == "S-1");
+  CHECK(json_of(agent->Get("/v1/commands/AG-1:till-1")).at("events")[0].at("account") == "S-1");
+  CHECK(json_of(admin.Get("/v1/commands/till-1")).at("events")[0].at("account") == "X-1");
+  CHECK(refusal_of(agent->Get("/v1/commands/admin-only")) == Refusal{404, "command_not_found"});
+  CHECK(refusal_of(agent->Get("/v1/commands/never-used")) == Refusal{404, "command_not_found"});
+  // The agent's space is its own: another operator cannot take IDs in it.
+  CHECK(refusal_of(post(admin, "/v1/accounts/X-1/payments", {{"amount", "1"}, {"command_id", "AG-1:next"}})) ==
+        Refusal{400, "invalid_argument"});
+  CHECK(balance_of(admin, "S-1") == "7.00");
+  CHECK(balance_of(admin, "X-1") == "5.00");
+
+  // After a restart (the command index read back), the retry is still the first outcome.
+  const std::string admin_token = tree.api.server->admin_token();
+  REQUIRE(tree.api.server->stop() == 0);
+  tree.api.server = std::make_unique<ServerProcess>(tree.api.data.path(), restartable);
+  auto agent_again = tree.api.server->client(tree.agent_token);
+  const httplib::Result after_restart = post(*agent_again, "/v1/accounts/S-1/payments", pay_5);
+  REQUIRE(after_restart);
+  CHECK(after_restart->status == 200);
+  CHECK(json::parse(after_restart->body).at("events") == applied.at("events"));
+  CHECK(refusal_of(agent_again->Get("/v1/commands/admin-only")) == Refusal{404, "command_not_found"});
+  CHECK(balance_of(*tree.api.server->client(admin_token), "S-1") == "7.00");
+}
+
+TEST_CASE("an agent's command made before agents had ID spaces is found by its retry, not applied again",
+          "[http][command-id]") {
+  Tree tree;
+  httplib::Client& admin = *tree.api.admin;
+  REQUIRE(post(admin, "/v1/accounts/X-1/payments", {{"amount", "1"}, {"command_id", "admin-1"}})->status == 201);
+  // As an older version stored it: the agent operator's command under the ID as given (the local
+  // CLI still submits it so).
+  const std::string admin_token = tree.api.server->admin_token();
+  REQUIRE(tree.api.server->stop() == 0);
+  const e2e::ProcessResult local = e2e::run_process({PAYSTREAM_BINARY, "--data", tree.api.data.path(), "pay", "S-1",
+                                                     "5", "--operator", "north", "--command-id", "legacy-1"});
+  INFO(local.err);
+  REQUIRE(local.exit_code == 0);
+  tree.api.server = std::make_unique<ServerProcess>(tree.api.data.path());
+  auto agent = tree.api.server->client(tree.agent_token);
+  auto admin_again = tree.api.server->client(admin_token);
+
+  const httplib::Result retry = post(*agent, "/v1/accounts/S-1/payments", {{"amount", "5"}, {"command_id", "legacy-1"}});
+  REQUIRE(retry);
+  INFO(retry->body);
+  CHECK(retry->status == 200);
+  CHECK(json::parse(retry->body).at("command_id") == "legacy-1");
+  CHECK(refusal_of(post(*agent, "/v1/accounts/S-1/payments", {{"amount", "6"}, {"command_id", "legacy-1"}})) ==
+        Refusal{409, "command_id_conflict"});
+  CHECK(json_of(agent->Get("/v1/commands/legacy-1")).at("events")[0].at("account") == "S-1");
+  // An unscoped ID someone outside the agent's operators used stays theirs: the agent's is new.
+  CHECK(post(*agent, "/v1/accounts/S-1/payments", {{"amount", "1"}, {"command_id", "admin-1"}})->status == 201);
+  CHECK(balance_of(*admin_again, "S-1") == "8.00");
+  CHECK(balance_of(*admin_again, "X-1") == "4.00");
 }
 
 TEST_CASE("the first start adds an admin once and a restart keeps the operators", "[http][rights]") {

@@ -127,12 +127,15 @@ TEST_CASE("parameters are listed and set", "[http][writes][parameters]") {
   CHECK(set->status == 201);
   CHECK(json::parse(set->body).at("events")[0].at("value") == 30);
   const json rows = json_of(admin.Get("/v1/parameters")).at("rows");
-  REQUIRE(rows.size() == 4);
+  REQUIRE(rows.size() == 5);
   bool found = false;
+  bool agent_ceiling = false;
   for (const json& row : rows) {
     if (row.at("name") == "SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY") found = row.at("value") == "30";
+    if (row.at("name") == "AGENT_OVERDRAFT_LIMIT_MAX") agent_ceiling = row.at("value") == "0.00";
   }
   CHECK(found);
+  CHECK(agent_ceiling);
   CHECK(refusal_of(admin.Put("/v1/parameters/NO_SUCH", R"({"value":"1"})", "application/json")) ==
         std::pair{404, std::string("unknown_parameter")});
   CHECK(refusal_of(admin.Put("/v1/parameters/SERVER_MINIMUM_CONSUMPTION_ENABLED", R"({"value":"7"})",

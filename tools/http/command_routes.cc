@@ -25,14 +25,16 @@ std::string command_id_of(const json& element) {
   return element.at("command_id").get<std::string>();
 }
 
-Result<Command> command_of(const json& element, const Caller& caller) {
+Result<Command> command_of(const ApiBackend& backend, const json& element, const Caller& caller) {
   // A command may name its operator (apply lines do), but only the caller: a token acts for one.
   if (element.is_object() && element.contains("operator") &&
       !(element.at("operator").is_string() && element.at("operator").get<std::string>() == caller.operator_name)) {
     return make_error(Errc::forbidden,
                       fmt::format("\"operator\" must be the token's operator '{}' (or be left out)", caller.operator_name));
   }
-  return command_from_json(element, caller.operator_name);
+  Result<Command> command = command_from_json(element, caller.operator_name);
+  if (command) command->command_id = agent_command_id(backend, caller, command->command_id);
+  return command;
 }
 
 // The batch document: {"commands":[...]} and nothing else.
@@ -60,7 +62,7 @@ ApiResponse post_commands(ApiContext& context, const ApiRequest& request, const 
   std::vector<Command> commands;
   parsed.reserve(batch->size());
   for (const json& element : *batch) {
-    parsed.push_back(command_of(element, caller));
+    parsed.push_back(command_of(context.backend, element, caller));
     if (parsed.back()) commands.push_back(*parsed.back());
   }
   // Named before submission, so that a pending outcome (Kafka mode) says which command to look up;
@@ -92,20 +94,23 @@ ApiResponse post_commands(ApiContext& context, const ApiRequest& request, const 
 // 200 with the outcome as one element of POST /v1/commands' outcomes ("ok", then "events" or
 // "error"); 404 command_not_found when no command of that ID is known.
 ApiResponse get_command(ApiContext& context, const ApiRequest& request, const Caller& caller) {
-  const std::string command_id = request.path_param("id");
-  if (Status valid = check_command_id(command_id); !valid) return error_response(valid.error());
-  std::optional<Result<Outcome>> outcome = context.backend.find_outcome(command_id);
-  if (!outcome) {
-    return error_response(make_error(Errc::command_not_found,
+  const std::string given_id = request.path_param("id");
+  if (Status valid = check_command_id(given_id); !valid) return error_response(valid.error());
+  // An agent looks up IDs in its own agent's ID space, as it submitted them.
+  const std::string command_id = agent_command_id(context.backend, caller, given_id);
+  const Error not_found = make_error(Errc::command_not_found,
                                      fmt::format("no command with ID '{}' is known (a command refused by the "
-                                                 "embedded ledger leaves no trace)", command_id)));
-  }
+                                                 "embedded ledger leaves no trace)",
+                                                 given_id));
+  std::optional<Result<Outcome>> outcome = context.backend.find_outcome(command_id);
+  if (!outcome) return error_response(not_found);
   if (caller.access.role == OperatorRole::agent) {
-    // An agent sees the outcomes of commands on its tree only; a refusal names no account it could check.
+    // An agent sees the outcomes of commands on its tree only; any other is answered as unknown, so
+    // that no outcome tells it what exists outside its tree.
     const std::string account = *outcome && !outcome->value().events.empty()
                                     ? outcome->value().events.front().account_id
                                     : std::string();
-    if (Status may = check_caller_may_read(context.backend, caller, account); !may) return error_response(may.error());
+    if (Status may = check_caller_may_read(context.backend, caller, account); !may) return error_response(not_found);
   }
   json body = outcome_to_json(command_id, *outcome);
   body.erase("duplicate");

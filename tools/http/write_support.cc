@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/access.h"
 #include "tools/command_json.h"
 #include "tools/http/errors.h"
 #include "tools/server_url.h"
@@ -52,7 +53,28 @@ Result<Command> command_from_request(const ApiRequest& request, const ApiContext
     (*body)[key] = value;
   }
   (*body)["type"] = type;
-  return command_from_json(*body, caller.operator_name);
+  Result<Command> command = command_from_json(*body, caller.operator_name);
+  if (command) command->command_id = agent_command_id(context.backend, caller, command->command_id);
+  return command;
+}
+
+std::string agent_command_id(const ApiBackend& backend, const Caller& caller, const std::string& given_id) {
+  if (caller.access.role != OperatorRole::agent) return given_id;
+  if (given_id.empty()) return scoped_command_id(caller.access, generate_command_id());
+  const std::string scoped = scoped_command_id(caller.access, given_id);
+  if (scoped == given_id) return scoped;
+  // A command the agent's operators made before agents had ID spaces is stored under the ID as
+  // given: its retry must find it rather than be applied again under the scoped ID.
+  const std::optional<Result<Outcome>> found = backend.find_outcome(given_id);
+  if (!found || !*found || (*found)->events.empty()) return scoped;
+  const std::string& maker = (*found)->events.front().operator_name;
+  bool made_by_own_agent = false;
+  backend.read_control([&](const LedgerState& state) {
+    const OperatorSettings* settings = state.find_operator(maker);
+    made_by_own_agent = settings != nullptr && settings->role == OperatorRole::agent &&
+                        settings->agent_account == caller.access.agent_account;
+  });
+  return made_by_own_agent ? given_id : scoped;
 }
 
 Result<Outcome> submit_counted(ApiContext& context, Command command) {

@@ -20,9 +20,16 @@ Result<nlohmann::json> body_object(const ApiRequest& request, const ApiLimits& l
 Result<nlohmann::json> body_json(const ApiRequest& request, const ApiLimits& limits);  // any document
 
 // The command of type `type` from the body plus `from_path` (e.g. {"account":"C-1"}), acting as
-// the caller. A body member the path gives, "type" or "operator" is refused (invalid_argument).
+// the caller. A body member the path gives, "type" or "operator" is refused (invalid_argument). An
+// agent caller's command ID is scoped (agent_command_id).
 Result<Command> command_from_request(const ApiRequest& request, const ApiContext& context, const Caller& caller,
                                      std::string_view type, nlohmann::json from_path);
+
+// The ID an agent caller's command is submitted and looked up under: in its agent's ID space
+// (engine/access.h scoped_command_id; one generated first when it has none), except an unscoped ID
+// that an operator of the same agent used before agents had ID spaces (so its retry finds it).
+// Other callers' IDs are returned as given.
+std::string agent_command_id(const ApiBackend& backend, const Caller& caller, const std::string& given_id);
 
 // ApiBackend::submit, counted in the metrics.
 Result<Outcome> submit_counted(ApiContext& context, Command command);
