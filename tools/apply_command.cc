@@ -63,17 +63,26 @@ bool apply_chunk(const ApplyChunk& apply, std::vector<std::string>& lines, std::
     return false;
   }
   bool stopped = false;
+  std::string stopped_by;  // the first operating error's code
   for (size_t i = 0; i < outcomes->size(); ++i) {
     json& outcome = (*outcomes)[i];
     any_refused = any_refused || !outcome.value("ok", false);
-    stopped = stopped || is_operating_error(outcome);
+    if (!stopped && is_operating_error(outcome)) {
+      stopped = true;
+      const json error = outcome.value("error", json::object());
+      stopped_by = error.is_object() ? error.value("code", "") : "";
+    }
     outcome["line"] = numbers[i];
     print(out, outcome);
   }
   out.flush();
   lines.clear();
   numbers.clear();
-  if (stopped) err << "paystream: the ledger stopped after a failed write\n";
+  if (stopped) {
+    err << (stopped_by == errc_name(Errc::storage_full)
+                ? "paystream: stopped: the data directory's file system is full; later lines were not applied\n"
+                : "paystream: the ledger stopped after a failed write\n");
+  }
   return !stopped;
 }
 
