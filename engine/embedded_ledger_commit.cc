@@ -727,7 +727,8 @@ Status EmbeddedLedger::close() {
   // The checkpoint and the flush are for a quicker next open, not for durability: on a read-only
   // database, after a failed write, or below the free-space reserve they are left out (a write
   // refused for lack of space is what this close must not risk).
-  const bool writes = db_ && !options_.read_only && !write_failed_ && !storage_failed_ && reserve_ && reserve_->has_reserve();
+  const bool writes =
+      db_ && !options_.read_only && !write_failed_ && !storage_failed_ && reserve_ && reserve_->has_reserve();
   if (writes) checkpoint = write_checkpoint(true);
   if (writes && checkpoint) {
     // Flushing the memtables now spares the next open from replaying the WAL into them.

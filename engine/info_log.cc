@@ -33,9 +33,10 @@ class FileInfoLog final : public rocksdb::Logger {
     ::gettimeofday(&now, nullptr);
     tm utc{};
     ::gmtime_r(&now.tv_sec, &utc);
+    const size_t thread = std::hash<std::thread::id>()(std::this_thread::get_id());
     int length = std::snprintf(line, sizeof line, "%04d/%02d/%02d-%02d:%02d:%02d.%06ld %zx ", utc.tm_year + 1900,
                                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                               static_cast<long>(now.tv_usec), std::hash<std::thread::id>()(std::this_thread::get_id()));
+                               static_cast<long>(now.tv_usec), thread);
     if (length < 0) return;
     const int body = std::vsnprintf(line + length, sizeof line - static_cast<size_t>(length), format, arguments);
     if (body < 0) return;

@@ -45,10 +45,11 @@ TEST_CASE("below the free-space reserve writes are refused with exit 1, queries 
   TmpfsMount disk(tmpfs_bytes);
   if (!disk.mounted()) PAYSTREAM_SKIP(disk.failure());
   const std::string data = disk.file("ledger");
-  REQUIRE(paystream(data, {"account", "open", "C-1", "--name", "Alice", "--type", "direct", "--min-free-bytes", reserve}).exit_code == 0);
+  REQUIRE(paystream(data, {"account", "open", "C-1", "--name", "Alice", "--type", "direct", "--min-free-bytes", reserve})
+              .exit_code == 0);
   for (int i = 0; i < 5; ++i) {
-    REQUIRE(paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve, "--command-id", "pay-" + std::to_string(i)})
-                .exit_code == 0);
+    const std::string command_id = "pay-" + std::to_string(i);
+    REQUIRE(paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve, "--command-id", command_id}).exit_code == 0);
   }
 
   REQUIRE(disk.fill("filler", 1 << 20));  // 1 MiB left: room to write, but below the reserve
@@ -86,7 +87,8 @@ TEST_CASE("a read-only data directory is queried and verified, and a write comma
   TmpfsMount disk(tmpfs_bytes);
   if (!disk.mounted()) PAYSTREAM_SKIP(disk.failure());
   const std::string data = disk.file("ledger");
-  REQUIRE(paystream(data, {"account", "open", "C-1", "--name", "Alice", "--type", "direct", "--min-free-bytes", reserve}).exit_code == 0);
+  REQUIRE(paystream(data, {"account", "open", "C-1", "--name", "Alice", "--type", "direct", "--min-free-bytes", reserve})
+              .exit_code == 0);
   REQUIRE(paystream(data, {"pay", "C-1", "12.50", "--min-free-bytes", reserve}).exit_code == 0);
   REQUIRE(disk.remount_read_only());
 
