@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -58,6 +59,17 @@ TEST_CASE("below the free-space reserve writes are refused with exit 1, queries 
   CHECK(refused.exit_code == 1);
   CHECK(refused.err.find("[storage_full]") != std::string::npos);
   CHECK(refused.err.find("bytes free, below the reserve of " + reserve) != std::string::npos);
+  TemporaryDirectory input;
+  {
+    std::ofstream lines(input.file("pay.jsonl"));
+    lines << R"({"type":"pay","account":"C-1","amount":"1","command_id":"apply-1"})" << '\n'
+          << R"({"type":"pay","account":"C-1","amount":"1","command_id":"apply-2"})" << '\n';
+  }
+  const ProcessResult applied = paystream(data, {"apply", "--file", input.file("pay.jsonl"), "--min-free-bytes", reserve});
+  INFO(applied.out << applied.err);
+  CHECK(applied.exit_code == 1);
+  CHECK(applied.out.find("storage_full") != std::string::npos);
+  CHECK(applied.err.find("stopped: the file system of the data directory has") != std::string::npos);
   // A retry of an applied command writes nothing: it still gets its first outcome.
   CHECK(paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve, "--command-id", "pay-4"}).exit_code == 0);
   CHECK(balance_of(data, "C-1") == "5.00");
