@@ -141,6 +141,8 @@ class EmbeddedLedger final : public Ledger {
   // After a group was refused for lack of space, with the pipeline idle and space back: resumes
   // RocksDB and reloads the state, the chain head and the checkpoint position from the database.
   Status recover_from_full_disk();
+  // The number of the WAL RocksDB appends to now (0 when it cannot say).
+  uint64_t current_wal_number() const;
   // A request while writing is refused: a retry of an applied command still gets its outcome.
   Result<Outcome> process_without_writing(const Group& group, const Request& request,
                                           const Result<std::optional<CommandRow>>& known, const Error& refusal) const;
@@ -207,6 +209,8 @@ class EmbeddedLedger final : public Ledger {
   // RocksDB failed a WAL append: its WAL writer keeps the error until DB::Resume(), and a SyncWAL()
   // on it aborts an assertion build of RocksDB (Debian's), so the syncer skips syncing meanwhile.
   std::atomic<bool> wal_append_failed_{false};
+  // The WAL a failed append went to: RocksDB clears the error only in a WAL it switches to.
+  std::atomic<uint64_t> failed_wal_number_{0};
   std::atomic<size_t> groups_pending_{0};  // handed to the writer, not yet acknowledged
   std::unique_ptr<FreeSpaceReserve> reserve_;
   std::thread writer_;

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
 
 #include "engine/decide.h"
@@ -215,6 +216,16 @@ Status EmbeddedLedger::recover_from_full_disk() {
     return make_error(Errc::storage_full, "the data directory's file system was full and RocksDB cannot resume "
                                           "writing yet (" + resumed.ToString() + "): write commands are refused");
   }
+  if (wal_append_failed_ && current_wal_number() == failed_wal_number_) {
+    // RocksDB clears a failed append's error from its WAL writer only when it moves to a new WAL,
+    // which a resume does when it has memtables to flush. This WAL would take no more writes (in an
+    // assertion build the next one aborts the process): stop, as for any failed write.
+    write_failed_ = true;
+    std::fprintf(stderr, "paystream: RocksDB resumed after a full disk without leaving the WAL that failed; the "
+                         "ledger stops: restart it to recover from the log\n");
+    return make_error(Errc::io_error, "the ledger stopped after a failed write on a full disk; restart it to recover "
+                                      "from the log");
+  }
   wal_append_failed_ = false;
   {
     std::unique_lock lock(state_mutex_);
@@ -244,6 +255,12 @@ Status EmbeddedLedger::recover_from_full_disk() {
   std::fprintf(stderr, "paystream: writing resumed after a full disk; the log continues after position %llu\n",
                static_cast<unsigned long long>(state_.last_position.value));
   return ok_status();
+}
+
+uint64_t EmbeddedLedger::current_wal_number() const {
+  std::unique_ptr<rocksdb::LogFile> wal;
+  if (!db_->GetCurrentWalFile(&wal).ok() || !wal) return 0;
+  return wal->LogNumber();
 }
 
 Result<Outcome> EmbeddedLedger::process_without_writing(const Group& group, const Request& request,
@@ -428,6 +445,7 @@ void EmbeddedLedger::write_group(Group& group) {
     // Not synced here: the syncer does, while this thread writes the next group.
     const rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &group.batch);
     if (status.IsNoSpace()) {
+      failed_wal_number_ = current_wal_number();
       wal_append_failed_ = true;
       written = make_error(Errc::storage_full, "the data directory's file system is full: this command was not "
                                                "applied; retry it once space is freed (" + status.ToString() + ")");

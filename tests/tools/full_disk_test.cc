@@ -17,7 +17,8 @@ namespace paystream::testing {
 namespace {
 
 // While full, every append to a file of the database fails with NoSpace, as on a full disk: the
-// WAL's, and the table files' and MANIFEST's that RocksDB's recovery (a flush) would write.
+// WAL's, and the table files' and MANIFEST's that RocksDB's recovery (a flush) would write. Or
+// only the WAL's.
 class FullFileSystem final : public rocksdb::FileSystemWrapper {
  public:
   FullFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
@@ -27,10 +28,13 @@ class FullFileSystem final : public rocksdb::FileSystemWrapper {
                                     std::unique_ptr<rocksdb::FSWritableFile>* file,
                                     rocksdb::IODebugContext* debug) override {
     rocksdb::IOStatus status = target()->NewWritableFile(name, options, file, debug);
-    if (status.ok()) *file = std::make_unique<FullableFile>(std::move(*file), full_);
+    const bool wal = name.size() > 4 && name.compare(name.size() - 4, 4, ".log") == 0;
+    if (status.ok()) *file = std::make_unique<FullableFile>(std::move(*file), wal ? full_ : tables_full_);
     return status;
   }
-  void set_full(bool full) { full_ = full; }
+  void set_full(bool full) { full_ = tables_full_ = full; }
+  // Only WAL appends fail: RocksDB's resume then succeeds while the next WAL append fails again.
+  void set_wal_full(bool full) { full_ = full; }
 
  private:
   class FullableFile final : public rocksdb::FSWritableFileOwnerWrapper {
@@ -52,7 +56,8 @@ class FullFileSystem final : public rocksdb::FileSystemWrapper {
     const std::atomic<bool>& full_;
   };
 
-  std::atomic<bool> full_{false};
+  std::atomic<bool> full_{false};         // WAL files
+  std::atomic<bool> tables_full_{false};  // every other file
 };
 
 Command pay(const std::string& command_id, int64_t units) {
@@ -127,6 +132,41 @@ TEST_CASE("engine: a WAL append refused for lack of space refuses its group, and
     return ok_status();
   }).ok());
   CHECK(events == end.value);
+}
+
+TEST_CASE("engine: a WAL that RocksDB's resume cannot clear stops the ledger cleanly, and a restart recovers",
+          "[engine][storage]") {
+  TempDir dir;
+  auto files = std::make_shared<FullFileSystem>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(files);
+  std::unique_ptr<Runtime> runtime = open(dir.path("data"), env.get());
+  OpenAccount account{"1001", {}, {}, {}};
+  account.settings.name = "Customer 1001";
+  REQUIRE(runtime->ledger->submit(Command{"open-1001", "admin", account}).ok());
+  REQUIRE(runtime->ledger->submit(pay("pay-1", 10)).ok());
+
+  // The second refusal comes after a resume that flushed every memtable: the WAL it then fails in
+  // is one that a later resume, with nothing to flush, does not leave.
+  files->set_wal_full(true);
+  for (const char* command_id : {"pay-2", "pay-3"}) {
+    Result<Outcome> refused = runtime->ledger->submit(pay(command_id, 5));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == Errc::storage_full);
+  }
+  files->set_wal_full(false);
+  // Either writing resumes, or the ledger stops and asks for a restart: it never aborts.
+  Result<Outcome> after = runtime->ledger->submit(pay("pay-2", 5));
+  if (!after.ok()) {
+    INFO(after.error().message);
+    CHECK(after.error().code == Errc::io_error);
+    CHECK(runtime->ledger->close().ok());
+    runtime.reset();
+    runtime = open(dir.path("data"), nullptr);
+    REQUIRE(runtime->ledger->submit(pay("pay-2", 5)).ok());
+  }
+  REQUIRE(runtime->ledger->submit(pay("pay-3", 5)).ok());
+  CHECK(runtime->ledger->submit(pay("pay-3", 5))->duplicate);
+  CHECK(balance_of(*runtime) == Money::from_micros(20'000'000));
 }
 
 }  // namespace paystream::testing
