@@ -18,6 +18,11 @@
 // is ever shown. Only the sequencer reads the latest state, and what it decides from it is
 // acknowledged after a later sync, which covers everything written before.
 // Readers of the state (snapshot) take state_mutex_ shared.
+// A full disk: the sequencer refuses commands that would write while the file system is below the
+// free-space reserve (reserve_). When a group still cannot be written for lack of space (the writer
+// checks again just before writing; RocksDB may fail anyway), the state is ahead of the database:
+// every later group is refused until the pipeline is idle and space is back; then the sequencer
+// calls DB::Resume() and reloads the state from the database (recover_from_full_disk).
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -31,6 +36,7 @@
 #include <rocksdb/db.h>
 
 #include "engine/embedded_log.h"
+#include "engine/free_space.h"
 #include "engine/ledger.h"
 
 namespace paystream {
@@ -92,6 +98,9 @@ class EmbeddedLedger final : public Ledger {
 
   // embedded_ledger_open.cc
   Status open_database();
+  Status open_read_only(rocksdb::DBOptions& options, std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors,
+                        const std::vector<std::string>& existing);
+  Status check_format();
   Status drop_observer_families(size_t first, size_t current_end);
   // Whether the observer names `name` in one of its family lists (AppendObserver).
   bool observer_family_in(std::vector<std::string> (AppendObserver::*list)() const, const std::string& name) const;
@@ -126,6 +135,19 @@ class EmbeddedLedger final : public Ledger {
   };
   DurableView durable_view() const;
   void process_group(std::vector<Request>& requests);
+  // ok when the next group may write; else Errc::storage_full (below the reserve, or a group was
+  // refused for lack of space and the ledger cannot recover yet). Sequencer only.
+  Status prepare_to_write();
+  // After a group was refused for lack of space, with the pipeline idle and space back: resumes
+  // RocksDB and reloads the state, the chain head and the checkpoint position from the database.
+  Status recover_from_full_disk();
+  // The number of the WAL RocksDB appends to now (0 when it cannot say).
+  uint64_t current_wal_number() const;
+  // A request while writing is refused: a retry of an applied command still gets its outcome.
+  Result<Outcome> process_without_writing(const Group& group, const Request& request,
+                                          const Result<std::optional<CommandRow>>& known, const Error& refusal) const;
+  // Whether the writer may write `group`: ok, or why not (then it writes nothing).
+  Status writable(const Group& group);
   void hand_to_writer(std::shared_ptr<Group> group);
   void write_group(Group& group);
   // `known`: the command ID's row before this group (look_up_commands).
@@ -181,6 +203,16 @@ class EmbeddedLedger final : public Ledger {
   static constexpr size_t recent_groups_max = 8;
   std::deque<WrittenGroup> recent_;  // guarded by pipeline_mutex_
   std::atomic<bool> write_failed_{false};
+  // A group was refused for lack of space: the sequencer's state is ahead of the database, so every
+  // later group is refused until recover_from_full_disk().
+  std::atomic<bool> storage_failed_{false};
+  // RocksDB failed a WAL append: its WAL writer keeps the error until DB::Resume(), and a SyncWAL()
+  // on it aborts an assertion build of RocksDB (Debian's), so the syncer skips syncing meanwhile.
+  std::atomic<bool> wal_append_failed_{false};
+  // The WAL a failed append went to: RocksDB clears the error only in a WAL it switches to.
+  std::atomic<uint64_t> failed_wal_number_{0};
+  std::atomic<size_t> groups_pending_{0};  // handed to the writer, not yet acknowledged
+  std::unique_ptr<FreeSpaceReserve> reserve_;
   std::thread writer_;
 
   std::mutex sync_mutex_;

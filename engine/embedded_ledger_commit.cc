@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
 
 #include "engine/decide.h"
@@ -90,6 +91,7 @@ EmbeddedLedger::Request EmbeddedLedger::make_request(Command command, std::share
 }
 
 std::vector<Result<Outcome>> EmbeddedLedger::enqueue_and_wait(std::vector<Command> commands) {
+  if (options_.read_only) return std::vector<Result<Outcome>>(commands.size(), *options_.read_only);
   auto completion = std::make_shared<Completion>(commands.size());
   std::vector<Request> requests;
   requests.reserve(commands.size());
@@ -163,23 +165,28 @@ void EmbeddedLedger::run_sequencer() {
 
 void EmbeddedLedger::process_group(std::vector<Request>& requests) {
   auto group = std::make_shared<Group>();
-  group->first = LogPosition{state_.last_position.value + 1};
   group->outcomes.reserve(requests.size());
   group->appended.reserve(requests.size());
   // Most commands make one event: growing these one by one moved every event several times.
   group->events.reserve(requests.size());
   group->encoded.reserve(requests.size());
   group->commands.reserve(requests.size());
+  const Status may_write = prepare_to_write();
+  group->first = LogPosition{state_.last_position.value + 1};  // the state may have been reloaded
   const std::vector<Result<std::optional<CommandRow>>> known = look_up_commands(requests, group->looked_up_by_id);
   {
     std::unique_lock lock(state_mutex_);
     for (size_t i = 0; i < requests.size(); ++i) {
       const Request& request = requests[i];
       const size_t events_before = group->events.size();
-      group->outcomes.push_back(
-          write_failed_ ? Result<Outcome>(make_error(Errc::io_error, "the ledger stopped after a failed write; "
-                                                                     "restart it to recover from the log"))
-                        : process_one(*group, request.command, request.fingerprint, known[i]));
+      if (write_failed_) {
+        group->outcomes.push_back(
+            make_error(Errc::io_error, "the ledger stopped after a failed write; restart it to recover from the log"));
+      } else if (!may_write) {
+        group->outcomes.push_back(process_without_writing(*group, request, known[i], may_write.error()));
+      } else {
+        group->outcomes.push_back(process_one(*group, request.command, request.fingerprint, known[i]));
+      }
       group->appended.push_back(Group::Slot{{}, events_before, group->events.size() - events_before});
     }
   }
@@ -188,7 +195,87 @@ void EmbeddedLedger::process_group(std::vector<Request>& requests) {
   hand_to_writer(std::move(group));
 }
 
+Status EmbeddedLedger::prepare_to_write() {
+  if (storage_failed_) {
+    // The groups still in the pipeline were decided from the state that is ahead of the database.
+    if (groups_pending_ > 0) {
+      return make_error(Errc::storage_full, "the data directory's file system is full: write commands are refused "
+                                            "(nothing was written) until space is freed");
+    }
+    if (Status space = reserve_->check(); !space) return space;
+    if (Status recovered = recover_from_full_disk(); !recovered) return recovered;
+  }
+  return reserve_->check();
+}
+
+Status EmbeddedLedger::recover_from_full_disk() {
+  // Clears RocksDB's error from a failed write; after a failed WAL append it also flushes every
+  // memtable into synced files and starts a new WAL, so whatever the database holds is durable.
+  const rocksdb::Status resumed = db_->Resume();
+  if (!resumed.ok()) {
+    return make_error(Errc::storage_full, "the data directory's file system was full and RocksDB cannot resume "
+                                          "writing yet (" + resumed.ToString() + "): write commands are refused");
+  }
+  if (wal_append_failed_ && current_wal_number() == failed_wal_number_) {
+    // RocksDB clears a failed append's error from its WAL writer only when it moves to a new WAL,
+    // which a resume does when it has memtables to flush. This WAL would take no more writes (in an
+    // assertion build the next one aborts the process): stop, as for any failed write.
+    write_failed_ = true;
+    std::fprintf(stderr, "paystream: RocksDB resumed after a full disk without leaving the WAL that failed; the "
+                         "ledger stops: restart it to recover from the log\n");
+    return make_error(Errc::io_error, "the ledger stopped after a failed write on a full disk; restart it to recover "
+                                      "from the log");
+  }
+  wal_append_failed_ = false;
+  {
+    std::unique_lock lock(state_mutex_);
+    state_ = LedgerState{};
+    dirty_accounts_.clear();
+    head_ = Sha256{};
+    checkpoint_position_ = LogPosition{0};
+    Status reloaded = load_checkpoint();
+    if (reloaded) reloaded = replay_tail();
+    if (!reloaded) {
+      write_failed_ = true;
+      std::fprintf(stderr, "paystream: reloading the ledger after a full disk: %s\n", reloaded.error().message.c_str());
+      return make_error(Errc::io_error, "the ledger stopped: reloading it after a full disk failed (" +
+                                            reloaded.error().message + "); restart it to recover from the log");
+    }
+  }
+  if (observer_ != nullptr) observer_->discard_unwritten();
+  {
+    std::lock_guard lock(pipeline_mutex_);
+    recent_.clear();
+  }
+  {
+    std::lock_guard lock(durable_mutex_);
+    durable_view_ = DurableView{take_snapshot(), state_.last_position.value};
+  }
+  storage_failed_ = false;
+  std::fprintf(stderr, "paystream: writing resumed after a full disk; the log continues after position %llu\n",
+               static_cast<unsigned long long>(state_.last_position.value));
+  return ok_status();
+}
+
+uint64_t EmbeddedLedger::current_wal_number() const {
+  std::unique_ptr<rocksdb::LogFile> wal;
+  if (!db_->GetCurrentWalFile(&wal).ok() || !wal) return 0;
+  return wal->LogNumber();
+}
+
+Result<Outcome> EmbeddedLedger::process_without_writing(const Group& group, const Request& request,
+                                                        const Result<std::optional<CommandRow>>& known,
+                                                        const Error& refusal) const {
+  // After a failed write the database may hold groups not yet synced: a duplicate found there is
+  // not durable, so nothing is answered from it until the ledger has recovered.
+  if (storage_failed_) return refusal;
+  Result<Outcome> previous = find_previous_outcome(group, request.command, request.fingerprint, known);
+  if (previous.ok() || previous.error().code != Errc::record_not_found) return previous;
+  return refusal;
+}
+
 void EmbeddedLedger::hand_to_writer(std::shared_ptr<Group> group) {
+  ++groups_pending_;
   {
     std::unique_lock lock(pipeline_mutex_);
     pipeline_changed_.wait(lock, [this] { return in_flight_.size() < groups_in_flight_max; });
@@ -248,6 +335,7 @@ void EmbeddedLedger::run_syncer() {
     }
     sync_groups(groups);
     for (const std::shared_ptr<Group>& group : groups) acknowledge(*group);
+    groups_pending_ -= groups.size();
     groups.clear();
   }
 }
@@ -256,6 +344,20 @@ void EmbeddedLedger::sync_groups(const std::vector<std::shared_ptr<Group>>& grou
   const Group* newest = nullptr;  // the last group that wrote something
   for (const std::shared_ptr<Group>& group : groups) {
     if (group->snapshot) newest = group.get();
+  }
+  if (newest != nullptr && wal_append_failed_) {
+    // Not synced (see wal_append_failed_): these groups are in the database, and become durable
+    // when the ledger resumes (DB::Resume() flushes them), or are lost with a crash before that.
+    for (const std::shared_ptr<Group>& group : groups) {
+      for (Result<Outcome>& outcome : group->outcomes) {
+        if (outcome.ok()) {
+          outcome = make_error(Errc::storage_full,
+                               "the data directory's file system filled up before this command was synced: it may "
+                               "or may not have been applied; retry it with the same command ID once space is freed");
+        }
+      }
+    }
+    return;
   }
   if (newest != nullptr && !sync_failed_ && options_.sync) {
     // One sync covers every group written before it, and the groups are only acknowledged after it.
@@ -314,18 +416,53 @@ EmbeddedLedger::DurableView EmbeddedLedger::durable_view() const {
   return durable_view_;
 }
 
-void EmbeddedLedger::write_group(Group& group) {
-  Status written = ok_status();
+Status EmbeddedLedger::writable(const Group& group) {
   if (write_failed_) {
-    written = make_error(Errc::io_error, "the ledger stopped after a failed write; restart it to recover from the log");
-  } else if (group.batch.Count() > 0) {
+    return make_error(Errc::io_error, "the ledger stopped after a failed write; restart it to recover from the log");
+  }
+  if (storage_failed_) {
+    return make_error(Errc::storage_full, "the data directory's file system is full: write commands are refused "
+                                          "(nothing was written) until space is freed");
+  }
+  if (group.batch.Count() == 0) return ok_status();
+  // Checked again here, just before writing, against what this batch appends to the WAL: a WAL
+  // append that RocksDB sees fail costs a DB::Resume() (a flush of every memtable), and leaves a
+  // window in which a concurrent SyncWAL() aborts an assertion build of RocksDB.
+  constexpr uint64_t wal_slack_bytes = 64 << 10;
+  const std::optional<uint64_t> free = free_bytes_of(options_.data_dir);
+  if (free && *free < group.batch.GetDataSize() + wal_slack_bytes) {
+    return make_error(Errc::storage_full,
+                      fmt::format("the data directory's file system has {} bytes free, too few to write this group "
+                                  "of commands: refused, nothing was written",
+                                  *free));
+  }
+  return ok_status();
+}
+
+void EmbeddedLedger::write_group(Group& group) {
+  Status written = writable(group);
+  if (written && group.batch.Count() > 0) {
     // Not synced here: the syncer does, while this thread writes the next group.
     const rocksdb::Status status = db_->Write(rocksdb::WriteOptions(), &group.batch);
-    if (!status.ok()) written = make_error(Errc::io_error, "writing to the log: " + status.ToString());
+    if (status.IsNoSpace()) {
+      failed_wal_number_ = current_wal_number();
+      wal_append_failed_ = true;
+      written = make_error(Errc::storage_full, "the data directory's file system is full: this command was not "
+                                               "applied; retry it once space is freed (" + status.ToString() + ")");
+    } else if (!status.ok()) {
+      written = make_error(Errc::io_error, "writing to the log: " + status.ToString());
+    }
   }
   if (!written) {
-    // The sequencer's state already includes this group: nothing more may be written after it.
-    write_failed_ = true;
+    // The sequencer's state already includes this group: nothing more may be written after it
+    // until the state is reloaded (after a full disk) or the ledger restarted.
+    if (written.error().code == Errc::storage_full) {
+      if (!storage_failed_.exchange(true)) {
+        std::fprintf(stderr, "paystream: %s\n", written.error().message.c_str());
+      }
+    } else {
+      write_failed_ = true;
+    }
     for (Result<Outcome>& outcome : group.outcomes) {
       if (outcome.ok()) outcome = written.error();
     }
@@ -605,8 +742,13 @@ Status EmbeddedLedger::close() {
     durable_view_ = DurableView{};
   }
   Status checkpoint = ok_status();
-  if (db_ && !write_failed_) checkpoint = write_checkpoint(true);
-  if (db_ && checkpoint) {
+  // The checkpoint and the flush are for a quicker next open, not for durability: on a read-only
+  // database, after a failed write, or below the free-space reserve they are left out (a write
+  // refused for lack of space is what this close must not risk).
+  const bool writes =
+      db_ && !options_.read_only && !write_failed_ && !storage_failed_ && reserve_ && reserve_->has_reserve();
+  if (writes) checkpoint = write_checkpoint(true);
+  if (writes && checkpoint) {
     // Flushing the memtables now spares the next open from replaying the WAL into them.
     std::vector<rocksdb::ColumnFamilyHandle*> families(handles_.begin(), handles_.end());
     const rocksdb::Status flushed = db_->Flush(rocksdb::FlushOptions(), families);

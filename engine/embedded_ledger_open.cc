@@ -4,6 +4,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/slice_transform.h>
 
 #include <pthread.h>
@@ -13,6 +14,7 @@
 
 #include "engine/decide.h"
 #include "engine/embedded_ledger.h"
+#include "engine/info_log.h"
 #include "engine/state_codec.h"
 #include "events/log_format.h"
 
@@ -41,6 +43,18 @@ class RunPrefix final : public rocksdb::SliceTransform {
     return rocksdb::Slice(key.data(), static_cast<const char*>(zero) - key.data() + 1);
   }
   bool InDomain(const rocksdb::Slice& key) const override { return std::memchr(key.data(), 0, key.size()) != nullptr; }
+};
+
+// RocksDB recovers from a full disk by itself only once the free space exceeds its own buffer
+// (the size of all write buffers, 64 MiB and more here), polled every few seconds. The ledger
+// resumes it instead, when its own reserve is free again (EmbeddedLedger::recover_from_full_disk),
+// and must then also reload its state: a recovery behind its back would leave that undone.
+class ResumedByLedger final : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status error, bool* auto_recovery) override {
+    error.PermitUncheckedError();
+    *auto_recovery = false;
+  }
 };
 
 constexpr const char* commands_family = "commands";
@@ -111,6 +125,8 @@ Status EmbeddedLedger::open_database() {
   // One writer thread writes every batch, so memtable inserts are never concurrent. Saying so keeps
   // RunPrefix's insert hints in use: RocksDB ignores them for concurrent inserts.
   options.allow_concurrent_memtable_write = false;
+  options.info_log = options_.read_only ? discarding_info_log() : open_info_log(options_.data_dir);
+  options.listeners.push_back(std::make_shared<ResumedByLedger>());
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, log_cf_name, commands_family, state_family};
   const size_t engine_families = names.size();
   if (observer_ != nullptr) {
@@ -129,8 +145,14 @@ Status EmbeddedLedger::open_database() {
   for (const std::string& name : names) {
     descriptors.emplace_back(name, column_family_options(name));
   }
+  if (options_.read_only) return open_read_only(options, descriptors, existing);
   rocksdb::DB* db = nullptr;
   const rocksdb::Status status = rocksdb::DB::Open(options, options_.data_dir, descriptors, &handles_, &db);
+  if (status.IsNoSpace()) {
+    return make_error(Errc::storage_full,
+                      fmt::format("cannot open data directory '{}' for writing: its file system is full ({})",
+                                  options_.data_dir, status.ToString()));
+  }
   if (!status.ok()) {
     if (status.ToString().find("lock") != std::string::npos) {
       return make_error(Errc::io_error, fmt::format("data directory '{}' is in use by another paystream process",
@@ -144,8 +166,67 @@ Status EmbeddedLedger::open_database() {
   commands_cf_ = handles_[2];
   state_cf_ = handles_[3];
   log_ = std::make_unique<EmbeddedLog>(db_.get(), log_cf_);
+  if (Status format = check_format(); !format) return format;
+  if (names.size() > observer_end) {
+    if (Status status = drop_observer_families(engine_families, observer_end); !status) return status;
+  }
+  if (observer_ != nullptr) {
+    observer_->bind(db_.get(),
+                    std::vector<rocksdb::ColumnFamilyHandle*>(
+                        handles_.begin() + static_cast<std::ptrdiff_t>(engine_families), handles_.end()),
+                    log_cf_, [this] { return durable_view().snapshot; });
+  }
+  return ok_status();
+}
+
+// A backup, a snapshot, a read-only mount or a full disk: RocksDB's OpenForReadOnly writes nothing
+// (it replays the WAL into memory only). What a writable open would change (create a missing
+// family, drop a retired one, write the format marker) is refused instead.
+Status EmbeddedLedger::open_read_only(rocksdb::DBOptions& options,
+                                      std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors,
+                                      const std::vector<std::string>& existing) {
+  for (const rocksdb::ColumnFamilyDescriptor& descriptor : descriptors) {
+    if (std::find(existing.begin(), existing.end(), descriptor.name) != existing.end()) continue;
+    return make_error(Errc::io_error,
+                      fmt::format("data directory '{}' (opened read-only) {}: open it writable once to set it up",
+                                  options_.data_dir, existing.empty() ? "holds no ledger"
+                                                                      : "lacks the column family '" +
+                                                                            descriptor.name + "' of this build"));
+  }
+  if (descriptors.size() > 4 + (observer_ != nullptr ? observer_->column_families().size() : 0)) {
+    return make_error(Errc::io_error, fmt::format("data directory '{}' (opened read-only) holds projections of an "
+                                                  "older layout: open it writable once to rebuild them",
+                                                  options_.data_dir));
+  }
+  options.create_if_missing = false;
+  options.create_missing_column_families = false;
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Status status =
+      rocksdb::DB::OpenForReadOnly(options, options_.data_dir, descriptors, &handles_, &db);
+  if (!status.ok()) {
+    return io_error(fmt::format("cannot open data directory '{}' read-only", options_.data_dir), status);
+  }
+  db_.reset(db);
+  meta_ = handles_[0];
+  log_cf_ = handles_[1];
+  commands_cf_ = handles_[2];
+  state_cf_ = handles_[3];
+  log_ = std::make_unique<EmbeddedLog>(db_.get(), log_cf_);
+  if (Status format = check_format(); !format) return format;
+  if (observer_ != nullptr) {
+    observer_->bind(db_.get(), std::vector<rocksdb::ColumnFamilyHandle*>(handles_.begin() + 4, handles_.end()),
+                    log_cf_, [this] { return durable_view().snapshot; });
+  }
+  return ok_status();
+}
+
+Status EmbeddedLedger::check_format() {
   std::string format;
   const rocksdb::Status read = db_->Get(rocksdb::ReadOptions(), meta_, format_key, &format);
+  if (read.IsNotFound() && options_.read_only) {
+    return make_error(Errc::io_error, fmt::format("data directory '{}' (opened read-only) holds no ledger",
+                                                  options_.data_dir));
+  }
   if (read.IsNotFound()) {
     rocksdb::WriteOptions sync;
     sync.sync = true;
@@ -156,15 +237,6 @@ Status EmbeddedLedger::open_database() {
   } else if (format != format_value) {
     return make_error(Errc::corruption, fmt::format("data directory '{}' holds format '{}'; this build reads '{}'",
                                                     options_.data_dir, format, format_value));
-  }
-  if (names.size() > observer_end) {
-    if (Status status = drop_observer_families(engine_families, observer_end); !status) return status;
-  }
-  if (observer_ != nullptr) {
-    observer_->bind(db_.get(),
-                    std::vector<rocksdb::ColumnFamilyHandle*>(
-                        handles_.begin() + static_cast<std::ptrdiff_t>(engine_families), handles_.end()),
-                    log_cf_, [this] { return durable_view().snapshot; });
   }
   return ok_status();
 }
@@ -265,6 +337,12 @@ Status EmbeddedLedger::catch_up_observer() {
     return make_error(Errc::corruption, fmt::format("projections are at log position {} but the log ends at {}",
                                                     applied->value, state_.last_position.value));
   }
+  if (options_.read_only) {
+    return make_error(Errc::io_error,
+                      fmt::format("data directory '{}' (opened read-only): its projections end at log position {}, "
+                                  "the log at {}; open it writable once to bring them up to date",
+                                  options_.data_dir, applied->value, state_.last_position.value));
+  }
   std::vector<Event> pending;
   auto flush = [&]() -> Status {
     rocksdb::WriteBatch batch;
@@ -324,6 +402,8 @@ Status EmbeddedLedger::start() {
   // What the database holds on open counts as durable: RocksDB flushes what it recovers from the
   // WAL into synced table files while opening (avoid_flush_during_recovery is left false).
   durable_view_ = DurableView{take_snapshot(), state_.last_position.value};
+  if (options_.read_only) return ok_status();  // nothing to decide, write or sync
+  reserve_ = std::make_unique<FreeSpaceReserve>(options_.data_dir, options_.free_bytes_min);
   // Named so that `top -H` and profiles tell the threads that set the write rate apart.
   syncer_ = std::thread([this] { run_syncer(); });
   pthread_setname_np(syncer_.native_handle(), "ps-wal-syncer");

@@ -6,6 +6,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "engine/info_log.h"
 #include "engine/state_codec.h"
 
 namespace paystream {
@@ -120,6 +121,8 @@ Result<std::unique_ptr<PartitionStore>> PartitionStore::open(const std::string& 
   rocksdb::Options options;
   options.create_if_missing = true;
   options.max_background_jobs = 2;
+  // RocksDB's own logger aborts an assertion build after a failed write (a full disk): see info_log.h.
+  options.info_log = open_info_log(directory);
   rocksdb::DB* db = nullptr;
   const rocksdb::Status status = rocksdb::DB::Open(options, directory, &db);
   if (!status.ok()) {

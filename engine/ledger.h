@@ -6,6 +6,7 @@
 // submit() returns only after the events are synced: acknowledged means durable.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -50,6 +51,9 @@ class AppendObserver {
                     rocksdb::ColumnFamilyHandle* log,
                     std::function<std::shared_ptr<const rocksdb::Snapshot>()> durable) = 0;
   [[nodiscard]] virtual Status on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) = 0;
+  // The batches of the last on_append() calls were not written (the disk was full): forget
+  // whatever was kept from them; the next call follows what the database holds.
+  virtual void discard_unwritten() {}
   // The last position the observer has applied. On open, the ledger feeds it the events after this
   // one, so dropped or newly added projections are rebuilt from the log.
   virtual Result<LogPosition> applied_position() const = 0;
@@ -73,6 +77,14 @@ struct LedgerOptions {
   Clock* clock = nullptr;                 // nullptr: the system clock
   std::shared_ptr<rocksdb::Statistics> statistics;  // optional, for the benchmark's counters
   rocksdb::Env* env = nullptr;  // nullptr: RocksDB's default; tests give one whose WAL syncs stall or fail
+  // Commands that would write are refused with Errc::storage_full, before anything is written,
+  // while the data directory's file system has less free space than this; they are accepted
+  // again once it has (docs/architecture.md, "A full disk").
+  uint64_t free_bytes_min = uint64_t{64} << 20;
+  // Set: the database is opened read-only (nothing is written, not even RocksDB's LOG), for a
+  // read-only or full data directory; every command is refused with this error. Opening fails when
+  // the directory holds no ledger, or projections that only a writable open would rebuild.
+  std::optional<Error> read_only;
 };
 
 struct Outcome {

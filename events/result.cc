@@ -35,6 +35,7 @@ const char* errc_name(Errc code) {
     case Errc::corruption: return "corruption";
     case Errc::unsupported_event: return "unsupported_event";
     case Errc::kafka_error: return "kafka_error";
+    case Errc::storage_full: return "storage_full";
     case Errc::outcome_pending: return "outcome_pending";
   }
   return "unknown";
@@ -54,7 +55,8 @@ bool is_usage_error(Errc code) {
 
 bool is_rejection(Errc code) {
   return !is_usage_error(code) && code != Errc::io_error && code != Errc::corruption &&
-         code != Errc::unsupported_event && code != Errc::kafka_error && code != Errc::outcome_pending;
+         code != Errc::unsupported_event && code != Errc::kafka_error && code != Errc::storage_full &&
+         code != Errc::outcome_pending;
 }
 
 }  // namespace paystream

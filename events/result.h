@@ -48,6 +48,9 @@ enum class Errc {
   corruption,
   unsupported_event,
   kafka_error,  // a Kafka broker or client refused or failed (connection, topic, delivery)
+  // The data directory's file system is below its free-space reserve (or full): write commands are
+  // refused, queries work; writes resume by themselves once space is freed (HTTP 507).
+  storage_full,
   // Kafka mode: the command was published (so it will be decided) but its outcome did not come
   // within the wait; look it up by its command ID later (HTTP 202).
   outcome_pending,

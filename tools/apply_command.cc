@@ -63,17 +63,23 @@ bool apply_chunk(const ApplyChunk& apply, std::vector<std::string>& lines, std::
     return false;
   }
   bool stopped = false;
+  std::string stopped_by;  // the first operating error's message
   for (size_t i = 0; i < outcomes->size(); ++i) {
     json& outcome = (*outcomes)[i];
     any_refused = any_refused || !outcome.value("ok", false);
-    stopped = stopped || is_operating_error(outcome);
+    if (!stopped && is_operating_error(outcome)) {
+      stopped = true;
+      const json error = outcome.value("error", json::object());
+      stopped_by = error.is_object() ? error.value("message", "") : "";
+    }
     outcome["line"] = numbers[i];
     print(out, outcome);
   }
   out.flush();
   lines.clear();
   numbers.clear();
-  if (stopped) err << "paystream: the ledger stopped after a failed write\n";
+  // The ledger refuses every later line alike (a failed write, a full disk, a read-only directory).
+  if (stopped) err << "paystream: stopped: " << stopped_by << "; later lines were not applied\n";
   return !stopped;
 }
 

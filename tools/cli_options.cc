@@ -26,6 +26,11 @@ void add_global_options(CLI::App& app, GlobalOptions& options, WithOperator with
   app.add_option("--output", options.output, "Write the output to FILE instead of standard output")
       ->type_name("FILE")
       ->group("Global options");
+  app.add_option("--min-free-bytes", options.free_bytes_min,
+                 "Refuse write commands while the data directory's file system has less free space (default "
+                 "67108864, 64 MiB)")
+      ->type_name("N")
+      ->group("Global options");
   // Not CLI11's envname: these options are on the root and on every subcommand, and CLI11 would let
   // a subcommand's environment value overwrite a --server given before the subcommand's name; and
   // the commands that only work locally must tell a --server typed now from an exported variable.

@@ -30,6 +30,9 @@ struct GlobalOptions {
   std::optional<std::string> server;
   std::optional<std::string> token;
   bool server_from_environment = false;
+  // --min-free-bytes: write commands are refused while the data directory's file system has less
+  // free space than this (LedgerOptions::free_bytes_min); unset: the ledger's default, 64 MiB.
+  std::optional<uint64_t> free_bytes_min;
 
   std::string data_dir_or_default() const { return data_dir.value_or(default_data_dir); }
 };

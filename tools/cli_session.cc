@@ -49,7 +49,8 @@ Result<std::unique_ptr<Runtime>> open_data_dir(const GlobalOptions& options, Dat
   if (!exists) return exists.error();
   LedgerOptions ledger_options;
   ledger_options.data_dir = dir;
-  Result<std::unique_ptr<Runtime>> runtime = open_runtime(ledger_options);
+  if (options.free_bytes_min) ledger_options.free_bytes_min = *options.free_bytes_min;
+  Result<std::unique_ptr<Runtime>> runtime = open_runtime_or_read_only(ledger_options);
   if (runtime) return runtime;
   // RocksDB allows one process per database; its message about the LOCK file is cryptic.
   if (runtime.error().code == Errc::io_error && mentions_lock(runtime.error().message)) {

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/info_log.h"
 #include "events/log_format.h"
 #include "tools/kafka_store_rows.h"
 
@@ -126,6 +127,9 @@ Result<std::unique_ptr<KafkaProjectionStore>> KafkaProjectionStore::open(const s
     std::filesystem::create_directories(std::filesystem::path(directory).parent_path(), ignored);
     options.create_if_missing = true;
     options.create_missing_column_families = true;
+    // RocksDB's own logger aborts an assertion build after a failed write (a full disk): see info_log.h.
+    std::filesystem::create_directories(directory, ignored);
+    options.info_log = open_info_log(directory);
     status = rocksdb::DB::Open(options, directory, descriptors, &store->handles_, &db);
   } else {
     if (!std::filesystem::exists(std::filesystem::path(directory) / "CURRENT")) {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/info_log.h"
 #include "events/log_format.h"
 #include "tools/kafka_store_rows.h"
 
@@ -37,6 +38,9 @@ Result<std::unique_ptr<KafkaResultsStore>> KafkaResultsStore::open(const std::st
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
+  // RocksDB's own logger aborts an assertion build after a failed write (a full disk): see info_log.h.
+  std::filesystem::create_directories(directory, ignored);
+  options.info_log = open_info_log(directory);
   rocksdb::DB* db = nullptr;
   const rocksdb::Status status = rocksdb::DB::Open(options, directory, descriptors, &store->handles_, &db);
   if (db != nullptr) store->db_.reset(db);

@@ -108,7 +108,9 @@ int run_replay_verify(const std::string& data_dir, std::ostream& out, std::ostre
   const auto started = std::chrono::steady_clock::now();
   LedgerOptions options;
   options.data_dir = data_dir;
-  Result<std::unique_ptr<Runtime>> runtime = open_runtime(options);
+  // Read-only when the directory is (a backup, a snapshot) or its file system is full: the
+  // rebuild goes to a scratch database in the temporary directory, never into the data directory.
+  Result<std::unique_ptr<Runtime>> runtime = open_runtime_or_read_only(options);
   if (!runtime) {
     err << "paystream: " << runtime.error().message << "\n";
     return 1;

@@ -1,5 +1,12 @@
 #include "tools/runtime.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
 namespace paystream {
 
 std::vector<std::string> ProjectionsObserver::column_families() const { return Projections::column_families(); }
@@ -23,6 +30,29 @@ Result<std::unique_ptr<Runtime>> open_runtime(const LedgerOptions& options) {
   if (!ledger) return ledger.error();
   runtime->ledger = std::move(ledger).value();
   return runtime;
+}
+
+Result<std::unique_ptr<Runtime>> open_runtime_or_read_only(LedgerOptions options) {
+  std::error_code error;
+  // access() answers for the file system too: EROFS on a read-only mount, even for root.
+  if (std::filesystem::is_directory(options.data_dir, error) && ::access(options.data_dir.c_str(), W_OK) != 0) {
+    options.read_only = make_error(
+        Errc::io_error, fmt::format("data directory '{}' is read-only (a read-only file system, or no write "
+                                    "permission): it can be queried and verified, not written",
+                                    options.data_dir));
+    return open_runtime(options);
+  }
+  Result<std::unique_ptr<Runtime>> runtime = open_runtime(options);
+  if (runtime || runtime.error().code != Errc::storage_full) return runtime;
+  options.read_only = make_error(
+      Errc::storage_full, fmt::format("the file system of data directory '{}' was full when it was opened, so it "
+                                      "was opened read-only: write commands are refused; free space and start "
+                                      "again",
+                                      options.data_dir));
+  Result<std::unique_ptr<Runtime>> read_only = open_runtime(options);
+  if (!read_only) return runtime.error();  // the reason it could not be opened for writing
+  std::cerr << "paystream: " << runtime.error().message << "; opened it read-only: queries work, writes are refused\n";
+  return read_only;
 }
 
 }  // namespace paystream

@@ -25,6 +25,7 @@ class ProjectionsObserver final : public AppendObserver {
             rocksdb::ColumnFamilyHandle* log,
             std::function<std::shared_ptr<const rocksdb::Snapshot>()> durable) override;
   Status on_append(std::span<const Event> events, rocksdb::WriteBatch& batch) override;
+  void discard_unwritten() override { projections_->discard_cache(); }
   Result<LogPosition> applied_position() const override { return projections_->applied_position(); }
   Projections& projections() { return *projections_; }
   // The live projection column families, in Projections::column_families() order.
@@ -46,5 +47,11 @@ struct Runtime {
 };
 
 Result<std::unique_ptr<Runtime>> open_runtime(const LedgerOptions& options);
+
+// open_runtime(), but read-only (LedgerOptions::read_only) when the data directory exists and is
+// not writable (a read-only mount, a backup), or when its file system is too full for RocksDB to
+// open it for writing (said on stderr): queries and replay --verify then still work, and every
+// command is refused with why.
+Result<std::unique_ptr<Runtime>> open_runtime_or_read_only(LedgerOptions options);
 
 }  // namespace paystream

@@ -45,6 +45,8 @@ int http_status_of(Errc code) {
       return 500;
     case Errc::kafka_error:  // the broker did not answer or refused: try again later
       return 503;
+    case Errc::storage_full:  // RFC 4918's Insufficient Storage: try again once space is freed
+      return 507;
     case Errc::outcome_pending:  // accepted for processing, outcome not known yet
       return 202;
   }

@@ -1,0 +1,52 @@
+#include "engine/free_space.h"
+
+#include <sys/statvfs.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+namespace paystream {
+
+std::optional<uint64_t> free_bytes_of(const std::string& dir) {
+  struct statvfs status {};
+  if (::statvfs(dir.c_str(), &status) != 0) return std::nullopt;
+  return static_cast<uint64_t>(status.f_bavail) * status.f_frsize;
+}
+
+bool FreeSpaceReserve::has_reserve() const {
+  const std::optional<uint64_t> free = free_bytes_of(dir_);
+  return !free || *free >= reserve_bytes_;
+}
+
+Status FreeSpaceReserve::check(uint64_t needed_bytes) {
+  const std::optional<uint64_t> free = free_bytes_of(dir_);
+  const bool below = free && *free < reserve_bytes_ + needed_bytes;
+  {
+    std::lock_guard lock(mutex_);
+    if (below != below_) {
+      below_ = below;
+      // Once per change, so a client retrying in a loop does not fill the log of a full disk.
+      if (below) {
+        std::fprintf(stderr,
+                     "paystream: the file system of data directory '%s' has %llu bytes free, below the reserve of "
+                     "%llu (--min-free-bytes): write commands are refused until space is freed\n",
+                     dir_.c_str(), static_cast<unsigned long long>(*free),
+                     static_cast<unsigned long long>(reserve_bytes_));
+      } else {
+        std::fprintf(stderr,
+                     "paystream: the file system of data directory '%s' has %s bytes free again, at least the "
+                     "reserve of %llu: write commands are accepted again\n",
+                     dir_.c_str(), free ? std::to_string(*free).c_str() : "enough",
+                     static_cast<unsigned long long>(reserve_bytes_));
+      }
+    }
+  }
+  if (!below) return ok_status();
+  return make_error(Errc::storage_full,
+                    fmt::format("the file system of the data directory has {} bytes free, below the reserve of {} "
+                                "bytes: write commands are refused (nothing was written) until space is freed",
+                                *free, reserve_bytes_));
+}
+
+}  // namespace paystream
