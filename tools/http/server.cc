@@ -303,8 +303,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     framing.keep_alive = keep_alive && (response.stream_length || !http10_);  // 1.0 without a length: until close
     SocketWriter writer(socket_.native_handle(), std::chrono::seconds(server_.options.write_timeout_seconds));
     SocketSink sink(writer, framing.chunked);
-    const bool sent = writer.write(response_head(response, framing)) && response.stream(sink) && sink.finish();
-    return sent && framing.keep_alive;
+    try {
+      const bool sent = writer.write(response_head(response, framing)) && response.stream(sink) && sink.finish();
+      return sent && framing.keep_alive;
+    } catch (const std::exception& exception) {
+      // Midway through the body: the connection is cut, so the client sees a truncated transfer.
+      log_line("error", "a streamed response failed with an exception", {{"path", path_}, {"detail", exception.what()}});
+    } catch (...) {
+      log_line("error", "a streamed response failed with an exception", {{"path", path_}, {"detail", "unknown"}});
+    }
+    return false;
   }
 
   void respond(ApiResponse response, bool keep_alive) {
