@@ -287,3 +287,55 @@ TEST_CASE("one client address cannot open more connections than its cap, while a
 }
 
 }  // namespace paystream::http_test
+
+namespace paystream::http_test {
+
+TEST_CASE("a client that stops reading a streamed export is cut off after the write timeout, freeing its worker",
+          "[http][robustness][slow]") {
+  Api api({"--threads", "1", "--write-timeout", "1", "--max-body-bytes", "4194304"});
+  open_account(*api.admin, {{"account", "BIG"}, {"name", "Big"}});
+  // About 7 MB of CSV: more than the socket buffers (4 MiB at most to send, the client's to
+  // receive) between the server and a client that reads nothing.
+  for (int batch = 0; batch < 5; ++batch) {
+    json commands = json::array();
+    for (int i = 0; i < 10'000; ++i) {
+      commands.push_back({{"type", "pay"}, {"account", "BIG"}, {"amount", "0.01"}, {"memo", std::string(60, 'm')}});
+    }
+    const httplib::Result posted = post(*api.admin, "/v1/commands", {{"commands", commands}});
+    REQUIRE(posted);
+    REQUIRE(posted->status == 200);
+  }
+  const int reader = connect_from(1, api.server->port());
+  REQUIRE(reader >= 0);
+  // A small receive buffer, but not below a loopback segment (64 KiB): smaller would have the
+  // kernel trickle what is left at its persist timer's pace once the client reads again.
+  const int receive_buffer = 128 * 1024;
+  ::setsockopt(reader, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  REQUIRE(send_all(reader, fmt::format("GET /v1/payment-records?account=BIG&format=csv&limit=0 HTTP/1.1\r\nHost: x\r\n"
+                                       "Authorization: Bearer {}\r\n\r\n",
+                                       api.server->admin_token())));
+  std::this_thread::sleep_for(milliseconds(300));  // the one worker is now stuck writing to it
+  // Its writes stall; a second after they do, the worker gives up: the next request is answered.
+  const auto begin = Clock::now();
+  const httplib::Result health = api.server->client("")->Get("/healthz");
+  const double waited_seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+  REQUIRE(health);
+  CHECK(health->status == 200);
+  CHECK(waited_seconds < 4.0);
+  // What the stalled client gets is cut short: no final chunk.
+  std::string received;
+  while (true) {
+    char buffer[65536];
+    pollfd descriptor{reader, POLLIN, 0};
+    if (::poll(&descriptor, 1, 3000) <= 0) break;
+    const ssize_t size = ::recv(reader, buffer, sizeof buffer, 0);
+    if (size <= 0) break;
+    received.append(buffer, static_cast<size_t>(size));
+  }
+  ::close(reader);
+  CHECK(received.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(received.size() < 6'000'000);
+  CHECK(received.find("\r\n0\r\n\r\n") == std::string::npos);
+}
+
+}  // namespace paystream::http_test
