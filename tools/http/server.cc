@@ -140,6 +140,7 @@ struct ServerCore {
   ConnectionLimits limits;
   std::unordered_set<Connection*> connections;
   bool stopping = false;
+  std::optional<std::chrono::steady_clock::time_point> accept_failure_logged;
   std::atomic<size_t> requests_in_workers{0};  // queued or running
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
@@ -403,8 +404,13 @@ void ServerCore::accept() {
   acceptor.async_accept([this](error_code error, tcp::socket socket) {
     if (stopping || !acceptor.is_open()) return;
     if (error) {
-      // Out of file descriptors, most likely: try again shortly rather than spin.
-      log_line("warning", "accepting a connection failed", {{"detail", error.message()}});
+      // Out of file descriptors, most likely: try again shortly rather than spin, and say so at
+      // most once per interval.
+      const auto now = std::chrono::steady_clock::now();
+      if (!accept_failure_logged || now - *accept_failure_logged >= refusal_log_interval) {
+        accept_failure_logged = now;
+        log_line("warning", "accepting a connection failed", {{"detail", error.message()}});
+      }
       accept_retry.expires_after(std::chrono::milliseconds(100));
       accept_retry.async_wait([this](error_code wait_error) {
         if (!wait_error && !stopping) accept();
