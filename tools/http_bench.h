@@ -2,7 +2,8 @@
 // `paystream bench-http`: a load generator for a running `paystream serve`, on loopback or
 // elsewhere. Payments through POST /v1/commands batches (the fast path) or single requests
 // (POST /v1/accounts/{id}/payments) from keep-alive clients; prints throughput and request
-// latency (with --slow-clients, while slow connections hold the server), then checks that the balances add up to exactly what was paid.
+// latency (with --slow-clients, while slow connections hold the server), then checks that the
+// balances add up to exactly what was paid.
 #include <cstdint>
 #include <ostream>
 #include <string>

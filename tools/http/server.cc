@@ -97,7 +97,8 @@ std::optional<ApiResponse> refusal_of_header(const bhttp::request<bhttp::string_
 
 ApiResponse refusal_of_read_error(const error_code& error, size_t body_bytes_max) {
   if (error == bhttp::error::body_limit) {
-    return closing_refusal(413, "body_too_large", fmt::format("the request body is larger than {} bytes", body_bytes_max));
+    return closing_refusal(413, "body_too_large",
+                           fmt::format("the request body is larger than {} bytes", body_bytes_max));
   }
   if (error == bhttp::error::header_limit) {
     return closing_refusal(400, "malformed_request",
@@ -215,7 +216,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void on_header(const error_code& error) {
     if (error) return on_read_error(error);
-    if (std::optional<ApiResponse> refusal = refusal_of_header(parser_->get())) return respond(std::move(*refusal), false);
+    if (std::optional<ApiResponse> refusal = refusal_of_header(parser_->get())) {
+      return respond(std::move(*refusal), false);
+    }
     if (parser_->is_done()) return dispatch();
     // A client that writes its headers and its body separately, with Nagle's algorithm on (as
     // cpp-httplib's does by default), holds the body back until its headers are acknowledged:
@@ -309,7 +312,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return sent && framing.keep_alive;
     } catch (const std::exception& exception) {
       // Midway through the body: the connection is cut, so the client sees a truncated transfer.
-      log_line("error", "a streamed response failed with an exception", {{"path", path_}, {"detail", exception.what()}});
+      log_line("error", "a streamed response failed with an exception",
+               {{"path", path_}, {"detail", exception.what()}});
     } catch (...) {
       log_line("error", "a streamed response failed with an exception", {{"path", path_}, {"detail", "unknown"}});
     }
@@ -448,7 +452,8 @@ void ServerCore::refuse(tcp::socket& socket, const std::string& client, Connecti
   error_code ignored;
   socket.shutdown(tcp::socket::shutdown_both, ignored);
   socket.close(ignored);
-  if (const std::optional<uint64_t> refused = limits.refusals_to_log(std::chrono::steady_clock::now(), refusal_log_interval)) {
+  const std::optional<uint64_t> refused = limits.refusals_to_log(std::chrono::steady_clock::now(), refusal_log_interval);
+  if (refused) {
     log_line("warning", "connections refused over the connection caps",
              {{"refused_since_last_line", *refused}, {"last", message}});
   }
