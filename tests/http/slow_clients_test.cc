@@ -286,6 +286,29 @@ TEST_CASE("one client address cannot open more connections than its cap, while a
   for (int fd : held) ::close(fd);
 }
 
+TEST_CASE("connections over the total cap are refused, whatever their address", "[http][robustness][slow]") {
+  Api api({"--max-connections", "3"});
+  const int port = api.server->port();
+  std::vector<int> held;
+  for (int host = 60; host < 63; ++host) {
+    held.push_back(connect_from(host, port));
+    REQUIRE(held.back() >= 0);
+  }
+  // Read without sending: a request written after the server closed would be answered by a reset,
+  // which could discard the refusal before it is read.
+  const int fourth = connect_from(63, port);
+  REQUIRE(fourth >= 0);
+  const std::string refused = read_until_closed(fourth, 3000);
+  ::close(fourth);
+  CHECK(refused.rfind("HTTP/1.1 503", 0) == 0);
+  CHECK(refused.find("\"too_many_connections\"") != std::string::npos);
+  ::close(held.back());
+  held.pop_back();
+  std::this_thread::sleep_for(milliseconds(200));
+  CHECK(request_from(63, port, health_request).rfind("HTTP/1.1 200", 0) == 0);
+  for (int fd : held) ::close(fd);
+}
+
 }  // namespace paystream::http_test
 
 namespace paystream::http_test {
