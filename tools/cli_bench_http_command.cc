@@ -37,6 +37,9 @@ void add_bench_http_command(CLI::App& app, Cli& cli) {
   command->add_option("--batch", options->batch,
                       "Payments per POST /v1/commands (default 100); 1: single payment requests");
   command->add_option("--accounts", options->accounts, "Fresh accounts to pay into (default 1000)");
+  command->add_option("--slow-clients", options->slow_clients,
+                      "Meanwhile, hold this many slow connections (trickling headers, trickling a body, silent) "
+                      "from 127.0.0.2 upwards; the server must be on 127.0.0.0/8 (default 0)");
   set_action(*command, cli, options, &run_bench_http);
 }
 

@@ -177,19 +177,29 @@ void add_serve_command(CLI::App& app, Cli& cli) {
   serve->add_option("--max-body-bytes", args->server.body_bytes_max, "Largest request body (default 1048576)")
       ->type_name("N")
       ->check(CLI::Range(size_t{1}, size_t{1} << 30));
-  serve->add_option("--threads", args->server.threads, "Workers: connections served at once (default 16)")
+  serve->add_option("--threads", args->server.threads, "Workers: requests run at once (default 16)")
       ->type_name("N")
       ->check(CLI::Range(1, 1024));
-  serve->add_option("--read-timeout", args->server.read_timeout_seconds,
-                    "Seconds to wait for each read of a request (default 5)")
+  serve->add_option("--request-timeout,--read-timeout", args->server.request_timeout_seconds,
+                    "Seconds from a request's first byte to its last body byte; a request not complete by then "
+                    "is answered 408 and its connection closed (default 5; --read-timeout is the older name)")
       ->type_name("SECONDS")
       ->check(CLI::Range(1, 3600));
+  serve->add_option("--max-connections", args->server.connections_max,
+                    "Open connections in all; more are refused (default 10000, lowered to fit the open-files "
+                    "limit)")
+      ->type_name("N")
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+  serve->add_option("--max-connections-per-client", args->server.connections_per_client_max,
+                    "Open connections from one client address; more are refused (default 64)")
+      ->type_name("N")
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
   serve->add_option("--write-timeout", args->server.write_timeout_seconds,
-                    "Seconds to wait for each write of a response (default 5)")
+                    "Seconds to write a response (for a streamed export: without progress) (default 5)")
       ->type_name("SECONDS")
       ->check(CLI::Range(1, 3600));
   serve->add_option("--idle-timeout", args->server.idle_timeout_seconds,
-                    "Seconds a kept-alive connection may wait for its next request (default 5)")
+                    "Seconds a connection may wait for its (next) request to begin (default 5)")
       ->type_name("SECONDS")
       ->check(CLI::Range(1, 3600));
   serve->add_option("--keep-alive-max-requests", args->server.keep_alive_requests_max,

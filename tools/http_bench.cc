@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "events/money.h"
+#include "tools/slow_client_load.h"
 
 namespace paystream {
 namespace {
@@ -177,6 +178,19 @@ int run_http_bench(const HttpBenchOptions& options, std::ostream& out, std::ostr
     err << "paystream: bench-http: opening the accounts failed: " << failure.first << '\n';
     return 1;
   }
+  SlowClientLoad slow;
+  if (options.slow_clients > 0) {
+    Result<std::pair<std::string, int>> host_port = loopback_host_port(options.url);
+    Status started = host_port ? slow.start(host_port->first, host_port->second, options.slow_clients)
+                               : Status(host_port.error());
+    if (!started) {
+      err << "paystream: bench-http: " << started.error().message << '\n';
+      return 1;
+    }
+    out << fmt::format("slow clients: {} connections held from 127.0.0.2 upwards (a third trickling headers, a "
+                       "third a body, a third silent)\n",
+                       options.slow_clients);
+  }
   std::atomic<uint64_t> remaining{options.payments};
   std::vector<ClientResult> results(options.clients);
   std::vector<std::thread> threads;
@@ -186,6 +200,10 @@ int run_http_bench(const HttpBenchOptions& options, std::ostream& out, std::ostr
   }
   for (std::thread& thread : threads) thread.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  slow.stop();
+  if (options.slow_clients > 0) {
+    out << fmt::format("slow clients: {} dropped by the server (and opened again) meanwhile\n", slow.dropped());
+  }
   if (failure.count != 0) {
     err << "paystream: bench-http: " << failure.count << " request(s) failed; the first: " << failure.first << '\n';
     return 1;
@@ -199,9 +217,9 @@ int run_http_bench(const HttpBenchOptions& options, std::ostream& out, std::ostr
   std::sort(latencies.begin(), latencies.end());
   out << fmt::format("requests: {} in {:.2f} s: {:.0f} requests/s, {:.0f} payments/s\n", latencies.size(), seconds,
                      static_cast<double>(latencies.size()) / seconds, static_cast<double>(payments) / seconds);
-  out << fmt::format("request latency (ms): p50 {:.2f}, p90 {:.2f}, p99 {:.2f}, max {:.2f}\n",
+  out << fmt::format("request latency (ms): p50 {:.2f}, p90 {:.2f}, p99 {:.2f}, p99.9 {:.2f}, max {:.2f}\n",
                      percentile(latencies, 0.50), percentile(latencies, 0.90), percentile(latencies, 0.99),
-                     latencies.empty() ? 0.0 : latencies.back());
+                     percentile(latencies, 0.999), latencies.empty() ? 0.0 : latencies.back());
   Result<Money> sum = balances_sum(options, run);
   int64_t expected_micros = 0;
   if (__builtin_mul_overflow(Money::parse(amount).value().micros(), static_cast<int64_t>(payments), &expected_micros)) {

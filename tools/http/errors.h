@@ -2,7 +2,7 @@
 // Errors as the API returns them: {"error":{"code":"<name>","message":"..."}} with the HTTP status
 // of the code (docs/api.md "Errors"). The code is an Errc name (events/result.h) or one of the
 // HTTP layer's own: route_not_found, method_not_allowed, body_too_large, batch_too_large,
-// malformed_request, unsupported_encoding.
+// malformed_request, unsupported_encoding, request_timeout, too_many_connections, server_busy.
 #include <string>
 #include <string_view>
 
@@ -20,7 +20,7 @@ ApiResponse error_response(const Error& error);
 // An error of the HTTP layer itself, which has no Errc.
 ApiResponse error_response(int status, std::string_view code, std::string_view message);
 
-// The body alone, for responses made outside the routes (httplib's own 400s).
+// The body alone, for responses made outside the routes (the transport's own refusals).
 std::string error_body(std::string_view code, std::string_view message);
 
 }  // namespace paystream::http

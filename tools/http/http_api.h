@@ -1,5 +1,5 @@
 #pragma once
-// The HTTP API's own view of a request and a response, so the routes never see cpp-httplib: the
+// The HTTP API's own view of a request and a response, so the routes never see the transport: the
 // server (server.cc) converts at the edge. A route is a function of an ApiRequest (and the
 // authenticated caller) to an ApiResponse; nothing in a route throws.
 #include <cstdint>
