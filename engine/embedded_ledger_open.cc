@@ -10,11 +10,13 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "engine/decide.h"
 #include "engine/embedded_ledger.h"
 #include "engine/info_log.h"
+#include "engine/space_ballast.h"
 #include "engine/state_codec.h"
 #include "events/log_format.h"
 
@@ -147,7 +149,19 @@ Status EmbeddedLedger::open_database() {
   }
   if (options_.read_only) return open_read_only(options, descriptors, existing);
   rocksdb::DB* db = nullptr;
-  const rocksdb::Status status = rocksdb::DB::Open(options, options_.data_dir, descriptors, &handles_, &db);
+  rocksdb::Status status = rocksdb::DB::Open(options, options_.data_dir, descriptors, &handles_, &db);
+  if (status.IsNoSpace() && remove_ballast(options_.data_dir)) {
+    // The ballast was kept for this: its space lets the open write its MANIFEST, OPTIONS and WAL.
+    // The ledger then runs below its reserve, so writes are refused until space is freed, and
+    // resume by themselves (the ballast is made again once there is room for it).
+    const std::optional<uint64_t> free = free_bytes_of(options_.data_dir);
+    std::fprintf(stderr,
+                 "paystream: the file system of data directory '%s' was too full to open it for writing; "
+                 "removed its space reserve file '%s' (%s bytes free now) and opened it again\n",
+                 options_.data_dir.c_str(), ballast_file_name,
+                 free ? std::to_string(*free).c_str() : "unknown");
+    status = rocksdb::DB::Open(options, options_.data_dir, descriptors, &handles_, &db);
+  }
   if (status.IsNoSpace()) {
     return make_error(Errc::storage_full,
                       fmt::format("cannot open data directory '{}' for writing: its file system is full ({})",
@@ -403,7 +417,9 @@ Status EmbeddedLedger::start() {
   // WAL into synced table files while opening (avoid_flush_during_recovery is left false).
   durable_view_ = DurableView{take_snapshot(), state_.last_position.value};
   if (options_.read_only) return ok_status();  // nothing to decide, write or sync
-  reserve_ = std::make_unique<FreeSpaceReserve>(options_.data_dir, options_.free_bytes_min);
+  reserve_ = std::make_unique<FreeSpaceReserve>(options_.data_dir, options_.free_bytes_min,
+                                                ballast_bytes_for(options_.free_bytes_min));
+  reserve_->keep_ballast();
   // Named so that `top -H` and profiles tell the threads that set the write rate apart.
   syncer_ = std::thread([this] { run_syncer(); });
   pthread_setname_np(syncer_.native_handle(), "ps-wal-syncer");

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/space_ballast.h"
+
 namespace paystream {
 
 std::optional<uint64_t> free_bytes_of(const std::string& dir) {
@@ -19,11 +21,39 @@ bool FreeSpaceReserve::has_reserve() const {
   return !free || *free >= reserve_bytes_;
 }
 
+std::optional<uint64_t> FreeSpaceReserve::keep_ballast_locked(std::optional<uint64_t> free) {
+  if (ballast_bytes_ == 0 || ballast_done_) return free;
+  if (has_ballast(dir_, ballast_bytes_)) {
+    ballast_done_ = true;
+    return free;
+  }
+  // Made only with the reserve still free after it, so making it never takes a write below the
+  // reserve. (A file system that cannot say its free space gets none.)
+  if (!free || *free < reserve_bytes_ + ballast_bytes_) return free;
+  ballast_done_ = true;
+  if (!make_ballast(dir_, ballast_bytes_)) {
+    std::fprintf(stderr,
+                 "paystream: could not make the space reserve file '%s/%s' (%llu bytes); going on without it\n",
+                 dir_.c_str(), ballast_file_name, static_cast<unsigned long long>(ballast_bytes_));
+  }
+  return free_bytes_of(dir_);
+}
+
+void FreeSpaceReserve::keep_ballast() {
+  std::lock_guard lock(mutex_);
+  (void)keep_ballast_locked(free_bytes_of(dir_));
+}
+
 Status FreeSpaceReserve::check(uint64_t needed_bytes) {
-  const std::optional<uint64_t> free = free_bytes_of(dir_);
-  const bool below = free && *free < reserve_bytes_ + needed_bytes;
+  std::optional<uint64_t> free = free_bytes_of(dir_);
+  bool below = false;
   {
     std::lock_guard lock(mutex_);
+    free = keep_ballast_locked(free);
+    below = free && *free < reserve_bytes_ + needed_bytes;
+    // Below the reserve a ballast may be gone (removed by an open that needed its space): try again
+    // once there is room.
+    if (below) ballast_done_ = false;
     if (below != below_) {
       below_ = below;
       // Once per change, so a client retrying in a loop does not fill the log of a full disk.

@@ -76,21 +76,61 @@ TEST_CASE("below the free-space reserve writes are refused with exit 1, queries 
   CHECK(records_of(data, "C-1") == 5);
   check_verified(data);
 
-  // Not a byte left: a writable open fails, so the directory is opened read-only.
+  // Not a byte left: a writable open fails until the space reserve file (1 MiB, a quarter of the
+  // reserve) is removed; then the ledger is open for writing, below its reserve.
+  CHECK(std::filesystem::file_size(data + "/space-reserve") == (1 << 20));
   REQUIRE(disk.fill("filler", 0));
-  const ProcessResult full = paystream(data, {"pay", "C-1", "1", "--min-free-bytes", "0"});
+  const ProcessResult full = paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve});
   INFO(full.err);
   CHECK(full.exit_code == 1);
+  CHECK(full.err.find("removed its space reserve file 'space-reserve'") != std::string::npos);
   CHECK(full.err.find("[storage_full]") != std::string::npos);
+  CHECK(full.err.find("bytes free, below the reserve of " + reserve) != std::string::npos);
+  CHECK(!std::filesystem::exists(data + "/space-reserve"));
   CHECK(balance_of(data, "C-1") == "5.00");
   CHECK(records_of(data, "C-1") == 5);
   check_verified(data);
+
+  // Space back: writes are taken, and the space reserve file is made again.
+  std::filesystem::remove(disk.file("filler"));
+  const ProcessResult resumed = paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve});
+  INFO(resumed.err);
+  CHECK(resumed.exit_code == 0);
+  CHECK(balance_of(data, "C-1") == "6.00");
+  CHECK(records_of(data, "C-1") == 6);
+  CHECK(std::filesystem::file_size(data + "/space-reserve") == (1 << 20));
+  check_verified(data);
+}
+
+TEST_CASE("without its space reserve file a data directory on a full disk is opened read-only, and written "
+          "again with space",
+          "[e2e][storage]") {
+  TmpfsMount disk(tmpfs_bytes);
+  if (!disk.mounted()) PAYSTREAM_SKIP(disk.failure());
+  const std::string data = disk.file("ledger");
+  REQUIRE(paystream(data, {"account", "open", "C-1", "--name", "Alice", "--type", "direct", "--min-free-bytes",
+                           reserve})
+              .exit_code == 0);
+  REQUIRE(paystream(data, {"pay", "C-1", "5", "--min-free-bytes", reserve}).exit_code == 0);
+  REQUIRE(std::filesystem::remove(data + "/space-reserve"));  // as if removed by hand
+
+  REQUIRE(disk.fill("filler", 0));
+  const ProcessResult full = paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve});
+  INFO(full.err);
+  CHECK(full.exit_code == 1);
+  CHECK(full.err.find("[storage_full]") != std::string::npos);
+  CHECK(full.err.find("opened it read-only") != std::string::npos);
+  CHECK(balance_of(data, "C-1") == "5.00");
+  CHECK(records_of(data, "C-1") == 1);
+  check_verified(data);
+  CHECK(!std::filesystem::exists(data + "/space-reserve"));  // a read-only open makes none
 
   std::filesystem::remove(disk.file("filler"));
   const ProcessResult resumed = paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve});
   INFO(resumed.err);
   CHECK(resumed.exit_code == 0);
   CHECK(balance_of(data, "C-1") == "6.00");
+  CHECK(std::filesystem::file_size(data + "/space-reserve") == (1 << 20));
   check_verified(data);
 }
 

@@ -1,6 +1,8 @@
 // `paystream serve` on a small tmpfs that fills up: writes are refused with 507 storage_full, the
 // queries keep working, and writes resume without a restart once space is freed, with nothing
 // acknowledged lost. Mounting needs root: without it these tests are skipped and say so.
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -23,6 +25,13 @@ size_t count_of(const std::string& text, const std::string& part) {
 
 json pay(const std::string& id, const std::string& amount) {
   return {{"type", "pay"}, {"account", "C-1"}, {"amount", amount}, {"command_id", id}};
+}
+
+// The bytes allocated to a file (not its length), 0 when it is not there.
+uint64_t allocated_bytes(const std::string& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return 0;
+  return static_cast<uint64_t>(status.st_blocks) * 512;
 }
 
 }  // namespace
@@ -114,6 +123,59 @@ TEST_CASE("serve on a disk filled to its last bytes refuses writes, survives, an
   server = std::make_unique<ServerProcess>(data, std::vector<std::string>{"--min-free-bytes", "0"});
   admin = server->client(token);
   CHECK(balance_of(*admin, "C-1") == fmt::format("{}.00", sent));
+  CHECK(server->stop() == 0);
+  const auto [verified, out] = run_paystream({"replay", "--verify", "--data", data});
+  INFO(out);
+  CHECK(verified == 0);
+}
+
+TEST_CASE("serve started on a disk full to its last byte frees its space reserve file, refuses writes "
+          "with 507, and takes them again without a restart",
+          "[http][storage]") {
+  TmpfsMount disk(tmpfs_bytes);
+  if (!disk.mounted()) PAYSTREAM_SKIP(disk.failure());
+  const std::string data = disk.file("ledger");
+  const std::string ballast = data + "/space-reserve";
+  const std::vector<std::string> reserve = {"--min-free-bytes", "4194304"};  // ballast: 1 MiB, a quarter
+  auto server = std::make_unique<ServerProcess>(data, reserve);
+  const std::string token = server->admin_token();
+  std::unique_ptr<httplib::Client> admin = server->client(token);
+  open_account(*admin, {{"account", "C-1"}, {"name", "Alice"}});
+  for (int i = 0; i < 5; ++i) {
+    const json payment = {{"amount", "1"}, {"command_id", fmt::format("p-{}", i)}};
+    REQUIRE(post(*admin, "/v1/accounts/C-1/payments", payment)->status == 201);
+  }
+  CHECK(server->stop() == 0);
+  CHECK(allocated_bytes(ballast) >= (1 << 20));
+
+  // Not a byte left: a writable open of RocksDB fails until the space reserve file is removed.
+  REQUIRE(disk.fill("filler", 0));
+  REQUIRE(disk.free_bytes() < 4096);
+  server = std::make_unique<ServerProcess>(data, reserve);
+  admin = server->client(token);
+  INFO(server->stderr_text());
+  CHECK(server->stderr_text().find("removed its space reserve file") != std::string::npos);
+  CHECK(!std::filesystem::exists(ballast));
+  const json late = {{"amount", "1"}, {"command_id", "late"}};
+  const httplib::Result refused = post(*admin, "/v1/accounts/C-1/payments", late);
+  CHECK(refusal_of(refused) == std::pair{507, std::string("storage_full")});
+  CHECK(json_of(refused).at("error").at("message").get<std::string>().find("below the reserve of 4194304") !=
+        std::string::npos);
+  CHECK(balance_of(*admin, "C-1") == "5.00");
+  CHECK(json_of(admin->Get("/v1/payment-records?account=C-1")).at("rows").size() == 5);
+
+  // Space back: the same process takes writes, and keeps its space reserve file again.
+  std::filesystem::remove(disk.file("filler"));
+  CHECK(post(*admin, "/v1/accounts/C-1/payments", late)->status == 201);
+  CHECK(balance_of(*admin, "C-1") == "6.00");
+  CHECK(allocated_bytes(ballast) >= (1 << 20));
+  CHECK(server->stop() == 0);
+
+  // Nothing acknowledged was lost.
+  server = std::make_unique<ServerProcess>(data, reserve);
+  admin = server->client(token);
+  CHECK(balance_of(*admin, "C-1") == "6.00");
+  CHECK(json_of(admin->Get("/v1/payment-records?account=C-1")).at("rows").size() == 6);
   CHECK(server->stop() == 0);
   const auto [verified, out] = run_paystream({"replay", "--verify", "--data", data});
   INFO(out);
