@@ -79,7 +79,7 @@ TEST_CASE("below the free-space reserve writes are refused with exit 1, queries 
   // Not a byte left: a writable open fails until the space reserve file (1 MiB, a quarter of the
   // reserve) is removed; then the ledger is open for writing, below its reserve.
   CHECK(std::filesystem::file_size(data + "/space-reserve") == (1 << 20));
-  REQUIRE(disk.fill("filler", 0));
+  REQUIRE(disk.fill_before_open("filler", data));
   const ProcessResult full = paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve});
   INFO(full.err);
   CHECK(full.exit_code == 1);
@@ -114,7 +114,7 @@ TEST_CASE("without its space reserve file a data directory on a full disk is ope
   REQUIRE(paystream(data, {"pay", "C-1", "5", "--min-free-bytes", reserve}).exit_code == 0);
   REQUIRE(std::filesystem::remove(data + "/space-reserve"));  // as if removed by hand
 
-  REQUIRE(disk.fill("filler", 0));
+  REQUIRE(disk.fill_before_open("filler", data));
   const ProcessResult full = paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve});
   INFO(full.err);
   CHECK(full.exit_code == 1);

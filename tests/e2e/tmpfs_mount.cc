@@ -51,6 +51,12 @@ bool TmpfsMount::fill(const std::string& name, uint64_t left_bytes) const {
   return allocated == 0;
 }
 
+bool TmpfsMount::fill_before_open(const std::string& name, const std::string& data_dir) const {
+  std::error_code ignored;
+  std::filesystem::remove(std::filesystem::path(data_dir) / "LOG.old", ignored);
+  return fill(name, 0);
+}
+
 bool TmpfsMount::remount_read_only() {
   if (::mount(nullptr, path_.c_str(), nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) == 0) {
     return true;

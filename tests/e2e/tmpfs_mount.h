@@ -30,6 +30,11 @@ class TmpfsMount {
   // Takes space in a file named `name` until the file system has about `left_bytes` free (false
   // when it could not); remove the file to give the space back.
   bool fill(const std::string& name, uint64_t left_bytes) const;
+  // Fills the file system to its last byte so that the next open of the ledger in `data_dir` finds
+  // it full. RocksDB's previous info log (LOG.old) is removed first: that open's log rotation would
+  // delete it, giving back a hundred KiB or so, and whether that is enough for the open's MANIFEST
+  // depends on how much the earlier runs logged.
+  bool fill_before_open(const std::string& name, const std::string& data_dir) const;
   // Remounts the file system read-only (false with failure() when it could not).
   bool remount_read_only();
 

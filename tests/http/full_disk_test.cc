@@ -149,7 +149,7 @@ TEST_CASE("serve started on a disk full to its last byte frees its space reserve
   CHECK(allocated_bytes(ballast) >= (1 << 20));
 
   // Not a byte left: a writable open of RocksDB fails until the space reserve file is removed.
-  REQUIRE(disk.fill("filler", 0));
+  REQUIRE(disk.fill_before_open("filler", data));
   REQUIRE(disk.free_bytes() < 4096);
   server = std::make_unique<ServerProcess>(data, reserve);
   admin = server->client(token);
