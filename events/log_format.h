@@ -1,5 +1,5 @@
 #pragma once
-// The stored format of the embedded log, shared by its writer (engine/embedded_log.cc) and its
+// The stored format of the embedded log, shared by its writer (engine/embedded/log.cc) and its
 // readers outside the engine (the projections' all-account record queries scan it directly).
 // Changing anything here changes every data directory: it is documented in docs/storage.md.
 //

@@ -16,7 +16,7 @@ Money saturating_add(Money a, Money b) {
                                               : std::numeric_limits<int64_t>::min());
 }
 
-// The engine's rule (engine/ledger_state.cc, account_status), restated here because projections
+// The engine's rule (engine/domain/ledger_state.cc, account_status), restated here because projections
 // must not include the engine: locked first, then expired, no credit, monthly maximum.
 const char* status_name(const AccountSettings& settings, Money available, Money month_consumption,
                         Timestamp now) {

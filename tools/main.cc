@@ -1,7 +1,7 @@
 // paystream: the command line of the ledger. Everything lives in tools/cli_*.
 #include <iostream>
 
-#include "tools/cli_app.h"
+#include "tools/cli/app.h"
 
 int main(int argc, char** argv) {
   // Unsynced streams buffer standard input, so `apply --file -` can see when the producer pauses

@@ -1,8 +1,8 @@
 // Operators and rights: who may run which command, who sees which account, which token is valid.
 #include <limits>
 
-#include "engine/access.h"
-#include "engine/state_codec.h"
+#include "engine/domain/access.h"
+#include "engine/domain/state_codec.h"
 #include "events/codec.h"
 #include "tests/engine/engine_fixtures.h"
 
@@ -14,7 +14,7 @@ struct Token {
   TokenCredential credential;
 };
 
-// What tools/operator_tokens.cc does, with fixed bytes instead of random ones.
+// What tools/runtime/operator_tokens.cc does, with fixed bytes instead of random ones.
 Token make_token(char fill) {
   Token token;
   token.credential.id = std::string(16, fill);

@@ -2,8 +2,8 @@
 // Builds ledger states the way the engine does: decide, number the events, evolve.
 #include <catch2/catch.hpp>
 
-#include "engine/access.h"
-#include "engine/decide.h"
+#include "engine/domain/access.h"
+#include "engine/domain/decide.h"
 
 namespace paystream::testing {
 

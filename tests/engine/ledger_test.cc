@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 
-#include "engine/ledger.h"
+#include "engine/embedded/ledger.h"
 #include "tests/engine/engine_fixtures.h"
 #include "tests/temp_dir.h"
 

@@ -4,7 +4,7 @@
 // admin made) on each target (the agent's own account, its sub-account, an account outside its
 // tree): allowed, or refused as forbidden. The same table runs through embedded mode's decide()
 // (tests/engine/rights_table_test.cc) and Kafka mode's partition engine
-// (tests/kafka/rights_table_test.cc), which shows both modes apply the one check of engine/access.h.
+// (tests/kafka/rights_table_test.cc), which shows both modes apply the one check of engine/domain/access.h.
 #include <cstdint>
 #include <set>
 #include <sstream>
@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/access.h"
+#include "engine/domain/access.h"
 #include "events/command.h"
 
 namespace paystream::testing::rights {

@@ -1,4 +1,4 @@
-#include "engine/state_codec.h"
+#include "engine/domain/state_codec.h"
 #include "tests/engine/engine_fixtures.h"
 
 namespace paystream::testing {

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "events/batch_acceptance.h"
+#include "events/kafka/batch_acceptance.h"
 
 namespace paystream {
 namespace {

@@ -13,14 +13,14 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "engine/kafka_engine_loop.h"
-#include "engine/kafka_events_reader.h"
-#include "engine/ledger.h"
+#include "engine/kafka/engine_loop.h"
+#include "engine/kafka_client/events_reader.h"
+#include "engine/embedded/ledger.h"
 #include "tests/e2e/run_process.h"
 #include "tests/kafka/kafka_fixture.h"
 #include "tests/kafka/topic_reader.h"
-#include "tools/command_json.h"
-#include "tools/publish_command.h"
+#include "tools/runtime/command_json.h"
+#include "tools/commands/publish.h"
 
 namespace paystream::testing {
 

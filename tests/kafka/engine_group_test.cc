@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/kafka_events_reader.h"
+#include "engine/kafka_client/events_reader.h"
 #include "tests/kafka/engine_fixture.h"
 
 namespace paystream {

@@ -3,8 +3,8 @@
 // balances compared with an embedded Ledger given the same commands.
 #include <catch2/catch.hpp>
 
-#include "engine/kafka_events_reader.h"
-#include "engine/kafka_producer.h"
+#include "engine/kafka_client/events_reader.h"
+#include "engine/kafka_client/producer.h"
 #include "tests/kafka/engine_fixture.h"
 
 namespace paystream {

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "events/codec.h"
-#include "events/event_batch.h"
+#include "events/kafka/event_batch.h"
 
 namespace paystream {
 namespace {

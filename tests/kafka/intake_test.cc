@@ -2,12 +2,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/kafka_command_intake.h"
-#include "engine/kafka_routing.h"
+#include "engine/kafka/command_intake.h"
+#include "engine/kafka_client/routing.h"
 #include "events/codec.h"
 #include "tests/kafka/kafka_fixture.h"
 #include "tests/kafka/publish_fixture.h"
-#include "tools/publish_command.h"
+#include "tools/commands/publish.h"
 
 namespace paystream {
 namespace {

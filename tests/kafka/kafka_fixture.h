@@ -5,9 +5,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/kafka_client.h"
-#include "engine/kafka_mock_cluster.h"
-#include "engine/kafka_topics.h"
+#include "engine/kafka_client/client.h"
+#include "engine/kafka_client/mock_cluster.h"
+#include "engine/kafka_client/topics.h"
 
 namespace paystream::testing {
 

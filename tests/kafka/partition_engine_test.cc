@@ -2,9 +2,9 @@
 // another engine from those batches.
 #include <catch2/catch.hpp>
 
-#include "engine/kafka_partition_engine.h"
-#include "engine/kafka_results.h"
-#include "engine/kafka_routing.h"
+#include "engine/kafka/partition_engine.h"
+#include "engine/kafka/results.h"
+#include "engine/kafka_client/routing.h"
 
 namespace paystream {
 namespace {

@@ -9,9 +9,9 @@
 #include <catch2/catch.hpp>
 
 #include "tests/kafka/engine_fixture.h"
-#include "tools/kafka_projector.h"
-#include "tools/replay_kafka_command.h"
-#include "tools/runtime.h"
+#include "tools/kafka/projector.h"
+#include "tools/commands/replay_kafka.h"
+#include "tools/runtime/runtime.h"
 
 namespace paystream {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "tests/kafka/kafka_fixture.h"
 #include "tests/kafka/publish_fixture.h"
-#include "tools/publish_command.h"
+#include "tools/commands/publish.h"
 
 namespace paystream {
 namespace {

@@ -2,11 +2,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/kafka_routing.h"
+#include "engine/kafka_client/routing.h"
 #include "tests/kafka/kafka_fixture.h"
 #include "tests/kafka/publish_fixture.h"
-#include "tools/command_json.h"
-#include "tools/publish_command.h"
+#include "tools/runtime/command_json.h"
+#include "tools/commands/publish.h"
 
 namespace paystream {
 namespace {

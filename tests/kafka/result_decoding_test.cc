@@ -5,8 +5,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/kafka_results.h"
-#include "tools/kafka_result_decoding.h"
+#include "engine/kafka/results.h"
+#include "tools/kafka/result_decoding.h"
 
 namespace paystream {
 namespace {

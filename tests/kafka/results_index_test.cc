@@ -12,12 +12,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/kafka_producer.h"
-#include "engine/kafka_results.h"
-#include "engine/kafka_routing.h"
+#include "engine/kafka_client/producer.h"
+#include "engine/kafka/results.h"
+#include "engine/kafka_client/routing.h"
 #include "tests/kafka/kafka_fixture.h"
 #include "tests/temp_dir.h"
-#include "tools/kafka_results_index.h"
+#include "tools/kafka/results_index.h"
 
 namespace paystream {
 namespace {

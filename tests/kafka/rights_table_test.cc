@@ -5,8 +5,8 @@
 
 #include <map>
 
-#include "engine/kafka_partition_engine.h"
-#include "engine/kafka_routing.h"
+#include "engine/kafka/partition_engine.h"
+#include "engine/kafka_client/routing.h"
 #include "tests/engine/rights_table.h"
 
 namespace paystream {

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/kafka_routing.h"
+#include "engine/kafka_client/routing.h"
 
 namespace paystream {
 namespace {

@@ -12,8 +12,8 @@
 #include <catch2/catch.hpp>
 #include <httplib.h>
 
-#include "engine/kafka_events_reader.h"
-#include "engine/kafka_producer.h"
+#include "engine/kafka_client/events_reader.h"
+#include "engine/kafka_client/producer.h"
 #include "events/money.h"
 #include "tests/e2e/run_process.h"
 #include "tests/kafka/child_process.h"

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/kafka_takeover.h"
+#include "engine/kafka_client/takeover.h"
 #include "tests/kafka/kafka_fixture.h"
 
 namespace paystream {

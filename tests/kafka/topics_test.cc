@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/kafka_admin.h"
-#include "engine/kafka_metadata.h"
+#include "engine/kafka_client/admin.h"
+#include "engine/kafka_client/metadata.h"
 #include "tests/kafka/kafka_fixture.h"
 
 namespace paystream {

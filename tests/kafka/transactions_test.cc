@@ -8,9 +8,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "engine/kafka_events_reader.h"
-#include "engine/kafka_transactions.h"
-#include "events/event_batch.h"
+#include "engine/kafka_client/events_reader.h"
+#include "engine/kafka_client/transactions.h"
+#include "events/kafka/event_batch.h"
 #include "tests/kafka/kafka_fixture.h"
 
 namespace paystream {

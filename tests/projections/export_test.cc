@@ -1,4 +1,4 @@
-#include "projections/export.h"
+#include "projections/export/row_writer.h"
 
 #include <cstdio>
 #include <fstream>

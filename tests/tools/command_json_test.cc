@@ -1,14 +1,14 @@
-// Commands as JSON lines (tools/command_json.h): every type with all its members, every way a line
+// Commands as JSON lines (tools/runtime/command_json.h): every type with all its members, every way a line
 // can be wrong (with its error code), the outcome JSON of events, and run_apply on a real ledger.
-#include "tools/command_json.h"
+#include "tools/runtime/command_json.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "tests/temp_dir.h"
-#include "tools/apply_command.h"
-#include "tools/runtime.h"
+#include "tools/commands/apply.h"
+#include "tools/runtime/runtime.h"
 
 namespace paystream::testing {
 namespace {

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "tests/temp_dir.h"
-#include "tools/runtime.h"
+#include "tools/runtime/runtime.h"
 
 namespace paystream::testing {
 namespace {

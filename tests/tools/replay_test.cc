@@ -7,11 +7,11 @@
 #include <set>
 #include <sstream>
 
-#include "engine/state_codec.h"
+#include "engine/domain/state_codec.h"
 #include "events/codec.h"
 #include "tests/temp_dir.h"
-#include "tools/replay_command.h"
-#include "tools/runtime.h"
+#include "tools/commands/replay.h"
+#include "tools/runtime/runtime.h"
 
 namespace paystream::testing {
 namespace {

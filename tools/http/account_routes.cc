@@ -2,9 +2,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "tools/cli_options.h"
-#include "tools/cli_output.h"
-#include "tools/cli_session.h"
+#include "tools/runtime/arguments.h"
+#include "tools/runtime/rows.h"
+#include "tools/commands/data_dir.h"
 #include "tools/http/errors.h"
 #include "tools/http/query_params.h"
 #include "tools/http/routes.h"

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/access.h"
-#include "engine/ledger.h"
+#include "engine/domain/access.h"
+#include "engine/embedded/ledger.h"
 #include "projections/projections.h"
 
 namespace paystream::http {

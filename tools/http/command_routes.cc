@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "tools/command_json.h"
+#include "tools/runtime/command_json.h"
 #include "tools/http/auth.h"
 #include "tools/http/errors.h"
 #include "tools/http/routes.h"

@@ -1,7 +1,7 @@
 #pragma once
 // The API on one embedded data directory: the Runtime's Ledger decides, its projections answer.
 #include "tools/http/api_backend.h"
-#include "tools/runtime.h"
+#include "tools/runtime/runtime.h"
 
 namespace paystream::http {
 

@@ -13,10 +13,10 @@
 #include <thread>
 
 #include "tools/http/api_backend.h"
-#include "tools/kafka_command_sender.h"
-#include "tools/kafka_partition_states.h"
-#include "tools/kafka_projector.h"
-#include "tools/kafka_results_index.h"
+#include "tools/kafka/command_sender.h"
+#include "tools/kafka/partition_states.h"
+#include "tools/kafka/projector.h"
+#include "tools/kafka/results_index.h"
 
 namespace paystream::http {
 

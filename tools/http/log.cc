@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "events/time.h"
-#include "tools/cli_session.h"
+#include "tools/commands/data_dir.h"
 
 namespace paystream::http {
 

@@ -2,7 +2,7 @@
 // reversals. Each is an apply line (docs/cli.md) whose account or record comes from the path.
 #include <nlohmann/json.hpp>
 
-#include "tools/cli_options.h"
+#include "tools/runtime/arguments.h"
 #include "tools/http/errors.h"
 #include "tools/http/routes.h"
 #include "tools/http/write_support.h"

@@ -2,17 +2,17 @@
 // auditor), POST /v1/operators (add one; its token is in the response, shown once),
 // POST /v1/operators/{name}/disable and POST /v1/operators/{name}/token (a new token; the old one
 // stops working). The engine decides who may change them (admin); tokens are made here, at the
-// edge, and only their credential reaches the ledger (tools/operator_tokens.h).
+// edge, and only their credential reaches the ledger (tools/runtime/operator_tokens.h).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "tools/cli_output.h"
+#include "tools/runtime/rows.h"
 #include "tools/http/errors.h"
 #include "tools/http/query_params.h"
 #include "tools/http/routes.h"
 #include "tools/http/row_output.h"
 #include "tools/http/write_support.h"
-#include "tools/operator_tokens.h"
+#include "tools/runtime/operator_tokens.h"
 
 namespace paystream::http {
 namespace {

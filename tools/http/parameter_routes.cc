@@ -1,7 +1,7 @@
 // GET /v1/parameters (the four system parameters in force) and PUT /v1/parameters/{name}.
 #include <nlohmann/json.hpp>
 
-#include "tools/cli_output.h"
+#include "tools/runtime/rows.h"
 #include "tools/http/auth.h"
 #include "tools/http/errors.h"
 #include "tools/http/query_params.h"

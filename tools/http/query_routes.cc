@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "tools/cli_options.h"
-#include "tools/cli_session.h"
+#include "tools/runtime/arguments.h"
+#include "tools/commands/data_dir.h"
 #include "tools/http/auth.h"
 #include "tools/http/errors.h"
 #include "tools/http/query_params.h"

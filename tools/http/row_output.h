@@ -1,5 +1,5 @@
 #pragma once
-// Query results as HTTP bodies, in the formats of the CLI (projections/export.h writes them all,
+// Query results as HTTP bodies, in the formats of the CLI (projections/export/row_writer.h writes them all,
 // so the API and `paystream records --format F` print the same bytes): json, csv, table (the
 // CLI's aligned text) and xlsx. A page (limit=N) is rendered before the response starts, so its
 // errors still get an error status; every row (limit=0) is streamed as it is read: json and csv
@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "projections/export.h"
+#include "projections/export/row_writer.h"
 #include "tools/http/http_api.h"
 
 namespace paystream::http {

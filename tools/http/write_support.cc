@@ -4,10 +4,10 @@
 
 #include <fmt/format.h>
 
-#include "engine/access.h"
-#include "tools/command_json.h"
+#include "engine/domain/access.h"
+#include "tools/runtime/command_json.h"
 #include "tools/http/errors.h"
-#include "tools/server_url.h"
+#include "tools/client/server_url.h"
 
 namespace paystream::http {
 namespace {

@@ -1,6 +1,6 @@
 #pragma once
 // The write path every write endpoint shares: the request body as an apply-line object
-// (tools/command_json.h) completed with what the path and the token say, submitted through the
+// (tools/runtime/command_json.h) completed with what the path and the token say, submitted through the
 // backend (durable when it returns; Kafka mode: or pending), answered with the outcome as
 // `paystream apply` prints it.
 #include <string_view>
@@ -26,7 +26,7 @@ Result<Command> command_from_request(const ApiRequest& request, const ApiContext
                                      std::string_view type, nlohmann::json from_path);
 
 // The ID an agent caller's command is submitted and looked up under: in its agent's ID space
-// (engine/access.h scoped_command_id; one generated first when it has none), except an unscoped ID
+// (engine/domain/access.h scoped_command_id; one generated first when it has none), except an unscoped ID
 // that an operator of the same agent used before agents had ID spaces (so its retry finds it).
 // Other callers' IDs are returned as given.
 std::string agent_command_id(const ApiBackend& backend, const Caller& caller, const std::string& given_id);

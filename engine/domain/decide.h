@@ -1,0 +1,34 @@
+#pragma once
+// decide: command + state -> events, or the rule it breaks. evolve: state + event -> state.
+// Both pure: the time and the record a reversal names come in the Context, never from I/O.
+#include <vector>
+
+#include "engine/domain/ledger_state.h"
+#include "events/command.h"
+
+namespace paystream {
+
+struct Context {
+  Timestamp now;
+  // For Reverse: the event at command.record, looked up by the caller (nullptr: not found).
+  const Event* reversal_target = nullptr;
+  // False in Kafka mode: a partition holds only its own accounts, and every partition decides each
+  // control command, so an agent operator's agent account cannot be checked there without the
+  // partitions disagreeing about the operator (docs/kafka.md, "Operators in Kafka mode").
+  bool all_accounts_known = true;
+};
+
+// The events carry everything but position and prev_hash, which the log assigns.
+Result<std::vector<Event>> decide(const LedgerState& state, const Command& command, const Context& context);
+// decide(), appending the events to `events` (left as it was on a refusal): the embedded ledger
+// decides straight into its group's events, where each event would otherwise be moved once more.
+// context.reversal_target must not point into `events`, which may reallocate.
+Status decide_into(const LedgerState& state, const Command& command, const Context& context,
+                   std::vector<Event>& events);
+
+// Total over every event type; asserts on an event that contradicts the state (a bug or a
+// corrupt log that passed the hash check). Returns the event's account (nullptr for an event of no
+// account), so a caller that tracks changed accounts needs no second lookup.
+const AccountState* evolve(LedgerState& state, const Event& event);
+
+}  // namespace paystream

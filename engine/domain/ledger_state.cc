@@ -1,0 +1,125 @@
+#include "engine/domain/ledger_state.h"
+
+#include <charconv>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace paystream {
+
+const std::vector<ParameterInfo>& parameter_catalog() {
+  static const std::vector<ParameterInfo> catalog = {
+      {"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", "days a payment extends the expiration", false, 0, 36'500},
+      {"SERVER_MINIMUM_CONSUMPTION_CHARGE_TIME", "hour at which the monthly minimum is charged (24: end of day)",
+       false, 0, 24},
+      {"SERVER_MINIMUM_CONSUMPTION_ENABLED", "monthly minimum charging on (1) or off (0)", false, 0, 1},
+      {"SERVER_CUSTOMER_OVERDRAFT_LIMIT", "overdraft limit of a new account", true, 0,
+       std::numeric_limits<int64_t>::max()},
+      {"AGENT_OVERDRAFT_LIMIT_MAX", "highest overdraft limit an agent operator may set", true, 0,
+       std::numeric_limits<int64_t>::max()},
+  };
+  return catalog;
+}
+
+const ParameterInfo* find_parameter(std::string_view name) {
+  for (const ParameterInfo& info : parameter_catalog()) {
+    if (name == info.name) return &info;
+  }
+  return nullptr;
+}
+
+namespace {
+
+int64_t* parameter_slot(Parameters& parameters, std::string_view name) {
+  if (name == "SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY") return &parameters.pay_delay_expire_days;
+  if (name == "SERVER_MINIMUM_CONSUMPTION_CHARGE_TIME") return &parameters.minimum_consumption_charge_hour;
+  if (name == "SERVER_MINIMUM_CONSUMPTION_ENABLED") return &parameters.minimum_consumption_enabled;
+  if (name == "SERVER_CUSTOMER_OVERDRAFT_LIMIT") return &parameters.customer_overdraft_limit_micros;
+  if (name == "AGENT_OVERDRAFT_LIMIT_MAX") return &parameters.agent_overdraft_limit_max_micros;
+  return nullptr;
+}
+
+}  // namespace
+
+int64_t parameter_value(const Parameters& parameters, std::string_view name) {
+  int64_t* slot = parameter_slot(const_cast<Parameters&>(parameters), name);
+  PAYSTREAM_ASSERT(slot != nullptr);
+  return *slot;
+}
+
+void set_parameter_value(Parameters& parameters, std::string_view name, int64_t value) {
+  int64_t* slot = parameter_slot(parameters, name);
+  PAYSTREAM_ASSERT(slot != nullptr);
+  *slot = value;
+}
+
+Result<int64_t> parse_parameter_value(const ParameterInfo& info, std::string_view text) {
+  int64_t value = 0;
+  if (info.is_money) {
+    Result<Money> money = Money::parse(text);
+    if (!money) return money.error();
+    value = money->micros();
+  } else {
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size()) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("invalid value '{}' for {}: expected a whole number", text, info.name));
+    }
+  }
+  if (value < info.min || value > info.max) {
+    return make_error(Errc::parameter_out_of_range,
+                      fmt::format("{} must be between {} and {}, got {}", info.name,
+                                  format_parameter_value(info, info.min), format_parameter_value(info, info.max),
+                                  text));
+  }
+  return value;
+}
+
+std::string format_parameter_value(const ParameterInfo& info, int64_t value) {
+  return info.is_money ? Money::from_micros(value).to_string() : std::to_string(value);
+}
+
+const AccountState* LedgerState::find(std::string_view id) const {
+  const auto it = accounts.find(std::string(id));
+  return it == accounts.end() ? nullptr : &it->second;
+}
+
+const OperatorSettings* LedgerState::find_operator(std::string_view name) const {
+  const auto it = operators.find(std::string(name));
+  return it == operators.end() ? nullptr : &it->second;
+}
+
+void rebuild_indexes(LedgerState& state) {
+  state.operator_by_token_id.clear();
+  for (const auto& [name, settings] : state.operators) state.operator_by_token_id[settings.token.id] = name;
+  state.sub_accounts_of.clear();
+  for (const auto& [id, account] : state.accounts) {
+    if (!account.settings.parent.empty()) state.sub_accounts_of[account.settings.parent].insert(id);
+  }
+}
+
+const char* account_status_name(AccountStatus status) {
+  switch (status) {
+    case AccountStatus::active: return "active";
+    case AccountStatus::expired: return "expired";
+    case AccountStatus::no_credit: return "no_credit";
+    case AccountStatus::monthly_max_reached: return "monthly_max_reached";
+    case AccountStatus::locked: return "locked";
+  }
+  return "unknown";
+}
+
+AccountStatus account_status(const AccountSettings& settings, Money balance, Money overdraft,
+                             Money month_consumption, Timestamp now) {
+  if (settings.locked) return AccountStatus::locked;
+  // An account is usable through the whole of its expiration date.
+  if (settings.expires_on && date_of(now) > *settings.expires_on) return AccountStatus::expired;
+  const std::optional<Money> available = balance.checked_add(overdraft);
+  if (available && *available <= Money::zero()) return AccountStatus::no_credit;
+  if (settings.monthly_max > Money::zero() && month_consumption >= settings.monthly_max) {
+    return AccountStatus::monthly_max_reached;
+  }
+  return AccountStatus::active;
+}
+
+}  // namespace paystream

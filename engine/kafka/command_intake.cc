@@ -1,0 +1,48 @@
+#include "engine/kafka/command_intake.h"
+
+#include <fmt/format.h>
+
+#include "engine/kafka_client/routing.h"
+#include "events/codec.h"
+
+namespace paystream {
+namespace {
+
+Error misrouted(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
+
+}  // namespace
+
+Result<Command> admit_command(std::string_view key, std::string_view value, int32_t partition,
+                              int32_t partition_count) {
+  Result<Command> command = decode_command(value);
+  if (!command) return command.error();
+  // For a reversal, the key is the account: route_command takes it as the record's account.
+  Result<CommandRoute> route = route_command(*command, key);
+  if (!route) return misrouted(fmt::format("command '{}': {}", command->command_id, route.error().message));
+  if (route->topic != TopicKind::commands) {
+    return misrouted(fmt::format("command '{}' ({}) is about no account: publish it to the control topic",
+                                 command->command_id, command_name(command->body)));
+  }
+  if (route->key != key) {
+    return misrouted(fmt::format("command '{}' is about account '{}' but keyed '{}'", command->command_id, route->key,
+                                 key));
+  }
+  const int32_t owner = partition_of_key(key, partition_count);
+  if (owner != partition) {
+    return misrouted(fmt::format("command '{}': key '{}' belongs to partition {}, not {}: the producer must "
+                                 "partition by murmur2 of the key (docs/kafka.md)",
+                                 command->command_id, key, owner, partition));
+  }
+  return command;
+}
+
+Result<Command> admit_control_command(std::string_view value) {
+  Result<Command> command = decode_command(value);
+  if (!command) return command.error();
+  Result<CommandRoute> route = route_command(*command, "");
+  if (route && route->topic == TopicKind::control) return command;
+  return misrouted(fmt::format("command '{}' ({}) is about an account: publish it to the commands topic",
+                               command->command_id, command_name(command->body)));
+}
+
+}  // namespace paystream

@@ -1,0 +1,135 @@
+// records, balances: the two queries everyone uses, streamed to the chosen format.
+#include <charconv>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "tools/cli/commands.h"
+#include "tools/commands/exit_codes.h"
+#include "tools/cli/output.h"
+#include "tools/cli/remote_query.h"
+#include "tools/commands/data_dir.h"
+
+namespace paystream {
+namespace {
+
+struct RecordsArgs {
+  std::optional<std::string> account, from, to, type, operator_name, limit;
+  std::string cursor;
+};
+
+Result<size_t> limit_argument(const std::optional<std::string>& text, OutputFormat format) {
+  // Exports want every row; a screen wants one page.
+  if (!text) return format == OutputFormat::csv || format == OutputFormat::xlsx ? size_t{0} : size_t{100};
+  size_t value = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (text->empty() || error != std::errc{} || end != text->data() + text->size()) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("--limit: invalid value '{}': expected a whole number (0: no limit)", *text));
+  }
+  return value;
+}
+
+Status read_filters(const RecordsArgs& args, RecordQuery& query) {
+  if (args.account) {
+    if (Status valid = account_id_argument("--account", *args.account); !valid) return valid;
+    query.account_id = *args.account;
+  }
+  if (args.from) {
+    Result<Timestamp> from = time_argument("--from", *args.from);
+    if (!from) return from.error();
+    query.from = *from;
+  }
+  if (args.to) {
+    Result<Timestamp> to = range_end_argument("--to", *args.to);
+    if (!to) return to.error();
+    query.to = *to;
+  }
+  if (Status range = check_time_range("--from", query.from, "--to", query.to); !range) return range;
+  if (args.type) {
+    Result<PaymentType> type = payment_type_argument("--type", *args.type);
+    if (!type) return type.error();
+    query.type = *type;
+  }
+  query.operator_name = args.operator_name;
+  query.cursor = args.cursor;
+  return ok_status();
+}
+
+Status print_record_query(Projections& projections, const GlobalOptions& options, const RecordQuery& query) {
+  Result<std::unique_ptr<Printer>> printer = Printer::open(options, record_columns(), XlsxUse::allowed);
+  if (!printer) return printer.error();
+  if (query.limit == 0) {
+    Status streamed = projections.for_each_record(query, [&](const RecordRow& row) {
+      (*printer)->row(record_cells(row));
+    });
+    if (!streamed) return streamed;
+    return (*printer)->finish({{"next_cursor", ""}});
+  }
+  Result<RecordPage> page = projections.records(query);
+  if (!page) return page.error();
+  for (const RecordRow& row : page->rows) (*printer)->row(record_cells(row));
+  Status finished = (*printer)->finish({{"next_cursor", page->next_cursor}});
+  // JSON carries the cursor in the document; the other formats keep stdout pure rows.
+  if (finished && !page->next_cursor.empty() && (*printer)->format() != OutputFormat::json) {
+    std::cerr << "next page: --cursor " << page->next_cursor << '\n';
+  }
+  return finished;
+}
+
+// The filters as given (the server reads them as the CLI does), and the page size chosen here.
+UrlParams remote_params(const RecordsArgs& args, size_t limit) {
+  UrlParams params;
+  for (auto [name, value] : {std::pair{"account", &args.account}, {"from", &args.from}, {"to", &args.to},
+                             {"type", &args.type}, {"operator", &args.operator_name}}) {
+    if (*value) params.emplace_back(name, **value);
+  }
+  params.emplace_back("limit", std::to_string(limit));
+  if (!args.cursor.empty()) params.emplace_back("cursor", args.cursor);
+  return params;
+}
+
+int run_records(const GlobalOptions& options, const RecordsArgs& args) {
+  Result<OutputFormat> format = check_output_options(options, XlsxUse::allowed);
+  if (!format) return report_error(format.error(), std::cerr);
+  RecordQuery query;
+  Result<size_t> limit = limit_argument(args.limit, *format);
+  if (!limit) return report_error(limit.error(), std::cerr);
+  query.limit = *limit;
+  if (Status read = read_filters(args, query); !read) return report_error(read.error(), std::cerr);
+  Result<std::optional<ServerLogin>> login = server_login(options);
+  if (!login) return report_error(login.error(), std::cerr);
+  if (*login) return print_remote_query(options, **login, "/v1/payment-records", remote_params(args, query.limit));
+  Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
+  if (!source) return report_error(source.error(), std::cerr);
+  if (Status printed = print_record_query((*source)->projections(), options, query); !printed) {
+    return report_error(printed.error(), std::cerr);
+  }
+  return static_cast<int>(ExitCode::ok);
+}
+
+void add_records(CLI::App& app, Cli& cli) {
+  auto args = std::make_shared<RecordsArgs>();
+  // Here --operator is the filter: a query records no operator, so the global option is left out.
+  CLI::App* records = add_leaf_command(app, "records", "Query payment records", cli, WithOperator::no);
+  records->add_option("--account", args->account, "Only this account")->type_name("ID");
+  records->add_option("--from", args->from, "From this time, inclusive (UTC unless a zone is given)")->type_name("T");
+  records->add_option("--to", args->to, "Up to this time, exclusive; a date alone: to the end of that day")
+      ->type_name("T");
+  records->add_option("--type", args->type, "payment, credit, make_zero, reversal, adjustment, ...")
+      ->type_name("TYPE");
+  records->add_option("--operator", args->operator_name, "Only records made by this operator")->type_name("O");
+  records->add_option("--limit", args->limit, "Rows per page (default 100; csv/xlsx: all; 0: all)")->type_name("N");
+  records->add_option("--cursor", args->cursor, "Resume after the page that printed this cursor")->type_name("C");
+  set_action(*records, cli, args, &run_records);
+}
+
+}  // namespace
+
+void add_query_commands(CLI::App& app, Cli& cli) {
+  add_records(app, cli);
+  add_balances_command(app, cli);
+}
+
+}  // namespace paystream

@@ -1,8 +1,0 @@
-#pragma once
-// The `paystream` command line: builds the CLI11 application and runs the chosen subcommand.
-namespace paystream {
-
-// Returns the process exit code (see tools/cli_exit.h). Never throws.
-int run_cli(int argc, char** argv);
-
-}  // namespace paystream
