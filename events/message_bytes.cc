@@ -47,8 +47,8 @@ ScratchMessageBuilder::~ScratchMessageBuilder() {
 
 std::string message_bytes(capnp::MessageBuilder& message) {
   // capnp::writeMessage's framing, appended by hand to a reserved string: sizing the string first
-  // zeroed every byte of each event and log entry just before it was overwritten, and the output
-  // stream cost a virtual call and a bounds check per piece. The bytes are the same (the test
+  // would zero every byte of each event and log entry just before it is overwritten, and the output
+  // stream costs a virtual call and a bounds check per piece. The bytes are the same (the test
   // "codec: message_bytes is capnp::writeMessage's framing" holds them to it).
   const kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments = message.getSegmentsForOutput();
   PAYSTREAM_ASSERT(segments.size() > 0);

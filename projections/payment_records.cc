@@ -13,7 +13,7 @@
 // Kafka mode: the log holds one sequence per partition, in time order within its partition only,
 // each applied up to its own position (AppliedEnds). The all-accounts query takes the partitions'
 // segments one after the other (position order); an account lives in one partition, so its
-// range of records_by_account is in position order as before.
+// range of records_by_account is in position order as in embedded mode.
 #include <charconv>
 #include <algorithm>
 #include <limits>

@@ -114,8 +114,8 @@ class Projections {
   // Column families this module owns, in the order bind() expects their handles.
   static std::vector<std::string> column_families();
   // Families of older layouts: a database holding one must drop them all and rebuild from the log
-  // (`records`, keyed by position, went when records_by_account became keyed by time;
-  // `records_by_account` went for `records_by_account_v2` when the rows became varints).
+  // (`records`: the records keyed by position, which records_by_account keyed by time replaces;
+  // `records_by_account`: fixed-width rows, which `records_by_account_v2` holds as varints).
   static std::vector<std::string> retired_column_families();
   // Families whose rows are rewritten over and over (a balance row with every group commit that
   // touches its account), so that most of what they write is soon superseded.

@@ -10,7 +10,7 @@
 namespace paystream {
 
 // 2: operators; 3: AGENT_OVERDRAFT_LIMIT_MAX. Version 2 globals are still read (the parameter
-// keeps its default), so a Kafka partition store written before it opens without a rebuild.
+// keeps its default), so a Kafka partition store written with version 2 opens without a rebuild.
 inline constexpr uint32_t checkpoint_format_version = 3;
 
 std::string encode_account_state(const AccountState& account);

@@ -34,7 +34,7 @@ class AppendObserver {
  public:
   virtual ~AppendObserver() = default;
   virtual std::vector<std::string> column_families() const = 0;
-  // Families an older layout of the observer had and this one no longer has. A data directory
+  // Families of older layouts of the observer that this layout does not use. A data directory
   // holding one has the older layout: on open the ledger drops it and every family of
   // column_families(), creates those empty, and rebuilds them from the log (as for a dropped one).
   virtual std::vector<std::string> retired_column_families() const { return {}; }

@@ -25,7 +25,7 @@ void write_big_endian(char* out, uint64_t value) {
 }
 
 // commands column family value: fingerprint, first position, event count. A fixed array, not a
-// string: built by concatenating strings it took two heap blocks per new command, on the sequencer.
+// string: concatenating strings would take two heap blocks per new command, on the sequencer.
 template <size_t fingerprint_bytes>
 std::array<char, fingerprint_bytes + 16> encode_command_row(const std::array<uint8_t, fingerprint_bytes>& fingerprint,
                                                             LogPosition first, uint64_t count) {
@@ -167,7 +167,7 @@ void EmbeddedLedger::process_group(std::vector<Request>& requests) {
   auto group = std::make_shared<Group>();
   group->outcomes.reserve(requests.size());
   group->appended.reserve(requests.size());
-  // Most commands make one event: growing these one by one moved every event several times.
+  // Most commands make one event: growing these one by one would move every event several times.
   group->events.reserve(requests.size());
   group->encoded.reserve(requests.size());
   group->commands.reserve(requests.size());
@@ -529,7 +529,7 @@ Result<Outcome> EmbeddedLedger::find_previous_outcome(const Group& group, const 
 }
 
 // One MultiGet for the IDs that no waiting group holds: RocksDB probes the files' filters for the
-// whole batch at once, where a Get per command walked every level on its own (the lookup was the
+// whole batch at once, where a Get per command would walk every level on its own (the lookup is the
 // largest share of the sequencer's time). Waiting groups are looked at first and under the same
 // lock: a group leaves in_flight_ only once written, so an ID missed there is in the database.
 std::vector<Result<std::optional<EmbeddedLedger::CommandRow>>> EmbeddedLedger::look_up_commands(
@@ -647,7 +647,7 @@ void EmbeddedLedger::build_batch(Group& group) {
   // In key order: the memtable's skip list then inserts each ID from where the previous one went,
   // instead of searching down from its top levels for every random ID (the writer's largest cost).
   // A new command is one no waiting group and not the database knew, so look_up_commands has
-  // already sorted it among the requests it looked up; sorting group.commands again was ~1.5% of
+  // already sorted it among the requests it looked up; sorting group.commands again would cost ~1.5% of
   // the sequencer's instructions. A request that added no events (refused, a retry, a second
   // copy of an ID) has no row to write.
   size_t rows = 0;

@@ -11,7 +11,7 @@
 // The writer writes without syncing and passes the group to one syncer thread (unsynced_,
 // sync_mutex_), which syncs the WAL for every group written meanwhile and only then fills in the
 // requests' outcomes: the sync of one group overlaps the writing of the next (an fdatasync of a
-// group's ~250 KB took ~1.4 ms, a fifth of the writer's time, when the writer synced itself).
+// group's ~250 KB takes ~1.4 ms, which would be a fifth of the writer's time if it synced itself).
 // A written group is visible in the database before it is synced. So every read made for a caller
 // (find_outcome, read_event, scan, and the observer's queries through what bind() hands it) reads the
 // RocksDB snapshot taken just after the last synced group: nothing a crash could still take away

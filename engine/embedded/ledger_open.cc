@@ -63,7 +63,7 @@ constexpr const char* commands_family = "commands";
 constexpr const char* state_family = "state";
 
 // Flushes and the first compactions handle every byte written, soon rewritten again: compressing
-// them cost ~10% of the CPU time of a payment at 3 M commands (bench). The levels that keep data for
+// them costs ~10% of the CPU time of a payment at 3 M commands (bench). The levels that keep data for
 // long are compressed, with LZ4 (cheaper than Snappy, RocksDB's default) where the library has it.
 std::vector<rocksdb::CompressionType> compression_per_level() {
   const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
@@ -87,7 +87,7 @@ rocksdb::ColumnFamilyOptions EmbeddedLedger::column_family_options(const std::st
   rocksdb::ColumnFamilyOptions options;
   // A flush keeps only the last version of each row, so for an overwritten family a small memtable
   // costs little more flushing, and its skip list stays short enough to sit in the CPU's caches: a
-  // balance row per payment was the most expensive insert of a group commit (bench: +15%).
+  // balance row per payment is otherwise the most expensive insert of a group commit (bench: +15%).
   options.write_buffer_size = overwritten ? 4 << 20 : 64 << 20;
   options.max_write_buffer_number = 4;
   options.compression_per_level = compression_per_level();
@@ -98,9 +98,9 @@ rocksdb::ColumnFamilyOptions EmbeddedLedger::column_family_options(const std::st
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   if (name == commands_family) {
     // Nearly every lookup is of a new command ID, so the memtables hold no row for it: a bloom
-    // filter in front of each spares the search of its skip list. (A hash table memtable was tried:
-    // its inserts were cheap, but a flush sorted its ~1 M entries into a skip list at once, which
-    // held up the flushes of the other families until writes stalled.)
+    // filter in front of each spares the search of its skip list. (Not a hash table memtable: its
+    // inserts are cheap, but a flush sorts its ~1 M entries into a skip list at once, which holds
+    // up the flushes of the other families until writes stall.)
     options.memtable_whole_key_filtering = true;
     options.memtable_prefix_bloom_size_ratio = 0.02;
   } else {
@@ -151,7 +151,7 @@ Status EmbeddedLedger::open_database() {
   rocksdb::DB* db = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, options_.data_dir, descriptors, &handles_, &db);
   if (status.IsNoSpace() && remove_ballast(options_.data_dir)) {
-    // The ballast was kept for this: its space lets the open write its MANIFEST, OPTIONS and WAL.
+    // The ballast exists for this: its space lets the open write its MANIFEST, OPTIONS and WAL.
     // The ledger then runs below its reserve, so writes are refused until space is freed, and
     // resume by themselves (the ballast is made again once there is room for it).
     const std::optional<uint64_t> free = free_bytes_of(options_.data_dir);

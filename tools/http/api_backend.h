@@ -1,6 +1,6 @@
 #pragma once
 // What the HTTP API works on, so that the same routes serve both modes: the embedded runtime (one
-// data directory: tools/http/embedded_backend.h) or Kafka mode's gateway (tools/kafka_gateway.h:
+// data directory: tools/http/embedded_backend.h) or Kafka mode's gateway (tools/http/kafka_backend.h:
 // commands published to Kafka, outcomes read on P.results, reads from the Kafka projections).
 #include <functional>
 #include <optional>

@@ -63,8 +63,8 @@ std::string agent_command_id(const ApiBackend& backend, const Caller& caller, co
   if (given_id.empty()) return scoped_command_id(caller.access, generate_command_id());
   const std::string scoped = scoped_command_id(caller.access, given_id);
   if (scoped == given_id) return scoped;
-  // A command the agent's operators made before agents had ID spaces is stored under the ID as
-  // given: its retry must find it rather than be applied again under the scoped ID.
+  // A command the agent's operators made in data written without agent ID spaces is stored under
+  // the ID as given: its retry must find it rather than be applied again under the scoped ID.
   const std::optional<Result<Outcome>> found = backend.find_outcome(given_id);
   if (!found || !*found || (*found)->events.empty()) return scoped;
   const std::string& maker = (*found)->events.front().operator_name;

@@ -27,8 +27,8 @@ Result<Command> command_from_request(const ApiRequest& request, const ApiContext
 
 // The ID an agent caller's command is submitted and looked up under: in its agent's ID space
 // (engine/domain/access.h scoped_command_id; one generated first when it has none), except an unscoped ID
-// that an operator of the same agent used before agents had ID spaces (so its retry finds it).
-// Other callers' IDs are returned as given.
+// that an operator of the same agent used in data written without agent ID spaces (so its retry
+// finds it). Other callers' IDs are returned as given.
 std::string agent_command_id(const ApiBackend& backend, const Caller& caller, const std::string& given_id);
 
 // ApiBackend::submit, counted in the metrics.
