@@ -39,7 +39,7 @@ class AppendObserver {
   // column_families(), creates those empty, and rebuilds them from the log (as for a dropped one).
   virtual std::vector<std::string> retired_column_families() const { return {}; }
   // Families (of column_families()) whose rows are rewritten over and over, few rows many times
-  // (one per account): the ledger gives them a small memtable (see embedded_ledger_open.cc).
+  // (one per account): the ledger gives them a small memtable (see ledger_open.cc).
   virtual std::vector<std::string> overwritten_column_families() const { return {}; }
   // Families (of column_families()) read only by range scans, never by key: the ledger builds no
   // bloom filter for their files, which would cost flush and compaction time and serve no read.

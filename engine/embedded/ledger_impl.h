@@ -96,7 +96,7 @@ class EmbeddedLedger final : public Ledger {
                                                                   std::vector<size_t>& stored) const;
   static constexpr size_t groups_in_flight_max = 3;
 
-  // embedded_ledger_open.cc
+  // ledger_open.cc
   Status open_database();
   Status open_read_only(rocksdb::DBOptions& options, std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors,
                         const std::vector<std::string>& existing);
@@ -112,7 +112,7 @@ class EmbeddedLedger final : public Ledger {
   // Evolves the state by an appended event and notes which accounts the checkpoint must rewrite.
   void evolve_and_track(const Event& event);
 
-  // embedded_ledger_commit.cc
+  // ledger_commit.cc
   Request make_request(Command command, std::shared_ptr<Completion> completion, size_t index);
   // Queues the commands for the sequencer and waits for all their outcomes.
   std::vector<Result<Outcome>> enqueue_and_wait(std::vector<Command> commands);

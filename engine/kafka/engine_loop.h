@@ -38,7 +38,7 @@ namespace paystream {
 struct EngineLoopOptions {
   KafkaConnection connection;
   std::string group = "paystream-engine";  // the consumer group on P.commands (run() only)
-  std::string data_dir;                    // the checkpoints (kafka_partition_store.h); empty: none
+  std::string data_dir;                    // the checkpoints (partition_store.h); empty: none
   size_t batch_commands_max = 1000;        // commands of one partition in one batch
   int timeout_ms = 30'000;                 // of a takeover, a transaction, reading metadata
   int fetch_wait_ms = 10;                  // fetch.wait.max.ms of the consumers

@@ -57,8 +57,8 @@ struct TopicSpec {
 Result<std::vector<TopicSpec>> plan_topics(const ClusterMetadata& cluster, const TopicNames& names,
                                            const TopicDefaults& defaults);
 
-// Makes topics: the Admin API on a real cluster (kafka_admin.h), the mock cluster's own call in
-// dev-broker and tests (kafka_mock_cluster.h).
+// Makes topics: the Admin API on a real cluster (admin.h), the mock cluster's own call in
+// dev-broker and tests (mock_cluster.h).
 class TopicCreator {
  public:
   virtual ~TopicCreator() = default;

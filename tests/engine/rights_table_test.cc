@@ -1,9 +1,9 @@
-// The rights table (tests/engine/rights_table.h) through embedded mode's decide(): every actor,
+// The rights table (tests/rights_table.h) through embedded mode's decide(): every actor,
 // command kind and target, each from a fresh ledger of the same scenario.
 #include <map>
 
 #include "tests/engine/engine_fixtures.h"
-#include "tests/engine/rights_table.h"
+#include "tests/rights_table.h"
 
 namespace paystream::testing {
 namespace {

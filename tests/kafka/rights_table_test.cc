@@ -1,4 +1,4 @@
-// The rights table (tests/engine/rights_table.h) through Kafka mode's partition engine, which
+// The rights table (tests/rights_table.h) through Kafka mode's partition engine, which
 // decides every command of its partition: the same rows as in embedded mode, each from a fresh
 // engine of the same scenario (all its accounts on the partition under test).
 #include <catch2/catch.hpp>
@@ -7,7 +7,7 @@
 
 #include "engine/kafka/partition_engine.h"
 #include "engine/kafka_client/routing.h"
-#include "tests/engine/rights_table.h"
+#include "tests/rights_table.h"
 
 namespace paystream {
 namespace {

@@ -1,5 +1,5 @@
-// replay --verify and bench: thin shells over the runtime's entry points (replay_command.h,
-// bench_command.h), which print their own reports.
+// replay --verify and bench: thin shells over the runtime's entry points (tools/commands/replay.h,
+// tools/bench/bench.h), which print their own reports.
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>

@@ -34,17 +34,17 @@ void add_command_id_option(CLI::App& command, std::string& command_id);
 Result<Command> command_with_id(const std::string& command_id, CommandBody body);
 
 void add_account_commands(CLI::App& app, Cli& cli);  // account open | update | show
-void add_account_update(CLI::App& account, Cli& cli);  // account update (cli_account_update.cc)
+void add_account_update(CLI::App& account, Cli& cli);  // account update (account_update.cc)
 void add_money_commands(CLI::App& app, Cli& cli);    // pay, credit, zero, reverse, adjust
 void add_param_commands(CLI::App& app, Cli& cli);    // param set | list
 void add_query_commands(CLI::App& app, Cli& cli);    // records, balances
-void add_balances_command(CLI::App& app, Cli& cli);  // balances (cli_balances_command.cc)
+void add_balances_command(CLI::App& app, Cli& cli);  // balances (balances_command.cc)
 void add_admin_commands(CLI::App& app, Cli& cli);    // replay, bench
 void add_apply_command(CLI::App& app, Cli& cli);     // apply (JSON lines)
 void add_operator_commands(CLI::App& app, Cli& cli);  // operator add | list | disable | rotate
-void add_bench_http_command(CLI::App& app, Cli& cli);  // bench-http (cli_bench_http_command.cc)
-void add_serve_command(CLI::App& app, Cli& cli);     // serve (the HTTP API, cli_serve_command.cc)
-void add_kafka_commands(CLI::App& app, Cli& cli);    // publish, dev-broker (cli_kafka_commands.cc)
+void add_bench_http_command(CLI::App& app, Cli& cli);  // bench-http (bench_http_command.cc)
+void add_serve_command(CLI::App& app, Cli& cli);     // serve (the HTTP API, serve_command.cc)
+void add_kafka_commands(CLI::App& app, Cli& cli);    // publish, dev-broker (kafka_commands.cc)
 
 void set_callback(CLI::App& command, std::function<void()> callback);
 

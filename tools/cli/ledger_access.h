@@ -1,7 +1,7 @@
 #pragma once
 // What the CLI's write commands and `account show` need of the ledger, wherever it is: the data
 // directory (local_ledger.h) or a server (remote_ledger.h). Both answer with the cells of the rows
-// the command prints, so the printing (cli_submit.cc) is one code for both.
+// the command prints, so the printing (submit.cc) is one code for both.
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,7 +46,7 @@ class LedgerAccess {
 };
 
 // The server of --server/PAYSTREAM_SERVER when one is given, else the data directory (opened as
-// `use` says). Usage errors as server_login (cli_server.h).
+// `use` says). Usage errors as server_login (server.h).
 Result<std::unique_ptr<LedgerAccess>> open_ledger_access(const GlobalOptions& options, DataDirUse use);
 
 }  // namespace paystream
