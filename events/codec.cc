@@ -21,11 +21,14 @@ namespace schema = ::paystream::schema;
 // The schema's enums carry the same numbers as ours, so conversion is a cast plus a range check.
 static_assert(static_cast<uint16_t>(schema::EventType::OPERATOR_UPDATED) ==
               static_cast<uint16_t>(EventType::operator_updated));
-static_assert(static_cast<uint16_t>(schema::OperatorRole::AUDITOR) == static_cast<uint16_t>(OperatorRole::auditor));
-static_assert(static_cast<uint16_t>(schema::AccountType::CLEARING) == static_cast<uint16_t>(AccountType::clearing));
+static_assert(static_cast<uint16_t>(schema::OperatorRole::AUDITOR) ==
+              static_cast<uint16_t>(OperatorRole::auditor));
+static_assert(static_cast<uint16_t>(schema::AccountType::CLEARING) ==
+              static_cast<uint16_t>(AccountType::clearing));
 static_assert(static_cast<uint16_t>(schema::PaymentType::MINIMUM_CONSUMPTION) ==
               static_cast<uint16_t>(PaymentType::minimum_consumption));
-static_assert(static_cast<uint16_t>(schema::PaymentMethod::OTHER) == static_cast<uint16_t>(PaymentMethod::other));
+static_assert(static_cast<uint16_t>(schema::PaymentMethod::OTHER) ==
+              static_cast<uint16_t>(PaymentMethod::other));
 
 // The last value of each enum this build knows. A new event type moves last_event_type.
 constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::operator_updated);
@@ -122,7 +125,8 @@ auto read_message(std::string_view bytes, size_t bytes_max, const char* what, De
   kj::Array<capnp::word> copy;
   kj::ArrayPtr<const capnp::word> words;
   if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(capnp::word) == 0) {
-    words = kj::arrayPtr(reinterpret_cast<const capnp::word*>(bytes.data()), bytes.size() / sizeof(capnp::word));
+    words =
+        kj::arrayPtr(reinterpret_cast<const capnp::word*>(bytes.data()), bytes.size() / sizeof(capnp::word));
   } else {
     copy = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
     std::memcpy(copy.begin(), bytes.data(), bytes.size());
@@ -179,10 +183,13 @@ Result<AccountSettings> read_settings(schema::AccountSettings::Reader in) {
 
 template <class Builder, class Setter>
 void write_data(Builder& builder, Setter setter, const std::string& bytes) {
-  if (!bytes.empty()) (builder.*setter)(capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+  if (!bytes.empty())
+    (builder.*setter)(capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
 }
 
-std::string read_data(capnp::Data::Reader data) { return std::string(reinterpret_cast<const char*>(data.begin()), data.size()); }
+std::string read_data(capnp::Data::Reader data) {
+  return std::string(reinterpret_cast<const char*>(data.begin()), data.size());
+}
 
 void write_token(schema::TokenCredential::Builder out, const TokenCredential& token) {
   write_text(out, &schema::TokenCredential::Builder::setId, token.id);
@@ -191,7 +198,8 @@ void write_token(schema::TokenCredential::Builder out, const TokenCredential& to
 }
 
 TokenCredential read_token(schema::TokenCredential::Reader in) {
-  return TokenCredential{.id = read_text(in.getId()), .salt = read_data(in.getSalt()), .hash = read_data(in.getHash())};
+  return TokenCredential{
+      .id = read_text(in.getId()), .salt = read_data(in.getSalt()), .hash = read_data(in.getHash())};
 }
 
 void write_operator(schema::OperatorSettings::Builder out, const OperatorSettings& settings) {
@@ -234,7 +242,8 @@ Status check_event_fields(const Event& event) {
   if (!is_operator_event(event.type) && event.operator_settings != OperatorSettings{}) {
     return corrupt(fmt::format("{} carries operator settings", event_type_name(event.type)));
   }
-  if (event.type != EventType::parameter_set && (!event.parameter_name.empty() || event.parameter_value != 0)) {
+  if (event.type != EventType::parameter_set &&
+      (!event.parameter_name.empty() || event.parameter_value != 0)) {
     return corrupt(fmt::format("{} carries a parameter", event_type_name(event.type)));
   }
   if (event.type != EventType::reversal_recorded &&
@@ -245,7 +254,8 @@ Status check_event_fields(const Event& event) {
 }
 
 Status check_event_enums(const Event& event) {
-  const bool known = in_range(event.type, 1, last_event_type) && in_range(event.method, 0, last_payment_method) &&
+  const bool known = in_range(event.type, 1, last_event_type) &&
+                     in_range(event.method, 0, last_payment_method) &&
                      in_range(event.reversed_type, 1, last_payment_type) &&
                      in_range(event.settings.type, 0, last_account_type) &&
                      in_range(event.operator_settings.role, 0, last_operator_role);
@@ -300,7 +310,8 @@ Status read_event_body(schema::Event::Reader in, Event& event) {
   if (!expires_before) return expires_before.error();
   Result<std::optional<Date>> expires_after = read_date(in.getExpiresAfter(), "expiresAfter");
   if (!expires_after) return expires_after.error();
-  Result<PaymentMethod> method = read_enum<PaymentMethod>(in.getMethod(), 0, last_payment_method, "payment method");
+  Result<PaymentMethod> method =
+      read_enum<PaymentMethod>(in.getMethod(), 0, last_payment_method, "payment method");
   if (!method) return method.error();
   Result<PaymentType> reversed_type =
       read_enum<PaymentType>(in.getReversedType(), 1, last_payment_type, "reversed payment type");
@@ -397,7 +408,9 @@ struct CommandWriter {
     write_text(out, &schema::SetParameter::Builder::setName, set.name);
     out.setValue(set.value);
   }
-  void operator()(const AddOperator& add) { write_operator(body.initAddOperator().initSettings(), add.settings); }
+  void operator()(const AddOperator& add) {
+    write_operator(body.initAddOperator().initSettings(), add.settings);
+  }
   void operator()(const DisableOperator& disable) {
     schema::DisableOperator::Builder out = body.initDisableOperator();
     write_text(out, &schema::DisableOperator::Builder::setName, disable.name);
@@ -415,7 +428,8 @@ void CommandWriter::operator()(const UpdateAccount& update) {
   // Presence is the union's variant, so "" (a name or parent set to empty) stays distinct from unset.
   if (update.name) out.initName().setValue(capnp::Text::Reader(update.name->data(), update.name->size()));
   if (update.type) out.initType().setValue(cast_enum<schema::AccountType>(*update.type));
-  if (update.parent) out.initParent().setValue(capnp::Text::Reader(update.parent->data(), update.parent->size()));
+  if (update.parent)
+    out.initParent().setValue(capnp::Text::Reader(update.parent->data(), update.parent->size()));
   if (update.monthly_min) out.initMonthlyMin().setMicros(update.monthly_min->micros());
   if (update.monthly_max) out.initMonthlyMax().setMicros(update.monthly_max->micros());
   if (update.expires_on && *update.expires_on) out.initExpiresOn().setDays((*update.expires_on)->days);
@@ -424,12 +438,14 @@ void CommandWriter::operator()(const UpdateAccount& update) {
 }
 
 bool command_enums_in_range(const CommandBody& body) {
-  if (const auto* open = std::get_if<OpenAccount>(&body)) return in_range(open->settings.type, 0, last_account_type);
+  if (const auto* open = std::get_if<OpenAccount>(&body))
+    return in_range(open->settings.type, 0, last_account_type);
   if (const auto* update = std::get_if<UpdateAccount>(&body)) {
     return !update->type || in_range(*update->type, 0, last_account_type);
   }
   if (const auto* pay = std::get_if<Pay>(&body)) return in_range(pay->method, 0, last_payment_method);
-  if (const auto* add = std::get_if<AddOperator>(&body)) return in_range(add->settings.role, 0, last_operator_role);
+  if (const auto* add = std::get_if<AddOperator>(&body))
+    return in_range(add->settings.role, 0, last_operator_role);
   return true;
 }
 
@@ -459,8 +475,10 @@ Error unknown_variant(const char* field) {
 
 // Each optional of UpdateAccount is a union whose first variant, "unchanged", leaves it unset.
 Status read_update_fields(schema::UpdateAccount::Reader in, UpdateAccount& update) {
-  if (const auto name = in.getName(); name.isValue()) update.name = read_text(name.getValue());
-  else if (!name.isUnchanged()) return unknown_variant("name");
+  if (const auto name = in.getName(); name.isValue())
+    update.name = read_text(name.getValue());
+  else if (!name.isUnchanged())
+    return unknown_variant("name");
   if (const auto type = in.getType(); type.isValue()) {
     Result<AccountType> value = read_enum<AccountType>(type.getValue(), 0, last_account_type, "account type");
     if (!value) return value.error();
@@ -468,18 +486,29 @@ Status read_update_fields(schema::UpdateAccount::Reader in, UpdateAccount& updat
   } else if (!type.isUnchanged()) {
     return unknown_variant("type");
   }
-  if (const auto parent = in.getParent(); parent.isValue()) update.parent = read_text(parent.getValue());
-  else if (!parent.isUnchanged()) return unknown_variant("parent");
-  if (const auto min = in.getMonthlyMin(); min.isMicros()) update.monthly_min = Money::from_micros(min.getMicros());
-  else if (!min.isUnchanged()) return unknown_variant("monthlyMin");
-  if (const auto max = in.getMonthlyMax(); max.isMicros()) update.monthly_max = Money::from_micros(max.getMicros());
-  else if (!max.isUnchanged()) return unknown_variant("monthlyMax");
+  if (const auto parent = in.getParent(); parent.isValue())
+    update.parent = read_text(parent.getValue());
+  else if (!parent.isUnchanged())
+    return unknown_variant("parent");
+  if (const auto min = in.getMonthlyMin(); min.isMicros())
+    update.monthly_min = Money::from_micros(min.getMicros());
+  else if (!min.isUnchanged())
+    return unknown_variant("monthlyMin");
+  if (const auto max = in.getMonthlyMax(); max.isMicros())
+    update.monthly_max = Money::from_micros(max.getMicros());
+  else if (!max.isUnchanged())
+    return unknown_variant("monthlyMax");
   // emplace() engages the outer optional: "change the expiry", to a date or to none.
-  if (const auto expires = in.getExpiresOn(); expires.isDays()) update.expires_on.emplace(Date{expires.getDays()});
-  else if (expires.isRemove()) update.expires_on.emplace();
-  else if (!expires.isUnchanged()) return unknown_variant("expiresOn");
-  if (const auto locked = in.getLocked(); locked.isValue()) update.locked = locked.getValue();
-  else if (!locked.isUnchanged()) return unknown_variant("locked");
+  if (const auto expires = in.getExpiresOn(); expires.isDays())
+    update.expires_on.emplace(Date{expires.getDays()});
+  else if (expires.isRemove())
+    update.expires_on.emplace();
+  else if (!expires.isUnchanged())
+    return unknown_variant("expiresOn");
+  if (const auto locked = in.getLocked(); locked.isValue())
+    update.locked = locked.getValue();
+  else if (!locked.isUnchanged())
+    return unknown_variant("locked");
   return ok_status();
 }
 
@@ -491,7 +520,8 @@ Result<CommandBody> read_update_account(schema::UpdateAccount::Reader in) {
 }
 
 Result<CommandBody> read_pay(schema::Pay::Reader in) {
-  Result<PaymentMethod> method = read_enum<PaymentMethod>(in.getMethod(), 0, last_payment_method, "payment method");
+  Result<PaymentMethod> method =
+      read_enum<PaymentMethod>(in.getMethod(), 0, last_payment_method, "payment method");
   if (!method) return method.error();
   return CommandBody{Pay{.account_id = read_text(in.getAccountId()),
                          .amount = Money::from_micros(in.getAmountMicros()),
@@ -502,29 +532,35 @@ Result<CommandBody> read_pay(schema::Pay::Reader in) {
 Result<CommandBody> read_command_body(schema::Command::Body::Reader in) {
   using Which = schema::Command::Body::Which;
   switch (in.which()) {
-    case Which::UNSPECIFIED: return corrupt("no command body");
-    case Which::OPEN_ACCOUNT: return read_open_account(in.getOpenAccount());
-    case Which::UPDATE_ACCOUNT: return read_update_account(in.getUpdateAccount());
-    case Which::PAY: return read_pay(in.getPay());
+    case Which::UNSPECIFIED:
+      return corrupt("no command body");
+    case Which::OPEN_ACCOUNT:
+      return read_open_account(in.getOpenAccount());
+    case Which::UPDATE_ACCOUNT:
+      return read_update_account(in.getUpdateAccount());
+    case Which::PAY:
+      return read_pay(in.getPay());
     case Which::SET_CREDIT: {
       const schema::SetCredit::Reader credit = in.getSetCredit();
       return CommandBody{SetCredit{.account_id = read_text(credit.getAccountId()),
-                       .limit = Money::from_micros(credit.getLimitMicros()),
-                       .memo = read_text(credit.getMemo())}};
+                                   .limit = Money::from_micros(credit.getLimitMicros()),
+                                   .memo = read_text(credit.getMemo())}};
     }
     case Which::MAKE_ZERO: {
       const schema::MakeZero::Reader zero = in.getMakeZero();
-      return CommandBody{MakeZero{.account_id = read_text(zero.getAccountId()), .memo = read_text(zero.getMemo())}};
+      return CommandBody{
+          MakeZero{.account_id = read_text(zero.getAccountId()), .memo = read_text(zero.getMemo())}};
     }
     case Which::REVERSE: {
       const schema::Reverse::Reader reverse = in.getReverse();
-      return CommandBody{Reverse{.record = LogPosition{reverse.getRecord()}, .memo = read_text(reverse.getMemo())}};
+      return CommandBody{
+          Reverse{.record = LogPosition{reverse.getRecord()}, .memo = read_text(reverse.getMemo())}};
     }
     case Which::ADJUST: {
       const schema::Adjust::Reader adjust = in.getAdjust();
       return CommandBody{Adjust{.account_id = read_text(adjust.getAccountId()),
-                    .amount = Money::from_micros(adjust.getAmountMicros()),
-                    .memo = read_text(adjust.getMemo())}};
+                                .amount = Money::from_micros(adjust.getAmountMicros()),
+                                .memo = read_text(adjust.getMemo())}};
     }
     case Which::SET_PARAMETER: {
       const schema::SetParameter::Reader set = in.getSetParameter();
@@ -544,8 +580,8 @@ Result<CommandBody> read_command_body(schema::Command::Body::Reader in) {
     }
   }
   // A command kind added by a newer build: the sender is ahead of us, the bytes are not damaged.
-  return make_error(Errc::invalid_argument,
-                    fmt::format("command kind {} is unknown to this build", static_cast<uint16_t>(in.which())));
+  return make_error(Errc::invalid_argument, fmt::format("command kind {} is unknown to this build",
+                                                        static_cast<uint16_t>(in.which())));
 }
 
 Result<Command> read_command(schema::Command::Reader in) {
@@ -599,29 +635,29 @@ std::string encode_log_entry(std::span<const std::string> encoded_events) {
   }
   std::string bytes = message_bytes(builder.message());
   if (bytes.size() > log_entry_bytes_max) {
-    encode_failed("log entry", make_error(Errc::corruption, fmt::format("{} bytes is too large", bytes.size())));
+    encode_failed("log entry",
+                  make_error(Errc::corruption, fmt::format("{} bytes is too large", bytes.size())));
   }
   return bytes;
 }
 
 Result<std::vector<std::string>> decode_log_entry(std::string_view bytes) {
-  return read_message<schema::LogEntry>(
-      bytes, log_entry_bytes_max, "log entry",
-      [](schema::LogEntry::Reader in) -> Result<std::vector<std::string>> {
-        std::vector<std::string> events;
-        events.reserve(in.getEvents().size());
-        for (capnp::Data::Reader event : in.getEvents()) {
-          events.emplace_back(reinterpret_cast<const char*>(event.begin()), event.size());
-        }
-        return events;
-      });
+  return read_message<schema::LogEntry>(bytes, log_entry_bytes_max, "log entry",
+                                        [](schema::LogEntry::Reader in) -> Result<std::vector<std::string>> {
+                                          std::vector<std::string> events;
+                                          events.reserve(in.getEvents().size());
+                                          for (capnp::Data::Reader event : in.getEvents()) {
+                                            events.emplace_back(reinterpret_cast<const char*>(event.begin()),
+                                                                event.size());
+                                          }
+                                          return events;
+                                        });
 }
 
 Result<size_t> decode_log_entry_size(std::string_view bytes) {
-  return read_message<schema::LogEntry>(bytes, log_entry_bytes_max, "log entry",
-                                        [](schema::LogEntry::Reader in) -> Result<size_t> {
-                                          return size_t{in.getEvents().size()};
-                                        });
+  return read_message<schema::LogEntry>(
+      bytes, log_entry_bytes_max, "log entry",
+      [](schema::LogEntry::Reader in) -> Result<size_t> { return size_t{in.getEvents().size()}; });
 }
 
 Result<std::string> decode_log_entry_event(std::string_view bytes, size_t index) {
@@ -636,10 +672,9 @@ Result<std::string> decode_log_entry_event(std::string_view bytes, size_t index)
 }
 
 Result<Timestamp> decode_event_time(std::string_view bytes) {
-  return read_message<schema::Event>(bytes, encoded_event_bytes_max, "event",
-                                     [](schema::Event::Reader in) -> Result<Timestamp> {
-                                       return Timestamp{in.getTimeMicros()};
-                                     });
+  return read_message<schema::Event>(
+      bytes, encoded_event_bytes_max, "event",
+      [](schema::Event::Reader in) -> Result<Timestamp> { return Timestamp{in.getTimeMicros()}; });
 }
 
 Sha256 sha256(std::string_view bytes) {

@@ -1,8 +1,8 @@
 #include "events/command.h"
 
-#include <random>
-
 #include <fmt/format.h>
+
+#include <random>
 
 namespace paystream {
 
@@ -27,8 +27,8 @@ Status check_command_id(std::string_view id) {
   bool printable = !id.empty() && id.size() <= command_id_bytes_max;
   for (char c : id) printable = printable && c > ' ' && c < 127;
   if (printable) return ok_status();
-  return make_error(Errc::invalid_argument,
-                    "invalid command ID '" + std::string(id) + "': expected 1-128 printable ASCII characters");
+  return make_error(Errc::invalid_argument, "invalid command ID '" + std::string(id) +
+                                                "': expected 1-128 printable ASCII characters");
 }
 
 std::string generate_command_id() {

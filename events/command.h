@@ -88,8 +88,8 @@ struct RotateOperatorToken {
   bool operator==(const RotateOperatorToken&) const = default;
 };
 
-using CommandBody = std::variant<OpenAccount, UpdateAccount, Pay, SetCredit, MakeZero, Reverse, Adjust, SetParameter,
-                                 AddOperator, DisableOperator, RotateOperatorToken>;
+using CommandBody = std::variant<OpenAccount, UpdateAccount, Pay, SetCredit, MakeZero, Reverse, Adjust,
+                                 SetParameter, AddOperator, DisableOperator, RotateOperatorToken>;
 
 struct Command {
   std::string command_id;  // idempotency key; 1-128 printable ASCII characters

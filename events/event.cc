@@ -4,9 +4,12 @@ namespace paystream {
 
 const char* account_type_name(AccountType type) {
   switch (type) {
-    case AccountType::direct: return "direct";
-    case AccountType::agent: return "agent";
-    case AccountType::clearing: return "clearing";
+    case AccountType::direct:
+      return "direct";
+    case AccountType::agent:
+      return "agent";
+    case AccountType::clearing:
+      return "clearing";
   }
   return "unknown";
 }
@@ -20,13 +23,20 @@ std::optional<AccountType> parse_account_type(std::string_view text) {
 
 const char* payment_type_name(PaymentType type) {
   switch (type) {
-    case PaymentType::payment: return "payment";
-    case PaymentType::credit: return "credit";
-    case PaymentType::make_zero: return "make_zero";
-    case PaymentType::reversal: return "reversal";
-    case PaymentType::adjustment: return "adjustment";
-    case PaymentType::phone_card: return "phone_card";
-    case PaymentType::minimum_consumption: return "minimum_consumption";
+    case PaymentType::payment:
+      return "payment";
+    case PaymentType::credit:
+      return "credit";
+    case PaymentType::make_zero:
+      return "make_zero";
+    case PaymentType::reversal:
+      return "reversal";
+    case PaymentType::adjustment:
+      return "adjustment";
+    case PaymentType::phone_card:
+      return "phone_card";
+    case PaymentType::minimum_consumption:
+      return "minimum_consumption";
   }
   return "unknown";
 }
@@ -41,9 +51,12 @@ std::optional<PaymentType> parse_payment_type(std::string_view text) {
 
 const char* payment_method_name(PaymentMethod method) {
   switch (method) {
-    case PaymentMethod::cash: return "cash";
-    case PaymentMethod::card: return "card";
-    case PaymentMethod::other: return "other";
+    case PaymentMethod::cash:
+      return "cash";
+    case PaymentMethod::card:
+      return "card";
+    case PaymentMethod::other:
+      return "other";
   }
   return "unknown";
 }
@@ -76,16 +89,26 @@ Status check_account_id(std::string_view id) {
 
 const char* event_type_name(EventType type) {
   switch (type) {
-    case EventType::account_opened: return "AccountOpened";
-    case EventType::account_updated: return "AccountUpdated";
-    case EventType::payment_recorded: return "PaymentRecorded";
-    case EventType::credit_set: return "CreditSet";
-    case EventType::balance_zeroed: return "BalanceZeroed";
-    case EventType::reversal_recorded: return "ReversalRecorded";
-    case EventType::adjustment_recorded: return "AdjustmentRecorded";
-    case EventType::parameter_set: return "ParameterSet";
-    case EventType::operator_added: return "OperatorAdded";
-    case EventType::operator_updated: return "OperatorUpdated";
+    case EventType::account_opened:
+      return "AccountOpened";
+    case EventType::account_updated:
+      return "AccountUpdated";
+    case EventType::payment_recorded:
+      return "PaymentRecorded";
+    case EventType::credit_set:
+      return "CreditSet";
+    case EventType::balance_zeroed:
+      return "BalanceZeroed";
+    case EventType::reversal_recorded:
+      return "ReversalRecorded";
+    case EventType::adjustment_recorded:
+      return "AdjustmentRecorded";
+    case EventType::parameter_set:
+      return "ParameterSet";
+    case EventType::operator_added:
+      return "OperatorAdded";
+    case EventType::operator_updated:
+      return "OperatorUpdated";
   }
   return "Unknown";
 }
@@ -96,19 +119,27 @@ bool is_payment_record(EventType type) {
     case EventType::credit_set:
     case EventType::balance_zeroed:
     case EventType::reversal_recorded:
-    case EventType::adjustment_recorded: return true;
-    default: return false;
+    case EventType::adjustment_recorded:
+      return true;
+    default:
+      return false;
   }
 }
 
 PaymentType payment_type_of(EventType type) {
   switch (type) {
-    case EventType::payment_recorded: return PaymentType::payment;
-    case EventType::credit_set: return PaymentType::credit;
-    case EventType::balance_zeroed: return PaymentType::make_zero;
-    case EventType::reversal_recorded: return PaymentType::reversal;
-    case EventType::adjustment_recorded: return PaymentType::adjustment;
-    default: break;
+    case EventType::payment_recorded:
+      return PaymentType::payment;
+    case EventType::credit_set:
+      return PaymentType::credit;
+    case EventType::balance_zeroed:
+      return PaymentType::make_zero;
+    case EventType::reversal_recorded:
+      return PaymentType::reversal;
+    case EventType::adjustment_recorded:
+      return PaymentType::adjustment;
+    default:
+      break;
   }
   PAYSTREAM_ASSERT(false && "payment_type_of on an event that is not a payment record");
 }

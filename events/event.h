@@ -63,10 +63,10 @@ std::optional<OperatorRole> parse_operator_role(std::string_view text);
 
 // What an agent operator was allowed (bits of OperatorSettings::permissions); other roles have none.
 enum class Permission : uint32_t {
-  pay_self = 1,          // pay-self: payments into its agent account
-  pay_sub_accounts = 2,  // pay-sub-accounts: payments into the agent's sub-accounts
-  set_overdraft = 4,     // set-overdraft: credit (overdraft limit) on the agent's sub-accounts
-  adjust = 8,            // adjust: adjustments on its tree
+  pay_self = 1,            // pay-self: payments into its agent account
+  pay_sub_accounts = 2,    // pay-sub-accounts: payments into the agent's sub-accounts
+  set_overdraft = 4,       // set-overdraft: credit (overdraft limit) on the agent's sub-accounts
+  adjust = 8,              // adjust: adjustments on its tree
   set_own_overdraft = 16,  // set-own-overdraft: credit on the agent account itself
   reverse = 32,            // reverse: reversals of records made by the agent's own operators
   reverse_any = 64,        // reverse-any: reversals of any record of its tree
@@ -100,16 +100,16 @@ struct OperatorSettings {
 };
 
 enum class EventType : uint8_t {
-  account_opened = 1,      // account_id, settings, overdraft_after
-  account_updated = 2,     // account_id, settings (the whole new settings)
-  payment_recorded = 3,    // payment record: amount > 0, method, balance_*, expires_*
-  credit_set = 4,          // payment record: amount = new limit, overdraft_before/after
-  balance_zeroed = 5,      // payment record: amount = -(balance before)
-  reversal_recorded = 6,   // payment record: reverses, reversed_type, amount, balance_*, overdraft_*
-  adjustment_recorded = 7, // payment record: signed amount, balance_*
-  parameter_set = 8,       // parameter_name, parameter_value (account_id empty)
-  operator_added = 9,      // operator_settings
-  operator_updated = 10,   // operator_settings (the whole new settings: disabled, a new token)
+  account_opened = 1,       // account_id, settings, overdraft_after
+  account_updated = 2,      // account_id, settings (the whole new settings)
+  payment_recorded = 3,     // payment record: amount > 0, method, balance_*, expires_*
+  credit_set = 4,           // payment record: amount = new limit, overdraft_before/after
+  balance_zeroed = 5,       // payment record: amount = -(balance before)
+  reversal_recorded = 6,    // payment record: reverses, reversed_type, amount, balance_*, overdraft_*
+  adjustment_recorded = 7,  // payment record: signed amount, balance_*
+  parameter_set = 8,        // parameter_name, parameter_value (account_id empty)
+  operator_added = 9,       // operator_settings
+  operator_updated = 10,    // operator_settings (the whole new settings: disabled, a new token)
 };
 const char* event_type_name(EventType type);
 

@@ -16,16 +16,21 @@ constexpr Permission every_permission[] = {Permission::pay_self,          Permis
 
 const char* operator_role_name(OperatorRole role) {
   switch (role) {
-    case OperatorRole::admin: return "admin";
-    case OperatorRole::finance: return "finance";
-    case OperatorRole::agent: return "agent";
-    case OperatorRole::auditor: return "auditor";
+    case OperatorRole::admin:
+      return "admin";
+    case OperatorRole::finance:
+      return "finance";
+    case OperatorRole::agent:
+      return "agent";
+    case OperatorRole::auditor:
+      return "auditor";
   }
   return "unknown";
 }
 
 std::optional<OperatorRole> parse_operator_role(std::string_view text) {
-  for (OperatorRole role : {OperatorRole::admin, OperatorRole::finance, OperatorRole::agent, OperatorRole::auditor}) {
+  for (OperatorRole role :
+       {OperatorRole::admin, OperatorRole::finance, OperatorRole::agent, OperatorRole::auditor}) {
     if (text == operator_role_name(role)) return role;
   }
   return std::nullopt;
@@ -33,13 +38,20 @@ std::optional<OperatorRole> parse_operator_role(std::string_view text) {
 
 const char* permission_name(Permission permission) {
   switch (permission) {
-    case Permission::pay_self: return "pay-self";
-    case Permission::pay_sub_accounts: return "pay-sub-accounts";
-    case Permission::set_overdraft: return "set-overdraft";
-    case Permission::adjust: return "adjust";
-    case Permission::set_own_overdraft: return "set-own-overdraft";
-    case Permission::reverse: return "reverse";
-    case Permission::reverse_any: return "reverse-any";
+    case Permission::pay_self:
+      return "pay-self";
+    case Permission::pay_sub_accounts:
+      return "pay-sub-accounts";
+    case Permission::set_overdraft:
+      return "set-overdraft";
+    case Permission::adjust:
+      return "adjust";
+    case Permission::set_own_overdraft:
+      return "set-own-overdraft";
+    case Permission::reverse:
+      return "reverse";
+    case Permission::reverse_any:
+      return "reverse-any";
   }
   return "unknown";
 }
@@ -67,13 +79,15 @@ Result<uint32_t> parse_permissions(std::string_view comma_separated) {
   size_t start = 0;
   while (true) {
     const size_t comma = comma_separated.find(',', start);
-    const std::string_view item = comma_separated.substr(start, comma == std::string_view::npos ? comma : comma - start);
+    const std::string_view item =
+        comma_separated.substr(start, comma == std::string_view::npos ? comma : comma - start);
     const std::optional<Permission> permission = parse_permission(item);
     if (!permission) {
-      return make_error(Errc::invalid_argument,
-                        fmt::format("unknown permission '{}': expected pay-self, pay-sub-accounts, set-overdraft, "
-                                    "adjust, set-own-overdraft, reverse or reverse-any",
-                                    item));
+      return make_error(
+          Errc::invalid_argument,
+          fmt::format("unknown permission '{}': expected pay-self, pay-sub-accounts, set-overdraft, "
+                      "adjust, set-own-overdraft, reverse or reverse-any",
+                      item));
     }
     permissions |= static_cast<uint32_t>(*permission);
     if (comma == std::string_view::npos) return permissions;

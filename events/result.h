@@ -39,8 +39,8 @@ enum class Errc {
   nothing_to_change,
   command_not_found,  // a lookup by command ID found none
   // Access (HTTP 401/403/404/409): who is acting and what it may do.
-  unauthenticated,     // no token, or one no enabled operator holds
-  forbidden,           // the operator's role or agent tree does not allow it
+  unauthenticated,  // no token, or one no enabled operator holds
+  forbidden,        // the operator's role or agent tree does not allow it
   operator_not_found,
   operator_exists,
   // Operating errors (exit 1, HTTP 500/503).
@@ -71,7 +71,7 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design, as std::expected.
+  Result(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design, as std::expected.
   Result(Error error) : state_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }

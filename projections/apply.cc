@@ -89,9 +89,8 @@ void Applier::drop_settled_rows() {
   // Not every row: the sequencer builds a group while earlier groups still wait to be written, and
   // a row read back from the database would miss their changes (the balance check of the next
   // record would then stop the ledger).
-  std::erase_if(cache_, [&](const auto& entry) {
-    return entry.second.last_apply + unwritten_applies_max < applies_;
-  });
+  std::erase_if(
+      cache_, [&](const auto& entry) { return entry.second.last_apply + unwritten_applies_max < applies_; });
 }
 
 Result<BalanceState*> Applier::touch(const std::string& id) {

@@ -137,7 +137,8 @@ BalanceRow balance_row(std::string_view account_id, const BalanceState& state, T
 namespace {
 
 // An agent's tree: a point get per visible account, in ID order, rather than a scan of every row.
-Result<std::string> visible_rows(const Handles& handles, const BalanceQuery& query, const BalanceVisitor& visit) {
+Result<std::string> visible_rows(const Handles& handles, const BalanceQuery& query,
+                                 const BalanceVisitor& visit) {
   const QuerySnapshot snapshot(handles.db, handles.view, handles.snapshots);
   const std::vector<std::string>& ids = *query.visible_accounts;
   size_t visited = 0;
@@ -145,7 +146,8 @@ Result<std::string> visible_rows(const Handles& handles, const BalanceQuery& que
   for (auto id = std::upper_bound(ids.begin(), ids.end(), query.cursor); id != ids.end(); ++id) {
     Result<std::optional<BalanceState>> state = get_state(handles, snapshot.options(), *id);
     if (!state) return state.error();
-    if (!*state || (query.type && (*state)->settings.type != *query.type) || !matches(query, **state)) continue;
+    if (!*state || (query.type && (*state)->settings.type != *query.type) || !matches(query, **state))
+      continue;
     if (query.limit != 0 && visited == query.limit) return last_id;
     visit(balance_row(*id, **state, query.now));
     last_id = *id;

@@ -14,13 +14,13 @@
 // each applied up to its own position (AppliedEnds). The all-accounts query takes the partitions'
 // segments one after the other (position order); an account lives in one partition, so its
 // range of records_by_account is in position order as in embedded mode.
-#include <charconv>
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <memory>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "events/codec.h"
 #include "events/log_format.h"
@@ -159,8 +159,8 @@ class LogReader {
         Result<Event> event = decode_event((*entry)[position - *first]);
         if (!event) return log_corrupt(fmt::format("position {}: {}", position, event.error().message));
         if (event->position.value != position) {
-          return log_corrupt(fmt::format("the event at position {} says it is at {}", position,
-                                         event->position.value));
+          return log_corrupt(
+              fmt::format("the event at position {} says it is at {}", position, event->position.value));
         }
         next = position + 1;
         Result<bool> more = visit(*event);
@@ -229,7 +229,7 @@ class NameLookup {
 
  private:
   struct Span {
-    uint64_t from = 0;   // the name holds for positions [from, until)
+    uint64_t from = 0;  // the name holds for positions [from, until)
     uint64_t until = 0;
     std::string name;
   };
@@ -286,8 +286,9 @@ Result<std::string> scan_log(const Handles& handles, const rocksdb::ReadOptions&
 class AccountRange {
  public:
   // Empty when the range holds nothing.
-  static Result<std::unique_ptr<AccountRange>> open(const Handles& handles, const rocksdb::ReadOptions& options,
-                                                    LogReader& log, const RecordQuery& query, uint64_t cursor,
+  static Result<std::unique_ptr<AccountRange>> open(const Handles& handles,
+                                                    const rocksdb::ReadOptions& options, LogReader& log,
+                                                    const RecordQuery& query, uint64_t cursor,
                                                     const std::string& account_id) {
     std::string lower = query.from ? keys::account_record_time_key(account_id, *query.from)
                                    : keys::account_prefix(account_id);
@@ -366,11 +367,12 @@ class AccountRange {
 // Some accounts (one, or an agent's tree): their ranges of records_by_account merged in position
 // (log) order, so the query costs what those accounts hold, not a scan of the whole log.
 Result<std::string> scan_accounts(const Handles& handles, const rocksdb::ReadOptions& options, LogReader& log,
-                                  const RecordQuery& query, uint64_t cursor, const std::vector<std::string>& accounts,
-                                  const RecordVisitor& visit) {
+                                  const RecordQuery& query, uint64_t cursor,
+                                  const std::vector<std::string>& accounts, const RecordVisitor& visit) {
   std::vector<std::unique_ptr<AccountRange>> ranges;
   for (const std::string& account_id : accounts) {
-    Result<std::unique_ptr<AccountRange>> range = AccountRange::open(handles, options, log, query, cursor, account_id);
+    Result<std::unique_ptr<AccountRange>> range =
+        AccountRange::open(handles, options, log, query, cursor, account_id);
     if (!range) return range.error();
     if (*range && (*range)->valid()) ranges.push_back(std::move(*range));
   }

@@ -77,11 +77,11 @@ struct BalanceRow {
 struct BalanceQuery {
   std::optional<std::string> account_id;
   std::optional<AccountType> type;
-  std::optional<Money> min;  // inclusive
-  std::optional<Money> max;  // inclusive
+  std::optional<Money> min;                                  // inclusive
+  std::optional<Money> max;                                  // inclusive
   std::optional<std::vector<std::string>> visible_accounts;  // as in RecordQuery
-  Timestamp now;             // for the derived status and this month's consumption
-  size_t limit = 0;          // 0: no limit
+  Timestamp now;     // for the derived status and this month's consumption
+  size_t limit = 0;  // 0: no limit
   std::string cursor;
 };
 

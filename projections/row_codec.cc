@@ -101,12 +101,14 @@ Error corrupt(const char* what) {
 // balance_before as its distance from balance_after − amount, modulo 2^64 (so no sum can overflow):
 // 0 for payments, reversals and adjustments, one byte instead of a whole amount.
 int64_t before_offset(Money amount, Money before, Money after) {
-  return static_cast<int64_t>(static_cast<uint64_t>(before.micros()) -
-                              (static_cast<uint64_t>(after.micros()) - static_cast<uint64_t>(amount.micros())));
+  return static_cast<int64_t>(
+      static_cast<uint64_t>(before.micros()) -
+      (static_cast<uint64_t>(after.micros()) - static_cast<uint64_t>(amount.micros())));
 }
 
 Money before_from_offset(int64_t offset, Money amount, Money after) {
-  return Money::from_micros(static_cast<int64_t>(static_cast<uint64_t>(offset) + static_cast<uint64_t>(after.micros()) -
+  return Money::from_micros(static_cast<int64_t>(static_cast<uint64_t>(offset) +
+                                                 static_cast<uint64_t>(after.micros()) -
                                                  static_cast<uint64_t>(amount.micros())));
 }
 
@@ -156,7 +158,8 @@ std::string encode_balance_state(const BalanceState& state) {
   ByteWriter out;
   out.u8(balance_state_version);
   out.u8(static_cast<uint8_t>(state.settings.type));
-  out.u8((state.settings.locked ? balance_flag_locked : 0) | (state.settings.expires_on ? balance_flag_expires : 0));
+  out.u8((state.settings.locked ? balance_flag_locked : 0) |
+         (state.settings.expires_on ? balance_flag_expires : 0));
   out.text(state.settings.name);
   out.text(state.settings.parent);
   out.money(state.settings.monthly_min);
@@ -187,7 +190,8 @@ Result<BalanceState> decode_balance_state(std::string_view bytes) {
   state.month_consumption = in.money();
   if (!in.complete()) return corrupt("balance row has the wrong length");
   if (!is_known_account_type(type)) return corrupt("balance row has an unknown account type");
-  if ((flags & ~(balance_flag_locked | balance_flag_expires)) != 0) return corrupt("balance row has unknown flags");
+  if ((flags & ~(balance_flag_locked | balance_flag_expires)) != 0)
+    return corrupt("balance row has unknown flags");
   const bool has_expiration = (flags & balance_flag_expires) != 0;
   if (!has_expiration && expires_days != 0) return corrupt("balance row has days without an expiration");
   if (expires_days != static_cast<int32_t>(expires_days) ||

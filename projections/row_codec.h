@@ -1,7 +1,7 @@
 #pragma once
 // Values of the projection column families: a small versioned binary format of varints and
-// length-prefixed text, written down in docs/storage.md. Encoding is a pure function of the row, so a rebuild from the
-// log writes the same bytes; decoding checks every byte and reports damage as Errc::corruption.
+// length-prefixed text, written down in docs/storage.md. Encoding is a pure function of the row, so a rebuild
+// from the log writes the same bytes; decoding checks every byte and reports damage as Errc::corruption.
 #include <string>
 #include <string_view>
 

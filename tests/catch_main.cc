@@ -2,7 +2,6 @@
 // a server hanging up on a request must fail that request, not kill the whole test process.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
-
 #include <csignal>
 
 int main(int argc, char* argv[]) {

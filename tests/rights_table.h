@@ -5,13 +5,13 @@
 // tree): allowed, or refused as forbidden. The same table runs through embedded mode's decide()
 // (tests/engine/rights_table_test.cc) and Kafka mode's partition engine
 // (tests/kafka/rights_table_test.cc), which shows both modes apply the one check of engine/domain/access.h.
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "engine/domain/access.h"
 #include "events/command.h"
@@ -21,9 +21,12 @@ namespace paystream::testing::rights {
 enum class Target { own, sub, outside };
 inline const char* target_name(Target target) {
   switch (target) {
-    case Target::own: return "own agent account";
-    case Target::sub: return "sub-account";
-    case Target::outside: return "outside the tree";
+    case Target::own:
+      return "own agent account";
+    case Target::sub:
+      return "sub-account";
+    case Target::outside:
+      return "outside the tree";
   }
   return "?";
 }
@@ -32,9 +35,9 @@ inline constexpr Target every_target[] = {Target::own, Target::sub, Target::outs
 // One per CommandBody alternative, and Reverse twice: of a record made by an operator of the
 // target's agent, and of one made by the admin.
 inline const std::vector<std::string>& every_kind() {
-  static const std::vector<std::string> kinds = {
-      "open", "update", "pay", "credit", "zero", "reverse-tree", "reverse-admin", "adjust",
-      "param", "add-op", "disable-op", "rotate-op"};
+  static const std::vector<std::string> kinds = {"open",  "update",       "pay",           "credit",
+                                                 "zero",  "reverse-tree", "reverse-admin", "adjust",
+                                                 "param", "add-op",       "disable-op",    "rotate-op"};
   return kinds;
 }
 
@@ -84,7 +87,9 @@ inline const std::vector<Actor>& actors() {
 }
 
 inline bool allowed(const Actor& actor, const std::string& kind, Target target) {
-  const std::string& kinds = target == Target::own ? actor.own : target == Target::sub ? actor.sub : actor.outside;
+  const std::string& kinds = target == Target::own   ? actor.own
+                             : target == Target::sub ? actor.sub
+                                                     : actor.outside;
   std::istringstream words(kinds);
   for (std::string word; words >> word;) {
     if (word == kind) return true;
@@ -139,16 +144,17 @@ inline std::vector<Command> setup_commands(const Accounts& accounts) {
   int n = 1;
   for (const Actor& actor : actors()) {
     const std::string agent = actor.role == OperatorRole::agent ? accounts.agent : "";
-    const OperatorSettings settings = operator_settings(actor.name, actor.role, agent, actor.permissions, n++);
+    const OperatorSettings settings =
+        operator_settings(actor.name, actor.role, agent, actor.permissions, n++);
     commands.push_back(Command{"add-" + actor.name, "admin", AddOperator{settings}});
   }
   const uint32_t pay_both = bit(Permission::pay_self) | bit(Permission::pay_sub_accounts);
   commands.push_back(
-      Command{"add-maker-a", "admin", AddOperator{operator_settings(maker_a, OperatorRole::agent, accounts.agent,
-                                                                    pay_both, n++)}});
-  commands.push_back(Command{"add-maker-b", "admin",
-                             AddOperator{operator_settings(maker_b, OperatorRole::agent, accounts.other_agent,
-                                                           pay_both, n++)}});
+      Command{"add-maker-a", "admin",
+              AddOperator{operator_settings(maker_a, OperatorRole::agent, accounts.agent, pay_both, n++)}});
+  commands.push_back(Command{
+      "add-maker-b", "admin",
+      AddOperator{operator_settings(maker_b, OperatorRole::agent, accounts.other_agent, pay_both, n++)}});
   commands.push_back(pay_command(accounts.agent + ":made-own", maker_a, accounts.agent));
   commands.push_back(pay_command(accounts.agent + ":made-sub", maker_a, accounts.sub));
   commands.push_back(pay_command(accounts.other_agent + ":made-outside", maker_b, accounts.other_sub));
@@ -169,16 +175,19 @@ struct RecordSource {
 inline RecordSource record_source(const Accounts& accounts, const std::string& kind, Target target) {
   if (kind == "reverse-admin") return {"open-" + account_of(accounts, target), 1};
   switch (target) {
-    case Target::own: return {accounts.agent + ":made-own", 0};
-    case Target::sub: return {accounts.agent + ":made-sub", 0};
-    case Target::outside: return {accounts.other_agent + ":made-outside", 0};
+    case Target::own:
+      return {accounts.agent + ":made-own", 0};
+    case Target::sub:
+      return {accounts.agent + ":made-sub", 0};
+    case Target::outside:
+      return {accounts.other_agent + ":made-outside", 0};
   }
   return {};
 }
 
 // The row's command, its ID as the HTTP API submits it (an agent operator's in its agent's space).
-inline Command row_command(const Actor& actor, const std::string& kind, Target target, const Accounts& accounts,
-                           LogPosition record) {
+inline Command row_command(const Actor& actor, const std::string& kind, Target target,
+                           const Accounts& accounts, LogPosition record) {
   const std::string& account = account_of(accounts, target);
   const Access access{.operator_name = actor.name,
                       .role = actor.role,

@@ -2,9 +2,9 @@
 // lacks, never whether an account outside its tree exists.
 #include "engine/domain/access.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "events/codec.h"
 
@@ -38,15 +38,15 @@ bool has(const Access& access, Permission permission) {
   return (access.permissions & static_cast<uint32_t>(permission)) != 0;
 }
 
-Status agent_may(const LedgerState& state, const Access& access, std::string_view account_id, Permission permission,
-                 std::string_view what) {
+Status agent_may(const LedgerState& state, const Access& access, std::string_view account_id,
+                 Permission permission, std::string_view what) {
   if (!in_tree(state, access, account_id)) {
     return forbidden(fmt::format("operator '{}' acts only on agent '{}' and its sub-accounts, not on '{}'",
                                  access.operator_name, access.agent_account, account_id));
   }
   if (!has(access, permission)) {
-    return forbidden(fmt::format("operator '{}' may not {}: it lacks the {} permission", access.operator_name, what,
-                                 permission_name(permission)));
+    return forbidden(fmt::format("operator '{}' may not {}: it lacks the {} permission", access.operator_name,
+                                 what, permission_name(permission)));
   }
   return ok_status();
 }
@@ -62,22 +62,25 @@ Permission credit_permission(const Access& access, std::string_view account_id) 
 }
 
 // An agent sets an overdraft, directly or by reversing a credit back to the older limit.
-Status agent_may_set_limit(const LedgerState& state, const Access& access, std::string_view account_id, Money limit,
-                           std::string_view what) {
-  if (Status status = agent_may(state, access, account_id, credit_permission(access, account_id), what); !status) {
+Status agent_may_set_limit(const LedgerState& state, const Access& access, std::string_view account_id,
+                           Money limit, std::string_view what) {
+  if (Status status = agent_may(state, access, account_id, credit_permission(access, account_id), what);
+      !status) {
     return status;
   }
   const Money ceiling = Money::from_micros(state.parameters.agent_overdraft_limit_max_micros);
   if (limit <= ceiling) return ok_status();
-  return forbidden(fmt::format("operator '{}' may not set an overdraft of {} on '{}': agent operators may set at "
-                               "most AGENT_OVERDRAFT_LIMIT_MAX = {}",
-                               access.operator_name, limit.to_string(), account_id, ceiling.to_string()));
+  return forbidden(
+      fmt::format("operator '{}' may not set an overdraft of {} on '{}': agent operators may set at "
+                  "most AGENT_OVERDRAFT_LIMIT_MAX = {}",
+                  access.operator_name, limit.to_string(), account_id, ceiling.to_string()));
 }
 
 // Whether one of the agent's own operators (any operator of the same agent account) made the record.
 bool made_in_own_tree(const LedgerState& state, const Access& access, const Event& record) {
   const OperatorSettings* maker = state.find_operator(record.operator_name);
-  return maker != nullptr && maker->role == OperatorRole::agent && maker->agent_account == access.agent_account;
+  return maker != nullptr && maker->role == OperatorRole::agent &&
+         maker->agent_account == access.agent_account;
 }
 
 // reverse-any: any record of the tree; reverse: those the agent's own operators made. Then the
@@ -85,7 +88,8 @@ bool made_in_own_tree(const LedgerState& state, const Access& access, const Even
 // again, so it needs what setting that limit needs; undoing an adjustment is an adjustment.
 Status agent_may_reverse(const LedgerState& state, const Access& access, const Event* target) {
   if (target == nullptr || !is_payment_record(target->type)) {
-    return forbidden(fmt::format("operator '{}' may reverse only records of its own tree", access.operator_name));
+    return forbidden(
+        fmt::format("operator '{}' may reverse only records of its own tree", access.operator_name));
   }
   if (!in_tree(state, access, target->account_id)) {
     return forbidden(fmt::format("operator '{}' acts only on agent '{}' and its sub-accounts, not on '{}'",
@@ -97,13 +101,15 @@ Status agent_may_reverse(const LedgerState& state, const Access& access, const E
                                    access.operator_name));
     }
     if (!made_in_own_tree(state, access, *target)) {
-      return forbidden(fmt::format("operator '{}' may reverse only records made by operators of agent '{}' (record "
-                                   "{} was not): that needs the reverse-any permission",
-                                   access.operator_name, access.agent_account, target->position.value));
+      return forbidden(
+          fmt::format("operator '{}' may reverse only records made by operators of agent '{}' (record "
+                      "{} was not): that needs the reverse-any permission",
+                      access.operator_name, access.agent_account, target->position.value));
     }
   }
   switch (target->type) {
-    case EventType::payment_recorded: return ok_status();
+    case EventType::payment_recorded:
+      return ok_status();
     case EventType::credit_set:
       return agent_may_set_limit(state, access, target->account_id, target->overdraft_before,
                                  "reverse this credit");
@@ -121,7 +127,8 @@ struct AgentRights {
   const Event* reversal_target;
 
   Status operator()(const Pay& pay) const {
-    return agent_may(state, access, pay.account_id, payment_permission(access, pay.account_id), "make this payment");
+    return agent_may(state, access, pay.account_id, payment_permission(access, pay.account_id),
+                     "make this payment");
   }
   Status operator()(const SetCredit& credit) const {
     return agent_may_set_limit(state, access, credit.account_id, credit.limit, "change this overdraft");
@@ -132,8 +139,8 @@ struct AgentRights {
   Status operator()(const Reverse&) const { return agent_may_reverse(state, access, reversal_target); }
   template <class Other>
   Status operator()(const Other&) const {
-    return forbidden(fmt::format("operator '{}' is an agent operator: it may not run {}", access.operator_name,
-                                 command_name(CommandBody{Other{}})));
+    return forbidden(fmt::format("operator '{}' is an agent operator: it may not run {}",
+                                 access.operator_name, command_name(CommandBody{Other{}})));
   }
 };
 
@@ -161,7 +168,9 @@ Result<std::string> authenticate(const LedgerState& state, std::string_view toke
 
 Result<Access> access_of(const LedgerState& state, std::string_view operator_name) {
   if (state.operators.empty()) {
-    return Access{.operator_name = std::string(operator_name), .role = OperatorRole::admin, .agent_account = {},
+    return Access{.operator_name = std::string(operator_name),
+                  .role = OperatorRole::admin,
+                  .agent_account = {},
                   .permissions = 0};
   }
   const OperatorSettings* settings = state.find_operator(operator_name);
@@ -176,7 +185,8 @@ Result<Access> access_of(const LedgerState& state, std::string_view operator_nam
 std::optional<std::vector<std::string>> visible_accounts(const LedgerState& state, const Access& access) {
   if (access.role != OperatorRole::agent) return std::nullopt;
   std::vector<std::string> accounts{access.agent_account};
-  if (const auto subs = state.sub_accounts_of.find(access.agent_account); subs != state.sub_accounts_of.end()) {
+  if (const auto subs = state.sub_accounts_of.find(access.agent_account);
+      subs != state.sub_accounts_of.end()) {
     accounts.insert(accounts.end(), subs->second.begin(), subs->second.end());
   }
   std::sort(accounts.begin(), accounts.end());
@@ -191,8 +201,9 @@ Status check_may_read(const LedgerState& state, const Access& access, std::strin
 
 Status check_may_audit(const Access& access) {
   if (access.role == OperatorRole::admin || access.role == OperatorRole::auditor) return ok_status();
-  return forbidden(fmt::format("operator '{}' ({}) may not replay or verify the history: admin and auditor may",
-                               access.operator_name, operator_role_name(access.role)));
+  return forbidden(
+      fmt::format("operator '{}' ({}) may not replay or verify the history: admin and auditor may",
+                  access.operator_name, operator_role_name(access.role)));
 }
 
 std::string scoped_command_id(const Access& access, std::string_view command_id) {
@@ -211,10 +222,11 @@ Status check_command_id_scope(const LedgerState& state, const Access& access, st
   if (access.role == OperatorRole::agent && prefix == access.agent_account) return ok_status();
   for (const auto& [name, settings] : state.operators) {
     if (settings.role == OperatorRole::agent && settings.agent_account == prefix) {
-      return make_error(Errc::invalid_argument,
-                        fmt::format("command ID '{}' is in agent '{}''s ID space: IDs starting with '{}:' are its "
-                                    "operators'",
-                                    command_id, prefix, prefix));
+      return make_error(
+          Errc::invalid_argument,
+          fmt::format("command ID '{}' is in agent '{}''s ID space: IDs starting with '{}:' are its "
+                      "operators'",
+                      command_id, prefix, prefix));
     }
   }
   return ok_status();
@@ -223,14 +235,16 @@ Status check_command_id_scope(const LedgerState& state, const Access& access, st
 Status check_may_run(const LedgerState& state, const Access& access, const CommandBody& body,
                      const Event* reversal_target) {
   switch (access.role) {
-    case OperatorRole::admin: return ok_status();
+    case OperatorRole::admin:
+      return ok_status();
     case OperatorRole::auditor:
       return forbidden(fmt::format("operator '{}' is an auditor: read-only", access.operator_name));
     case OperatorRole::finance:
       if (!is_administration(body)) return ok_status();
       return forbidden(fmt::format("operator '{}' (finance) may not change parameters or operators",
                                    access.operator_name));
-    case OperatorRole::agent: return std::visit(AgentRights{state, access, reversal_target}, body);
+    case OperatorRole::agent:
+      return std::visit(AgentRights{state, access, reversal_target}, body);
   }
   return forbidden("unknown role");
 }

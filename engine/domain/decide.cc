@@ -1,12 +1,13 @@
 // decide: one function per command, each rule an early return, ordered by precedence: the input's
 // form first, then existence, then the ledger's rules, then arithmetic limits.
 #include "engine/domain/decide.h"
-#include "engine/domain/access.h"
-#include "engine/domain/decide_support.h"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 
-#include <fmt/format.h>
+#include "engine/domain/access.h"
+#include "engine/domain/decide_support.h"
 
 namespace paystream {
 namespace {
@@ -18,8 +19,8 @@ using namespace decide_support;
 
 Status check_memo(std::string_view memo) {
   if (memo.size() <= memo_bytes_max) return ok_status();
-  return reject(Errc::invalid_argument, fmt::format("memo is {} bytes; at most {} are allowed", memo.size(),
-                                                    memo_bytes_max));
+  return reject(Errc::invalid_argument,
+                fmt::format("memo is {} bytes; at most {} are allowed", memo.size(), memo_bytes_max));
 }
 
 Status check_name(std::string_view name) {
@@ -31,12 +32,13 @@ Status check_name(std::string_view name) {
 Status check_monthly(Money min, Money max) {
   if (min < Money::zero() || max < Money::zero()) {
     return reject(Errc::amount_must_not_be_negative,
-                  fmt::format("monthly minimum and maximum must not be negative, got {} and {}", min.to_string(),
-                              max.to_string()));
+                  fmt::format("monthly minimum and maximum must not be negative, got {} and {}",
+                              min.to_string(), max.to_string()));
   }
   if (max > Money::zero() && min > max) {
-    return reject(Errc::monthly_range_invalid, fmt::format("monthly minimum {} is above the monthly maximum {}",
-                                                           min.to_string(), max.to_string()));
+    return reject(
+        Errc::monthly_range_invalid,
+        fmt::format("monthly minimum {} is above the monthly maximum {}", min.to_string(), max.to_string()));
   }
   return ok_status();
 }
@@ -58,14 +60,15 @@ Status check_parent(const LedgerState& state, std::string_view account_id, const
                               account_type_name(parent->settings.type)));
   }
   if (settings.type == AccountType::agent) {
-    return reject(Errc::parent_not_allowed,
-                  fmt::format("agent account '{}' cannot have a parent: sub-accounts are one level deep",
-                              account_id));
+    return reject(
+        Errc::parent_not_allowed,
+        fmt::format("agent account '{}' cannot have a parent: sub-accounts are one level deep", account_id));
   }
   return ok_status();
 }
 
-Status check_settings(const LedgerState& state, std::string_view account_id, const AccountSettings& settings) {
+Status check_settings(const LedgerState& state, std::string_view account_id,
+                      const AccountSettings& settings) {
   if (Status status = check_name(settings.name); !status) return status;
   if (Status status = check_monthly(settings.monthly_min, settings.monthly_max); !status) return status;
   return check_parent(state, account_id, settings);
@@ -91,10 +94,11 @@ Status add_payment_event(Events& events, const AccountState& account, Money amou
   }
   const std::optional<Money> after = account.balance.checked_add(amount);
   if (!after) {
-    return reject(Errc::balance_would_overflow,
-                  fmt::format("paying {} into '{}' would overflow its balance", amount.to_string(), account.id));
+    return reject(Errc::balance_would_overflow, fmt::format("paying {} into '{}' would overflow its balance",
+                                                            amount.to_string(), account.id));
   }
-  Event& event = add_record_event(events, EventType::payment_recorded, command, context, account, std::move(memo));
+  Event& event =
+      add_record_event(events, EventType::payment_recorded, command, context, account, std::move(memo));
   event.amount = amount;
   event.balance_after = *after;
   event.method = method;
@@ -102,8 +106,8 @@ Status add_payment_event(Events& events, const AccountState& account, Money amou
   return ok_status();
 }
 
-Status decide_open(const LedgerState& state, const Command& command, const OpenAccount& open, const Context& context,
-                   Events& events) {
+Status decide_open(const LedgerState& state, const Command& command, const OpenAccount& open,
+                   const Context& context, Events& events) {
   if (Status status = check_account_id(open.account_id); !status) return status.error();
   if (state.find(open.account_id) != nullptr) {
     return reject(Errc::account_exists, fmt::format("account '{}' already exists", open.account_id));
@@ -147,13 +151,14 @@ Status decide_update(const LedgerState& state, const Command& command, const Upd
   if (account == nullptr) return account_not_found(update.account_id);
   const AccountSettings settings = updated_settings(account->settings, update);
   if (settings == account->settings) {
-    return reject(Errc::nothing_to_change, fmt::format("account '{}' already has these settings", account->id));
+    return reject(Errc::nothing_to_change,
+                  fmt::format("account '{}' already has these settings", account->id));
   }
   if (Status status = check_settings(state, account->id, settings); !status) return status.error();
   if (account->sub_accounts > 0 && settings.type != AccountType::agent) {
     return reject(Errc::account_has_sub_accounts,
-                  fmt::format("agent '{}' has {} sub-accounts; move them before changing its type", account->id,
-                              account->sub_accounts));
+                  fmt::format("agent '{}' has {} sub-accounts; move them before changing its type",
+                              account->id, account->sub_accounts));
   }
   Event& event = add_base_event(events, EventType::account_updated, command, context, "");
   event.account_id = account->id;
@@ -168,7 +173,8 @@ Status decide_pay(const LedgerState& state, const Command& command, const Pay& p
                   Events& events) {
   const AccountState* account = state.find(pay.account_id);
   if (account == nullptr) return account_not_found(pay.account_id);
-  return add_payment_event(events, *account, pay.amount, command, context, state.parameters, pay.memo, pay.method);
+  return add_payment_event(events, *account, pay.amount, command, context, state.parameters, pay.memo,
+                           pay.method);
 }
 
 Status decide_credit(const LedgerState& state, const Command& command, const SetCredit& credit,
@@ -176,8 +182,9 @@ Status decide_credit(const LedgerState& state, const Command& command, const Set
   const AccountState* account = state.find(credit.account_id);
   if (account == nullptr) return account_not_found(credit.account_id);
   if (credit.limit < Money::zero()) {
-    return reject(Errc::amount_must_not_be_negative,
-                  fmt::format("credit (overdraft limit) must not be negative, got {}", credit.limit.to_string()));
+    return reject(
+        Errc::amount_must_not_be_negative,
+        fmt::format("credit (overdraft limit) must not be negative, got {}", credit.limit.to_string()));
   }
   Event& event = add_record_event(events, EventType::credit_set, command, context, *account, credit.memo);
   event.amount = credit.limit;
@@ -200,8 +207,8 @@ Status decide_make_zero(const LedgerState& state, const Command& command, const 
   return ok_status();
 }
 
-Status decide_adjust(const LedgerState& state, const Command& command, const Adjust& adjust, const Context& context,
-                     Events& events) {
+Status decide_adjust(const LedgerState& state, const Command& command, const Adjust& adjust,
+                     const Context& context, Events& events) {
   const AccountState* account = state.find(adjust.account_id);
   if (account == nullptr) return account_not_found(adjust.account_id);
   if (adjust.amount == Money::zero()) {
@@ -212,7 +219,8 @@ Status decide_adjust(const LedgerState& state, const Command& command, const Adj
     return reject(Errc::balance_would_overflow, fmt::format("adjusting '{}' by {} would overflow its balance",
                                                             account->id, adjust.amount.to_string()));
   }
-  Event& event = add_record_event(events, EventType::adjustment_recorded, command, context, *account, adjust.memo);
+  Event& event =
+      add_record_event(events, EventType::adjustment_recorded, command, context, *account, adjust.memo);
   event.amount = adjust.amount;
   event.balance_after = *after;
   return ok_status();
@@ -221,12 +229,14 @@ Status decide_adjust(const LedgerState& state, const Command& command, const Adj
 Status decide_set_parameter(const Command& command, const SetParameter& set, const Context& context,
                             Events& events) {
   const ParameterInfo* info = find_parameter(set.name);
-  if (info == nullptr) return reject(Errc::unknown_parameter, fmt::format("unknown parameter '{}'", set.name));
+  if (info == nullptr)
+    return reject(Errc::unknown_parameter, fmt::format("unknown parameter '{}'", set.name));
   if (set.value < info->min || set.value > info->max) {
-    return reject(Errc::parameter_out_of_range,
-                  fmt::format("{} must be between {} and {}, got {}", info->name,
-                              format_parameter_value(*info, info->min), format_parameter_value(*info, info->max),
-                              format_parameter_value(*info, set.value)));
+    return reject(
+        Errc::parameter_out_of_range,
+        fmt::format("{} must be between {} and {}, got {}", info->name,
+                    format_parameter_value(*info, info->min), format_parameter_value(*info, info->max),
+                    format_parameter_value(*info, set.value)));
   }
   Event& event = add_base_event(events, EventType::parameter_set, command, context, "");
   event.parameter_name = set.name;
@@ -237,15 +247,16 @@ Status decide_set_parameter(const Command& command, const SetParameter& set, con
 }  // namespace
 
 // decide_reverse.cc
-Status decide_reverse(const LedgerState& state, const Command& command, const Reverse& reverse, const Context& context,
-                      Events& events);
+Status decide_reverse(const LedgerState& state, const Command& command, const Reverse& reverse,
+                      const Context& context, Events& events);
 // decide_operators.cc
 Status decide_add_operator(const LedgerState& state, const Command& command, const AddOperator& add,
                            const Context& context, Events& events);
-Status decide_disable_operator(const LedgerState& state, const Command& command, const DisableOperator& disable,
-                               const Context& context, Events& events);
+Status decide_disable_operator(const LedgerState& state, const Command& command,
+                               const DisableOperator& disable, const Context& context, Events& events);
 Status decide_rotate_operator_token(const LedgerState& state, const Command& command,
-                                    const RotateOperatorToken& rotate, const Context& context, Events& events);
+                                    const RotateOperatorToken& rotate, const Context& context,
+                                    Events& events);
 
 namespace {
 
@@ -256,16 +267,28 @@ Status decide_body(const LedgerState& state, const Command& command, const Conte
     const Command& command;
     const Context& context;
     Events& events;
-    Status operator()(const OpenAccount& body) const { return decide_open(state, command, body, context, events); }
+    Status operator()(const OpenAccount& body) const {
+      return decide_open(state, command, body, context, events);
+    }
     Status operator()(const UpdateAccount& body) const {
       return decide_update(state, command, body, context, events);
     }
     Status operator()(const Pay& body) const { return decide_pay(state, command, body, context, events); }
-    Status operator()(const SetCredit& body) const { return decide_credit(state, command, body, context, events); }
-    Status operator()(const MakeZero& body) const { return decide_make_zero(state, command, body, context, events); }
-    Status operator()(const Reverse& body) const { return decide_reverse(state, command, body, context, events); }
-    Status operator()(const Adjust& body) const { return decide_adjust(state, command, body, context, events); }
-    Status operator()(const SetParameter& body) const { return decide_set_parameter(command, body, context, events); }
+    Status operator()(const SetCredit& body) const {
+      return decide_credit(state, command, body, context, events);
+    }
+    Status operator()(const MakeZero& body) const {
+      return decide_make_zero(state, command, body, context, events);
+    }
+    Status operator()(const Reverse& body) const {
+      return decide_reverse(state, command, body, context, events);
+    }
+    Status operator()(const Adjust& body) const {
+      return decide_adjust(state, command, body, context, events);
+    }
+    Status operator()(const SetParameter& body) const {
+      return decide_set_parameter(command, body, context, events);
+    }
     Status operator()(const AddOperator& body) const {
       return decide_add_operator(state, command, body, context, events);
     }

@@ -20,8 +20,9 @@ bool is_hex(std::string_view text) {
 Status check_credential(const LedgerState& state, const TokenCredential& token) {
   if (token.id.size() != token_id_chars || !is_hex(token.id) || token.salt.size() != token_salt_bytes ||
       token.hash.size() != token_hash_bytes) {
-    return reject(Errc::invalid_argument, "malformed token credential (16 hex characters of ID, 16 bytes of salt, "
-                                          "32 bytes of hash)");
+    return reject(Errc::invalid_argument,
+                  "malformed token credential (16 hex characters of ID, 16 bytes of salt, "
+                  "32 bytes of hash)");
   }
   if (state.operator_by_token_id.contains(token.id)) {
     return reject(Errc::invalid_argument, "token ID already in use; issue a new token");
@@ -49,8 +50,8 @@ Status check_role_fields(const LedgerState& state, const OperatorSettings& setti
   const AccountState* agent = state.find(settings.agent_account);
   if (agent == nullptr) return account_not_found(settings.agent_account);
   if (agent->settings.type != AccountType::agent) {
-    return reject(Errc::invalid_argument, fmt::format("account '{}' is a {} account, not an agent",
-                                                      agent->id, account_type_name(agent->settings.type)));
+    return reject(Errc::invalid_argument, fmt::format("account '{}' is a {} account, not an agent", agent->id,
+                                                      account_type_name(agent->settings.type)));
   }
   return ok_status();
 }
@@ -65,7 +66,8 @@ size_t enabled_admins(const LedgerState& state) {
 
 const OperatorSettings* existing_operator(const LedgerState& state, std::string_view name, Error& error) {
   const OperatorSettings* settings = state.find_operator(name);
-  if (settings == nullptr) error = reject(Errc::operator_not_found, fmt::format("operator '{}' does not exist", name));
+  if (settings == nullptr)
+    error = reject(Errc::operator_not_found, fmt::format("operator '{}' does not exist", name));
   return settings;
 }
 
@@ -95,8 +97,8 @@ Status decide_add_operator(const LedgerState& state, const Command& command, con
   return add_operator_event(events, EventType::operator_added, command, context, settings);
 }
 
-Status decide_disable_operator(const LedgerState& state, const Command& command, const DisableOperator& disable,
-                               const Context& context, Events& events) {
+Status decide_disable_operator(const LedgerState& state, const Command& command,
+                               const DisableOperator& disable, const Context& context, Events& events) {
   Error error{};
   const OperatorSettings* current = existing_operator(state, disable.name, error);
   if (current == nullptr) return error;
@@ -104,8 +106,9 @@ Status decide_disable_operator(const LedgerState& state, const Command& command,
     return reject(Errc::nothing_to_change, fmt::format("operator '{}' is already disabled", disable.name));
   }
   if (current->role == OperatorRole::admin && enabled_admins(state) == 1) {
-    return reject(Errc::forbidden,
-                  fmt::format("operator '{}' is the last enabled admin; add another admin first", disable.name));
+    return reject(
+        Errc::forbidden,
+        fmt::format("operator '{}' is the last enabled admin; add another admin first", disable.name));
   }
   OperatorSettings settings = *current;
   settings.disabled = true;
@@ -113,7 +116,8 @@ Status decide_disable_operator(const LedgerState& state, const Command& command,
 }
 
 Status decide_rotate_operator_token(const LedgerState& state, const Command& command,
-                                    const RotateOperatorToken& rotate, const Context& context, Events& events) {
+                                    const RotateOperatorToken& rotate, const Context& context,
+                                    Events& events) {
   Error error{};
   const OperatorSettings* current = existing_operator(state, rotate.name, error);
   if (current == nullptr) return error;

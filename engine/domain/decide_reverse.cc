@@ -1,7 +1,7 @@
 // Reversal: undoes one earlier payment record exactly once, as a compensating record that names it.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "engine/domain/decide_support.h"
 
@@ -42,11 +42,12 @@ Status reverse_credit(const AccountState& account, const Event& target, Event& e
 }  // namespace
 
 // A refusal after the event is added leaves it to decide_into() to take it back out.
-Status decide_reverse(const LedgerState& state, const Command& command, const Reverse& reverse, const Context& context,
-                      Events& events) {
+Status decide_reverse(const LedgerState& state, const Command& command, const Reverse& reverse,
+                      const Context& context, Events& events) {
   const Event* target = context.reversal_target;
   if (target == nullptr || !is_payment_record(target->type)) {
-    return reject(Errc::record_not_found, fmt::format("payment record {} does not exist", reverse.record.value));
+    return reject(Errc::record_not_found,
+                  fmt::format("payment record {} does not exist", reverse.record.value));
   }
   PAYSTREAM_ASSERT(target->position == reverse.record);
   if (target->type == EventType::reversal_recorded) {
@@ -60,7 +61,8 @@ Status decide_reverse(const LedgerState& state, const Command& command, const Re
     return reject(Errc::record_already_reversed,
                   fmt::format("record {} has already been reversed", reverse.record.value));
   }
-  Event& event = add_record_event(events, EventType::reversal_recorded, command, context, *account, reverse.memo);
+  Event& event =
+      add_record_event(events, EventType::reversal_recorded, command, context, *account, reverse.memo);
   event.reverses = reverse.record;
   event.reversed_type = payment_type_of(target->type);
   return target->type == EventType::credit_set ? reverse_credit(*account, *target, event)

@@ -14,9 +14,12 @@ AccountState& account_of_id(LedgerState& state, const std::string& id) {
   return it->second;
 }
 
-AccountState& account_of(LedgerState& state, const Event& event) { return account_of_id(state, event.account_id); }
+AccountState& account_of(LedgerState& state, const Event& event) {
+  return account_of_id(state, event.account_id);
+}
 
-void change_parent(LedgerState& state, const std::string& account, const std::string& from, const std::string& to) {
+void change_parent(LedgerState& state, const std::string& account, const std::string& from,
+                   const std::string& to) {
   if (from == to) return;
   if (!from.empty()) {
     AccountState& old_parent = account_of_id(state, from);

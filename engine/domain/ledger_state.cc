@@ -1,17 +1,17 @@
 #include "engine/domain/ledger_state.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <limits>
-
-#include <fmt/format.h>
 
 namespace paystream {
 
 const std::vector<ParameterInfo>& parameter_catalog() {
   static const std::vector<ParameterInfo> catalog = {
       {"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", "days a payment extends the expiration", false, 0, 36'500},
-      {"SERVER_MINIMUM_CONSUMPTION_CHARGE_TIME", "hour at which the monthly minimum is charged (24: end of day)",
-       false, 0, 24},
+      {"SERVER_MINIMUM_CONSUMPTION_CHARGE_TIME",
+       "hour at which the monthly minimum is charged (24: end of day)", false, 0, 24},
       {"SERVER_MINIMUM_CONSUMPTION_ENABLED", "monthly minimum charging on (1) or off (0)", false, 0, 1},
       {"SERVER_CUSTOMER_OVERDRAFT_LIMIT", "overdraft limit of a new account", true, 0,
        std::numeric_limits<int64_t>::max()},
@@ -67,10 +67,10 @@ Result<int64_t> parse_parameter_value(const ParameterInfo& info, std::string_vie
     }
   }
   if (value < info.min || value > info.max) {
-    return make_error(Errc::parameter_out_of_range,
-                      fmt::format("{} must be between {} and {}, got {}", info.name,
-                                  format_parameter_value(info, info.min), format_parameter_value(info, info.max),
-                                  text));
+    return make_error(
+        Errc::parameter_out_of_range,
+        fmt::format("{} must be between {} and {}, got {}", info.name, format_parameter_value(info, info.min),
+                    format_parameter_value(info, info.max), text));
   }
   return value;
 }
@@ -100,11 +100,16 @@ void rebuild_indexes(LedgerState& state) {
 
 const char* account_status_name(AccountStatus status) {
   switch (status) {
-    case AccountStatus::active: return "active";
-    case AccountStatus::expired: return "expired";
-    case AccountStatus::no_credit: return "no_credit";
-    case AccountStatus::monthly_max_reached: return "monthly_max_reached";
-    case AccountStatus::locked: return "locked";
+    case AccountStatus::active:
+      return "active";
+    case AccountStatus::expired:
+      return "expired";
+    case AccountStatus::no_credit:
+      return "no_credit";
+    case AccountStatus::monthly_max_reached:
+      return "monthly_max_reached";
+    case AccountStatus::locked:
+      return "locked";
   }
   return "unknown";
 }

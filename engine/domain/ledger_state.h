@@ -14,10 +14,10 @@
 namespace paystream {
 
 struct Parameters {
-  int64_t pay_delay_expire_days = 0;          // SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY
+  int64_t pay_delay_expire_days = 0;             // SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY
   int64_t minimum_consumption_charge_hour = 24;  // SERVER_MINIMUM_CONSUMPTION_CHARGE_TIME
-  int64_t minimum_consumption_enabled = 1;    // SERVER_MINIMUM_CONSUMPTION_ENABLED
-  int64_t customer_overdraft_limit_micros = 0;  // SERVER_CUSTOMER_OVERDRAFT_LIMIT
+  int64_t minimum_consumption_enabled = 1;       // SERVER_MINIMUM_CONSUMPTION_ENABLED
+  int64_t customer_overdraft_limit_micros = 0;   // SERVER_CUSTOMER_OVERDRAFT_LIMIT
   // AGENT_OVERDRAFT_LIMIT_MAX: the highest overdraft an agent operator may set. Zero until an admin
   // raises it, so no agent can grant credit that no admin has bounded.
   int64_t agent_overdraft_limit_max_micros = 0;

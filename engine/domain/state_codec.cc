@@ -1,8 +1,8 @@
 #include "engine/domain/state_codec.h"
 
-#include "events/log_format.h"
-
 #include <cstring>
+
+#include "events/log_format.h"
 
 namespace paystream {
 namespace {
@@ -85,9 +85,10 @@ Result<AccountState> decode_account_state(std::string_view bytes) {
   int64_t min = 0, max = 0, expiry = 0, balance = 0, overdraft = 0, month = 0, consumption = 0;
   const bool read = reader.text(account.id) && reader.text(account.settings.name) && reader.u64(type) &&
                     reader.text(account.settings.parent) && reader.i64(min) && reader.i64(max) &&
-                    reader.u64(has_expiry) && reader.i64(expiry) && reader.u64(locked) && reader.i64(balance) &&
-                    reader.i64(overdraft) && reader.i64(month) && reader.i64(consumption) &&
-                    reader.u64(sub_accounts) && reader.u64(account.last_position.value) && reader.u64(reversed);
+                    reader.u64(has_expiry) && reader.i64(expiry) && reader.u64(locked) &&
+                    reader.i64(balance) && reader.i64(overdraft) && reader.i64(month) &&
+                    reader.i64(consumption) && reader.u64(sub_accounts) &&
+                    reader.u64(account.last_position.value) && reader.u64(reversed);
   if (!read || type > 2 || reversed > bytes.size() / 8) return corrupt_checkpoint();
   account.settings.type = static_cast<AccountType>(type);
   account.settings.monthly_min = Money::from_micros(min);
@@ -125,7 +126,8 @@ bool read_operator(Reader& reader, OperatorSettings& settings) {
   const bool ok = reader.text(settings.name) && reader.u64(role) && reader.text(settings.agent_account) &&
                   reader.u64(permissions) && reader.u64(disabled) && reader.text(settings.token.id) &&
                   reader.text(settings.token.salt) && reader.text(settings.token.hash);
-  if (!ok || role > static_cast<uint64_t>(OperatorRole::auditor) || permissions > all_permissions || disabled > 1) {
+  if (!ok || role > static_cast<uint64_t>(OperatorRole::auditor) || permissions > all_permissions ||
+      disabled > 1) {
     return false;
   }
   settings.role = static_cast<OperatorRole>(role);
@@ -136,7 +138,8 @@ bool read_operator(Reader& reader, OperatorSettings& settings) {
 
 }  // namespace
 
-std::string encode_globals(const Parameters& parameters, const std::map<std::string, OperatorSettings>& operators) {
+std::string encode_globals(const Parameters& parameters,
+                           const std::map<std::string, OperatorSettings>& operators) {
   Writer writer;
   writer.u64(checkpoint_format_version);
   for (const ParameterInfo& info : parameter_catalog()) writer.i64(parameter_value(parameters, info.name));
@@ -148,7 +151,8 @@ std::string encode_globals(const Parameters& parameters, const std::map<std::str
 Result<LedgerGlobals> decode_globals(std::string_view bytes) {
   Reader reader(bytes);
   uint64_t version = 0;
-  if (!reader.u64(version) || (version != checkpoint_format_version && version != 2)) return corrupt_checkpoint();
+  if (!reader.u64(version) || (version != checkpoint_format_version && version != 2))
+    return corrupt_checkpoint();
   // Version 2 held the catalog's first four parameters; later ones are appended to the catalog.
   const size_t stored_parameters = version == 2 ? 4 : parameter_catalog().size();
   LedgerGlobals globals;

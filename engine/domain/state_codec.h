@@ -20,7 +20,8 @@ struct LedgerGlobals {
   Parameters parameters;
   std::map<std::string, OperatorSettings> operators;
 };
-std::string encode_globals(const Parameters& parameters, const std::map<std::string, OperatorSettings>& operators);
+std::string encode_globals(const Parameters& parameters,
+                           const std::map<std::string, OperatorSettings>& operators);
 Result<LedgerGlobals> decode_globals(std::string_view bytes);
 
 // Big-endian fixed-width keys sort as the numbers do.

@@ -1,10 +1,9 @@
 #include "engine/embedded/free_space.h"
 
+#include <fmt/format.h>
 #include <sys/statvfs.h>
 
 #include <cstdio>
-
-#include <fmt/format.h>
 
 #include "engine/embedded/space_ballast.h"
 
@@ -32,9 +31,10 @@ std::optional<uint64_t> FreeSpaceReserve::keep_ballast_locked(std::optional<uint
   if (!free || *free < reserve_bytes_ + ballast_bytes_) return free;
   ballast_done_ = true;
   if (!make_ballast(dir_, ballast_bytes_)) {
-    std::fprintf(stderr,
-                 "paystream: could not make the space reserve file '%s/%s' (%llu bytes); going on without it\n",
-                 dir_.c_str(), ballast_file_name, static_cast<unsigned long long>(ballast_bytes_));
+    std::fprintf(
+        stderr,
+        "paystream: could not make the space reserve file '%s/%s' (%llu bytes); going on without it\n",
+        dir_.c_str(), ballast_file_name, static_cast<unsigned long long>(ballast_bytes_));
   }
   return free_bytes_of(dir_);
 }
@@ -58,25 +58,28 @@ Status FreeSpaceReserve::check(uint64_t needed_bytes) {
       below_ = below;
       // Once per change, so a client retrying in a loop does not fill the log of a full disk.
       if (below) {
-        std::fprintf(stderr,
-                     "paystream: the file system of data directory '%s' has %llu bytes free, below the reserve of "
-                     "%llu (--min-free-bytes): write commands are refused until space is freed\n",
-                     dir_.c_str(), static_cast<unsigned long long>(*free),
-                     static_cast<unsigned long long>(reserve_bytes_));
+        std::fprintf(
+            stderr,
+            "paystream: the file system of data directory '%s' has %llu bytes free, below the reserve of "
+            "%llu (--min-free-bytes): write commands are refused until space is freed\n",
+            dir_.c_str(), static_cast<unsigned long long>(*free),
+            static_cast<unsigned long long>(reserve_bytes_));
       } else {
-        std::fprintf(stderr,
-                     "paystream: the file system of data directory '%s' has %s bytes free again, at least the "
-                     "reserve of %llu: write commands are accepted again\n",
-                     dir_.c_str(), free ? std::to_string(*free).c_str() : "enough",
-                     static_cast<unsigned long long>(reserve_bytes_));
+        std::fprintf(
+            stderr,
+            "paystream: the file system of data directory '%s' has %s bytes free again, at least the "
+            "reserve of %llu: write commands are accepted again\n",
+            dir_.c_str(), free ? std::to_string(*free).c_str() : "enough",
+            static_cast<unsigned long long>(reserve_bytes_));
       }
     }
   }
   if (!below) return ok_status();
-  return make_error(Errc::storage_full,
-                    fmt::format("the file system of the data directory has {} bytes free, below the reserve of {} "
-                                "bytes: write commands are refused (nothing was written) until space is freed",
-                                *free, reserve_bytes_));
+  return make_error(
+      Errc::storage_full,
+      fmt::format("the file system of the data directory has {} bytes free, below the reserve of {} "
+                  "bytes: write commands are refused (nothing was written) until space is freed",
+                  *free, reserve_bytes_));
 }
 
 }  // namespace paystream

@@ -1,6 +1,7 @@
 #include "engine/embedded/info_log.h"
 
 #include <fcntl.h>
+#include <rocksdb/env.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -10,8 +11,6 @@
 #include <ctime>
 #include <filesystem>
 #include <thread>
-
-#include <rocksdb/env.h>
 
 namespace paystream {
 namespace {
@@ -34,11 +33,12 @@ class FileInfoLog final : public rocksdb::Logger {
     tm utc{};
     ::gmtime_r(&now.tv_sec, &utc);
     const size_t thread = std::hash<std::thread::id>()(std::this_thread::get_id());
-    int length = std::snprintf(line, sizeof line, "%04d/%02d/%02d-%02d:%02d:%02d.%06ld %zx ", utc.tm_year + 1900,
-                               utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                               static_cast<long>(now.tv_usec), thread);
+    int length = std::snprintf(line, sizeof line, "%04d/%02d/%02d-%02d:%02d:%02d.%06ld %zx ",
+                               utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
+                               utc.tm_sec, static_cast<long>(now.tv_usec), thread);
     if (length < 0) return;
-    const int body = std::vsnprintf(line + length, sizeof line - static_cast<size_t>(length), format, arguments);
+    const int body =
+        std::vsnprintf(line + length, sizeof line - static_cast<size_t>(length), format, arguments);
     if (body < 0) return;
     length = std::min(length + body, static_cast<int>(sizeof line) - 1);
     if (line[length - 1] != '\n') line[length++] = '\n';

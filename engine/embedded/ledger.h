@@ -63,13 +63,13 @@ class AppendObserver {
 
 struct LedgerOptions {
   std::string data_dir = "paystream-data";
-  bool sync = true;                       // false only for tests that measure nothing durable
+  bool sync = true;  // false only for tests that measure nothing durable
   // Commands in one group commit. Small enough that under load several groups are under way at
   // once (one being decided, others being written or synced), so the three threads overlap; a
   // group of everything queued left them waiting on each other (docs/performance.md).
   size_t group_commands_max = 512;
-  uint64_t checkpoint_events_max = 200'000;  // events after which the state is checkpointed
-  Clock* clock = nullptr;                 // nullptr: the system clock
+  uint64_t checkpoint_events_max = 200'000;         // events after which the state is checkpointed
+  Clock* clock = nullptr;                           // nullptr: the system clock
   std::shared_ptr<rocksdb::Statistics> statistics;  // optional, for the benchmark's counters
   rocksdb::Env* env = nullptr;  // nullptr: RocksDB's default; tests give one whose WAL syncs stall or fail
   // Commands that would write are refused with Errc::storage_full, before anything is written,

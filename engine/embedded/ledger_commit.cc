@@ -1,16 +1,16 @@
 // The sequencer: decide in log order, group-commit, then acknowledge.
+#include <fmt/format.h>
+#include <rocksdb/transaction_log.h>
+#include <rocksdb/write_batch.h>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <unordered_map>
 
-#include <fmt/format.h>
-#include <rocksdb/transaction_log.h>
-#include <rocksdb/write_batch.h>
-
 #include "engine/domain/decide.h"
-#include "engine/embedded/ledger_impl.h"
 #include "engine/domain/state_codec.h"
+#include "engine/embedded/ledger_impl.h"
 
 namespace paystream {
 namespace {
@@ -27,8 +27,8 @@ void write_big_endian(char* out, uint64_t value) {
 // commands column family value: fingerprint, first position, event count. A fixed array, not a
 // string: concatenating strings would take two heap blocks per new command, on the sequencer.
 template <size_t fingerprint_bytes>
-std::array<char, fingerprint_bytes + 16> encode_command_row(const std::array<uint8_t, fingerprint_bytes>& fingerprint,
-                                                            LogPosition first, uint64_t count) {
+std::array<char, fingerprint_bytes + 16> encode_command_row(
+    const std::array<uint8_t, fingerprint_bytes>& fingerprint, LogPosition first, uint64_t count) {
   std::array<char, fingerprint_bytes + 16> row;
   std::memcpy(row.data(), fingerprint.data(), fingerprint_bytes);
   write_big_endian(row.data() + fingerprint_bytes, first.value);
@@ -95,7 +95,8 @@ std::vector<Result<Outcome>> EmbeddedLedger::enqueue_and_wait(std::vector<Comman
   auto completion = std::make_shared<Completion>(commands.size());
   std::vector<Request> requests;
   requests.reserve(commands.size());
-  for (size_t i = 0; i < commands.size(); ++i) requests.push_back(make_request(std::move(commands[i]), completion, i));
+  for (size_t i = 0; i < commands.size(); ++i)
+    requests.push_back(make_request(std::move(commands[i]), completion, i));
   bool closed = false;
   {
     std::lock_guard lock(queue_mutex_);
@@ -112,12 +113,13 @@ std::vector<Result<Outcome>> EmbeddedLedger::enqueue_and_wait(std::vector<Comman
   outcomes.reserve(requests.size());
   std::unique_lock lock(completion->mutex);
   completion->done.wait(lock, [&] { return completion->remaining == 0; });
-  for (std::optional<Result<Outcome>>& outcome : completion->outcomes) outcomes.push_back(std::move(*outcome));
+  for (std::optional<Result<Outcome>>& outcome : completion->outcomes)
+    outcomes.push_back(std::move(*outcome));
   return outcomes;
 }
 
-void EmbeddedLedger::complete(std::vector<Request>& requests, std::vector<Result<Outcome>>& outcomes, size_t first,
-                              size_t last) {
+void EmbeddedLedger::complete(std::vector<Request>& requests, std::vector<Result<Outcome>>& outcomes,
+                              size_t first, size_t last) {
   Completion& completion = *requests[first].completion;
   bool all_done = false;
   {
@@ -173,15 +175,16 @@ void EmbeddedLedger::process_group(std::vector<Request>& requests) {
   group->commands.reserve(requests.size());
   const Status may_write = prepare_to_write();
   group->first = LogPosition{state_.last_position.value + 1};  // the state may have been reloaded
-  const std::vector<Result<std::optional<CommandRow>>> known = look_up_commands(requests, group->looked_up_by_id);
+  const std::vector<Result<std::optional<CommandRow>>> known =
+      look_up_commands(requests, group->looked_up_by_id);
   {
     std::unique_lock lock(state_mutex_);
     for (size_t i = 0; i < requests.size(); ++i) {
       const Request& request = requests[i];
       const size_t events_before = group->events.size();
       if (write_failed_) {
-        group->outcomes.push_back(
-            make_error(Errc::io_error, "the ledger stopped after a failed write; restart it to recover from the log"));
+        group->outcomes.push_back(make_error(
+            Errc::io_error, "the ledger stopped after a failed write; restart it to recover from the log"));
       } else if (!may_write) {
         group->outcomes.push_back(process_without_writing(*group, request, known[i], may_write.error()));
       } else {
@@ -199,8 +202,9 @@ Status EmbeddedLedger::prepare_to_write() {
   if (storage_failed_) {
     // The groups still in the pipeline were decided from the state that is ahead of the database.
     if (groups_pending_ > 0) {
-      return make_error(Errc::storage_full, "the data directory's file system is full: write commands are refused "
-                                            "(nothing was written) until space is freed");
+      return make_error(Errc::storage_full,
+                        "the data directory's file system is full: write commands are refused "
+                        "(nothing was written) until space is freed");
     }
     if (Status space = reserve_->check(); !space) return space;
     if (Status recovered = recover_from_full_disk(); !recovered) return recovered;
@@ -213,18 +217,22 @@ Status EmbeddedLedger::recover_from_full_disk() {
   // memtable into synced files and starts a new WAL, so whatever the database holds is durable.
   const rocksdb::Status resumed = db_->Resume();
   if (!resumed.ok()) {
-    return make_error(Errc::storage_full, "the data directory's file system was full and RocksDB cannot resume "
-                                          "writing yet (" + resumed.ToString() + "): write commands are refused");
+    return make_error(Errc::storage_full,
+                      "the data directory's file system was full and RocksDB cannot resume "
+                      "writing yet (" +
+                          resumed.ToString() + "): write commands are refused");
   }
   if (wal_append_failed_ && current_wal_number() == failed_wal_number_) {
     // RocksDB clears a failed append's error from its WAL writer only when it moves to a new WAL,
     // which a resume does when it has memtables to flush. This WAL would take no more writes (in an
     // assertion build the next one aborts the process): stop, as for any failed write.
     write_failed_ = true;
-    std::fprintf(stderr, "paystream: RocksDB resumed after a full disk without leaving the WAL that failed; the "
-                         "ledger stops: restart it to recover from the log\n");
-    return make_error(Errc::io_error, "the ledger stopped after a failed write on a full disk; restart it to recover "
-                                      "from the log");
+    std::fprintf(stderr,
+                 "paystream: RocksDB resumed after a full disk without leaving the WAL that failed; the "
+                 "ledger stops: restart it to recover from the log\n");
+    return make_error(Errc::io_error,
+                      "the ledger stopped after a failed write on a full disk; restart it to recover "
+                      "from the log");
   }
   wal_append_failed_ = false;
   {
@@ -237,9 +245,11 @@ Status EmbeddedLedger::recover_from_full_disk() {
     if (reloaded) reloaded = replay_tail();
     if (!reloaded) {
       write_failed_ = true;
-      std::fprintf(stderr, "paystream: reloading the ledger after a full disk: %s\n", reloaded.error().message.c_str());
+      std::fprintf(stderr, "paystream: reloading the ledger after a full disk: %s\n",
+                   reloaded.error().message.c_str());
       return make_error(Errc::io_error, "the ledger stopped: reloading it after a full disk failed (" +
-                                            reloaded.error().message + "); restart it to recover from the log");
+                                            reloaded.error().message +
+                                            "); restart it to recover from the log");
     }
   }
   if (observer_ != nullptr) observer_->discard_unwritten();
@@ -252,7 +262,8 @@ Status EmbeddedLedger::recover_from_full_disk() {
     durable_view_ = DurableView{take_snapshot(), state_.last_position.value};
   }
   storage_failed_ = false;
-  std::fprintf(stderr, "paystream: writing resumed after a full disk; the log continues after position %llu\n",
+  std::fprintf(stderr,
+               "paystream: writing resumed after a full disk; the log continues after position %llu\n",
                static_cast<unsigned long long>(state_.last_position.value));
   return ok_status();
 }
@@ -351,9 +362,10 @@ void EmbeddedLedger::sync_groups(const std::vector<std::shared_ptr<Group>>& grou
     for (const std::shared_ptr<Group>& group : groups) {
       for (Result<Outcome>& outcome : group->outcomes) {
         if (outcome.ok()) {
-          outcome = make_error(Errc::storage_full,
-                               "the data directory's file system filled up before this command was synced: it may "
-                               "or may not have been applied; retry it with the same command ID once space is freed");
+          outcome = make_error(
+              Errc::storage_full,
+              "the data directory's file system filled up before this command was synced: it may "
+              "or may not have been applied; retry it with the same command ID once space is freed");
         }
       }
     }
@@ -374,7 +386,8 @@ void EmbeddedLedger::sync_groups(const std::vector<std::shared_ptr<Group>>& grou
     for (const std::shared_ptr<Group>& group : groups) {
       for (Result<Outcome>& outcome : group->outcomes) {
         if (outcome.ok()) {
-          outcome = make_error(Errc::io_error, "syncing the log failed; restart the ledger to recover from the log");
+          outcome = make_error(Errc::io_error,
+                               "syncing the log failed; restart the ledger to recover from the log");
         }
       }
     }
@@ -391,8 +404,9 @@ void EmbeddedLedger::acknowledge(Group& group) {
     const Group::Slot& slot = group.appended[i];
     if (slot.count == 0 || !group.outcomes[i].ok()) continue;
     const auto first = group.events.begin() + static_cast<std::ptrdiff_t>(slot.first);
-    group.outcomes[i]->events.assign(std::make_move_iterator(first),
-                                     std::make_move_iterator(first + static_cast<std::ptrdiff_t>(slot.count)));
+    group.outcomes[i]->events.assign(
+        std::make_move_iterator(first),
+        std::make_move_iterator(first + static_cast<std::ptrdiff_t>(slot.count)));
   }
   // A submit_all() call's commands sit next to each other in the queue, so consecutive requests
   // mostly share a completion: fill them in under one lock.
@@ -407,8 +421,8 @@ void EmbeddedLedger::acknowledge(Group& group) {
 
 std::shared_ptr<const rocksdb::Snapshot> EmbeddedLedger::take_snapshot() const {
   rocksdb::DB* db = db_.get();
-  return std::shared_ptr<const rocksdb::Snapshot>(db->GetSnapshot(),
-                                                  [db](const rocksdb::Snapshot* taken) { db->ReleaseSnapshot(taken); });
+  return std::shared_ptr<const rocksdb::Snapshot>(
+      db->GetSnapshot(), [db](const rocksdb::Snapshot* taken) { db->ReleaseSnapshot(taken); });
 }
 
 EmbeddedLedger::DurableView EmbeddedLedger::durable_view() const {
@@ -418,11 +432,13 @@ EmbeddedLedger::DurableView EmbeddedLedger::durable_view() const {
 
 Status EmbeddedLedger::writable(const Group& group) {
   if (write_failed_) {
-    return make_error(Errc::io_error, "the ledger stopped after a failed write; restart it to recover from the log");
+    return make_error(Errc::io_error,
+                      "the ledger stopped after a failed write; restart it to recover from the log");
   }
   if (storage_failed_) {
-    return make_error(Errc::storage_full, "the data directory's file system is full: write commands are refused "
-                                          "(nothing was written) until space is freed");
+    return make_error(Errc::storage_full,
+                      "the data directory's file system is full: write commands are refused "
+                      "(nothing was written) until space is freed");
   }
   if (group.batch.Count() == 0) return ok_status();
   // Checked again here, just before writing, against what this batch appends to the WAL: a WAL
@@ -431,10 +447,11 @@ Status EmbeddedLedger::writable(const Group& group) {
   constexpr uint64_t wal_slack_bytes = 64 << 10;
   const std::optional<uint64_t> free = free_bytes_of(options_.data_dir);
   if (free && *free < group.batch.GetDataSize() + wal_slack_bytes) {
-    return make_error(Errc::storage_full,
-                      fmt::format("the data directory's file system has {} bytes free, too few to write this group "
-                                  "of commands: refused, nothing was written",
-                                  *free));
+    return make_error(
+        Errc::storage_full,
+        fmt::format("the data directory's file system has {} bytes free, too few to write this group "
+                    "of commands: refused, nothing was written",
+                    *free));
   }
   return ok_status();
 }
@@ -447,8 +464,10 @@ void EmbeddedLedger::write_group(Group& group) {
     if (status.IsNoSpace()) {
       failed_wal_number_ = current_wal_number();
       wal_append_failed_ = true;
-      written = make_error(Errc::storage_full, "the data directory's file system is full: this command was not "
-                                               "applied; retry it once space is freed (" + status.ToString() + ")");
+      written = make_error(Errc::storage_full,
+                           "the data directory's file system is full: this command was not "
+                           "applied; retry it once space is freed (" +
+                               status.ToString() + ")");
     } else if (!status.ok()) {
       written = make_error(Errc::io_error, "writing to the log: " + status.ToString());
     }
@@ -475,7 +494,8 @@ void EmbeddedLedger::write_group(Group& group) {
   }
 }
 
-Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command, const Fingerprint& fingerprint,
+Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command,
+                                            const Fingerprint& fingerprint,
                                             const Result<std::optional<CommandRow>>& known) {
   Result<Outcome> previous = find_previous_outcome(group, command, fingerprint, known);
   if (previous.ok() || previous.error().code != Errc::record_not_found) return previous;
@@ -512,8 +532,9 @@ Result<Outcome> EmbeddedLedger::find_previous_outcome(const Group& group, const 
   }
   const CommandRow& row = in_group ? *in_group : **known;
   if (row.fingerprint != fingerprint) {
-    return make_error(Errc::command_id_conflict,
-                      fmt::format("command ID '{}' was already used for a different command", command.command_id));
+    return make_error(
+        Errc::command_id_conflict,
+        fmt::format("command ID '{}' was already used for a different command", command.command_id));
   }
   Outcome outcome{{}, true};
   for (uint64_t i = 0; i < row.count; ++i) {
@@ -567,9 +588,9 @@ std::vector<Result<std::optional<EmbeddedLedger::CommandRow>>> EmbeddedLedger::l
   for (size_t k = 0; k < stored.size(); ++k) {
     const std::string& command_id = requests[stored[k]].command.command_id;
     if (statuses[k].IsNotFound()) continue;
-    known[stored[k]] = statuses[k].ok() ? decode_command_row(command_id, rows[k].ToStringView())
-                                        : make_error(Errc::io_error, "reading the command index: " +
-                                                                         statuses[k].ToString());
+    known[stored[k]] =
+        statuses[k].ok() ? decode_command_row(command_id, rows[k].ToStringView())
+                         : make_error(Errc::io_error, "reading the command index: " + statuses[k].ToString());
   }
   return known;
 }
@@ -585,12 +606,13 @@ Result<std::optional<EmbeddedLedger::CommandRow>> EmbeddedLedger::read_command_r
   return decode_command_row(command_id, row);
 }
 
-Result<std::optional<EmbeddedLedger::CommandRow>> EmbeddedLedger::decode_command_row(const std::string& command_id,
-                                                                                     std::string_view row) {
+Result<std::optional<EmbeddedLedger::CommandRow>> EmbeddedLedger::decode_command_row(
+    const std::string& command_id, std::string_view row) {
   if (row.size() != fingerprint_bytes + 16) {
     return make_error(Errc::corruption, fmt::format("command index row of '{}' is corrupt", command_id));
   }
-  CommandRow decoded{{}, LogPosition{read_big_endian(row.substr(fingerprint_bytes, 8))},
+  CommandRow decoded{{},
+                     LogPosition{read_big_endian(row.substr(fingerprint_bytes, 8))},
                      read_big_endian(row.substr(fingerprint_bytes + 8))};
   std::memcpy(decoded.fingerprint.data(), row.data(), fingerprint_bytes);
   return std::optional<CommandRow>(decoded);
@@ -654,22 +676,26 @@ void EmbeddedLedger::build_batch(Group& group) {
   for (const size_t i : group.looked_up_by_id) {
     const Group::Slot& slot = group.appended[i];
     if (slot.count == 0) continue;
-    const auto row =
-        encode_command_row(group.requests[i].fingerprint, LogPosition{group.first.value + slot.first}, slot.count);
+    const auto row = encode_command_row(group.requests[i].fingerprint,
+                                        LogPosition{group.first.value + slot.first}, slot.count);
     PAYSTREAM_ASSERT(
-        batch.Put(commands_cf_, group.requests[i].command.command_id, rocksdb::Slice(row.data(), row.size())).ok());
+        batch.Put(commands_cf_, group.requests[i].command.command_id, rocksdb::Slice(row.data(), row.size()))
+            .ok());
     ++rows;
   }
   PAYSTREAM_ASSERT(rows == group.commands.size());
-  PAYSTREAM_ASSERT(batch.Put(meta_, head_key, big_endian_key(state_.last_position.value) +
-                                                  std::string(head_.begin(), head_.end()))
-                       .ok());
+  PAYSTREAM_ASSERT(
+      batch
+          .Put(meta_, head_key,
+               big_endian_key(state_.last_position.value) + std::string(head_.begin(), head_.end()))
+          .ok());
   if (observer_ != nullptr) {
     if (Status status = observer_->on_append(group.events, batch); !status) {
       // A projection refusing an event the engine accepted is a bug; nothing of it may be written.
       std::fprintf(stderr, "paystream: projections refused log positions %llu-%llu: %s\n",
                    static_cast<unsigned long long>(group.first.value),
-                   static_cast<unsigned long long>(state_.last_position.value), status.error().message.c_str());
+                   static_cast<unsigned long long>(state_.last_position.value),
+                   status.error().message.c_str());
       PAYSTREAM_ASSERT(false && "projections refused an accepted event");
     }
   }
@@ -713,14 +739,16 @@ Status EmbeddedLedger::scan(LogPosition from, const std::function<Status(const E
   }
   Sha256 head_hash{};
   if (found.ok()) {
-    if (head.size() != 8 + head_hash.size()) return make_error(Errc::corruption, "the stored log head is corrupt");
+    if (head.size() != 8 + head_hash.size())
+      return make_error(Errc::corruption, "the stored log head is corrupt");
     if (read_big_endian(std::string_view(head).substr(0, 8)) != durable.end) {
       return make_error(Errc::corruption, "the stored log head does not name the last event of the log");
     }
     std::copy(head.begin() + 8, head.end(), head_hash.begin());
   }
-  return log_->scan(from, [&](const Event& event, const std::string&) { return visit(event); },
-                    found.ok() ? &head_hash : nullptr, durable.snapshot.get());
+  return log_->scan(
+      from, [&](const Event& event, const std::string&) { return visit(event); },
+      found.ok() ? &head_hash : nullptr, durable.snapshot.get());
 }
 
 Status EmbeddedLedger::close() {

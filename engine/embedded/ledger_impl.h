@@ -23,21 +23,21 @@
 // checks again just before writing; RocksDB may fail anyway), the state is ahead of the database:
 // every later group is refused until the pipeline is idle and space is back; then the sequencer
 // calls DB::Resume() and reloads the state from the database (recover_from_full_disk).
+#include <rocksdb/db.h>
+
 #include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <thread>
 #include <unordered_set>
 
-#include <rocksdb/db.h>
-
-#include "engine/embedded/log.h"
 #include "engine/embedded/free_space.h"
 #include "engine/embedded/ledger.h"
+#include "engine/embedded/log.h"
 
 namespace paystream {
 
@@ -88,7 +88,8 @@ class EmbeddedLedger final : public Ledger {
   // nullopt when the index has no row for the ID.
   Result<std::optional<CommandRow>> read_command_row(const std::string& command_id,
                                                      const rocksdb::Snapshot* snapshot) const;
-  static Result<std::optional<CommandRow>> decode_command_row(const std::string& command_id, std::string_view row);
+  static Result<std::optional<CommandRow>> decode_command_row(const std::string& command_id,
+                                                              std::string_view row);
   // Per request: the row of its command ID in the groups waiting for the writer or in the database.
   // `stored`: set to the indices of the requests no waiting group knew (looked up in the database),
   // in command ID order.
@@ -98,12 +99,14 @@ class EmbeddedLedger final : public Ledger {
 
   // ledger_open.cc
   Status open_database();
-  Status open_read_only(rocksdb::DBOptions& options, std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors,
+  Status open_read_only(rocksdb::DBOptions& options,
+                        std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors,
                         const std::vector<std::string>& existing);
   Status check_format();
   Status drop_observer_families(size_t first, size_t current_end);
   // Whether the observer names `name` in one of its family lists (AppendObserver).
-  bool observer_family_in(std::vector<std::string> (AppendObserver::*list)() const, const std::string& name) const;
+  bool observer_family_in(std::vector<std::string> (AppendObserver::*list)() const,
+                          const std::string& name) const;
   rocksdb::ColumnFamilyOptions column_family_options(const std::string& name) const;
   Status load_checkpoint();
   Status replay_tail();
@@ -145,7 +148,8 @@ class EmbeddedLedger final : public Ledger {
   uint64_t current_wal_number() const;
   // A request while writing is refused: a retry of an applied command still gets its outcome.
   Result<Outcome> process_without_writing(const Group& group, const Request& request,
-                                          const Result<std::optional<CommandRow>>& known, const Error& refusal) const;
+                                          const Result<std::optional<CommandRow>>& known,
+                                          const Error& refusal) const;
   // Whether the writer may write `group`: ok, or why not (then it writes nothing).
   Status writable(const Group& group);
   void hand_to_writer(std::shared_ptr<Group> group);
@@ -153,7 +157,8 @@ class EmbeddedLedger final : public Ledger {
   // `known`: the command ID's row before this group (look_up_commands).
   Result<Outcome> process_one(Group& group, const Command& command, const Fingerprint& fingerprint,
                               const Result<std::optional<CommandRow>>& known);
-  Result<Outcome> find_previous_outcome(const Group& group, const Command& command, const Fingerprint& fingerprint,
+  Result<Outcome> find_previous_outcome(const Group& group, const Command& command,
+                                        const Fingerprint& fingerprint,
                                         const Result<std::optional<CommandRow>>& known) const;
   Result<Event> find_event(const Group& group, LogPosition position) const;
   void build_batch(Group& group);
@@ -173,13 +178,13 @@ class EmbeddedLedger final : public Ledger {
   std::unique_ptr<EmbeddedLog> log_;
 
   mutable std::shared_mutex state_mutex_;
-  LedgerState state_;               // guarded by state_mutex_; written only by the sequencer
-  Sha256 head_{};                   // hash of the last event; sequencer only
+  LedgerState state_;  // guarded by state_mutex_; written only by the sequencer
+  Sha256 head_{};      // hash of the last event; sequencer only
   // Accounts changed since the last checkpoint; sequencer only. Pointers into state_.accounts, whose
   // elements stay put (accounts are never removed): hashing a pointer per event is cheaper than an ID.
   std::unordered_set<const AccountState*> dirty_accounts_;
-  LogPosition checkpoint_position_;                 // sequencer only
-  std::atomic<uint64_t> written_end_{0};            // last position written, perhaps not yet synced
+  LogPosition checkpoint_position_;       // sequencer only
+  std::atomic<uint64_t> written_end_{0};  // last position written, perhaps not yet synced
   mutable std::mutex durable_mutex_;
   DurableView durable_view_;  // guarded by durable_mutex_; set on open (start()), then by the syncer
 

@@ -1,23 +1,22 @@
 // Opening the embedded ledger: the database, the checkpoint, the log tail, the observer's catch-up.
 #include <fmt/format.h>
+#include <pthread.h>
 #include <rocksdb/convenience.h>
-#include <rocksdb/options.h>
-#include <rocksdb/table.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
+#include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
-
-#include <pthread.h>
+#include <rocksdb/table.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 
 #include "engine/domain/decide.h"
-#include "engine/embedded/ledger_impl.h"
-#include "engine/embedded/info_log.h"
-#include "engine/embedded/space_ballast.h"
 #include "engine/domain/state_codec.h"
+#include "engine/embedded/info_log.h"
+#include "engine/embedded/ledger_impl.h"
+#include "engine/embedded/space_ballast.h"
 #include "events/log_format.h"
 
 namespace paystream {
@@ -44,7 +43,9 @@ class RunPrefix final : public rocksdb::SliceTransform {
     const void* zero = std::memchr(key.data(), 0, key.size());
     return rocksdb::Slice(key.data(), static_cast<const char*>(zero) - key.data() + 1);
   }
-  bool InDomain(const rocksdb::Slice& key) const override { return std::memchr(key.data(), 0, key.size()) != nullptr; }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return std::memchr(key.data(), 0, key.size()) != nullptr;
+  }
 };
 
 // RocksDB recovers from a full disk by itself only once the free space exceeds its own buffer
@@ -53,7 +54,8 @@ class RunPrefix final : public rocksdb::SliceTransform {
 // and must then also reload its state: a recovery behind its back would leave that undone.
 class ResumedByLedger final : public rocksdb::EventListener {
  public:
-  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status error, bool* auto_recovery) override {
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status error,
+                            bool* auto_recovery) override {
     error.PermitUncheckedError();
     *auto_recovery = false;
   }
@@ -129,7 +131,8 @@ Status EmbeddedLedger::open_database() {
   options.allow_concurrent_memtable_write = false;
   options.info_log = options_.read_only ? discarding_info_log() : open_info_log(options_.data_dir);
   options.listeners.push_back(std::make_shared<ResumedByLedger>());
-  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, log_cf_name, commands_family, state_family};
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, log_cf_name, commands_family,
+                                    state_family};
   const size_t engine_families = names.size();
   if (observer_ != nullptr) {
     for (const std::string& name : observer_->column_families()) names.push_back(name);
@@ -169,8 +172,9 @@ Status EmbeddedLedger::open_database() {
   }
   if (!status.ok()) {
     if (status.ToString().find("lock") != std::string::npos) {
-      return make_error(Errc::io_error, fmt::format("data directory '{}' is in use by another paystream process",
-                                                    options_.data_dir));
+      return make_error(
+          Errc::io_error,
+          fmt::format("data directory '{}' is in use by another paystream process", options_.data_dir));
     }
     return io_error(fmt::format("cannot open data directory '{}'", options_.data_dir), status);
   }
@@ -201,16 +205,18 @@ Status EmbeddedLedger::open_read_only(rocksdb::DBOptions& options,
                                       const std::vector<std::string>& existing) {
   for (const rocksdb::ColumnFamilyDescriptor& descriptor : descriptors) {
     if (std::find(existing.begin(), existing.end(), descriptor.name) != existing.end()) continue;
-    return make_error(Errc::io_error,
-                      fmt::format("data directory '{}' (opened read-only) {}: open it writable once to set it up",
-                                  options_.data_dir, existing.empty() ? "holds no ledger"
-                                                                      : "lacks the column family '" +
-                                                                            descriptor.name + "' of this build"));
+    return make_error(
+        Errc::io_error,
+        fmt::format("data directory '{}' (opened read-only) {}: open it writable once to set it up",
+                    options_.data_dir,
+                    existing.empty() ? "holds no ledger"
+                                     : "lacks the column family '" + descriptor.name + "' of this build"));
   }
   if (descriptors.size() > 4 + (observer_ != nullptr ? observer_->column_families().size() : 0)) {
-    return make_error(Errc::io_error, fmt::format("data directory '{}' (opened read-only) holds projections of an "
-                                                  "older layout: open it writable once to rebuild them",
-                                                  options_.data_dir));
+    return make_error(Errc::io_error,
+                      fmt::format("data directory '{}' (opened read-only) holds projections of an "
+                                  "older layout: open it writable once to rebuild them",
+                                  options_.data_dir));
   }
   options.create_if_missing = false;
   options.create_missing_column_families = false;
@@ -228,8 +234,9 @@ Status EmbeddedLedger::open_read_only(rocksdb::DBOptions& options,
   log_ = std::make_unique<EmbeddedLog>(db_.get(), log_cf_);
   if (Status format = check_format(); !format) return format;
   if (observer_ != nullptr) {
-    observer_->bind(db_.get(), std::vector<rocksdb::ColumnFamilyHandle*>(handles_.begin() + 4, handles_.end()),
-                    log_cf_, [this] { return durable_view().snapshot; });
+    observer_->bind(db_.get(),
+                    std::vector<rocksdb::ColumnFamilyHandle*>(handles_.begin() + 4, handles_.end()), log_cf_,
+                    [this] { return durable_view().snapshot; });
   }
   return ok_status();
 }
@@ -249,8 +256,9 @@ Status EmbeddedLedger::check_format() {
   } else if (!read.ok()) {
     return io_error("reading the format marker", read);
   } else if (format != format_value) {
-    return make_error(Errc::corruption, fmt::format("data directory '{}' holds format '{}'; this build reads '{}'",
-                                                    options_.data_dir, format, format_value));
+    return make_error(Errc::corruption,
+                      fmt::format("data directory '{}' holds format '{}'; this build reads '{}'",
+                                  options_.data_dir, format, format_value));
   }
   return ok_status();
 }
@@ -262,8 +270,8 @@ Status EmbeddedLedger::check_format() {
 Status EmbeddedLedger::drop_observer_families(size_t first, size_t current_end) {
   const std::vector<std::string> current = observer_->column_families();
   PAYSTREAM_ASSERT(current.size() == current_end - first);
-  const std::vector<rocksdb::ColumnFamilyHandle*> dropped(handles_.begin() + static_cast<std::ptrdiff_t>(first),
-                                                          handles_.end());
+  const std::vector<rocksdb::ColumnFamilyHandle*> dropped(
+      handles_.begin() + static_cast<std::ptrdiff_t>(first), handles_.end());
   handles_.resize(first);
   rocksdb::Status failed;
   std::string failed_name;
@@ -275,7 +283,8 @@ Status EmbeddedLedger::drop_observer_families(size_t first, size_t current_end) 
     (void)db_->DestroyColumnFamilyHandle(handle);
   }
   if (!failed.ok()) {
-    return io_error(fmt::format("dropping the projection family '{}' of an older layout", failed_name), failed);
+    return io_error(fmt::format("dropping the projection family '{}' of an older layout", failed_name),
+                    failed);
   }
   for (const std::string& name : current) {
     rocksdb::ColumnFamilyHandle* handle = nullptr;
@@ -302,7 +311,8 @@ Status EmbeddedLedger::load_checkpoint() {
   loaded.parameters = globals->parameters;
   loaded.operators = std::move(globals->operators);
   loaded.last_position = LogPosition{read_big_endian(std::string_view(position_bytes).substr(0, 8))};
-  loaded.last_time = Timestamp{static_cast<int64_t>(read_big_endian(std::string_view(position_bytes).substr(8)))};
+  loaded.last_time =
+      Timestamp{static_cast<int64_t>(read_big_endian(std::string_view(position_bytes).substr(8)))};
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), state_cf_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     Result<AccountState> account = decode_account_state(it->value().ToStringView());
@@ -348,14 +358,16 @@ Status EmbeddedLedger::catch_up_observer() {
   if (!applied) return applied.error();
   if (*applied == state_.last_position) return ok_status();
   if (*applied > state_.last_position) {
-    return make_error(Errc::corruption, fmt::format("projections are at log position {} but the log ends at {}",
-                                                    applied->value, state_.last_position.value));
+    return make_error(Errc::corruption,
+                      fmt::format("projections are at log position {} but the log ends at {}", applied->value,
+                                  state_.last_position.value));
   }
   if (options_.read_only) {
-    return make_error(Errc::io_error,
-                      fmt::format("data directory '{}' (opened read-only): its projections end at log position {}, "
-                                  "the log at {}; open it writable once to bring them up to date",
-                                  options_.data_dir, applied->value, state_.last_position.value));
+    return make_error(
+        Errc::io_error,
+        fmt::format("data directory '{}' (opened read-only): its projections end at log position {}, "
+                    "the log at {}; open it writable once to bring them up to date",
+                    options_.data_dir, applied->value, state_.last_position.value));
   }
   std::vector<Event> pending;
   auto flush = [&]() -> Status {
@@ -377,7 +389,8 @@ Status EmbeddedLedger::catch_up_observer() {
 void EmbeddedLedger::evolve_and_track(const Event& event) {
   // Opening or moving an account changes its parents' sub-account counts too.
   if (event.type == EventType::account_opened || event.type == EventType::account_updated) {
-    if (const AccountState* before = state_.find(event.account_id); before && !before->settings.parent.empty()) {
+    if (const AccountState* before = state_.find(event.account_id);
+        before && !before->settings.parent.empty()) {
       dirty_accounts_.insert(state_.find(before->settings.parent));
     }
     if (!event.settings.parent.empty()) dirty_accounts_.insert(state_.find(event.settings.parent));
@@ -393,7 +406,8 @@ void EmbeddedLedger::add_checkpoint(rocksdb::WriteBatch& batch) {
   std::string position = big_endian_key(state_.last_position.value);
   position += big_endian_key(static_cast<uint64_t>(state_.last_time.micros));
   PAYSTREAM_ASSERT(batch.Put(meta_, checkpoint_key, position).ok());
-  PAYSTREAM_ASSERT(batch.Put(meta_, parameters_key, encode_globals(state_.parameters, state_.operators)).ok());
+  PAYSTREAM_ASSERT(
+      batch.Put(meta_, parameters_key, encode_globals(state_.parameters, state_.operators)).ok());
   dirty_accounts_.clear();
   checkpoint_position_ = state_.last_position;
 }

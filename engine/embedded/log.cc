@@ -1,12 +1,11 @@
 #include "engine/embedded/log.h"
 
-#include <algorithm>
-#include <memory>
-#include <span>
-
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 
+#include <algorithm>
+#include <memory>
+#include <span>
 
 namespace paystream {
 
@@ -76,12 +75,12 @@ Result<Event> EmbeddedLog::read(LogPosition position) const {
 Result<Event> EmbeddedLog::decode_at(LogPosition position, const std::string& encoded) {
   Result<Event> event = decode_event(encoded);
   if (!event) {
-    return make_error(event.error().code, fmt::format("event at log position {}: {}", position.value,
-                                                      event.error().message));
+    return make_error(event.error().code,
+                      fmt::format("event at log position {}: {}", position.value, event.error().message));
   }
   if (event->position != position) {
-    return make_error(Errc::corruption, fmt::format("event at log position {} says it is at {}", position.value,
-                                                    event->position.value));
+    return make_error(Errc::corruption, fmt::format("event at log position {} says it is at {}",
+                                                    position.value, event->position.value));
   }
   return event;
 }
@@ -91,10 +90,11 @@ namespace {
 // Event p records the hash of event p-1. When that link is broken, either p-1's bytes or p's
 // prev_hash changed; the next link (or the stored head) tells which.
 Error altered(uint64_t position) {
-  return make_error(Errc::corruption,
-                    fmt::format("the event at log position {} was altered: its SHA-256 no longer matches the hash "
-                                "chain",
-                                position));
+  return make_error(
+      Errc::corruption,
+      fmt::format("the event at log position {} was altered: its SHA-256 no longer matches the hash "
+                  "chain",
+                  position));
 }
 
 }  // namespace
@@ -122,8 +122,9 @@ Status EmbeddedLog::scan(LogPosition from,
     const uint64_t first = *key;
     Result<std::vector<std::string>> entry = decode_log_entry(it->value().ToStringView());
     if (!entry) {
-      return make_error(entry.error().code, fmt::format("the log entry starting at position {} is unreadable: {}",
-                                                        first, entry.error().message));
+      return make_error(entry.error().code,
+                        fmt::format("the log entry starting at position {} is unreadable: {}", first,
+                                    entry.error().message));
     }
     if (first > next) {
       return make_error(Errc::corruption, fmt::format("log positions {} to {} are missing", next, first - 1));
@@ -138,8 +139,8 @@ Status EmbeddedLog::scan(LogPosition from,
                                                           position, event.error().message));
       }
       if (event->position.value != position) {
-        return make_error(Errc::corruption, fmt::format("the event at log position {} says it is at {}", position,
-                                                        event->position.value));
+        return make_error(Errc::corruption, fmt::format("the event at log position {} says it is at {}",
+                                                        position, event->position.value));
       }
       const bool linked = event->prev_hash == expected;
       if (broken_link != 0) return altered(linked && broken_link > 1 ? broken_link - 1 : broken_link);
@@ -168,7 +169,8 @@ Result<LogPosition> EmbeddedLog::last_position() const {
   const uint64_t first = *key;
   Result<size_t> count = decode_log_entry_size(it->value().ToStringView());
   if (!count) {
-    return make_error(count.error().code, fmt::format("log entry at position {}: {}", first, count.error().message));
+    return make_error(count.error().code,
+                      fmt::format("log entry at position {}: {}", first, count.error().message));
   }
   return LogPosition{first + *count - 1};
 }

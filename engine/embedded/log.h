@@ -49,8 +49,8 @@ class EmbeddedLog {
 
  private:
   struct Entry {
-    LogPosition first;  // position of its first event
-    size_t count = 0;   // events it holds
+    LogPosition first;                         // position of its first event
+    size_t count = 0;                          // events it holds
     std::shared_ptr<const std::string> bytes;  // the stored LogEntry; shared with the cache
   };
   Result<Entry> entry_at(LogPosition position) const;

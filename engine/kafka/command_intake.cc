@@ -24,14 +24,15 @@ Result<Command> admit_command(std::string_view key, std::string_view value, int3
                                  command->command_id, command_name(command->body)));
   }
   if (route->key != key) {
-    return misrouted(fmt::format("command '{}' is about account '{}' but keyed '{}'", command->command_id, route->key,
-                                 key));
+    return misrouted(fmt::format("command '{}' is about account '{}' but keyed '{}'", command->command_id,
+                                 route->key, key));
   }
   const int32_t owner = partition_of_key(key, partition_count);
   if (owner != partition) {
-    return misrouted(fmt::format("command '{}': key '{}' belongs to partition {}, not {}: the producer must "
-                                 "partition by murmur2 of the key (docs/kafka.md)",
-                                 command->command_id, key, owner, partition));
+    return misrouted(
+        fmt::format("command '{}': key '{}' belongs to partition {}, not {}: the producer must "
+                    "partition by murmur2 of the key (docs/kafka.md)",
+                    command->command_id, key, owner, partition));
   }
   return command;
 }

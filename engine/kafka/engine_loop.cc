@@ -1,16 +1,15 @@
 #include "engine/kafka/engine_loop.h"
 
+#include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
 #include <future>
 #include <random>
 
-#include <fmt/format.h>
-
 #include "engine/kafka/command_intake.h"
+#include "engine/kafka/results.h"
 #include "engine/kafka_client/events_reader.h"
 #include "engine/kafka_client/metadata.h"
-#include "engine/kafka/results.h"
 #include "engine/kafka_client/routing.h"
 #include "engine/kafka_client/takeover.h"
 
@@ -21,7 +20,8 @@ namespace {
 constexpr std::chrono::milliseconds retake_backoff_first{1'000};
 constexpr std::chrono::milliseconds retake_backoff_max{60'000};
 
-using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)>;
+using PartitionList =
+    std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)>;
 using Message = std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)>;
 
 PartitionList partition_list(int size) {
@@ -37,8 +37,8 @@ std::string owner_id() {
   return fmt::format("{:016x}{:016x}", random(), random());
 }
 
-void rebalance_callback(rd_kafka_t* /*client*/, rd_kafka_resp_err_t error, rd_kafka_topic_partition_list_t* partitions,
-                        void* opaque) {
+void rebalance_callback(rd_kafka_t* /*client*/, rd_kafka_resp_err_t error,
+                        rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   static_cast<KafkaEngineLoop*>(opaque)->on_rebalance(error, partitions);
 }
 
@@ -46,15 +46,14 @@ Result<std::unique_ptr<KafkaClient>> consumer(const EngineLoopOptions& options, 
                                               KafkaEngineLoop* rebalance_to) {
   Result<KafkaConfig> config = client_config(options.connection.bootstrap);
   if (!config) return config.error();
-  for (const auto& [name, value] :
-       {std::pair<std::string_view, std::string>{"group.id", group},
-        {"enable.auto.commit", "false"},
-        {"enable.auto.offset.store", "false"},
-        // An offset that is no longer there (retention deleted unread commands) must stop the
-        // partition, never skip to another offset silently.
-        {"auto.offset.reset", "error"},
-        {"isolation.level", "read_committed"},
-        {"fetch.wait.max.ms", std::to_string(options.fetch_wait_ms)}}) {
+  for (const auto& [name, value] : {std::pair<std::string_view, std::string>{"group.id", group},
+                                    {"enable.auto.commit", "false"},
+                                    {"enable.auto.offset.store", "false"},
+                                    // An offset that is no longer there (retention deleted unread commands)
+                                    // must stop the partition, never skip to another offset silently.
+                                    {"auto.offset.reset", "error"},
+                                    {"isolation.level", "read_committed"},
+                                    {"fetch.wait.max.ms", std::to_string(options.fetch_wait_ms)}}) {
     if (Status set = config->set(name, value); !set) return set.error();
   }
   if (rebalance_to != nullptr) {
@@ -77,15 +76,16 @@ Status warm_up(KafkaClient& producer, const std::vector<std::string>& topics, in
     const rd_kafka_resp_err_t error = rd_kafka_metadata(producer.native(), 0, topic, &metadata, timeout_ms);
     if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
     rd_kafka_topic_destroy(topic);
-    if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka_error(fmt::format("cannot read topic '{}'", name), error);
+    if (error != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return kafka_error(fmt::format("cannot read topic '{}'", name), error);
   }
   return ok_status();
 }
 
 // One batch, one transaction; an aborted one is sent again with the same bytes (readers ignore a
 // second copy of one sequence number). How many times it was aborted, or why it could not be written.
-Result<int> transmit(TransactionalProducer& producer, const std::vector<OutgoingMessage>& messages, int attempts_max,
-                     uint64_t sequence) {
+Result<int> transmit(TransactionalProducer& producer, const std::vector<OutgoingMessage>& messages,
+                     int attempts_max, uint64_t sequence) {
   for (int attempt = 0; attempt < attempts_max; ++attempt) {
     Result<CommitOutcome> written = producer.write(messages);
     if (!written) return written.error();
@@ -99,14 +99,15 @@ Result<int> transmit(TransactionalProducer& producer, const std::vector<Outgoing
 struct KafkaEngineLoop::Owned {
   PartitionEngine engine;
   std::unique_ptr<TransactionalProducer> producer;
-  int64_t checkpoint_offset = 0;     // events offset the last checkpoint (or takeover) covers
+  int64_t checkpoint_offset = 0;      // events offset the last checkpoint (or takeover) covers
   BatchPosition checkpoint_position;  // the accepted position there
   uint64_t batches_since_checkpoint = 0;
   std::optional<EventBatch> last_replayed;  // the last batch with commands the takeover read
   Owned(int32_t partition, int32_t partitions) : engine(partition, partitions) {}
 };
 
-KafkaEngineLoop::KafkaEngineLoop(EngineLoopOptions options, TopicNames names, TopicLayout layout, std::string scope)
+KafkaEngineLoop::KafkaEngineLoop(EngineLoopOptions options, TopicNames names, TopicLayout layout,
+                                 std::string scope)
     : options_(std::move(options)), names_(std::move(names)), layout_(layout), scope_(std::move(scope)) {
   if (options_.clock == nullptr) owned_clock_ = make_system_clock();
   clock_ = options_.clock != nullptr ? options_.clock : owned_clock_.get();
@@ -126,8 +127,9 @@ Result<std::unique_ptr<KafkaEngineLoop>> KafkaEngineLoop::open(const EngineLoopO
   if (!cluster) return cluster.error();
   const ClusterMetadata* metadata = &cluster->metadata;
   TopicLayout layout;
-  for (const auto& [kind, count] : {std::pair<TopicKind, int32_t*>{TopicKind::commands, &layout.command_partitions},
-                                    {TopicKind::results, &layout.result_partitions}}) {
+  for (const auto& [kind, count] :
+       {std::pair<TopicKind, int32_t*>{TopicKind::commands, &layout.command_partitions},
+        {TopicKind::results, &layout.result_partitions}}) {
     const auto found = metadata->partitions_by_topic.find(names->of(kind));
     if (found == metadata->partitions_by_topic.end()) {
       return make_error(Errc::kafka_error, fmt::format("topic '{}' does not exist", names->of(kind)));
@@ -136,11 +138,13 @@ Result<std::unique_ptr<KafkaEngineLoop>> KafkaEngineLoop::open(const EngineLoopO
   }
   const auto events = metadata->partitions_by_topic.find(names->events);
   if (events == metadata->partitions_by_topic.end() || events->second != layout.command_partitions) {
-    return make_error(Errc::kafka_error, fmt::format("topic '{}' must exist with the {} partitions of '{}'",
-                                                     names->events, layout.command_partitions, names->commands));
+    return make_error(Errc::kafka_error,
+                      fmt::format("topic '{}' must exist with the {} partitions of '{}'", names->events,
+                                  layout.command_partitions, names->commands));
   }
   std::string scope = fmt::format("{}/{}", cluster->cluster_id, names->events);
-  std::unique_ptr<KafkaEngineLoop> loop(new KafkaEngineLoop(options, std::move(*names), layout, std::move(scope)));
+  std::unique_ptr<KafkaEngineLoop> loop(
+      new KafkaEngineLoop(options, std::move(*names), layout, std::move(scope)));
   if (!options.data_dir.empty()) {
     Result<std::unique_ptr<PartitionStore>> store = PartitionStore::open(options.data_dir);
     if (!store) return store.error();
@@ -160,7 +164,8 @@ Status KafkaEngineLoop::open_readers() {
   if (!control) return control.error();
   control_ = std::move(*control);
   PartitionList assignment = partition_list(1);
-  rd_kafka_topic_partition_list_add(assignment.get(), names_.control.c_str(), 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  rd_kafka_topic_partition_list_add(assignment.get(), names_.control.c_str(), 0)->offset =
+      RD_KAFKA_OFFSET_BEGINNING;
   if (const rd_kafka_resp_err_t error = rd_kafka_assign(control_->native(), assignment.get()); error != 0) {
     return kafka_error(fmt::format("cannot read topic '{}'", names_.control), error);
   }
@@ -205,7 +210,8 @@ Result<bool> KafkaEngineLoop::take(int32_t partition) {
       transactions);
   if (!producer) return producer.error();
   owned->producer = std::move(*producer);
-  if (Status warmed = warm_up(owned->producer->client(), {names_.events, names_.results}, options_.timeout_ms);
+  if (Status warmed =
+          warm_up(owned->producer->client(), {names_.events, names_.results}, options_.timeout_ms);
       !warmed) {
     return warmed.error();
   }
@@ -272,7 +278,8 @@ Status KafkaEngineLoop::republish_last_results(Owned& owned) {
     if (outcome.duplicate) {
       // A duplicate answers with its first outcome's positions, as when it was decided.
       if (const auto first = engine.commands().find(outcome.command_id); first != engine.commands().end()) {
-        for (uint32_t i = 0; i < first->second.count; ++i) command.positions.push_back(first->second.first.value + i);
+        for (uint32_t i = 0; i < first->second.count; ++i)
+          command.positions.push_back(first->second.first.value + i);
       }
     }
     for (uint32_t i = 0; i < outcome.event_count; ++i, ++next_event) {
@@ -297,7 +304,8 @@ Status KafkaEngineLoop::release(int32_t partition) {
   owned_.erase(found);
   pending_.erase(partition);
   Status result = checkpoint(*owned);
-  say(fmt::format("partition {}: released at command offset {}", partition, owned->engine.next_command_offset()));
+  say(fmt::format("partition {}: released at command offset {}", partition,
+                  owned->engine.next_command_offset()));
   if (!in_group_) {
     if (Status assigned = assign_owned(); !assigned && result) result = assigned;
   }
@@ -314,14 +322,15 @@ Status KafkaEngineLoop::checkpoint(Owned& owned) {
   Result<EventsReadSummary> read = read_event_batches(
       options_.connection.bootstrap, names_.events, partition, owned.checkpoint_offset, acceptance,
       [&](int64_t, const EventBatch& batch) {
-        ours = ours && batch.epoch == owned.engine.position().epoch && batch.owner == owned.engine.position().owner;
+        ours = ours && batch.epoch == owned.engine.position().epoch &&
+               batch.owner == owned.engine.position().owner;
         return ok_status();
       },
       options_.timeout_ms);
   if (!read) return read.error();
   if (!ours || acceptance.position() != owned.engine.position()) {
-    return make_error(Errc::kafka_error, fmt::format("partition {}: the history holds batches of another owner",
-                                                     partition));
+    return make_error(Errc::kafka_error,
+                      fmt::format("partition {}: the history holds batches of another owner", partition));
   }
   if (Status saved = store_->save(scope_, owned.engine, read->next_offset); !saved) return saved;
   owned.checkpoint_offset = read->next_offset;
@@ -344,12 +353,14 @@ void KafkaEngineLoop::drop(int32_t partition, const std::string& why) {
 
 void KafkaEngineLoop::retry_later(int32_t partition) {
   const auto now = std::chrono::steady_clock::now();
-  auto [found, added] = retakes_.try_emplace(partition, Retake{now + retake_backoff_first, retake_backoff_first});
+  auto [found, added] =
+      retakes_.try_emplace(partition, Retake{now + retake_backoff_first, retake_backoff_first});
   if (!added) {
     found->second.backoff = std::min(found->second.backoff * 2, retake_backoff_max);
     found->second.at = now + found->second.backoff;
   }
-  say(fmt::format("partition {}: will be taken over again in {} ms", partition, found->second.backoff.count()));
+  say(fmt::format("partition {}: will be taken over again in {} ms", partition,
+                  found->second.backoff.count()));
 }
 
 void KafkaEngineLoop::retake_due() {
@@ -418,8 +429,8 @@ void KafkaEngineLoop::read_control() {
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;  // end of partition, or a transient error
     if (!control_log_.empty() && message->offset <= control_log_.back().offset) continue;
     IncomingCommand incoming{message->offset, true, {}, make_error(Errc::corruption, "")};
-    incoming.command = admit_control_command(
-        std::string_view(static_cast<const char*>(message->payload), message->len));
+    incoming.command =
+        admit_control_command(std::string_view(static_cast<const char*>(message->payload), message->len));
     control_log_.push_back(std::move(incoming));
   }
 }
@@ -436,9 +447,10 @@ Status KafkaEngineLoop::read_commands(int wait_ms) {
     }
     if (!message) break;
     if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET && owned_.contains(message->partition)) {
-      drop(message->partition, fmt::format("commands offset {} cannot be read: {} (were unread commands deleted "
-                                           "by retention?)",
-                                           message->offset, rd_kafka_message_errstr(message.get())));
+      drop(message->partition,
+           fmt::format("commands offset {} cannot be read: {} (were unread commands deleted "
+                       "by retention?)",
+                       message->offset, rd_kafka_message_errstr(message.get())));
       continue;
     }
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
@@ -446,10 +458,10 @@ Status KafkaEngineLoop::read_commands(int wait_ms) {
     if (owned == owned_.end() || message->offset < owned->second->engine.next_command_offset()) continue;
     std::deque<Pending>& queue = pending_[message->partition];
     if (!queue.empty() && message->offset <= queue.back().offset) continue;
-    queue.push_back(Pending{message->offset,
-                            message->key == nullptr ? "" : std::string(static_cast<const char*>(message->key),
-                                                                       message->key_len),
-                            std::string(static_cast<const char*>(message->payload), message->len)});
+    queue.push_back(Pending{
+        message->offset,
+        message->key == nullptr ? "" : std::string(static_cast<const char*>(message->key), message->key_len),
+        std::string(static_cast<const char*>(message->payload), message->len)});
     ++read;
   }
   return ok_status();
@@ -474,11 +486,11 @@ Status KafkaEngineLoop::step(int wait_ms) {
     TransactionalProducer* producer = owned->producer.get();
     const int attempts_max = options_.write_attempts_max;
     const uint64_t sequence = decided->batch.sequence;
-    writes.push_back(Write{partition, owned.get(),
-                           std::async(std::launch::async, [producer, attempts_max, sequence,
-                                                           messages = std::move(messages)] {
-                             return transmit(*producer, messages, attempts_max, sequence);
-                           })});
+    writes.push_back(Write{
+        partition, owned.get(),
+        std::async(std::launch::async, [producer, attempts_max, sequence, messages = std::move(messages)] {
+          return transmit(*producer, messages, attempts_max, sequence);
+        })});
   }
   for (Write& write : writes) {
     Result<int> aborted = write.aborted.get();
@@ -503,9 +515,9 @@ std::optional<DecidedBatch> KafkaEngineLoop::decide_partition(int32_t partition,
   std::deque<Pending>& queue = pending_[partition];
   for (size_t i = 0; i < queue.size() && i < options_.batch_commands_max; ++i) {
     const Pending& pending = queue[i];
-    incoming.push_back(IncomingCommand{pending.offset, false, pending.key,
-                                       admit_command(pending.key, pending.value, partition,
-                                                     layout_.command_partitions)});
+    incoming.push_back(
+        IncomingCommand{pending.offset, false, pending.key,
+                        admit_command(pending.key, pending.value, partition, layout_.command_partitions)});
   }
   std::optional<DecidedBatch> decided = owned.engine.decide_batch(incoming, clock_->now());
   if (!decided) return decided;
@@ -522,7 +534,8 @@ std::optional<DecidedBatch> KafkaEngineLoop::decide_partition(int32_t partition,
   return decided;
 }
 
-std::vector<OutgoingMessage> KafkaEngineLoop::batch_messages(const DecidedBatch& decided, int32_t partition) const {
+std::vector<OutgoingMessage> KafkaEngineLoop::batch_messages(const DecidedBatch& decided,
+                                                             int32_t partition) const {
   std::vector<OutgoingMessage> messages;
   messages.reserve(decided.commands.size() + 1);
   messages.push_back(OutgoingMessage{names_.events, partition, "", encode_event_batch(decided.batch)});
@@ -530,8 +543,8 @@ std::vector<OutgoingMessage> KafkaEngineLoop::batch_messages(const DecidedBatch&
   return messages;
 }
 
-void KafkaEngineLoop::append_results(const std::vector<DecidedCommand>& commands, int32_t partition, uint64_t epoch,
-                                     std::vector<OutgoingMessage>& messages) const {
+void KafkaEngineLoop::append_results(const std::vector<DecidedCommand>& commands, int32_t partition,
+                                     uint64_t epoch, std::vector<OutgoingMessage>& messages) const {
   for (const DecidedCommand& command : commands) {
     // Every owner decides each control command; the owner of partition 0 answers for them.
     if (command.outcome.from_control && partition != 0) continue;

@@ -25,13 +25,13 @@
 #include <utility>
 #include <vector>
 
-#include "engine/kafka_client/client.h"
-#include "engine/kafka/partition_engine.h"
-#include "engine/kafka/partition_store.h"
-#include "engine/kafka_client/topics.h"
-#include "engine/kafka_client/transactions.h"
 #include "engine/domain/clock.h"
 #include "engine/domain/outcome.h"
+#include "engine/kafka/partition_engine.h"
+#include "engine/kafka/partition_store.h"
+#include "engine/kafka_client/client.h"
+#include "engine/kafka_client/topics.h"
+#include "engine/kafka_client/transactions.h"
 
 namespace paystream {
 
@@ -58,7 +58,7 @@ struct EngineLoopTotals {
   uint64_t aborted = 0;         // transactions aborted and sent again
   uint64_t takeovers = 0;
   uint64_t replayed_batches = 0;  // accepted batches (markers included) applied by takeovers
-  uint64_t dropped = 0;         // partitions given up after a fatal error or a lost takeover
+  uint64_t dropped = 0;           // partitions given up after a fatal error or a lost takeover
 };
 
 class KafkaEngineLoop {
@@ -131,8 +131,8 @@ class KafkaEngineLoop {
   std::unique_ptr<Clock> owned_clock_;
   Clock* clock_;
   std::unique_ptr<PartitionStore> store_;
-  std::unique_ptr<KafkaClient> commands_;  // the group member (or explicitly assigned) on P.commands
-  std::unique_ptr<KafkaClient> control_;   // P.control from its start
+  std::unique_ptr<KafkaClient> commands_;     // the group member (or explicitly assigned) on P.commands
+  std::unique_ptr<KafkaClient> control_;      // P.control from its start
   std::vector<IncomingCommand> control_log_;  // every control command read, in offset order
   std::map<int32_t, std::unique_ptr<Owned>> owned_;
   std::map<int32_t, std::deque<Pending>> pending_;  // commands read, not yet decided

@@ -40,8 +40,8 @@ PartitionEngine::PartitionEngine(int32_t partition, int32_t partition_count)
   state_.last_position = LogPosition{partition_base(partition)};
 }
 
-void PartitionEngine::restore(LedgerState state, Sha256 head, BatchPosition position, int64_t next_command_offset,
-                              int64_t next_control_offset,
+void PartitionEngine::restore(LedgerState state, Sha256 head, BatchPosition position,
+                              int64_t next_command_offset, int64_t next_control_offset,
                               std::unordered_map<std::string, PartitionCommandEntry> commands,
                               std::unordered_map<uint64_t, Event> records) {
   state_ = std::move(state);
@@ -60,7 +60,8 @@ void PartitionEngine::remember(const Event& event) {
 
 Status PartitionEngine::apply_accepted(const EventBatch& batch, const BatchPosition& position) {
   if (batch.command_partition != partition_) {
-    return corrupt_history(partition_, fmt::format("a batch of commands partition {}", batch.command_partition));
+    return corrupt_history(partition_,
+                           fmt::format("a batch of commands partition {}", batch.command_partition));
   }
   std::vector<LogPosition> positions;
   positions.reserve(batch.events.size());
@@ -72,12 +73,13 @@ Status PartitionEngine::apply_accepted(const EventBatch& batch, const BatchPosit
                                                      event->position.value, state_.last_position.value));
     }
     if (event->prev_hash != head_) {
-      return corrupt_history(partition_, fmt::format("the event at position {} does not chain to the one before",
-                                                     event->position.value));
+      return corrupt_history(
+          partition_,
+          fmt::format("the event at position {} does not chain to the one before", event->position.value));
     }
     if (event->time < state_.last_time) {
-      return corrupt_history(partition_, fmt::format("the event at position {} goes back in time",
-                                                     event->position.value));
+      return corrupt_history(
+          partition_, fmt::format("the event at position {} goes back in time", event->position.value));
     }
     head_ = sha256(bytes);
     evolve(state_, *event);
@@ -87,8 +89,8 @@ Status PartitionEngine::apply_accepted(const EventBatch& batch, const BatchPosit
   size_t next_event = 0;
   for (const BatchOutcome& outcome : batch.outcomes) {
     if (outcome.error_code.empty() && !outcome.duplicate) {
-      const LogPosition first = outcome.event_count > 0 ? positions[next_event]
-                                                        : LogPosition{state_.last_position.value + 1};
+      const LogPosition first =
+          outcome.event_count > 0 ? positions[next_event] : LogPosition{state_.last_position.value + 1};
       commands_[outcome.command_id] = PartitionCommandEntry{outcome.fingerprint, first, outcome.event_count};
     }
     next_event += outcome.event_count;
@@ -129,9 +131,8 @@ std::optional<DecidedBatch> PartitionEngine::decide_batch(const std::vector<Inco
 
 DecidedCommand PartitionEngine::decide_one(const IncomingCommand& incoming, Timestamp now,
                                            std::vector<std::string>& events) {
-  const std::string fallback_id =
-      incoming.from_control ? fmt::format("@control:{}", incoming.offset)
-                            : fmt::format("@{}:{}", partition_, incoming.offset);
+  const std::string fallback_id = incoming.from_control ? fmt::format("@control:{}", incoming.offset)
+                                                        : fmt::format("@{}:{}", partition_, incoming.offset);
   if (!incoming.command) return {refusal(fallback_id, incoming, incoming.command.error()), {}};
   const Command& command = *incoming.command;
   const std::string id = command.command_id.empty() ? fallback_id : command.command_id;
@@ -139,11 +140,12 @@ DecidedCommand PartitionEngine::decide_one(const IncomingCommand& incoming, Time
   if (const auto found = commands_.find(command.command_id); found != commands_.end()) {
     const PartitionCommandEntry& entry = found->second;
     if (entry.fingerprint != fingerprint) {
-      return {refusal(id, incoming,
-                      make_error(Errc::command_id_conflict, fmt::format("command ID '{}' was already used for a "
-                                                                        "different command",
-                                                                        command.command_id))),
-              {}};
+      return {
+          refusal(id, incoming,
+                  make_error(Errc::command_id_conflict, fmt::format("command ID '{}' was already used for a "
+                                                                    "different command",
+                                                                    command.command_id))),
+          {}};
     }
     DecidedCommand duplicate;
     duplicate.outcome.command_id = id;
@@ -170,21 +172,23 @@ DecidedCommand PartitionEngine::decide_one(const IncomingCommand& incoming, Time
   return applied;
 }
 
-Result<std::vector<Event>> PartitionEngine::decide_command(const IncomingCommand& incoming, const Command& command,
-                                                           Timestamp now) {
+Result<std::vector<Event>> PartitionEngine::decide_command(const IncomingCommand& incoming,
+                                                           const Command& command, Timestamp now) {
   Context context{.now = now, .all_accounts_known = false};
   if (const auto* reverse = std::get_if<Reverse>(&command.body)) {
     const int32_t holder = partition_of_position(reverse->record);
     if (holder != partition_) {
-      return make_error(Errc::record_not_found,
-                        fmt::format("payment record {} belongs to partition {}, not to partition {} of account '{}'",
-                                    reverse->record.value, holder, partition_, incoming.key));
+      return make_error(
+          Errc::record_not_found,
+          fmt::format("payment record {} belongs to partition {}, not to partition {} of account '{}'",
+                      reverse->record.value, holder, partition_, incoming.key));
     }
     const auto target = records_.find(reverse->record.value);
     if (target != records_.end()) {
       if (target->second.account_id != incoming.key) {
-        return make_error(Errc::record_not_found, fmt::format("payment record {} is not a record of account '{}'",
-                                                              reverse->record.value, incoming.key));
+        return make_error(Errc::record_not_found,
+                          fmt::format("payment record {} is not a record of account '{}'",
+                                      reverse->record.value, incoming.key));
       }
       context.reversal_target = &target->second;
     }
@@ -194,10 +198,11 @@ Result<std::vector<Event>> PartitionEngine::decide_command(const IncomingCommand
     const std::string parent = parent_named(command);
     const int32_t parent_partition = partition_of_key(parent, partition_count_);
     if (!parent.empty() && parent_partition != partition_) {
-      return make_error(Errc::parent_not_found,
-                        fmt::format("parent agent '{}' is on partition {}, not on this account's partition {}: in "
-                                    "Kafka mode a sub-account and its parent must share a partition (docs/kafka.md)",
-                                    parent, parent_partition, partition_));
+      return make_error(
+          Errc::parent_not_found,
+          fmt::format("parent agent '{}' is on partition {}, not on this account's partition {}: in "
+                      "Kafka mode a sub-account and its parent must share a partition (docs/kafka.md)",
+                      parent, parent_partition, partition_));
     }
   }
   return made;

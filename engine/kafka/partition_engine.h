@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "engine/domain/decide.h"
-#include "events/kafka/batch_acceptance.h"
 #include "events/codec.h"
+#include "events/kafka/batch_acceptance.h"
 #include "events/kafka/event_batch.h"
 #include "events/log_format.h"
 
@@ -34,8 +34,8 @@ std::string command_fingerprint(const Command& command);
 struct IncomingCommand {
   int64_t offset = 0;
   bool from_control = false;
-  std::string key;           // the message key: for a reversal, the account its record must belong to
-  Result<Command> command;   // the intake's verdict (engine/kafka/command_intake.h)
+  std::string key;          // the message key: for a reversal, the account its record must belong to
+  Result<Command> command;  // the intake's verdict (engine/kafka/command_intake.h)
 };
 
 // What became of one command: its outcome in the batch, plus the positions of its events (for a
@@ -94,7 +94,8 @@ class PartitionEngine {
 
  private:
   DecidedCommand decide_one(const IncomingCommand& incoming, Timestamp now, std::vector<std::string>& events);
-  Result<std::vector<Event>> decide_command(const IncomingCommand& incoming, const Command& command, Timestamp now);
+  Result<std::vector<Event>> decide_command(const IncomingCommand& incoming, const Command& command,
+                                            Timestamp now);
   void append(Event& event, std::vector<std::string>& events);
   void remember(const Event& event);
 

@@ -1,13 +1,13 @@
 #include "engine/kafka/partition_store.h"
 
-#include <filesystem>
-
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
-#include "engine/embedded/info_log.h"
+#include <filesystem>
+
 #include "engine/domain/state_codec.h"
+#include "engine/embedded/info_log.h"
 
 namespace paystream {
 namespace {
@@ -90,10 +90,10 @@ Result<Meta> decode_meta(std::string_view bytes) {
   Meta meta;
   uint64_t format = 0, command = 0, control = 0, events = 0, time = 0;
   std::string head, globals;
-  if (!in.u64(format) || format != meta_format || !in.u64(meta.position.epoch) || !in.text(meta.position.owner) ||
-      !in.u64(meta.position.sequence) || !in.u64(command) || !in.u64(control) || !in.u64(events) ||
-      !in.text(head) || head.size() != meta.head.size() || !in.u64(meta.last_position.value) || !in.u64(time) ||
-      !in.text(globals) || !in.done()) {
+  if (!in.u64(format) || format != meta_format || !in.u64(meta.position.epoch) ||
+      !in.text(meta.position.owner) || !in.u64(meta.position.sequence) || !in.u64(command) ||
+      !in.u64(control) || !in.u64(events) || !in.text(head) || head.size() != meta.head.size() ||
+      !in.u64(meta.last_position.value) || !in.u64(time) || !in.text(globals) || !in.done()) {
     return corrupt_row("partition");
   }
   meta.next_command_offset = static_cast<int64_t>(command);
@@ -116,7 +116,8 @@ Result<std::unique_ptr<PartitionStore>> PartitionStore::open(const std::string& 
   std::error_code error;
   std::filesystem::create_directories(directory, error);
   if (error) {
-    return make_error(Errc::io_error, fmt::format("cannot create directory '{}': {}", directory, error.message()));
+    return make_error(Errc::io_error,
+                      fmt::format("cannot create directory '{}': {}", directory, error.message()));
   }
   rocksdb::Options options;
   options.create_if_missing = true;
@@ -126,8 +127,8 @@ Result<std::unique_ptr<PartitionStore>> PartitionStore::open(const std::string& 
   rocksdb::DB* db = nullptr;
   const rocksdb::Status status = rocksdb::DB::Open(options, directory, &db);
   if (!status.ok()) {
-    return make_error(Errc::io_error, fmt::format("cannot open the Kafka checkpoint directory '{}': {}", directory,
-                                                  status.ToString()));
+    return make_error(Errc::io_error, fmt::format("cannot open the Kafka checkpoint directory '{}': {}",
+                                                  directory, status.ToString()));
   }
   return std::unique_ptr<PartitionStore>(new PartitionStore(std::unique_ptr<rocksdb::DB>(db)));
 }
@@ -174,9 +175,10 @@ Result<std::optional<int64_t>> PartitionStore::load(const std::string& scope, Pa
       return corrupt_row("unknown");
     }
   }
-  if (!it->status().ok()) return make_error(Errc::io_error, "reading the Kafka checkpoint: " + it->status().ToString());
-  engine.restore(std::move(state), meta->head, meta->position, meta->next_command_offset, meta->next_control_offset,
-                 std::move(commands), std::move(records));
+  if (!it->status().ok())
+    return make_error(Errc::io_error, "reading the Kafka checkpoint: " + it->status().ToString());
+  engine.restore(std::move(state), meta->head, meta->position, meta->next_command_offset,
+                 meta->next_control_offset, std::move(commands), std::move(records));
   return std::optional<int64_t>(meta->events_offset);
 }
 

@@ -1,10 +1,9 @@
 #include "engine/kafka_client/admin.h"
 
+#include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
 #include <memory>
-
-#include <fmt/format.h>
 
 namespace paystream {
 namespace {
@@ -19,17 +18,20 @@ struct NewTopicsDeleter {
 using NewTopics = std::unique_ptr<rd_kafka_NewTopic_t*[], NewTopicsDeleter>;
 
 Result<NewTopics> new_topics(const std::vector<TopicSpec>& specs) {
-  NewTopics topics(new rd_kafka_NewTopic_t*[specs.size()](), NewTopicsDeleter{specs.size()});
+  NewTopics topics(
+      new rd_kafka_NewTopic_t* [specs.size()](), NewTopicsDeleter { specs.size() });
   char reason[512];
   for (size_t i = 0; i < specs.size(); ++i) {
     const TopicSpec& spec = specs[i];
-    topics[i] = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, spec.replication_factor, reason, sizeof reason);
+    topics[i] = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, spec.replication_factor, reason,
+                                      sizeof reason);
     if (topics[i] == nullptr) {
       return make_error(Errc::invalid_argument, fmt::format("topic '{}': {}", spec.name, reason));
     }
     for (const auto& [name, value] : spec.configs) {
       const rd_kafka_resp_err_t error = rd_kafka_NewTopic_set_config(topics[i], name.c_str(), value.c_str());
-      if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka_error(fmt::format("topic '{}': {}", spec.name, name), error);
+      if (error != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return kafka_error(fmt::format("topic '{}': {}", spec.name, name), error);
     }
   }
   return topics;
@@ -61,8 +63,8 @@ Status check_topic_creation(const std::vector<TopicCreationResult>& results) {
     const auto error = static_cast<rd_kafka_resp_err_t>(result.error_code);
     if (error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) continue;
     const std::string reason = result.reason.empty() ? rd_kafka_err2str(error) : result.reason;
-    return make_error(Errc::kafka_error, fmt::format("the broker refused to create topic '{}': {} ({})", result.topic,
-                                                     reason, rd_kafka_err2name(error)));
+    return make_error(Errc::kafka_error, fmt::format("the broker refused to create topic '{}': {} ({})",
+                                                     result.topic, reason, rd_kafka_err2name(error)));
   }
   return ok_status();
 }
@@ -79,14 +81,16 @@ Status AdminTopicCreator::create(const std::vector<TopicSpec>& specs) {
   char reason[512];
   if (rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms_, reason, sizeof reason) ||
       rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms_, reason, sizeof reason)) {
-    return make_error(Errc::invalid_argument, fmt::format("topic creation timeout {} ms: {}", timeout_ms_, reason));
+    return make_error(Errc::invalid_argument,
+                      fmt::format("topic creation timeout {} ms: {}", timeout_ms_, reason));
   }
   rd_kafka_CreateTopics(handle, topics->get(), specs.size(), options.get(), queue.get());
   // The request times itself out; the margin only guards against a result that never comes.
   constexpr int result_margin_ms = 5000;
   std::unique_ptr<rd_kafka_event_t, void (*)(rd_kafka_event_t*)> event(
       rd_kafka_queue_poll(queue.get(), timeout_ms_ + result_margin_ms), &rd_kafka_event_destroy);
-  if (!event) return make_error(Errc::kafka_error, fmt::format("no answer to creating topics {}", names_of(specs)));
+  if (!event)
+    return make_error(Errc::kafka_error, fmt::format("no answer to creating topics {}", names_of(specs)));
   if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return make_error(Errc::kafka_error,
                       fmt::format("cannot create topics {}: {} (a cluster without the Admin API, such as "

@@ -1,10 +1,9 @@
 #include "engine/kafka_client/client.h"
 
+#include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
 #include <cstdio>
-
-#include <fmt/format.h>
 
 namespace paystream {
 namespace {
@@ -41,7 +40,8 @@ Status KafkaConfig::set(std::string_view name, std::string_view value) {
   char reason[512];
   const std::string name_text(name);
   const std::string value_text(value);
-  if (rd_kafka_conf_set(conf_, name_text.c_str(), value_text.c_str(), reason, sizeof reason) != RD_KAFKA_CONF_OK) {
+  if (rd_kafka_conf_set(conf_, name_text.c_str(), value_text.c_str(), reason, sizeof reason) !=
+      RD_KAFKA_CONF_OK) {
     return make_error(Errc::invalid_argument,
                       fmt::format("Kafka setting {}='{}' refused: {}", name_text, value_text, reason));
   }
@@ -74,8 +74,8 @@ Result<KafkaConfig> client_config(std::string_view bootstrap) {
 Result<std::unique_ptr<KafkaClient>> KafkaClient::create(KafkaClientType type, KafkaConfig config) {
   char reason[512];
   rd_kafka_conf_t* conf = config.release();
-  rd_kafka_t* handle = rd_kafka_new(type == KafkaClientType::producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf,
-                                    reason, sizeof reason);
+  rd_kafka_t* handle = rd_kafka_new(type == KafkaClientType::producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER,
+                                    conf, reason, sizeof reason);
   if (handle == nullptr) {
     rd_kafka_conf_destroy(conf);  // rd_kafka_new owns the configuration only when it succeeds
     return make_error(Errc::kafka_error, fmt::format("cannot create a Kafka client: {}", reason));
@@ -87,7 +87,8 @@ KafkaClient::~KafkaClient() { rd_kafka_destroy(handle_); }
 
 Error kafka_error(std::string_view what, int code) {
   const auto error = static_cast<rd_kafka_resp_err_t>(code);
-  return make_error(Errc::kafka_error, fmt::format("{}: {} ({})", what, rd_kafka_err2str(error), rd_kafka_err2name(error)));
+  return make_error(Errc::kafka_error,
+                    fmt::format("{}: {} ({})", what, rd_kafka_err2str(error), rd_kafka_err2name(error)));
 }
 
 }  // namespace paystream

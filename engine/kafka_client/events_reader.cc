@@ -1,11 +1,10 @@
 #include "engine/kafka_client/events_reader.h"
 
+#include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "engine/kafka_client/metadata.h"
 
@@ -18,16 +17,17 @@ Result<std::unique_ptr<KafkaClient>> committed_reader(std::string_view bootstrap
   Result<KafkaConfig> config = client_config(bootstrap);
   if (!config) return config.error();
   // Offsets are the reader's own business (stored with what it builds), never the group's.
-  for (const auto& [name, value] : {std::pair<std::string_view, std::string_view>{"group.id", "paystream-reader"},
-                                    {"enable.auto.commit", "false"},
-                                    {"enable.auto.offset.store", "false"},
-                                    {"isolation.level", "read_committed"},
-                                    // A history whose start is gone (retention, the mock's 5 MiB
-                                    // per partition) is an error, never a silent jump to its end.
-                                    {"auto.offset.reset", "error"},
-                                    {"enable.partition.eof", "true"},
-                                    // Catching up ends at an empty fetch: do not let the broker hold it.
-                                    {"fetch.wait.max.ms", "10"}}) {
+  for (const auto& [name, value] :
+       {std::pair<std::string_view, std::string_view>{"group.id", "paystream-reader"},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+        {"isolation.level", "read_committed"},
+        // A history whose start is gone (retention, the mock's 5 MiB
+        // per partition) is an error, never a silent jump to its end.
+        {"auto.offset.reset", "error"},
+        {"enable.partition.eof", "true"},
+        // Catching up ends at an empty fetch: do not let the broker hold it.
+        {"fetch.wait.max.ms", "10"}}) {
     if (Status set = config->set(name, value); !set) return set.error();
   }
   return KafkaClient::create(KafkaClientType::consumer, std::move(*config));
@@ -35,12 +35,14 @@ Result<std::unique_ptr<KafkaClient>> committed_reader(std::string_view bootstrap
 
 Status assign(KafkaClient& reader, const std::string& topic, const std::map<int32_t, int64_t>& from_offsets) {
   std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)> assignment(
-      rd_kafka_topic_partition_list_new(static_cast<int>(from_offsets.size())), &rd_kafka_topic_partition_list_destroy);
+      rd_kafka_topic_partition_list_new(static_cast<int>(from_offsets.size())),
+      &rd_kafka_topic_partition_list_destroy);
   for (const auto& [partition, offset] : from_offsets)
     rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = offset;
   const rd_kafka_resp_err_t error = rd_kafka_assign(reader.native(), assignment.get());
   if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return kafka_error(fmt::format("cannot read topic '{}' ({} partitions)", topic, from_offsets.size()), error);
+    return kafka_error(fmt::format("cannot read topic '{}' ({} partitions)", topic, from_offsets.size()),
+                       error);
   }
   return ok_status();
 }
@@ -83,20 +85,22 @@ Result<bool> take(const rd_kafka_message_t& message, BatchAcceptance& acceptance
 }  // namespace
 
 Result<EventsReadSummary> read_event_batches(std::string_view bootstrap, const std::string& topic,
-                                             int32_t partition, int64_t from_offset, BatchAcceptance& acceptance,
-                                             const AcceptedVisitor& on_accepted, int timeout_ms,
-                                             const IgnoredVisitor& on_ignored) {
+                                             int32_t partition, int64_t from_offset,
+                                             BatchAcceptance& acceptance, const AcceptedVisitor& on_accepted,
+                                             int timeout_ms, const IgnoredVisitor& on_ignored) {
   Result<std::unique_ptr<KafkaClient>> reader = committed_reader(bootstrap);
   if (!reader) return reader.error();
-  if (Status assigned = assign(**reader, topic, {{partition, from_offset}}); !assigned) return assigned.error();
+  if (Status assigned = assign(**reader, topic, {{partition, from_offset}}); !assigned)
+    return assigned.error();
   EventsReadSummary summary;
   summary.next_offset = from_offset;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (true) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      return make_error(Errc::kafka_error, fmt::format("topic '{}' partition {}: the end was not reached within {} ms "
-                                                       "(at offset {})",
-                                                       topic, partition, timeout_ms, summary.next_offset));
+      return make_error(Errc::kafka_error,
+                        fmt::format("topic '{}' partition {}: the end was not reached within {} ms "
+                                    "(at offset {})",
+                                    topic, partition, timeout_ms, summary.next_offset));
     }
     std::unique_ptr<rd_kafka_message_t, void (*)(rd_kafka_message_t*)> message(
         rd_kafka_consumer_poll((*reader)->native(), poll_ms), &rd_kafka_message_destroy);
@@ -109,14 +113,16 @@ Result<EventsReadSummary> read_event_batches(std::string_view bootstrap, const s
   return summary;
 }
 
-Result<std::unique_ptr<EventsFollower>> EventsFollower::open(std::string_view bootstrap, const std::string& topic,
-                                                            const std::map<int32_t, int64_t>& from_offsets) {
+Result<std::unique_ptr<EventsFollower>> EventsFollower::open(std::string_view bootstrap,
+                                                             const std::string& topic,
+                                                             const std::map<int32_t, int64_t>& from_offsets) {
   Result<std::unique_ptr<KafkaClient>> reader = committed_reader(bootstrap);
   if (!reader) return reader.error();
   if (Status assigned = assign(**reader, topic, from_offsets); !assigned) return assigned.error();
   std::vector<int32_t> partitions;
   for (const auto& [partition, offset] : from_offsets) partitions.push_back(partition);
-  return std::unique_ptr<EventsFollower>(new EventsFollower(std::move(*reader), topic, std::move(partitions)));
+  return std::unique_ptr<EventsFollower>(
+      new EventsFollower(std::move(*reader), topic, std::move(partitions)));
 }
 
 EventsFollower::~EventsFollower() { rd_kafka_consumer_close(reader_->native()); }
@@ -130,18 +136,20 @@ Result<std::vector<FollowedMessage>> EventsFollower::poll(int timeout_ms, size_t
     if (!message) break;
     wait_ms = 0;  // the first one came: take only what is already fetched
     if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      messages.push_back(FollowedMessage{.partition = message->partition, .offset = message->offset,
-                                         .end_of_partition = true, .bytes = {}});
+      messages.push_back(FollowedMessage{
+          .partition = message->partition, .offset = message->offset, .end_of_partition = true, .bytes = {}});
       continue;
     }
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return kafka_error(fmt::format("cannot read topic '{}' partition {} at offset {}", topic_, message->partition,
-                                     message->offset),
+      return kafka_error(fmt::format("cannot read topic '{}' partition {} at offset {}", topic_,
+                                     message->partition, message->offset),
                          message->err);
     }
-    messages.push_back(FollowedMessage{.partition = message->partition, .offset = message->offset,
-                                       .end_of_partition = false,
-                                       .bytes = std::string(static_cast<const char*>(message->payload), message->len)});
+    messages.push_back(
+        FollowedMessage{.partition = message->partition,
+                        .offset = message->offset,
+                        .end_of_partition = false,
+                        .bytes = std::string(static_cast<const char*>(message->payload), message->len)});
   }
   return messages;
 }

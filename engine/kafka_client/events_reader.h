@@ -23,15 +23,14 @@ struct EventsReadSummary {
 
 // Reads `partition` of `topic` from `from_offset` to the end it can read (read_committed: the
 // last stable offset on a real cluster), calling `on_accepted` with each accepted batch and its
-// offset, in order, and moving `acceptance` along; `on_ignored` (optional) sees the others. Stops with Errc::corruption naming the offset
-// on a message that is not a well-formed batch or on a gap in an owner's sequence, with the
-// callback's error, or with kafka_error when the end is not reached within timeout_ms.
-Result<EventsReadSummary> read_event_batches(std::string_view bootstrap, const std::string& topic,
-                                             int32_t partition, int64_t from_offset, BatchAcceptance& acceptance,
-                                             const std::function<Status(int64_t, const EventBatch&)>& on_accepted,
-                                             int timeout_ms,
-                                             const std::function<void(int64_t, const EventBatch&, BatchVerdict)>&
-                                                 on_ignored = nullptr);
+// offset, in order, and moving `acceptance` along; `on_ignored` (optional) sees the others. Stops with
+// Errc::corruption naming the offset on a message that is not a well-formed batch or on a gap in an owner's
+// sequence, with the callback's error, or with kafka_error when the end is not reached within timeout_ms.
+Result<EventsReadSummary> read_event_batches(
+    std::string_view bootstrap, const std::string& topic, int32_t partition, int64_t from_offset,
+    BatchAcceptance& acceptance, const std::function<Status(int64_t, const EventBatch&)>& on_accepted,
+    int timeout_ms,
+    const std::function<void(int64_t, const EventBatch&, BatchVerdict)>& on_ignored = nullptr);
 
 // One message of an events partition as EventsFollower reads it: the bytes of a batch (to be
 // decoded and judged by the caller), or the notice that the partition's end was reached at `offset`.

@@ -1,15 +1,15 @@
 #include "engine/kafka_client/metadata.h"
 
-#include <librdkafka/rdkafka.h>
-
 #include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
 
 namespace paystream {
 
 Result<ClusterMetadata> read_cluster_metadata(KafkaClient& client, int timeout_ms) {
   const rd_kafka_metadata_t* metadata = nullptr;
   const rd_kafka_resp_err_t error = rd_kafka_metadata(client.native(), 1, nullptr, &metadata, timeout_ms);
-  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka_error("cannot read the Kafka cluster's metadata", error);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return kafka_error("cannot read the Kafka cluster's metadata", error);
   ClusterMetadata result;
   result.broker_count = metadata->broker_cnt;
   for (int i = 0; i < metadata->topic_cnt; ++i) {
@@ -39,7 +39,8 @@ Result<std::map<int32_t, int64_t>> read_end_offsets(KafkaClient& client, const s
     const rd_kafka_resp_err_t error =
         rd_kafka_query_watermark_offsets(client.native(), topic.c_str(), partition, &low, &high, timeout_ms);
     if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return kafka_error(fmt::format("cannot read the end of topic '{}' partition {}", topic, partition), error);
+      return kafka_error(fmt::format("cannot read the end of topic '{}' partition {}", topic, partition),
+                         error);
     }
     ends[partition] = high;
   }
@@ -49,7 +50,8 @@ Result<std::map<int32_t, int64_t>> read_end_offsets(KafkaClient& client, const s
 Result<ClusterFacts> probe_cluster(std::string_view bootstrap, int timeout_ms) {
   Result<KafkaConfig> config = client_config(bootstrap);
   if (!config) return config.error();
-  Result<std::unique_ptr<KafkaClient>> probe = KafkaClient::create(KafkaClientType::producer, std::move(*config));
+  Result<std::unique_ptr<KafkaClient>> probe =
+      KafkaClient::create(KafkaClientType::producer, std::move(*config));
   if (!probe) return probe.error();
   Result<ClusterMetadata> metadata = read_cluster_metadata(**probe, timeout_ms);
   if (!metadata) return metadata.error();

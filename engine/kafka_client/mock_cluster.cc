@@ -1,9 +1,8 @@
 #include "engine/kafka_client/mock_cluster.h"
 
+#include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
-
-#include <fmt/format.h>
 
 namespace paystream {
 
@@ -20,7 +19,8 @@ Result<std::unique_ptr<MockCluster>> MockCluster::start(int broker_count) {
   return std::unique_ptr<MockCluster>(new MockCluster(std::move(*owner), cluster, broker_count));
 }
 
-MockCluster::MockCluster(std::unique_ptr<KafkaClient> owner, rd_kafka_mock_cluster_s* cluster, int broker_count)
+MockCluster::MockCluster(std::unique_ptr<KafkaClient> owner, rd_kafka_mock_cluster_s* cluster,
+                         int broker_count)
     : owner_(std::move(owner)),
       cluster_(cluster),
       broker_count_(broker_count),
@@ -32,21 +32,25 @@ MockCluster::~MockCluster() {
 
 Result<MockCluster::TopicCreated> MockCluster::create_topic(const std::string& name, int32_t partitions,
                                                             int32_t replication_factor) {
-  const rd_kafka_resp_err_t error = rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, replication_factor);
+  const rd_kafka_resp_err_t error =
+      rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, replication_factor);
   if (error == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) return TopicCreated::existed;
-  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka_error(fmt::format("cannot create topic '{}'", name), error);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return kafka_error(fmt::format("cannot create topic '{}'", name), error);
   return TopicCreated::created;
 }
 
 Status MockCluster::set_broker_down(int32_t broker_id) {
   const rd_kafka_resp_err_t error = rd_kafka_mock_broker_set_down(cluster_, broker_id);
-  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka_error(fmt::format("mock broker {} down", broker_id), error);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return kafka_error(fmt::format("mock broker {} down", broker_id), error);
   return ok_status();
 }
 
 Status MockCluster::set_broker_up(int32_t broker_id) {
   const rd_kafka_resp_err_t error = rd_kafka_mock_broker_set_up(cluster_, broker_id);
-  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka_error(fmt::format("mock broker {} up", broker_id), error);
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return kafka_error(fmt::format("mock broker {} up", broker_id), error);
   return ok_status();
 }
 
@@ -71,8 +75,8 @@ Status MockCluster::push_broker_request_errors(int32_t broker_id, int16_t api_ke
 
 Status MockTopicCreator::create(const std::vector<TopicSpec>& topics) {
   for (const TopicSpec& topic : topics) {
-    Result<MockCluster::TopicCreated> created = cluster_.create_topic(topic.name, topic.partitions,
-                                                                      topic.replication_factor);
+    Result<MockCluster::TopicCreated> created =
+        cluster_.create_topic(topic.name, topic.partitions, topic.replication_factor);
     if (!created) return created.error();
   }
   return ok_status();

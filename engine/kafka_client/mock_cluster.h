@@ -45,7 +45,8 @@ class MockCluster {
   void push_request_errors(int16_t api_key, const std::vector<int>& errors);
   // The next requests of `api_key` to one broker: each pair is (error, round-trip delay in ms). An
   // error 0 with a delay processes the request but answers late.
-  Status push_broker_request_errors(int32_t broker_id, int16_t api_key, const std::vector<std::pair<int, int>>& errors);
+  Status push_broker_request_errors(int32_t broker_id, int16_t api_key,
+                                    const std::vector<std::pair<int, int>>& errors);
 
  private:
   MockCluster(std::unique_ptr<KafkaClient> owner, rd_kafka_mock_cluster_s* cluster, int broker_count);

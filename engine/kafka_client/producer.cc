@@ -1,10 +1,9 @@
 #include "engine/kafka_client/producer.h"
 
+#include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
-
-#include <fmt/format.h>
 
 namespace paystream {
 namespace {
@@ -21,7 +20,8 @@ void on_delivery(rd_kafka_t* handle, const rd_kafka_message_t* message, void* re
   } else if (message->err == RD_KAFKA_RESP_ERR__FATAL) {
     char reason[512];
     const rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(handle, reason, sizeof reason);
-    delivery.status = kafka_error(fmt::format("not delivered: the producer stopped on a fatal error: {}", reason), fatal);
+    delivery.status =
+        kafka_error(fmt::format("not delivered: the producer stopped on a fatal error: {}", reason), fatal);
   } else {
     delivery.status = kafka_error("not delivered", message->err);
   }
@@ -30,22 +30,25 @@ void on_delivery(rd_kafka_t* handle, const rd_kafka_message_t* message, void* re
 
 }  // namespace
 
-Result<std::unique_ptr<KafkaProducer>> KafkaProducer::open(std::string_view bootstrap, const ProducerOptions& options) {
+Result<std::unique_ptr<KafkaProducer>> KafkaProducer::open(std::string_view bootstrap,
+                                                           const ProducerOptions& options) {
   Result<KafkaConfig> config = client_config(bootstrap);
   if (!config) return config.error();
   const std::string timeout = std::to_string(options.delivery_timeout_ms);
   const std::string linger = std::to_string(options.linger_ms);
-  for (const auto& [name, value] : {std::pair<std::string_view, std::string_view>{"enable.idempotence", "true"},
-                                    {"acks", "all"},
-                                    {"message.timeout.ms", timeout},
-                                    {"linger.ms", linger}}) {
+  for (const auto& [name, value] :
+       {std::pair<std::string_view, std::string_view>{"enable.idempotence", "true"},
+        {"acks", "all"},
+        {"message.timeout.ms", timeout},
+        {"linger.ms", linger}}) {
     if (Status set = config->set(name, value); !set) return set.error();
   }
   std::unique_ptr<KafkaProducer> producer(new KafkaProducer());
   producer->delivery_timeout_ms_ = options.delivery_timeout_ms;
   rd_kafka_conf_set_dr_msg_cb(config->native(), &on_delivery);
   rd_kafka_conf_set_opaque(config->native(), &producer->reports_);
-  Result<std::unique_ptr<KafkaClient>> client = KafkaClient::create(KafkaClientType::producer, std::move(*config));
+  Result<std::unique_ptr<KafkaClient>> client =
+      KafkaClient::create(KafkaClientType::producer, std::move(*config));
   if (!client) return client.error();
   producer->client_ = std::move(*client);
   return producer;
@@ -75,8 +78,9 @@ Status KafkaProducer::produce(const std::string& topic, int32_t partition, std::
     rd_kafka_error_destroy(error);
     // A full local queue drains as reports come back; anything else will not get better by waiting.
     if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL || std::chrono::steady_clock::now() >= deadline) {
-      return make_error(Errc::kafka_error, fmt::format("cannot queue a message for topic '{}' partition {}: {}", topic,
-                                                       partition, reason));
+      return make_error(
+          Errc::kafka_error,
+          fmt::format("cannot queue a message for topic '{}' partition {}: {}", topic, partition, reason));
     }
     rd_kafka_poll(client_->native(), queue_full_poll_ms);
   }

@@ -26,12 +26,13 @@ struct Delivery {
   uint64_t token = 0;
   Status status = ok_status();  // kafka_error when the message was not written
   int32_t partition = -1;
-  int64_t offset = -1;          // where it was written; -1 when it was not
+  int64_t offset = -1;  // where it was written; -1 when it was not
 };
 
 class KafkaProducer {
  public:
-  static Result<std::unique_ptr<KafkaProducer>> open(std::string_view bootstrap, const ProducerOptions& options);
+  static Result<std::unique_ptr<KafkaProducer>> open(std::string_view bootstrap,
+                                                     const ProducerOptions& options);
   ~KafkaProducer() = default;
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;

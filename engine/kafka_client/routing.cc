@@ -1,25 +1,26 @@
 #include "engine/kafka_client/routing.h"
 
+#include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
 #include <concepts>
 #include <type_traits>
 
-#include <fmt/format.h>
-
 namespace paystream {
 namespace {
 
 template <class Body>
-constexpr bool names_account = std::is_same_v<Body, OpenAccount> || std::is_same_v<Body, UpdateAccount> ||
-                               std::is_same_v<Body, Pay> || std::is_same_v<Body, SetCredit> ||
-                               std::is_same_v<Body, MakeZero> || std::is_same_v<Body, Adjust>;
+constexpr bool names_account =
+    std::is_same_v<Body, OpenAccount> || std::is_same_v<Body, UpdateAccount> || std::is_same_v<Body, Pay> ||
+    std::is_same_v<Body, SetCredit> || std::is_same_v<Body, MakeZero> || std::is_same_v<Body, Adjust>;
 
 // A control command's key says what it is about: the parameter's (or operator's) name when the
 // command has one, else its command ID. The topic has one partition, so the key only informs.
 template <class Body>
 std::string control_key(const Body& body, const Command& command) {
-  if constexpr (requires { { body.name } -> std::convertible_to<std::string>; }) {
+  if constexpr (requires {
+                  { body.name } -> std::convertible_to<std::string>;
+                }) {
     return body.name;
   } else {
     return command.command_id;
@@ -40,10 +41,11 @@ Result<CommandRoute> route_command(const Command& command, std::string_view reve
           return CommandRoute{TopicKind::control, control_key(body, command)};
         } else {
           if (reversal_account.empty()) {
-            return make_error(Errc::invalid_argument,
-                              fmt::format("a reversal on Kafka needs the account of record {}, since the account "
-                                          "decides the partition",
-                                          body.record.value));
+            return make_error(
+                Errc::invalid_argument,
+                fmt::format("a reversal on Kafka needs the account of record {}, since the account "
+                            "decides the partition",
+                            body.record.value));
           }
           if (Status valid = check_account_id(reversal_account); !valid) return valid.error();
           return CommandRoute{TopicKind::commands, std::string(reversal_account)};

@@ -19,10 +19,10 @@ struct CommandRoute {
 
 // Commands about an account go to P.commands keyed by its ID. Commands about no account go to
 // P.control: set_parameter keyed by the parameter's name (and any later one, operators or cards,
-// by its `name` when it has one, else by its command ID). A Reverse names a record, not an account, so its caller must say which
-// account the record belongs to in `reversal_account` (ignored for every other command); an empty
-// or invalid one is invalid_argument. The engine refuses a reversal whose record is not that
-// account's (the key routes it to the partition that holds the record).
+// by its `name` when it has one, else by its command ID). A Reverse names a record, not an account, so its
+// caller must say which account the record belongs to in `reversal_account` (ignored for every other
+// command); an empty or invalid one is invalid_argument. The engine refuses a reversal whose record is not
+// that account's (the key routes it to the partition that holds the record).
 Result<CommandRoute> route_command(const Command& command, std::string_view reversal_account);
 
 // The partition of a key among `partition_count`: murmur2 of the key, as Kafka's Java producer

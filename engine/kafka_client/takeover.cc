@@ -1,9 +1,9 @@
 #include "engine/kafka_client/takeover.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <thread>
-
-#include <fmt/format.h>
 
 namespace paystream {
 namespace {
@@ -12,17 +12,20 @@ constexpr int confirm_poll_ms = 50;  // the marker is committed; waiting for it 
 
 }  // namespace
 
-PartitionTakeover::PartitionTakeover(TakeoverOptions options, BatchPosition checkpoint, int64_t checkpoint_offset,
+PartitionTakeover::PartitionTakeover(TakeoverOptions options, BatchPosition checkpoint,
+                                     int64_t checkpoint_offset,
                                      std::function<Status(int64_t, const EventBatch&)> on_accepted)
     : options_(std::move(options)),
       acceptance_(std::move(checkpoint)),
       events_offset_(checkpoint_offset),
       on_accepted_(std::move(on_accepted)) {}
 
-PartitionTakeover::PartitionTakeover(TakeoverOptions options, BatchPosition checkpoint, int64_t checkpoint_offset,
-                                     int64_t next_command_offset, int64_t next_control_offset,
+PartitionTakeover::PartitionTakeover(TakeoverOptions options, BatchPosition checkpoint,
+                                     int64_t checkpoint_offset, int64_t next_command_offset,
+                                     int64_t next_control_offset,
                                      std::function<Status(int64_t, const EventBatch&)> on_accepted)
-    : PartitionTakeover(std::move(options), std::move(checkpoint), checkpoint_offset, std::move(on_accepted)) {
+    : PartitionTakeover(std::move(options), std::move(checkpoint), checkpoint_offset,
+                        std::move(on_accepted)) {
   next_command_offset_ = next_command_offset;
   next_control_offset_ = next_control_offset;
 }
@@ -56,8 +59,8 @@ Status PartitionTakeover::claim(TransactionalProducer& producer) {
   marker.next_command_offset = next_command_offset_;
   marker.next_control_offset = next_control_offset_;
   if (Status valid = check_event_batch(marker); !valid) {
-    return make_error(Errc::invalid_argument, fmt::format("takeover owner '{}': {}", options_.owner,
-                                                          valid.error().message));
+    return make_error(Errc::invalid_argument,
+                      fmt::format("takeover owner '{}': {}", options_.owner, valid.error().message));
   }
   const OutgoingMessage message{options_.events_topic, options_.partition, "", encode_event_batch(marker)};
   // An aborted marker is simply written again: the rule ignores a second copy.
@@ -66,9 +69,10 @@ Status PartitionTakeover::claim(TransactionalProducer& producer) {
     if (!written) return written.error();
     if (*written == CommitOutcome::committed) return ok_status();
   }
-  return make_error(Errc::kafka_error, fmt::format("the takeover marker of events partition {} was aborted three "
-                                                   "times",
-                                                   options_.partition));
+  return make_error(Errc::kafka_error,
+                    fmt::format("the takeover marker of events partition {} was aborted three "
+                                "times",
+                                options_.partition));
 }
 
 Result<bool> PartitionTakeover::confirm() {
@@ -77,9 +81,10 @@ Result<bool> PartitionTakeover::confirm() {
     if (Status read = read_to_end(); !read) return read.error();
     if (own_marker_read_) return acceptance_.position().owner == options_.owner;
     if (std::chrono::steady_clock::now() >= deadline) {
-      return make_error(Errc::kafka_error, fmt::format("the takeover marker of '{}' did not show in events partition "
-                                                       "{} within {} ms",
-                                                       options_.owner, options_.partition, options_.timeout_ms));
+      return make_error(Errc::kafka_error,
+                        fmt::format("the takeover marker of '{}' did not show in events partition "
+                                    "{} within {} ms",
+                                    options_.owner, options_.partition, options_.timeout_ms));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(confirm_poll_ms));
   }

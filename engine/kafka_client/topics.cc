@@ -1,11 +1,11 @@
 #include "engine/kafka_client/topics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <optional>
 #include <thread>
-
-#include <fmt/format.h>
 
 namespace paystream {
 namespace {
@@ -30,11 +30,12 @@ Result<int32_t> shared_partition_count(const ClusterMetadata& cluster, const Top
   const std::optional<int32_t> commands = partitions_of(cluster, names.commands);
   const std::optional<int32_t> events = partitions_of(cluster, names.events);
   if (commands && events && *commands != *events) {
-    return make_error(Errc::kafka_error,
-                      fmt::format("topic '{}' has {} partitions but '{}' has {}: commands partition p is decided "
-                                  "into events partition p, so both must have the same count; recreate one of "
-                                  "them (docs/kafka.md)",
-                                  names.commands, *commands, names.events, *events));
+    return make_error(
+        Errc::kafka_error,
+        fmt::format("topic '{}' has {} partitions but '{}' has {}: commands partition p is decided "
+                    "into events partition p, so both must have the same count; recreate one of "
+                    "them (docs/kafka.md)",
+                    names.commands, *commands, names.events, *events));
   }
   if (commands) return *commands;
   if (events) return *events;
@@ -58,10 +59,14 @@ TopicSpec spec(const std::string& name, int32_t partitions, int32_t replication_
 
 const std::string& TopicNames::of(TopicKind kind) const {
   switch (kind) {
-    case TopicKind::commands: return commands;
-    case TopicKind::events: return events;
-    case TopicKind::results: return results;
-    case TopicKind::control: return control;
+    case TopicKind::commands:
+      return commands;
+    case TopicKind::events:
+      return events;
+    case TopicKind::results:
+      return results;
+    case TopicKind::control:
+      return control;
   }
   PAYSTREAM_ASSERT(false);
   return commands;
@@ -70,8 +75,9 @@ const std::string& TopicNames::of(TopicKind kind) const {
 Result<TopicNames> topic_names(std::string_view prefix) {
   if (prefix.empty() || prefix.size() > topic_prefix_bytes_max ||
       !std::all_of(prefix.begin(), prefix.end(), is_topic_name_character)) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("topic prefix '{}' is not 1-{} of A-Z a-z 0-9 . _ -", prefix, topic_prefix_bytes_max));
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("topic prefix '{}' is not 1-{} of A-Z a-z 0-9 . _ -", prefix, topic_prefix_bytes_max));
   }
   const std::string base(prefix);
   return TopicNames{base + ".commands", base + ".events", base + ".results", base + ".control"};
@@ -82,10 +88,11 @@ Result<std::vector<TopicSpec>> plan_topics(const ClusterMetadata& cluster, const
   PAYSTREAM_ASSERT(defaults.partitions >= 1 && defaults.partitions <= topic_partitions_max);
   const std::optional<int32_t> control = partitions_of(cluster, names.control);
   if (control && *control != 1) {
-    return make_error(Errc::kafka_error,
-                      fmt::format("topic '{}' has {} partitions; it must have exactly 1, so that every instance "
-                                  "reads operators and parameters in one order",
-                                  names.control, *control));
+    return make_error(
+        Errc::kafka_error,
+        fmt::format("topic '{}' has {} partitions; it must have exactly 1, so that every instance "
+                    "reads operators and parameters in one order",
+                    names.control, *control));
   }
   Result<int32_t> partitions = shared_partition_count(cluster, names, defaults);
   if (!partitions) return partitions.error();
@@ -93,7 +100,8 @@ Result<std::vector<TopicSpec>> plan_topics(const ClusterMetadata& cluster, const
   const int32_t replication_factor = std::min(defaults.replication_factor_max, cluster.broker_count);
   std::vector<TopicSpec> missing;
   const auto add_if_missing = [&](const std::string& name, int32_t count, bool keep_forever) {
-    if (!partitions_of(cluster, name)) missing.push_back(spec(name, count, replication_factor, defaults, keep_forever));
+    if (!partitions_of(cluster, name))
+      missing.push_back(spec(name, count, replication_factor, defaults, keep_forever));
   };
   add_if_missing(names.commands, *partitions, false);
   add_if_missing(names.events, *partitions, true);
@@ -107,21 +115,25 @@ Result<TopicLayout> ensure_topics(KafkaClient& client, const TopicNames& names, 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   bool created = false;
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    Result<ClusterMetadata> cluster = read_cluster_metadata(client, std::max<int>(1, static_cast<int>(left.count())));
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    Result<ClusterMetadata> cluster =
+        read_cluster_metadata(client, std::max<int>(1, static_cast<int>(left.count())));
     if (!cluster) return cluster.error();
     Result<std::vector<TopicSpec>> missing = plan_topics(*cluster, names, defaults);
     if (!missing) return missing.error();
     if (missing->empty()) {
-      return TopicLayout{cluster->partitions_by_topic.at(names.commands), cluster->partitions_by_topic.at(names.results)};
+      return TopicLayout{cluster->partitions_by_topic.at(names.commands),
+                         cluster->partitions_by_topic.at(names.results)};
     }
     if (!created) {
       if (Status made = creator.create(*missing); !made) return made.error();
       created = true;
     } else if (std::chrono::steady_clock::now() >= deadline) {
-      return make_error(Errc::kafka_error, fmt::format("topic '{}' was created but the cluster still does not list it "
-                                                       "after {} ms",
-                                                       missing->front().name, timeout_ms));
+      return make_error(Errc::kafka_error,
+                        fmt::format("topic '{}' was created but the cluster still does not list it "
+                                    "after {} ms",
+                                    missing->front().name, timeout_ms));
     }
     // A new topic reaches every broker's metadata a moment after CreateTopics returns.
     std::this_thread::sleep_for(std::chrono::milliseconds(created ? metadata_poll_interval_ms : 0));

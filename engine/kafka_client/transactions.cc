@@ -1,8 +1,7 @@
 #include "engine/kafka_client/transactions.h"
 
-#include <librdkafka/rdkafka.h>
-
 #include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
 
 namespace paystream {
 namespace {
@@ -24,9 +23,10 @@ TransactionError classify(rd_kafka_error_t* error, std::string_view what) {
   result.ok = false;
   result.retriable = rd_kafka_error_is_retriable(error) != 0;
   result.requires_abort = rd_kafka_error_txn_requires_abort(error) != 0;
-  result.error = make_error(Errc::kafka_error, fmt::format("{}: {} ({}){}", what, rd_kafka_error_string(error),
-                                                           rd_kafka_error_name(error),
-                                                           rd_kafka_error_is_fatal(error) ? ", fatal" : ""));
+  result.error =
+      make_error(Errc::kafka_error,
+                 fmt::format("{}: {} ({}){}", what, rd_kafka_error_string(error), rd_kafka_error_name(error),
+                             rd_kafka_error_is_fatal(error) ? ", fatal" : ""));
   rd_kafka_error_destroy(error);
   return result;
 }
@@ -44,27 +44,29 @@ TransactionError with_retries(Call&& call, std::string_view what) {
 
 }  // namespace
 
-Result<std::unique_ptr<TransactionalProducer>> TransactionalProducer::open(std::string_view bootstrap,
-                                                                           std::string_view transactional_id,
-                                                                           const TransactionOptions& options) {
+Result<std::unique_ptr<TransactionalProducer>> TransactionalProducer::open(
+    std::string_view bootstrap, std::string_view transactional_id, const TransactionOptions& options) {
   Result<KafkaConfig> config = client_config(bootstrap);
   if (!config) return config.error();
   if (Status set = config->set("transactional.id", transactional_id); !set) return set.error();
-  if (Status set = config->set("transaction.timeout.ms", std::to_string(options.transaction_timeout_ms)); !set) {
+  if (Status set = config->set("transaction.timeout.ms", std::to_string(options.transaction_timeout_ms));
+      !set) {
     return set.error();
   }
-  Result<std::unique_ptr<KafkaClient>> client = KafkaClient::create(KafkaClientType::producer, std::move(*config));
+  Result<std::unique_ptr<KafkaClient>> client =
+      KafkaClient::create(KafkaClientType::producer, std::move(*config));
   if (!client) return client.error();
   rd_kafka_t* handle = (*client)->native();
-  const TransactionError initialized = with_retries(
-      [&] { return rd_kafka_init_transactions(handle, options.timeout_ms); },
-      fmt::format("cannot start transactions as '{}'", transactional_id));
+  const TransactionError initialized =
+      with_retries([&] { return rd_kafka_init_transactions(handle, options.timeout_ms); },
+                   fmt::format("cannot start transactions as '{}'", transactional_id));
   if (!initialized.ok) return initialized.error;
   return std::unique_ptr<TransactionalProducer>(new TransactionalProducer(std::move(*client), options));
 }
 
 Status TransactionalProducer::begin() {
-  const TransactionError begun = classify(rd_kafka_begin_transaction(client_->native()), "cannot begin a transaction");
+  const TransactionError begun =
+      classify(rd_kafka_begin_transaction(client_->native()), "cannot begin a transaction");
   if (!begun.ok) return begun.error;
   return ok_status();
 }

@@ -4,12 +4,18 @@ namespace paystream {
 
 const char* batch_verdict_name(BatchVerdict verdict) {
   switch (verdict) {
-    case BatchVerdict::accepted: return "accepted";
-    case BatchVerdict::superseded_epoch: return "superseded_epoch";
-    case BatchVerdict::lost_takeover: return "lost_takeover";
-    case BatchVerdict::no_takeover: return "no_takeover";
-    case BatchVerdict::repeated: return "repeated";
-    case BatchVerdict::gap: return "gap";
+    case BatchVerdict::accepted:
+      return "accepted";
+    case BatchVerdict::superseded_epoch:
+      return "superseded_epoch";
+    case BatchVerdict::lost_takeover:
+      return "lost_takeover";
+    case BatchVerdict::no_takeover:
+      return "no_takeover";
+    case BatchVerdict::repeated:
+      return "repeated";
+    case BatchVerdict::gap:
+      return "gap";
   }
   return "unknown";
 }

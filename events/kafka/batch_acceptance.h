@@ -17,11 +17,11 @@ namespace paystream {
 
 enum class BatchVerdict {
   accepted,
-  superseded_epoch,   // older than the accepted epoch: a zombie's write after a takeover
-  lost_takeover,      // the accepted epoch, another owner: a takeover that lost a race
-  no_takeover,        // a newer epoch, or anything before the first marker, without its marker
-  repeated,           // a sequence number already accepted: an aborted copy followed by its retry
-  gap,                // a sequence number skipped: the history is broken (treat as corruption)
+  superseded_epoch,  // older than the accepted epoch: a zombie's write after a takeover
+  lost_takeover,     // the accepted epoch, another owner: a takeover that lost a race
+  no_takeover,       // a newer epoch, or anything before the first marker, without its marker
+  repeated,          // a sequence number already accepted: an aborted copy followed by its retry
+  gap,               // a sequence number skipped: the history is broken (treat as corruption)
 };
 
 const char* batch_verdict_name(BatchVerdict verdict);

@@ -7,8 +7,8 @@
 
 #include <cstring>
 
-#include "events/message_bytes.h"
 #include "events/kafka/schema/kafka.capnp.h"
+#include "events/message_bytes.h"
 
 namespace paystream {
 namespace {
@@ -36,7 +36,8 @@ Status check_outcomes(const EventBatch& batch) {
                                  outcome.fingerprint.size()));
     }
     if ((outcome.duplicate || !outcome.error_code.empty()) && outcome.event_count != 0) {
-      return corrupt(fmt::format("command '{}' made events though it was refused or a duplicate", outcome.command_id));
+      return corrupt(
+          fmt::format("command '{}' made events though it was refused or a duplicate", outcome.command_id));
     }
     events += outcome.event_count;
   }
@@ -81,10 +82,11 @@ EventBatch from_reader(wire::EventBatch::Reader in) {
   }
   for (wire::CommandOutcome::Reader outcome : in.getOutcomes()) {
     const capnp::Data::Reader fingerprint = outcome.getFingerprint();
-    batch.outcomes.push_back({outcome.getCommandId().cStr(), outcome.getCommandOffset(), outcome.getErrorCode().cStr(),
-                              outcome.getErrorMessage().cStr(), outcome.getEventCount(), outcome.getDuplicate(),
-                              outcome.getFromControl(),
-                              std::string(reinterpret_cast<const char*>(fingerprint.begin()), fingerprint.size())});
+    batch.outcomes.push_back(
+        {outcome.getCommandId().cStr(), outcome.getCommandOffset(), outcome.getErrorCode().cStr(),
+         outcome.getErrorMessage().cStr(), outcome.getEventCount(), outcome.getDuplicate(),
+         outcome.getFromControl(),
+         std::string(reinterpret_cast<const char*>(fingerprint.begin()), fingerprint.size())});
   }
   return batch;
 }
@@ -96,11 +98,15 @@ Status check_event_batch(const EventBatch& batch) {
   if (batch.owner.empty() || batch.owner.size() > batch_owner_bytes_max || !is_printable_ascii(batch.owner)) {
     return corrupt("the owner is not 1-64 printable ASCII characters");
   }
-  if (batch.command_partition < 0) return corrupt(fmt::format("command partition {}", batch.command_partition));
-  if (batch.next_command_offset < 0) return corrupt(fmt::format("next command offset {}", batch.next_command_offset));
-  if (batch.next_control_offset < 0) return corrupt(fmt::format("next control offset {}", batch.next_control_offset));
+  if (batch.command_partition < 0)
+    return corrupt(fmt::format("command partition {}", batch.command_partition));
+  if (batch.next_command_offset < 0)
+    return corrupt(fmt::format("next command offset {}", batch.next_command_offset));
+  if (batch.next_control_offset < 0)
+    return corrupt(fmt::format("next control offset {}", batch.next_control_offset));
   if (batch.is_takeover()) {
-    if (!batch.events.empty() || !batch.outcomes.empty()) return corrupt("a takeover marker with events or outcomes");
+    if (!batch.events.empty() || !batch.outcomes.empty())
+      return corrupt("a takeover marker with events or outcomes");
     return ok_status();
   }
   if (batch.outcomes.empty()) return corrupt(fmt::format("batch {} has no outcome", batch.sequence));
@@ -119,8 +125,9 @@ std::string encode_event_batch(const EventBatch& batch) {
   out.setNextControlOffset(batch.next_control_offset);
   auto events = out.initEvents(static_cast<unsigned>(batch.events.size()));
   for (size_t i = 0; i < batch.events.size(); ++i) {
-    events.set(static_cast<unsigned>(i), capnp::Data::Reader(reinterpret_cast<const kj::byte*>(batch.events[i].data()),
-                                                             batch.events[i].size()));
+    events.set(static_cast<unsigned>(i),
+               capnp::Data::Reader(reinterpret_cast<const kj::byte*>(batch.events[i].data()),
+                                   batch.events[i].size()));
   }
   auto outcomes = out.initOutcomes(static_cast<unsigned>(batch.outcomes.size()));
   for (size_t i = 0; i < batch.outcomes.size(); ++i) {
@@ -135,8 +142,8 @@ std::string encode_event_batch(const EventBatch& batch) {
     written.setDuplicate(outcome.duplicate);
     written.setFromControl(outcome.from_control);
     if (!outcome.fingerprint.empty()) {
-      written.setFingerprint(capnp::Data::Reader(reinterpret_cast<const kj::byte*>(outcome.fingerprint.data()),
-                                                 outcome.fingerprint.size()));
+      written.setFingerprint(capnp::Data::Reader(
+          reinterpret_cast<const kj::byte*>(outcome.fingerprint.data()), outcome.fingerprint.size()));
     }
   }
   std::string bytes = message_bytes(builder.message());

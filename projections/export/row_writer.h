@@ -26,8 +26,8 @@ enum class CellKind {
 };
 
 struct Column {
-  std::string title;              // "Balance Before": table, CSV and XLSX headers
-  std::string key;                // "balance_before": JSON member name
+  std::string title;  // "Balance Before": table, CSV and XLSX headers
+  std::string key;    // "balance_before": JSON member name
   CellKind kind = CellKind::text;
 };
 

@@ -1,8 +1,8 @@
 // The aligned text table for terminals. It must see every row before it knows the column widths,
 // so it is the one writer that buffers; exports of any size use CSV, JSON or XLSX.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "projections/export/row_writers.h"
 

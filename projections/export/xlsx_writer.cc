@@ -121,7 +121,8 @@ class XlsxWriter final : public RowWriter {
       case CellKind::amount: {
         const Result<Money> amount = Money::parse(cell);
         if (!amount || std::llabs(amount->micros()) > exact_micros_max) return std::nullopt;
-        const double units = static_cast<double>(amount->micros()) / static_cast<double>(Money::micros_per_unit);
+        const double units =
+            static_cast<double>(amount->micros()) / static_cast<double>(Money::micros_per_unit);
         return std::pair{units, amount_};
       }
       case CellKind::integer: {

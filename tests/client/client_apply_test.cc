@@ -2,9 +2,8 @@
 // their line numbers) and the exit code of a local apply of the same input; re-running gives the
 // same duplicates; a chunk over the server's batch size is split; a dead server is exit 1.
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "client_test_support.h"
 
@@ -34,24 +33,25 @@ TEST_CASE("apply over --server prints the outcome lines and exit code of a local
   Ledgers ledgers;
   REQUIRE(ledgers.local({"operator", "add", "admin", "--role", "admin"}).exit_code == 0);  // positions agree
   TempDir files;
-  const std::string input = write_file(files, "in.jsonl",
-                                       R"({"type":"open_account","account":"C-1","name":"Alice","balance":"50","command_id":"open-1"})"
-                                       "\n"
-                                       R"({"type":"pay","account":"C-1","amount":"25.50","memo":"top-up","command_id":"till-1"})"
-                                       "\n\n"
-                                       R"({"type":"pay","account":"C-9","amount":"5","command_id":"till-2"})"
-                                       "\n"
-                                       R"({"type":"pay","account":"C-1","amount":12.5})"
-                                       "\n"
-                                       "not json at all\n"
-                                       R"({"type":"adjust","account":"C-1","amount":"-1","amout":"2"})"
-                                       "\n"
-                                       R"({"type":"set_parameter","name":"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY","value":3})"
-                                       "\n"
-                                       R"({"type":"reverse","record":4,"memo":"undo"})"
-                                       "\n"
-                                       R"({"type":"make_zero","account":"C-1","command_id":"zero-1"})"
-                                       "\n");
+  const std::string input = write_file(
+      files, "in.jsonl",
+      R"({"type":"open_account","account":"C-1","name":"Alice","balance":"50","command_id":"open-1"})"
+      "\n"
+      R"({"type":"pay","account":"C-1","amount":"25.50","memo":"top-up","command_id":"till-1"})"
+      "\n\n"
+      R"({"type":"pay","account":"C-9","amount":"5","command_id":"till-2"})"
+      "\n"
+      R"({"type":"pay","account":"C-1","amount":12.5})"
+      "\n"
+      "not json at all\n"
+      R"({"type":"adjust","account":"C-1","amount":"-1","amout":"2"})"
+      "\n"
+      R"({"type":"set_parameter","name":"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY","value":3})"
+      "\n"
+      R"({"type":"reverse","record":4,"memo":"undo"})"
+      "\n"
+      R"({"type":"make_zero","account":"C-1","command_id":"zero-1"})"
+      "\n");
   for (const char* chunk : {"1024", "2"}) {
     INFO("--chunk " << chunk);
     const ProcessResult remote = check_same(ledgers, {"apply", "--file", input, "--chunk", chunk}, 3);
@@ -85,11 +85,13 @@ TEST_CASE("apply over --server splits a large chunk into batches the server take
   CHECK(nlohmann::json::parse(shown.out).at("rows").at(0).at("current_balance") == "25.00");
 }
 
-TEST_CASE("apply over --server acts as the token's operator and stops when the server is gone", "[client][apply]") {
+TEST_CASE("apply over --server acts as the token's operator and stops when the server is gone",
+          "[client][apply]") {
   TempDir files;
-  const std::string input = write_file(files, "in.jsonl",
-                                       R"({"type":"open_account","account":"C-1","name":"One","operator":"someone"})"
-                                       "\n");
+  const std::string input =
+      write_file(files, "in.jsonl",
+                 R"({"type":"open_account","account":"C-1","name":"One","operator":"someone"})"
+                 "\n");
   std::string url;
   {
     Ledgers ledgers;
@@ -101,7 +103,8 @@ TEST_CASE("apply over --server acts as the token's operator and stops when the s
   const ProcessResult gone = run_paystream({"apply", "--file", input, "--server", url, "--token", "pst_x"});
   CHECK(gone.exit_code == 1);
   CHECK(gone.out.empty());
-  CHECK(gone.err == "paystream: server " + url + ": cannot connect (is `paystream serve` running there?) [io_error]\n");
+  CHECK(gone.err ==
+        "paystream: server " + url + ": cannot connect (is `paystream serve` running there?) [io_error]\n");
 }
 
 }  // namespace paystream::client_test

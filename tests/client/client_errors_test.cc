@@ -10,7 +10,9 @@
 namespace paystream::client_test {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -20,8 +22,10 @@ TEST_CASE("a wrong token is exit 3 unauthenticated and an agent outside its tree
   REQUIRE(ledgers.remote({"account", "open", "AG-1", "--name", "North", "--type", "agent"}).exit_code == 0);
   REQUIRE(ledgers.remote({"account", "open", "X-1", "--name", "Outside", "--type", "direct"}).exit_code == 0);
   const std::string wrong = "pst_0123456789abcdef_" + std::string(64, 'e');
-  for (const std::vector<std::string>& command :
-       {std::vector<std::string>{"balances"}, {"pay", "X-1", "5"}, {"account", "show", "X-1"}, {"operator", "list"}}) {
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"balances"},
+                                                  {"pay", "X-1", "5"},
+                                                  {"account", "show", "X-1"},
+                                                  {"operator", "list"}}) {
     INFO(joined(command));
     const ProcessResult refused = ledgers.remote(command, wrong);
     CHECK(refused.exit_code == 3);
@@ -29,13 +33,15 @@ TEST_CASE("a wrong token is exit 3 unauthenticated and an agent outside its tree
           "paystream: the bearer token is not valid (unknown, rotated or disabled) [unauthenticated]\n");
     CHECK(refused.out.empty());
   }
-  const ProcessResult added = ledgers.remote({"operator", "add", "north", "--role", "agent", "--agent", "AG-1",
-                                              "--allow", "pay-self", "--format", "json"});
+  const ProcessResult added = ledgers.remote({"operator", "add", "north", "--role", "agent", "--agent",
+                                              "AG-1", "--allow", "pay-self", "--format", "json"});
   REQUIRE(added.exit_code == 0);
   const std::string agent = nlohmann::json::parse(added.out).at("rows").at(0).at("token");
-  for (const std::vector<std::string>& command :
-       {std::vector<std::string>{"pay", "X-1", "5"}, {"account", "show", "X-1"}, {"records", "--account", "X-1"},
-        {"balances", "--account", "X-1", "--format", "csv"}, {"zero", "AG-1"}}) {
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"pay", "X-1", "5"},
+                                                  {"account", "show", "X-1"},
+                                                  {"records", "--account", "X-1"},
+                                                  {"balances", "--account", "X-1", "--format", "csv"},
+                                                  {"zero", "AG-1"}}) {
     INFO(joined(command));
     const ProcessResult refused = ledgers.remote(command, agent);
     CHECK(refused.exit_code == 3);
@@ -45,13 +51,15 @@ TEST_CASE("a wrong token is exit 3 unauthenticated and an agent outside its tree
   CHECK(ledgers.remote({"pay", "AG-1", "5"}, agent).exit_code == 0);
 }
 
-TEST_CASE("https to a plain server fails the handshake, and text JSON cannot carry is refused", "[client][errors]") {
+TEST_CASE("https to a plain server fails the handshake, and text JSON cannot carry is refused",
+          "[client][errors]") {
   Ledgers ledgers;
   REQUIRE(ledgers.remote({"account", "open", "C-1", "--name", "One", "--type", "direct"}).exit_code == 0);
   const std::string https = "https://127.0.0.1:" + std::to_string(ledgers.server->port());
   const ProcessResult tls = run_paystream({"balances", "--server", https, "--token", ledgers.token});
   CHECK(tls.exit_code == 1);
-  CHECK(tls.err == "paystream: server " + https + ": the TLS handshake failed (is it an https server?) [io_error]\n");
+  CHECK(tls.err ==
+        "paystream: server " + https + ": the TLS handshake failed (is it an https server?) [io_error]\n");
   const ProcessResult not_utf8 = ledgers.remote({"pay", "C-1", "5", "--memo", "caf\xe9"});
   CHECK(not_utf8.exit_code == 2);
   CHECK(contains(not_utf8.err, "not valid UTF-8"));
@@ -65,18 +73,22 @@ TEST_CASE("a server that cannot be reached is exit 1 naming its URL", "[client][
     Ledgers ledgers;
     url = ledgers.url();
   }  // stopped: nothing listens on its port now
-  for (const std::vector<std::string>& command :
-       {std::vector<std::string>{"balances"}, {"pay", "C-1", "5"}, {"account", "show", "C-1"}, {"param", "list"}}) {
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"balances"},
+                                                  {"pay", "C-1", "5"},
+                                                  {"account", "show", "C-1"},
+                                                  {"param", "list"}}) {
     INFO(joined(command));
     std::vector<std::string> arguments = command;
     arguments.insert(arguments.end(), {"--server", url, "--token", "pst_x"});
     const ProcessResult failed = run_paystream(arguments);
     CHECK(failed.exit_code == 1);
-    CHECK(failed.err == "paystream: server " + url + ": cannot connect (is `paystream serve` running there?) [io_error]\n");
+    CHECK(failed.err ==
+          "paystream: server " + url + ": cannot connect (is `paystream serve` running there?) [io_error]\n");
   }
 }
 
-TEST_CASE("a usage error: --server with --data, without a token, with --operator or a bad URL", "[client][errors]") {
+TEST_CASE("a usage error: --server with --data, without a token, with --operator or a bad URL",
+          "[client][errors]") {
   TempDir data;
   const auto usage = [](const std::vector<std::string>& arguments, const std::string& message) {
     INFO(joined(arguments));
@@ -86,8 +98,10 @@ TEST_CASE("a usage error: --server with --data, without a token, with --operator
     CHECK(result.out.empty());
   };
   const std::string url = "http://127.0.0.1:1";
-  usage({"balances", "--server", url, "--token", "t", "--data", data.path()}, "--data and --server exclude each other");
-  usage({"pay", "C-1", "5", "--server", url}, "--server needs a token: give --token TOKEN or set PAYSTREAM_TOKEN");
+  usage({"balances", "--server", url, "--token", "t", "--data", data.path()},
+        "--data and --server exclude each other");
+  usage({"pay", "C-1", "5", "--server", url},
+        "--server needs a token: give --token TOKEN or set PAYSTREAM_TOKEN");
   usage({"pay", "C-1", "5", "--server", url, "--token", "t", "--operator", "fin"},
         "--operator does not go with --server: over HTTP the operator is the token's");
   usage({"balances", "--server", "ftp://x", "--token", "t"}, "--server: invalid URL 'ftp://x'");
@@ -99,14 +113,16 @@ TEST_CASE("a usage error: --server with --data, without a token, with --operator
   usage({"serve", "--server", url, "--token", "t"}, "serve does not go with --server");
 }
 
-TEST_CASE("PAYSTREAM_SERVER and PAYSTREAM_TOKEN stand in for the options, which win over them", "[client][env]") {
+TEST_CASE("PAYSTREAM_SERVER and PAYSTREAM_TOKEN stand in for the options, which win over them",
+          "[client][env]") {
   Ledgers ledgers;
   const std::string wrong = "pst_0123456789abcdef_" + std::string(64, 'e');
   REQUIRE(ledgers.local({"account", "open", "L-1", "--name", "Local", "--type", "direct"}).exit_code == 0);
   {
     ScopedEnv server("PAYSTREAM_SERVER", ledgers.url());
     ScopedEnv token("PAYSTREAM_TOKEN", ledgers.token);
-    const ProcessResult opened = run_paystream({"account", "open", "C-1", "--name", "One", "--type", "direct"});
+    const ProcessResult opened =
+        run_paystream({"account", "open", "C-1", "--name", "One", "--type", "direct"});
     INFO(opened.err);
     CHECK(opened.exit_code == 0);
     CHECK(run_paystream({"account", "show", "C-1", "--token", wrong}).exit_code == 3);  // --token wins
@@ -121,8 +137,8 @@ TEST_CASE("PAYSTREAM_SERVER and PAYSTREAM_TOKEN stand in for the options, which 
   {
     ScopedEnv server("PAYSTREAM_SERVER", "http://127.0.0.1:1");  // nothing there
     ScopedEnv token("PAYSTREAM_TOKEN", wrong);
-    const ProcessResult paid =
-        run_paystream({"pay", "C-1", "5", "--server", ledgers.url(), "--token", ledgers.token, "--format", "csv"});
+    const ProcessResult paid = run_paystream(
+        {"pay", "C-1", "5", "--server", ledgers.url(), "--token", ledgers.token, "--format", "csv"});
     INFO(paid.err);
     CHECK(paid.exit_code == 0);
     CHECK(contains(paid.out, "C-1,One,payment,5.00"));
@@ -139,9 +155,14 @@ TEST_CASE("a token from the environment is never printed", "[client][env]") {
   const std::string secret = "pst_fedcba9876543210_" + std::string(64, 'a');
   ScopedEnv server("PAYSTREAM_SERVER", ledgers.url());
   ScopedEnv token("PAYSTREAM_TOKEN", secret);
-  for (const std::vector<std::string>& command :
-       {std::vector<std::string>{"balances"}, {"pay", "C-1", "5"}, {"operator", "list"}, {"--help"},
-        {"pay", "--help"}, {"balances", "--data", "x"}, {"apply"}, {"records", "--format", "nope"}}) {
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"balances"},
+                                                  {"pay", "C-1", "5"},
+                                                  {"operator", "list"},
+                                                  {"--help"},
+                                                  {"pay", "--help"},
+                                                  {"balances", "--data", "x"},
+                                                  {"apply"},
+                                                  {"records", "--format", "nope"}}) {
     INFO(joined(command));
     const ProcessResult result = run_paystream(command);
     CHECK(!contains(result.out, secret));

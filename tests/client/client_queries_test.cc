@@ -2,9 +2,8 @@
 // (the server renders with the CLI's writers): records, balances, account show, param list and
 // operator list, in every format, with filters, pages and --output.
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "client_test_support.h"
 
@@ -25,8 +24,8 @@ void run_ok(const ProcessResult& result) {
 
 void fill(const Ledgers& ledgers) {
   run_ok(ledgers.remote({"account", "open", "AG-1", "--name", "North", "--type", "agent", "--balance", "7"}));
-  run_ok(ledgers.remote({"account", "open", "C-1", "--name", "Alice, \"Café\"", "--type", "direct", "--parent",
-                         "AG-1", "--balance", "50", "--expires", "2030-01-31"}));
+  run_ok(ledgers.remote({"account", "open", "C-1", "--name", "Alice, \"Café\"", "--type", "direct",
+                         "--parent", "AG-1", "--balance", "50", "--expires", "2030-01-31"}));
   run_ok(ledgers.remote({"account", "open", "C-2", "--name", "Bob", "--type", "direct"}));
   run_ok(ledgers.remote({"pay", "C-1", "12.50", "--memo", "line\nbreak, \"quoted\""}));
   run_ok(ledgers.remote({"pay", "C-2", "100", "--method", "card"}));
@@ -37,7 +36,8 @@ void fill(const Ledgers& ledgers) {
 
 }  // namespace
 
-TEST_CASE("queries over --server print the bytes the local CLI prints on the same data", "[client][queries]") {
+TEST_CASE("queries over --server print the bytes the local CLI prints on the same data",
+          "[client][queries]") {
   Ledgers ledgers;
   fill(ledgers);
   TempDir files;
@@ -71,7 +71,8 @@ TEST_CASE("queries over --server print the bytes the local CLI prints on the sam
   };
   std::vector<ProcessResult> remote;
   for (const auto& query : queries) remote.push_back(ledgers.remote(query));
-  const ProcessResult exported = ledgers.remote({"records", "--format", "csv", "--output", files.file("remote.csv")});
+  const ProcessResult exported =
+      ledgers.remote({"records", "--format", "csv", "--output", files.file("remote.csv")});
   run_ok(exported);
   CHECK(exported.out.empty());
   run_ok(ledgers.remote({"records", "--format", "xlsx", "--output", files.file("remote.xlsx")}));
@@ -98,8 +99,8 @@ TEST_CASE("queries over --server print the bytes the local CLI prints on the sam
 TEST_CASE("an agent's queries over --server see only its tree", "[client][queries][rights]") {
   Ledgers ledgers;
   fill(ledgers);
-  const ProcessResult added = ledgers.remote(
-      {"operator", "add", "north", "--role", "agent", "--agent", "AG-1", "--allow", "pay-self", "--format", "json"});
+  const ProcessResult added = ledgers.remote({"operator", "add", "north", "--role", "agent", "--agent",
+                                              "AG-1", "--allow", "pay-self", "--format", "json"});
   run_ok(added);
   const std::string token = nlohmann::json::parse(added.out).at("rows").at(0).at("token");
   const ProcessResult balances = ledgers.remote({"balances", "--format", "csv"}, token);

@@ -2,7 +2,6 @@
 // Helpers of the `paystream --server` tests: a server on one data directory and a local data
 // directory beside it, the binary run against either, and outputs with what must differ masked.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -105,7 +104,8 @@ inline std::string joined(const std::vector<std::string>& arguments) {
 
 // The same command locally and over the server: the same exit code, and the same stdout and stderr
 // once masked. Returns the remote run.
-inline ProcessResult check_same(const Ledgers& ledgers, const std::vector<std::string>& arguments, int exit_code) {
+inline ProcessResult check_same(const Ledgers& ledgers, const std::vector<std::string>& arguments,
+                                int exit_code) {
   INFO("paystream " << joined(arguments));
   const ProcessResult local = ledgers.local(arguments);
   const ProcessResult remote = ledgers.remote(arguments);

@@ -27,13 +27,15 @@ TEST_CASE("every write command prints over --server what it prints locally", "[c
   add_local_admin(ledgers);
   const std::vector<Step> script = {
       {{"account", "open", "AG-1", "--name", "North Agent", "--type", "agent"}},
-      {{"account", "open", "C-1", "--name", "Alice, \"Café\"", "--type", "direct", "--parent", "AG-1", "--balance",
-        "50", "--monthly-max", "500", "--expires", "2030-01-31", "--command-id", "open-c-1"}},
-      {{"account", "open", "C-1", "--name", "Alice, \"Café\"", "--type", "direct", "--parent", "AG-1", "--balance",
-        "50", "--monthly-max", "500", "--expires", "2030-01-31", "--command-id", "open-c-1", "--format", "csv"}},
+      {{"account", "open", "C-1", "--name", "Alice, \"Café\"", "--type", "direct", "--parent", "AG-1",
+        "--balance", "50", "--monthly-max", "500", "--expires", "2030-01-31", "--command-id", "open-c-1"}},
+      {{"account", "open", "C-1", "--name", "Alice, \"Café\"", "--type", "direct", "--parent", "AG-1",
+        "--balance", "50", "--monthly-max", "500", "--expires", "2030-01-31", "--command-id", "open-c-1",
+        "--format", "csv"}},
       {{"account", "open", "C-1", "--name", "Again", "--type", "direct"}, 3},  // account_exists
       {{"account", "open", "C-2", "--name", "Bob", "--type", "clearing", "--format", "json"}},
-      {{"pay", "C-1", "12.50", "--memo", "top-up, with a comma", "--method", "card", "--command-id", "till-1"}},
+      {{"pay", "C-1", "12.50", "--memo", "top-up, with a comma", "--method", "card", "--command-id",
+        "till-1"}},
       {{"pay", "C-1", "12.50", "--memo", "top-up, with a comma", "--method", "card", "--command-id", "till-1",
         "--format", "json"}},
       {{"pay", "C-1", "99", "--command-id", "till-1"}, 3},  // command_id_conflict
@@ -45,14 +47,14 @@ TEST_CASE("every write command prints over --server what it prints locally", "[c
       {{"adjust", "C-1", "0"}, 3},  // amount_must_not_be_zero
       {{"zero", "AG-1", "--format", "json"}},
       {{"reverse", "4", "--memo", "paid twice"}},
-      {{"reverse", "4"}, 3},  // record_already_reversed
+      {{"reverse", "4"}, 3},    // record_already_reversed
       {{"reverse", "999"}, 3},  // record_not_found
       {{"account", "update", "C-1", "--name", "Alice", "--no-expiry", "--lock", "--format", "json"}},
       {{"account", "update", "C-2", "--parent", "C-1"}, 3},  // parent_not_agent
-      {{"account", "update", "C-2"}, 2},  // nothing to change
+      {{"account", "update", "C-2"}, 2},                     // nothing to change
       {{"param", "set", "SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", "30"}},
       {{"param", "set", "SERVER_CUSTOMER_OVERDRAFT_LIMIT", "12.5", "--format", "json"}},
-      {{"param", "set", "NOPE", "1"}, 3},  // unknown_parameter
+      {{"param", "set", "NOPE", "1"}, 3},                                // unknown_parameter
       {{"param", "set", "SERVER_MINIMUM_CONSUMPTION_ENABLED", "7"}, 3},  // parameter_out_of_range
       {{"operator", "add", "fin", "--role", "finance"}},
       {{"operator", "add", "ag", "--role", "agent", "--agent", "AG-1", "--allow", "pay-sub-accounts,adjust",
@@ -62,7 +64,7 @@ TEST_CASE("every write command prints over --server what it prints locally", "[c
       {{"operator", "rotate", "fin", "--format", "csv"}},
       {{"operator", "disable", "fin", "--command-id", "disable-fin"}},
       {{"operator", "disable", "fin", "--command-id", "disable-fin"}},  // a duplicate
-      {{"operator", "disable", "nobody"}, 3},  // operator_not_found
+      {{"operator", "disable", "nobody"}, 3},                           // operator_not_found
       {{"account", "show", "C-1", "--format", "csv"}},
       {{"account", "show", "C-404"}, 3},
       {{"account", "show", "C 1"}, 2},
@@ -73,10 +75,11 @@ TEST_CASE("every write command prints over --server what it prints locally", "[c
   for (const Step& step : script) check_same(ledgers, step.arguments, step.exit_code);
 }
 
-TEST_CASE("a retried command ID prints its first outcome and the note, over --server too", "[client][writes]") {
+TEST_CASE("a retried command ID prints its first outcome and the note, over --server too",
+          "[client][writes]") {
   Ledgers ledgers;
-  const std::vector<std::string> open = {"account", "open", "C-1", "--name", "One", "--type", "direct",
-                                         "--command-id", "open-1", "--format", "json"};
+  const std::vector<std::string> open = {"account", "open",         "C-1",    "--name",   "One", "--type",
+                                         "direct",  "--command-id", "open-1", "--format", "json"};
   const ProcessResult first = ledgers.remote(open);
   REQUIRE(first.exit_code == 0);
   CHECK(first.err.empty());
@@ -84,7 +87,8 @@ TEST_CASE("a retried command ID prints its first outcome and the note, over --se
   CHECK(again.exit_code == 0);
   CHECK(again.out == first.out);
   CHECK(again.err ==
-        "paystream: (already applied) command ID 'open-1' was applied before; nothing changed, this is its first "
+        "paystream: (already applied) command ID 'open-1' was applied before; nothing changed, this is its "
+        "first "
         "outcome\n");
   const nlohmann::json printed = nlohmann::json::parse(first.out);
   CHECK(printed.at("command_id") == "open-1");

@@ -2,14 +2,14 @@
 // command IDs is killed with SIGKILL at random moments and restarted on the same input. Every
 // payment it acknowledged must be present exactly once, and every balance must equal the sum of
 // its records. The seed is printed so a failure can be replayed (PAYSTREAM_CRASH_SEED).
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
@@ -38,8 +38,10 @@ std::string amount_of(int i) { return fmt::format("{}.{}", 1 + i % 97, 10 + i % 
 void write_inputs(const TempDir& dir, std::map<std::string, Money>& expected) {
   std::ofstream setup(dir.path("setup.jsonl"));
   for (int a = 0; a < accounts; ++a) {
-    setup << json{{"type", "open_account"}, {"command_id", fmt::format("open-{}", a)},
-                  {"account", fmt::format("a{}", a)}, {"name", fmt::format("Account {}", a)}}
+    setup << json{{"type", "open_account"},
+                  {"command_id", fmt::format("open-{}", a)},
+                  {"account", fmt::format("a{}", a)},
+                  {"name", fmt::format("Account {}", a)}}
                  .dump()
           << "\n";
     expected[fmt::format("a{}", a)] = Money::zero();
@@ -47,7 +49,9 @@ void write_inputs(const TempDir& dir, std::map<std::string, Money>& expected) {
   std::ofstream input(dir.path("payments.jsonl"));
   for (int i = 0; i < payments; ++i) {
     const std::string account = fmt::format("a{}", i % accounts);
-    input << json{{"type", "pay"}, {"command_id", fmt::format("p-{}", i)}, {"account", account},
+    input << json{{"type", "pay"},
+                  {"command_id", fmt::format("p-{}", i)},
+                  {"account", account},
                   {"amount", amount_of(i)}}
                  .dump()
           << "\n";
@@ -63,9 +67,11 @@ std::vector<std::string> apply_args(const TempDir& dir, const std::string& file)
 
 TEST_CASE("crash: acknowledged payments survive SIGKILL exactly once", "[crash]") {
   const char* seed_text = std::getenv("PAYSTREAM_CRASH_SEED");
-  const uint64_t seed = seed_text ? std::strtoull(seed_text, nullptr, 10)
-                                  : static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-  std::printf("crash test seed: %llu (set PAYSTREAM_CRASH_SEED to repeat)\n", static_cast<unsigned long long>(seed));
+  const uint64_t seed =
+      seed_text ? std::strtoull(seed_text, nullptr, 10)
+                : static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  std::printf("crash test seed: %llu (set PAYSTREAM_CRASH_SEED to repeat)\n",
+              static_cast<unsigned long long>(seed));
   std::mt19937_64 random(seed);
   TempDir dir;
   std::map<std::string, Money> expected;

@@ -1,6 +1,5 @@
 // Commands that change something: what they print, idempotency keys, signed amounts, settings.
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include "run_process.h"
@@ -35,7 +34,8 @@ std::string balance_of(const std::string& data, const std::string& account) {
 }
 
 void open_direct(const std::string& data, const std::string& id) {
-  REQUIRE(paystream(data, {"account", "open", id, "--name", "Name of " + id, "--type", "direct"}).exit_code == 0);
+  REQUIRE(paystream(data, {"account", "open", id, "--name", "Name of " + id, "--type", "direct"}).exit_code ==
+          0);
 }
 
 }  // namespace
@@ -44,8 +44,8 @@ TEST_CASE("pay prints the record it made, with its ID and the nine columns", "[e
   TemporaryDirectory dir;
   open_direct(dir.path(), "C-1");
   const ProcessResult result =
-      paystream(dir.path(), {"pay", "C-1", "12.5", "--memo", "cash, at the desk", "--operator", "desk-2", "--format",
-                             "json", "--command-id", "p-1"});
+      paystream(dir.path(), {"pay", "C-1", "12.5", "--memo", "cash, at the desk", "--operator", "desk-2",
+                             "--format", "json", "--command-id", "p-1"});
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   const nlohmann::json document = nlohmann::json::parse(result.out);
@@ -106,37 +106,41 @@ TEST_CASE("credit, zero and reverse each print one record", "[e2e][cli][write]")
 
 TEST_CASE("account open and update print the account", "[e2e][cli][write]") {
   TemporaryDirectory dir;
-  REQUIRE(paystream(dir.path(), {"account", "open", "AG-1", "--name", "Agent", "--type", "agent"}).exit_code == 0);
-  const ProcessResult open = paystream(
-      dir.path(), {"account", "open", "C-1", "--name", "Zoë Ltd", "--type", "direct", "--parent", "AG-1",
-                   "--overdraft", "5", "--monthly-min", "1", "--monthly-max", "100", "--expires", "2099-01-31",
-                   "--balance", "20", "--format", "csv"});
+  REQUIRE(
+      paystream(dir.path(), {"account", "open", "AG-1", "--name", "Agent", "--type", "agent"}).exit_code ==
+      0);
+  const ProcessResult open =
+      paystream(dir.path(), {"account", "open",          "C-1",  "--name",      "Zoë Ltd",    "--type",
+                             "direct",  "--parent",      "AG-1", "--overdraft", "5",          "--monthly-min",
+                             "1",       "--monthly-max", "100",  "--expires",   "2099-01-31", "--balance",
+                             "20",      "--format",      "csv"});
   INFO(open.err);
   REQUIRE(open.exit_code == 0);
-  CHECK(csv_rows(open.out) == std::vector<std::vector<std::string>>{
-                                  {"C-1", "Zoë Ltd", "direct", "20.00", "5.00", "25.00", "0.00", "1.00", "100.00",
-                                   "2099-01-31", "active", "AG-1", "no"}});
-  const ProcessResult update = paystream(
-      dir.path(), {"account", "update", "C-1", "--name", "Zoë plc", "--no-parent", "--no-expiry", "--lock",
-                   "--format", "csv"});
+  CHECK(csv_rows(open.out) ==
+        std::vector<std::vector<std::string>>{{"C-1", "Zoë Ltd", "direct", "20.00", "5.00", "25.00", "0.00",
+                                               "1.00", "100.00", "2099-01-31", "active", "AG-1", "no"}});
+  const ProcessResult update =
+      paystream(dir.path(), {"account", "update", "C-1", "--name", "Zoë plc", "--no-parent", "--no-expiry",
+                             "--lock", "--format", "csv"});
   INFO(update.err);
   REQUIRE(update.exit_code == 0);
-  CHECK(csv_rows(update.out) == std::vector<std::vector<std::string>>{
-                                    {"C-1", "Zoë plc", "direct", "20.00", "5.00", "25.00", "0.00", "1.00", "100.00",
-                                     "", "locked", "", "yes"}});
+  CHECK(csv_rows(update.out) ==
+        std::vector<std::vector<std::string>>{{"C-1", "Zoë plc", "direct", "20.00", "5.00", "25.00", "0.00",
+                                               "1.00", "100.00", "", "locked", "", "yes"}});
   const ProcessResult show = paystream(dir.path(), {"account", "show", "C-1", "--format", "csv"});
   CHECK(show.out == update.out);
 }
 
 TEST_CASE("param set and list", "[e2e][cli][write]") {
   TemporaryDirectory dir;
-  const ProcessResult set = paystream(dir.path(), {"param", "set", "SERVER_CUSTOMER_OVERDRAFT_LIMIT", "7.5", "--format",
-                                                   "csv"});
+  const ProcessResult set =
+      paystream(dir.path(), {"param", "set", "SERVER_CUSTOMER_OVERDRAFT_LIMIT", "7.5", "--format", "csv"});
   INFO(set.err);
   REQUIRE(set.exit_code == 0);
   CHECK(csv_rows(set.out).at(0).at(1) == "7.50");
   open_direct(dir.path(), "C-1");
-  CHECK(csv_rows(paystream(dir.path(), {"account", "show", "C-1", "--format", "csv"}).out).at(0).at(4) == "7.50");
+  CHECK(csv_rows(paystream(dir.path(), {"account", "show", "C-1", "--format", "csv"}).out).at(0).at(4) ==
+        "7.50");
   const auto list = csv_rows(paystream(dir.path(), {"param", "list", "--format", "csv"}).out);
   REQUIRE(list.size() == 5);
   CHECK(list[0] == std::vector<std::string>{"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", "0",

@@ -1,10 +1,10 @@
 // Exit codes and error lines: each case breaks exactly one rule. A refused command prints one line
 // "paystream: ..." naming the bad value, exits 2 (usage) / 3 (rules) / 1 (operating), and changes
 // nothing.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <unistd.h>
+
+#include <catch2/catch.hpp>
 
 #include "run_process.h"
 
@@ -50,7 +50,9 @@ TEST_CASE("Usage errors exit 2 and name the bad value", "[e2e][cli][errors]") {
       {{"pay", "C-1", "1", "--format", "yaml"}, 2, "'yaml'"},
       {{"pay", "C-1", "1", "--format", "xlsx", "--output", dir.file("x.xlsx")}, 2, "xlsx"},
       {{"account", "open", "C-2", "--name", "Two", "--type", "reseller"}, 2, "'reseller'"},
-      {{"account", "open", "C-2", "--name", "Two", "--type", "direct", "--expires", "2026-02-30"}, 2, "'2026-02-30'"},
+      {{"account", "open", "C-2", "--name", "Two", "--type", "direct", "--expires", "2026-02-30"},
+       2,
+       "'2026-02-30'"},
       {{"account", "update", "C-1"}, 2, "nothing to change"},
       {{"account", "update", "C-1", "--lock", "--unlock"}, 2, "--unlock"},
       {{"reverse", "first"}, 2, "'first'"},
@@ -68,7 +70,9 @@ TEST_CASE("Empty ranges and the account IDs . and .. exit 2 and change nothing",
   open_ledger(dir.path());
   const std::vector<Refusal> refusals = {
       {{"records", "--from", "2026-12-01", "--to", "2026-11-30"}, 2, "empty range: --from"},
-      {{"records", "--from", "2026-11-30T10:00:00Z", "--to", "2026-11-30T10:00:00Z"}, 2, "is not before --to"},
+      {{"records", "--from", "2026-11-30T10:00:00Z", "--to", "2026-11-30T10:00:00Z"},
+       2,
+       "is not before --to"},
       {{"records", "--from", "2026-12-01", "--to", "2026-11-30", "--format", "csv"}, 2, "empty range"},
       {{"balances", "--min", "10", "--max", "5"}, 2, "empty range: --min 10.00 is above --max 5.00"},
       {{"account", "open", ".", "--name", "Dot", "--type", "direct"}, 2, "'.'"},

@@ -1,6 +1,5 @@
 // operator add | list | disable | rotate, and the rights they give, through the real binary.
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include "run_process.h"
@@ -22,7 +21,8 @@ void run_ok(const std::string& data, const std::vector<std::string>& arguments) 
 
 }  // namespace
 
-TEST_CASE("operator add prints a token once, list shows no token, rights follow the role", "[e2e][cli][operators]") {
+TEST_CASE("operator add prints a token once, list shows no token, rights follow the role",
+          "[e2e][cli][operators]") {
   TemporaryDirectory dir;
   const std::string data = dir.path();
   run_ok(data, {"account", "open", "A", "--name", "Agent", "--type", "agent"});
@@ -31,13 +31,13 @@ TEST_CASE("operator add prints a token once, list shows no token, rights follow 
 
   // Before the first operator anyone acts as admin; the first must be an admin.
   CHECK(paystream(data, {"operator", "add", "fin", "--role", "finance"}).exit_code == 2);
-  const nlohmann::json admin = json_of(paystream(data, {"operator", "add", "admin", "--role", "admin", "--format",
-                                                        "json"}));
+  const nlohmann::json admin =
+      json_of(paystream(data, {"operator", "add", "admin", "--role", "admin", "--format", "json"}));
   const std::string token = admin["rows"][0]["token"];
   CHECK(token.rfind("pst_" + admin["rows"][0]["token_id"].get<std::string>() + "_", 0) == 0);
-  const nlohmann::json agent = json_of(paystream(
-      data, {"operator", "add", "ag", "--role", "agent", "--agent", "A", "--allow", "pay-sub-accounts", "--format",
-             "json"}));
+  const nlohmann::json agent =
+      json_of(paystream(data, {"operator", "add", "ag", "--role", "agent", "--agent", "A", "--allow",
+                               "pay-sub-accounts", "--format", "json"}));
   CHECK(agent["rows"][0]["allow"] == "pay-sub-accounts");
 
   const ProcessResult listed = paystream(data, {"operator", "list", "--format", "json"});
@@ -59,8 +59,8 @@ TEST_CASE("operator add prints a token once, list shows no token, rights follow 
   CHECK(paystream(data, {"pay", "A-1", "5", "--operator", "ag"}).exit_code == 3);
   CHECK(paystream(data, {"operator", "disable", "admin"}).exit_code == 3);  // the last admin
   CHECK(paystream(data, {"operator", "add", "x", "--role", "finance", "--agent", "A"}).exit_code == 2);
-  CHECK(paystream(data, {"operator", "add", "x", "--role", "agent", "--agent", "A", "--allow", "fly"}).exit_code ==
-        2);
+  CHECK(paystream(data, {"operator", "add", "x", "--role", "agent", "--agent", "A", "--allow", "fly"})
+            .exit_code == 2);
 
   // The events record who did what, and a replay checks out.
   const nlohmann::json records = json_of(paystream(data, {"records", "--format", "json"}));

@@ -1,6 +1,5 @@
 // records and balances: filters, paging with the cursor, formats and --output.
 #include <catch2/catch.hpp>
-
 #include <nlohmann/json.hpp>
 
 #include "run_process.h"
@@ -45,9 +44,10 @@ TEST_CASE("records filters by account, type, operator and time", "[e2e][cli][que
   CHECK(data_rows(paystream(dir.path(), {"records", "--account", "C-1", "--format", "csv"})) == 5);
   CHECK(data_rows(paystream(dir.path(), {"records", "--type", "credit", "--format", "csv"})) == 1);
   CHECK(data_rows(paystream(dir.path(), {"records", "--operator", "bob", "--format", "csv"})) == 2);
-  CHECK(data_rows(paystream(dir.path(), {"records", "--from", "2000-01-01", "--to", "2000-01-02", "--format",
-                                         "csv"})) == 0);
-  CHECK(data_rows(paystream(dir.path(), {"records", "--from", "2000-01-01T00:00:00+02:00", "--format", "csv"})) == 7);
+  CHECK(data_rows(paystream(
+            dir.path(), {"records", "--from", "2000-01-01", "--to", "2000-01-02", "--format", "csv"})) == 0);
+  CHECK(data_rows(paystream(dir.path(),
+                            {"records", "--from", "2000-01-01T00:00:00+02:00", "--format", "csv"})) == 7);
 }
 
 TEST_CASE("records --to with a date alone takes in that whole day", "[e2e][cli][query]") {
@@ -55,14 +55,16 @@ TEST_CASE("records --to with a date alone takes in that whole day", "[e2e][cli][
   fill_ledger(dir.path());
   const ProcessResult all = paystream(dir.path(), {"records", "--format", "json"});
   REQUIRE(all.exit_code == 0);
-  const std::string day = rows_of(nlohmann::json::parse(all.out))[0].at("payment_time").get<std::string>().substr(0, 10);
+  const std::string day =
+      rows_of(nlohmann::json::parse(all.out))[0].at("payment_time").get<std::string>().substr(0, 10);
   CHECK(data_rows(paystream(dir.path(), {"records", "--from", day, "--to", day, "--format", "csv"})) == 7);
   CHECK(data_rows(paystream(dir.path(), {"records", "--to", day + "T00:00:00Z", "--format", "csv"})) == 0);
 }
 
 TEST_CASE("records: the table escapes control characters of a memo, CSV keeps them", "[e2e][cli][query]") {
   TemporaryDirectory dir;
-  REQUIRE(paystream(dir.path(), {"account", "open", "C-1", "--name", "One", "--type", "direct"}).exit_code == 0);
+  REQUIRE(paystream(dir.path(), {"account", "open", "C-1", "--name", "One", "--type", "direct"}).exit_code ==
+          0);
   REQUIRE(paystream(dir.path(), {"pay", "C-1", "1", "--memo", "\x1b]0;owned\x07\x1b[2J"}).exit_code == 0);
   const ProcessResult table = paystream(dir.path(), {"records"});
   REQUIRE(table.exit_code == 0);
@@ -101,7 +103,8 @@ TEST_CASE("records pages with a cursor: in the JSON, on stderr for a table", "[e
 TEST_CASE("balances filters by account, type and balance range", "[e2e][cli][query]") {
   TemporaryDirectory dir;
   fill_ledger(dir.path());
-  REQUIRE(paystream(dir.path(), {"account", "open", "V-1", "--name", "V", "--type", "clearing"}).exit_code == 0);
+  REQUIRE(paystream(dir.path(), {"account", "open", "V-1", "--name", "V", "--type", "clearing"}).exit_code ==
+          0);
   CHECK(data_rows(paystream(dir.path(), {"balances", "--format", "csv"})) == 3);
   CHECK(data_rows(paystream(dir.path(), {"balances", "--type", "clearing", "--format", "csv"})) == 1);
   CHECK(data_rows(paystream(dir.path(), {"balances", "--account", "C-2", "--format", "csv"})) == 1);
@@ -113,7 +116,8 @@ TEST_CASE("balances filters by account, type and balance range", "[e2e][cli][que
 TEST_CASE("Output to a file: CSV and XLSX", "[e2e][cli][query]") {
   TemporaryDirectory dir;
   fill_ledger(dir.path());
-  const ProcessResult csv = paystream(dir.path(), {"records", "--format", "csv", "--output", dir.file("r.csv")});
+  const ProcessResult csv =
+      paystream(dir.path(), {"records", "--format", "csv", "--output", dir.file("r.csv")});
   REQUIRE(csv.exit_code == 0);
   CHECK(csv.out.empty());
   CHECK(lines_of(read_file(dir.file("r.csv"))).size() == 8);

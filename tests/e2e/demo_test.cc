@@ -1,7 +1,6 @@
 // The README's first command runs scripts/demo; this runs the same script (without the build)
 // against a temporary directory and checks what it printed and what it left behind.
 #include <catch2/catch.hpp>
-
 #include <regex>
 
 #include "events/time.h"
@@ -39,9 +38,10 @@ TEST_CASE("The demo runs every step and says where its data is", "[e2e][demo]") 
   INFO(run.result.out << run.result.err);
   REQUIRE(run.result.exit_code == 0);
   CHECK(run.result.err.find("(already applied)") != std::string::npos);
-  for (const char* shown : {"$ paystream account open AG-100", "$ paystream reverse ", "$ paystream adjust C-1001 -3.10",
-                            "$ paystream param set SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY 30", "$ paystream records",
-                            "$ paystream balances", "Try next:"}) {
+  for (const char* shown :
+       {"$ paystream account open AG-100", "$ paystream reverse ", "$ paystream adjust C-1001 -3.10",
+        "$ paystream param set SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY 30", "$ paystream records",
+        "$ paystream balances", "Try next:"}) {
     CHECK(run.result.out.find(shown) != std::string::npos);
   }
   CHECK(run.result.out.find(run.data) != std::string::npos);
@@ -92,10 +92,11 @@ TEST_CASE("replay --verify finds the demo's projections equal to a rebuild", "[e
 
 TEST_CASE("The demo refuses a data directory that already holds something", "[e2e][demo]") {
   TemporaryDirectory dir;
-  const ProcessResult first = paystream(dir.path(), {"account", "open", "X-1", "--name", "x", "--type", "direct"});
+  const ProcessResult first =
+      paystream(dir.path(), {"account", "open", "X-1", "--name", "x", "--type", "direct"});
   REQUIRE(first.exit_code == 0);
-  const ProcessResult demo =
-      run_process({PAYSTREAM_DEMO_SCRIPT, "--no-build", "--paystream", PAYSTREAM_BINARY, "--data", dir.path()});
+  const ProcessResult demo = run_process(
+      {PAYSTREAM_DEMO_SCRIPT, "--no-build", "--paystream", PAYSTREAM_BINARY, "--data", dir.path()});
   CHECK(demo.exit_code == 1);
   CHECK(demo.err.find("not empty") != std::string::npos);
 }

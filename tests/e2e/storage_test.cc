@@ -1,10 +1,8 @@
 // A full disk and a read-only data directory, on a small tmpfs (mounting needs root: without it
 // these tests are skipped and say so).
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "run_process.h"
@@ -41,16 +39,19 @@ void check_verified(const std::string& data) {
 
 }  // namespace
 
-TEST_CASE("below the free-space reserve writes are refused with exit 1, queries work, writes resume with space",
-          "[e2e][storage]") {
+TEST_CASE(
+    "below the free-space reserve writes are refused with exit 1, queries work, writes resume with space",
+    "[e2e][storage]") {
   TmpfsMount disk(tmpfs_bytes);
   if (!disk.mounted()) PAYSTREAM_SKIP(disk.failure());
   const std::string data = disk.file("ledger");
-  REQUIRE(paystream(data, {"account", "open", "C-1", "--name", "Alice", "--type", "direct", "--min-free-bytes", reserve})
+  REQUIRE(paystream(data, {"account", "open", "C-1", "--name", "Alice", "--type", "direct",
+                           "--min-free-bytes", reserve})
               .exit_code == 0);
   for (int i = 0; i < 5; ++i) {
     const std::string command_id = "pay-" + std::to_string(i);
-    REQUIRE(paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve, "--command-id", command_id}).exit_code == 0);
+    REQUIRE(paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve, "--command-id", command_id})
+                .exit_code == 0);
   }
 
   REQUIRE(disk.fill("filler", 1 << 20));  // 1 MiB left: room to write, but below the reserve
@@ -65,13 +66,16 @@ TEST_CASE("below the free-space reserve writes are refused with exit 1, queries 
     lines << R"({"type":"pay","account":"C-1","amount":"1","command_id":"apply-1"})" << '\n'
           << R"({"type":"pay","account":"C-1","amount":"1","command_id":"apply-2"})" << '\n';
   }
-  const ProcessResult applied = paystream(data, {"apply", "--file", input.file("pay.jsonl"), "--min-free-bytes", reserve});
+  const ProcessResult applied =
+      paystream(data, {"apply", "--file", input.file("pay.jsonl"), "--min-free-bytes", reserve});
   INFO(applied.out << applied.err);
   CHECK(applied.exit_code == 1);
   CHECK(applied.out.find("storage_full") != std::string::npos);
   CHECK(applied.err.find("stopped: the file system of the data directory has") != std::string::npos);
   // A retry of an applied command writes nothing: it still gets its first outcome.
-  CHECK(paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve, "--command-id", "pay-4"}).exit_code == 0);
+  CHECK(
+      paystream(data, {"pay", "C-1", "1", "--min-free-bytes", reserve, "--command-id", "pay-4"}).exit_code ==
+      0);
   CHECK(balance_of(data, "C-1") == "5.00");
   CHECK(records_of(data, "C-1") == 5);
   check_verified(data);
@@ -102,14 +106,15 @@ TEST_CASE("below the free-space reserve writes are refused with exit 1, queries 
   check_verified(data);
 }
 
-TEST_CASE("without its space reserve file a data directory on a full disk is opened read-only, and written "
-          "again with space",
-          "[e2e][storage]") {
+TEST_CASE(
+    "without its space reserve file a data directory on a full disk is opened read-only, and written "
+    "again with space",
+    "[e2e][storage]") {
   TmpfsMount disk(tmpfs_bytes);
   if (!disk.mounted()) PAYSTREAM_SKIP(disk.failure());
   const std::string data = disk.file("ledger");
-  REQUIRE(paystream(data, {"account", "open", "C-1", "--name", "Alice", "--type", "direct", "--min-free-bytes",
-                           reserve})
+  REQUIRE(paystream(data, {"account", "open", "C-1", "--name", "Alice", "--type", "direct",
+                           "--min-free-bytes", reserve})
               .exit_code == 0);
   REQUIRE(paystream(data, {"pay", "C-1", "5", "--min-free-bytes", reserve}).exit_code == 0);
   REQUIRE(std::filesystem::remove(data + "/space-reserve"));  // as if removed by hand
@@ -139,7 +144,8 @@ TEST_CASE("a read-only data directory is queried and verified, and a write comma
   TmpfsMount disk(tmpfs_bytes);
   if (!disk.mounted()) PAYSTREAM_SKIP(disk.failure());
   const std::string data = disk.file("ledger");
-  REQUIRE(paystream(data, {"account", "open", "C-1", "--name", "Alice", "--type", "direct", "--min-free-bytes", reserve})
+  REQUIRE(paystream(data, {"account", "open", "C-1", "--name", "Alice", "--type", "direct",
+                           "--min-free-bytes", reserve})
               .exit_code == 0);
   REQUIRE(paystream(data, {"pay", "C-1", "12.50", "--min-free-bytes", reserve}).exit_code == 0);
   REQUIRE(disk.remount_read_only());

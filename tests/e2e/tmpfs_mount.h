@@ -6,10 +6,10 @@
 
 // Catch2 2 has no SKIP: the test says why in its output and returns, and CTest reports it as
 // skipped, not passed (SKIP_REGULAR_EXPRESSION "SKIPPED:" in tests/e2e and tests/http).
-#define PAYSTREAM_SKIP(why)        \
-  do {                             \
-    WARN("SKIPPED: " << (why));    \
-    return;                        \
+#define PAYSTREAM_SKIP(why)     \
+  do {                          \
+    WARN("SKIPPED: " << (why)); \
+    return;                     \
   } while (false)
 
 namespace paystream::e2e {

@@ -1,7 +1,8 @@
 // Operators and rights: who may run which command, who sees which account, which token is valid.
+#include "engine/domain/access.h"
+
 #include <limits>
 
-#include "engine/domain/access.h"
 #include "engine/domain/state_codec.h"
 #include "events/codec.h"
 #include "tests/engine/engine_fixtures.h"
@@ -54,8 +55,8 @@ struct Tree : TestLedger {
     apply(AddOperator{operator_settings("admin", OperatorRole::admin, 'a')});
     apply(AddOperator{operator_settings("fin", OperatorRole::finance, 'b')});
     apply(AddOperator{operator_settings("aud", OperatorRole::auditor, 'c')});
-    apply(AddOperator{operator_settings("agent.a", OperatorRole::agent, 'd', "A",
-                                        bits({Permission::pay_sub_accounts}))});
+    apply(AddOperator{
+        operator_settings("agent.a", OperatorRole::agent, 'd', "A", bits({Permission::pay_sub_accounts}))});
     apply(AddOperator{operator_settings("agent.full", OperatorRole::agent, 'f', "A", all_permissions)});
   }
   void open_sub(const std::string& id, const std::string& parent) {
@@ -78,7 +79,9 @@ struct Tree : TestLedger {
   }
 };
 
-Pay pay(const std::string& account) { return Pay{.account_id = account, .amount = money("5"), .memo = "", .method = {}}; }
+Pay pay(const std::string& account) {
+  return Pay{.account_id = account, .amount = money("5"), .memo = "", .method = {}};
+}
 
 }  // namespace
 
@@ -100,13 +103,16 @@ TEST_CASE("access: until the first operator exists anyone acts as admin, and the
 
 TEST_CASE("access: AddOperator checks the name, the role's fields and the credential", "[engine][access]") {
   Tree tree;
-  CHECK(tree.rejection(AddOperator{operator_settings("admin", OperatorRole::admin, '5')}) == Errc::operator_exists);
+  CHECK(tree.rejection(AddOperator{operator_settings("admin", OperatorRole::admin, '5')}) ==
+        Errc::operator_exists);
   CHECK(tree.rejection(AddOperator{operator_settings("bad name", OperatorRole::admin, '5')}) ==
         Errc::invalid_argument);
-  CHECK(tree.rejection(AddOperator{operator_settings("x", OperatorRole::agent, '5')}) == Errc::invalid_argument);
+  CHECK(tree.rejection(AddOperator{operator_settings("x", OperatorRole::agent, '5')}) ==
+        Errc::invalid_argument);
   CHECK(tree.rejection(AddOperator{operator_settings("x", OperatorRole::agent, '5', "nope")}) ==
         Errc::account_not_found);
-  CHECK(tree.rejection(AddOperator{operator_settings("x", OperatorRole::agent, '5', "D")}) == Errc::invalid_argument);
+  CHECK(tree.rejection(AddOperator{operator_settings("x", OperatorRole::agent, '5', "D")}) ==
+        Errc::invalid_argument);
   CHECK(tree.rejection(AddOperator{operator_settings("x", OperatorRole::finance, '5', "A")}) ==
         Errc::invalid_argument);
   CHECK(tree.rejection(AddOperator{operator_settings("x", OperatorRole::finance, '5', "", 1)}) ==
@@ -127,7 +133,8 @@ TEST_CASE("access: roles allow what domain.md says", "[engine][access]") {
     tree.apply_as("fin", pay("D"));
     tree.apply_as("fin", SetCredit{.account_id = "B-1", .limit = money("3"), .memo = ""});
     CHECK(tree.refused_as("fin", SetParameter{"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", 3}) == Errc::forbidden);
-    CHECK(tree.refused_as("fin", AddOperator{operator_settings("x", OperatorRole::admin, '5')}) == Errc::forbidden);
+    CHECK(tree.refused_as("fin", AddOperator{operator_settings("x", OperatorRole::admin, '5')}) ==
+          Errc::forbidden);
     CHECK(tree.refused_as("fin", DisableOperator{"aud"}) == Errc::forbidden);
     CHECK(tree.refused_as("fin", RotateOperatorToken{"fin", make_token('5').credential}) == Errc::forbidden);
   }
@@ -150,9 +157,9 @@ TEST_CASE("access: an agent acts only on its tree, with the permissions it was g
   Tree tree;
   tree.apply_as("agent.a", pay("A-1"));
   CHECK(tree.account("A-1").balance == money("5"));
-  CHECK(tree.account("A").balance == Money::zero());  // the agent's own balance is not debited
-  CHECK(tree.refused_as("agent.a", pay("A")) == Errc::forbidden);      // no pay-self
-  CHECK(tree.refused_as("agent.a", pay("B-1")) == Errc::forbidden);    // another tree
+  CHECK(tree.account("A").balance == Money::zero());                 // the agent's own balance is not debited
+  CHECK(tree.refused_as("agent.a", pay("A")) == Errc::forbidden);    // no pay-self
+  CHECK(tree.refused_as("agent.a", pay("B-1")) == Errc::forbidden);  // another tree
   CHECK(tree.refused_as("agent.a", pay("D")) == Errc::forbidden);
   CHECK(tree.refused_as("agent.a", pay("no-such")) == Errc::forbidden);  // not account_not_found: no probing
   CHECK(tree.refused_as("agent.a", SetCredit{.account_id = "A-1", .limit = money("9"), .memo = ""}) ==
@@ -186,14 +193,15 @@ TEST_CASE("access: an agent acts only on its tree, with the permissions it was g
   tree.apply_as("agent.full", Reverse{.record = sub_payment, .memo = ""});
 }
 
-TEST_CASE("access: an agent sets its own overdraft only with set-own-overdraft, and never above "
-          "AGENT_OVERDRAFT_LIMIT_MAX",
-          "[engine][access]") {
+TEST_CASE(
+    "access: an agent sets its own overdraft only with set-own-overdraft, and never above "
+    "AGENT_OVERDRAFT_LIMIT_MAX",
+    "[engine][access]") {
   Tree tree;
-  tree.apply(AddOperator{operator_settings("agent.credit", OperatorRole::agent, '1', "A",
-                                           bits({Permission::set_overdraft}))});
-  tree.apply(AddOperator{operator_settings("agent.own", OperatorRole::agent, '2', "A",
-                                           bits({Permission::set_own_overdraft}))});
+  tree.apply(AddOperator{
+      operator_settings("agent.credit", OperatorRole::agent, '1', "A", bits({Permission::set_overdraft}))});
+  tree.apply(AddOperator{
+      operator_settings("agent.own", OperatorRole::agent, '2', "A", bits({Permission::set_own_overdraft}))});
   const Money largest = Money::from_micros(std::numeric_limits<int64_t>::max());
   // The hole: set-overdraft alone gave the agent unlimited credit on its own account.
   CHECK(tree.refused_as("agent.credit", SetCredit{.account_id = "A", .limit = largest, .memo = ""}) ==
@@ -206,13 +214,15 @@ TEST_CASE("access: an agent sets its own overdraft only with set-own-overdraft, 
   tree.apply(SetParameter{"AGENT_OVERDRAFT_LIMIT_MAX", money("100").micros()});
   tree.apply_as("agent.credit", SetCredit{.account_id = "A-1", .limit = money("100"), .memo = ""});
   CHECK(tree.account("A-1").overdraft == money("100"));
-  CHECK(tree.refused_as("agent.credit", SetCredit{.account_id = "A-1", .limit = money("100.000001"), .memo = ""}) ==
+  CHECK(tree.refused_as("agent.credit",
+                        SetCredit{.account_id = "A-1", .limit = money("100.000001"), .memo = ""}) ==
         Errc::forbidden);
   CHECK(tree.refused_as("agent.credit", SetCredit{.account_id = "A", .limit = money("1"), .memo = ""}) ==
         Errc::forbidden);
   CHECK(tree.refused_as("agent.own", SetCredit{.account_id = "A-1", .limit = money("1"), .memo = ""}) ==
         Errc::forbidden);
-  CHECK(tree.refused_as("agent.own", SetCredit{.account_id = "A", .limit = largest, .memo = ""}) == Errc::forbidden);
+  CHECK(tree.refused_as("agent.own", SetCredit{.account_id = "A", .limit = largest, .memo = ""}) ==
+        Errc::forbidden);
   tree.apply_as("agent.own", SetCredit{.account_id = "A", .limit = money("40"), .memo = ""});
   CHECK(tree.account("A").overdraft == money("40"));
   // Admin and finance are not bound by the agents' ceiling.
@@ -227,14 +237,15 @@ TEST_CASE("access: an agent sets its own overdraft only with set-own-overdraft, 
   CHECK_THAT(refused.error().message, Catch::Contains("AGENT_OVERDRAFT_LIMIT_MAX = 100.00"));
 }
 
-TEST_CASE("access: an agent reverses with reverse (records of its own operators) or reverse-any (its whole tree)",
-          "[engine][access]") {
+TEST_CASE(
+    "access: an agent reverses with reverse (records of its own operators) or reverse-any (its whole tree)",
+    "[engine][access]") {
   Tree tree;
   tree.apply(SetParameter{"AGENT_OVERDRAFT_LIMIT_MAX", money("100").micros()});
-  tree.apply(AddOperator{operator_settings("agent.rev", OperatorRole::agent, '1', "A",
-                                           bits({Permission::reverse}))});
-  tree.apply(AddOperator{operator_settings("agent.any", OperatorRole::agent, '2', "A",
-                                           bits({Permission::reverse_any}))});
+  tree.apply(AddOperator{
+      operator_settings("agent.rev", OperatorRole::agent, '1', "A", bits({Permission::reverse}))});
+  tree.apply(AddOperator{
+      operator_settings("agent.any", OperatorRole::agent, '2', "A", bits({Permission::reverse_any}))});
   tree.apply(AddOperator{operator_settings("agent.b", OperatorRole::agent, '3', "B",
                                            bits({Permission::pay_sub_accounts, Permission::reverse_any}))});
   tree.apply(pay("A-1"));
@@ -272,8 +283,8 @@ TEST_CASE("access: an agent reverses a credit only as it could set it, and an ad
           "[engine][access]") {
   Tree tree;
   tree.apply(SetParameter{"AGENT_OVERDRAFT_LIMIT_MAX", money("100").micros()});
-  tree.apply(AddOperator{operator_settings("agent.rev", OperatorRole::agent, '1', "A",
-                                           bits({Permission::reverse_any}))});
+  tree.apply(AddOperator{
+      operator_settings("agent.rev", OperatorRole::agent, '1', "A", bits({Permission::reverse_any}))});
   tree.apply(AddOperator{operator_settings("agent.rev-credit", OperatorRole::agent, '2', "A",
                                            bits({Permission::reverse_any, Permission::set_overdraft}))});
   tree.apply(AddOperator{operator_settings("agent.rev-adjust", OperatorRole::agent, '3', "A",
@@ -300,7 +311,8 @@ TEST_CASE("access: an agent sees its agent account and its sub-accounts as of no
   Tree tree;
   CHECK_FALSE(visible_accounts(tree.state, tree.access("admin")).has_value());
   CHECK_FALSE(visible_accounts(tree.state, tree.access("aud")).has_value());
-  CHECK(visible_accounts(tree.state, tree.access("agent.a")).value() == std::vector<std::string>{"A", "A-1", "A-2"});
+  CHECK(visible_accounts(tree.state, tree.access("agent.a")).value() ==
+        std::vector<std::string>{"A", "A-1", "A-2"});
   CHECK(check_may_read(tree.state, tree.access("agent.a"), "A-2").ok());
   CHECK(check_may_read(tree.state, tree.access("agent.a"), "B-1").error().code == Errc::forbidden);
   CHECK(check_may_read(tree.state, tree.access("agent.a"), "no-such").error().code == Errc::forbidden);
@@ -315,7 +327,8 @@ TEST_CASE("access: an agent sees its agent account and its sub-accounts as of no
   CHECK(tree.state.sub_accounts_of.at("B") == std::set<std::string>{"A-2", "B-1"});
 }
 
-TEST_CASE("access: a token authenticates its enabled operator until rotated or disabled", "[engine][access]") {
+TEST_CASE("access: a token authenticates its enabled operator until rotated or disabled",
+          "[engine][access]") {
   Tree tree;
   const Token fin = make_token('b');
   CHECK(authenticate(tree.state, fin.text).value() == "fin");

@@ -89,7 +89,8 @@ TEST_CASE("engine: decide_into appends to the given events and leaves them as th
   events[0].memo = "an earlier command's event";
   OpenAccount refused = open_body("1001");
   refused.initial_balance = money("0");  // refused after the account_opened event was added
-  CHECK(decide_into(ledger.state, command(refused), context, events).error().code == Errc::amount_must_be_positive);
+  CHECK(decide_into(ledger.state, command(refused), context, events).error().code ==
+        Errc::amount_must_be_positive);
   REQUIRE(events.size() == 1);
   CHECK(events[0].memo == "an earlier command's event");
 
@@ -180,7 +181,8 @@ TEST_CASE("engine: Pay adds the amount and rejects each broken rule", "[engine][
   CHECK(ledger.rejection(pay("1001", "0.000001")) == Errc::balance_would_overflow);
 }
 
-TEST_CASE("engine: a payment extends the expiration by SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", "[engine][pay]") {
+TEST_CASE("engine: a payment extends the expiration by SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY",
+          "[engine][pay]") {
   TestLedger ledger;
   ledger.now = at("2026-11-25T10:00:00Z");
   OpenAccount future = open_body("future");
@@ -248,11 +250,11 @@ TEST_CASE("engine: Adjust moves a signed amount", "[engine][adjust]") {
 
 TEST_CASE("engine: Reverse undoes one record exactly once", "[engine][reverse]") {
   TestLedger ledger;
-  ledger.open("1001");                                           // 1
-  ledger.apply(pay("1001", "10"));                               // 2
-  ledger.apply(SetCredit{"1001", money("40"), ""});              // 3
-  ledger.apply(MakeZero{"1001", ""});                            // 4
-  ledger.apply(Adjust{"1001", money("2.5"), ""});                // 5
+  ledger.open("1001");                               // 1
+  ledger.apply(pay("1001", "10"));                   // 2
+  ledger.apply(SetCredit{"1001", money("40"), ""});  // 3
+  ledger.apply(MakeZero{"1001", ""});                // 4
+  ledger.apply(Adjust{"1001", money("2.5"), ""});    // 5
 
   std::vector<Event> events = ledger.apply(Reverse{LogPosition{4}, "undo zero"});
   CHECK(events[0].type == EventType::reversal_recorded);
@@ -293,10 +295,12 @@ TEST_CASE("engine: SetParameter checks the name and range", "[engine][parameters
   ledger.apply(SetParameter{"SERVER_MINIMUM_CONSUMPTION_ENABLED", 0});
   CHECK(ledger.state.parameters.minimum_consumption_enabled == 0);
   CHECK(ledger.rejection(SetParameter{"NO_SUCH_PARAMETER", 1}) == Errc::unknown_parameter);
-  CHECK(ledger.rejection(SetParameter{"SERVER_MINIMUM_CONSUMPTION_ENABLED", 2}) == Errc::parameter_out_of_range);
+  CHECK(ledger.rejection(SetParameter{"SERVER_MINIMUM_CONSUMPTION_ENABLED", 2}) ==
+        Errc::parameter_out_of_range);
   CHECK(ledger.rejection(SetParameter{"SERVER_MINIMUM_CONSUMPTION_CHARGE_TIME", 25}) ==
         Errc::parameter_out_of_range);
-  CHECK(ledger.rejection(SetParameter{"SERVER_CUSTOMER_OVERDRAFT_LIMIT", -1}) == Errc::parameter_out_of_range);
+  CHECK(ledger.rejection(SetParameter{"SERVER_CUSTOMER_OVERDRAFT_LIMIT", -1}) ==
+        Errc::parameter_out_of_range);
 
   const ParameterInfo* info = find_parameter("SERVER_CUSTOMER_OVERDRAFT_LIMIT");
   REQUIRE(info != nullptr);
@@ -321,7 +325,8 @@ TEST_CASE("engine: account status follows the precedence locked, expired, no cre
   const Timestamp now = at("2026-11-25T10:00:00Z");
   AccountSettings settings;
   CHECK(account_status(settings, money("1"), Money::zero(), Money::zero(), now) == AccountStatus::active);
-  CHECK(account_status(settings, Money::zero(), Money::zero(), Money::zero(), now) == AccountStatus::no_credit);
+  CHECK(account_status(settings, Money::zero(), Money::zero(), Money::zero(), now) ==
+        AccountStatus::no_credit);
   CHECK(account_status(settings, money("-5"), money("10"), Money::zero(), now) == AccountStatus::active);
   settings.monthly_max = money("100");
   CHECK(account_status(settings, money("1"), Money::zero(), money("100"), now) ==

@@ -1,13 +1,14 @@
 // The embedded ledger on a real RocksDB in a temporary directory.
+#include "engine/embedded/ledger.h"
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+
 #include <algorithm>
 #include <atomic>
 #include <random>
 #include <thread>
 
-#include <fmt/format.h>
-#include <rocksdb/db.h>
-
-#include "engine/embedded/ledger.h"
 #include "tests/engine/engine_fixtures.h"
 #include "tests/temp_dir.h"
 
@@ -78,10 +79,13 @@ TEST_CASE("engine: the ledger appends, survives a restart and keeps the hash cha
   CHECK(event->command_id == "pay-1");
   CHECK(ledger->read_event(LogPosition{3}).error().code == Errc::record_not_found);
   int visited = 0;
-  REQUIRE(ledger->scan(LogPosition{1}, [&](const Event&) {
-    ++visited;
-    return ok_status();
-  }).ok());
+  REQUIRE(ledger
+              ->scan(LogPosition{1},
+                     [&](const Event&) {
+                       ++visited;
+                       return ok_status();
+                     })
+              .ok());
   CHECK(visited == 2);
 }
 
@@ -110,16 +114,17 @@ TEST_CASE("engine: a repeated command ID returns the first outcome and changes n
   CHECK(balance_of(*ledger, "1001") == money("5"));
 }
 
-TEST_CASE("engine: in one group, an ID refused first then accepted gets one index row, read back after a restart",
-          "[engine][ledger]") {
+TEST_CASE(
+    "engine: in one group, an ID refused first then accepted gets one index row, read back after a restart",
+    "[engine][ledger]") {
   Fixture fixture;
   auto ledger = fixture.open();
   REQUIRE(ledger->submit(open_command("1001", "open-1")).ok());
   std::vector<Command> commands;
-  commands.push_back(pay_command("b-zz", "1", "id-b"));   // refused: its ID stays free
-  commands.push_back(pay_command("1001", "2", "id-b"));   // accepted
-  commands.push_back(pay_command("1001", "2", "id-b"));   // a retry of the accepted one
-  commands.push_back(pay_command("1001", "3", "id-a"));   // sorts before id-b in the index
+  commands.push_back(pay_command("b-zz", "1", "id-b"));  // refused: its ID stays free
+  commands.push_back(pay_command("1001", "2", "id-b"));  // accepted
+  commands.push_back(pay_command("1001", "2", "id-b"));  // a retry of the accepted one
+  commands.push_back(pay_command("1001", "3", "id-a"));  // sorts before id-b in the index
   std::vector<Result<Outcome>> outcomes = ledger->submit_all(commands);
   REQUIRE(outcomes.size() == 4);
   CHECK(outcomes[0].error().code == Errc::account_not_found);
@@ -180,7 +185,8 @@ TEST_CASE("engine: the same command IDs from many threads in overlapping batches
         for (size_t i = begin; i < std::min(orders[t].size(), begin + 10); ++i) {
           batch.push_back(pay_command("1001", "1", fmt::format("pay-{}", orders[t][i])));
         }
-        for (Result<Outcome>& outcome : ledger->submit_all(std::move(batch))) outcomes[t].push_back(std::move(outcome));
+        for (Result<Outcome>& outcome : ledger->submit_all(std::move(batch)))
+          outcomes[t].push_back(std::move(outcome));
       }
     });
   }
@@ -224,14 +230,17 @@ TEST_CASE("engine: concurrent payments into one account lose no update", "[engin
   // Balance equals the sum of the records, and each record's before is the previous record's after.
   Money sum;
   Money last_after;
-  REQUIRE(ledger->scan(LogPosition{1}, [&](const Event& event) {
-    if (event.type == EventType::payment_recorded) {
-      CHECK(event.balance_before == last_after);
-      last_after = event.balance_after;
-      sum = *sum.checked_add(event.amount);
-    }
-    return ok_status();
-  }).ok());
+  REQUIRE(ledger
+              ->scan(LogPosition{1},
+                     [&](const Event& event) {
+                       if (event.type == EventType::payment_recorded) {
+                         CHECK(event.balance_before == last_after);
+                         last_after = event.balance_after;
+                         sum = *sum.checked_add(event.amount);
+                       }
+                       return ok_status();
+                     })
+              .ok());
   CHECK(sum == money("20"));
 }
 
@@ -279,14 +288,15 @@ TEST_CASE("engine: reversals and retries find records of recent groups and of ol
   const LogPosition oldest = payments.front().events[0].position;
   const LogPosition newest = payments.back().events[0].position;
   for (LogPosition record : {oldest, newest}) {
-    Result<Outcome> reversed = ledger->submit(Command{fmt::format("rev-{}", record.value), "admin",
-                                                      Reverse{record, "entered twice"}});
+    Result<Outcome> reversed = ledger->submit(
+        Command{fmt::format("rev-{}", record.value), "admin", Reverse{record, "entered twice"}});
     REQUIRE(reversed.ok());
     CHECK(reversed->events[0].reverses == record);
     CHECK(reversed->events[0].amount == money("-1"));
-    CHECK(ledger->submit(Command{fmt::format("rev-again-{}", record.value), "admin", Reverse{record, "again"}})
-              .error()
-              .code == Errc::record_already_reversed);
+    CHECK(
+        ledger->submit(Command{fmt::format("rev-again-{}", record.value), "admin", Reverse{record, "again"}})
+            .error()
+            .code == Errc::record_already_reversed);
   }
   CHECK(balance_of(*ledger, "1001") == money("18"));
   CHECK(ledger->end() == LogPosition{23});
@@ -377,7 +387,8 @@ TEST_CASE("engine: a damaged command-ID index row is reported as corruption and 
     for (const std::string& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
-    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), fixture.options().data_dir, families, &handles, &raw).ok());
+    REQUIRE(
+        rocksdb::DB::Open(rocksdb::DBOptions(), fixture.options().data_dir, families, &handles, &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
     const auto commands = std::find(names.begin(), names.end(), "commands");
     REQUIRE(commands != names.end());

@@ -1,9 +1,10 @@
 // The rights table (tests/rights_table.h) through embedded mode's decide(): every actor,
 // command kind and target, each from a fresh ledger of the same scenario.
+#include "tests/rights_table.h"
+
 #include <map>
 
 #include "tests/engine/engine_fixtures.h"
-#include "tests/rights_table.h"
 
 namespace paystream::testing {
 namespace {
@@ -32,7 +33,8 @@ struct ScenarioLedger {
   }
 };
 
-const rights::Accounts accounts{.agent = "A", .sub = "A-1", .other_agent = "B", .other_sub = "B-1", .fresh = "N"};
+const rights::Accounts accounts{
+    .agent = "A", .sub = "A-1", .other_agent = "B", .other_sub = "B-1", .fresh = "N"};
 
 ScenarioLedger scenario() {
   ScenarioLedger ledger;
@@ -46,8 +48,9 @@ ScenarioLedger scenario() {
 
 }  // namespace
 
-TEST_CASE("access: the rights table holds for every role, permission, command kind and target (embedded mode)",
-          "[engine][access][rights-table]") {
+TEST_CASE(
+    "access: the rights table holds for every role, permission, command kind and target (embedded mode)",
+    "[engine][access][rights-table]") {
   const ScenarioLedger start = scenario();
   size_t rows = 0;
   for (const rights::Actor& actor : rights::actors()) {
@@ -55,8 +58,9 @@ TEST_CASE("access: the rights table holds for every role, permission, command ki
       for (rights::Target target : rights::every_target) {
         ScenarioLedger ledger = start;
         const rights::RecordSource source = rights::record_source(accounts, kind, target);
-        const LogPosition record =
-            kind.starts_with("reverse") ? ledger.positions.at(source.command_id).at(source.event) : LogPosition{};
+        const LogPosition record = kind.starts_with("reverse")
+                                       ? ledger.positions.at(source.command_id).at(source.event)
+                                       : LogPosition{};
         const Command command = rights::row_command(actor, kind, target, accounts, record);
         const Result<std::vector<Event>> events = ledger.run(command);
         INFO(actor.name << " / " << kind << " / " << rights::target_name(target) << ": "

@@ -1,4 +1,5 @@
 #include "engine/domain/state_codec.h"
+
 #include "tests/engine/engine_fixtures.h"
 
 namespace paystream::testing {
@@ -37,7 +38,7 @@ TEST_CASE("engine: globals written before AGENT_OVERDRAFT_LIMIT_MAX (version 2) 
   };
   u64(2);
   for (uint64_t value : {30, 24, 1, 5'000'000}) u64(value);  // the four parameters version 2 held
-  u64(0);                                                     // no operators
+  u64(0);                                                    // no operators
   const LedgerGlobals globals = decode_globals(version_2).value();
   CHECK(globals.parameters.pay_delay_expire_days == 30);
   CHECK(globals.parameters.customer_overdraft_limit_micros == 5'000'000);

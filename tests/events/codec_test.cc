@@ -2,6 +2,7 @@
 
 #include <capnp/message.h>
 #include <capnp/serialize.h>
+
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <functional>
@@ -63,15 +64,14 @@ Event record_event(EventType type) {
 // One event of every type with every field its type uses set, plus the same types with the
 // optional fields unset and the text fields empty.
 OperatorSettings sample_operator() {
-  return OperatorSettings{.name = "agent.7",
-                          .role = OperatorRole::agent,
-                          .agent_account = "A-1",
-                          .permissions = static_cast<uint32_t>(Permission::pay_self) |
-                                         static_cast<uint32_t>(Permission::adjust),
-                          .disabled = false,
-                          .token = TokenCredential{.id = "0123456789abcdef",
-                                                   .salt = std::string(16, '\0'),
-                                                   .hash = std::string(32, '\xff')}};
+  return OperatorSettings{
+      .name = "agent.7",
+      .role = OperatorRole::agent,
+      .agent_account = "A-1",
+      .permissions = static_cast<uint32_t>(Permission::pay_self) | static_cast<uint32_t>(Permission::adjust),
+      .disabled = false,
+      .token = TokenCredential{
+          .id = "0123456789abcdef", .salt = std::string(16, '\0'), .hash = std::string(32, '\xff')}};
 }
 
 std::vector<Event> sample_events() {
@@ -150,11 +150,17 @@ UpdateAccount update_all_set() {
 
 std::vector<Command> sample_commands() {
   std::vector<CommandBody> bodies;
-  bodies.push_back(OpenAccount{.account_id = "1001", .settings = full_settings(), .overdraft = units(5),
+  bodies.push_back(OpenAccount{.account_id = "1001",
+                               .settings = full_settings(),
+                               .overdraft = units(5),
                                .initial_balance = Money::from_micros(-1)});
-  bodies.push_back(OpenAccount{.account_id = "1002", .settings = AccountSettings{}, .overdraft = std::nullopt,
+  bodies.push_back(OpenAccount{.account_id = "1002",
+                               .settings = AccountSettings{},
+                               .overdraft = std::nullopt,
                                .initial_balance = std::nullopt});
-  bodies.push_back(OpenAccount{.account_id = "1003", .settings = full_settings(), .overdraft = Money::zero(),
+  bodies.push_back(OpenAccount{.account_id = "1003",
+                               .settings = full_settings(),
+                               .overdraft = Money::zero(),
                                .initial_balance = Money::zero()});  // set to zero is not unset
   bodies.push_back(update_all_set());
   UpdateAccount nothing;
@@ -168,8 +174,10 @@ std::vector<Command> sample_commands() {
   removals.locked = true;
   removals.monthly_max = Money::zero();
   bodies.push_back(removals);
-  bodies.push_back(Pay{.account_id = "1001", .amount = units(10), .memo = "cash", .method = PaymentMethod::other});
-  bodies.push_back(Pay{.account_id = "1001", .amount = Money::zero(), .memo = "", .method = PaymentMethod::cash});
+  bodies.push_back(
+      Pay{.account_id = "1001", .amount = units(10), .memo = "cash", .method = PaymentMethod::other});
+  bodies.push_back(
+      Pay{.account_id = "1001", .amount = Money::zero(), .memo = "", .method = PaymentMethod::cash});
   bodies.push_back(SetCredit{.account_id = "1001", .limit = units(100), .memo = "raise"});
   bodies.push_back(MakeZero{.account_id = "1001", .memo = "year end"});
   bodies.push_back(Reverse{.record = LogPosition{17}, .memo = "wrong account"});
@@ -275,7 +283,8 @@ TEST_CASE("codec: UpdateAccount keeps unset, removed and set apart", "[codec]") 
   UpdateAccount unset;
   unset.account_id = "1";
   const auto round_trip = [](const UpdateAccount& update) {
-    Result<Command> decoded = decode_command(encode_command(Command{.command_id = "c", .operator_name = "", .body = update}));
+    Result<Command> decoded =
+        decode_command(encode_command(Command{.command_id = "c", .operator_name = "", .body = update}));
     REQUIRE(decoded.ok());
     return std::get<UpdateAccount>(decoded->body);
   };
@@ -328,8 +337,8 @@ TEST_CASE("codec: message_bytes is capnp::writeMessage's framing", "[codec]") {
 
 TEST_CASE("codec: an event type this build does not know is unsupported, naming the number", "[codec]") {
   for (uint16_t number : {uint16_t{11}, uint16_t{200}, uint16_t{65535}}) {
-    const std::string bytes =
-        crafted_event([&](schema::Event::Builder event) { event.setType(static_cast<schema::EventType>(number)); });
+    const std::string bytes = crafted_event(
+        [&](schema::Event::Builder event) { event.setType(static_cast<schema::EventType>(number)); });
     Result<Event> decoded = decode_event(bytes);
     REQUIRE_FALSE(decoded.ok());
     CHECK(decoded.error().code == Errc::unsupported_event);
@@ -396,7 +405,8 @@ TEST_CASE("codec: an empty settings struct on a payment is still default, so it 
 }
 
 TEST_CASE("codec: a command kind this build does not know is refused, not taken for another", "[codec]") {
-  const std::string bytes = encode_command(Command{.command_id = "c", .operator_name = "", .body = SetParameter{.name = "X", .value = 1}});
+  const std::string bytes = encode_command(
+      Command{.command_id = "c", .operator_name = "", .body = SetParameter{.name = "X", .value = 1}});
   // Command's only data field is the body's discriminant, first in the data section (byte 16 of a
   // one-segment message); the check guards this assumption about the layout.
   REQUIRE(bytes.size() > 17);

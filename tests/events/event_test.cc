@@ -50,7 +50,8 @@ TEST_CASE("event: every event type has a past-tense name", "[event]") {
 }
 
 TEST_CASE("event: operator roles and permissions read back as written", "[event]") {
-  for (OperatorRole role : {OperatorRole::admin, OperatorRole::finance, OperatorRole::agent, OperatorRole::auditor}) {
+  for (OperatorRole role :
+       {OperatorRole::admin, OperatorRole::finance, OperatorRole::agent, OperatorRole::auditor}) {
     CHECK(parse_operator_role(operator_role_name(role)) == role);
   }
   CHECK_FALSE(parse_operator_role("root").has_value());
@@ -104,7 +105,8 @@ TEST_CASE("event: the account IDs . and .. are refused, as a URL path cannot car
 }
 
 TEST_CASE("event: account IDs are 1-64 characters of A-Za-z0-9._-", "[event]") {
-  for (const char* id : {"1", "1001", "a", "Z", "acme.main", "acme_main", "acme-main", "._-", "-leading-dash"}) {
+  for (const char* id :
+       {"1", "1001", "a", "Z", "acme.main", "acme_main", "acme-main", "._-", "-leading-dash"}) {
     INFO("id '" << id << "'");
     CHECK(is_valid_account_id(id));
     CHECK(check_account_id(id).ok());

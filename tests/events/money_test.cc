@@ -36,9 +36,9 @@ TEST_CASE("money: parse accepts plain decimals", "[money]") {
 }
 
 TEST_CASE("money: parse rejects malformed text", "[money]") {
-  for (const char* text : {"", "+", "-", ".", ".5", "1.", "-.5", "+.5", " 1", "1 ", " ", "1 000", "1,5", "1e3",
-                           "1E3", "0x10", "--1", "+-1", "-+1", "1.2.3", "1..2", "abc", "1a", "١", "\t1", "1\n",
-                           "∞", "nan", "inf"}) {
+  for (const char* text : {"",     "+",     "-",   ".",   ".5",  "1.",   "-.5", "+.5", " 1",  "1 ",
+                           " ",    "1 000", "1,5", "1e3", "1E3", "0x10", "--1", "+-1", "-+1", "1.2.3",
+                           "1..2", "abc",   "1a",  "١",   "\t1", "1\n",  "∞",   "nan", "inf"}) {
     INFO("text '" << text << "'");
     CHECK(rejects(text));
   }
@@ -86,8 +86,9 @@ TEST_CASE("money: to_string keeps at least two decimals and no more than needed"
 }
 
 TEST_CASE("money: to_string and parse round-trip", "[money]") {
-  for (int64_t micros : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{10}, int64_t{999'999}, int64_t{1'000'000},
-                         int64_t{-123'456'789}, int64_max, int64_min, int64_max - 1, int64_min + 1}) {
+  for (int64_t micros :
+       {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{10}, int64_t{999'999}, int64_t{1'000'000},
+        int64_t{-123'456'789}, int64_max, int64_min, int64_max - 1, int64_min + 1}) {
     const Money money = Money::from_micros(micros);
     INFO("micros " << micros << " text " << money.to_string());
     CHECK(micros_of(money.to_string()) == micros);

@@ -14,24 +14,30 @@ TEST_CASE("usage errors are 400 and change nothing", "[http][errors]") {
   Api api;
   httplib::Client& admin = *api.admin;
   open_account(admin, {{"account", "C-1"}, {"name", "Alice"}});
-  const auto pay = [&](const std::string& body) { return admin.Post("/v1/accounts/C-1/payments", body, "application/json"); };
-  CHECK(refusal_of(pay(R"({"amount":"1")")) == refusal(400, "invalid_argument"));           // malformed JSON
-  CHECK(refusal_of(pay(R"(["amount"])")) == refusal(400, "invalid_argument"));               // not an object
-  CHECK(refusal_of(pay(R"({"amount":12.5})")) == refusal(400, "invalid_amount"));            // a binary fraction
-  CHECK(refusal_of(pay(R"({"amount":true})")) == refusal(400, "invalid_amount"));            // wrong type
+  const auto pay = [&](const std::string& body) {
+    return admin.Post("/v1/accounts/C-1/payments", body, "application/json");
+  };
+  CHECK(refusal_of(pay(R"({"amount":"1")")) == refusal(400, "invalid_argument"));  // malformed JSON
+  CHECK(refusal_of(pay(R"(["amount"])")) == refusal(400, "invalid_argument"));     // not an object
+  CHECK(refusal_of(pay(R"({"amount":12.5})")) == refusal(400, "invalid_amount"));  // a binary fraction
+  CHECK(refusal_of(pay(R"({"amount":true})")) == refusal(400, "invalid_amount"));  // wrong type
   CHECK(refusal_of(pay(R"({"amount":"1","memo":7})")) == refusal(400, "invalid_argument"));  // wrong type
   CHECK(refusal_of(pay(R"({"amout":"1"})")) == refusal(400, "invalid_argument"));            // unknown member
-  CHECK(refusal_of(pay(R"({"amount":"1","account":"C-2"})")) == refusal(400, "invalid_argument"));  // in the path
+  CHECK(refusal_of(pay(R"({"amount":"1","account":"C-2"})")) ==
+        refusal(400, "invalid_argument"));  // in the path
   CHECK(refusal_of(pay(R"({"amount":"1","operator":"someone"})")) == refusal(400, "invalid_argument"));
   CHECK(refusal_of(pay(R"({"amount":"1.0000001"})")) == refusal(400, "invalid_amount"));
   CHECK(refusal_of(pay(R"({"amount":"1","command_id":""})")) == refusal(400, "invalid_argument"));
-  CHECK(refusal_of(pay("{\"amount\":\"1\",\"memo\":\"\xff\"}")) == refusal(400, "invalid_argument"));  // not UTF-8
+  CHECK(refusal_of(pay("{\"amount\":\"1\",\"memo\":\"\xff\"}")) ==
+        refusal(400, "invalid_argument"));  // not UTF-8
   CHECK(refusal_of(admin.Post("/v1/accounts/C%201/payments", R"({"amount":"1"})", "application/json")) ==
         refusal(400, "invalid_account_id"));
-  CHECK(refusal_of(admin.Post("/v1/records/abc/reversal", "", "application/json")) == refusal(400, "invalid_argument"));
+  CHECK(refusal_of(admin.Post("/v1/records/abc/reversal", "", "application/json")) ==
+        refusal(400, "invalid_argument"));
   CHECK(refusal_of(admin.Get("/v1/payment-records?from=yesterday")) == refusal(400, "invalid_date"));
   CHECK(refusal_of(admin.Get("/v1/payment-records?acount=C-1")) == refusal(400, "invalid_argument"));
-  CHECK(refusal_of(admin.Get("/v1/payment-records?account=C-1&account=C-2")) == refusal(400, "invalid_argument"));
+  CHECK(refusal_of(admin.Get("/v1/payment-records?account=C-1&account=C-2")) ==
+        refusal(400, "invalid_argument"));
   CHECK(refusal_of(admin.Get("/v1/payment-records?cursor=garbage")) == refusal(400, "invalid_argument"));
   CHECK(refusal_of(admin.Get("/v1/payment-records?limit=-1")) == refusal(400, "invalid_argument"));
   CHECK(refusal_of(admin.Get("/v1/payment-records?format=pdf")) == refusal(400, "invalid_argument"));
@@ -80,12 +86,14 @@ TEST_CASE("to= with a date alone ends at the end of that day", "[http][queries]"
   const json rows = json_of(admin.Get("/v1/payment-records")).at("rows");
   REQUIRE(rows.size() == 1);
   const std::string day = rows[0].at("payment_time").get<std::string>().substr(0, 10);
-  CHECK(json_of(admin.Get(("/v1/payment-records?from=" + day + "&to=" + day).c_str())).at("rows").size() == 1);
+  CHECK(json_of(admin.Get(("/v1/payment-records?from=" + day + "&to=" + day).c_str())).at("rows").size() ==
+        1);
   CHECK(json_of(admin.Get(("/v1/payment-records?to=" + day).c_str())).at("rows").size() == 1);
   CHECK(json_of(admin.Get(("/v1/payment-records?to=" + day + "T00:00:00Z").c_str())).at("rows").empty());
 }
 
-TEST_CASE("401 with WWW-Authenticate without a valid token but healthz and metrics need none", "[http][errors]") {
+TEST_CASE("401 with WWW-Authenticate without a valid token but healthz and metrics need none",
+          "[http][errors]") {
   Api api;
   auto anonymous = api.server->client("");
   const httplib::Result no_token = anonymous->Get("/v1/balances");
@@ -109,8 +117,10 @@ TEST_CASE("404 for unknown routes and missing things and 405 for a wrong method"
   CHECK(refusal_of(admin.Get("/v1/nothing")) == refusal(404, "route_not_found"));
   CHECK(refusal_of(admin.Get("/v1/accounts/")) == refusal(404, "route_not_found"));
   CHECK(refusal_of(admin.Get("/v1/accounts/C-404")) == refusal(404, "account_not_found"));
-  CHECK(refusal_of(post(admin, "/v1/accounts/C-404/payments", {{"amount", "1"}})) == refusal(404, "account_not_found"));
-  CHECK(refusal_of(admin.Post("/v1/records/99/reversal", "", "application/json")) == refusal(404, "record_not_found"));
+  CHECK(refusal_of(post(admin, "/v1/accounts/C-404/payments", {{"amount", "1"}})) ==
+        refusal(404, "account_not_found"));
+  CHECK(refusal_of(admin.Post("/v1/records/99/reversal", "", "application/json")) ==
+        refusal(404, "record_not_found"));
   CHECK(refusal_of(admin.Post("/v1/operators/nobody/disable", "", "application/json")) ==
         refusal(404, "operator_not_found"));
   const httplib::Result wrong_method = admin.Delete("/v1/accounts/C-1");
@@ -135,8 +145,11 @@ TEST_CASE("409 for conflicts and 422 for broken rules and nothing changes", "[ht
   CHECK(refusal_of(post(admin, "/v1/accounts/C-1/adjustments", {{"amount", "0"}})) ==
         refusal(422, "amount_must_not_be_zero"));
   CHECK(refusal_of(post(admin, "/v1/accounts/C-1/credit", {{"limit", "-1"}})).first == 422);
-  CHECK(refusal_of(post(admin, "/v1/accounts", {{"account", "C-2"}, {"name", "B"}, {"parent", "C-1"}})).first == 422);
-  CHECK(refusal_of(admin.Patch("/v1/accounts/C-1", "{}", "application/json")) == refusal(422, "nothing_to_change"));
+  CHECK(
+      refusal_of(post(admin, "/v1/accounts", {{"account", "C-2"}, {"name", "B"}, {"parent", "C-1"}})).first ==
+      422);
+  CHECK(refusal_of(admin.Patch("/v1/accounts/C-1", "{}", "application/json")) ==
+        refusal(422, "nothing_to_change"));
   CHECK(balance_of(admin, "C-1") == "10.00");
   CHECK(json_of(admin.Get("/v1/payment-records")).at("rows").size() == 1);
 }

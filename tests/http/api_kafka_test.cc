@@ -20,8 +20,9 @@ struct Broker {
   testing::ChildProcess process;
   std::string bootstrap;
   explicit Broker(int partitions)
-      : process({PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", std::to_string(partitions)},
-                files.file("broker.err")),
+      : process(
+            {PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", std::to_string(partitions)},
+            files.file("broker.err")),
         bootstrap(process.read_line(wait_ms)) {
     REQUIRE(!bootstrap.empty());
   }
@@ -36,7 +37,8 @@ json record_facts(const json& record) {
 
 json records_of(httplib::Client& client, const std::string& account) {
   json facts = json::array();
-  const json page = json_of(client.Get(("/v1/payment-records?account=" + account).c_str()));  // held: rows borrow it
+  const json page =
+      json_of(client.Get(("/v1/payment-records?account=" + account).c_str()));  // held: rows borrow it
   for (const json& row : page.at("rows")) facts.push_back(record_facts(row));
   return facts;
 }
@@ -45,15 +47,17 @@ json records_of(httplib::Client& client, const std::string& account) {
 void run_scenario(httplib::Client& admin) {
   for (int i = 0; i < 8; ++i) {
     const std::string id = "C-" + std::to_string(i);
-    open_account(admin, {{"account", id}, {"name", "Customer " + std::to_string(i)}, {"balance", "10"},
+    open_account(admin, {{"account", id},
+                         {"name", "Customer " + std::to_string(i)},
+                         {"balance", "10"},
                          {"command_id", "open-" + id}});
   }
   for (int round = 0; round < 3; ++round) {
     for (int i = 0; i < 8; ++i) {
       const std::string id = "C-" + std::to_string(i);
-      const httplib::Result paid =
-          post(admin, "/v1/accounts/" + id + "/payments",
-               {{"amount", std::to_string(round + 1) + ".25"}, {"command_id", "pay-" + id + "-" + std::to_string(round)}});
+      const httplib::Result paid = post(admin, "/v1/accounts/" + id + "/payments",
+                                        {{"amount", std::to_string(round + 1) + ".25"},
+                                         {"command_id", "pay-" + id + "-" + std::to_string(round)}});
       REQUIRE(paid);
       INFO(paid->body);
       REQUIRE(paid->status == 201);
@@ -70,22 +74,26 @@ void run_scenario(httplib::Client& admin) {
   CHECK(post(admin, "/v1/accounts/C-5/credit", {{"limit", "7"}})->status == 201);
   CHECK(post(admin, "/v1/accounts/C-6/adjustments", {{"amount", "-1.10"}})->status == 201);
   CHECK(admin.Post("/v1/accounts/C-7/make-zero")->status == 201);
-  const json batch = json_of(post(admin, "/v1/commands",
-                                  {{"commands",
-                                    {{{"type", "pay"}, {"account", "C-1"}, {"amount", "4"}, {"command_id", "b-1"}},
-                                     {{"type", "pay"}, {"account", "C-9"}, {"amount", "4"}, {"command_id", "b-2"}},
-                                     {{"type", "pay"}, {"account", "C-2"}, {"amount", "5"}}}}}));
+  const json batch =
+      json_of(post(admin, "/v1/commands",
+                   {{"commands",
+                     {{{"type", "pay"}, {"account", "C-1"}, {"amount", "4"}, {"command_id", "b-1"}},
+                      {{"type", "pay"}, {"account", "C-9"}, {"amount", "4"}, {"command_id", "b-2"}},
+                      {{"type", "pay"}, {"account", "C-2"}, {"amount", "5"}}}}}));
   REQUIRE(batch.at("outcomes").size() == 3);
   CHECK(batch.at("outcomes")[0].at("ok") == true);
   CHECK(batch.at("outcomes")[1].at("error").at("code") == "account_not_found");
   CHECK(batch.at("outcomes")[2].at("command_id").get<std::string>().rfind("gen-", 0) == 0);
-  // A retry answers the first outcome; another body under the same ID is a conflict; bad input changes nothing.
-  const httplib::Result retried = post(admin, "/v1/accounts/C-0/payments", {{"amount", "1.25"}, {"command_id", "pay-C-0-0"}});
+  // A retry answers the first outcome; another body under the same ID is a conflict; bad input changes
+  // nothing.
+  const httplib::Result retried =
+      post(admin, "/v1/accounts/C-0/payments", {{"amount", "1.25"}, {"command_id", "pay-C-0-0"}});
   REQUIRE(retried);
   CHECK(retried->status == 200);
   CHECK(json::parse(retried->body).at("duplicate") == true);
-  CHECK(refusal_of(post(admin, "/v1/accounts/C-0/payments", {{"amount", "2"}, {"command_id", "pay-C-0-0"}})) ==
-        std::pair{409, std::string("command_id_conflict")});
+  CHECK(
+      refusal_of(post(admin, "/v1/accounts/C-0/payments", {{"amount", "2"}, {"command_id", "pay-C-0-0"}})) ==
+      std::pair{409, std::string("command_id_conflict")});
   CHECK(refusal_of(post(admin, "/v1/accounts/C-9/payments", {{"amount", "2"}})) ==
         std::pair{404, std::string("account_not_found")});
   CHECK(refusal_of(post(admin, "/v1/accounts/C-0/payments", {{"amount", "-2"}})).first == 422);
@@ -115,7 +123,8 @@ TEST_CASE("the API on Kafka with three partitions answers as embedded mode does"
         json_of(embedded.admin->Get("/v1/payment-records?limit=0")).at("rows").size());
 }
 
-TEST_CASE("a command no engine decides yet is 202 and its outcome is found by ID later", "[http][kafka-api]") {
+TEST_CASE("a command no engine decides yet is 202 and its outcome is found by ID later",
+          "[http][kafka-api]") {
   Broker broker(2);
   TempDir engine_data;
   const auto engine = [&](const std::string& name) {
@@ -136,7 +145,8 @@ TEST_CASE("a command no engine decides yet is 202 and its outcome is found by ID
   // The gateway alone: its first admin is published but not applied, so its token works only later.
   Api api({"--kafka", broker.bootstrap, "--api-only", "--outcome-timeout-ms", "1500"});
   bool noted = false;
-  for (const std::string& line : api.server->stdout_lines()) noted |= line.find("no engine instance") != std::string::npos;
+  for (const std::string& line : api.server->stdout_lines())
+    noted |= line.find("no engine instance") != std::string::npos;
   CHECK(noted);
   httplib::Client& admin = *api.admin;
   CHECK(admin.Get("/v1/balances")->status == 401);
@@ -147,7 +157,8 @@ TEST_CASE("a command no engine decides yet is 202 and its outcome is found by ID
     running->signal(SIGTERM);
     CHECK(running->wait() == 0);
   }
-  const httplib::Result pending = post(admin, "/v1/accounts/C-1/payments", {{"amount", "2"}, {"command_id", "late-1"}});
+  const httplib::Result pending =
+      post(admin, "/v1/accounts/C-1/payments", {{"amount", "2"}, {"command_id", "late-1"}});
   REQUIRE(pending);
   INFO(pending->body);
   CHECK(pending->status == 202);

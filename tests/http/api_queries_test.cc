@@ -14,7 +14,8 @@ void fill(httplib::Client& admin) {
   open_account(admin, {{"account", "C-1"}, {"name", "Alice, Inc."}});
   open_account(admin, {{"account", "C-2"}, {"name", "Bob"}, {"account_type", "agent"}});
   json commands = json::array();
-  for (int i = 1; i <= 5; ++i) commands.push_back({{"type", "pay"}, {"account", "C-1"}, {"amount", std::to_string(i)}});
+  for (int i = 1; i <= 5; ++i)
+    commands.push_back({{"type", "pay"}, {"account", "C-1"}, {"amount", std::to_string(i)}});
   commands.push_back({{"type", "pay"}, {"account", "C-2"}, {"amount", "100"}, {"memo", tricky_memo}});
   commands.push_back({{"type", "credit"}, {"account", "C-2"}, {"limit", "30"}});
   const json outcomes = json_of(post(admin, "/v1/commands", {{"commands", commands}})).at("outcomes");
@@ -58,14 +59,16 @@ TEST_CASE("payment records page with a cursor in the JSON and in a header", "[ht
     REQUIRE(result);
     REQUIRE(result->status == 200);
     const json document = json::parse(result->body);
-    for (const json& row : document.at("rows")) ids.push_back(std::stoull(row.at("record_id").get<std::string>()));
+    for (const json& row : document.at("rows"))
+      ids.push_back(std::stoull(row.at("record_id").get<std::string>()));
     cursor = document.at("next_cursor").get<std::string>();
     CHECK(result->get_header_value("Paystream-Next-Cursor") == cursor);
     if (cursor.empty()) break;
   }
   CHECK(ids.size() == 7);
   CHECK(std::is_sorted(ids.begin(), ids.end()));
-  const json filtered = json_of(api.admin->Get("/v1/payment-records?account=C-1&type=payment&from=2000-01-01"));
+  const json filtered =
+      json_of(api.admin->Get("/v1/payment-records?account=C-1&type=payment&from=2000-01-01"));
   CHECK(filtered.at("rows").size() == 5);
   CHECK(json_of(api.admin->Get("/v1/payment-records?operator=nobody")).at("rows").empty());
   CHECK(json_of(api.admin->Get("/v1/payment-records?to=2000-01-01T00:00:00Z")).at("rows").empty());
@@ -104,7 +107,8 @@ TEST_CASE("CSV and XLSX and table exports parse back and equal the CLI's output"
   CHECK(sheet.find("<v>100</v>") != std::string::npos);  // amounts are number cells
   CHECK(sheet.find("<row r=\"8\"") != std::string::npos);
   CHECK(sheet.find("<row r=\"9\"") == std::string::npos);
-  const std::string balances_sheet = sheet_xml_of(get_body(admin, "/v1/balances?format=xlsx&type=agent"), scratch);
+  const std::string balances_sheet =
+      sheet_xml_of(get_body(admin, "/v1/balances?format=xlsx&type=agent"), scratch);
   CHECK(balances_sheet.find("Bob") != std::string::npos);
   CHECK(balances_sheet.find("Alice") == std::string::npos);
 
@@ -117,7 +121,8 @@ TEST_CASE("CSV and XLSX and table exports parse back and equal the CLI's output"
   CHECK(run_paystream({"records", "--data", data, "--format", "table", "--limit", "4"}).second == table);
   CHECK(run_paystream({"records", "--data", data, "--format", "csv"}).second == csv);
   CHECK(run_paystream({"records", "--data", data, "--format", "json", "--limit", "4"}).second == page_json);
-  CHECK(run_paystream({"balances", "--data", data, "--format", "json", "--type", "direct"}).second == balances_json);
+  CHECK(run_paystream({"balances", "--data", data, "--format", "json", "--type", "direct"}).second ==
+        balances_json);
 }
 
 TEST_CASE("balances filter by account and type and range", "[http][queries]") {
@@ -139,7 +144,8 @@ TEST_CASE("a large export streams every row", "[http][queries][export]") {
   open_account(admin, {{"account", "BIG"}, {"name", "Big"}});
   constexpr int payments = 5000;
   json commands = json::array();
-  for (int i = 0; i < payments; ++i) commands.push_back({{"type", "pay"}, {"account", "BIG"}, {"amount", "0.01"}});
+  for (int i = 0; i < payments; ++i)
+    commands.push_back({{"type", "pay"}, {"account", "BIG"}, {"amount", "0.01"}});
   REQUIRE(post(admin, "/v1/commands", {{"commands", commands}})->status == 200);
   const auto rows = parse_csv(get_body(admin, "/v1/payment-records?account=BIG&format=csv"));
   CHECK(rows.size() == payments + 1);

@@ -34,11 +34,15 @@ struct Tree {
   std::string agent_token;
   explicit Tree(const std::vector<std::string>& extra = {}) : api(extra) {
     httplib::Client& admin = *api.admin;
-    open_account(admin, {{"account", "AG-1"}, {"name", "North"}, {"account_type", "agent"}, {"balance", "1"}});
+    open_account(admin,
+                 {{"account", "AG-1"}, {"name", "North"}, {"account_type", "agent"}, {"balance", "1"}});
     open_account(admin, {{"account", "S-1"}, {"name", "Sub"}, {"parent", "AG-1"}, {"balance", "2"}});
     open_account(admin, {{"account", "X-1"}, {"name", "Outside"}, {"balance", "3"}});
-    agent_token = add_operator(admin, {{"name", "north"}, {"role", "agent"}, {"agent", "AG-1"},
-                                       {"allow", {"pay-sub-accounts"}}, {"command_id", "add-north"}});
+    agent_token = add_operator(admin, {{"name", "north"},
+                                       {"role", "agent"},
+                                       {"agent", "AG-1"},
+                                       {"allow", {"pay-sub-accounts"}},
+                                       {"command_id", "add-north"}});
   }
 };
 
@@ -73,9 +77,11 @@ TEST_CASE("an agent operator acts only with its permissions and each refusal is 
   CHECK(post(*agent, "/v1/accounts/S-1/payments", {{"amount", "5"}})->status == 201);
   const json paid = json_of(admin.Get("/v1/payment-records?account=S-1&type=payment"));
   CHECK(paid.at("rows").back().at("operator") == "north");  // every event records its operator
-  CHECK(refusal_of(post(*agent, "/v1/accounts/AG-1/payments", {{"amount", "5"}})) == forbidden);  // no pay-self
+  CHECK(refusal_of(post(*agent, "/v1/accounts/AG-1/payments", {{"amount", "5"}})) ==
+        forbidden);  // no pay-self
   CHECK(refusal_of(post(*agent, "/v1/accounts/X-1/payments", {{"amount", "5"}})) == forbidden);
-  CHECK(refusal_of(post(*agent, "/v1/accounts/S-1/credit", {{"limit", "50"}})) == forbidden);  // no set-overdraft
+  CHECK(refusal_of(post(*agent, "/v1/accounts/S-1/credit", {{"limit", "50"}})) ==
+        forbidden);  // no set-overdraft
   CHECK(refusal_of(post(*agent, "/v1/accounts/S-1/adjustments", {{"amount", "1"}})) == forbidden);
   CHECK(refusal_of(post(*agent, "/v1/accounts/S-1/make-zero", json::object())) == forbidden);
   CHECK(refusal_of(agent->Patch("/v1/accounts/S-1", R"({"name":"Mine"})", "application/json")) == forbidden);
@@ -84,11 +90,12 @@ TEST_CASE("an agent operator acts only with its permissions and each refusal is 
   CHECK(refusal_of(agent->Put("/v1/parameters/SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", R"({"value":"1"})",
                               "application/json")) == forbidden);
   CHECK(refusal_of(post(*agent, "/v1/operators", {{"name", "mine"}, {"role", "admin"}})) == forbidden);
-  const json batch = json_of(post(*agent, "/v1/commands",
-                                  {{"commands",
-                                    {{{"type", "pay"}, {"account", "X-1"}, {"amount", "1"}},
-                                     {{"type", "pay"}, {"account", "S-1"}, {"amount", "1"}, {"operator", "admin"}},
-                                     {{"type", "pay"}, {"account", "S-1"}, {"amount", "1"}}}}}));
+  const json batch =
+      json_of(post(*agent, "/v1/commands",
+                   {{"commands",
+                     {{{"type", "pay"}, {"account", "X-1"}, {"amount", "1"}},
+                      {{"type", "pay"}, {"account", "S-1"}, {"amount", "1"}, {"operator", "admin"}},
+                      {{"type", "pay"}, {"account", "S-1"}, {"amount", "1"}}}}}));
   CHECK(batch.at("outcomes")[0].at("error").at("code") == "forbidden");
   CHECK(batch.at("outcomes")[1].at("error").at("code") == "forbidden");  // cannot act as another operator
   CHECK(batch.at("outcomes")[2].at("ok") == true);
@@ -117,8 +124,9 @@ TEST_CASE("auditors only read and finance cannot change parameters or operators"
   CHECK(balance_of(admin, "X-1") == "4.00");
 }
 
-TEST_CASE("GET /v1/operators lists the operators as operator list does, never a token, to admin and auditor only",
-          "[http][rights][operators]") {
+TEST_CASE(
+    "GET /v1/operators lists the operators as operator list does, never a token, to admin and auditor only",
+    "[http][rights][operators]") {
   Tree tree;
   httplib::Client& admin = *tree.api.admin;
   const std::string audit_token = add_operator(admin, {{"name", "audit"}, {"role", "auditor"}});
@@ -130,11 +138,19 @@ TEST_CASE("GET /v1/operators lists the operators as operator list does, never a 
   CHECK(listed->status == 200);
   const json rows = json_of(listed).at("rows");
   REQUIRE(rows.size() == 4);  // in name order
-  CHECK(rows[0] == json{{"name", "admin"}, {"role", "admin"}, {"agent", ""}, {"allow", ""}, {"status", "enabled"},
+  CHECK(rows[0] == json{{"name", "admin"},
+                        {"role", "admin"},
+                        {"agent", ""},
+                        {"allow", ""},
+                        {"status", "enabled"},
                         {"token_id", tree.api.server->admin_token().substr(4, 16)}});
   CHECK(rows[1].at("name") == "audit");
-  CHECK(rows[3] == json{{"name", "north"}, {"role", "agent"}, {"agent", "AG-1"}, {"allow", "pay-sub-accounts"},
-                        {"status", "enabled"}, {"token_id", tree.agent_token.substr(4, 16)}});
+  CHECK(rows[3] == json{{"name", "north"},
+                        {"role", "agent"},
+                        {"agent", "AG-1"},
+                        {"allow", "pay-sub-accounts"},
+                        {"status", "enabled"},
+                        {"token_id", tree.agent_token.substr(4, 16)}});
   for (const std::string& token : {tree.api.server->admin_token(), audit_token, tree.agent_token}) {
     CHECK(listed->body.find(token) == std::string::npos);
   }
@@ -146,8 +162,10 @@ TEST_CASE("GET /v1/operators lists the operators as operator list does, never a 
   CHECK(admin.Post("/v1/operators/fin/disable", "", "application/json")->status == 201);
   CHECK(json_of(admin.Get("/v1/operators")).at("rows")[2].at("status") == "disabled");
   CHECK(refusal_of(agent->Get("/v1/operators")) == forbidden);
-  CHECK(refusal_of(auditor->Get("/v1/operators?format=xlsx")) == std::pair{400, std::string("invalid_argument")});
-  CHECK(refusal_of(auditor->Get("/v1/operators?role=admin")) == std::pair{400, std::string("invalid_argument")});
+  CHECK(refusal_of(auditor->Get("/v1/operators?format=xlsx")) ==
+        std::pair{400, std::string("invalid_argument")});
+  CHECK(refusal_of(auditor->Get("/v1/operators?role=admin")) ==
+        std::pair{400, std::string("invalid_argument")});
   CHECK(refusal_of(finance->Get("/v1/operators")).first == 401);  // disabled above
   auto finance2 = tree.api.server->client(add_operator(admin, {{"name", "fin2"}, {"role", "finance"}}));
   CHECK(refusal_of(finance2->Get("/v1/operators")) == forbidden);
@@ -172,17 +190,20 @@ TEST_CASE("a rotated or disabled operator's token gets 401", "[http][rights]") {
   CHECK(balance_of(admin, "S-1") == "2.00");
 }
 
-TEST_CASE("a command ID used outside an agent's tree is to the agent as if it did not exist, across a restart",
-          "[http][rights][command-id]") {
+TEST_CASE(
+    "a command ID used outside an agent's tree is to the agent as if it did not exist, across a restart",
+    "[http][rights][command-id]") {
   // In Kafka mode (http-kafka/), a short session so that the restarted engine takes the partition
   // over in seconds rather than after the stopped member's default 45 s.
-  const std::vector<std::string> restartable =
-      std::getenv("PAYSTREAM_TEST_KAFKA") == nullptr ? std::vector<std::string>{}
-                                                     : std::vector<std::string>{"--session-timeout-ms", "3000"};
+  const std::vector<std::string> restartable = std::getenv("PAYSTREAM_TEST_KAFKA") == nullptr
+                                                   ? std::vector<std::string>{}
+                                                   : std::vector<std::string>{"--session-timeout-ms", "3000"};
   Tree tree(restartable);
   httplib::Client& admin = *tree.api.admin;
-  REQUIRE(post(admin, "/v1/accounts/X-1/payments", {{"amount", "1"}, {"command_id", "till-1"}})->status == 201);
-  REQUIRE(post(admin, "/v1/accounts/X-1/payments", {{"amount", "1"}, {"command_id", "admin-only"}})->status == 201);
+  REQUIRE(post(admin, "/v1/accounts/X-1/payments", {{"amount", "1"}, {"command_id", "till-1"}})->status ==
+          201);
+  REQUIRE(post(admin, "/v1/accounts/X-1/payments", {{"amount", "1"}, {"command_id", "admin-only"}})->status ==
+          201);
   auto agent = tree.api.server->client(tree.agent_token);
   const json pay_5{{"amount", "5"}, {"command_id", "till-1"}};
 
@@ -208,8 +229,8 @@ TEST_CASE("a command ID used outside an agent's tree is to the agent as if it di
   CHECK(refusal_of(agent->Get("/v1/commands/admin-only")) == Refusal{404, "command_not_found"});
   CHECK(refusal_of(agent->Get("/v1/commands/never-used")) == Refusal{404, "command_not_found"});
   // The agent's space is its own: another operator cannot take IDs in it.
-  CHECK(refusal_of(post(admin, "/v1/accounts/X-1/payments", {{"amount", "1"}, {"command_id", "AG-1:next"}})) ==
-        Refusal{400, "invalid_argument"});
+  CHECK(refusal_of(post(admin, "/v1/accounts/X-1/payments",
+                        {{"amount", "1"}, {"command_id", "AG-1:next"}})) == Refusal{400, "invalid_argument"});
   CHECK(balance_of(admin, "S-1") == "7.00");
   CHECK(balance_of(admin, "X-1") == "5.00");
 
@@ -230,29 +251,34 @@ TEST_CASE("an agent's command made before agents had ID spaces is found by its r
           "[http][command-id]") {
   Tree tree;
   httplib::Client& admin = *tree.api.admin;
-  REQUIRE(post(admin, "/v1/accounts/X-1/payments", {{"amount", "1"}, {"command_id", "admin-1"}})->status == 201);
+  REQUIRE(post(admin, "/v1/accounts/X-1/payments", {{"amount", "1"}, {"command_id", "admin-1"}})->status ==
+          201);
   // As an older version stored it: the agent operator's command under the ID as given (the local
   // CLI still submits it so).
   const std::string admin_token = tree.api.server->admin_token();
   REQUIRE(tree.api.server->stop() == 0);
-  const e2e::ProcessResult local = e2e::run_process({PAYSTREAM_BINARY, "--data", tree.api.data.path(), "pay", "S-1",
-                                                     "5", "--operator", "north", "--command-id", "legacy-1"});
+  const e2e::ProcessResult local =
+      e2e::run_process({PAYSTREAM_BINARY, "--data", tree.api.data.path(), "pay", "S-1", "5", "--operator",
+                        "north", "--command-id", "legacy-1"});
   INFO(local.err);
   REQUIRE(local.exit_code == 0);
   tree.api.server = std::make_unique<ServerProcess>(tree.api.data.path());
   auto agent = tree.api.server->client(tree.agent_token);
   auto admin_again = tree.api.server->client(admin_token);
 
-  const httplib::Result retry = post(*agent, "/v1/accounts/S-1/payments", {{"amount", "5"}, {"command_id", "legacy-1"}});
+  const httplib::Result retry =
+      post(*agent, "/v1/accounts/S-1/payments", {{"amount", "5"}, {"command_id", "legacy-1"}});
   REQUIRE(retry);
   INFO(retry->body);
   CHECK(retry->status == 200);
   CHECK(json::parse(retry->body).at("command_id") == "legacy-1");
-  CHECK(refusal_of(post(*agent, "/v1/accounts/S-1/payments", {{"amount", "6"}, {"command_id", "legacy-1"}})) ==
-        Refusal{409, "command_id_conflict"});
+  CHECK(
+      refusal_of(post(*agent, "/v1/accounts/S-1/payments", {{"amount", "6"}, {"command_id", "legacy-1"}})) ==
+      Refusal{409, "command_id_conflict"});
   CHECK(json_of(agent->Get("/v1/commands/legacy-1")).at("events")[0].at("account") == "S-1");
   // An unscoped ID someone outside the agent's operators used stays theirs: the agent's is new.
-  CHECK(post(*agent, "/v1/accounts/S-1/payments", {{"amount", "1"}, {"command_id", "admin-1"}})->status == 201);
+  CHECK(post(*agent, "/v1/accounts/S-1/payments", {{"amount", "1"}, {"command_id", "admin-1"}})->status ==
+        201);
   CHECK(balance_of(*admin_again, "S-1") == "8.00");
   CHECK(balance_of(*admin_again, "X-1") == "4.00");
 }

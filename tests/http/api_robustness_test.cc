@@ -1,6 +1,7 @@
 // What a server must survive: malformed and oversized requests, slow clients, many clients paying
 // one account at once; and what it reports: /metrics, a clean stop.
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -9,8 +10,6 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "api_test_support.h"
 
@@ -31,7 +30,9 @@ class RawConnection {
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
 
-  void send_text(const std::string& text) { REQUIRE(::send(fd_, text.data(), text.size(), MSG_NOSIGNAL) >= 0); }
+  void send_text(const std::string& text) {
+    REQUIRE(::send(fd_, text.data(), text.size(), MSG_NOSIGNAL) >= 0);
+  }
   // One response (its headers and Content-Length bytes of body), or what arrived before the server
   // closed the connection or `wait_ms` passed without anything arriving.
   std::string receive_response(int wait_ms) {
@@ -68,7 +69,8 @@ bool healthy(ServerProcess& server) {
 
 }  // namespace
 
-TEST_CASE("malformed and oversized and hostile requests are refused and the server carries on", "[http][robustness]") {
+TEST_CASE("malformed and oversized and hostile requests are refused and the server carries on",
+          "[http][robustness]") {
   Api api;
   httplib::Client& admin = *api.admin;
   const std::string huge(2 * 1024 * 1024, ' ');
@@ -169,7 +171,8 @@ TEST_CASE("metrics count commands and latency and positions and requests but sho
   const auto counted = [](const std::string& text) {
     return text.find("route=\"unmatched\",method=\"GET\",status=\"404\"") != std::string::npos &&
            text.find("method=\"POST\",status=\"422\"") != std::string::npos &&
-           text.find("route=\"/v1/accounts/{id}/payments\",method=\"POST\",status=\"201\"") != std::string::npos;
+           text.find("route=\"/v1/accounts/{id}/payments\",method=\"POST\",status=\"201\"") !=
+               std::string::npos;
   };
   httplib::Result metrics = api.server->client("")->Get("/metrics");
   for (int attempt = 0; attempt < 100 && metrics && !counted(metrics->body); ++attempt) {
@@ -188,7 +191,8 @@ TEST_CASE("metrics count commands and latency and positions and requests but sho
   CHECK(text.find("paystream_command_duration_seconds_bucket{le=\"+Inf\"} 3\n") != std::string::npos);
   CHECK(text.find("paystream_log_position 3\n") != std::string::npos);  // the first admin, open, pay
   CHECK(text.find("paystream_projection_lag_events 0\n") != std::string::npos);
-  CHECK(text.find("paystream_http_requests_total{route=\"/v1/accounts/{id}/payments\",method=\"POST\",status=\"422\"} "
+  CHECK(text.find("paystream_http_requests_total{route=\"/v1/accounts/{id}/"
+                  "payments\",method=\"POST\",status=\"422\"} "
                   "1\n") != std::string::npos);
   CHECK(text.find("route=\"unmatched\",method=\"GET\",status=\"404\"") != std::string::npos);
   CHECK(text.find("SECRET") == std::string::npos);

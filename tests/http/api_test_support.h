@@ -1,12 +1,10 @@
 #pragma once
 // Helpers of the HTTP API tests: a running server with an admin client, JSON bodies, a CSV reader.
 #include <catch2/catch.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "server_process.h"
 
@@ -17,7 +15,8 @@ using json = nlohmann::json;
 // A fresh data directory with the server on it and a client holding the first admin's token.
 struct Api {
   explicit Api(const std::vector<std::string>& extra = {})
-      : server(std::make_unique<ServerProcess>(data.path(), extra)), admin(server->client(server->admin_token())) {}
+      : server(std::make_unique<ServerProcess>(data.path(), extra)),
+        admin(server->client(server->admin_token())) {}
   // Every test ends with a clean stop: exit 0 (a sanitizer's report would make it fail).
   ~Api() {
     const int code = server->stop();

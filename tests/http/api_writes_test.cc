@@ -3,13 +3,17 @@
 
 namespace paystream::http_test {
 
-TEST_CASE("write endpoints open and pay and credit and adjust and reverse and zero and update an account", "[http][writes]") {
+TEST_CASE("write endpoints open and pay and credit and adjust and reverse and zero and update an account",
+          "[http][writes]") {
   Api api;
   httplib::Client& admin = *api.admin;
   open_account(admin, {{"account", "AG-1"}, {"name", "Agent"}, {"account_type", "agent"}});
-  const httplib::Result opened =
-      post(admin, "/v1/accounts",
-           {{"account", "C-1"}, {"name", "Alice"}, {"parent", "AG-1"}, {"balance", "50"}, {"command_id", "open-c1"}});
+  const httplib::Result opened = post(admin, "/v1/accounts",
+                                      {{"account", "C-1"},
+                                       {"name", "Alice"},
+                                       {"parent", "AG-1"},
+                                       {"balance", "50"},
+                                       {"command_id", "open-c1"}});
   REQUIRE(opened);
   CHECK(opened->status == 201);
   CHECK(opened->get_header_value("Location") == "/v1/accounts/C-1");
@@ -20,7 +24,8 @@ TEST_CASE("write endpoints open and pay and credit and adjust and reverse and ze
   CHECK(open_outcome.at("events").size() == 2);  // AccountOpened, the initial balance's payment
   CHECK(open_outcome.at("events")[0].at("operator") == "admin");
 
-  const json paid = json_of(post(admin, "/v1/accounts/C-1/payments", {{"amount", "12.50"}, {"memo", "top-up"}}));
+  const json paid =
+      json_of(post(admin, "/v1/accounts/C-1/payments", {{"amount", "12.50"}, {"memo", "top-up"}}));
   CHECK(paid.at("events")[0].at("balance_after") == "62.50");
   CHECK(paid.at("events")[0].at("memo") == "top-up");
   const uint64_t payment_record = paid.at("events")[0].at("position").get<uint64_t>();
@@ -31,7 +36,8 @@ TEST_CASE("write endpoints open and pay and credit and adjust and reverse and ze
   const std::string reversal = "/v1/records/" + std::to_string(payment_record) + "/reversal";
   CHECK(post(admin, reversal, {{"memo", "mistake"}})->status == 201);
   CHECK(balance_of(admin, "C-1") == "46.90");
-  CHECK(refusal_of(post(admin, reversal, json::object())) == std::pair{409, std::string("record_already_reversed")});
+  CHECK(refusal_of(post(admin, reversal, json::object())) ==
+        std::pair{409, std::string("record_already_reversed")});
 
   // make-zero takes an empty body, or none at all.
   const httplib::Result zeroed = admin.Post("/v1/accounts/C-1/make-zero");
@@ -51,7 +57,8 @@ TEST_CASE("write endpoints open and pay and credit and adjust and reverse and ze
   CHECK(api.server->stop() == 0);
 }
 
-TEST_CASE("a retried command ID gets its first outcome with 200 and another body under it is 409", "[http][writes]") {
+TEST_CASE("a retried command ID gets its first outcome with 200 and another body under it is 409",
+          "[http][writes]") {
   Api api;
   httplib::Client& admin = *api.admin;
   open_account(admin, {{"account", "C-1"}, {"name", "Alice"}});
@@ -121,8 +128,8 @@ TEST_CASE("a batch over the limit is refused whole with 413", "[http][writes][ba
 TEST_CASE("parameters are listed and set", "[http][writes][parameters]") {
   Api api;
   httplib::Client& admin = *api.admin;
-  const httplib::Result set =
-      admin.Put("/v1/parameters/SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", R"({"value":"30"})", "application/json");
+  const httplib::Result set = admin.Put("/v1/parameters/SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY",
+                                        R"({"value":"30"})", "application/json");
   REQUIRE(set);
   CHECK(set->status == 201);
   CHECK(json::parse(set->body).at("events")[0].at("value") == 30);

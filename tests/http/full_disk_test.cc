@@ -1,11 +1,10 @@
 // `paystream serve` on a small tmpfs that fills up: writes are refused with 507 storage_full, the
 // queries keep working, and writes resume without a restart once space is freed, with nothing
 // acknowledged lost. Mounting needs root: without it these tests are skipped and say so.
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "api_test_support.h"
 #include "tests/e2e/tmpfs_mount.h"
@@ -43,17 +42,19 @@ TEST_CASE("serve below its free-space reserve answers 507, serves queries, and t
   ServerProcess server(disk.file("ledger"), {"--min-free-bytes", "4194304"});
   const std::unique_ptr<httplib::Client> admin = server.client(server.admin_token());
   open_account(*admin, {{"account", "C-1"}, {"name", "Alice"}});
-  REQUIRE(post(*admin, "/v1/accounts/C-1/payments", {{"amount", "10"}, {"command_id", "first"}})->status == 201);
+  REQUIRE(post(*admin, "/v1/accounts/C-1/payments", {{"amount", "10"}, {"command_id", "first"}})->status ==
+          201);
 
   REQUIRE(disk.fill("filler", 1 << 20));  // 1 MiB left: below the 4 MiB reserve
   for (int i = 0; i < 3; ++i) {
     const httplib::Result refused = post(*admin, "/v1/accounts/C-1/payments", {{"amount", "1"}});
     CHECK(refusal_of(refused) == std::pair{507, std::string("storage_full")});
-    CHECK(json_of(refused).at("error").at("message").get<std::string>().find("below the reserve of 4194304") !=
-          std::string::npos);
+    CHECK(json_of(refused).at("error").at("message").get<std::string>().find(
+              "below the reserve of 4194304") != std::string::npos);
   }
   // A retry of an applied command needs no space; queries need none either.
-  CHECK(post(*admin, "/v1/accounts/C-1/payments", {{"amount", "10"}, {"command_id", "first"}})->status == 200);
+  CHECK(post(*admin, "/v1/accounts/C-1/payments", {{"amount", "10"}, {"command_id", "first"}})->status ==
+        200);
   CHECK(balance_of(*admin, "C-1") == "10.00");
   CHECK(json_of(admin->Get("/v1/payment-records?account=C-1")).at("rows").size() == 1);
   // Logged once for the three refusals, not once per request.
@@ -129,9 +130,10 @@ TEST_CASE("serve on a disk filled to its last bytes refuses writes, survives, an
   CHECK(verified == 0);
 }
 
-TEST_CASE("serve started on a disk full to its last byte frees its space reserve file, refuses writes "
-          "with 507, and takes them again without a restart",
-          "[http][storage]") {
+TEST_CASE(
+    "serve started on a disk full to its last byte frees its space reserve file, refuses writes "
+    "with 507, and takes them again without a restart",
+    "[http][storage]") {
   TmpfsMount disk(tmpfs_bytes);
   if (!disk.mounted()) PAYSTREAM_SKIP(disk.failure());
   const std::string data = disk.file("ledger");

@@ -24,7 +24,6 @@ namespace {
 
 constexpr int start_timeout_ms = 30'000;
 
-
 std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -135,7 +134,8 @@ namespace {
 // its own stderr file goes with the test's temporary directory.
 void report_unclean_end(int exit_code, const std::string& stderr_path) {
   if (exit_code == 0) return;
-  std::cerr << "paystream serve ended with code " << exit_code << "; its stderr:\n" << read_all(stderr_path) << std::endl;
+  std::cerr << "paystream serve ended with code " << exit_code << "; its stderr:\n"
+            << read_all(stderr_path) << std::endl;
 }
 
 }  // namespace
@@ -144,7 +144,8 @@ ServerProcess::~ServerProcess() {
   if (pid_ <= 0) return;
   int status = 0;
   if (waitpid(pid_, &status, WNOHANG) == pid_) {
-    report_unclean_end(WIFEXITED(status) ? std::max(WEXITSTATUS(status), 1) : 128 + WTERMSIG(status), stderr_path_);
+    report_unclean_end(WIFEXITED(status) ? std::max(WEXITSTATUS(status), 1) : 128 + WTERMSIG(status),
+                       stderr_path_);
     return;
   }
   ::kill(pid_, SIGKILL);

@@ -2,11 +2,11 @@
 // The real `paystream serve` as a child process on a free loopback port, for end-to-end tests of
 // the HTTP API: started on a fresh data directory (or a given one), its port and first admin token
 // read from its standard output, stopped with SIGTERM.
+#include <httplib.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <httplib.h>
 
 namespace paystream::http_test {
 

@@ -2,6 +2,7 @@
 // or stay silent, while another client pays and asks /healthz; the slow ones are dropped at the
 // whole-request deadline, and one client address cannot open more than its cap of connections.
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -17,8 +18,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "api_test_support.h"
 
@@ -209,7 +208,8 @@ TEST_CASE("500 slow clients do not delay the others, and are dropped at the whol
           "[http][robustness][slow]") {
   raise_open_files_limit();
   constexpr int deadline_seconds = 4;
-  Api api({"--request-timeout", std::to_string(deadline_seconds), "--idle-timeout", std::to_string(deadline_seconds)});
+  Api api({"--request-timeout", std::to_string(deadline_seconds), "--idle-timeout",
+           std::to_string(deadline_seconds)});
   open_account(*api.admin, {{"account", "PAYEE"}, {"name", "Payee"}});
   const auto started = Clock::now();
   SlowClients slow(api.server->port(), 500);
@@ -237,10 +237,11 @@ TEST_CASE("500 slow clients do not delay the others, and are dropped at the whol
   }
   const double measured_seconds = std::chrono::duration<double>(Clock::now() - started).count();
   CHECK(answered == 400);
-  INFO(fmt::format("payments: p50 {:.2f} ms, p99 {:.2f} ms; /healthz on new connections: p50 {:.2f} ms, p99 {:.2f} "
-                   "ms; in {:.1f} s, with {} slow connections replaced meanwhile",
-                   percentile_ms(payment_ms, 0.5), percentile_ms(payment_ms, 0.99), percentile_ms(health_ms, 0.5),
-                   percentile_ms(health_ms, 0.99), measured_seconds, slow.reopened()));
+  INFO(fmt::format(
+      "payments: p50 {:.2f} ms, p99 {:.2f} ms; /healthz on new connections: p50 {:.2f} ms, p99 {:.2f} "
+      "ms; in {:.1f} s, with {} slow connections replaced meanwhile",
+      percentile_ms(payment_ms, 0.5), percentile_ms(payment_ms, 0.99), percentile_ms(health_ms, 0.5),
+      percentile_ms(health_ms, 0.99), measured_seconds, slow.reopened()));
   // The one timed check, which the availability requirement asks for: a payment's time is mostly
   // its group commit's sync, a /healthz's is the transport's.
   CHECK(percentile_ms(payment_ms, 0.99) < 100.0);
@@ -254,7 +255,8 @@ TEST_CASE("500 slow clients do not delay the others, and are dropped at the whol
   const std::vector<double>& lifetimes = slow.lifetimes();
   REQUIRE(lifetimes.size() >= 500);
   const auto [shortest, longest] = std::minmax_element(lifetimes.begin(), lifetimes.end());
-  INFO(fmt::format("{} slow connections dropped after {:.2f} s to {:.2f} s", lifetimes.size(), *shortest, *longest));
+  INFO(fmt::format("{} slow connections dropped after {:.2f} s to {:.2f} s", lifetimes.size(), *shortest,
+                   *longest));
   CHECK(*shortest >= deadline_seconds - 0.5);
   CHECK(*longest < deadline_seconds + 2.5);
   CHECK(request_from(2, api.server->port(), health_request).rfind("HTTP/1.1 200", 0) == 0);
@@ -313,8 +315,9 @@ TEST_CASE("connections over the total cap are refused, whatever their address", 
 
 namespace paystream::http_test {
 
-TEST_CASE("a client that stops reading a streamed export is cut off after the write timeout, freeing its worker",
-          "[http][robustness][slow]") {
+TEST_CASE(
+    "a client that stops reading a streamed export is cut off after the write timeout, freeing its worker",
+    "[http][robustness][slow]") {
   Api api({"--threads", "1", "--write-timeout", "1", "--max-body-bytes", "4194304"});
   open_account(*api.admin, {{"account", "BIG"}, {"name", "Big"}});
   // About 7 MB of CSV: more than the socket buffers (4 MiB at most to send, the client's to
@@ -322,7 +325,8 @@ TEST_CASE("a client that stops reading a streamed export is cut off after the wr
   for (int batch = 0; batch < 5; ++batch) {
     json commands = json::array();
     for (int i = 0; i < 10'000; ++i) {
-      commands.push_back({{"type", "pay"}, {"account", "BIG"}, {"amount", "0.01"}, {"memo", std::string(60, 'm')}});
+      commands.push_back(
+          {{"type", "pay"}, {"account", "BIG"}, {"amount", "0.01"}, {"memo", std::string(60, 'm')}});
     }
     const httplib::Result posted = post(*api.admin, "/v1/commands", {{"commands", commands}});
     REQUIRE(posted);
@@ -334,9 +338,10 @@ TEST_CASE("a client that stops reading a streamed export is cut off after the wr
   // kernel trickle what is left at its persist timer's pace once the client reads again.
   const int receive_buffer = 128 * 1024;
   ::setsockopt(reader, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
-  REQUIRE(send_all(reader, fmt::format("GET /v1/payment-records?account=BIG&format=csv&limit=0 HTTP/1.1\r\nHost: x\r\n"
-                                       "Authorization: Bearer {}\r\n\r\n",
-                                       api.server->admin_token())));
+  REQUIRE(send_all(
+      reader, fmt::format("GET /v1/payment-records?account=BIG&format=csv&limit=0 HTTP/1.1\r\nHost: x\r\n"
+                          "Authorization: Bearer {}\r\n\r\n",
+                          api.server->admin_token())));
   std::this_thread::sleep_for(milliseconds(300));  // the one worker is now stuck writing to it
   // Its writes stall; a second after they do, the worker gives up: the next request is answered.
   const auto begin = Clock::now();

@@ -1,10 +1,9 @@
 // The server's parts that need no socket: the request target's decoding, compressed bodies, the
 // connection caps, the response head.
-#include <catch2/catch.hpp>
-
 #include <brotli/encode.h>
 #include <zlib.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 
@@ -18,7 +17,8 @@ namespace {
 
 std::string zlib_compressed(const std::string& text, int window_bits) {
   z_stream stream{};
-  REQUIRE(deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  REQUIRE(deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) ==
+          Z_OK);
   std::string out(deflateBound(&stream, text.size()), '\0');
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
   stream.avail_in = static_cast<uInt>(text.size());
@@ -33,8 +33,8 @@ std::string zlib_compressed(const std::string& text, int window_bits) {
 std::string brotli_compressed(const std::string& text) {
   size_t size = BrotliEncoderMaxCompressedSize(text.size());
   std::string out(size, '\0');
-  REQUIRE(BrotliEncoderCompress(BROTLI_DEFAULT_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, text.size(),
-                                reinterpret_cast<const uint8_t*>(text.data()), &size,
+  REQUIRE(BrotliEncoderCompress(BROTLI_DEFAULT_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC,
+                                text.size(), reinterpret_cast<const uint8_t*>(text.data()), &size,
                                 reinterpret_cast<uint8_t*>(out.data())) == BROTLI_TRUE);
   out.resize(size);
   return out;
@@ -42,8 +42,10 @@ std::string brotli_compressed(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("a request target splits into the decoded path and the query in the order given", "[http][transport]") {
-  const RequestTarget target = parse_request_target("/v1/accounts/A%201+B/payments?b=2&a=x+y%26z&flag&&c=%zz");
+TEST_CASE("a request target splits into the decoded path and the query in the order given",
+          "[http][transport]") {
+  const RequestTarget target =
+      parse_request_target("/v1/accounts/A%201+B/payments?b=2&a=x+y%26z&flag&&c=%zz");
   CHECK(target.path == "/v1/accounts/A 1+B/payments");  // '+' is a space only in the query
   REQUIRE(target.query.size() == 4);
   CHECK(target.query[0] == std::pair<std::string, std::string>{"b", "2"});
@@ -56,9 +58,10 @@ TEST_CASE("a request target splits into the decoded path and the query in the or
 
 TEST_CASE("gzip, deflate and br bodies are decompressed within the limit", "[http][transport]") {
   const std::string text(5000, 'x');
-  for (const auto& [encoding, compressed] : {std::pair<std::string, std::string>{"gzip", zlib_compressed(text, 31)},
-                                             {"deflate", zlib_compressed(text, 15)},
-                                             {"br", brotli_compressed(text)}}) {
+  for (const auto& [encoding, compressed] :
+       {std::pair<std::string, std::string>{"gzip", zlib_compressed(text, 31)},
+        {"deflate", zlib_compressed(text, 15)},
+        {"br", brotli_compressed(text)}}) {
     INFO(encoding);
     std::string body = compressed;
     CHECK(decode_body(encoding, 5000, body) == BodyDecoding::decoded);
@@ -101,8 +104,9 @@ TEST_CASE("a response head frames the body and says whether the connection stays
   CHECK(response_head(response, Framing{12, false, true}) ==
         "HTTP/1.1 201 Created\r\nLocation: /v1/accounts/A\r\nContent-Type: application/json\r\n"
         "Content-Length: 12\r\nConnection: keep-alive\r\n\r\n");
-  CHECK(response_head(response, Framing{std::nullopt, true, false}).find("Transfer-Encoding: chunked\r\nConnection: "
-                                                                         "close\r\n\r\n") != std::string::npos);
+  CHECK(response_head(response, Framing{std::nullopt, true, false})
+            .find("Transfer-Encoding: chunked\r\nConnection: "
+                  "close\r\n\r\n") != std::string::npos);
   CHECK(chunk_of("hello") == "5\r\nhello\r\n");
   CHECK(chunk_of(std::string(26, 'a')).rfind("1a\r\n", 0) == 0);
   CHECK(chunk_of("") == "0\r\n\r\n");

@@ -1,8 +1,7 @@
-#include <vector>
+#include "events/kafka/batch_acceptance.h"
 
 #include <catch2/catch.hpp>
-
-#include "events/kafka/batch_acceptance.h"
+#include <vector>
 
 namespace paystream {
 namespace {
@@ -42,22 +41,23 @@ TEST_CASE("kafka acceptance: a zombie's writes after a takeover are ignored, its
   BatchAcceptance reader;
   CHECK(verdicts({marker(1, "a"), batch(1, "a", 1), marker(2, "b"), batch(1, "a", 2), batch(2, "b", 1),
                   batch(1, "a", 3), batch(2, "b", 2)},
-                 reader) ==
-        std::vector<BatchVerdict>{accepted, accepted, accepted, superseded_epoch, accepted, superseded_epoch,
-                                  accepted});
+                 reader) == std::vector<BatchVerdict>{accepted, accepted, accepted, superseded_epoch,
+                                                      accepted, superseded_epoch, accepted});
   CHECK(reader.position() == BatchPosition{2, "b", 2});
 }
 
-TEST_CASE("kafka acceptance: of two takeovers racing to one epoch, the first written wins", "[kafka][acceptance]") {
+TEST_CASE("kafka acceptance: of two takeovers racing to one epoch, the first written wins",
+          "[kafka][acceptance]") {
   BatchAcceptance reader;
   CHECK(verdicts({marker(1, "a"), marker(2, "b"), marker(2, "c"), batch(2, "c", 1), batch(2, "b", 1),
                   marker(3, "c"), batch(3, "c", 1)},
-                 reader) ==
-        std::vector<BatchVerdict>{accepted, accepted, lost_takeover, lost_takeover, accepted, accepted, accepted});
+                 reader) == std::vector<BatchVerdict>{accepted, accepted, lost_takeover, lost_takeover,
+                                                      accepted, accepted, accepted});
 }
 
-TEST_CASE("kafka acceptance: a batch seen twice (aborted copy, then its retry) counts once, and a gap is reported",
-          "[kafka][acceptance]") {
+TEST_CASE(
+    "kafka acceptance: a batch seen twice (aborted copy, then its retry) counts once, and a gap is reported",
+    "[kafka][acceptance]") {
   BatchAcceptance reader;
   CHECK(verdicts({marker(1, "a"), batch(1, "a", 1), batch(1, "a", 1), batch(1, "a", 2), marker(1, "a"),
                   batch(1, "a", 4)},

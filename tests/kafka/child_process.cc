@@ -45,7 +45,8 @@ std::string ChildProcess::read_line(int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (buffered_.find('\n') == std::string::npos) {
     const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+            .count();
     pollfd descriptor{out_fd_, POLLIN, 0};
     if (left <= 0 || poll(&descriptor, 1, static_cast<int>(left)) <= 0) return "";
     char buffer[4096];

@@ -2,9 +2,8 @@
 // its address read from its first line of output, then publish against it.
 #include <signal.h>
 
-#include <fstream>
-
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "tests/e2e/run_process.h"
 #include "tests/kafka/child_process.h"
@@ -23,7 +22,8 @@ void write_file(const std::string& path, const std::string& text) {
   file << text;
 }
 
-TEST_CASE("kafka dev-broker: publish against it, read the commands back, stop it with SIGTERM", "[kafka][e2e]") {
+TEST_CASE("kafka dev-broker: publish against it, read the commands back, stop it with SIGTERM",
+          "[kafka][e2e]") {
   TemporaryDirectory directory;
   testing::ChildProcess broker({PAYSTREAM_BINARY, "dev-broker", "--brokers", "2", "--partitions", "3"},
                                directory.file("broker.err"));
@@ -34,8 +34,9 @@ TEST_CASE("kafka dev-broker: publish against it, read the commands back, stop it
 
   write_file(directory.file("in.jsonl"), testing::payment_lines(30, 4, "pay") +
                                              R"({"type":"pay","account":"C-1","amount":"oops"})" + "\n");
-  const e2e::ProcessResult published = e2e::run_process(
-      {PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--file", directory.file("in.jsonl"), "--operator", "till-7"});
+  const e2e::ProcessResult published =
+      e2e::run_process({PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--file",
+                        directory.file("in.jsonl"), "--operator", "till-7"});
   INFO(published.err);
   CHECK(published.exit_code == 3);  // the last line was malformed; the 30 others were published
   const std::vector<json> outcomes = testing::json_lines(published.out);
@@ -62,13 +63,15 @@ TEST_CASE("kafka dev-broker: publish against it, read the commands back, stop it
 TEST_CASE("kafka dev-broker: SIGINT stops it too, and bad options are usage errors", "[kafka][e2e]") {
   TemporaryDirectory directory;
   {
-    testing::ChildProcess broker({PAYSTREAM_BINARY, "dev-broker", "--brokers", "1"}, directory.file("broker.err"));
+    testing::ChildProcess broker({PAYSTREAM_BINARY, "dev-broker", "--brokers", "1"},
+                                 directory.file("broker.err"));
     REQUIRE_FALSE(broker.read_line(address_wait_ms).empty());
     broker.signal(SIGINT);
     CHECK(broker.wait() == 0);
   }
   CHECK(e2e::run_process({PAYSTREAM_BINARY, "dev-broker", "--brokers", "0"}).exit_code == 2);
-  const e2e::ProcessResult prefix = e2e::run_process({PAYSTREAM_BINARY, "dev-broker", "--topic-prefix", "a b"});
+  const e2e::ProcessResult prefix =
+      e2e::run_process({PAYSTREAM_BINARY, "dev-broker", "--topic-prefix", "a b"});
   CHECK(prefix.exit_code == 2);
   CHECK_THAT(prefix.err, Catch::Contains("topic prefix 'a b'"));
   CHECK(e2e::run_process({PAYSTREAM_BINARY, "publish"}).exit_code == 2);  // --kafka is required

@@ -3,24 +3,23 @@
 // explicitly taken partitions until a condition holds (bounded), read P.results back, and apply the
 // same lines to an embedded Ledger to compare balances.
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
+#include "engine/embedded/ledger.h"
 #include "engine/kafka/engine_loop.h"
 #include "engine/kafka_client/events_reader.h"
-#include "engine/embedded/ledger.h"
 #include "tests/e2e/run_process.h"
 #include "tests/kafka/kafka_fixture.h"
 #include "tests/kafka/topic_reader.h"
-#include "tools/runtime/command_json.h"
 #include "tools/commands/publish.h"
+#include "tools/runtime/command_json.h"
 
 namespace paystream::testing {
 
@@ -33,8 +32,9 @@ inline std::string line(const std::string& text) { return text + "\n"; }
 inline std::string ledger_lines(int accounts, int count, const std::string& prefix) {
   std::string lines;
   for (int a = 0; a < accounts; ++a) {
-    lines += line(R"({"type":"open_account","account":"C-)" + std::to_string(a) + R"(","name":"n","balance":"10",)" +
-                  R"("command_id":")" + prefix + "-open-" + std::to_string(a) + "\"}");
+    lines += line(R"({"type":"open_account","account":"C-)" + std::to_string(a) +
+                  R"(","name":"n","balance":"10",)" + R"("command_id":")" + prefix + "-open-" +
+                  std::to_string(a) + "\"}");
   }
   for (int i = 0; i < count; ++i) {
     const std::string account = "C-" + std::to_string(i % accounts);
@@ -42,14 +42,15 @@ inline std::string ledger_lines(int accounts, int count, const std::string& pref
     if (i % 13 == 5) {
       lines += line(R"({"type":"pay","account":"X-missing-)" + std::to_string(i) + R"(","amount":"1")" + id);
     } else if (i % 11 == 3) {
-      lines += line(R"({"type":"credit","account":")" + account + R"(","limit":")" + std::to_string(i) + "\"" + id);
+      lines += line(R"({"type":"credit","account":")" + account + R"(","limit":")" + std::to_string(i) +
+                    "\"" + id);
     } else if (i % 17 == 7) {
       lines += line(R"({"type":"make_zero","account":")" + account + "\"" + id);
     } else if (i % 5 == 1) {
       lines += line(R"({"type":"adjust","account":")" + account + R"(","amount":"-1.25")" + id);
     } else {
-      lines += line(R"({"type":"pay","account":")" + account + R"(","amount":")" + std::to_string(i % 7 + 1) + "\"" +
-                    id);
+      lines += line(R"({"type":"pay","account":")" + account + R"(","amount":")" + std::to_string(i % 7 + 1) +
+                    "\"" + id);
     }
   }
   return lines;
@@ -161,7 +162,8 @@ inline Balances embedded_balances(const std::string& lines) {
 inline Balances kafka_balances(const KafkaEngineLoop& loop) {
   Balances balances;
   for (const int32_t partition : loop.owned()) {
-    for (const auto& [id, account] : loop.engine(partition)->state().accounts) balances[id] = account.balance.micros();
+    for (const auto& [id, account] : loop.engine(partition)->state().accounts)
+      balances[id] = account.balance.micros();
   }
   return balances;
 }

@@ -1,10 +1,9 @@
 // Two engine instances in one consumer group on the mock cluster, each running its loop in its own
 // thread: the second one joining takes some partitions over, the first one leaving hands its
 // partitions to the second; no command is lost or applied twice.
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "engine/kafka_client/events_reader.h"
 #include "tests/kafka/engine_fixture.h"
@@ -24,8 +23,8 @@ std::string payments(int from, int count, int accounts) {
 std::string opens(int accounts) {
   std::string lines;
   for (int a = 0; a < accounts; ++a) {
-    lines += R"({"type":"open_account","account":"G-)" + std::to_string(a) + R"(","name":"n","command_id":"open-)" +
-             std::to_string(a) + "\"}\n";
+    lines += R"({"type":"open_account","account":"G-)" + std::to_string(a) +
+             R"(","name":"n","command_id":"open-)" + std::to_string(a) + "\"}\n";
   }
   return lines;
 }
@@ -72,9 +71,10 @@ void wait_for_results(const testing::MockKafka& kafka, size_t count) {
   }
 }
 
-TEST_CASE("kafka engine group: a second instance joining and the first leaving move partitions without losing or "
-          "repeating a command",
-          "[kafka][engine-group]") {
+TEST_CASE(
+    "kafka engine group: a second instance joining and the first leaving move partitions without losing or "
+    "repeating a command",
+    "[kafka][engine-group]") {
   const testing::MockKafka kafka = testing::mock_kafka(1, 4);
   e2e::TemporaryDirectory directory;
   const std::string all = opens(16) + payments(0, 300, 16) + payments(300, 300, 16) + payments(600, 300, 16);
@@ -105,9 +105,10 @@ TEST_CASE("kafka engine group: a second instance joining and the first leaving m
   }
 }
 
-TEST_CASE("kafka engine group: a broker down and back while the engine decides: "
-          "every command is decided once",
-          "[kafka][engine-group][faults]") {
+TEST_CASE(
+    "kafka engine group: a broker down and back while the engine decides: "
+    "every command is decided once",
+    "[kafka][engine-group][faults]") {
   const testing::MockKafka kafka = testing::mock_kafka(3, 3);
   e2e::TemporaryDirectory directory;
   const std::string all = opens(12) + payments(0, 900, 12);
@@ -120,7 +121,8 @@ TEST_CASE("kafka engine group: a broker down and back while the engine decides: 
   REQUIRE(kafka.cluster->set_broker_down(1).ok());  // it leads some partitions and coordinates some
   std::this_thread::sleep_for(std::chrono::milliseconds(1'500));  // the outage
   REQUIRE(kafka.cluster->set_broker_up(1).ok());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(3 * testing::engine_wait_ms);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(3 * testing::engine_wait_ms);
   while (testing::distinct_results(kafka).size() < 912) {
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling a condition, bounded above
@@ -133,9 +135,10 @@ TEST_CASE("kafka engine group: a broker down and back while the engine decides: 
   CHECK(testing::kafka_balances(*check) == testing::embedded_balances(all));
 }
 
-TEST_CASE("kafka engine group: a partition dropped after a fatal transaction error is taken over again, and every "
-          "command is decided once",
-          "[kafka][engine-group][faults]") {
+TEST_CASE(
+    "kafka engine group: a partition dropped after a fatal transaction error is taken over again, and every "
+    "command is decided once",
+    "[kafka][engine-group][faults]") {
   constexpr int16_t end_txn_request = 26;  // Kafka protocol ApiKeys
   constexpr int producer_fenced = 90;      // rd_kafka_resp_err_t: fatal for a transactional producer
   const testing::MockKafka kafka = testing::mock_kafka(1, 2);
@@ -148,7 +151,8 @@ TEST_CASE("kafka engine group: a partition dropped after a fatal transaction err
   // with its state, and taken over again from the events a second later.
   kafka.cluster->push_request_errors(end_txn_request, {producer_fenced});
   testing::publish(kafka, payments(100, 300, 8));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(2 * testing::engine_wait_ms);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(2 * testing::engine_wait_ms);
   while (testing::distinct_results(kafka).size() < 408) {
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling a condition, bounded above

@@ -15,7 +15,7 @@ using testing::ledger_lines;
 using testing::line;
 using testing::line_count;
 
-constexpr int16_t produce_request = 0;   // Kafka protocol ApiKeys
+constexpr int16_t produce_request = 0;  // Kafka protocol ApiKeys
 constexpr int16_t end_txn_request = 26;
 constexpr int not_enough_replicas = 19;  // rd_kafka_resp_err_t: retriable produce error
 constexpr int coordinator_not_available = 15;
@@ -55,9 +55,10 @@ TEST_CASE("kafka engine loop: every command gets one outcome and the balances eq
   testing::check_one_accepted_outcome_per_command(kafka, total);
 }
 
-TEST_CASE("kafka engine loop: an instance stopped mid-way, and one that crashed, are continued by the next "
-          "without losing or repeating a command",
-          "[kafka][engine-loop]") {
+TEST_CASE(
+    "kafka engine loop: an instance stopped mid-way, and one that crashed, are continued by the next "
+    "without losing or repeating a command",
+    "[kafka][engine-loop]") {
   const testing::MockKafka kafka = testing::mock_kafka(1, 2);
   const std::string first = ledger_lines(8, 120, "r1");
   const std::string second = ledger_lines(8, 120, "r2");
@@ -79,7 +80,8 @@ TEST_CASE("kafka engine loop: an instance stopped mid-way, and one that crashed,
     testing::take_all(*loop);
     CHECK(loop->totals().replayed_batches == 2);  // from the release's checkpoint: only the new markers
     size_t accounts = 0;
-    for (const int32_t partition : loop->owned()) accounts += loop->engine(partition)->state().accounts.size();
+    for (const int32_t partition : loop->owned())
+      accounts += loop->engine(partition)->state().accounts.size();
     CHECK(accounts == 8);  // from the checkpoint and the history after it
     testing::step_until(*loop, [&] { return loop->totals().commands == line_count(second); });
   }
@@ -130,16 +132,17 @@ TEST_CASE("kafka engine loop: a parameter on the control topic reaches every par
   e2e::TemporaryDirectory directory;
   std::unique_ptr<KafkaEngineLoop> loop = testing::open_loop(kafka, directory.file("kafka"));
   testing::take_all(*loop);
-  testing::publish(kafka, line(R"({"type":"set_parameter","name":"SERVER_CUSTOMER_OVERDRAFT_LIMIT","value":"25",)"
-                               R"("command_id":"param-1"})") +
-                              line(R"({"type":"set_parameter","name":"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY",)"
-                                   R"("value":"3",)"
-                                   R"("command_id":"param-1"})"));
+  testing::publish(kafka,
+                   line(R"({"type":"set_parameter","name":"SERVER_CUSTOMER_OVERDRAFT_LIMIT","value":"25",)"
+                        R"("command_id":"param-1"})") +
+                       line(R"({"type":"set_parameter","name":"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY",)"
+                            R"("value":"3",)"
+                            R"("command_id":"param-1"})"));
   testing::step_until(*loop, [&] { return loop->totals().control_copies == 4; });
   std::string opens;
   for (int a = 0; a < 6; ++a) {
-    opens += line(R"({"type":"open_account","account":"K-)" + std::to_string(a) + R"(","name":"n","command_id":"k-)" +
-                  std::to_string(a) + "\"}");
+    opens += line(R"({"type":"open_account","account":"K-)" + std::to_string(a) +
+                  R"(","name":"n","command_id":"k-)" + std::to_string(a) + "\"}");
   }
   testing::publish(kafka, opens);
   testing::step_until(*loop, [&] { return loop->totals().commands == 6; });
@@ -179,8 +182,9 @@ TEST_CASE("kafka engine loop: an operator added on the control topic is known in
 
   std::string lines;
   for (int a = 0; a < 4; ++a) {
-    lines += line(R"({"type":"open_account","account":"K-)" + std::to_string(a) + R"(","name":"n","command_id":"k-)" +
-                  std::to_string(a) + R"(","operator":")" + (a % 2 == 0 ? "admin" : "stranger") + "\"}");
+    lines += line(R"({"type":"open_account","account":"K-)" + std::to_string(a) +
+                  R"(","name":"n","command_id":"k-)" + std::to_string(a) + R"(","operator":")" +
+                  (a % 2 == 0 ? "admin" : "stranger") + "\"}");
   }
   testing::publish(kafka, lines);
   testing::step_until(*loop, [&] { return loop->totals().commands == 4; });

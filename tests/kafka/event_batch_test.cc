@@ -1,7 +1,8 @@
+#include "events/kafka/event_batch.h"
+
 #include <catch2/catch.hpp>
 
 #include "events/codec.h"
-#include "events/kafka/event_batch.h"
 
 namespace paystream {
 namespace {
@@ -65,10 +66,19 @@ TEST_CASE("kafka batch: a batch breaking one rule is refused", "[kafka][batch]")
   CHECK(!broken([](EventBatch& b) { b.command_partition = -1; }).ok());
   CHECK(!broken([](EventBatch& b) { b.next_command_offset = -1; }).ok());
   CHECK(!broken([](EventBatch& b) { b.sequence = 0; }).ok());  // a marker holds nothing
-  CHECK(!broken([](EventBatch& b) { b.outcomes.clear(); b.events.clear(); }).ok());
+  CHECK(!broken([](EventBatch& b) {
+           b.outcomes.clear();
+           b.events.clear();
+         }).ok());
   CHECK(!broken([](EventBatch& b) { b.events.pop_back(); }).ok());
-  CHECK(!broken([](EventBatch& b) { b.outcomes[1].event_count = 1; b.outcomes[0].event_count = 1; }).ok());
-  CHECK(!broken([](EventBatch& b) { b.outcomes[2].event_count = 1; b.outcomes[0].event_count = 1; }).ok());
+  CHECK(!broken([](EventBatch& b) {
+           b.outcomes[1].event_count = 1;
+           b.outcomes[0].event_count = 1;
+         }).ok());
+  CHECK(!broken([](EventBatch& b) {
+           b.outcomes[2].event_count = 1;
+           b.outcomes[0].event_count = 1;
+         }).ok());
   CHECK(!broken([](EventBatch& b) { b.outcomes[0].command_id = ""; }).ok());
   CHECK(!broken([](EventBatch& b) { b.outcomes[0].command_offset = -5; }).ok());
 }

@@ -1,9 +1,8 @@
 #pragma once
 // A mock Kafka cluster with paystream's topics, for the tests of this folder.
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "engine/kafka_client/client.h"
 #include "engine/kafka_client/mock_cluster.h"
@@ -14,7 +13,8 @@ namespace paystream::testing {
 inline std::unique_ptr<KafkaClient> kafka_client(const std::string& bootstrap) {
   Result<KafkaConfig> config = client_config(bootstrap);
   REQUIRE(config.ok());
-  Result<std::unique_ptr<KafkaClient>> client = KafkaClient::create(KafkaClientType::producer, std::move(*config));
+  Result<std::unique_ptr<KafkaClient>> client =
+      KafkaClient::create(KafkaClientType::producer, std::move(*config));
   REQUIRE(client.ok());
   return std::move(*client);
 }

@@ -1,8 +1,9 @@
 // The partition engine without Kafka: batches decided from commands, and the same state rebuilt by
 // another engine from those batches.
+#include "engine/kafka/partition_engine.h"
+
 #include <catch2/catch.hpp>
 
-#include "engine/kafka/partition_engine.h"
 #include "engine/kafka/results.h"
 #include "engine/kafka_client/routing.h"
 
@@ -49,9 +50,10 @@ PartitionEngine taken_over(int32_t partition) {
   return engine;
 }
 
-TEST_CASE("kafka partition engine: positions are numbered within the partition, and a rebuild from the batches "
-          "gives the same state",
-          "[kafka][partition-engine]") {
+TEST_CASE(
+    "kafka partition engine: positions are numbered within the partition, and a rebuild from the batches "
+    "gives the same state",
+    "[kafka][partition-engine]") {
   PartitionEngine engine = taken_over(2);
   const std::string a = account_on(2);
   std::optional<DecidedBatch> decided =
@@ -60,7 +62,8 @@ TEST_CASE("kafka partition engine: positions are numbered within the partition, 
   CHECK(decided->consumed == 2);
   CHECK(decided->batch.sequence == 1);
   CHECK(decided->batch.next_command_offset == 2);
-  CHECK(decided->commands[0].positions == std::vector<uint64_t>{(uint64_t{2} << 48) + 1, (uint64_t{2} << 48) + 2});
+  CHECK(decided->commands[0].positions ==
+        std::vector<uint64_t>{(uint64_t{2} << 48) + 1, (uint64_t{2} << 48) + 2});
   CHECK(decided->commands[1].positions == std::vector<uint64_t>{(uint64_t{2} << 48) + 3});
   CHECK(partition_of_position(LogPosition{decided->commands[1].positions[0]}) == 2);
   CHECK(engine.state().find(a)->balance.micros() == 6'000'000);
@@ -81,18 +84,19 @@ TEST_CASE("kafka partition engine: positions are numbered within the partition, 
   CHECK(other.apply_accepted(broken, {1, "owner-a", 1}).error().code == Errc::corruption);
 }
 
-TEST_CASE("kafka partition engine: a command ID applied before answers with its first outcome, a different command "
-          "under it is a conflict, a refused one is decided again",
-          "[kafka][partition-engine]") {
+TEST_CASE(
+    "kafka partition engine: a command ID applied before answers with its first outcome, a different command "
+    "under it is a conflict, a refused one is decided again",
+    "[kafka][partition-engine]") {
   PartitionEngine engine = taken_over(0);
   const std::string a = account_on(0);
   (void)engine.decide_batch({incoming(0, open("o-1", a)), incoming(1, pay("p-1", a, 1'000'000)),
                              incoming(2, pay("p-2", account_on(0, 1), 1'000'000))},
                             now);
-  std::optional<DecidedBatch> again = engine.decide_batch(
-      {incoming(3, pay("p-1", a, 1'000'000)), incoming(4, pay("p-1", a, 2'000'000)),
-       incoming(5, open("p-2", account_on(0, 1)))},
-      now);
+  std::optional<DecidedBatch> again =
+      engine.decide_batch({incoming(3, pay("p-1", a, 1'000'000)), incoming(4, pay("p-1", a, 2'000'000)),
+                           incoming(5, open("p-2", account_on(0, 1)))},
+                          now);
   REQUIRE(again);
   CHECK(again->commands[0].outcome.duplicate);
   CHECK(again->commands[0].positions == std::vector<uint64_t>{3});
@@ -100,12 +104,14 @@ TEST_CASE("kafka partition engine: a command ID applied before answers with its 
   CHECK(again->commands[2].outcome.error_code.empty());  // p-2 was refused before: its ID was free
   CHECK(engine.state().find(a)->balance.micros() == 6'000'000);
   const std::string result = encode_result_json(again->commands[0], 0, 1);
-  CHECK(result == R"({"command_id":"p-1","ok":true,"duplicate":true,"positions":[3],"partition":0,"offset":3,)"
-                  R"("topic":"commands","epoch":1})");
+  CHECK(result ==
+        R"({"command_id":"p-1","ok":true,"duplicate":true,"positions":[3],"partition":0,"offset":3,)"
+        R"("topic":"commands","epoch":1})");
 }
 
-TEST_CASE("kafka partition engine: reversals find records in the partition only, parents must share the partition",
-          "[kafka][partition-engine]") {
+TEST_CASE(
+    "kafka partition engine: reversals find records in the partition only, parents must share the partition",
+    "[kafka][partition-engine]") {
   PartitionEngine engine = taken_over(1);
   const std::string agent = account_on(1);
   const std::string far_agent = account_on(3);

@@ -2,14 +2,14 @@
 // projector builds the projections from P.events, and they are compared with embedded mode's for
 // the same commands; the projector resumes from its stored offsets; replay --verify reads the
 // history again from the topic and names a tampered row.
+#include "tools/kafka/projector.h"
+
 #include <rocksdb/db.h>
 
+#include <catch2/catch.hpp>
 #include <sstream>
 
-#include <catch2/catch.hpp>
-
 #include "tests/kafka/engine_fixture.h"
-#include "tools/kafka/projector.h"
 #include "tools/commands/replay_kafka.h"
 #include "tools/runtime/runtime.h"
 
@@ -22,7 +22,8 @@ using testing::line_count;
 
 constexpr int catch_up_ms = 20'000;
 
-std::unique_ptr<KafkaProjector> open_projector(const testing::MockKafka& kafka, const std::string& directory) {
+std::unique_ptr<KafkaProjector> open_projector(const testing::MockKafka& kafka,
+                                               const std::string& directory) {
   ProjectorOptions options;
   options.connection.bootstrap = kafka.cluster->bootstrap();
   options.directory = directory;
@@ -85,9 +86,10 @@ std::map<std::string, std::vector<RecordFacts>> records_by_account(const Project
   REQUIRE(projections
               .for_each_record(query,
                                [&](const RecordRow& row) {
-                                 facts[row.account_id].push_back(RecordFacts{
-                                     row.account_id, row.account_name, row.operator_name, row.memo, row.type,
-                                     row.amount.micros(), row.balance_before.micros(), row.balance_after.micros()});
+                                 facts[row.account_id].push_back(
+                                     RecordFacts{row.account_id, row.account_name, row.operator_name,
+                                                 row.memo, row.type, row.amount.micros(),
+                                                 row.balance_before.micros(), row.balance_after.micros()});
                                })
               .ok());
   return facts;
@@ -111,16 +113,17 @@ void check_balances_follow_records(const Projections& projections) {
   RecordQuery query;
   query.limit = 0;
   std::map<std::string, int64_t> last_after;
-  REQUIRE(projections
-              .for_each_record(query,
-                               [&](const RecordRow& row) {
-                                 INFO(row.account_id << " record " << row.id.value);
-                                 const auto previous =
-                                     last_after.try_emplace(row.account_id, row.balance_before.micros()).first;
-                                 CHECK(row.balance_before.micros() == previous->second);
-                                 previous->second = row.balance_after.micros();
-                               })
-              .ok());
+  REQUIRE(
+      projections
+          .for_each_record(query,
+                           [&](const RecordRow& row) {
+                             INFO(row.account_id << " record " << row.id.value);
+                             const auto previous =
+                                 last_after.try_emplace(row.account_id, row.balance_before.micros()).first;
+                             CHECK(row.balance_before.micros() == previous->second);
+                             previous->second = row.balance_after.micros();
+                           })
+          .ok());
   for (const BalanceRow& row : all_balances(projections, Timestamp{0})) {
     INFO(row.account_id);
     REQUIRE(last_after.contains(row.account_id));  // every account here was opened with a balance
@@ -146,8 +149,8 @@ TEST_CASE("kafka projector: the projections of Kafka mode equal embedded mode's 
   const uint64_t kafka_record = first_payment_of(projector->store().projections(), "C-4");
   const uint64_t embedded_record = first_payment_of(embedded->projections(), "C-4");
   CHECK(kafka_record > uint64_t{1} << 48);  // C-4 is not on partition 0 (murmur2 of its key)
-  testing::publish(kafka, line(R"({"type":"reverse","account":"C-4","record":)" + std::to_string(kafka_record) +
-                               R"(,"command_id":"undo"})"));
+  testing::publish(kafka, line(R"({"type":"reverse","account":"C-4","record":)" +
+                               std::to_string(kafka_record) + R"(,"command_id":"undo"})"));
   submit_lines(*embedded, line(R"({"type":"reverse","record":)" + std::to_string(embedded_record) +
                                R"(,"command_id":"undo"})"));
   testing::step_until(*loop, [&] { return loop->totals().commands == line_count(lines) + 1; });
@@ -170,9 +173,11 @@ TEST_CASE("kafka projector: the projections of Kafka mode equal embedded mode's 
   }());
 }
 
-TEST_CASE("kafka projector: a restart resumes from the stored offsets, and replay --verify reads the topic again and "
-          "names a tampered row",
-          "[kafka][projector]") {
+TEST_CASE(
+    "kafka projector: a restart resumes from the stored offsets, and replay --verify reads the topic again "
+    "and "
+    "names a tampered row",
+    "[kafka][projector]") {
   const testing::MockKafka kafka = testing::mock_kafka(1, 2);
   e2e::TemporaryDirectory directory;
   const std::string data = directory.file("data");
@@ -191,7 +196,8 @@ TEST_CASE("kafka projector: a restart resumes from the stored offsets, and repla
   }
   const std::string second = ledger_lines(6, 40, "b");
   testing::publish(kafka, second);
-  testing::step_until(*loop, [&] { return loop->totals().commands == line_count(first) + line_count(second); });
+  testing::step_until(*loop,
+                      [&] { return loop->totals().commands == line_count(first) + line_count(second); });
   std::unique_ptr<KafkaProjector> projector = open_projector(kafka, store);
   catch_up(*projector);
   // Only what came after: the b- commands (their account opens are refused: the accounts exist).
@@ -231,8 +237,9 @@ TEST_CASE("kafka projector: a restart resumes from the stored offsets, and repla
   CHECK_THAT(out.str(), Catch::Contains("DIFFERS balances: row C-2 differs from its rebuild"));
 }
 
-TEST_CASE("kafka projector: a store of an older projection layout is refused with what to do, and left as it is",
-          "[kafka][projector]") {
+TEST_CASE(
+    "kafka projector: a store of an older projection layout is refused with what to do, and left as it is",
+    "[kafka][projector]") {
   e2e::TemporaryDirectory directory;
   const std::string store = directory.file("data") + "/" + kafka_projections_dir_name;
   REQUIRE(KafkaProjectionStore::open(store, KafkaProjectionStore::Access::write, "cluster/P.events").ok());

@@ -2,10 +2,9 @@
 // exactly once (the idempotent producer), or reported as not delivered.
 #include <librdkafka/rdkafka.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <sstream>
-
-#include <catch2/catch.hpp>
 
 #include "tests/kafka/kafka_fixture.h"
 #include "tests/kafka/publish_fixture.h"
@@ -40,8 +39,8 @@ void publish_lines(CommandPublisher& publisher, const std::string& lines, uint64
 // Every command ID "<prefix>-0" .. "<prefix>-(count-1)" is on the commands topic exactly once, and
 // each account's commands are in input order.
 void check_exactly_once(const testing::MockKafka& kafka, int count, const std::string& prefix) {
-  const std::vector<testing::PublishedCommand> commands =
-      testing::read_commands(kafka.cluster->bootstrap(), kafka.names.commands, kafka.layout.command_partitions);
+  const std::vector<testing::PublishedCommand> commands = testing::read_commands(
+      kafka.cluster->bootstrap(), kafka.names.commands, kafka.layout.command_partitions);
   const std::map<std::string, int> copies = testing::copies_by_command_id(commands);
   CHECK(commands.size() == static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
@@ -61,8 +60,9 @@ void check_exactly_once(const testing::MockKafka& kafka, int count, const std::s
   }
 }
 
-TEST_CASE("kafka publish faults: a broker down and back during publish, every command is delivered exactly once",
-          "[kafka][faults]") {
+TEST_CASE(
+    "kafka publish faults: a broker down and back during publish, every command is delivered exactly once",
+    "[kafka][faults]") {
   const testing::MockKafka kafka = testing::mock_kafka(3);
   std::ostringstream out;
   std::unique_ptr<CommandPublisher> publisher = open_publisher(kafka, out);
@@ -89,8 +89,9 @@ TEST_CASE("kafka publish faults: a broker down and back during publish, every co
   check_exactly_once(kafka, 600, "pay");
 }
 
-TEST_CASE("kafka publish faults: a batch written but whose answer was lost is sent again, as the same commands",
-          "[kafka][faults]") {
+TEST_CASE(
+    "kafka publish faults: a batch written but whose answer was lost is sent again, as the same commands",
+    "[kafka][faults]") {
   const testing::MockKafka kafka = testing::mock_kafka(1, 2);
   std::ostringstream out;
   // All 100 commands in the one delayed request, even in a slow (sanitized) build: a later request
@@ -141,11 +142,12 @@ TEST_CASE("kafka publish faults: a batch written but whose answer was lost is se
   CHECK(bytes_by_id.size() == 100);
 }
 
-TEST_CASE("kafka publish faults: produce requests refused with retriable errors are retried", "[kafka][faults]") {
+TEST_CASE("kafka publish faults: produce requests refused with retriable errors are retried",
+          "[kafka][faults]") {
   const testing::MockKafka kafka = testing::mock_kafka(3);
-  kafka.cluster->push_request_errors(produce_request,
-                                     {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
-                                      RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE});
+  kafka.cluster->push_request_errors(
+      produce_request, {RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+                        RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE});
   std::ostringstream out;
   std::unique_ptr<CommandPublisher> publisher = open_publisher(kafka, out);
   uint64_t line = 0;

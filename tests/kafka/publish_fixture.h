@@ -1,12 +1,11 @@
 #pragma once
 // Helpers for the tests of `publish`: outcome lines and commands read back from the topics.
+#include <catch2/catch.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include "events/codec.h"
 #include "tests/kafka/topic_reader.h"

@@ -1,12 +1,12 @@
-#include <sstream>
+#include "tools/commands/publish.h"
 
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "engine/kafka_client/routing.h"
 #include "tests/kafka/kafka_fixture.h"
 #include "tests/kafka/publish_fixture.h"
 #include "tools/runtime/command_json.h"
-#include "tools/commands/publish.h"
 
 namespace paystream {
 namespace {
@@ -78,7 +78,8 @@ TEST_CASE("kafka publish: commands come back from the topics as published, keyed
       read_commands(kafka.cluster->bootstrap(), "paystream.commands", 6);
   REQUIRE(commands.size() == 6);
   std::map<std::string, testing::PublishedCommand> by_id;
-  for (const testing::PublishedCommand& published : commands) by_id.emplace(published.command.command_id, published);
+  for (const testing::PublishedCommand& published : commands)
+    by_id.emplace(published.command.command_id, published);
   for (size_t i : {0u, 1u, 2u, 4u, 5u, 8u}) {
     const json& outcome = outcomes[i];
     INFO(outcome.dump());
@@ -135,7 +136,8 @@ TEST_CASE("kafka publish: a line naming a member twice is refused and not publis
   CHECK(testing::topic_end(kafka.cluster->bootstrap(), "paystream.commands", 6) == 0);
 }
 
-TEST_CASE("kafka publish: every line published gives exit 0, and nothing else is written", "[kafka][publish]") {
+TEST_CASE("kafka publish: every line published gives exit 0, and nothing else is written",
+          "[kafka][publish]") {
   const testing::MockKafka kafka = testing::mock_kafka(1, 3, "other");
   PublishOptions options = options_for(kafka);
   options.connection.topic_prefix = "other";

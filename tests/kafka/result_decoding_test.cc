@@ -1,12 +1,12 @@
 // decode_result_json against encode_result_json: every shape the engine writes reads back to the
 // values it was made from (and encodes again to the same bytes); anything else is corruption.
+#include "tools/kafka/result_decoding.h"
+
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "engine/kafka/results.h"
-#include "tools/kafka/result_decoding.h"
 
 namespace paystream {
 namespace {
@@ -19,15 +19,16 @@ DecidedCommand decided(const std::string& id, int64_t offset, bool from_control)
   return command;
 }
 
-DecidedCommand applied(const std::string& id, int64_t offset, std::vector<uint64_t> positions, bool duplicate = false,
-                       bool from_control = false) {
+DecidedCommand applied(const std::string& id, int64_t offset, std::vector<uint64_t> positions,
+                       bool duplicate = false, bool from_control = false) {
   DecidedCommand command = decided(id, offset, from_control);
   command.outcome.duplicate = duplicate;
   command.positions = std::move(positions);
   return command;
 }
 
-DecidedCommand refused(const std::string& id, int64_t offset, const std::string& code, const std::string& message) {
+DecidedCommand refused(const std::string& id, int64_t offset, const std::string& code,
+                       const std::string& message) {
   DecidedCommand command = decided(id, offset, false);
   command.outcome.error_code = code;
   command.outcome.error_message = message;
@@ -38,11 +39,16 @@ DecidedCommand refused(const std::string& id, int64_t offset, const std::string&
 CommandResult expected(const DecidedCommand& command, int32_t partition, uint64_t epoch) {
   const BatchOutcome& outcome = command.outcome;
   const bool ok = outcome.error_code.empty();
-  return CommandResult{.command_id = outcome.command_id, .ok = ok, .duplicate = ok && outcome.duplicate,
+  return CommandResult{.command_id = outcome.command_id,
+                       .ok = ok,
+                       .duplicate = ok && outcome.duplicate,
                        .positions = ok ? command.positions : std::vector<uint64_t>{},
-                       .error_code = outcome.error_code, .error_message = outcome.error_message,
-                       .partition = partition, .offset = outcome.command_offset,
-                       .from_control = outcome.from_control, .epoch = epoch};
+                       .error_code = outcome.error_code,
+                       .error_message = outcome.error_message,
+                       .partition = partition,
+                       .offset = outcome.command_offset,
+                       .from_control = outcome.from_control,
+                       .epoch = epoch};
 }
 
 // The DecidedCommand a result says, so that it can be encoded again.
@@ -55,7 +61,8 @@ DecidedCommand decided_again(const CommandResult& result) {
   return command;
 }
 
-TEST_CASE("kafka results: decode_result_json reads back what encode_result_json wrote", "[kafka][results_decoding]") {
+TEST_CASE("kafka results: decode_result_json reads back what encode_result_json wrote",
+          "[kafka][results_decoding]") {
   const uint64_t far_position = (uint64_t{5} << 48) | 7;
   const std::vector<std::pair<DecidedCommand, int32_t>> cases = {
       {applied("pay-7", 17, {far_position}), 5},
@@ -83,9 +90,14 @@ TEST_CASE("kafka results: decode_result_json reads back what encode_result_json 
 }
 
 TEST_CASE("kafka results: bytes that are not UTF-8 read back as U+FFFD", "[kafka][results_decoding]") {
-  Result<CommandResult> decoded = decode_result_json(encode_result_json(refused("x", 1, "c", "a\xff" "b"), 0, 1));
+  Result<CommandResult> decoded = decode_result_json(encode_result_json(refused("x", 1, "c",
+                                                                                "a\xff"
+                                                                                "b"),
+                                                                        0, 1));
   REQUIRE(decoded.ok());
-  CHECK(decoded->error_message == "a\xef\xbf\xbd" "b");
+  CHECK(decoded->error_message ==
+        "a\xef\xbf\xbd"
+        "b");
 }
 
 TEST_CASE("kafka results: anything but a result is corruption", "[kafka][results_decoding]") {
@@ -97,13 +109,13 @@ TEST_CASE("kafka results: anything but a result is corruption", "[kafka][results
   const std::vector<std::string> malformed = {
       "",
       "not json",
-      ok,                                                      // cut short
+      ok,  // cut short
       "[1,2]",
       R"("a string")",
       R"({"ok":true,"duplicate":false,"positions":[1],)" + origin,  // no command_id
       R"({"command_id":7,"ok":true,"duplicate":false,"positions":[1],)" + origin,
       R"({"command_id":"p","ok":"true","duplicate":false,"positions":[1],)" + origin,
-      R"({"command_id":"p","ok":true,"positions":[1],)" + origin,  // no duplicate
+      R"({"command_id":"p","ok":true,"positions":[1],)" + origin,    // no duplicate
       R"({"command_id":"p","ok":true,"duplicate":false,)" + origin,  // no positions
       R"({"command_id":"p","ok":true,"duplicate":false,"positions":1,)" + origin,
       R"({"command_id":"p","ok":true,"duplicate":false,"positions":[-1],)" + origin,
@@ -111,7 +123,8 @@ TEST_CASE("kafka results: anything but a result is corruption", "[kafka][results
       R"({"command_id":"p","ok":true,"duplicate":false,"positions":["1"],)" + origin,
       R"({"command_id":"p","ok":true,"duplicate":false,"positions":[18446744073709551616],)" + origin,
       R"({"command_id":"p","ok":true,"duplicate":false,"positions":[[1]],)" + origin,
-      R"({"command_id":"p","ok":true,"duplicate":false,"positions":[1],"error":{"code":"x","message":"m"},)" + origin,
+      R"({"command_id":"p","ok":true,"duplicate":false,"positions":[1],"error":{"code":"x","message":"m"},)" +
+          origin,
       R"({"command_id":"p","ok":false,)" + origin,  // no error
       R"({"command_id":"p","ok":false,"error":"x",)" + origin,
       R"({"command_id":"p","ok":false,"error":{"code":"","message":"m"},)" + origin,
@@ -126,9 +139,10 @@ TEST_CASE("kafka results: anything but a result is corruption", "[kafka][results
       ok + R"("partition":1,"offset":17,"epoch":2})",  // no topic
       ok + R"("partition":1,"offset":17,"topic":"commands","epoch":2.0})",
       ok + R"("partition":1,"offset":17,"topic":"commands"})",  // no epoch
-      ok + origin + "x",                                          // trailing bytes
+      ok + origin + "x",                                        // trailing bytes
       "{\"command_id\":\"\xff\",\"ok\":true,\"duplicate\":false,\"positions\":[1]," + origin,  // not UTF-8
-      R"({"command_id":"p","ok":true,"duplicate":false,"positions":[[[1]]],)" + origin,  // deeper than a result
+      R"({"command_id":"p","ok":true,"duplicate":false,"positions":[[[1]]],)" +
+          origin,  // deeper than a result
       std::string(result_json_bytes_max + 1, ' '),
   };
   for (const std::string& text : malformed) {

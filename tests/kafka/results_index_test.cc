@@ -2,22 +2,22 @@
 // producer (as the engine's would read, keyed by command ID), read by the index's thread; wait()
 // for one published command message, lookup() by command ID, restart from the stored offsets, a
 // message that is not a result, and a directory of another topic prefix.
+#include "tools/kafka/results_index.h"
+
 #include <librdkafka/rdkafka.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
-#include "engine/kafka_client/producer.h"
 #include "engine/kafka/results.h"
+#include "engine/kafka_client/producer.h"
 #include "engine/kafka_client/routing.h"
 #include "tests/kafka/kafka_fixture.h"
 #include "tests/temp_dir.h"
-#include "tools/kafka/results_index.h"
 
 namespace paystream {
 namespace {
@@ -33,8 +33,8 @@ struct ResultMessage {
   std::string json;
 };
 
-ResultMessage applied(const std::string& id, int64_t offset, std::vector<uint64_t> positions, bool duplicate = false,
-                      bool from_control = false) {
+ResultMessage applied(const std::string& id, int64_t offset, std::vector<uint64_t> positions,
+                      bool duplicate = false, bool from_control = false) {
   DecidedCommand command;
   command.outcome.command_id = id;
   command.outcome.command_offset = offset;
@@ -162,7 +162,8 @@ TEST_CASE("kafka results index: wait times out, and never answers with another o
   CHECK(Clock::now() - stopping < std::chrono::seconds(10));
 }
 
-TEST_CASE("kafka results index: lookup keeps the first ok result, else the latest refusal", "[kafka][results_index]") {
+TEST_CASE("kafka results index: lookup keeps the first ok result, else the latest refusal",
+          "[kafka][results_index]") {
   const testing::MockKafka kafka = testing::mock_kafka(1, 3);
   testing::TempDir directory;
   std::unique_ptr<KafkaResultsIndex> index = start_index(kafka, directory.path("kafka-results"));
@@ -174,16 +175,19 @@ TEST_CASE("kafka results index: lookup keeps the first ok result, else the lates
   CHECK_FALSE(index->lookup("none").has_value());
   // In one burst (one round or several, as the reads fall).
   produce(kafka, {refused("a", 1, "account_not_found"), refused("a", 2, "forbidden"), applied("b", 3, {1}),
-                  applied("b", 4, {1}, true), refused("b", 5, "command_id_conflict"), refused("c", 6, "forbidden"),
-                  applied("c", 7, {2})});
+                  applied("b", 4, {1}, true), refused("b", 5, "command_id_conflict"),
+                  refused("c", 6, "forbidden"), applied("c", 7, {2})});
   catch_up(*index);
   CHECK(lookup("a").error_code == "forbidden");
   CHECK(lookup("b").offset == 3);
   CHECK(lookup("c").offset == 7);
   // Round after round: refusal by a later refusal, then by an ok, which nothing replaces.
   const std::vector<std::pair<ResultMessage, int64_t>> steps = {
-      {refused("d", 10, "account_not_found"), 10}, {refused("d", 11, "forbidden"), 11}, {applied("d", 12, {3}), 12},
-      {applied("d", 13, {3}, true), 12},           {refused("d", 14, "command_id_conflict"), 12}};
+      {refused("d", 10, "account_not_found"), 10},
+      {refused("d", 11, "forbidden"), 11},
+      {applied("d", 12, {3}), 12},
+      {applied("d", 13, {3}, true), 12},
+      {refused("d", 14, "command_id_conflict"), 12}};
   for (const auto& [message, kept] : steps) {
     produce(kafka, {message});
     catch_up(*index);
@@ -241,8 +245,11 @@ TEST_CASE("kafka results index: a message that is not a result is skipped", "[ka
   testing::TempDir directory;
   std::unique_ptr<KafkaResultsIndex> index = start_index(kafka, directory.path("kafka-results"));
   // All under one key, so in one partition: the good ones on both sides of the bad one.
-  produce(kafka, {applied("g", 1, {1}), {"g", "not a result"}, {"g", R"({"command_id":"g","ok":true})"},
-                  refused("g", 2, "forbidden"), applied("h", 3, {2})});
+  produce(kafka, {applied("g", 1, {1}),
+                  {"g", "not a result"},
+                  {"g", R"({"command_id":"g","ok":true})"},
+                  refused("g", 2, "forbidden"),
+                  applied("h", 3, {2})});
   const std::optional<CommandResult> after = wait_for(*index, "h", 3, kafka_wait_ms);
   CHECK(after.has_value());
   catch_up(*index);

@@ -1,13 +1,13 @@
 // The rights table (tests/rights_table.h) through Kafka mode's partition engine, which
 // decides every command of its partition: the same rows as in embedded mode, each from a fresh
 // engine of the same scenario (all its accounts on the partition under test).
-#include <catch2/catch.hpp>
+#include "tests/rights_table.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 
 #include "engine/kafka/partition_engine.h"
 #include "engine/kafka_client/routing.h"
-#include "tests/rights_table.h"
 
 namespace paystream {
 namespace {
@@ -62,10 +62,10 @@ struct ScenarioEngine {
 ScenarioEngine scenario() {
   ScenarioEngine scenario;
   for (const Command& command : testing::rights::setup_commands(accounts())) {
-    const BatchOutcome outcome =
-        scenario.run(command, std::holds_alternative<AddOperator>(command.body) ||
-                                  std::holds_alternative<SetParameter>(command.body),
-                     "");
+    const BatchOutcome outcome = scenario.run(command,
+                                              std::holds_alternative<AddOperator>(command.body) ||
+                                                  std::holds_alternative<SetParameter>(command.body),
+                                              "");
     INFO(command.command_id << ": " << outcome.error_message);
     REQUIRE(outcome.error_code.empty());
   }
@@ -74,8 +74,9 @@ ScenarioEngine scenario() {
 
 }  // namespace
 
-TEST_CASE("kafka partition engine: the rights table holds for every role, permission, command kind and target",
-          "[kafka][partition-engine][rights-table]") {
+TEST_CASE(
+    "kafka partition engine: the rights table holds for every role, permission, command kind and target",
+    "[kafka][partition-engine][rights-table]") {
   namespace rights = testing::rights;
   const ScenarioEngine start = scenario();
   size_t rows = 0;

@@ -1,16 +1,16 @@
-#include <cstdint>
-#include <limits>
+#include "engine/kafka_client/routing.h"
 
 #include <catch2/catch.hpp>
-
-#include "engine/kafka_client/routing.h"
+#include <cstdint>
+#include <limits>
 
 namespace paystream {
 namespace {
 
 Command command(CommandBody body) { return Command{"k-1", "admin", std::move(body)}; }
 
-TEST_CASE("kafka routing: partitions follow Kafka's murmur2, as the Java producer computes it", "[kafka][routing]") {
+TEST_CASE("kafka routing: partitions follow Kafka's murmur2, as the Java producer computes it",
+          "[kafka][routing]") {
   // With a partition count above the hash, the partition is the hash itself (its sign bit
   // cleared): these are the Java client's murmur2 values of "kafka" and "" (0xd067cf64, 0x106e08d9).
   constexpr int32_t all = std::numeric_limits<int32_t>::max();
@@ -25,14 +25,17 @@ TEST_CASE("kafka routing: partitions follow Kafka's murmur2, as the Java produce
   }
 }
 
-TEST_CASE("kafka routing: account commands are keyed by the account, parameters go to control", "[kafka][routing]") {
+TEST_CASE("kafka routing: account commands are keyed by the account, parameters go to control",
+          "[kafka][routing]") {
   CHECK(*route_command(command(Pay{"C-1", Money{}, "", PaymentMethod::cash}), "") ==
         CommandRoute{TopicKind::commands, "C-1"});
-  CHECK(*route_command(command(OpenAccount{"C-2", {}, {}, {}}), "") == CommandRoute{TopicKind::commands, "C-2"});
+  CHECK(*route_command(command(OpenAccount{"C-2", {}, {}, {}}), "") ==
+        CommandRoute{TopicKind::commands, "C-2"});
   UpdateAccount update;
   update.account_id = "C-3";
   CHECK(*route_command(command(update), "") == CommandRoute{TopicKind::commands, "C-3"});
-  CHECK(*route_command(command(SetCredit{"C-4", Money{}, ""}), "") == CommandRoute{TopicKind::commands, "C-4"});
+  CHECK(*route_command(command(SetCredit{"C-4", Money{}, ""}), "") ==
+        CommandRoute{TopicKind::commands, "C-4"});
   CHECK(*route_command(command(MakeZero{"C-5", ""}), "") == CommandRoute{TopicKind::commands, "C-5"});
   CHECK(*route_command(command(Adjust{"C-6", Money{}, ""}), "") == CommandRoute{TopicKind::commands, "C-6"});
   CHECK(*route_command(command(SetParameter{"SERVER_CUSTOMER_OVERDRAFT_LIMIT", 5}), "") ==

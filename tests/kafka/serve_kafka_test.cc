@@ -1,16 +1,15 @@
 // `paystream serve --kafka` run as a user would: dev-broker in the background, publish, serve in
 // the background until every command has its result, then SIGTERM.
+#include <httplib.h>
 #include <signal.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <map>
 #include <set>
 #include <thread>
-
-#include <catch2/catch.hpp>
-#include <httplib.h>
 
 #include "engine/kafka_client/events_reader.h"
 #include "engine/kafka_client/producer.h"
@@ -34,19 +33,20 @@ TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read bac
   REQUIRE(!bootstrap.empty());
   {
     std::ofstream file(directory.file("in.jsonl"));
-    file << R"({"type":"open_account","account":"C-0","name":"a","balance":"5","command_id":"open-0"})" << '\n'
+    file << R"({"type":"open_account","account":"C-0","name":"a","balance":"5","command_id":"open-0"})"
+         << '\n'
          << R"({"type":"open_account","account":"C-1","name":"b","command_id":"open-1"})" << '\n'
          << testing::payment_lines(40, 2, "pay")
          << R"({"type":"pay","account":"C-9","amount":"1","command_id":"pay-missing"})" << '\n';
   }
-  const e2e::ProcessResult published =
-      e2e::run_process({PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--file", directory.file("in.jsonl")});
+  const e2e::ProcessResult published = e2e::run_process(
+      {PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--file", directory.file("in.jsonl")});
   INFO(published.err);
   REQUIRE(published.exit_code == 0);
 
-  testing::ChildProcess serve({PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--group", "e2e", "--data",
-                               directory.file("data")},
-                              directory.file("serve.err"));
+  testing::ChildProcess serve(
+      {PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--group", "e2e", "--data", directory.file("data")},
+      directory.file("serve.err"));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
   while (testing::topic_end(bootstrap, "paystream.results", 2) < 43) {
     INFO(e2e::read_file(directory.file("serve.err")));
@@ -92,7 +92,8 @@ TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read bac
   INFO(shown.err);
   CHECK(shown.exit_code == 0);
   CHECK_THAT(shown.out, Catch::Contains("C-0,a,direct,"));  // 5 opening + 1 + 3 + ... + 39 paid
-  const e2e::ProcessResult missing = e2e::run_process({PAYSTREAM_BINARY, "account", "show", "C-9", "--data", data});
+  const e2e::ProcessResult missing =
+      e2e::run_process({PAYSTREAM_BINARY, "account", "show", "C-9", "--data", data});
   CHECK(missing.exit_code == 3);
   CHECK_THAT(missing.err, Catch::Contains("account 'C-9' does not exist"));
   // The control state (partition 0's parameters and operators) is listed from the projections too.
@@ -104,7 +105,8 @@ TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read bac
   const e2e::ProcessResult refused = e2e::run_process({PAYSTREAM_BINARY, "pay", "C-0", "1", "--data", data});
   CHECK(refused.exit_code == 2);
   CHECK_THAT(refused.err, Catch::Contains("holds Kafka mode's projections and no embedded ledger"));
-  CHECK(e2e::run_process({PAYSTREAM_BINARY, "balances", "--data", data, "--format", "json"}).out == balances.out);
+  CHECK(e2e::run_process({PAYSTREAM_BINARY, "balances", "--data", data, "--format", "json"}).out ==
+        balances.out);
   const e2e::ProcessResult verified =
       e2e::run_process({PAYSTREAM_BINARY, "replay", "--verify", "--kafka", bootstrap, "--data", data});
   INFO(verified.out << verified.err);
@@ -123,9 +125,10 @@ size_t decided_commands(const std::string& bootstrap) {
   return ids.size();
 }
 
-TEST_CASE("kafka serve: an engine killed (SIGKILL) mid-way and restarted: every command decided once, the "
-          "projections verified",
-          "[kafka][e2e]") {
+TEST_CASE(
+    "kafka serve: an engine killed (SIGKILL) mid-way and restarted: every command decided once, the "
+    "projections verified",
+    "[kafka][e2e]") {
   e2e::TemporaryDirectory directory;
   testing::ChildProcess broker({PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", "3"},
                                directory.file("broker.err"));
@@ -141,13 +144,23 @@ TEST_CASE("kafka serve: an engine killed (SIGKILL) mid-way and restarted: every 
     }
     file << testing::payment_lines(payments, accounts, "pay");
   }
-  const e2e::ProcessResult published =
-      e2e::run_process({PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--file", directory.file("in.jsonl")});
+  const e2e::ProcessResult published = e2e::run_process(
+      {PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--file", directory.file("in.jsonl")});
   INFO(published.err);
   REQUIRE(published.exit_code == 0);
   const std::string data = directory.file("data");
-  const std::vector<std::string> serve_argv{PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--group", "kill",
-                                            "--data", data, "--batch-commands", "50", "--session-timeout-ms", "3000"};
+  const std::vector<std::string> serve_argv{PAYSTREAM_BINARY,
+                                            "serve",
+                                            "--kafka",
+                                            bootstrap,
+                                            "--group",
+                                            "kill",
+                                            "--data",
+                                            data,
+                                            "--batch-commands",
+                                            "50",
+                                            "--session-timeout-ms",
+                                            "3000"};
   const auto wait_for = [&](size_t decided, const std::string& log) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(4 * wait_ms);
     while (decided_commands(bootstrap) < decided) {
@@ -220,9 +233,10 @@ TEST_CASE("kafka api: a corrupt events history stops the server's projections an
   const std::string bootstrap = broker.read_line(wait_ms);
   REQUIRE(!bootstrap.empty());
   // No engine: it would stop on the same message.
-  testing::ChildProcess server({PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--api-only", "--listen",
-                                "127.0.0.1:0", "--outcome-timeout-ms", "300", "--data", directory.file("data")},
-                               directory.file("serve.err"));
+  testing::ChildProcess server(
+      {PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--api-only", "--listen", "127.0.0.1:0",
+       "--outcome-timeout-ms", "300", "--data", directory.file("data")},
+      directory.file("serve.err"));
   int port = 0;
   constexpr std::string_view listening = "paystream: listening on http://127.0.0.1:";
   while (port == 0) {

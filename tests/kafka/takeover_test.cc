@@ -1,10 +1,10 @@
 // Taking a partition over on the mock cluster: the history is read through the reader's rule, a
 // marker raises the epoch, and of two instances taking over at once exactly one wins.
-#include <vector>
+#include "engine/kafka_client/takeover.h"
 
 #include <catch2/catch.hpp>
+#include <vector>
 
-#include "engine/kafka_client/takeover.h"
 #include "tests/kafka/kafka_fixture.h"
 
 namespace paystream {
@@ -27,8 +27,8 @@ struct Instance {
   std::vector<std::string> accepted;
   PartitionTakeover takeover;
   Instance(const MockCluster& cluster, const std::string& owner, BatchPosition from = {}, int64_t offset = 0)
-      : takeover(TakeoverOptions{cluster.bootstrap(), events_topic, 0, owner, 10'000}, std::move(from), offset,
-                 [this](int64_t, const EventBatch& batch) {
+      : takeover(TakeoverOptions{cluster.bootstrap(), events_topic, 0, owner, 10'000}, std::move(from),
+                 offset, [this](int64_t, const EventBatch& batch) {
                    accepted.push_back(batch.owner + std::to_string(batch.sequence));
                    return ok_status();
                  }) {}
@@ -41,7 +41,8 @@ void write_batch(TransactionalProducer& producer, uint64_t epoch, const std::str
   batch.owner = owner;
   batch.sequence = sequence;
   batch.next_command_offset = next_command_offset;
-  batch.outcomes = {{owner + "-cmd-" + std::to_string(sequence), next_command_offset - 1, "", "", 0, false, false, ""}};
+  batch.outcomes = {
+      {owner + "-cmd-" + std::to_string(sequence), next_command_offset - 1, "", "", 0, false, false, ""}};
   const Result<CommitOutcome> written = producer.write({{events_topic, 0, "", encode_event_batch(batch)}});
   REQUIRE(written.ok());
   REQUIRE(*written == CommitOutcome::committed);
@@ -64,8 +65,9 @@ TEST_CASE("kafka takeover: the first owner of an empty partition opens epoch 1",
   CHECK(a.accepted == std::vector<std::string>{"a0"});
 }
 
-TEST_CASE("kafka takeover: the next owner rebuilds from the history and resumes the commands where it stopped",
-          "[kafka][takeover]") {
+TEST_CASE(
+    "kafka takeover: the next owner rebuilds from the history and resumes the commands where it stopped",
+    "[kafka][takeover]") {
   const testing::MockKafka kafka = testing::mock_kafka(1, 1);
   std::unique_ptr<TransactionalProducer> first = producer_for(*kafka.cluster);
   Instance a(*kafka.cluster, "a");
@@ -97,8 +99,9 @@ TEST_CASE("kafka takeover: the next owner rebuilds from the history and resumes 
   CHECK(d.takeover.position() == BatchPosition{4, "d", 0});
 }
 
-TEST_CASE("kafka takeover: of two instances taking over at once, the first marker wins and the other knows it lost",
-          "[kafka][takeover]") {
+TEST_CASE(
+    "kafka takeover: of two instances taking over at once, the first marker wins and the other knows it lost",
+    "[kafka][takeover]") {
   const testing::MockKafka kafka = testing::mock_kafka(1, 1);
   std::unique_ptr<TransactionalProducer> first = producer_for(*kafka.cluster);
   Instance a(*kafka.cluster, "a");

@@ -2,11 +2,10 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
 #include <memory>
-
-#include <catch2/catch.hpp>
 
 namespace paystream::testing {
 namespace {
@@ -41,8 +40,8 @@ int64_t topic_end(const std::string& bootstrap, const std::string& topic, int32_
   int64_t total = 0;
   for (int32_t partition = 0; partition < partitions; ++partition) {
     int64_t low = 0, high = 0;
-    const rd_kafka_resp_err_t error =
-        rd_kafka_query_watermark_offsets(handle.get(), topic.c_str(), partition, &low, &high, read_timeout_ms);
+    const rd_kafka_resp_err_t error = rd_kafka_query_watermark_offsets(handle.get(), topic.c_str(), partition,
+                                                                       &low, &high, read_timeout_ms);
     INFO(rd_kafka_err2str(error));
     REQUIRE(error == RD_KAFKA_RESP_ERR_NO_ERROR);
     total += high;
@@ -50,19 +49,22 @@ int64_t topic_end(const std::string& bootstrap, const std::string& topic, int32_
   return total;
 }
 
-std::vector<ConsumedMessage> read_topic(const std::string& bootstrap, const std::string& topic, int32_t partitions) {
+std::vector<ConsumedMessage> read_topic(const std::string& bootstrap, const std::string& topic,
+                                        int32_t partitions) {
   Handle handle = consumer(bootstrap);
   std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)> assignment(
       rd_kafka_topic_partition_list_new(partitions), &rd_kafka_topic_partition_list_destroy);
   for (int32_t partition = 0; partition < partitions; ++partition) {
-    rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset =
+        RD_KAFKA_OFFSET_BEGINNING;
   }
   REQUIRE(rd_kafka_assign(handle.get(), assignment.get()) == RD_KAFKA_RESP_ERR_NO_ERROR);
   std::map<int32_t, std::vector<ConsumedMessage>> by_partition;
   std::map<int32_t, bool> at_end;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(read_timeout_ms);
   while (static_cast<int32_t>(at_end.size()) < partitions) {
-    INFO("reading " << topic << ": " << at_end.size() << " of " << partitions << " partitions read to the end");
+    INFO("reading " << topic << ": " << at_end.size() << " of " << partitions
+                    << " partitions read to the end");
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     rd_kafka_message_t* message = rd_kafka_consumer_poll(handle.get(), 100);
     if (message == nullptr) continue;

@@ -15,7 +15,8 @@ struct ConsumedMessage {
 
 // Every message of `topic` (which has `partitions` partitions), by partition then offset. Fails
 // the running test when a partition cannot be read to its end within 15 s.
-std::vector<ConsumedMessage> read_topic(const std::string& bootstrap, const std::string& topic, int32_t partitions);
+std::vector<ConsumedMessage> read_topic(const std::string& bootstrap, const std::string& topic,
+                                        int32_t partitions);
 
 // The sum over partitions of the high watermark (the offset the next message will get).
 int64_t topic_end(const std::string& bootstrap, const std::string& topic, int32_t partitions);

@@ -1,5 +1,4 @@
 #include <algorithm>
-
 #include <catch2/catch.hpp>
 
 #include "engine/kafka_client/admin.h"
@@ -12,7 +11,9 @@ namespace {
 using testing::kafka_client;
 
 std::vector<std::pair<std::string, std::string>> kept_forever(const std::string& min_insync) {
-  return {{"min.insync.replicas", min_insync}, {"cleanup.policy", "delete"}, {"retention.ms", "-1"},
+  return {{"min.insync.replicas", min_insync},
+          {"cleanup.policy", "delete"},
+          {"retention.ms", "-1"},
           {"retention.bytes", "-1"}};
 }
 
@@ -30,7 +31,8 @@ class CountingCreator : public TopicCreator {
   MockTopicCreator creator_;
 };
 
-TEST_CASE("kafka topics: names come from the prefix, and a prefix Kafka would refuse is refused", "[kafka][topics]") {
+TEST_CASE("kafka topics: names come from the prefix, and a prefix Kafka would refuse is refused",
+          "[kafka][topics]") {
   const Result<TopicNames> names = topic_names("paystream");
   REQUIRE(names.ok());
   CHECK(names->commands == "paystream.commands");
@@ -39,7 +41,8 @@ TEST_CASE("kafka topics: names come from the prefix, and a prefix Kafka would re
   CHECK(names->control == "paystream.control");
   CHECK(names->of(TopicKind::control) == "paystream.control");
   CHECK(topic_names("prod_eu-1.ledger").ok());
-  for (const std::string& bad : std::vector<std::string>{"", "pay stream", "pay/stream", "pay:stream", std::string(241, 'p')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "pay stream", "pay/stream", "pay:stream", std::string(241, 'p')}) {
     INFO(bad);
     CHECK(topic_names(bad).error().code == Errc::invalid_argument);
   }
@@ -63,7 +66,8 @@ TEST_CASE("kafka topics: the plan for an empty cluster follows the defaults and 
   CHECK(two->at(3) == TopicSpec{"p.control", 1, 2, kept_forever("2")});
 }
 
-TEST_CASE("kafka topics: the plan keeps existing topics and follows their partition count", "[kafka][topics]") {
+TEST_CASE("kafka topics: the plan keeps existing topics and follows their partition count",
+          "[kafka][topics]") {
   const TopicNames names = *topic_names("p");
   SECTION("events missing: it gets the partitions of commands") {
     const Result<std::vector<TopicSpec>> plan =
@@ -75,7 +79,8 @@ TEST_CASE("kafka topics: the plan keeps existing topics and follows their partit
   }
   SECTION("all there: nothing to do") {
     const Result<std::vector<TopicSpec>> plan = plan_topics(
-        ClusterMetadata{3, {{"p.commands", 4}, {"p.events", 4}, {"p.results", 9}, {"p.control", 1}}}, names, {});
+        ClusterMetadata{3, {{"p.commands", 4}, {"p.events", 4}, {"p.results", 9}, {"p.control", 1}}}, names,
+        {});
     REQUIRE(plan.ok());
     CHECK(plan->empty());
   }
@@ -87,7 +92,8 @@ TEST_CASE("kafka topics: the plan keeps existing topics and follows their partit
     CHECK_THAT(plan.error().message, Catch::Contains("'p.commands' has 6 partitions but 'p.events' has 4"));
   }
   SECTION("control with more than one partition is refused") {
-    const Result<std::vector<TopicSpec>> plan = plan_topics(ClusterMetadata{3, {{"p.control", 3}}}, names, {});
+    const Result<std::vector<TopicSpec>> plan =
+        plan_topics(ClusterMetadata{3, {{"p.control", 3}}}, names, {});
     REQUIRE(!plan.ok());
     CHECK_THAT(plan.error().message, Catch::Contains("'p.control' has 3 partitions; it must have exactly 1"));
   }
@@ -109,9 +115,10 @@ TEST_CASE("kafka topics: ensure_topics creates the four topics on the mock clust
   const Result<ClusterMetadata> metadata = read_cluster_metadata(*client, 5'000);
   REQUIRE(metadata.ok());
   CHECK(metadata->broker_count == 3);
-  CHECK(metadata->partitions_by_topic ==
-        std::map<std::string, int32_t>{
-            {"paystream.commands", 5}, {"paystream.events", 5}, {"paystream.results", 5}, {"paystream.control", 1}});
+  CHECK(metadata->partitions_by_topic == std::map<std::string, int32_t>{{"paystream.commands", 5},
+                                                                        {"paystream.events", 5},
+                                                                        {"paystream.results", 5},
+                                                                        {"paystream.control", 1}});
 
   // Again, even with other defaults: the topics are there, so nothing is created or changed.
   defaults.partitions = 8;
@@ -137,9 +144,11 @@ TEST_CASE("kafka topics: ensure_topics refuses commands and events of different 
 }
 
 TEST_CASE("kafka topics: a refused creation names the topic and the broker's reason", "[kafka][topics]") {
-  CHECK(check_topic_creation({{"p.commands", 0, ""}, {"p.events", 36, "Topic 'p.events' already exists."}}).ok());
-  const Status refused = check_topic_creation(
-      {{"p.commands", 0, ""}, {"p.events", 44, "Unknown topic config name: retention.mss"}, {"p.results", 29, ""}});
+  CHECK(check_topic_creation({{"p.commands", 0, ""}, {"p.events", 36, "Topic 'p.events' already exists."}})
+            .ok());
+  const Status refused = check_topic_creation({{"p.commands", 0, ""},
+                                               {"p.events", 44, "Unknown topic config name: retention.mss"},
+                                               {"p.results", 29, ""}});
   REQUIRE(!refused.ok());
   CHECK(refused.error().code == Errc::kafka_error);
   CHECK(refused.error().message ==
@@ -159,8 +168,9 @@ TEST_CASE("kafka topics: the Admin API against the mock cluster, which lacks it,
   const Result<TopicLayout> layout = ensure_topics(*client, *topic_names("paystream"), {}, creator, 1'000);
   REQUIRE(!layout.ok());
   CHECK(layout.error().code == Errc::kafka_error);
-  CHECK_THAT(layout.error().message, Catch::StartsWith("cannot create topics 'paystream.commands', 'paystream.events', "
-                                                       "'paystream.results', 'paystream.control': "));
+  CHECK_THAT(layout.error().message,
+             Catch::StartsWith("cannot create topics 'paystream.commands', 'paystream.events', "
+                               "'paystream.results', 'paystream.control': "));
   CHECK_THAT(layout.error().message, Catch::Contains("create them beforehand"));
 }
 

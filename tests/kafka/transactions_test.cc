@@ -2,14 +2,14 @@
 // messages to one events partition, and the reader's rule reading them back. The mock fences
 // nothing and shows aborted transactions (docs/kafka.md, design note), so these tests show that
 // the history readers agree on holds without either.
+#include "engine/kafka_client/transactions.h"
+
 #include <librdkafka/rdkafka.h>
 
+#include <catch2/catch.hpp>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "engine/kafka_client/events_reader.h"
-#include "engine/kafka_client/transactions.h"
 #include "events/kafka/event_batch.h"
 #include "tests/kafka/kafka_fixture.h"
 
@@ -31,7 +31,8 @@ EventBatch batch(uint64_t epoch, const std::string& owner, uint64_t sequence, in
   EventBatch made = marker(epoch, owner);
   made.sequence = sequence;
   made.next_command_offset = next_command_offset;
-  made.outcomes = {{owner + "-" + std::to_string(sequence), next_command_offset - 1, "", "", 0, false, false, ""}};
+  made.outcomes = {
+      {owner + "-" + std::to_string(sequence), next_command_offset - 1, "", "", 0, false, false, ""}};
   return made;
 }
 
@@ -84,8 +85,9 @@ std::vector<std::string> labels(const std::vector<EventBatch>& batches) {
   return names;
 }
 
-TEST_CASE("kafka transactions: two owners writing one partition at once, readers keep the newer owner's batches",
-          "[kafka][transactions]") {
+TEST_CASE(
+    "kafka transactions: two owners writing one partition at once, readers keep the newer owner's batches",
+    "[kafka][transactions]") {
   const testing::MockKafka kafka = testing::mock_kafka(1, 1);
   std::unique_ptr<TransactionalProducer> a = owner_producer(*kafka.cluster);
   CHECK(write(*a, marker(1, "a")) == CommitOutcome::committed);
@@ -94,9 +96,11 @@ TEST_CASE("kafka transactions: two owners writing one partition at once, readers
   // the mock lets it go on committing, as a zombie would.
   std::unique_ptr<TransactionalProducer> b = owner_producer(*kafka.cluster);
   CHECK(write(*b, marker(2, "b")) == CommitOutcome::committed);
-  const Result<CommitOutcome> zombie = a->write({{events_topic, 0, "", encode_event_batch(batch(1, "a", 2, 20))}});
+  const Result<CommitOutcome> zombie =
+      a->write({{events_topic, 0, "", encode_event_batch(batch(1, "a", 2, 20))}});
   CHECK(write(*b, batch(2, "b", 1, 20)) == CommitOutcome::committed);
-  const Result<CommitOutcome> zombie_again = a->write({{events_topic, 0, "", encode_event_batch(batch(1, "a", 3, 30))}});
+  const Result<CommitOutcome> zombie_again =
+      a->write({{events_topic, 0, "", encode_event_batch(batch(1, "a", 3, 30))}});
   CHECK(write(*b, batch(2, "b", 2, 30)) == CommitOutcome::committed);
 
   const History history = read_history(*kafka.cluster);
@@ -159,8 +163,8 @@ TEST_CASE("kafka transactions: a message on the events topic that is not a batch
   REQUIRE(junk.ok());
   BatchAcceptance acceptance;
   const Result<EventsReadSummary> read = read_event_batches(
-      kafka.cluster->bootstrap(), events_topic, 0, 0, acceptance, [](int64_t, const EventBatch&) { return ok_status(); },
-      10'000);
+      kafka.cluster->bootstrap(), events_topic, 0, 0, acceptance,
+      [](int64_t, const EventBatch&) { return ok_status(); }, 10'000);
   REQUIRE(!read.ok());
   CHECK(read.error().code == Errc::corruption);
   CHECK_THAT(read.error().message, Catch::StartsWith("events partition 0 offset 1: "));

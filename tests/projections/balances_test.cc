@@ -139,7 +139,8 @@ TEST_CASE("projections: balances filter by type and balance range", "[projection
   CHECK(query_ids(db.projections(), query).empty());
 }
 
-TEST_CASE("projections: balances outside the visible accounts are never returned", "[projections][balances]") {
+TEST_CASE("projections: balances outside the visible accounts are never returned",
+          "[projections][balances]") {
   ProjectionDb db;
   db.apply(sample_log());
   BalanceQuery query = as_of("2026-11-15T00:00:00Z");

@@ -1,11 +1,10 @@
-#include "projections/export/row_writer.h"
-
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
+#include "projections/export/row_writer.h"
 #include "projections_fixture.h"
 
 namespace paystream::testing {

@@ -1,7 +1,8 @@
 #pragma once
 // Test support for projections: a real RocksDB in a temporary directory with the projections'
-// column families and a log (written as the engine writes it, events/log_format.h), and an EventMaker that writes consistent events by hand (the engine is not
-// used: it is another module, and these tests pin the projections' own contract).
+// column families and a log (written as the engine writes it, events/log_format.h), and an EventMaker that
+// writes consistent events by hand (the engine is not used: it is another module, and these tests pin the
+// projections' own contract).
 #include <rocksdb/db.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/write_batch.h>

@@ -3,11 +3,10 @@
 // query returns, every page of a query through its cursors, and what a query must return by brute
 // force over all records.
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "projections/projections.h"
 
@@ -51,7 +50,8 @@ inline std::vector<RecordRow> all_pages(Projections& projections, RecordQuery qu
 
 // The rows stored by account (records_by_account) for these accounts, in position order: the
 // reference the log-backed all-accounts rows must equal.
-inline std::vector<RecordRow> rows_by_account(Projections& projections, const std::vector<std::string>& accounts) {
+inline std::vector<RecordRow> rows_by_account(Projections& projections,
+                                              const std::vector<std::string>& accounts) {
   std::vector<RecordRow> rows;
   for (const std::string& id : accounts) {
     RecordQuery query = unlimited();

@@ -112,7 +112,8 @@ TEST_CASE("projections: a visible set's records merge in log order and page like
   ProjectionDb db;
   db.apply(sample_log());
   const std::vector<std::string> visible = {"1001", "1002", "no-such"};
-  for (const std::optional<PaymentType> type : {std::optional<PaymentType>{}, std::optional(PaymentType::payment)}) {
+  for (const std::optional<PaymentType> type :
+       {std::optional<PaymentType>{}, std::optional(PaymentType::payment)}) {
     RecordQuery all = unlimited();
     all.type = type;
     std::vector<uint64_t> expected;
@@ -361,7 +362,8 @@ TEST_CASE("projections: names in records are the names when they were made, from
       }));
     }
     if (i == 300) {  // not a rename: the name stays, so the history gets no row
-      events.push_back(make.update("1001", minute(i), [](AccountSettings& settings) { settings.locked = true; }));
+      events.push_back(
+          make.update("1001", minute(i), [](AccountSettings& settings) { settings.locked = true; }));
     }
     events.push_back(make.pay(i % 2 == 0 ? "1001" : "10010", money("1"), minute(i)));
   }
@@ -380,7 +382,8 @@ TEST_CASE("projections: names in records are the names when they were made, from
   }
   CHECK(all == rows_by_account(db.projections(), {"1001", "10010"}));
   // One name row per opening and per real rename.
-  std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(rocksdb::ReadOptions(), db.family("account_names")));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db.db().NewIterator(rocksdb::ReadOptions(), db.family("account_names")));
   size_t names = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++names;
   CHECK(names == 2 + 3);
@@ -418,7 +421,8 @@ TEST_CASE("projections: log-backed queries page across entries and filter like b
   }
 }
 
-TEST_CASE("projections: time ranges over log entries match brute force at every edge", "[projections][records]") {
+TEST_CASE("projections: time ranges over log entries match brute force at every edge",
+          "[projections][records]") {
   ProjectionDb db;
   apply_unevenly(db, long_log(1200));
   const std::vector<RecordRow> all = db.projections().records(unlimited()).value().rows;

@@ -91,8 +91,7 @@ TEST_CASE("projections: the record and balance encodings are the documented layo
   state.balance = money("-0.000064");  // zigzag 127: one byte; 64 micro-units more would take two
   // version 2, type direct, flags locked, "N", "" parent, min, max, days, balance, overdraft,
   // month, consumption.
-  CHECK(encode_balance_state(state) ==
-        std::string("\x02\x00\x01\x01N\x00\x00\x00\x00\x7f\x00\x00\x00", 13));
+  CHECK(encode_balance_state(state) == std::string("\x02\x00\x01\x01N\x00\x00\x00\x00\x7f\x00\x00\x00", 13));
 }
 
 TEST_CASE("projections: damaged rows are corruption, not garbage", "[projections][codec]") {
@@ -142,8 +141,8 @@ TEST_CASE("projections: a number is read only in its shortest encoding", "[proje
         Errc::corruption);
   // More than 64 bits: eleven bytes, or a tenth byte above 1.
   const std::string eleven(10, '\xff');
-  CHECK(decode_record(std::string("\x02\x01\x00", 3) + eleven + std::string("\x01\x00\x00\x00\x00\x00\x00", 7),
-                      row)
+  CHECK(decode_record(
+            std::string("\x02\x01\x00", 3) + eleven + std::string("\x01\x00\x00\x00\x00\x00\x00", 7), row)
             .error()
             .code == Errc::corruption);
   CHECK(decode_record(std::string("\x02\x01\x00", 3) + std::string(9, '\xff') +

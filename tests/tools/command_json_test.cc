@@ -553,7 +553,8 @@ TEST_CASE("command_json: a line nested too deep is refused before parsing, witho
   CHECK(command.error().code == Errc::invalid_argument);
   CHECK(command.error().message.find("deeper than 32") != std::string::npos);
   // Brackets inside strings are text, not nesting.
-  const std::string memo = R"({"type":"pay","account":"C-1","amount":"1","memo":")" + std::string(100, '[') + R"("})";
+  const std::string memo =
+      R"({"type":"pay","account":"C-1","amount":"1","memo":")" + std::string(100, '[') + R"("})";
   CHECK(command_from_json_text(memo, "desk-1").ok());
 }
 

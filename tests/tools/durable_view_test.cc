@@ -2,11 +2,11 @@
 // caller must still see only what is synced: a command is acknowledged, found by its ID, counted in
 // a balance, listed in the records or the log only once a crash can no longer take it away. A
 // RocksDB file system that holds the WAL's syncs at a gate, or fails them, opens that gap on purpose.
-#include <catch2/catch.hpp>
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -96,7 +96,8 @@ Command open_command(const std::string& account) {
 }
 
 Command pay_command(const std::string& account, int64_t units, const std::string& command_id) {
-  return Command{command_id, "admin", Pay{account, Money::from_micros(units * 1'000'000), "", PaymentMethod::cash}};
+  return Command{command_id, "admin",
+                 Pay{account, Money::from_micros(units * 1'000'000), "", PaymentMethod::cash}};
 }
 
 Money balance_of(Runtime& runtime, const std::string& account) {
@@ -119,10 +120,13 @@ size_t records_of(Runtime& runtime, const std::string& account) {
 
 size_t events_scanned(Ledger& ledger) {
   size_t count = 0;
-  REQUIRE(ledger.scan(LogPosition{1}, [&](const Event&) {
-    ++count;
-    return ok_status();
-  }).ok());
+  REQUIRE(ledger
+              .scan(LogPosition{1},
+                    [&](const Event&) {
+                      ++count;
+                      return ok_status();
+                    })
+              .ok());
   return count;
 }
 
@@ -171,7 +175,8 @@ TEST_CASE("engine: a group written but not yet synced shows in no read until its
 
   fixture.files->close_gate();
   std::optional<Result<Outcome>> held_outcome;
-  HeldSubmit held{*fixture.files, std::thread([&] { held_outcome = ledger.submit(pay_command("1001", 5, "pay-2")); })};
+  HeldSubmit held{*fixture.files,
+                  std::thread([&] { held_outcome = ledger.submit(pay_command("1001", 5, "pay-2")); })};
   // The syncer only syncs a group the writer has written: from here on, pay-2 is in the database.
   REQUIRE(fixture.files->wait_for_held_sync());
 
@@ -200,9 +205,10 @@ TEST_CASE("engine: a group written but not yet synced shows in no read until its
   CHECK(records_of(*runtime, "1001") == 2);
 }
 
-TEST_CASE("engine: a failed WAL sync acknowledges nothing and stops the ledger, "
-          "and a retry after a restart applies once",
-          "[engine][durability]") {
+TEST_CASE(
+    "engine: a failed WAL sync acknowledges nothing and stops the ledger, "
+    "and a retry after a restart applies once",
+    "[engine][durability]") {
   Fixture fixture;
   {
     std::unique_ptr<Runtime> runtime = fixture.open(fixture.env.get());

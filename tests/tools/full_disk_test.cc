@@ -3,12 +3,11 @@
 // of it is written, the ledger stays up, and once space is back it resumes RocksDB and reloads its
 // state in the same process. A RocksDB file system that refuses appends with NoSpace on demand
 // stands in for the full disk; the real disk has room, so the ledger's own checks pass.
-#include <catch2/catch.hpp>
-
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -50,7 +49,8 @@ class FullFileSystem final : public rocksdb::FileSystemWrapper {
       return FSWritableFileOwnerWrapper::Append(data, options, debug);
     }
     rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
-                             const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* debug) override {
+                             const rocksdb::DataVerificationInfo& info,
+                             rocksdb::IODebugContext* debug) override {
       if (full_) return rocksdb::IOStatus::NoSpace("injected: no space left on device");
       return FSWritableFileOwnerWrapper::Append(data, options, info, debug);
     }
@@ -64,7 +64,8 @@ class FullFileSystem final : public rocksdb::FileSystemWrapper {
 };
 
 Command pay(const std::string& command_id, int64_t units) {
-  return Command{command_id, "admin", Pay{"1001", Money::from_micros(units * 1'000'000), "", PaymentMethod::cash}};
+  return Command{command_id, "admin",
+                 Pay{"1001", Money::from_micros(units * 1'000'000), "", PaymentMethod::cash}};
 }
 
 Money balance_of(Runtime& runtime) {
@@ -93,7 +94,8 @@ Result<Outcome> submit_once_resumed(Ledger& ledger, const Command& command) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
     Result<Outcome> outcome = ledger.submit(command);
-    if (outcome || outcome.error().code != Errc::storage_full || std::chrono::steady_clock::now() > deadline) {
+    if (outcome || outcome.error().code != Errc::storage_full ||
+        std::chrono::steady_clock::now() > deadline) {
       return outcome;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -102,8 +104,9 @@ Result<Outcome> submit_once_resumed(Ledger& ledger, const Command& command) {
 
 }  // namespace
 
-TEST_CASE("engine: a WAL append refused for lack of space refuses its group, and writing resumes without a restart",
-          "[engine][storage]") {
+TEST_CASE(
+    "engine: a WAL append refused for lack of space refuses its group, and writing resumes without a restart",
+    "[engine][storage]") {
   TempDir dir;
   auto files = std::make_shared<FullFileSystem>();
   std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(files);
@@ -143,10 +146,13 @@ TEST_CASE("engine: a WAL append refused for lack of space refuses its group, and
   CHECK(runtime->ledger->end() == end);
   CHECK(balance_of(*runtime) == Money::from_micros(20'000'000));
   size_t events = 0;
-  CHECK(runtime->ledger->scan(LogPosition{1}, [&](const Event&) {
-    ++events;
-    return ok_status();
-  }).ok());
+  CHECK(runtime->ledger
+            ->scan(LogPosition{1},
+                   [&](const Event&) {
+                     ++events;
+                     return ok_status();
+                   })
+            .ok());
   CHECK(events == end.value);
 }
 

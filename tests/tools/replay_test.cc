@@ -1,22 +1,24 @@
 // replay --verify on a real data directory: a clean one verifies, an altered event is named by its
 // position, and a dropped projection is rebuilt from the log on open.
-#include <catch2/catch.hpp>
+#include "tools/commands/replay.h"
+
 #include <rocksdb/db.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <set>
 #include <sstream>
 
 #include "engine/domain/state_codec.h"
 #include "events/codec.h"
 #include "tests/temp_dir.h"
-#include "tools/commands/replay.h"
 #include "tools/runtime/runtime.h"
 
 namespace paystream::testing {
 namespace {
 
-Command pay_command(const std::string& account, int64_t units, const std::string& id, const std::string& memo) {
+Command pay_command(const std::string& account, int64_t units, const std::string& id,
+                    const std::string& memo) {
   return Command{id, "admin", Pay{account, Money::from_micros(units * 1'000'000), memo, PaymentMethod::cash}};
 }
 
@@ -102,7 +104,8 @@ TEST_CASE("tools: an altered byte in a stored event is named by its log position
       const size_t at = encoded.find(memo);
       REQUIRE(at != std::string::npos);
       encoded[at] = 'M';  // one byte: still a valid event, no longer the one that was hashed
-      REQUIRE(raw.db->Put(rocksdb::WriteOptions(), raw.family("log"), it->key(), encode_log_entry(events)).ok());
+      REQUIRE(
+          raw.db->Put(rocksdb::WriteOptions(), raw.family("log"), it->key(), encode_log_entry(events)).ok());
     }
     std::string output;
     CHECK(verify(dir.path("data"), output) == 1);
@@ -123,7 +126,8 @@ TEST_CASE("tools: an altered last event is caught by the stored chain head", "[t
     const size_t at = events.back().find("oops");
     REQUIRE(at != std::string::npos);
     events.back()[at] = 'O';
-    REQUIRE(raw.db->Put(rocksdb::WriteOptions(), raw.family("log"), it->key(), encode_log_entry(events)).ok());
+    REQUIRE(
+        raw.db->Put(rocksdb::WriteOptions(), raw.family("log"), it->key(), encode_log_entry(events)).ok());
   }
   std::string output;
   CHECK(verify(dir.path("data"), output) == 1);
@@ -185,9 +189,10 @@ TEST_CASE("tools: a changed projection row is reported, and a dropped projection
 
 namespace paystream::testing {
 
-TEST_CASE("tools: projections of an older layout (a `records` or `records_by_account` family) are dropped "
-          "and rebuilt on open",
-          "[tools][replay]") {
+TEST_CASE(
+    "tools: projections of an older layout (a `records` or `records_by_account` family) are dropped "
+    "and rebuilt on open",
+    "[tools][replay]") {
   // Layout 1's families: `records` keyed by position, then `records_by_account` with fixed-width
   // rows; either one, left by an older build, makes the open rebuild every projection.
   const std::string retired = GENERATE(std::string("records"), std::string("records_by_account"));
@@ -213,8 +218,9 @@ TEST_CASE("tools: projections of an older layout (a `records` or `records_by_acc
     REQUIRE(raw.db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), retired, &old_family).ok());
     REQUIRE(raw.db->Put(rocksdb::WriteOptions(), old_family, big_endian_key(3), "old row").ok());
     REQUIRE(raw.db->DestroyColumnFamilyHandle(old_family).ok());
-    REQUIRE(raw.db->Put(rocksdb::WriteOptions(), raw.family("records_by_account_v2"),
-                        std::string("1001\0", 5) + big_endian_key(4), "old row")
+    REQUIRE(raw.db
+                ->Put(rocksdb::WriteOptions(), raw.family("records_by_account_v2"),
+                      std::string("1001\0", 5) + big_endian_key(4), "old row")
                 .ok());
   }
   std::string output;

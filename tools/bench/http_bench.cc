@@ -1,18 +1,17 @@
 #include "tools/bench/http_bench.h"
 
+#include <fmt/format.h>
 #include <httplib.h>
 
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "events/money.h"
 #include "tools/bench/slow_client_load.h"
@@ -76,7 +75,9 @@ bool post_commands(httplib::Client& client, const json& commands, Failure& failu
   return true;
 }
 
-std::string account_name(const std::string& run, uint64_t index) { return fmt::format("hb-{}-{}", run, index); }
+std::string account_name(const std::string& run, uint64_t index) {
+  return fmt::format("hb-{}-{}", run, index);
+}
 
 bool open_accounts(const HttpBenchOptions& options, const std::string& run, Failure& failure) {
   auto client = client_for(options);
@@ -112,7 +113,8 @@ void run_client(const HttpBenchOptions& options, const std::string& run, unsigne
     bool ok = true;
     if (options.batch == 1) {
       const std::string account = account_name(run, random() % options.accounts);
-      const json body = {{"amount", amount}, {"command_id", fmt::format("hb-{}-{}-{}", run, index, sequence++)}};
+      const json body = {{"amount", amount},
+                         {"command_id", fmt::format("hb-{}-{}-{}", run, index, sequence++)}};
       const httplib::Result answer =
           client->Post(("/v1/accounts/" + account + "/payments").c_str(), body.dump(), "application/json");
       ok = answer && answer->status == 201;
@@ -170,9 +172,10 @@ Result<Money> balances_sum(const HttpBenchOptions& options, const std::string& r
 int run_http_bench(const HttpBenchOptions& options, std::ostream& out, std::ostream& err) {
   ::signal(SIGPIPE, SIG_IGN);  // httplib's client writes without MSG_NOSIGNAL: a hang-up is an error
   const std::string run = fmt::format("{:x}", std::chrono::system_clock::now().time_since_epoch().count());
-  out << fmt::format("bench-http: {} clients, {} per request, {} payments over {} accounts at {}\n", options.clients,
-                     options.batch == 1 ? "1 payment (single requests)" : fmt::format("{} payments", options.batch),
-                     options.payments, options.accounts, options.url);
+  out << fmt::format(
+      "bench-http: {} clients, {} per request, {} payments over {} accounts at {}\n", options.clients,
+      options.batch == 1 ? "1 payment (single requests)" : fmt::format("{} payments", options.batch),
+      options.payments, options.accounts, options.url);
   Failure failure;
   if (!open_accounts(options, run, failure)) {
     err << "paystream: bench-http: opening the accounts failed: " << failure.first << '\n';
@@ -187,9 +190,10 @@ int run_http_bench(const HttpBenchOptions& options, std::ostream& out, std::ostr
       err << "paystream: bench-http: " << started.error().message << '\n';
       return 1;
     }
-    out << fmt::format("slow clients: {} connections held from 127.0.0.2 upwards (a third trickling headers, a "
-                       "third a body, a third silent)\n",
-                       options.slow_clients);
+    out << fmt::format(
+        "slow clients: {} connections held from 127.0.0.2 upwards (a third trickling headers, a "
+        "third a body, a third silent)\n",
+        options.slow_clients);
   }
   std::atomic<uint64_t> remaining{options.payments};
   std::vector<ClientResult> results(options.clients);
@@ -202,10 +206,12 @@ int run_http_bench(const HttpBenchOptions& options, std::ostream& out, std::ostr
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   slow.stop();
   if (options.slow_clients > 0) {
-    out << fmt::format("slow clients: {} dropped by the server (and opened again) meanwhile\n", slow.dropped());
+    out << fmt::format("slow clients: {} dropped by the server (and opened again) meanwhile\n",
+                       slow.dropped());
   }
   if (failure.count != 0) {
-    err << "paystream: bench-http: " << failure.count << " request(s) failed; the first: " << failure.first << '\n';
+    err << "paystream: bench-http: " << failure.count << " request(s) failed; the first: " << failure.first
+        << '\n';
     return 1;
   }
   std::vector<double> latencies;
@@ -215,14 +221,16 @@ int run_http_bench(const HttpBenchOptions& options, std::ostream& out, std::ostr
     payments += result.payments;
   }
   std::sort(latencies.begin(), latencies.end());
-  out << fmt::format("requests: {} in {:.2f} s: {:.0f} requests/s, {:.0f} payments/s\n", latencies.size(), seconds,
-                     static_cast<double>(latencies.size()) / seconds, static_cast<double>(payments) / seconds);
+  out << fmt::format("requests: {} in {:.2f} s: {:.0f} requests/s, {:.0f} payments/s\n", latencies.size(),
+                     seconds, static_cast<double>(latencies.size()) / seconds,
+                     static_cast<double>(payments) / seconds);
   out << fmt::format("request latency (ms): p50 {:.2f}, p90 {:.2f}, p99 {:.2f}, p99.9 {:.2f}, max {:.2f}\n",
                      percentile(latencies, 0.50), percentile(latencies, 0.90), percentile(latencies, 0.99),
                      percentile(latencies, 0.999), latencies.empty() ? 0.0 : latencies.back());
   Result<Money> sum = balances_sum(options, run);
   int64_t expected_micros = 0;
-  if (__builtin_mul_overflow(Money::parse(amount).value().micros(), static_cast<int64_t>(payments), &expected_micros)) {
+  if (__builtin_mul_overflow(Money::parse(amount).value().micros(), static_cast<int64_t>(payments),
+                             &expected_micros)) {
     err << "paystream: bench-http: the expected total overflows\n";
     return 1;
   }
@@ -231,8 +239,9 @@ int run_http_bench(const HttpBenchOptions& options, std::ostream& out, std::ostr
     err << "paystream: bench-http: reading the balances back failed: " << sum.error().message << '\n';
     return 1;
   }
-  out << fmt::format("check: the {} accounts' balances sum to {}; {} payments of {} make {}: {}\n", options.accounts,
-                     sum->to_string(), payments, amount, expected.to_string(), *sum == expected ? "ok" : "MISMATCH");
+  out << fmt::format("check: the {} accounts' balances sum to {}; {} payments of {} make {}: {}\n",
+                     options.accounts, sum->to_string(), payments, amount, expected.to_string(),
+                     *sum == expected ? "ok" : "MISMATCH");
   return *sum == expected ? 0 : 1;
 }
 

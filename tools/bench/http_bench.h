@@ -12,10 +12,10 @@ namespace paystream {
 
 struct HttpBenchOptions {
   std::string url = "http://127.0.0.1:8080";  // --server
-  std::string token;         // an operator allowed to open accounts and pay (admin or finance)
-  unsigned clients = 16;     // concurrent keep-alive connections
+  std::string token;      // an operator allowed to open accounts and pay (admin or finance)
+  unsigned clients = 16;  // concurrent keep-alive connections
   uint64_t payments = 100'000;
-  uint64_t batch = 100;      // payments per request; 1: single requests to the payments endpoint
+  uint64_t batch = 100;       // payments per request; 1: single requests to the payments endpoint
   uint64_t accounts = 1'000;  // fresh accounts the payments spread over
   unsigned slow_clients = 0;  // slow connections held meanwhile (tools/bench/slow_client_load.h)
 };

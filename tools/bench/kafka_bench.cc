@@ -1,20 +1,20 @@
 #include "tools/bench/kafka_bench.h"
 
-#include <chrono>
+#include <fmt/format.h>
+
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <random>
 #include <sstream>
 #include <thread>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "engine/kafka/engine_loop.h"
 #include "engine/kafka_client/mock_cluster.h"
 #include "tools/commands/exit_codes.h"
-#include "tools/kafka/projector.h"
 #include "tools/commands/publish.h"
+#include "tools/kafka/projector.h"
 
 namespace paystream {
 namespace {
@@ -33,16 +33,19 @@ Status publish_all(const KafkaBenchOptions& options, const std::string& bootstra
   if (!publisher) return publisher.error();
   uint64_t line = 0;
   for (uint64_t a = 0; a < options.accounts; ++a) {
-    (*publisher)->publish_line(
-        ++line,
-        fmt::format(R"({{"type":"open_account","account":"B-{}","name":"bench","command_id":"open-{}"}})", a, a));
+    (*publisher)
+        ->publish_line(
+            ++line,
+            fmt::format(R"({{"type":"open_account","account":"B-{}","name":"bench","command_id":"open-{}"}})",
+                        a, a));
   }
   for (uint64_t i = 0; i < options.commands; ++i) {
     const uint64_t amount = i % 100 + 1;
     paid_micros += static_cast<int64_t>(amount) * 1'000'000;
-    (*publisher)->publish_line(
-        ++line, fmt::format(R"({{"type":"pay","account":"B-{}","amount":"{}","command_id":"pay-{}"}})",
-                            i % options.accounts, amount, i));
+    (*publisher)
+        ->publish_line(++line,
+                       fmt::format(R"({{"type":"pay","account":"B-{}","amount":"{}","command_id":"pay-{}"}})",
+                                   i % options.accounts, amount, i));
     if (i % 10'000 == 0) {
       (*publisher)->poll(0);
       outcomes.str("");
@@ -50,8 +53,8 @@ Status publish_all(const KafkaBenchOptions& options, const std::string& bootstra
   }
   const PublishTotals totals = (*publisher)->finish();
   if (totals.delivered != line) {
-    return make_error(Errc::kafka_error, fmt::format("only {} of {} commands were published: {}", totals.delivered,
-                                                     line, totals.first_failure));
+    return make_error(Errc::kafka_error, fmt::format("only {} of {} commands were published: {}",
+                                                     totals.delivered, line, totals.first_failure));
   }
   return ok_status();
 }
@@ -115,7 +118,8 @@ Result<double> project_all(const std::string& bootstrap) {
 
 int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::ostream& err) {
   if (options.accounts == 0 || options.commands == 0) {
-    return report_error(make_error(Errc::invalid_argument, "--accounts and --commands must be at least 1"), err);
+    return report_error(make_error(Errc::invalid_argument, "--accounts and --commands must be at least 1"),
+                        err);
   }
   if (options.instances > options.partitions) {
     return report_error(make_error(Errc::invalid_argument, "--instances: at most one per partition"), err);
@@ -125,7 +129,8 @@ int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::os
   Result<TopicNames> names = topic_names("paystream");
   Result<KafkaConfig> config = client_config((*cluster)->bootstrap());
   if (!config) return report_error(config.error(), err);
-  Result<std::unique_ptr<KafkaClient>> client = KafkaClient::create(KafkaClientType::producer, std::move(*config));
+  Result<std::unique_ptr<KafkaClient>> client =
+      KafkaClient::create(KafkaClientType::producer, std::move(*config));
   if (!client) return report_error(client.error(), err);
   MockTopicCreator creator(**cluster);
   TopicDefaults defaults;
@@ -144,7 +149,9 @@ int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::os
   EngineLoopOptions loop_options;
   loop_options.connection.bootstrap = (*cluster)->bootstrap();
   loop_options.batch_commands_max = options.batch_commands_max;
-  loop_options.notice = [&err](const std::string& line) { err << "paystream: bench-kafka: " << line << '\n'; };
+  loop_options.notice = [&err](const std::string& line) {
+    err << "paystream: bench-kafka: " << line << '\n';
+  };
   std::vector<std::unique_ptr<KafkaEngineLoop>> loops;
   for (int instance = 0; instance < options.instances; ++instance) {
     Result<std::unique_ptr<KafkaEngineLoop>> loop = KafkaEngineLoop::open(loop_options);
@@ -156,7 +163,8 @@ int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::os
   for (int32_t partition = 0; partition < options.partitions; ++partition) {
     Result<bool> taken = loops[static_cast<size_t>(partition % options.instances)]->take(partition);
     if (!taken) return report_error(taken.error(), err);
-    if (!*taken) return report_error(make_error(Errc::kafka_error, "a partition was taken by another instance"), err);
+    if (!*taken)
+      return report_error(make_error(Errc::kafka_error, "a partition was taken by another instance"), err);
   }
   const double takeover_seconds = seconds_since(takeover_start);
 
@@ -179,19 +187,19 @@ int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::os
     totals.batches += loop->totals().batches;
     totals.aborted += loop->totals().aborted;
   }
-  out << fmt::format("{{\"brokers\":{},\"partitions\":{},\"instances\":{},\"accounts\":{},\"payments\":{},"
-                     "\"batch_commands_max\":{},\"publish_seconds\":{:.3f},\"takeover_seconds\":{:.3f},"
-                     "\"engine_seconds\":{:.3f},\"engine_commands_per_second\":{:.0f},"
-                     "\"end_to_end_commands_per_second\":{:.0f},\"batches\":{},\"aborted\":{},"
-                     "\"projection_events\":{},\"projection_seconds\":{:.3f},\"projection_events_per_second\":{:.0f},"
-                     "\"balances_add_up\":{}}}\n",
-                     options.brokers, options.partitions, options.instances, options.accounts, options.commands,
-                     options.batch_commands_max, publish_seconds, takeover_seconds, engine_seconds,
-                     static_cast<double>(expected) / engine_seconds,
-                     static_cast<double>(expected) / (publish_seconds + takeover_seconds + engine_seconds),
-                     totals.batches, totals.aborted, events, *projection_seconds,
-                     static_cast<double>(events) / *projection_seconds,
-                     balance_micros == paid_micros ? "true" : "false");
+  out << fmt::format(
+      "{{\"brokers\":{},\"partitions\":{},\"instances\":{},\"accounts\":{},\"payments\":{},"
+      "\"batch_commands_max\":{},\"publish_seconds\":{:.3f},\"takeover_seconds\":{:.3f},"
+      "\"engine_seconds\":{:.3f},\"engine_commands_per_second\":{:.0f},"
+      "\"end_to_end_commands_per_second\":{:.0f},\"batches\":{},\"aborted\":{},"
+      "\"projection_events\":{},\"projection_seconds\":{:.3f},\"projection_events_per_second\":{:.0f},"
+      "\"balances_add_up\":{}}}\n",
+      options.brokers, options.partitions, options.instances, options.accounts, options.commands,
+      options.batch_commands_max, publish_seconds, takeover_seconds, engine_seconds,
+      static_cast<double>(expected) / engine_seconds,
+      static_cast<double>(expected) / (publish_seconds + takeover_seconds + engine_seconds), totals.batches,
+      totals.aborted, events, *projection_seconds, static_cast<double>(events) / *projection_seconds,
+      balance_micros == paid_micros ? "true" : "false");
   return balance_micros == paid_micros ? 0 : 1;
 }
 

@@ -1,6 +1,7 @@
 #include "tools/bench/slow_client_load.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -8,8 +9,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace paystream {
 namespace {
@@ -19,7 +18,8 @@ constexpr unsigned per_address = 25;
 constexpr std::chrono::milliseconds trickle_interval{1000};
 
 bool send_text(int fd, std::string_view text) {
-  return ::send(fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT) == static_cast<ssize_t>(text.size());
+  return ::send(fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT) ==
+         static_cast<ssize_t>(text.size());
 }
 
 bool closed_by_server(int fd) {
@@ -50,7 +50,8 @@ Status SlowClientLoad::open(Slow& slow) {
     const int error = errno;
     ::close(slow.fd);
     slow.fd = -1;
-    return make_error(Errc::io_error, fmt::format("a slow client could not connect: {}", std::strerror(error)));
+    return make_error(Errc::io_error,
+                      fmt::format("a slow client could not connect: {}", std::strerror(error)));
   }
   slow.next_byte = Clock::now() + trickle_interval;
   if (slow.kind == Kind::headers) send_text(slow.fd, "POST /v1/accounts HTTP/1.1\r\nHost: x\r\nX-Slow: ");
@@ -111,7 +112,8 @@ void SlowClientLoad::stop() {
 
 Result<std::pair<std::string, int>> loopback_host_port(const std::string& url) {
   constexpr std::string_view scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) return make_error(Errc::invalid_argument, "--slow-clients needs an http:// server");
+  if (url.rfind(scheme, 0) != 0)
+    return make_error(Errc::invalid_argument, "--slow-clients needs an http:// server");
   std::string rest = url.substr(scheme.size());
   rest = rest.substr(0, rest.find('/'));
   const size_t colon = rest.find(':');

@@ -1,15 +1,14 @@
 // account open | update | show
+#include <CLI/CLI.hpp>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
-
 #include "tools/cli/commands.h"
-#include "tools/commands/exit_codes.h"
+#include "tools/cli/local_ledger.h"
 #include "tools/cli/output.h"
 #include "tools/cli/server.h"
-#include "tools/commands/data_dir.h"
 #include "tools/cli/submit.h"
-#include "tools/cli/local_ledger.h"
+#include "tools/commands/data_dir.h"
+#include "tools/commands/exit_codes.h"
 
 namespace paystream {
 namespace {
@@ -41,8 +40,13 @@ Result<Command> open_command(const OpenArgs& args) {
   if (!args.parent.empty()) {
     if (Status valid = account_id_argument("--parent", args.parent); !valid) return valid.error();
   }
-  open.settings = AccountSettings{.name = args.name, .type = *type, .parent = args.parent, .monthly_min = {},
-                                  .monthly_max = {}, .expires_on = {}, .locked = args.locked};
+  open.settings = AccountSettings{.name = args.name,
+                                  .type = *type,
+                                  .parent = args.parent,
+                                  .monthly_min = {},
+                                  .monthly_max = {},
+                                  .expires_on = {},
+                                  .locked = args.locked};
   for (Status read : {read_money("--monthly-min", args.monthly_min, open.settings.monthly_min),
                       read_money("--monthly-max", args.monthly_max, open.settings.monthly_max)}) {
     if (!read) return read.error();
@@ -77,10 +81,12 @@ void add_open(CLI::App& account, Cli& cli) {
   open->add_option("--name", args->name, "Account name")->required();
   open->add_option("--type", args->type, "direct, agent or clearing")->required()->type_name("TYPE");
   open->add_option("--parent", args->parent, "Parent agent account")->type_name("AGENT");
-  open->add_option("--overdraft", args->overdraft, "Overdraft limit (default SERVER_CUSTOMER_OVERDRAFT_LIMIT)")
+  open->add_option("--overdraft", args->overdraft,
+                   "Overdraft limit (default SERVER_CUSTOMER_OVERDRAFT_LIMIT)")
       ->type_name("X");
   open->add_option("--monthly-min", args->monthly_min, "Monthly minimum consumption")->type_name("X");
-  open->add_option("--monthly-max", args->monthly_max, "Monthly maximum consumption (0: none)")->type_name("X");
+  open->add_option("--monthly-max", args->monthly_max, "Monthly maximum consumption (0: none)")
+      ->type_name("X");
   open->add_option("--expires", args->expires, "Expiration date")->type_name("YYYY-MM-DD");
   open->add_option("--balance", args->balance, "Initial balance, recorded as a payment")->type_name("X");
   open->add_flag("--locked", args->locked, "Open the account locked");
@@ -107,7 +113,8 @@ struct ShowArgs {
 };
 
 int run_show(const GlobalOptions& options, const ShowArgs& args) {
-  if (Status valid = account_id_argument("ID", args.account_id); !valid) return report_error(valid.error(), std::cerr);
+  if (Status valid = account_id_argument("ID", args.account_id); !valid)
+    return report_error(valid.error(), std::cerr);
   if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {
     return report_error(format.error(), std::cerr);
   }

@@ -1,11 +1,10 @@
 // account update: only the settings given change.
+#include <CLI/CLI.hpp>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
-
 #include "tools/cli/commands.h"
-#include "tools/commands/exit_codes.h"
 #include "tools/cli/submit.h"
+#include "tools/commands/exit_codes.h"
 
 namespace paystream {
 namespace {
@@ -83,8 +82,10 @@ void add_account_update(CLI::App& account, Cli& cli) {
   CLI::Option* parent = update->add_option("--parent", args->parent, "New parent agent")->type_name("AGENT");
   update->add_flag("--no-parent", args->no_parent, "Remove the parent agent")->excludes(parent);
   update->add_option("--monthly-min", args->monthly_min, "Monthly minimum consumption")->type_name("X");
-  update->add_option("--monthly-max", args->monthly_max, "Monthly maximum consumption (0: none)")->type_name("X");
-  CLI::Option* expires = update->add_option("--expires", args->expires, "New expiration date")->type_name("YYYY-MM-DD");
+  update->add_option("--monthly-max", args->monthly_max, "Monthly maximum consumption (0: none)")
+      ->type_name("X");
+  CLI::Option* expires =
+      update->add_option("--expires", args->expires, "New expiration date")->type_name("YYYY-MM-DD");
   update->add_flag("--no-expiry", args->no_expiry, "Remove the expiration date")->excludes(expires);
   CLI::Option* lock = update->add_flag("--lock", args->lock, "Lock the account");
   update->add_flag("--unlock", args->unlock, "Unlock the account")->excludes(lock);

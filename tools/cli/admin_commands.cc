@@ -1,18 +1,18 @@
 // replay --verify and bench: thin shells over the runtime's entry points (tools/commands/replay.h,
 // tools/bench/bench.h), which print their own reports.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
 #include "tools/bench/bench.h"
 #include "tools/cli/commands.h"
-#include "tools/commands/exit_codes.h"
 #include "tools/cli/server.h"
 #include "tools/commands/data_dir.h"
+#include "tools/commands/exit_codes.h"
 #include "tools/commands/replay.h"
 #include "tools/commands/replay_kafka.h"
 
@@ -25,8 +25,9 @@ struct ReplayArgs {
 };
 
 int run_replay(const GlobalOptions& options, const ReplayArgs& args) {
-  if (Status local = refuse_server(options, "replay", "it reads the whole log of a data directory; run it where the "
-                                                     "server's data directory is (with the server stopped)");
+  if (Status local = refuse_server(options, "replay",
+                                   "it reads the whole log of a data directory; run it where the "
+                                   "server's data directory is (with the server stopped)");
       !local) {
     return report_error(local.error(), std::cerr);
   }
@@ -59,7 +60,8 @@ struct BenchArgs {
 };
 
 int run_bench_command(const GlobalOptions& options, const BenchArgs& args) {
-  if (Status local = refuse_server(options, "bench", "it measures the embedded ledger on a data directory"); !local) {
+  if (Status local = refuse_server(options, "bench", "it measures the embedded ledger on a data directory");
+      !local) {
     return report_error(local.error(), std::cerr);
   }
   BenchOptions bench = args.bench;
@@ -84,28 +86,34 @@ int run_bench_command(const GlobalOptions& options, const BenchArgs& args) {
 void add_admin_commands(CLI::App& app, Cli& cli) {
   auto replay_args = std::make_shared<ReplayArgs>();
   CLI::App* replay = add_leaf_command(app, "replay", "Rebuild the projections from the log and compare", cli);
-  replay->add_flag("--verify", replay_args->verify, "Check the hash chain and compare rebuilt with live projections");
-  replay->add_option("--kafka", replay_args->kafka.bootstrap,
-                     "Kafka mode: read the history from the events topic and verify DIR/kafka-projections")
+  replay->add_flag("--verify", replay_args->verify,
+                   "Check the hash chain and compare rebuilt with live projections");
+  replay
+      ->add_option("--kafka", replay_args->kafka.bootstrap,
+                   "Kafka mode: read the history from the events topic and verify DIR/kafka-projections")
       ->type_name("BOOTSTRAP");
-  replay->add_option("--topic-prefix", replay_args->kafka.topic_prefix, "Kafka mode: the topics' prefix (default "
-                                                                         "paystream)")
+  replay
+      ->add_option("--topic-prefix", replay_args->kafka.topic_prefix,
+                   "Kafka mode: the topics' prefix (default "
+                   "paystream)")
       ->type_name("P");
   set_action(*replay, cli, replay_args, &run_replay);
 
   auto bench_args = std::make_shared<BenchArgs>();
   BenchOptions& bench_options = bench_args->bench;
-  CLI::App* bench = add_leaf_command(app, "bench", "Benchmark on a fresh data directory (default: a temporary one)",
-                                     cli);
+  CLI::App* bench =
+      add_leaf_command(app, "bench", "Benchmark on a fresh data directory (default: a temporary one)", cli);
   bench->add_option("--accounts", bench_options.accounts, "Accounts (default 10000)")->type_name("N");
   bench->add_option("--commands", bench_options.commands, "Commands (default 200000)")->type_name("M");
   bench->add_option("--threads", bench_options.threads, "Submitting threads (default 8)")->type_name("T");
   bench->add_option("--batch", bench_options.batch, "Commands per submit from each thread (default 64)")
       ->type_name("B");
-  bench->add_option("--query-records", bench_options.query_table_records,
-                    "Records the table holds before the record queries (default: what the mix made)")
+  bench
+      ->add_option("--query-records", bench_options.query_table_records,
+                   "Records the table holds before the record queries (default: what the mix made)")
       ->type_name("R");
-  bench->add_option("--queries", bench_options.queries, "Record queries to time (default 2000)")->type_name("Q");
+  bench->add_option("--queries", bench_options.queries, "Record queries to time (default 2000)")
+      ->type_name("Q");
   bench->add_flag("--keep", bench_options.keep, "Keep the data directory afterwards");
   set_action(*bench, cli, bench_args, &run_bench_command);
 }

@@ -1,26 +1,28 @@
 #include "tools/cli/app.h"
 
+#include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "tools/cli/commands.h"
 #include "tools/commands/exit_codes.h"
 
 namespace paystream {
 
-CLI::App* add_leaf_command(CLI::App& parent, const std::string& name, const std::string& description, Cli& cli,
-                           WithOperator with_operator) {
+CLI::App* add_leaf_command(CLI::App& parent, const std::string& name, const std::string& description,
+                           Cli& cli, WithOperator with_operator) {
   CLI::App* command = parent.add_subcommand(name, description);
   add_global_options(*command, cli.globals, with_operator);
   return command;
 }
 
-void set_callback(CLI::App& command, std::function<void()> callback) { command.callback(std::move(callback)); }
+void set_callback(CLI::App& command, std::function<void()> callback) {
+  command.callback(std::move(callback));
+}
 
 void add_command_id_option(CLI::App& command, std::string& command_id) {
-  command.add_option("--command-id", command_id, "Idempotency key: a retry with the same key changes nothing")
+  command
+      .add_option("--command-id", command_id, "Idempotency key: a retry with the same key changes nothing")
       ->type_name("K");
 }
 

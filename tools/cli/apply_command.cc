@@ -1,18 +1,18 @@
 // apply: commands as JSON lines (tools/runtime/command_json.h), for upstream systems and scripts; the
 // work is run_apply's (tools/commands/apply.h), or with --server remote_apply's (the chunks go to
 // POST /v1/commands); this is its command line.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
-#include "tools/commands/apply.h"
 #include "tools/cli/commands.h"
-#include "tools/commands/exit_codes.h"
 #include "tools/cli/server.h"
-#include "tools/commands/data_dir.h"
 #include "tools/client/remote_apply.h"
+#include "tools/commands/apply.h"
+#include "tools/commands/data_dir.h"
+#include "tools/commands/exit_codes.h"
 
 namespace paystream {
 namespace {
@@ -23,13 +23,15 @@ struct ApplyArgs {
 };
 
 int run_apply_command(const GlobalOptions& options, const ApplyArgs& args) {
-  if (Status valid = operator_argument(options.operator_name); !valid) return report_error(valid.error(), std::cerr);
+  if (Status valid = operator_argument(options.operator_name); !valid)
+    return report_error(valid.error(), std::cerr);
   if (args.chunk == 0) return report_usage_error("--chunk: must be greater than 0", std::cerr);
   std::ifstream file;
   if (args.file != "-") {
     file.open(args.file, std::ios::binary);
     if (!file) {
-      return report_error(make_error(Errc::io_error, fmt::format("--file: cannot read '{}'", args.file)), std::cerr);
+      return report_error(make_error(Errc::io_error, fmt::format("--file: cannot read '{}'", args.file)),
+                          std::cerr);
     }
   }
   std::istream& in = file.is_open() ? static_cast<std::istream&>(file) : std::cin;
@@ -54,9 +56,10 @@ int run_apply_command(const GlobalOptions& options, const ApplyArgs& args) {
 
 void add_apply_command(CLI::App& app, Cli& cli) {
   auto args = std::make_shared<ApplyArgs>();
-  CLI::App* apply = add_leaf_command(app, "apply", "Apply commands given as JSON lines; one JSON outcome per line",
-                                     cli);
-  apply->add_option("--file", args->file, "Read the lines from FILE (default -: standard input)")->type_name("FILE");
+  CLI::App* apply =
+      add_leaf_command(app, "apply", "Apply commands given as JSON lines; one JSON outcome per line", cli);
+  apply->add_option("--file", args->file, "Read the lines from FILE (default -: standard input)")
+      ->type_name("FILE");
   apply->add_option("--chunk", args->chunk, "Commands per group commit (default 1024)")->type_name("N");
   set_action(*apply, cli, args, &run_apply_command);
 }

@@ -1,14 +1,13 @@
 // balances: the balance query, streamed to the chosen format.
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <tuple>
 
-#include <CLI/CLI.hpp>
-
 #include "tools/cli/commands.h"
-#include "tools/commands/exit_codes.h"
 #include "tools/cli/output.h"
 #include "tools/cli/remote_query.h"
 #include "tools/commands/data_dir.h"
+#include "tools/commands/exit_codes.h"
 
 namespace paystream {
 namespace {
@@ -27,7 +26,8 @@ Status read_filters(const BalancesArgs& args, BalanceQuery& query) {
     if (!type) return type.error();
     query.type = *type;
   }
-  for (auto [what, text, target] : {std::tuple{"--min", &args.min, &query.min}, {"--max", &args.max, &query.max}}) {
+  for (auto [what, text, target] :
+       {std::tuple{"--min", &args.min, &query.min}, {"--max", &args.max, &query.max}}) {
     if (!*text) continue;
     Result<Money> amount = money_argument(what, **text);
     if (!amount) return amount.error();
@@ -39,8 +39,8 @@ Status read_filters(const BalancesArgs& args, BalanceQuery& query) {
 // The filters as given (the server reads them as the CLI does); every row, as locally.
 UrlParams remote_params(const BalancesArgs& args) {
   UrlParams params;
-  for (auto [name, value] : {std::pair{"account", &args.account}, {"type", &args.type}, {"min", &args.min},
-                             {"max", &args.max}}) {
+  for (auto [name, value] :
+       {std::pair{"account", &args.account}, {"type", &args.type}, {"min", &args.min}, {"max", &args.max}}) {
     if (*value) params.emplace_back(name, **value);
   }
   params.emplace_back("limit", "0");
@@ -61,9 +61,8 @@ int run_balances(const GlobalOptions& options, const BalancesArgs& args) {
   if (!source) return report_error(source.error(), std::cerr);
   Result<std::unique_ptr<Printer>> printer = Printer::open(options, balance_columns(), XlsxUse::allowed);
   if (!printer) return report_error(printer.error(), std::cerr);
-  Status streamed = (*source)->projections().for_each_balance(query, [&](const BalanceRow& row) {
-    (*printer)->row(balance_cells(row));
-  });
+  Status streamed = (*source)->projections().for_each_balance(
+      query, [&](const BalanceRow& row) { (*printer)->row(balance_cells(row)); });
   if (!streamed) return report_error(streamed.error(), std::cerr);
   if (Status finished = (*printer)->finish(); !finished) return report_error(finished.error(), std::cerr);
   return static_cast<int>(ExitCode::ok);

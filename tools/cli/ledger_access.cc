@@ -1,9 +1,9 @@
 #include "tools/cli/ledger_access.h"
 
-#include "tools/cli/output.h"
-#include "tools/cli/server.h"
 #include "tools/cli/local_ledger.h"
+#include "tools/cli/output.h"
 #include "tools/cli/remote_ledger.h"
+#include "tools/cli/server.h"
 
 namespace paystream {
 

@@ -28,7 +28,7 @@ std::vector<Column> columns_of(Shows shows, bool with_token);
 
 struct Written {
   std::string command_id;
-  bool duplicate = false;  // the command ID was applied before: these are its first outcome's rows
+  bool duplicate = false;   // the command ID was applied before: these are its first outcome's rows
   std::vector<Cells> rows;  // in columns_of(shows, !token.empty())
   std::string token;        // operator add and rotate: the new bearer token (never for a duplicate)
 };

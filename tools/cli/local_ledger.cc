@@ -1,8 +1,8 @@
 #include "tools/cli/local_ledger.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "tools/cli/output.h"
 #include "tools/runtime/operator_tokens.h"
@@ -77,7 +77,8 @@ Result<Written> LocalLedger::submit(Command command, Shows shows) {
   return written;
 }
 
-Result<std::vector<Cells>> LocalLedger::rows_of(const Outcome& outcome, Shows shows, const std::string& token) {
+Result<std::vector<Cells>> LocalLedger::rows_of(const Outcome& outcome, Shows shows,
+                                                const std::string& token) {
   const Event& first = outcome.events.front();
   switch (shows) {
     case Shows::records:

@@ -1,11 +1,10 @@
 // pay, credit, zero, reverse, adjust: the commands that make payment records.
+#include <CLI/CLI.hpp>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
-
 #include "tools/cli/commands.h"
-#include "tools/commands/exit_codes.h"
 #include "tools/cli/submit.h"
+#include "tools/commands/exit_codes.h"
 
 namespace paystream {
 namespace {
@@ -34,7 +33,9 @@ Result<CommandBody> credit_body(const MoneyArgs& args) {
   return CommandBody{SetCredit{args.account_id, *limit, args.memo}};
 }
 
-Result<CommandBody> zero_body(const MoneyArgs& args) { return CommandBody{MakeZero{args.account_id, args.memo}}; }
+Result<CommandBody> zero_body(const MoneyArgs& args) {
+  return CommandBody{MakeZero{args.account_id, args.memo}};
+}
 
 Result<CommandBody> adjust_body(const MoneyArgs& args) {
   Result<Money> amount = money_argument("SIGNED_AMOUNT", args.amount);
@@ -43,7 +44,8 @@ Result<CommandBody> adjust_body(const MoneyArgs& args) {
 }
 
 int run_money_command(const GlobalOptions& options, const MoneyArgs& args, BuildBody build) {
-  if (Status valid = account_id_argument("ID", args.account_id); !valid) return report_error(valid.error(), std::cerr);
+  if (Status valid = account_id_argument("ID", args.account_id); !valid)
+    return report_error(valid.error(), std::cerr);
   Result<CommandBody> body = build(args);
   if (!body) return report_error(body.error(), std::cerr);
   Result<Command> command = command_with_id(args.command_id, std::move(body).value());
@@ -51,7 +53,9 @@ int run_money_command(const GlobalOptions& options, const MoneyArgs& args, Build
   return submit_and_print(options, std::move(command).value(), Shows::records);
 }
 
-int run_pay(const GlobalOptions& options, const MoneyArgs& args) { return run_money_command(options, args, &pay_body); }
+int run_pay(const GlobalOptions& options, const MoneyArgs& args) {
+  return run_money_command(options, args, &pay_body);
+}
 int run_credit(const GlobalOptions& options, const MoneyArgs& args) {
   return run_money_command(options, args, &credit_body);
 }
@@ -72,7 +76,8 @@ int run_reverse(const GlobalOptions& options, const MoneyArgs& args) {
 
 // The shape shared by all five: a first positional, maybe an amount, --memo and --command-id.
 CLI::App* add_money_command(CLI::App& app, Cli& cli, const char* name, const char* description,
-                            std::shared_ptr<MoneyArgs> args, int (*run)(const GlobalOptions&, const MoneyArgs&)) {
+                            std::shared_ptr<MoneyArgs> args,
+                            int (*run)(const GlobalOptions&, const MoneyArgs&)) {
   CLI::App* command = add_leaf_command(app, name, description, cli);
   if (run == &run_reverse) {
     command->add_option("RECORD_ID", args->account_id, "ID of the payment record to undo")->required();
@@ -98,7 +103,8 @@ void add_money_commands(CLI::App& app, Cli& cli) {
       ->add_option("LIMIT", credit->amount, "New overdraft limit >= 0")
       ->required();
 
-  add_money_command(app, cli, "zero", "Make an account's balance zero", std::make_shared<MoneyArgs>(), &run_zero);
+  add_money_command(app, cli, "zero", "Make an account's balance zero", std::make_shared<MoneyArgs>(),
+                    &run_zero);
   add_money_command(app, cli, "reverse", "Undo one payment record, once", std::make_shared<MoneyArgs>(),
                     &run_reverse);
 

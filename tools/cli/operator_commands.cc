@@ -1,16 +1,16 @@
 // operator add | list | disable | rotate: who may act on the ledger. Operators are events like
 // everything else; a token is printed once and only its salted hash is recorded.
-#include <iostream>
-
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
+#include <iostream>
+
 #include "tools/cli/commands.h"
-#include "tools/commands/exit_codes.h"
 #include "tools/cli/output.h"
 #include "tools/cli/remote_query.h"
-#include "tools/commands/data_dir.h"
 #include "tools/cli/submit.h"
+#include "tools/commands/data_dir.h"
+#include "tools/commands/exit_codes.h"
 
 namespace paystream {
 namespace {
@@ -27,8 +27,9 @@ Result<OperatorSettings> settings_of(const AddArgs& args) {
   if (Status valid = check_operator_name(args.name); !valid) return valid.error();
   const std::optional<OperatorRole> role = parse_operator_role(args.role);
   if (!role) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("--role: unknown role '{}': expected admin, finance, agent or auditor", args.role));
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("--role: unknown role '{}': expected admin, finance, agent or auditor", args.role));
   }
   Result<uint32_t> permissions = parse_permissions(args.allow);
   if (!permissions) return make_error(Errc::invalid_argument, "--allow: " + permissions.error().message);
@@ -81,9 +82,11 @@ int run_list(const GlobalOptions& options, const ListArgs&) {
   Result<std::optional<ServerLogin>> login = server_login(options);
   if (!login) return report_error(login.error(), std::cerr);
   if (*login) return print_remote_query(options, **login, "/v1/operators", {});
-  return print_state_listing(options, operator_columns(false), [](const LedgerState& state, Printer& printer) {
-    for (const auto& [name, settings] : state.operators) printer.row(operator_cells(settings));
-  });
+  return print_state_listing(options, operator_columns(false),
+                             [](const LedgerState& state, Printer& printer) {
+                               for (const auto& [name, settings] : state.operators)
+                                 printer.row(operator_cells(settings));
+                             });
 }
 
 }  // namespace
@@ -93,7 +96,8 @@ void add_operator_commands(CLI::App& app, Cli& cli) {
   group->require_subcommand(1);
 
   auto add_args = std::make_shared<AddArgs>();
-  CLI::App* add = add_leaf_command(*group, "add", "Add an operator and print its bearer token (shown once)", cli);
+  CLI::App* add =
+      add_leaf_command(*group, "add", "Add an operator and print its bearer token (shown once)", cli);
   add->add_option("NAME", add_args->name, "1-64 characters of A-Za-z0-9._-")->required();
   add->add_option("--role", add_args->role, "admin, finance, agent or auditor")->required();
   add->add_option("--agent", add_args->agent, "agent role: the agent account it acts for");
@@ -104,14 +108,15 @@ void add_operator_commands(CLI::App& app, Cli& cli) {
   set_action(*add, cli, add_args, &run_add);
 
   auto disable_args = std::make_shared<NameArgs>();
-  CLI::App* disable = add_leaf_command(*group, "disable", "Disable an operator: its token stops working", cli);
+  CLI::App* disable =
+      add_leaf_command(*group, "disable", "Disable an operator: its token stops working", cli);
   disable->add_option("NAME", disable_args->name, "the operator")->required();
   add_command_id_option(*disable, disable_args->command_id);
   set_action(*disable, cli, disable_args, &run_disable);
 
   auto rotate_args = std::make_shared<NameArgs>();
-  CLI::App* rotate = add_leaf_command(*group, "rotate", "Give an operator a new token; the old one stops working",
-                                      cli);
+  CLI::App* rotate =
+      add_leaf_command(*group, "rotate", "Give an operator a new token; the old one stops working", cli);
   rotate->add_option("NAME", rotate_args->name, "the operator")->required();
   add_command_id_option(*rotate, rotate_args->command_id);
   set_action(*rotate, cli, rotate_args, &run_rotate);

@@ -1,9 +1,9 @@
 #include "tools/cli/options.h"
 
-#include <cstdlib>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <cstdlib>
 
 #include "events/command.h"
 

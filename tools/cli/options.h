@@ -14,7 +14,8 @@ namespace paystream {
 // Adds --data, --operator, --format and --output to `app`, bound to `options`. Called for the
 // root and for every leaf subcommand, so they may appear before or after the subcommand.
 enum class WithOperator { yes, no };  // no: the command has its own --operator (a filter)
-void add_global_options(CLI::App& app, GlobalOptions& options, WithOperator with_operator = WithOperator::yes);
+void add_global_options(CLI::App& app, GlobalOptions& options,
+                        WithOperator with_operator = WithOperator::yes);
 
 // Fills in server and token from PAYSTREAM_SERVER and PAYSTREAM_TOKEN where the command line gave
 // none (an empty variable counts as unset). Called once, after parsing.

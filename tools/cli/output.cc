@@ -1,19 +1,20 @@
 #include "tools/cli/output.h"
 
-#include <iostream>
-
 #include <fmt/format.h>
 
-#include "tools/commands/exit_codes.h"
+#include <iostream>
+
 #include "tools/commands/data_dir.h"
+#include "tools/commands/exit_codes.h"
 
 namespace paystream {
 
 Result<OutputFormat> check_output_options(const GlobalOptions& options, XlsxUse xlsx) {
   Result<OutputFormat> format = parse_output_format(options.format);
   if (!format) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("--format: invalid value '{}': expected table, json, csv or xlsx", options.format));
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("--format: invalid value '{}': expected table, json, csv or xlsx", options.format));
   }
   if (*format != OutputFormat::xlsx) return format;
   if (xlsx == XlsxUse::refused) {
@@ -31,10 +32,12 @@ Result<std::unique_ptr<Printer>> Printer::open(const GlobalOptions& options, std
   printer->format_ = *format;
   if (*format != OutputFormat::xlsx && !options.output.empty()) {
     printer->file_.open(options.output, std::ios::out | std::ios::trunc | std::ios::binary);
-    if (!printer->file_) return make_error(Errc::io_error, fmt::format("--output: cannot write '{}'", options.output));
+    if (!printer->file_)
+      return make_error(Errc::io_error, fmt::format("--output: cannot write '{}'", options.output));
   }
   std::ostream& out = printer->file_.is_open() ? static_cast<std::ostream&>(printer->file_) : std::cout;
-  Result<std::unique_ptr<RowWriter>> writer = RowWriter::create(*format, out, options.output, std::move(columns));
+  Result<std::unique_ptr<RowWriter>> writer =
+      RowWriter::create(*format, out, options.output, std::move(columns));
   if (!writer) return writer.error();
   printer->writer_ = std::move(writer).value();
   return printer;
@@ -63,6 +66,5 @@ int print_state_listing(const GlobalOptions& options, std::vector<Column> column
   if (Status printed = (*printer)->finish(); !printed) return report_error(printed.error(), std::cerr);
   return static_cast<int>(ExitCode::ok);
 }
-
 
 }  // namespace paystream

@@ -1,16 +1,16 @@
 // param set | list: the system parameters of domain.md. A change is an event, so a replay sees
 // the values that were in force.
-#include <iostream>
-
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
+#include <iostream>
+
 #include "tools/cli/commands.h"
-#include "tools/commands/exit_codes.h"
 #include "tools/cli/output.h"
 #include "tools/cli/remote_query.h"
-#include "tools/commands/data_dir.h"
 #include "tools/cli/submit.h"
+#include "tools/commands/data_dir.h"
+#include "tools/commands/exit_codes.h"
 
 namespace paystream {
 namespace {
@@ -23,15 +23,16 @@ struct SetArgs {
 
 std::string known_parameters() {
   std::string names;
-  for (const ParameterInfo& info : parameter_catalog()) names += (names.empty() ? "" : ", ") + std::string(info.name);
+  for (const ParameterInfo& info : parameter_catalog())
+    names += (names.empty() ? "" : ", ") + std::string(info.name);
   return names;
 }
 
 int run_set(const GlobalOptions& options, const SetArgs& args) {
   const ParameterInfo* info = find_parameter(args.name);
   if (info == nullptr) {
-    const Error error = make_error(Errc::unknown_parameter,
-                                   fmt::format("unknown parameter '{}'; known: {}", args.name, known_parameters()));
+    const Error error = make_error(Errc::unknown_parameter, fmt::format("unknown parameter '{}'; known: {}",
+                                                                        args.name, known_parameters()));
     return report_error(error, std::cerr);
   }
   Result<int64_t> value = parse_parameter_value(*info, args.value);
@@ -66,7 +67,8 @@ void add_param_commands(CLI::App& app, Cli& cli) {
   auto set_args = std::make_shared<SetArgs>();
   CLI::App* set = add_leaf_command(*param, "set", "Set a system parameter", cli);
   set->add_option("NAME", set_args->name, "e.g. SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY")->required();
-  set->add_option("VALUE", set_args->value, "A whole number, or an amount for SERVER_CUSTOMER_OVERDRAFT_LIMIT")
+  set->add_option("VALUE", set_args->value,
+                  "A whole number, or an amount for SERVER_CUSTOMER_OVERDRAFT_LIMIT")
       ->required();
   add_command_id_option(*set, set_args->command_id);
   set_action(*set, cli, set_args, &run_set);

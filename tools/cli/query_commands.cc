@@ -1,15 +1,15 @@
 // records, balances: the two queries everyone uses, streamed to the chosen format.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 #include <charconv>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
 #include "tools/cli/commands.h"
-#include "tools/commands/exit_codes.h"
 #include "tools/cli/output.h"
 #include "tools/cli/remote_query.h"
 #include "tools/commands/data_dir.h"
+#include "tools/commands/exit_codes.h"
 
 namespace paystream {
 namespace {
@@ -25,8 +25,9 @@ Result<size_t> limit_argument(const std::optional<std::string>& text, OutputForm
   size_t value = 0;
   const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (text->empty() || error != std::errc{} || end != text->data() + text->size()) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("--limit: invalid value '{}': expected a whole number (0: no limit)", *text));
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("--limit: invalid value '{}': expected a whole number (0: no limit)", *text));
   }
   return value;
 }
@@ -61,9 +62,8 @@ Status print_record_query(Projections& projections, const GlobalOptions& options
   Result<std::unique_ptr<Printer>> printer = Printer::open(options, record_columns(), XlsxUse::allowed);
   if (!printer) return printer.error();
   if (query.limit == 0) {
-    Status streamed = projections.for_each_record(query, [&](const RecordRow& row) {
-      (*printer)->row(record_cells(row));
-    });
+    Status streamed =
+        projections.for_each_record(query, [&](const RecordRow& row) { (*printer)->row(record_cells(row)); });
     if (!streamed) return streamed;
     return (*printer)->finish({{"next_cursor", ""}});
   }
@@ -81,8 +81,11 @@ Status print_record_query(Projections& projections, const GlobalOptions& options
 // The filters as given (the server reads them as the CLI does), and the page size chosen here.
 UrlParams remote_params(const RecordsArgs& args, size_t limit) {
   UrlParams params;
-  for (auto [name, value] : {std::pair{"account", &args.account}, {"from", &args.from}, {"to", &args.to},
-                             {"type", &args.type}, {"operator", &args.operator_name}}) {
+  for (auto [name, value] : {std::pair{"account", &args.account},
+                             {"from", &args.from},
+                             {"to", &args.to},
+                             {"type", &args.type},
+                             {"operator", &args.operator_name}}) {
     if (*value) params.emplace_back(name, **value);
   }
   params.emplace_back("limit", std::to_string(limit));
@@ -100,7 +103,8 @@ int run_records(const GlobalOptions& options, const RecordsArgs& args) {
   if (Status read = read_filters(args, query); !read) return report_error(read.error(), std::cerr);
   Result<std::optional<ServerLogin>> login = server_login(options);
   if (!login) return report_error(login.error(), std::cerr);
-  if (*login) return print_remote_query(options, **login, "/v1/payment-records", remote_params(args, query.limit));
+  if (*login)
+    return print_remote_query(options, **login, "/v1/payment-records", remote_params(args, query.limit));
   Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
   if (!source) return report_error(source.error(), std::cerr);
   if (Status printed = print_record_query((*source)->projections(), options, query); !printed) {
@@ -114,14 +118,18 @@ void add_records(CLI::App& app, Cli& cli) {
   // Here --operator is the filter: a query records no operator, so the global option is left out.
   CLI::App* records = add_leaf_command(app, "records", "Query payment records", cli, WithOperator::no);
   records->add_option("--account", args->account, "Only this account")->type_name("ID");
-  records->add_option("--from", args->from, "From this time, inclusive (UTC unless a zone is given)")->type_name("T");
+  records->add_option("--from", args->from, "From this time, inclusive (UTC unless a zone is given)")
+      ->type_name("T");
   records->add_option("--to", args->to, "Up to this time, exclusive; a date alone: to the end of that day")
       ->type_name("T");
   records->add_option("--type", args->type, "payment, credit, make_zero, reversal, adjustment, ...")
       ->type_name("TYPE");
-  records->add_option("--operator", args->operator_name, "Only records made by this operator")->type_name("O");
-  records->add_option("--limit", args->limit, "Rows per page (default 100; csv/xlsx: all; 0: all)")->type_name("N");
-  records->add_option("--cursor", args->cursor, "Resume after the page that printed this cursor")->type_name("C");
+  records->add_option("--operator", args->operator_name, "Only records made by this operator")
+      ->type_name("O");
+  records->add_option("--limit", args->limit, "Rows per page (default 100; csv/xlsx: all; 0: all)")
+      ->type_name("N");
+  records->add_option("--cursor", args->cursor, "Resume after the page that printed this cursor")
+      ->type_name("C");
   set_action(*records, cli, args, &run_records);
 }
 

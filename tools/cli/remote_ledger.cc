@@ -1,12 +1,12 @@
 #include "tools/cli/remote_ledger.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "tools/cli/output.h"
 #include "events/time.h"
+#include "tools/cli/output.h"
 #include "tools/runtime/command_json.h"
 
 namespace paystream {
@@ -15,7 +15,8 @@ namespace {
 using json = nlohmann::json;
 
 Error unexpected(const HttpClient& client, std::string_view what) {
-  return make_error(Errc::io_error, fmt::format("server {} answered unexpectedly: {}", client.url().text, what));
+  return make_error(Errc::io_error,
+                    fmt::format("server {} answered unexpectedly: {}", client.url().text, what));
 }
 
 // The JSON body of a successful answer (`success`: the statuses that are), or the server's error.
@@ -36,12 +37,14 @@ Result<std::string> body_text(const json& body) {
   try {
     return body.dump();
   } catch (const json::type_error&) {
-    return make_error(Errc::invalid_argument,
-                      "the command holds text that is not valid UTF-8, which cannot be sent to a server as JSON");
+    return make_error(
+        Errc::invalid_argument,
+        "the command holds text that is not valid UTF-8, which cannot be sent to a server as JSON");
   }
 }
 
-Result<json> post(HttpClient& client, const std::string& path, const json& body, std::initializer_list<int> success) {
+Result<json> post(HttpClient& client, const std::string& path, const json& body,
+                  std::initializer_list<int> success) {
   Result<std::string> text = body_text(body);
   if (!text) return text.error();
   return json_answer(client, client.post(path, *text), success);
@@ -74,7 +77,8 @@ Result<json> send(HttpClient& client, const Command& command) {
   json batch = {{"commands", json::array({std::move(element).value()})}};
   Result<json> answer = post(client, "/v1/commands", batch, {200});
   if (!answer) return answer;
-  if (!answer->contains("outcomes") || !answer->at("outcomes").is_array() || answer->at("outcomes").size() != 1) {
+  if (!answer->contains("outcomes") || !answer->at("outcomes").is_array() ||
+      answer->at("outcomes").size() != 1) {
     return unexpected(client, "no single outcome for the command");
   }
   json outcome = std::move(answer->at("outcomes").at(0));
@@ -127,7 +131,8 @@ Result<Cells> record_of(HttpClient& client, const json& event) {
   if (!page) return page.error();
   Result<std::vector<Cells>> rows = rows_where(client, *page, "record_id", position, record_columns());
   if (!rows) return rows.error();
-  if (rows->size() != 1) return unexpected(client, fmt::format("record {} is not among its records", position));
+  if (rows->size() != 1)
+    return unexpected(client, fmt::format("record {} is not among its records", position));
   return std::move(rows->front());
 }
 

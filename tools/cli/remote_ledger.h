@@ -4,9 +4,9 @@
 // with the server's queries (the records and the account as the server's projections hold them).
 #include <memory>
 
+#include "tools/cli/ledger_access.h"
 #include "tools/cli/server.h"
 #include "tools/client/http_client.h"
-#include "tools/cli/ledger_access.h"
 
 namespace paystream {
 

@@ -1,9 +1,9 @@
 #include "tools/cli/remote_query.h"
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "projections/export/row_writer.h"
 #include "tools/commands/exit_codes.h"
@@ -16,8 +16,8 @@ int print_remote_query(const GlobalOptions& options, const ServerLogin& login, c
   if (!options.output.empty()) {
     file.open(options.output, std::ios::out | std::ios::trunc | std::ios::binary);
     if (!file) {
-      return report_error(make_error(Errc::io_error, fmt::format("--output: cannot write '{}'", options.output)),
-                          std::cerr);
+      return report_error(
+          make_error(Errc::io_error, fmt::format("--output: cannot write '{}'", options.output)), std::cerr);
     }
   }
   std::ostream& out = file.is_open() ? static_cast<std::ostream&>(file) : std::cout;

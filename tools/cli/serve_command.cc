@@ -4,26 +4,25 @@
 // in progress are answered, then the ledger is closed (checkpoint written).
 // With --kafka: Kafka mode's engine loop; with --kafka and --listen, the HTTP API on Kafka as well
 // (tools/http/kafka_backend.h), the engine loop running beside it unless --api-only.
+#include <fmt/format.h>
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <charconv>
 #include <filesystem>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
 #include "tools/cli/commands.h"
-#include "tools/commands/exit_codes.h"
+#include "tools/cli/serve_gateway.h"
 #include "tools/cli/server.h"
 #include "tools/commands/data_dir.h"
-#include "tools/cli/serve_gateway.h"
+#include "tools/commands/exit_codes.h"
+#include "tools/commands/serve_kafka.h"
+#include "tools/commands/stop_signals.h"
 #include "tools/http/embedded_backend.h"
 #include "tools/http/routes.h"
 #include "tools/http/server.h"
 #include "tools/runtime/operator_tokens.h"
-#include "tools/commands/serve_kafka.h"
-#include "tools/commands/stop_signals.h"
 
 namespace paystream {
 namespace {
@@ -42,8 +41,9 @@ struct ServeArgs {
 // "HOST:PORT" or "[IPv6]:PORT"; port 0 picks a free one.
 Status read_listen(const std::string& text, http::ServerOptions& server) {
   const size_t colon = text.rfind(':');
-  const Error invalid = make_error(
-      Errc::invalid_argument, fmt::format("--listen: invalid value '{}': expected HOST:PORT, e.g. 127.0.0.1:8080", text));
+  const Error invalid =
+      make_error(Errc::invalid_argument,
+                 fmt::format("--listen: invalid value '{}': expected HOST:PORT, e.g. 127.0.0.1:8080", text));
   if (colon == std::string::npos || colon == 0) return invalid;
   std::string host = text.substr(0, colon);
   if (host.front() == '[') {
@@ -53,7 +53,8 @@ Status read_listen(const std::string& text, http::ServerOptions& server) {
   const std::string_view port = std::string_view(text).substr(colon + 1);
   int value = -1;
   const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || error != std::errc{} || end != port.data() + port.size() || value < 0 || value > 65535) {
+  if (port.empty() || error != std::errc{} || end != port.data() + port.size() || value < 0 ||
+      value > 65535) {
     return invalid;
   }
   server.host = host;
@@ -90,7 +91,8 @@ Status add_first_admin(http::ApiBackend& backend, std::ostream& out) {
          "only now, keep it:\n"
       << "paystream: admin token: " << issued->token << '\n';
   if (pending) {
-    out << "paystream: (no engine instance has applied it yet: the token works once one does; its outcome: GET "
+    out << "paystream: (no engine instance has applied it yet: the token works once one does; its outcome: "
+           "GET "
            "/v1/commands/"
         << command_id << ")\n";
   }
@@ -101,15 +103,18 @@ Status add_first_admin(http::ApiBackend& backend, std::ostream& out) {
 // Serves `backend` until SIGINT or SIGTERM (signals.stop() is then set).
 int serve_http(const ServeArgs& args, http::ApiBackend& backend, StopSignals& signals) {
   http::ServerOptions server_options = args.server;
-  if (Status valid = read_listen(args.listen, server_options); !valid) return report_error(valid.error(), std::cerr);
+  if (Status valid = read_listen(args.listen, server_options); !valid)
+    return report_error(valid.error(), std::cerr);
   http::Metrics metrics;
   http::ApiContext context{backend, metrics, args.limits};
   const http::Router router = http::make_router(context);
   http::HttpServer server(server_options, router, context);
   Result<int> port = server.bind();
   if (!port) return report_error(port.error(), std::cerr);
-  if (Status added = add_first_admin(backend, std::cout); !added) return report_error(added.error(), std::cerr);
-  std::cout << "paystream: listening on http://" << url_host(server_options.host) << ':' << *port << std::endl;
+  if (Status added = add_first_admin(backend, std::cout); !added)
+    return report_error(added.error(), std::cerr);
+  std::cout << "paystream: listening on http://" << url_host(server_options.host) << ':' << *port
+            << std::endl;
   signals.listen([&server] { server.stop(); });
   const Status ran = server.run();
   signals.stop_listening();
@@ -146,15 +151,18 @@ int run_serve_embedded(const GlobalOptions& options, const ServeArgs& args) {
 }
 
 int run_serve(const GlobalOptions& options, const ServeArgs& args) {
-  if (Status local = refuse_server(options, "serve", "a server serves its own data directory (--data)"); !local) {
+  if (Status local = refuse_server(options, "serve", "a server serves its own data directory (--data)");
+      !local) {
     return report_error(local.error(), std::cerr);
   }
   const bool kafka = !args.kafka.loop.connection.bootstrap.empty();
   if (args.api_only && !(kafka && args.listen_option->count() > 0)) {
-    return report_error(make_error(Errc::invalid_argument, "--api-only needs --kafka and --listen"), std::cerr);
+    return report_error(make_error(Errc::invalid_argument, "--api-only needs --kafka and --listen"),
+                        std::cerr);
   }
   if (!kafka) return run_serve_embedded(options, args);
-  if (args.listen_option->count() == 0) return run_serve_kafka(kafka_options(options, args), std::cout, std::cerr);
+  if (args.listen_option->count() == 0)
+    return run_serve_kafka(kafka_options(options, args), std::cout, std::cerr);
   KafkaGatewayOptions gateway;
   gateway.engine = kafka_options(options, args);
   gateway.run_engine = !args.api_only;
@@ -171,69 +179,91 @@ int run_serve(const GlobalOptions& options, const ServeArgs& args) {
 
 void add_serve_command(CLI::App& app, Cli& cli) {
   auto args = std::make_shared<ServeArgs>();
-  CLI::App* serve = add_leaf_command(app, "serve", "Serve the HTTP/JSON API (docs/api.md)", cli, WithOperator::no);
-  args->listen_option = serve->add_option("--listen", args->listen, "Address to listen on, HOST:PORT (default 127.0.0.1:8080; port 0: any)")
-      ->type_name("HOST:PORT");
+  CLI::App* serve =
+      add_leaf_command(app, "serve", "Serve the HTTP/JSON API (docs/api.md)", cli, WithOperator::no);
+  args->listen_option =
+      serve
+          ->add_option("--listen", args->listen,
+                       "Address to listen on, HOST:PORT (default 127.0.0.1:8080; port 0: any)")
+          ->type_name("HOST:PORT");
   serve->add_option("--max-body-bytes", args->server.body_bytes_max, "Largest request body (default 1048576)")
       ->type_name("N")
       ->check(CLI::Range(size_t{1}, size_t{1} << 30));
   serve->add_option("--threads", args->server.threads, "Workers: requests run at once (default 16)")
       ->type_name("N")
       ->check(CLI::Range(1, 1024));
-  serve->add_option("--request-timeout,--read-timeout", args->server.request_timeout_seconds,
-                    "Seconds from a request's first byte to its last body byte; a request not complete by then "
-                    "is answered 408 and its connection closed (default 5; --read-timeout is the older name)")
+  serve
+      ->add_option(
+          "--request-timeout,--read-timeout", args->server.request_timeout_seconds,
+          "Seconds from a request's first byte to its last body byte; a request not complete by then "
+          "is answered 408 and its connection closed (default 5; --read-timeout is the older name)")
       ->type_name("SECONDS")
       ->check(CLI::Range(1, 3600));
-  serve->add_option("--max-connections", args->server.connections_max,
-                    "Open connections in all; more are refused (default 10000, lowered to fit the open-files "
-                    "limit)")
+  serve
+      ->add_option("--max-connections", args->server.connections_max,
+                   "Open connections in all; more are refused (default 10000, lowered to fit the open-files "
+                   "limit)")
       ->type_name("N")
       ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
-  serve->add_option("--max-connections-per-client", args->server.connections_per_client_max,
-                    "Open connections from one client address; more are refused (default 64)")
+  serve
+      ->add_option("--max-connections-per-client", args->server.connections_per_client_max,
+                   "Open connections from one client address; more are refused (default 64)")
       ->type_name("N")
       ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
-  serve->add_option("--write-timeout", args->server.write_timeout_seconds,
-                    "Seconds to write a response (for a streamed export: without progress) (default 5)")
+  serve
+      ->add_option("--write-timeout", args->server.write_timeout_seconds,
+                   "Seconds to write a response (for a streamed export: without progress) (default 5)")
       ->type_name("SECONDS")
       ->check(CLI::Range(1, 3600));
-  serve->add_option("--idle-timeout", args->server.idle_timeout_seconds,
-                    "Seconds a connection may wait for its (next) request to begin (default 5)")
+  serve
+      ->add_option("--idle-timeout", args->server.idle_timeout_seconds,
+                   "Seconds a connection may wait for its (next) request to begin (default 5)")
       ->type_name("SECONDS")
       ->check(CLI::Range(1, 3600));
-  serve->add_option("--keep-alive-max-requests", args->server.keep_alive_requests_max,
-                    "Requests on one connection before it is closed (default 1000)")
+  serve
+      ->add_option("--keep-alive-max-requests", args->server.keep_alive_requests_max,
+                   "Requests on one connection before it is closed (default 1000)")
       ->type_name("N")
       ->check(CLI::Range(1, 1'000'000));
-  serve->add_option("--max-batch-commands", args->limits.batch_commands_max,
-                    "Most commands in one POST /v1/commands (default 10000)")
+  serve
+      ->add_option("--max-batch-commands", args->limits.batch_commands_max,
+                   "Most commands in one POST /v1/commands (default 10000)")
       ->type_name("N")
       ->check(CLI::Range(1, 1'000'000));
-  serve->add_option("--kafka", args->kafka.loop.connection.bootstrap,
-                    "Run Kafka mode's engine loop on this cluster (host:port,...) (docs/kafka.md); checkpoints go "
-                    "to DIR/kafka under --data. With --listen, the HTTP API on Kafka too")
+  serve
+      ->add_option(
+          "--kafka", args->kafka.loop.connection.bootstrap,
+          "Run Kafka mode's engine loop on this cluster (host:port,...) (docs/kafka.md); checkpoints go "
+          "to DIR/kafka under --data. With --listen, the HTTP API on Kafka too")
       ->type_name("BOOTSTRAP");
   serve->add_flag("--api-only", args->api_only,
                   "Kafka mode with --listen: serve the HTTP API only, no engine loop in this process (engine "
                   "instances run elsewhere)");
-  serve->add_option("--outcome-timeout-ms", args->outcome_timeout_ms,
-                    "Kafka mode's API: how long a request waits for its command's outcome before answering 202 "
-                    "(pending; look it up with GET /v1/commands/{id}) (default 10000)")
+  serve
+      ->add_option(
+          "--outcome-timeout-ms", args->outcome_timeout_ms,
+          "Kafka mode's API: how long a request waits for its command's outcome before answering 202 "
+          "(pending; look it up with GET /v1/commands/{id}) (default 10000)")
       ->type_name("MS")
       ->check(CLI::Range(1, 600'000));
-  serve->add_option("--group", args->kafka.loop.group, "Kafka mode: the consumer group (default paystream-engine)")
+  serve
+      ->add_option("--group", args->kafka.loop.group,
+                   "Kafka mode: the consumer group (default paystream-engine)")
       ->type_name("G");
-  serve->add_option("--topic-prefix", args->kafka.loop.connection.topic_prefix,
-                    "Kafka mode: topics are P.commands, P.events, P.results, P.control (default paystream)")
+  serve
+      ->add_option("--topic-prefix", args->kafka.loop.connection.topic_prefix,
+                   "Kafka mode: topics are P.commands, P.events, P.results, P.control (default paystream)")
       ->type_name("P");
-  serve->add_option("--session-timeout-ms", args->session_timeout_ms,
-                    "Kafka mode: how long the group waits for an instance that stopped answering (crashed) before "
-                    "its partitions go to the others (librdkafka's session.timeout.ms, default 45000)")
+  serve
+      ->add_option(
+          "--session-timeout-ms", args->session_timeout_ms,
+          "Kafka mode: how long the group waits for an instance that stopped answering (crashed) before "
+          "its partitions go to the others (librdkafka's session.timeout.ms, default 45000)")
       ->type_name("MS")
       ->check(CLI::Range(1000, 3'600'000));
-  serve->add_option("--batch-commands", args->kafka.loop.batch_commands_max,
-                    "Kafka mode: most commands of one partition in one batch (default 1000)")
+  serve
+      ->add_option("--batch-commands", args->kafka.loop.batch_commands_max,
+                   "Kafka mode: most commands of one partition in one batch (default 1000)")
       ->type_name("N")
       ->check(CLI::Range(size_t{1}, size_t{100'000}));
   set_action(*serve, cli, args, &run_serve);

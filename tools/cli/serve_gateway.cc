@@ -1,13 +1,12 @@
 #include "tools/cli/serve_gateway.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <iostream>
 #include <mutex>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "tools/commands/exit_codes.h"
 
@@ -55,7 +54,8 @@ int run_kafka_gateway(const KafkaGatewayOptions& options,
   }
   if (!engine_ran) return report_error(engine_ran.error(), std::cerr);
   if (served == static_cast<int>(ExitCode::ok)) {
-    std::cerr << (loop ? "paystream: stopped; the engine loop released its partitions\n" : "paystream: stopped\n");
+    std::cerr << (loop ? "paystream: stopped; the engine loop released its partitions\n"
+                       : "paystream: stopped\n");
   }
   return served;
 }

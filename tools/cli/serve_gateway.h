@@ -3,9 +3,9 @@
 // and, unless --api-only, an engine loop instance beside it in the same process.
 #include <functional>
 
-#include "tools/http/kafka_backend.h"
 #include "tools/commands/serve_kafka.h"
 #include "tools/commands/stop_signals.h"
+#include "tools/http/kafka_backend.h"
 
 namespace paystream {
 

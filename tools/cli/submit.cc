@@ -2,8 +2,8 @@
 
 #include <iostream>
 
-#include "tools/commands/exit_codes.h"
 #include "tools/cli/output.h"
+#include "tools/commands/exit_codes.h"
 
 namespace paystream {
 
@@ -17,7 +17,8 @@ Status print_rows(const GlobalOptions& options, std::vector<Column> columns, con
 
 int submit_and_print(const GlobalOptions& options, Command command, Shows shows) {
   if (!options.server) {
-    if (Status valid = operator_argument(options.operator_name); !valid) return report_error(valid.error(), std::cerr);
+    if (Status valid = operator_argument(options.operator_name); !valid)
+      return report_error(valid.error(), std::cerr);
   }
   // Checked before the ledger is reached, so a bad format changes nothing.
   if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {

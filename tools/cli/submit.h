@@ -2,8 +2,8 @@
 // The write path shared by every command that changes something, locally or on a server: submit
 // through the ledger (durable when it returns), then print what it produced.
 #include "events/command.h"
-#include "tools/cli/options.h"
 #include "tools/cli/ledger_access.h"
+#include "tools/cli/options.h"
 
 namespace paystream {
 

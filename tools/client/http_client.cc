@@ -1,11 +1,10 @@
 #include "tools/client/http_client.h"
 
-#include <csignal>
-
-#include <exception>
-
 #include <fmt/format.h>
 #include <httplib.h>
+
+#include <csignal>
+#include <exception>
 #include <nlohmann/json.hpp>
 
 namespace paystream {
@@ -41,14 +40,16 @@ std::string full_path(const ServerUrl& url, const std::string& path, const UrlPa
   std::string target = url.prefix + path;
   char separator = '?';
   for (const auto& [name, value] : params) {
-    target += separator + httplib::detail::encode_query_param(name) + '=' + httplib::detail::encode_query_param(value);
+    target += separator + httplib::detail::encode_query_param(name) + '=' +
+              httplib::detail::encode_query_param(value);
     separator = '&';
   }
   return target;
 }
 
 Result<HttpAnswer> answer_of(const httplib::Result& result, const ServerUrl& url) {
-  if (!result) return make_error(Errc::io_error, fmt::format("server {}: {}", url.text, describe(result.error())));
+  if (!result)
+    return make_error(Errc::io_error, fmt::format("server {}: {}", url.text, describe(result.error())));
   HttpAnswer answer;
   answer.status = result->status;
   answer.body = result->body;
@@ -57,7 +58,8 @@ Result<HttpAnswer> answer_of(const httplib::Result& result, const ServerUrl& url
 }
 
 std::string text_member(const nlohmann::json& object, const char* name) {
-  return object.contains(name) && object.at(name).is_string() ? object.at(name).get<std::string>() : std::string();
+  return object.contains(name) && object.at(name).is_string() ? object.at(name).get<std::string>()
+                                                              : std::string();
 }
 
 }  // namespace
@@ -89,7 +91,8 @@ Result<std::unique_ptr<HttpClient>> HttpClient::create(const ServerUrl& url, con
     client->set_bearer_token_auth(token);
     return std::unique_ptr<HttpClient>(new HttpClient(url, std::move(client)));
   } catch (const std::exception& error) {
-    return make_error(Errc::io_error, fmt::format("server {}: cannot set up a client: {}", url.text, error.what()));
+    return make_error(Errc::io_error,
+                      fmt::format("server {}: cannot set up a client: {}", url.text, error.what()));
   }
 }
 
@@ -109,7 +112,8 @@ Result<HttpAnswer> HttpClient::post(const std::string& path, const std::string& 
   }
 }
 
-Result<HttpAnswer> HttpClient::get_streamed(const std::string& path, const UrlParams& params, const BodySink& sink) {
+Result<HttpAnswer> HttpClient::get_streamed(const std::string& path, const UrlParams& params,
+                                            const BodySink& sink) {
   try {
     int status = 0;
     std::string other_body;  // an error's body, read in full
@@ -149,9 +153,10 @@ Error answer_error(const HttpAnswer& answer, const ServerUrl& url) {
     return make_error(Errc::io_error,
                       fmt::format("server {} answered {} {}: {}", url.text, answer.status, code, message));
   }
-  return make_error(Errc::io_error, fmt::format("server {} answered HTTP {} without a paystream error (is it a "
-                                                "paystream server, and the URL its root?)",
-                                                url.text, answer.status));
+  return make_error(Errc::io_error,
+                    fmt::format("server {} answered HTTP {} without a paystream error (is it a "
+                                "paystream server, and the URL its root?)",
+                                url.text, answer.status));
 }
 
 }  // namespace paystream

@@ -10,7 +10,8 @@ namespace {
 using json = nlohmann::json;
 
 Error unexpected(const HttpClient& client, std::string_view what) {
-  return make_error(Errc::io_error, fmt::format("server {} answered unexpectedly: {}", client.url().text, what));
+  return make_error(Errc::io_error,
+                    fmt::format("server {} answered unexpectedly: {}", client.url().text, what));
 }
 
 bool is_string_member(const json& object, const char* name) {
@@ -30,7 +31,8 @@ bool is_outcome(const json& outcome) {
 // One POST /v1/commands: the outcomes of `batch`, in order.
 Result<std::vector<json>> send_batch(HttpClient& client, json batch) {
   const size_t count = batch.size();
-  const std::string body = json{{"commands", std::move(batch)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  const std::string body =
+      json{{"commands", std::move(batch)}}.dump(-1, ' ', false, json::error_handler_t::replace);
   Result<HttpAnswer> answer = client.post("/v1/commands", body);
   if (!answer) return answer.error();
   if (answer->status != 200) return answer_error(*answer, client.url());
@@ -83,7 +85,9 @@ Result<std::vector<json>> apply_remotely(HttpClient& client, const RemoteApplyLi
 }  // namespace
 
 ApplyChunk remote_apply_chunk(HttpClient& client, RemoteApplyLimits limits) {
-  return [&client, limits](const std::vector<std::string>& lines) { return apply_remotely(client, limits, lines); };
+  return [&client, limits](const std::vector<std::string>& lines) {
+    return apply_remotely(client, limits, lines);
+  };
 }
 
 }  // namespace paystream

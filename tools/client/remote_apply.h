@@ -3,8 +3,8 @@
 // token's operator. A line that is not JSON is refused here with apply's own outcome; every other
 // line is an element of the batch, so the server reads it with the same command_from_json and
 // answers the same outcome.
-#include "tools/commands/apply.h"
 #include "tools/client/http_client.h"
+#include "tools/commands/apply.h"
 
 namespace paystream {
 

@@ -1,17 +1,18 @@
 #include "tools/client/server_url.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
-
-#include <fmt/format.h>
 
 namespace paystream {
 namespace {
 
 Error invalid_url(std::string_view text, std::string_view why) {
-  return make_error(Errc::invalid_argument,
-                    fmt::format("--server: invalid URL '{}': {} (expected http://HOST:PORT or https://HOST:PORT)",
-                                text, why));
+  return make_error(
+      Errc::invalid_argument,
+      fmt::format("--server: invalid URL '{}': {} (expected http://HOST:PORT or https://HOST:PORT)", text,
+                  why));
 }
 
 bool is_printable(std::string_view text) {

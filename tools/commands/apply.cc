@@ -13,7 +13,8 @@ using json = nlohmann::json;
 // refused before it reached the ledger ("" when there is none).
 std::string command_id_of(const std::string& text) {
   const json object = json::parse(text, nullptr, false);
-  if (!object.is_object() || !object.contains("command_id") || !object.at("command_id").is_string()) return "";
+  if (!object.is_object() || !object.contains("command_id") || !object.at("command_id").is_string())
+    return "";
   return object.at("command_id").get<std::string>();
 }
 
@@ -23,7 +24,8 @@ void print(std::ostream& out, const json& line) {
 }
 
 // The chunk through the local ledger: one submit_all, so its commands share one sync.
-std::vector<json> apply_locally(Ledger& ledger, const ApplyOptions& options, const std::vector<std::string>& lines) {
+std::vector<json> apply_locally(Ledger& ledger, const ApplyOptions& options,
+                                const std::vector<std::string>& lines) {
   std::vector<Result<Command>> parsed;
   std::vector<Command> commands;
   for (const std::string& text : lines) {
@@ -110,7 +112,8 @@ int run_apply_chunks(const ApplyChunk& apply, size_t chunk_commands_max, std::is
   return any_refused ? 3 : 0;
 }
 
-int run_apply(Ledger& ledger, const ApplyOptions& options, std::istream& in, std::ostream& out, std::ostream& err) {
+int run_apply(Ledger& ledger, const ApplyOptions& options, std::istream& in, std::ostream& out,
+              std::ostream& err) {
   const ApplyChunk apply = [&](const std::vector<std::string>& lines) -> Result<std::vector<json>> {
     return apply_locally(ledger, options, lines);
   };

@@ -5,11 +5,10 @@
 // the same input applies nothing twice (command IDs).
 #include <functional>
 #include <istream>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/embedded/ledger.h"
 
@@ -22,7 +21,8 @@ struct ApplyOptions {
 
 // Exit code: 0 when every line was applied (or was a duplicate), 3 when any was refused by the
 // rules or malformed (those lines change nothing; the others are still applied), 1 on an I/O error.
-int run_apply(Ledger& ledger, const ApplyOptions& options, std::istream& in, std::ostream& out, std::ostream& err);
+int run_apply(Ledger& ledger, const ApplyOptions& options, std::istream& in, std::ostream& out,
+              std::ostream& err);
 
 // Applies one chunk of non-blank input lines: their outcomes, in order, as outcome_to_json makes
 // them (without "line"). An error means the chunk as a whole could not be applied (a server that

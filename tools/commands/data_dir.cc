@@ -1,6 +1,6 @@
 #include "tools/commands/data_dir.h"
 
-#include "tools/kafka/partition_states.h"
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include <fmt/format.h>
+#include "tools/kafka/partition_states.h"
 
 namespace paystream {
 namespace {
@@ -39,11 +39,12 @@ Result<std::unique_ptr<Runtime>> open_data_dir(const GlobalOptions& options, Dat
   const std::string dir = options.data_dir_or_default();
   if (dir.empty()) return make_error(Errc::invalid_argument, "--data: the directory name is empty");
   if (QuerySource::is_kafka(options)) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("data directory '{}' holds Kafka mode's projections and no embedded ledger: in Kafka "
-                                  "mode commands go through Kafka (paystream publish, or the HTTP API of serve --kafka "
-                                  "--listen); records, balances, account show, param list and operator list read it",
-                                  dir));
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("data directory '{}' holds Kafka mode's projections and no embedded ledger: in Kafka "
+                    "mode commands go through Kafka (paystream publish, or the HTTP API of serve --kafka "
+                    "--listen); records, balances, account show, param list and operator list read it",
+                    dir));
   }
   Status exists = check_directory(dir, use);
   if (!exists) return exists.error();
@@ -54,10 +55,11 @@ Result<std::unique_ptr<Runtime>> open_data_dir(const GlobalOptions& options, Dat
   if (runtime) return runtime;
   // RocksDB allows one process per database; its message about the LOCK file is cryptic.
   if (runtime.error().code == Errc::io_error && mentions_lock(runtime.error().message)) {
-    return make_error(Errc::io_error,
-                      fmt::format("data directory '{}' is locked by another paystream process; wait for it to "
-                                  "finish or use another --data ({})",
-                                  dir, runtime.error().message));
+    return make_error(
+        Errc::io_error,
+        fmt::format("data directory '{}' is locked by another paystream process; wait for it to "
+                    "finish or use another --data ({})",
+                    dir, runtime.error().message));
   }
   return runtime.error();
 }
@@ -84,8 +86,8 @@ Result<std::unique_ptr<QuerySource>> QuerySource::open(const GlobalOptions& opti
   auto source = std::make_unique<QuerySource>();
   if (is_kafka(options)) {
     const std::filesystem::path dir(options.data_dir_or_default());
-    Result<std::unique_ptr<KafkaProjectionStore>> store =
-        KafkaProjectionStore::open((dir / kafka_projections_dir_name).string(), KafkaProjectionStore::Access::read);
+    Result<std::unique_ptr<KafkaProjectionStore>> store = KafkaProjectionStore::open(
+        (dir / kafka_projections_dir_name).string(), KafkaProjectionStore::Access::read);
     if (!store) return store.error();
     source->kafka_ = std::move(*store);
     return source;

@@ -3,8 +3,8 @@
 // the errors a user meets explained (no such directory, locked by another process).
 #include <memory>
 
-#include "tools/runtime/global_options.h"
 #include "tools/kafka/projection_store.h"
+#include "tools/runtime/global_options.h"
 #include "tools/runtime/runtime.h"
 
 namespace paystream {

@@ -1,8 +1,7 @@
 #include "tools/commands/dev_broker.h"
 
-#include <signal.h>
-
 #include <fmt/format.h>
+#include <signal.h>
 
 #include "engine/kafka_client/mock_cluster.h"
 
@@ -22,7 +21,8 @@ Result<std::unique_ptr<MockCluster>> start_cluster(const DevBrokerOptions& optio
   if (!cluster) return cluster.error();
   Result<KafkaConfig> config = client_config((*cluster)->bootstrap());
   if (!config) return config.error();
-  Result<std::unique_ptr<KafkaClient>> client = KafkaClient::create(KafkaClientType::producer, std::move(*config));
+  Result<std::unique_ptr<KafkaClient>> client =
+      KafkaClient::create(KafkaClientType::producer, std::move(*config));
   if (!client) return client.error();
   MockTopicCreator creator(**cluster);
   Result<TopicLayout> layout = ensure_topics(**client, names, options.topics, creator, topic_timeout_ms);
@@ -34,10 +34,10 @@ Result<std::unique_ptr<MockCluster>> start_cluster(const DevBrokerOptions& optio
 
 int run_dev_broker(const DevBrokerOptions& options, std::ostream& out, std::ostream& err) {
   if (options.topics.partitions < 1 || options.topics.partitions > topic_partitions_max) {
-    return report(make_error(Errc::invalid_argument,
-                             fmt::format("--partitions: must be 1-{}, not {}", topic_partitions_max,
-                                         options.topics.partitions)),
-                  err);
+    return report(
+        make_error(Errc::invalid_argument, fmt::format("--partitions: must be 1-{}, not {}",
+                                                       topic_partitions_max, options.topics.partitions)),
+        err);
   }
   Result<TopicNames> names = topic_names(options.topic_prefix);
   if (!names) return report(names.error(), err);
@@ -54,7 +54,8 @@ int run_dev_broker(const DevBrokerOptions& options, std::ostream& out, std::ostr
       code = report(cluster.error(), err);
     } else {
       err << fmt::format(
-          "paystream: dev-broker: librdkafka's mock Kafka cluster, {} broker(s) on loopback, topics {}, {}, {} and {} "
+          "paystream: dev-broker: librdkafka's mock Kafka cluster, {} broker(s) on loopback, topics {}, {}, "
+          "{} and {} "
           "({} partitions, control 1).\n"
           "paystream: dev-broker: it keeps nothing on disk: every topic and message is lost when it stops. "
           "For trying Kafka mode only. Stop it with Ctrl-C (SIGINT) or SIGTERM.\n",

@@ -1,10 +1,9 @@
 #include "tools/commands/family_compare.h"
 
+#include <fmt/format.h>
 #include <rocksdb/db.h>
 
 #include <memory>
-
-#include <fmt/format.h>
 
 namespace paystream {
 namespace {

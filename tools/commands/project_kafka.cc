@@ -1,8 +1,8 @@
 #include "tools/commands/project_kafka.h"
 
-#include <chrono>
-
 #include <fmt/format.h>
+
+#include <chrono>
 
 #include "tools/commands/exit_codes.h"
 #include "tools/commands/stop_signals.h"
@@ -27,8 +27,8 @@ int run_project_kafka(const ProjectKafkaOptions& options, std::ostream& out, std
   Result<std::unique_ptr<KafkaProjector>> projector = KafkaProjector::open(options.projector);
   if (!projector) return report_error(projector.error(), err);
   signals.listen();
-  err << fmt::format("paystream: project --kafka: {} events partitions of {} into '{}'\n", (*projector)->partitions(),
-                     (*projector)->scope(), options.projector.directory);
+  err << fmt::format("paystream: project --kafka: {} events partitions of {} into '{}'\n",
+                     (*projector)->partitions(), (*projector)->scope(), options.projector.directory);
   Status ran = ok_status();
   (*projector)->stop_on(&signals.stop());
   if (options.until_caught_up) {

@@ -1,9 +1,9 @@
 #include "tools/commands/publish.h"
 
-#include <optional>
-
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "engine/kafka_client/admin.h"
 #include "engine/kafka_client/routing.h"
@@ -26,7 +26,8 @@ struct KafkaCommand {
 // As command_from_json_text (parse_json_text, then command_from_json), plus "account" on a
 // reversal: the record's account, which decides its partition. It is taken out of the object
 // before the command is read, since the command itself names only the record.
-Result<KafkaCommand> kafka_command_from_json_text(std::string_view text, const std::string& default_operator) {
+Result<KafkaCommand> kafka_command_from_json_text(std::string_view text,
+                                                  const std::string& default_operator) {
   Result<json> parsed = parse_json_text(text);
   if (!parsed) return parsed.error();
   json object = std::move(*parsed);
@@ -35,14 +36,16 @@ Result<KafkaCommand> kafka_command_from_json_text(std::string_view text, const s
     Result<Command> command = command_from_json(object, default_operator);
     if (!command) return command.error();
     if (const auto* reverse = std::get_if<Reverse>(&command->body)) {
-      return make_error(Errc::invalid_argument,
-                        fmt::format("a reversal on Kafka needs \"account\", the account of record {}: it decides "
-                                    "the partition (docs/kafka.md)",
-                                    reverse->record.value));
+      return make_error(
+          Errc::invalid_argument,
+          fmt::format("a reversal on Kafka needs \"account\", the account of record {}: it decides "
+                      "the partition (docs/kafka.md)",
+                      reverse->record.value));
     }
     return KafkaCommand{std::move(*command), ""};
   }
-  if (!object.at("account").is_string()) return make_error(Errc::invalid_argument, "\"account\" must be a string");
+  if (!object.at("account").is_string())
+    return make_error(Errc::invalid_argument, "\"account\" must be a string");
   std::string account = object.at("account").get<std::string>();
   object.erase("account");
   Result<Command> command = command_from_json(object, default_operator);
@@ -53,7 +56,8 @@ Result<KafkaCommand> kafka_command_from_json_text(std::string_view text, const s
 // The command_id a refused line names, so its outcome can be matched ("" when it has none).
 std::string command_id_of(std::string_view text) {
   const json object = json::parse(text.begin(), text.end(), nullptr, false);
-  if (!object.is_object() || !object.contains("command_id") || !object.at("command_id").is_string()) return "";
+  if (!object.is_object() || !object.contains("command_id") || !object.at("command_id").is_string())
+    return "";
   return object.at("command_id").get<std::string>();
 }
 
@@ -66,10 +70,12 @@ struct CommandPublisher::Pending {
   std::optional<json> outcome;  // set once known
 };
 
-Result<std::unique_ptr<CommandPublisher>> CommandPublisher::open(const PublishOptions& options, std::ostream& out) {
+Result<std::unique_ptr<CommandPublisher>> CommandPublisher::open(const PublishOptions& options,
+                                                                 std::ostream& out) {
   Result<TopicNames> names = topic_names(options.connection.topic_prefix);
   if (!names) return names.error();
-  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(options.connection.bootstrap, options.producer);
+  Result<std::unique_ptr<KafkaProducer>> producer =
+      KafkaProducer::open(options.connection.bootstrap, options.producer);
   if (!producer) return producer.error();
   AdminTopicCreator creator((*producer)->client(), options.topic_timeout_ms);
   Result<TopicLayout> layout =
@@ -117,19 +123,24 @@ void CommandPublisher::publish_line(uint64_t line_number, std::string_view text)
   const std::string value = encode_command(command);
   if (value.size() > encoded_command_bytes_max) {
     return refuse(line_number, command.command_id,
-                  make_error(Errc::invalid_argument, fmt::format("the command is {} bytes encoded, over the limit of {}",
-                                                                 value.size(), encoded_command_bytes_max)));
+                  make_error(Errc::invalid_argument,
+                             fmt::format("the command is {} bytes encoded, over the limit of {}",
+                                         value.size(), encoded_command_bytes_max)));
   }
   const std::string& topic = names_.of(route->topic);
   const int32_t partitions = route->topic == TopicKind::control ? 1 : layout_.command_partitions;
   const uint64_t token = first_token_ + pending_.size();
   pending_.push_back({line_number, command.command_id, &topic, std::nullopt});
-  Status queued = producer_->produce(topic, partition_of_key(route->key, partitions), route->key, value, token);
+  Status queued =
+      producer_->produce(topic, partition_of_key(route->key, partitions), route->key, value, token);
   if (!queued) {
     // Not queued, so no report will come: it is a failed delivery now.
     record_failure(line_number, queued.error());
-    pending_.back().outcome = json{{"line", line_number}, {"command_id", command.command_id}, {"ok", false},
-                                   {"error", {{"code", errc_name(queued.error().code)}, {"message", queued.error().message}}}};
+    pending_.back().outcome =
+        json{{"line", line_number},
+             {"command_id", command.command_id},
+             {"ok", false},
+             {"error", {{"code", errc_name(queued.error().code)}, {"message", queued.error().message}}}};
   }
   print_completed();
 }
@@ -199,8 +210,8 @@ int run_publish(const PublishOptions& options, std::istream& in, std::ostream& o
     return 1;
   }
   if (totals.failed > 0) {
-    err << fmt::format("paystream: {} of {} commands were not published; the first: {} [kafka_error]\n", totals.failed,
-                       totals.failed + totals.delivered, totals.first_failure);
+    err << fmt::format("paystream: {} of {} commands were not published; the first: {} [kafka_error]\n",
+                       totals.failed, totals.failed + totals.delivered, totals.first_failure);
     return 1;
   }
   return totals.malformed > 0 ? 3 : 0;

@@ -27,8 +27,8 @@ struct PublishOptions {
 
 struct PublishTotals {
   uint64_t delivered = 0;
-  uint64_t malformed = 0;  // refused before publishing: nothing was published for them
-  uint64_t failed = 0;     // published but not delivered
+  uint64_t malformed = 0;     // refused before publishing: nothing was published for them
+  uint64_t failed = 0;        // published but not delivered
   std::string first_failure;  // "line N: message" of the failed delivery of the lowest line
   uint64_t first_failure_line = 0;
 };

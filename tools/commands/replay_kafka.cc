@@ -1,10 +1,10 @@
 #include "tools/commands/replay_kafka.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <filesystem>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "tools/commands/family_compare.h"
 #include "tools/kafka/projector.h"
@@ -19,7 +19,8 @@ class ScratchDirectory {
  public:
   ScratchDirectory() {
     std::random_device random;
-    path_ = (std::filesystem::temp_directory_path() / fmt::format("paystream-verify-kafka-{:x}", random())).string();
+    path_ = (std::filesystem::temp_directory_path() / fmt::format("paystream-verify-kafka-{:x}", random()))
+                .string();
   }
   ~ScratchDirectory() {
     std::error_code ignored;
@@ -33,7 +34,8 @@ class ScratchDirectory {
   std::string path_;
 };
 
-void compare_progress(const KafkaProjectionStore& live, const KafkaProjectionStore& rebuilt, Comparison& comparison) {
+void compare_progress(const KafkaProjectionStore& live, const KafkaProjectionStore& rebuilt,
+                      Comparison& comparison) {
   for (const auto& [partition, progress] : live.progress()) {
     const PartitionProgress replayed = rebuilt.progress_of(partition);
     if (progress.last_position != replayed.last_position || progress.head != replayed.head) {
@@ -41,10 +43,11 @@ void compare_progress(const KafkaProjectionStore& live, const KafkaProjectionSto
                                    partition, progress.last_position, replayed.last_position));
     }
     if (!(progress.accepted == replayed.accepted)) {
-      note(comparison, fmt::format("partition {}: the live projections accepted batch {} of epoch {}, the replay {} "
-                                   "of epoch {}",
-                                   partition, progress.accepted.sequence, progress.accepted.epoch,
-                                   replayed.accepted.sequence, replayed.accepted.epoch));
+      note(comparison,
+           fmt::format("partition {}: the live projections accepted batch {} of epoch {}, the replay {} "
+                       "of epoch {}",
+                       partition, progress.accepted.sequence, progress.accepted.epoch,
+                       replayed.accepted.sequence, replayed.accepted.epoch));
     }
   }
 }
@@ -70,8 +73,8 @@ int run_replay_verify_kafka(const KafkaConnection& connection, const std::string
   Result<std::unique_ptr<KafkaProjector>> projector = KafkaProjector::open(options);
   if (!projector) return fail(projector.error(), err);
   if ((*projector)->scope() != (*live)->scope()) {
-    err << fmt::format("paystream: '{}' holds the projections of '{}', not of '{}'\n", live_dir, (*live)->scope(),
-                       (*projector)->scope());
+    err << fmt::format("paystream: '{}' holds the projections of '{}', not of '{}'\n", live_dir,
+                       (*live)->scope(), (*projector)->scope());
     return 1;
   }
   std::map<int32_t, int64_t> targets;
@@ -83,14 +86,16 @@ int run_replay_verify_kafka(const KafkaConnection& connection, const std::string
     return fail(reached.error(), err);
   }
   const ProjectorTotals& totals = (*projector)->totals();
-  out << fmt::format("hash chain: intact, {} events in {} partitions ({} batches accepted, {} ignored by the "
-                     "reader's rule)\n",
-                     totals.events, (*projector)->partitions(), totals.accepted, totals.ignored);
+  out << fmt::format(
+      "hash chain: intact, {} events in {} partitions ({} batches accepted, {} ignored by the "
+      "reader's rule)\n",
+      totals.events, (*projector)->partitions(), totals.accepted, totals.ignored);
   Comparison comparison;
   compare_progress(**live, (*projector)->store(), comparison);
   const std::vector<std::string> names = KafkaProjectionStore::compared_family_names();
   const std::vector<rocksdb::ColumnFamilyHandle*> live_families = (*live)->compared_families();
-  const std::vector<rocksdb::ColumnFamilyHandle*> rebuilt_families = (*projector)->store().compared_families();
+  const std::vector<rocksdb::ColumnFamilyHandle*> rebuilt_families =
+      (*projector)->store().compared_families();
   for (size_t i = 0; i < names.size(); ++i) {
     if (Status compared = compare_family((*live)->db(), live_families[i], (*projector)->store().db(),
                                          rebuilt_families[i], names[i], comparison);
@@ -105,8 +110,9 @@ int run_replay_verify_kafka(const KafkaConnection& connection, const std::string
     return 1;
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  out << fmt::format("projections: all {} rows in {} column families match their rebuild from the events topic\n",
-                     comparison.rows, names.size());
+  out << fmt::format(
+      "projections: all {} rows in {} column families match their rebuild from the events topic\n",
+      comparison.rows, names.size());
   out << fmt::format("verified in {:.2f} s\n", seconds);
   return 0;
 }

@@ -1,8 +1,8 @@
 #include "tools/commands/serve_kafka.h"
 
-#include <mutex>
-
 #include <fmt/format.h>
+
+#include <mutex>
 
 #include "engine/kafka_client/admin.h"
 #include "tools/commands/exit_codes.h"
@@ -16,10 +16,12 @@ Status ensure_kafka_topics(const ServeKafkaOptions& options) {
   if (!names) return names.error();
   Result<KafkaConfig> config = client_config(options.loop.connection.bootstrap);
   if (!config) return config.error();
-  Result<std::unique_ptr<KafkaClient>> client = KafkaClient::create(KafkaClientType::producer, std::move(*config));
+  Result<std::unique_ptr<KafkaClient>> client =
+      KafkaClient::create(KafkaClientType::producer, std::move(*config));
   if (!client) return client.error();
   AdminTopicCreator creator(**client, options.loop.timeout_ms);
-  Result<TopicLayout> layout = ensure_topics(**client, *names, options.topics, creator, options.loop.timeout_ms);
+  Result<TopicLayout> layout =
+      ensure_topics(**client, *names, options.topics, creator, options.loop.timeout_ms);
   if (!layout) return layout.error();
   return ok_status();
 }
@@ -27,10 +29,11 @@ Status ensure_kafka_topics(const ServeKafkaOptions& options) {
 }  // namespace
 
 std::string engine_totals_json(const EngineLoopTotals& totals) {
-  return fmt::format("{{\"commands\":{},\"control_copies\":{},\"batches\":{},\"aborted\":{},\"takeovers\":{},"
-                     "\"dropped\":{}}}",
-                     totals.commands, totals.control_copies, totals.batches, totals.aborted, totals.takeovers,
-                     totals.dropped);
+  return fmt::format(
+      "{{\"commands\":{},\"control_copies\":{},\"batches\":{},\"aborted\":{},\"takeovers\":{},"
+      "\"dropped\":{}}}",
+      totals.commands, totals.control_copies, totals.batches, totals.aborted, totals.takeovers,
+      totals.dropped);
 }
 
 int run_serve_kafka(const ServeKafkaOptions& options, std::ostream& out, std::ostream& err) {

@@ -1,15 +1,16 @@
 // POST /v1/accounts, GET /v1/accounts/{id}, PATCH /v1/accounts/{id}: open, show, update.
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
-#include "tools/runtime/arguments.h"
-#include "tools/runtime/rows.h"
 #include "tools/commands/data_dir.h"
 #include "tools/http/errors.h"
 #include "tools/http/query_params.h"
 #include "tools/http/routes.h"
 #include "tools/http/row_output.h"
 #include "tools/http/write_support.h"
+#include "tools/runtime/arguments.h"
+#include "tools/runtime/rows.h"
 
 namespace paystream::http {
 namespace {
@@ -31,8 +32,8 @@ ApiResponse update_account(ApiContext& context, const ApiRequest& request, const
   if (Status valid = account_id_argument("account ID", request.path_param("id")); !valid) {
     return error_response(valid.error());
   }
-  Result<Command> command =
-      command_from_request(request, context, caller, "update_account", {{"account", request.path_param("id")}});
+  Result<Command> command = command_from_request(request, context, caller, "update_account",
+                                                 {{"account", request.path_param("id")}});
   if (!command) return error_response(command.error());
   return submit_and_respond(context, std::move(command).value());
 }
@@ -45,7 +46,8 @@ ApiResponse show_account(ApiContext& context, const ApiRequest& request, const C
   Result<OutputFormat> format = requested_format(params->get("format"), request);
   if (!format) return error_response(format.error());
   if (*format == OutputFormat::xlsx) {
-    return error_response(make_error(Errc::invalid_argument, "format=xlsx is for payment-records and balances"));
+    return error_response(
+        make_error(Errc::invalid_argument, "format=xlsx is for payment-records and balances"));
   }
   const std::string account_id = request.path_param("id");
   // Before the lookup, so an agent operator cannot tell an account outside its tree from none.
@@ -58,7 +60,8 @@ ApiResponse show_account(ApiContext& context, const ApiRequest& request, const C
   Result<BalancePage> page = context.backend.projections().balances(query);
   if (!page) return error_response(page.error());
   if (page->rows.empty()) {
-    return error_response(make_error(Errc::account_not_found, fmt::format("account '{}' does not exist", account_id)));
+    return error_response(
+        make_error(Errc::account_not_found, fmt::format("account '{}' does not exist", account_id)));
   }
   const std::vector<std::string> cells = account_cells(page->rows.front());
   if (*format == OutputFormat::json) {
@@ -77,12 +80,17 @@ ApiResponse show_account(ApiContext& context, const ApiRequest& request, const C
 
 void add_account_routes(Router& router, ApiContext& context) {
   router.add("POST", "/v1/accounts", Auth::required,
-             [&context](const ApiRequest& request, const Caller& caller) { return open_account(context, request, caller); });
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return open_account(context, request, caller);
+             });
   router.add("GET", "/v1/accounts/{id}", Auth::required,
-             [&context](const ApiRequest& request, const Caller& caller) { return show_account(context, request, caller); });
-  router.add("PATCH", "/v1/accounts/{id}", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
-    return update_account(context, request, caller);
-  });
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return show_account(context, request, caller);
+             });
+  router.add("PATCH", "/v1/accounts/{id}", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return update_account(context, request, caller);
+             });
 }
 
 }  // namespace paystream::http

@@ -20,7 +20,7 @@ struct Caller {
 };
 
 struct BackendPositions {
-  uint64_t log_end = 0;  // events in the log (embedded: the last position)
+  uint64_t log_end = 0;                         // events in the log (embedded: the last position)
   std::optional<uint64_t> projections_applied;  // nullopt when it could not be read
 };
 

@@ -3,8 +3,8 @@
 // mode's gateway), the metrics, and the API's limits.
 #include <cstddef>
 
-#include "tools/http/metrics.h"
 #include "tools/http/api_backend.h"
+#include "tools/http/metrics.h"
 
 namespace paystream::http {
 

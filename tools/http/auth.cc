@@ -23,7 +23,8 @@ std::string_view bearer_token(std::string_view authorization) {
 }  // namespace
 
 Result<Caller> authenticate(const ApiBackend& backend, std::string_view authorization) {
-  if (authorization.empty()) return unauthenticated("this endpoint needs an Authorization: Bearer TOKEN header");
+  if (authorization.empty())
+    return unauthenticated("this endpoint needs an Authorization: Bearer TOKEN header");
   const std::string_view token = bearer_token(authorization);
   if (token.empty()) return unauthenticated("the Authorization header must be \"Bearer TOKEN\"");
   return backend.authenticate_token(token);
@@ -40,16 +41,19 @@ Result<Caller> caller_of_token(const LedgerState& state, std::string_view token)
 Status check_caller_may_read(const ApiBackend& backend, const Caller& caller, std::string_view account_id) {
   if (caller.access.role != OperatorRole::agent) return ok_status();
   Status status = ok_status();
-  backend.read_accounts_of(caller.access.agent_account,
-                           [&](const LedgerState& state) { status = check_may_read(state, caller.access, account_id); });
+  backend.read_accounts_of(caller.access.agent_account, [&](const LedgerState& state) {
+    status = check_may_read(state, caller.access, account_id);
+  });
   return status;
 }
 
-std::optional<std::vector<std::string>> caller_visible_accounts(const ApiBackend& backend, const Caller& caller) {
+std::optional<std::vector<std::string>> caller_visible_accounts(const ApiBackend& backend,
+                                                                const Caller& caller) {
   if (caller.access.role != OperatorRole::agent) return std::nullopt;
   std::optional<std::vector<std::string>> accounts;
-  backend.read_accounts_of(caller.access.agent_account,
-                           [&](const LedgerState& state) { accounts = visible_accounts(state, caller.access); });
+  backend.read_accounts_of(caller.access.agent_account, [&](const LedgerState& state) {
+    accounts = visible_accounts(state, caller.access);
+  });
   return accounts;
 }
 

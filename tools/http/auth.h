@@ -21,6 +21,7 @@ Result<Caller> caller_of_token(const LedgerState& state, std::string_view token)
 // For reads: Errc::forbidden unless the caller may see the account (engine/domain/access.h).
 Status check_caller_may_read(const ApiBackend& backend, const Caller& caller, std::string_view account_id);
 // The accounts the caller sees (nullopt: all), for RecordQuery/BalanceQuery::visible_accounts.
-std::optional<std::vector<std::string>> caller_visible_accounts(const ApiBackend& backend, const Caller& caller);
+std::optional<std::vector<std::string>> caller_visible_accounts(const ApiBackend& backend,
+                                                                const Caller& caller);
 
 }  // namespace paystream::http

@@ -55,7 +55,8 @@ BodyDecoding unbrotlied(size_t decoded_bytes_max, std::string& body) {
   while (result == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) {
     uint8_t* next_out = chunk.data();
     size_t available_out = chunk.size();
-    result = BrotliDecoderDecompressStream(state, &available_in, &next_in, &available_out, &next_out, nullptr);
+    result =
+        BrotliDecoderDecompressStream(state, &available_in, &next_in, &available_out, &next_out, nullptr);
     decoded.append(reinterpret_cast<const char*>(chunk.data()), chunk.size() - available_out);
     if (decoded.size() > decoded_bytes_max) {
       BrotliDecoderDestroyInstance(state);
@@ -78,7 +79,8 @@ bool is_supported_encoding(std::string_view content_encoding) {
 }
 
 BodyDecoding decode_body(std::string_view content_encoding, size_t decoded_bytes_max, std::string& body) {
-  if (content_encoding.empty() || equals_ignoring_case(content_encoding, "identity")) return BodyDecoding::decoded;
+  if (content_encoding.empty() || equals_ignoring_case(content_encoding, "identity"))
+    return BodyDecoding::decoded;
   if (equals_ignoring_case(content_encoding, "gzip") || equals_ignoring_case(content_encoding, "x-gzip") ||
       equals_ignoring_case(content_encoding, "deflate")) {
     return inflated(decoded_bytes_max, body);

@@ -4,13 +4,14 @@
 // GET /v1/commands/{id}: the outcome a command got, by its ID (after a pending answer, or a lost
 // connection).
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
-#include "tools/runtime/command_json.h"
 #include "tools/http/auth.h"
 #include "tools/http/errors.h"
 #include "tools/http/routes.h"
 #include "tools/http/write_support.h"
+#include "tools/runtime/command_json.h"
 
 namespace paystream::http {
 namespace {
@@ -21,16 +22,19 @@ Error invalid(std::string message) { return make_error(Errc::invalid_argument, s
 
 // The command_id a refused command names, so the caller can match its outcome ("" when none).
 std::string command_id_of(const json& element) {
-  if (!element.is_object() || !element.contains("command_id") || !element.at("command_id").is_string()) return "";
+  if (!element.is_object() || !element.contains("command_id") || !element.at("command_id").is_string())
+    return "";
   return element.at("command_id").get<std::string>();
 }
 
 Result<Command> command_of(const ApiBackend& backend, const json& element, const Caller& caller) {
   // A command may name its operator (apply lines do), but only the caller: a token acts for one.
   if (element.is_object() && element.contains("operator") &&
-      !(element.at("operator").is_string() && element.at("operator").get<std::string>() == caller.operator_name)) {
-    return make_error(Errc::forbidden,
-                      fmt::format("\"operator\" must be the token's operator '{}' (or be left out)", caller.operator_name));
+      !(element.at("operator").is_string() &&
+        element.at("operator").get<std::string>() == caller.operator_name)) {
+    return make_error(
+        Errc::forbidden,
+        fmt::format("\"operator\" must be the token's operator '{}' (or be left out)", caller.operator_name));
   }
   Result<Command> command = command_from_json(element, caller.operator_name);
   if (command) command->command_id = agent_command_id(backend, caller, command->command_id);
@@ -42,10 +46,12 @@ Result<json> batch_of(const ApiRequest& request, const ApiLimits& limits) {
   Result<json> body = body_json(request, limits);
   if (!body) return body.error();
   if (!body->is_object() || !body->contains("commands") || !body->at("commands").is_array()) {
-    return invalid("the body must be {\"commands\":[{...},...]}, each command an object as `paystream apply` takes");
+    return invalid(
+        "the body must be {\"commands\":[{...},...]}, each command an object as `paystream apply` takes");
   }
   for (const auto& [key, value] : body->items()) {
-    if (key != "commands") return invalid(fmt::format("unknown member \"{}\" (the body takes only \"commands\")", key));
+    if (key != "commands")
+      return invalid(fmt::format("unknown member \"{}\" (the body takes only \"commands\")", key));
   }
   return std::move(body->at("commands"));
 }
@@ -85,7 +91,8 @@ ApiResponse post_commands(ApiContext& context, const ApiRequest& request, const 
     const Result<Outcome>& outcome = outcomes[next];
     const bool pending = is_pending(outcome);
     results.push_back(outcome_to_json(
-        outcome ? outcome->events.front().command_id : (pending ? submitted_ids[next] : given_ids[next]), outcome));
+        outcome ? outcome->events.front().command_id : (pending ? submitted_ids[next] : given_ids[next]),
+        outcome));
     ++next;
   }
   return json_response(200, {{"outcomes", std::move(results)}});
@@ -110,7 +117,8 @@ ApiResponse get_command(ApiContext& context, const ApiRequest& request, const Ca
     const std::string account = *outcome && !outcome->value().events.empty()
                                     ? outcome->value().events.front().account_id
                                     : std::string();
-    if (Status may = check_caller_may_read(context.backend, caller, account); !may) return error_response(not_found);
+    if (Status may = check_caller_may_read(context.backend, caller, account); !may)
+      return error_response(not_found);
   }
   json body = outcome_to_json(command_id, *outcome);
   body.erase("duplicate");
@@ -120,12 +128,14 @@ ApiResponse get_command(ApiContext& context, const ApiRequest& request, const Ca
 }  // namespace
 
 void add_command_routes(Router& router, ApiContext& context) {
-  router.add("POST", "/v1/commands", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
-    return post_commands(context, request, caller);
-  });
-  router.add("GET", "/v1/commands/{id}", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
-    return get_command(context, request, caller);
-  });
+  router.add("POST", "/v1/commands", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return post_commands(context, request, caller);
+             });
+  router.add("GET", "/v1/commands/{id}", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return get_command(context, request, caller);
+             });
 }
 
 }  // namespace paystream::http

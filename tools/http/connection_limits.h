@@ -13,7 +13,8 @@ namespace paystream::http {
 
 class ConnectionLimits {
  public:
-  ConnectionLimits(size_t total_max, size_t per_client_max) : total_max_(total_max), per_client_max_(per_client_max) {}
+  ConnectionLimits(size_t total_max, size_t per_client_max)
+      : total_max_(total_max), per_client_max_(per_client_max) {}
 
   enum class Admission { admitted, over_total, over_per_client };
   // Counts the connection in when it fits under both caps.
@@ -23,7 +24,8 @@ class ConnectionLimits {
 
   // Refusals are logged at most once per `interval`, with how many there were since: a client
   // retrying in a loop must not flood the log. Returns the count to log now, or nullopt.
-  std::optional<uint64_t> refusals_to_log(std::chrono::steady_clock::time_point now, std::chrono::seconds interval);
+  std::optional<uint64_t> refusals_to_log(std::chrono::steady_clock::time_point now,
+                                          std::chrono::seconds interval);
 
   size_t open() const { return open_; }
 

@@ -24,9 +24,9 @@ struct ApiRequest {
   std::string path;    // percent-decoded, without the query
   std::vector<std::pair<std::string, std::string>> query;        // decoded, in the order given
   std::vector<std::pair<std::string, std::string>> path_params;  // {name} segments, set by the router
-  std::string authorization;  // the Authorization header ("" when absent)
-  std::string accept;         // the Accept header ("" when absent)
-  std::string body;           // at most ServerOptions::body_bytes_max bytes
+  std::string authorization;                                     // the Authorization header ("" when absent)
+  std::string accept;                                            // the Accept header ("" when absent)
+  std::string body;  // at most ServerOptions::body_bytes_max bytes
 
   // The value of a {name} segment of the route ("" when the route has none of that name).
   std::string path_param(std::string_view name) const;

@@ -1,9 +1,9 @@
 #include "tools/http/kafka_backend.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "events/log_format.h"
 #include "tools/http/auth.h"
@@ -54,9 +54,8 @@ Result<std::unique_ptr<KafkaBackend>> KafkaBackend::open(const KafkaBackendOptio
       PartitionStates::load(backend->projector_->store(), backend->projector_->partitions());
   if (!states) return states.error();
   backend->states_ = std::move(*states);
-  backend->projector_->on_written([states = backend->states_.get()](const std::vector<CheckedBatch>& batches) {
-    states->apply(batches);
-  });
+  backend->projector_->on_written([states = backend->states_.get()](
+                                      const std::vector<CheckedBatch>& batches) { states->apply(batches); });
   Result<std::unique_ptr<KafkaResultsIndex>> results =
       KafkaResultsIndex::open(options.connection, (data / "kafka-results").string(), options.timeout_ms);
   if (!results) return results.error();
@@ -87,7 +86,8 @@ void KafkaBackend::project() {
     }
     if (options_.notice) options_.notice(fmt::format("projections: {}", stepped.error().message));
     if (stepped.error().code != Errc::kafka_error) {
-      if (options_.notice) options_.notice("projections stopped: queries show the history up to the bad offset");
+      if (options_.notice)
+        options_.notice("projections stopped: queries show the history up to the bad offset");
       std::lock_guard lock(failure_mutex_);
       failure_ = fmt::format("the projections stopped: {}", stepped.error().message);
       return;
@@ -105,7 +105,8 @@ Result<CommandRoute> KafkaBackend::route_of(const Command& command) const {
   // A reversal goes to the partition of the record's account, which the projections know.
   const uint64_t record = reverse->record.value;
   const int32_t partition = partition_of_position(record);
-  const Error unknown = make_error(Errc::record_not_found, fmt::format("payment record {} does not exist", record));
+  const Error unknown =
+      make_error(Errc::record_not_found, fmt::format("payment record {} does not exist", record));
   if (partition >= projector_->partitions() || record <= partition_base(partition)) return unknown;
   std::string account;
   bool known = false;
@@ -134,8 +135,9 @@ Status KafkaBackend::check_before_publishing(const Command& command) const {
     if (account == nullptr) {
       status = make_error(Errc::account_not_found, fmt::format("account '{}' does not exist", agent));
     } else if (account->settings.type != AccountType::agent) {
-      status = make_error(Errc::invalid_argument, fmt::format("account '{}' is a {} account, not an agent", agent,
-                                                              account_type_name(account->settings.type)));
+      status =
+          make_error(Errc::invalid_argument, fmt::format("account '{}' is a {} account, not an agent", agent,
+                                                         account_type_name(account->settings.type)));
     }
   });
   return status;
@@ -165,14 +167,15 @@ Result<KafkaBackend::Published> KafkaBackend::delivered(Result<Queued> queued) c
 Result<Outcome> KafkaBackend::await(const Command& command, const Result<Published>& published,
                                     Clock::time_point deadline) {
   if (!published) return published.error();
-  const std::optional<CommandResult> result =
-      results_->wait(published->from_control, published->partition, published->offset, command.command_id, deadline);
+  const std::optional<CommandResult> result = results_->wait(published->from_control, published->partition,
+                                                             published->offset, command.command_id, deadline);
   if (!result) {
-    return pending(fmt::format("command '{}' was published ({} partition {}, offset {}) but its outcome did not come "
-                               "within {} ms; it will be decided once an engine instance runs: look it up with "
-                               "GET /v1/commands/{{id}}",
-                               command.command_id, published->from_control ? "control" : "commands",
-                               published->partition, published->offset, options_.outcome_timeout_ms));
+    return pending(
+        fmt::format("command '{}' was published ({} partition {}, offset {}) but its outcome did not come "
+                    "within {} ms; it will be decided once an engine instance runs: look it up with "
+                    "GET /v1/commands/{{id}}",
+                    command.command_id, published->from_control ? "control" : "commands",
+                    published->partition, published->offset, options_.outcome_timeout_ms));
   }
   return outcome_of(*result, deadline);
 }
@@ -182,13 +185,15 @@ Result<Outcome> KafkaBackend::outcome_of(const CommandResult& result, Clock::tim
     return make_error(errc_from_name(result.error_code).value_or(Errc::corruption), result.error_message);
   }
   if (result.positions.empty()) {
-    return make_error(Errc::corruption, fmt::format("the result of command '{}' names no events", result.command_id));
+    return make_error(Errc::corruption,
+                      fmt::format("the result of command '{}' names no events", result.command_id));
   }
   const auto [first, last] = std::minmax_element(result.positions.begin(), result.positions.end());
   if (!states_->wait_applied(*last, deadline)) {
-    return pending(fmt::format("command '{}' was decided (record {}) but its events are not in this server's "
-                               "projections yet: look it up with GET /v1/commands/{{id}}",
-                               result.command_id, *first));
+    return pending(
+        fmt::format("command '{}' was decided (record {}) but its events are not in this server's "
+                    "projections yet: look it up with GET /v1/commands/{{id}}",
+                    result.command_id, *first));
   }
   Outcome outcome{{}, result.duplicate};
   Status read = projector_->store().scan_partition(partition_of_position(*first), *first, *last,
@@ -239,7 +244,9 @@ Result<Caller> KafkaBackend::authenticate_token(std::string_view token) const {
   return caller;
 }
 
-void KafkaBackend::read_control(const std::function<void(const LedgerState&)>& read) const { states_->read(0, read); }
+void KafkaBackend::read_control(const std::function<void(const LedgerState&)>& read) const {
+  states_->read(0, read);
+}
 
 void KafkaBackend::read_accounts_of(std::string_view account_id,
                                     const std::function<void(const LedgerState&)>& read) const {

@@ -22,9 +22,9 @@ namespace paystream::http {
 
 struct KafkaBackendOptions {
   KafkaConnection connection;
-  std::string data_dir;                // the projections go to DIR/kafka-projections, the results to DIR/kafka-results
-  int outcome_timeout_ms = 10'000;     // how long a request waits for its outcome before it is pending (202)
-  int timeout_ms = 10'000;             // for metadata and the catch-up at start
+  std::string data_dir;  // the projections go to DIR/kafka-projections, the results to DIR/kafka-results
+  int outcome_timeout_ms = 10'000;  // how long a request waits for its outcome before it is pending (202)
+  int timeout_ms = 10'000;          // for metadata and the catch-up at start
   ProducerOptions producer{.delivery_timeout_ms = 10'000, .linger_ms = 1};
   TopicDefaults topics;
   std::function<void(const std::string&)> notice;  // progress lines ("" prefix added by the caller)
@@ -58,7 +58,8 @@ class KafkaBackend final : public ApiBackend {
   Result<Published> delivered(Result<Queued> queued) const;
   Result<Outcome> await(const Command& command, const Result<Published>& published,
                         std::chrono::steady_clock::time_point deadline);
-  Result<Outcome> outcome_of(const CommandResult& result, std::chrono::steady_clock::time_point deadline) const;
+  Result<Outcome> outcome_of(const CommandResult& result,
+                             std::chrono::steady_clock::time_point deadline) const;
   Status check_before_publishing(const Command& command) const;
   Result<CommandRoute> route_of(const Command& command) const;
   void project();

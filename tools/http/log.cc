@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <mutex>
-
 #include <nlohmann/json.hpp>
 
 #include "events/time.h"

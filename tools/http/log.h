@@ -1,9 +1,8 @@
 #pragma once
 // The server's log: one JSON object per line on standard error ({"level":..,"message":..} plus
 // context members). Thread-safe; lines never interleave.
-#include <string_view>
-
 #include <nlohmann/json_fwd.hpp>
+#include <string_view>
 
 namespace paystream::http {
 

@@ -47,16 +47,16 @@ std::string Metrics::render(const Positions& positions) const {
   std::lock_guard lock(mutex_);
   header(out, "paystream_commands_total", "counter", "Commands submitted, by command type and outcome.");
   for (const auto& [labels, count] : commands_) {
-    out += fmt::format("paystream_commands_total{{type=\"{}\",outcome=\"{}\"}} {}\n", label_value(std::get<0>(labels)),
-                       label_value(std::get<1>(labels)), count);
+    out += fmt::format("paystream_commands_total{{type=\"{}\",outcome=\"{}\"}} {}\n",
+                       label_value(std::get<0>(labels)), label_value(std::get<1>(labels)), count);
   }
   header(out, "paystream_command_duration_seconds", "histogram",
          "Time from a command's submission to its durable outcome (a batch's commands share theirs).");
   uint64_t cumulative = 0;
   for (size_t i = 0; i < duration_buckets_seconds.size(); ++i) {
     cumulative += duration_counts_[i];
-    out += fmt::format("paystream_command_duration_seconds_bucket{{le=\"{}\"}} {}\n", duration_buckets_seconds[i],
-                       cumulative);
+    out += fmt::format("paystream_command_duration_seconds_bucket{{le=\"{}\"}} {}\n",
+                       duration_buckets_seconds[i], cumulative);
   }
   out += fmt::format("paystream_command_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", duration_count_);
   out += fmt::format("paystream_command_duration_seconds_sum {}\n", duration_sum_seconds_);
@@ -67,12 +67,15 @@ std::string Metrics::render(const Positions& positions) const {
     header(out, "paystream_projection_lag_events", "gauge",
            "Events in the log that the projections have not applied yet.");
     const uint64_t applied = *positions.projections_applied;
-    out += fmt::format("paystream_projection_lag_events {}\n", positions.log_end > applied ? positions.log_end - applied : 0);
+    out += fmt::format("paystream_projection_lag_events {}\n",
+                       positions.log_end > applied ? positions.log_end - applied : 0);
   }
-  header(out, "paystream_http_requests_total", "counter", "HTTP requests answered, by route, method and status.");
+  header(out, "paystream_http_requests_total", "counter",
+         "HTTP requests answered, by route, method and status.");
   for (const auto& [labels, count] : requests_) {
     out += fmt::format("paystream_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{}\"}} {}\n",
-                       label_value(std::get<0>(labels)), label_value(std::get<1>(labels)), std::get<2>(labels), count);
+                       label_value(std::get<0>(labels)), label_value(std::get<1>(labels)),
+                       std::get<2>(labels), count);
   }
   return out;
 }

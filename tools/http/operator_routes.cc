@@ -4,15 +4,16 @@
 // stops working). The engine decides who may change them (admin); tokens are made here, at the
 // edge, and only their credential reaches the ledger (tools/runtime/operator_tokens.h).
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
-#include "tools/runtime/rows.h"
 #include "tools/http/errors.h"
 #include "tools/http/query_params.h"
 #include "tools/http/routes.h"
 #include "tools/http/row_output.h"
 #include "tools/http/write_support.h"
 #include "tools/runtime/operator_tokens.h"
+#include "tools/runtime/rows.h"
 
 namespace paystream::http {
 namespace {
@@ -44,7 +45,8 @@ Result<uint32_t> permissions_member(const json& body) {
   if (!body.contains("allow") || body.at("allow").is_null()) return uint32_t{0};
   const json& allow = body.at("allow");
   if (allow.is_string()) return parse_permissions(allow.get<std::string>());
-  if (!allow.is_array()) return invalid("\"allow\" must be a list of permissions, e.g. [\"pay-self\",\"adjust\"]");
+  if (!allow.is_array())
+    return invalid("\"allow\" must be a list of permissions, e.g. [\"pay-self\",\"adjust\"]");
   std::string joined;
   for (const json& item : allow) {
     if (!item.is_string()) return invalid("\"allow\" must be a list of permission names (strings)");
@@ -88,7 +90,8 @@ Result<OperatorSettings> settings_of(const json& body) {
   Result<std::string> role = text_member(body, "role", true);
   if (!role) return role.error();
   const std::optional<OperatorRole> parsed = parse_operator_role(*role);
-  if (!parsed) return invalid(fmt::format("unknown role '{}': expected admin, finance, agent or auditor", *role));
+  if (!parsed)
+    return invalid(fmt::format("unknown role '{}': expected admin, finance, agent or auditor", *role));
   settings.role = *parsed;
   Result<std::string> agent = text_member(body, "agent", false);
   if (!agent) return agent.error();
@@ -144,13 +147,14 @@ ApiResponse list_operators(ApiContext& context, const ApiRequest& request, const
   Result<OutputFormat> format = requested_format(params->get("format"), request);
   if (!format) return error_response(format.error());
   if (*format == OutputFormat::xlsx) {
-    return error_response(make_error(Errc::invalid_argument, "format=xlsx is for payment-records and balances"));
+    return error_response(
+        make_error(Errc::invalid_argument, "format=xlsx is for payment-records and balances"));
   }
   const OperatorRole role = caller.access.role;
   if (role != OperatorRole::admin && role != OperatorRole::auditor) {
-    return error_response(make_error(Errc::forbidden,
-                                     fmt::format("operator '{}' ({}) may not list the operators: admin and auditor may",
-                                                 caller.operator_name, operator_role_name(role))));
+    return error_response(make_error(
+        Errc::forbidden, fmt::format("operator '{}' ({}) may not list the operators: admin and auditor may",
+                                     caller.operator_name, operator_role_name(role))));
   }
   std::vector<std::vector<std::string>> rows;
   context.backend.read_control([&](const LedgerState& state) {
@@ -166,18 +170,22 @@ ApiResponse list_operators(ApiContext& context, const ApiRequest& request, const
 }  // namespace
 
 void add_operator_routes(Router& router, ApiContext& context) {
-  router.add("GET", "/v1/operators", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
-    return list_operators(context, request, caller);
-  });
-  router.add("POST", "/v1/operators", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
-    return add_operator(context, request, caller);
-  });
+  router.add("GET", "/v1/operators", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return list_operators(context, request, caller);
+             });
+  router.add("POST", "/v1/operators", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return add_operator(context, request, caller);
+             });
   router.add("POST", "/v1/operators/{name}/disable", Auth::required,
              [&context](const ApiRequest& request, const Caller& caller) {
                return disable_operator(context, request, caller);
              });
   router.add("POST", "/v1/operators/{name}/token", Auth::required,
-             [&context](const ApiRequest& request, const Caller& caller) { return rotate_token(context, request, caller); });
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return rotate_token(context, request, caller);
+             });
 }
 
 }  // namespace paystream::http

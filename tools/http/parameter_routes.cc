@@ -1,13 +1,13 @@
 // GET /v1/parameters (the four system parameters in force) and PUT /v1/parameters/{name}.
 #include <nlohmann/json.hpp>
 
-#include "tools/runtime/rows.h"
 #include "tools/http/auth.h"
 #include "tools/http/errors.h"
 #include "tools/http/query_params.h"
 #include "tools/http/routes.h"
 #include "tools/http/row_output.h"
 #include "tools/http/write_support.h"
+#include "tools/runtime/rows.h"
 
 namespace paystream::http {
 namespace {
@@ -19,7 +19,8 @@ ApiResponse list_parameters(ApiContext& context, const ApiRequest& request, cons
   Result<OutputFormat> format = requested_format(params->get("format"), request);
   if (!format) return error_response(format.error());
   if (*format == OutputFormat::xlsx) {
-    return error_response(make_error(Errc::invalid_argument, "format=xlsx is for payment-records and balances"));
+    return error_response(
+        make_error(Errc::invalid_argument, "format=xlsx is for payment-records and balances"));
   }
   std::vector<std::vector<std::string>> rows;
   context.backend.read_control([&](const LedgerState& state) {
@@ -44,12 +45,14 @@ ApiResponse set_parameter(ApiContext& context, const ApiRequest& request, const 
 }  // namespace
 
 void add_parameter_routes(Router& router, ApiContext& context) {
-  router.add("GET", "/v1/parameters", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
-    return list_parameters(context, request, caller);
-  });
-  router.add("PUT", "/v1/parameters/{name}", Auth::required, [&context](const ApiRequest& request, const Caller& caller) {
-    return set_parameter(context, request, caller);
-  });
+  router.add("GET", "/v1/parameters", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return list_parameters(context, request, caller);
+             });
+  router.add("PUT", "/v1/parameters/{name}", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return set_parameter(context, request, caller);
+             });
 }
 
 }  // namespace paystream::http

@@ -4,7 +4,8 @@
 
 namespace paystream::http {
 
-Result<QueryParams> QueryParams::read(const ApiRequest& request, std::initializer_list<std::string_view> known) {
+Result<QueryParams> QueryParams::read(const ApiRequest& request,
+                                      std::initializer_list<std::string_view> known) {
   QueryParams params;
   for (const auto& [name, value] : request.query) {
     bool is_known = false;

@@ -1,16 +1,16 @@
 // GET /v1/payment-records and GET /v1/balances: the CLI's `records` and `balances` queries, with
 // the same filters, paging and formats (docs/api.md "Queries").
-#include <charconv>
-
 #include <fmt/format.h>
 
-#include "tools/runtime/arguments.h"
+#include <charconv>
+
 #include "tools/commands/data_dir.h"
 #include "tools/http/auth.h"
 #include "tools/http/errors.h"
 #include "tools/http/query_params.h"
 #include "tools/http/routes.h"
 #include "tools/http/row_output.h"
+#include "tools/runtime/arguments.h"
 
 namespace paystream::http {
 namespace {
@@ -21,13 +21,15 @@ constexpr size_t page_rows_default = 100;
 // exports (as the CLI).
 Result<size_t> read_limit(const QueryParams& params, OutputFormat format, const ApiLimits& limits) {
   const std::optional<std::string> text = params.get("limit");
-  if (!text) return format == OutputFormat::csv || format == OutputFormat::xlsx ? size_t{0} : page_rows_default;
+  if (!text)
+    return format == OutputFormat::csv || format == OutputFormat::xlsx ? size_t{0} : page_rows_default;
   size_t value = 0;
   const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (text->empty() || error != std::errc{} || end != text->data() + text->size() || value > limits.page_rows_max) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("limit: invalid value '{}': expected 0 (every row) to {}", *text,
-                                  limits.page_rows_max));
+  if (text->empty() || error != std::errc{} || end != text->data() + text->size() ||
+      value > limits.page_rows_max) {
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("limit: invalid value '{}': expected 0 (every row) to {}", *text, limits.page_rows_max));
   }
   return value;
 }
@@ -89,7 +91,8 @@ ApiResponse page_response(OutputFormat format, const std::vector<Column>& column
     for (const auto& row : page->rows) visit(cells(row));
     return ok_status();
   };
-  ApiResponse response = rows_response(format, columns, source, {{"next_cursor", page->next_cursor}}, file_stem);
+  ApiResponse response =
+      rows_response(format, columns, source, {{"next_cursor", page->next_cursor}}, file_stem);
   if (response.status == 200 && !page->next_cursor.empty()) {
     response.headers.emplace_back("Paystream-Next-Cursor", page->next_cursor);
   }
@@ -121,17 +124,19 @@ ApiResponse get_records(ApiContext& context, const ApiRequest& request, const Ca
   if (Status may = restrict_to_caller(context, caller, query); !may) return error_response(may.error());
   const Projections& projections = context.backend.projections();
   if (query.limit > 0) {
-    return page_response(*format, record_columns(), projections.records(query), record_cells, "payment-records");
+    return page_response(*format, record_columns(), projections.records(query), record_cells,
+                         "payment-records");
   }
   // Checks the filters and the cursor while an error can still have its status.
   RecordQuery probe = query;
   probe.limit = 1;
-  if (Result<RecordPage> checked = projections.records(probe); !checked) return error_response(checked.error());
+  if (Result<RecordPage> checked = projections.records(probe); !checked)
+    return error_response(checked.error());
   RowSource source = [&projections, query](const CellsVisitor& visit) {
     return projections.for_each_record(query, [&](const RecordRow& row) { visit(record_cells(row)); });
   };
-  return every_row_response(*format, record_columns(), std::move(source), {{"next_cursor", ""}}, "payment-records",
-                            context.limits.page_rows_max);
+  return every_row_response(*format, record_columns(), std::move(source), {{"next_cursor", ""}},
+                            "payment-records", context.limits.page_rows_max);
 }
 
 ApiResponse get_balances(ApiContext& context, const ApiRequest& request, const Caller& caller) {
@@ -153,7 +158,8 @@ ApiResponse get_balances(ApiContext& context, const ApiRequest& request, const C
   }
   BalanceQuery probe = query;
   probe.limit = 1;
-  if (Result<BalancePage> checked = projections.balances(probe); !checked) return error_response(checked.error());
+  if (Result<BalancePage> checked = projections.balances(probe); !checked)
+    return error_response(checked.error());
   RowSource source = [&projections, query](const CellsVisitor& visit) {
     return projections.for_each_balance(query, [&](const BalanceRow& row) { visit(balance_cells(row)); });
   };
@@ -166,9 +172,13 @@ ApiResponse get_balances(ApiContext& context, const ApiRequest& request, const C
 
 void add_query_routes(Router& router, ApiContext& context) {
   router.add("GET", "/v1/payment-records", Auth::required,
-             [&context](const ApiRequest& request, const Caller& caller) { return get_records(context, request, caller); });
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return get_records(context, request, caller);
+             });
   router.add("GET", "/v1/balances", Auth::required,
-             [&context](const ApiRequest& request, const Caller& caller) { return get_balances(context, request, caller); });
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return get_balances(context, request, caller);
+             });
 }
 
 }  // namespace paystream::http

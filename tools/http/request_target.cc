@@ -35,7 +35,8 @@ RequestTarget parse_request_target(std::string_view target) {
   parsed.path = percent_decoded(target.substr(0, question), false);
   if (question == std::string_view::npos) return parsed;
   std::string_view query = target.substr(question + 1);
-  if (const size_t fragment = query.find('#'); fragment != std::string_view::npos) query = query.substr(0, fragment);
+  if (const size_t fragment = query.find('#'); fragment != std::string_view::npos)
+    query = query.substr(0, fragment);
   while (!query.empty()) {
     const size_t amp = query.find('&');
     const std::string_view pair = query.substr(0, amp);

@@ -73,8 +73,9 @@ const Route* Router::match(ApiRequest& request, ApiResponse& refusal) const {
   if (allowed.empty()) {
     refusal = error_response(404, "route_not_found", fmt::format("no such endpoint: {}", request.path));
   } else {
-    refusal = error_response(405, "method_not_allowed",
-                             fmt::format("{} does not take {}; it takes {}", request.path, request.method, allowed));
+    refusal = error_response(
+        405, "method_not_allowed",
+        fmt::format("{} does not take {}; it takes {}", request.path, request.method, allowed));
     refusal.headers.emplace_back("Allow", allowed);
   }
   return nullptr;

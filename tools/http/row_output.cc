@@ -1,16 +1,15 @@
 #include "tools/http/row_output.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <filesystem>
 #include <memory>
-#include <sstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tools/http/errors.h"
 #include "tools/http/log.h"
@@ -19,7 +18,8 @@ namespace paystream::http {
 namespace {
 
 constexpr size_t chunk_bytes = 64 * 1024;
-constexpr std::string_view xlsx_media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+constexpr std::string_view xlsx_media_type =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 const char* content_type_of(OutputFormat format) {
   switch (format) {
@@ -106,7 +106,8 @@ Result<std::shared_ptr<OpenFile>> write_xlsx(const std::vector<Column>& columns,
   return file;
 }
 
-ApiResponse xlsx_response(const std::vector<Column>& columns, const RowSource& source, std::string_view file_stem) {
+ApiResponse xlsx_response(const std::vector<Column>& columns, const RowSource& source,
+                          std::string_view file_stem) {
   Result<std::shared_ptr<OpenFile>> file = write_xlsx(columns, source);
   if (!file) return error_response(file.error());
   ApiResponse response;
@@ -145,12 +146,14 @@ std::optional<OutputFormat> format_from_accept(std::string_view accept) {
 
 }  // namespace
 
-Result<OutputFormat> requested_format(const std::optional<std::string>& format_param, const ApiRequest& request) {
+Result<OutputFormat> requested_format(const std::optional<std::string>& format_param,
+                                      const ApiRequest& request) {
   if (format_param) {
     Result<OutputFormat> format = parse_output_format(*format_param);
     if (!format) {
-      return make_error(Errc::invalid_argument,
-                        fmt::format("format: invalid value '{}': expected json, csv, xlsx or table", *format_param));
+      return make_error(
+          Errc::invalid_argument,
+          fmt::format("format: invalid value '{}': expected json, csv, xlsx or table", *format_param));
     }
     return format;
   }
@@ -183,10 +186,11 @@ ApiResponse every_row_response(OutputFormat format, std::vector<Column> columns,
         if (++rows <= table_rows_max) visit(cells);
       });
       if (read && rows > table_rows_max) {
-        return Status(make_error(Errc::invalid_argument,
-                                 fmt::format("{} rows are more than a table holds ({}): page with limit=N, or use "
-                                             "format=csv or json for every row",
-                                             rows, table_rows_max)));
+        return Status(
+            make_error(Errc::invalid_argument,
+                       fmt::format("{} rows are more than a table holds ({}): page with limit=N, or use "
+                                   "format=csv or json for every row",
+                                   rows, table_rows_max)));
       }
       return read;
     };
@@ -196,7 +200,8 @@ ApiResponse every_row_response(OutputFormat format, std::vector<Column> columns,
   ApiResponse response;
   response.content_type = content_type_of(format);
   add_attachment(response, format, file_stem);
-  response.stream = [format, columns = std::move(columns), source = std::move(source), extra](ByteSink& sink) {
+  response.stream = [format, columns = std::move(columns), source = std::move(source),
+                     extra](ByteSink& sink) {
     SinkBuffer buffer(sink);
     std::ostream out(&buffer);
     Result<std::unique_ptr<RowWriter>> writer = RowWriter::create(format, out, "", columns);

@@ -24,7 +24,8 @@ using RowSource = std::function<Status(const CellsVisitor&)>;
 
 // format= when given ("json", "csv", "xlsx", "table"), else the first type of the Accept header it
 // knows (application/json, text/csv, the XLSX media type, text/plain), else json.
-Result<OutputFormat> requested_format(const std::optional<std::string>& format_param, const ApiRequest& request);
+Result<OutputFormat> requested_format(const std::optional<std::string>& format_param,
+                                      const ApiRequest& request);
 
 // The rows rendered in full (a page, or one account): `extra` members go into the JSON document.
 ApiResponse rows_response(OutputFormat format, std::vector<Column> columns, const RowSource& source,

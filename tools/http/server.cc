@@ -1,5 +1,6 @@
 #include "tools/http/server.h"
 
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
@@ -8,17 +9,15 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <chrono>
-#include <exception>
-#include <optional>
-#include <string_view>
-#include <unordered_set>
-
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
+#include <chrono>
+#include <exception>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+#include <unordered_set>
 
 #include "tools/http/auth.h"
 #include "tools/http/body_decoding.h"
@@ -39,10 +38,10 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 using Parser = bhttp::request_parser<bhttp::string_body>;
 
-constexpr size_t target_bytes_max = 8192;        // a longer URI: 414
-constexpr size_t header_line_bytes_max = 8192;   // a longer header line: 400
+constexpr size_t target_bytes_max = 8192;         // a longer URI: 414
+constexpr size_t header_line_bytes_max = 8192;    // a longer header line: 400
 constexpr uint32_t header_bytes_max = 64 * 1024;  // the request line and every header line together
-constexpr size_t descriptors_reserved = 256;     // for the ledger's files, not for connections
+constexpr size_t descriptors_reserved = 256;      // for the ledger's files, not for connections
 constexpr std::chrono::seconds refusal_log_interval{10};
 
 std::string text_of(beast::string_view view) { return std::string(view.data(), view.size()); }
@@ -101,8 +100,9 @@ ApiResponse refusal_of_read_error(const error_code& error, size_t body_bytes_max
                            fmt::format("the request body is larger than {} bytes", body_bytes_max));
   }
   if (error == bhttp::error::header_limit) {
-    return closing_refusal(400, "malformed_request",
-                           fmt::format("the request line and headers are larger than {} bytes", header_bytes_max));
+    return closing_refusal(
+        400, "malformed_request",
+        fmt::format("the request line and headers are larger than {} bytes", header_bytes_max));
   }
   return closing_refusal(400, "malformed_request", "the HTTP request could not be parsed");
 }
@@ -209,9 +209,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     parser_->body_limit(server_.options.body_bytes_max);
     // From the request's first byte to its last: trickling bytes does not extend it.
     arm(std::chrono::seconds(server_.options.request_timeout_seconds));
-    bhttp::async_read_header(socket_, buffer_, *parser_, [self = shared_from_this()](error_code error, size_t) {
-      self->on_header(error);
-    });
+    bhttp::async_read_header(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](error_code error, size_t) { self->on_header(error); });
   }
 
   void on_header(const error_code& error) {
@@ -229,10 +229,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (request.version() >= 11 && beast::iequals(request[bhttp::field::expect], "100-continue")) {
       // curl waits a second for this before it sends a body over 1 KiB.
       out_ = "HTTP/1.1 100 Continue\r\n\r\n";
-      asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](error_code write_error, size_t) {
-        if (write_error) return self->on_read_error(write_error);
-        self->read_body();
-      });
+      asio::async_write(socket_, asio::buffer(out_),
+                        [self = shared_from_this()](error_code write_error, size_t) {
+                          if (write_error) return self->on_read_error(write_error);
+                          self->read_body();
+                        });
       return;
     }
     read_body();
@@ -276,26 +277,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const bool keep_alive = parser_->keep_alive() && served_ + 1 < server_.options.keep_alive_requests_max;
     parser_.reset();
     if (server_.requests_in_workers >= server_.options.threads + server_.options.queued_requests_max) {
-      return respond(error_response(503, "server_busy", "every worker is busy and the queue is full; try again"),
-                     keep_alive);
+      return respond(
+          error_response(503, "server_busy", "every worker is busy and the queue is full; try again"),
+          keep_alive);
     }
     ++server_.requests_in_workers;
-    asio::post(*server_.workers, [self = shared_from_this(), api = std::move(api), encoding = std::move(encoding),
-                                  keep_alive, guard = asio::make_work_guard(server_.io)]() mutable {
-      ApiResponse response = self->server_.answer(api, encoding);
-      bool keep = take_connection_header(response) && keep_alive;
-      std::optional<bool> streamed;
-      if (response.stream && !self->head_) streamed = self->stream(response, keep);
-      --self->server_.requests_in_workers;
-      auto& io = self->server_.io;
-      // The connection is the I/O thread's again: the last reference goes with this handler.
-      asio::post(io, [self = std::move(self), response = std::move(response), keep, streamed,
-                      guard = std::move(guard)]() mutable {
-        if (!streamed) return self->respond(std::move(response), keep);
-        self->server_.count(self->method_, self->path_, response.status);
-        self->after_response(*streamed);
-      });
-    });
+    asio::post(*server_.workers,
+               [self = shared_from_this(), api = std::move(api), encoding = std::move(encoding), keep_alive,
+                guard = asio::make_work_guard(server_.io)]() mutable {
+                 ApiResponse response = self->server_.answer(api, encoding);
+                 bool keep = take_connection_header(response) && keep_alive;
+                 std::optional<bool> streamed;
+                 if (response.stream && !self->head_) streamed = self->stream(response, keep);
+                 --self->server_.requests_in_workers;
+                 auto& io = self->server_.io;
+                 // The connection is the I/O thread's again: the last reference goes with this handler.
+                 asio::post(io, [self = std::move(self), response = std::move(response), keep, streamed,
+                                 guard = std::move(guard)]() mutable {
+                   if (!streamed) return self->respond(std::move(response), keep);
+                   self->server_.count(self->method_, self->path_, response.status);
+                   self->after_response(*streamed);
+                 });
+               });
   }
 
   // On the worker: a streamed body written as it is produced, each write bounded by the write
@@ -304,18 +307,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Framing framing;
     framing.content_length = response.stream_length;
     framing.chunked = !response.stream_length && !http10_;
-    framing.keep_alive = keep_alive && (response.stream_length || !http10_);  // 1.0 without a length: until close
+    framing.keep_alive =
+        keep_alive && (response.stream_length || !http10_);  // 1.0 without a length: until close
     SocketWriter writer(socket_.native_handle(), std::chrono::seconds(server_.options.write_timeout_seconds));
     SocketSink sink(writer, framing.chunked);
     try {
-      const bool sent = writer.write(response_head(response, framing)) && response.stream(sink) && sink.finish();
+      const bool sent =
+          writer.write(response_head(response, framing)) && response.stream(sink) && sink.finish();
       return sent && framing.keep_alive;
     } catch (const std::exception& exception) {
       // Midway through the body: the connection is cut, so the client sees a truncated transfer.
       log_line("error", "a streamed response failed with an exception",
                {{"path", path_}, {"detail", exception.what()}});
     } catch (...) {
-      log_line("error", "a streamed response failed with an exception", {{"path", path_}, {"detail", "unknown"}});
+      log_line("error", "a streamed response failed with an exception",
+               {{"path", path_}, {"detail", "unknown"}});
     }
     return false;
   }
@@ -342,12 +348,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!head_ && !response.stream) out_ += response.body;
     state_ = State::writing;
     arm(std::chrono::seconds(server_.options.write_timeout_seconds));
-    asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this(), keep_alive](error_code error, size_t) {
-      self->disarm();
-      self->out_.clear();
-      if (error) return self->close();
-      self->after_response(keep_alive);
-    });
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this(), keep_alive](error_code error, size_t) {
+                        self->disarm();
+                        self->out_.clear();
+                        if (error) return self->close();
+                        self->after_response(keep_alive);
+                      });
   }
 
   void after_response(bool keep_alive) {
@@ -403,7 +410,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string path_;
 };
 
-
 void ServerCore::accept() {
   acceptor.async_accept([this](error_code error, tcp::socket socket) {
     if (stopping || !acceptor.is_open()) return;
@@ -439,11 +445,13 @@ void ServerCore::admit(tcp::socket socket) {
   connection->start();
 }
 
-void ServerCore::refuse(tcp::socket& socket, const std::string& client, ConnectionLimits::Admission admission) {
+void ServerCore::refuse(tcp::socket& socket, const std::string& client,
+                        ConnectionLimits::Admission admission) {
   const bool per_client = admission == ConnectionLimits::Admission::over_per_client;
-  const std::string message =
-      per_client ? fmt::format("too many connections from {} (at most {})", client, options.connections_per_client_max)
-                 : fmt::format("too many connections (at most {})", options.connections_max);
+  const std::string message = per_client
+                                  ? fmt::format("too many connections from {} (at most {})", client,
+                                                options.connections_per_client_max)
+                                  : fmt::format("too many connections (at most {})", options.connections_max);
   ApiResponse refusal = error_response(503, "too_many_connections", message);
   const std::string text = response_head(refusal, Framing{refusal.body.size(), false, false}) + refusal.body;
   // Best effort and never waiting: the answer fits in an empty socket buffer.
@@ -452,7 +460,8 @@ void ServerCore::refuse(tcp::socket& socket, const std::string& client, Connecti
   error_code ignored;
   socket.shutdown(tcp::socket::shutdown_both, ignored);
   socket.close(ignored);
-  const std::optional<uint64_t> refused = limits.refusals_to_log(std::chrono::steady_clock::now(), refusal_log_interval);
+  const std::optional<uint64_t> refused =
+      limits.refusals_to_log(std::chrono::steady_clock::now(), refusal_log_interval);
   if (refused) {
     log_line("warning", "connections refused over the connection caps",
              {{"refused_since_last_line", *refused}, {"last", message}});
@@ -487,23 +496,30 @@ ApiResponse ServerCore::answer(ApiRequest& request, std::string_view content_enc
       case BodyDecoding::decoded:
         break;
       case BodyDecoding::too_large:
-        return error_response(413, "body_too_large",
-                              fmt::format("the request body is larger than {} bytes", options.body_bytes_max));
+        return error_response(
+            413, "body_too_large",
+            fmt::format("the request body is larger than {} bytes", options.body_bytes_max));
       case BodyDecoding::unsupported_encoding:
-        return error_response(415, "unsupported_encoding", "the request body's Content-Encoding is not supported");
+        return error_response(415, "unsupported_encoding",
+                              "the request body's Content-Encoding is not supported");
       case BodyDecoding::malformed:
         return error_response(400, "malformed_request", "the request body could not be decompressed");
     }
     ApiResponse answer = route(request);
     if (answer.status >= 500) {
-      log_line("error", "a request failed", {{"method", request.method}, {"path", request.path},
-                                             {"status", answer.status}, {"response", answer.body}});
+      log_line("error", "a request failed",
+               {{"method", request.method},
+                {"path", request.path},
+                {"status", answer.status},
+                {"response", answer.body}});
     }
     return answer;
   } catch (const std::exception& exception) {
-    log_line("error", "a request failed with an exception", {{"path", request.path}, {"detail", exception.what()}});
+    log_line("error", "a request failed with an exception",
+             {{"path", request.path}, {"detail", exception.what()}});
   } catch (...) {
-    log_line("error", "a request failed with an exception", {{"path", request.path}, {"detail", "unknown exception"}});
+    log_line("error", "a request failed with an exception",
+             {{"path", request.path}, {"detail", "unknown exception"}});
   }
   return error_response(500, "internal_error", "the server failed to answer the request; it is logged");
 }
@@ -538,7 +554,8 @@ size_t connections_that_fit(size_t wanted) {
   }
   if (limit.rlim_cur == RLIM_INFINITY) return wanted;
   const size_t descriptors = limit.rlim_cur;
-  const size_t fit = descriptors > 2 * descriptors_reserved ? descriptors - descriptors_reserved : descriptors / 2;
+  const size_t fit =
+      descriptors > 2 * descriptors_reserved ? descriptors - descriptors_reserved : descriptors / 2;
   return std::min(wanted, fit);
 }
 
@@ -554,8 +571,9 @@ Result<int> HttpServer::bind() {
     impl_->limits = ConnectionLimits(options.connections_max, options.connections_per_client_max);
   }
   const auto refused = [&options] {
-    return make_error(Errc::io_error, fmt::format("cannot listen on {}:{} (in use, or not an address of this host)",
-                                                  options.host, options.port));
+    return make_error(Errc::io_error,
+                      fmt::format("cannot listen on {}:{} (in use, or not an address of this host)",
+                                  options.host, options.port));
   };
   error_code error;
   tcp::resolver resolver(impl_->io);

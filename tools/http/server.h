@@ -19,16 +19,16 @@ namespace paystream::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                            // 0: any free port (bind() says which)
-  size_t body_bytes_max = 1024 * 1024;        // larger bodies: 413
-  size_t threads = 16;                        // workers: requests run at once
-  size_t queued_requests_max = 1024;          // complete requests waiting for a worker; then 503
-  int request_timeout_seconds = 5;            // from a request's first byte to its last body byte
-  int write_timeout_seconds = 5;              // for writing a response (a slow reader)
-  int idle_timeout_seconds = 5;               // a connection waiting for its (next) request's first byte
-  size_t keep_alive_requests_max = 1000;      // requests on one connection before it is closed
-  size_t connections_max = 10'000;            // open connections in all (lowered to fit the fd limit)
-  size_t connections_per_client_max = 64;     // open connections from one client address
+  int port = 8080;                         // 0: any free port (bind() says which)
+  size_t body_bytes_max = 1024 * 1024;     // larger bodies: 413
+  size_t threads = 16;                     // workers: requests run at once
+  size_t queued_requests_max = 1024;       // complete requests waiting for a worker; then 503
+  int request_timeout_seconds = 5;         // from a request's first byte to its last body byte
+  int write_timeout_seconds = 5;           // for writing a response (a slow reader)
+  int idle_timeout_seconds = 5;            // a connection waiting for its (next) request's first byte
+  size_t keep_alive_requests_max = 1000;   // requests on one connection before it is closed
+  size_t connections_max = 10'000;         // open connections in all (lowered to fit the fd limit)
+  size_t connections_per_client_max = 64;  // open connections from one client address
 };
 
 class HttpServer {

@@ -12,7 +12,8 @@ namespace paystream::http {
 
 class SocketWriter {
  public:
-  SocketWriter(int socket, std::chrono::milliseconds stall_timeout) : socket_(socket), stall_timeout_(stall_timeout) {}
+  SocketWriter(int socket, std::chrono::milliseconds stall_timeout)
+      : socket_(socket), stall_timeout_(stall_timeout) {}
   // False when the client is gone or stalled; every later write fails too.
   bool write(std::string_view bytes);
 

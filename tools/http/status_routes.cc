@@ -30,8 +30,10 @@ ApiResponse metrics(ApiContext& context) {
 }  // namespace
 
 void add_status_routes(Router& router, ApiContext& context) {
-  router.add("GET", "/healthz", Auth::none, [&context](const ApiRequest&, const Caller&) { return health(context); });
-  router.add("GET", "/metrics", Auth::none, [&context](const ApiRequest&, const Caller&) { return metrics(context); });
+  router.add("GET", "/healthz", Auth::none,
+             [&context](const ApiRequest&, const Caller&) { return health(context); });
+  router.add("GET", "/metrics", Auth::none,
+             [&context](const ApiRequest&, const Caller&) { return metrics(context); });
 }
 
 Router make_router(ApiContext& context) {

@@ -1,13 +1,13 @@
 #include "tools/http/write_support.h"
 
-#include <chrono>
-
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "engine/domain/access.h"
-#include "tools/runtime/command_json.h"
-#include "tools/http/errors.h"
 #include "tools/client/server_url.h"
+#include "tools/http/errors.h"
+#include "tools/runtime/command_json.h"
 
 namespace paystream::http {
 namespace {
@@ -40,16 +40,18 @@ Result<json> body_object(const ApiRequest& request, const ApiLimits& limits) {
   return body;
 }
 
-Result<Command> command_from_request(const ApiRequest& request, const ApiContext& context, const Caller& caller,
-                                     std::string_view type, json from_path) {
+Result<Command> command_from_request(const ApiRequest& request, const ApiContext& context,
+                                     const Caller& caller, std::string_view type, json from_path) {
   Result<json> body = body_object(request, context.limits);
   if (!body) return body.error();
-  if (body->contains("type")) return invalid("unknown member \"type\": the endpoint says what the command is");
+  if (body->contains("type"))
+    return invalid("unknown member \"type\": the endpoint says what the command is");
   if (body->contains("operator")) {
     return invalid("unknown member \"operator\": the operator is the one whose token made the request");
   }
   for (const auto& [key, value] : from_path.items()) {
-    if (body->contains(key)) return invalid(fmt::format("unknown member \"{}\": it is given in the path", key));
+    if (body->contains(key))
+      return invalid(fmt::format("unknown member \"{}\": it is given in the path", key));
     (*body)[key] = value;
   }
   (*body)["type"] = type;
@@ -92,7 +94,8 @@ std::vector<Result<Outcome>> submit_all_counted(ApiContext& context, std::vector
   const Clock::time_point start = Clock::now();
   std::vector<Result<Outcome>> outcomes = context.backend.submit_all(std::move(commands));
   const double seconds = seconds_since(start);
-  for (size_t i = 0; i < outcomes.size(); ++i) context.metrics.count_command(types[i], outcome_label(outcomes[i]), seconds);
+  for (size_t i = 0; i < outcomes.size(); ++i)
+    context.metrics.count_command(types[i], outcome_label(outcomes[i]), seconds);
   return outcomes;
 }
 

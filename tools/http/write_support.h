@@ -3,9 +3,8 @@
 // (tools/runtime/command_json.h) completed with what the path and the token say, submitted through the
 // backend (durable when it returns; Kafka mode: or pending), answered with the outcome as
 // `paystream apply` prints it.
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "tools/http/api_context.h"
 #include "tools/http/auth.h"
@@ -22,8 +21,8 @@ Result<nlohmann::json> body_json(const ApiRequest& request, const ApiLimits& lim
 // The command of type `type` from the body plus `from_path` (e.g. {"account":"C-1"}), acting as
 // the caller. A body member the path gives, "type" or "operator" is refused (invalid_argument). An
 // agent caller's command ID is scoped (agent_command_id).
-Result<Command> command_from_request(const ApiRequest& request, const ApiContext& context, const Caller& caller,
-                                     std::string_view type, nlohmann::json from_path);
+Result<Command> command_from_request(const ApiRequest& request, const ApiContext& context,
+                                     const Caller& caller, std::string_view type, nlohmann::json from_path);
 
 // The ID an agent caller's command is submitted and looked up under: in its agent's ID space
 // (engine/domain/access.h scoped_command_id; one generated first when it has none), except an unscoped ID

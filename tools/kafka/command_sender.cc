@@ -1,8 +1,8 @@
 #include "tools/kafka/command_sender.h"
 
-#include <chrono>
-
 #include <fmt/format.h>
+
+#include <chrono>
 
 #include "engine/kafka_client/admin.h"
 #include "events/codec.h"
@@ -10,8 +10,9 @@
 namespace paystream {
 
 Result<std::unique_ptr<KafkaCommandSender>> KafkaCommandSender::open(const KafkaConnection& connection,
-                                                                    const ProducerOptions& producer,
-                                                                    const TopicDefaults& defaults, int timeout_ms) {
+                                                                     const ProducerOptions& producer,
+                                                                     const TopicDefaults& defaults,
+                                                                     int timeout_ms) {
   std::unique_ptr<KafkaCommandSender> sender(new KafkaCommandSender());
   Result<TopicNames> names = topic_names(connection.topic_prefix);
   if (!names) return names.error();
@@ -37,8 +38,9 @@ KafkaCommandSender::~KafkaCommandSender() {
 Result<std::future<Delivery>> KafkaCommandSender::send(const Command& command, const CommandRoute& route) {
   const std::string value = encode_command(command);
   if (value.size() > encoded_command_bytes_max) {
-    return make_error(Errc::invalid_argument, fmt::format("the command is {} bytes encoded, over the limit of {}",
-                                                          value.size(), encoded_command_bytes_max));
+    return make_error(Errc::invalid_argument,
+                      fmt::format("the command is {} bytes encoded, over the limit of {}", value.size(),
+                                  encoded_command_bytes_max));
   }
   const std::string& topic = names_.of(route.topic);
   const int32_t partitions = route.topic == TopicKind::control ? 1 : layout_.command_partitions;

@@ -8,7 +8,8 @@
 namespace paystream {
 
 PartitionStates::PartitionStates(int32_t partitions) : states_(static_cast<size_t>(partitions)) {
-  for (int32_t p = 0; p < partitions; ++p) states_[static_cast<size_t>(p)].last_position = LogPosition{partition_base(p)};
+  for (int32_t p = 0; p < partitions; ++p)
+    states_[static_cast<size_t>(p)].last_position = LogPosition{partition_base(p)};
 }
 
 Result<std::unique_ptr<PartitionStates>> PartitionStates::load(const KafkaProjectionStore& store,
@@ -47,7 +48,8 @@ bool PartitionStates::wait_applied(uint64_t position, std::chrono::steady_clock:
   const auto partition = static_cast<size_t>(partition_of_position(position));
   std::shared_lock lock(mutex_);
   if (partition >= states_.size()) return false;
-  return applied_.wait_until(lock, deadline, [&] { return states_[partition].last_position.value >= position; });
+  return applied_.wait_until(lock, deadline,
+                             [&] { return states_[partition].last_position.value >= position; });
 }
 
 uint64_t PartitionStates::events_applied() const {

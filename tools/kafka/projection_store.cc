@@ -1,13 +1,12 @@
 #include "tools/kafka/projection_store.h"
 
+#include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "engine/embedded/info_log.h"
 #include "events/log_format.h"
@@ -48,7 +47,8 @@ std::optional<PartitionProgress> decode_progress(std::string_view value) {
 }
 
 Error corrupt_batch(int32_t partition, int64_t offset, const std::string& why) {
-  return make_error(Errc::corruption, fmt::format("events partition {} offset {}: {}", partition, offset, why));
+  return make_error(Errc::corruption,
+                    fmt::format("events partition {} offset {}: {}", partition, offset, why));
 }
 
 std::vector<std::string> family_names() {
@@ -65,10 +65,11 @@ Status refuse_retired_layout(const std::string& directory) {
   if (!rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), directory, &existing).ok()) return ok_status();
   for (const std::string& retired : Projections::retired_column_families()) {
     if (std::find(existing.begin(), existing.end(), retired) != existing.end()) {
-      return make_error(Errc::invalid_argument,
-                        fmt::format("'{}' holds Kafka projections of an older layout (family '{}'); remove it to "
-                                    "rebuild them from the cluster",
-                                    directory, retired));
+      return make_error(
+          Errc::invalid_argument,
+          fmt::format("'{}' holds Kafka projections of an older layout (family '{}'); remove it to "
+                      "rebuild them from the cluster",
+                      directory, retired));
     }
   }
   return ok_status();
@@ -77,12 +78,14 @@ Status refuse_retired_layout(const std::string& directory) {
 }  // namespace
 
 Result<CheckedBatch> check_accepted_batch(int32_t partition, int64_t offset, const EventBatch& batch,
-                                          const PartitionProgress& before, const BatchPosition& accepted_after) {
+                                          const PartitionProgress& before,
+                                          const BatchPosition& accepted_after) {
   if (batch.command_partition != partition) {
-    return corrupt_batch(partition, offset, fmt::format("a batch of commands partition {}", batch.command_partition));
+    return corrupt_batch(partition, offset,
+                         fmt::format("a batch of commands partition {}", batch.command_partition));
   }
-  CheckedBatch checked{.partition = partition, .offset = offset, .events = {}, .encoded = batch.events,
-                       .after = before};
+  CheckedBatch checked{
+      .partition = partition, .offset = offset, .events = {}, .encoded = batch.events, .after = before};
   checked.events.reserve(batch.events.size());
   Timestamp last_time{std::numeric_limits<int64_t>::min()};
   for (const std::string& bytes : batch.events) {
@@ -90,18 +93,22 @@ Result<CheckedBatch> check_accepted_batch(int32_t partition, int64_t offset, con
     if (!event) return corrupt_batch(partition, offset, event.error().message);
     const uint64_t position = event->position.value;
     if (position != checked.after.last_position + 1) {
-      return corrupt_batch(partition, offset, fmt::format("the event at position {} follows position {}", position,
-                                                          checked.after.last_position));
+      return corrupt_batch(
+          partition, offset,
+          fmt::format("the event at position {} follows position {}", position, checked.after.last_position));
     }
     if (partition_of_position(position) != partition) {
-      return corrupt_batch(partition, offset, fmt::format("position {} is not of partition {}", position, partition));
+      return corrupt_batch(partition, offset,
+                           fmt::format("position {} is not of partition {}", position, partition));
     }
     if (event->prev_hash != checked.after.head) {
-      return corrupt_batch(partition, offset,
-                           fmt::format("the event at position {} does not chain to the one before", position));
+      return corrupt_batch(
+          partition, offset,
+          fmt::format("the event at position {} does not chain to the one before", position));
     }
     if (!checked.events.empty() && event->time < last_time) {
-      return corrupt_batch(partition, offset, fmt::format("the event at position {} goes back in time", position));
+      return corrupt_batch(partition, offset,
+                           fmt::format("the event at position {} goes back in time", position));
     }
     last_time = event->time;
     checked.after.head = sha256(bytes);
@@ -113,12 +120,14 @@ Result<CheckedBatch> check_accepted_batch(int32_t partition, int64_t offset, con
   return checked;
 }
 
-Result<std::unique_ptr<KafkaProjectionStore>> KafkaProjectionStore::open(const std::string& directory, Access access,
+Result<std::unique_ptr<KafkaProjectionStore>> KafkaProjectionStore::open(const std::string& directory,
+                                                                         Access access,
                                                                          const std::string& scope) {
   if (Status current = refuse_retired_layout(directory); !current) return current.error();
   std::unique_ptr<KafkaProjectionStore> store(new KafkaProjectionStore());
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : family_names()) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  for (const std::string& name : family_names())
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   rocksdb::DBOptions options;
   rocksdb::DB* db = nullptr;
   rocksdb::Status status;
@@ -133,32 +142,34 @@ Result<std::unique_ptr<KafkaProjectionStore>> KafkaProjectionStore::open(const s
     status = rocksdb::DB::Open(options, directory, descriptors, &store->handles_, &db);
   } else {
     if (!std::filesystem::exists(std::filesystem::path(directory) / "CURRENT")) {
-      return make_error(Errc::invalid_argument,
-                        fmt::format("'{}' holds no Kafka projections (run `paystream project --kafka` first)",
-                                    directory));
+      return make_error(
+          Errc::invalid_argument,
+          fmt::format("'{}' holds no Kafka projections (run `paystream project --kafka` first)", directory));
     }
     // A secondary instance reads beside the projector that holds the database's lock.
     std::random_device random;
     store->secondary_path_ =
         (std::filesystem::temp_directory_path() / fmt::format("paystream-secondary-{:x}", random())).string();
     options.max_open_files = -1;
-    status = rocksdb::DB::OpenAsSecondary(options, directory, store->secondary_path_, descriptors, &store->handles_,
-                                          &db);
+    status = rocksdb::DB::OpenAsSecondary(options, directory, store->secondary_path_, descriptors,
+                                          &store->handles_, &db);
     if (status.ok()) status = db->TryCatchUpWithPrimary();
   }
   if (db != nullptr) store->db_.reset(db);
   if (!status.ok()) return store_error(store_name, "opening", status);
   if (Status loaded = store->load(); !loaded) return loaded.error();
   if (access == Access::write) {
-    if (Status claimed = claim_scope(*store->db_, store->handles_[progress_handle], store->scope_, scope, directory,
-                                     "the projections", "use another --data, or remove it to rebuild from this cluster");
+    if (Status claimed =
+            claim_scope(*store->db_, store->handles_[progress_handle], store->scope_, scope, directory,
+                        "the projections", "use another --data, or remove it to rebuild from this cluster");
         !claimed) {
       return claimed.error();
     }
   }
   store->projections_ = std::make_unique<Projections>(
-      db, std::vector<rocksdb::ColumnFamilyHandle*>(store->handles_.begin() + first_projection_handle,
-                                                    store->handles_.end()),
+      db,
+      std::vector<rocksdb::ColumnFamilyHandle*>(store->handles_.begin() + first_projection_handle,
+                                                store->handles_.end()),
       store->log(), access == Access::read ? DatabaseView::frozen : DatabaseView::live);
   return store;
 }
@@ -195,7 +206,8 @@ PartitionProgress KafkaProjectionStore::progress_of(int32_t partition) const {
 void KafkaProjectionStore::put_progress(int32_t partition, const PartitionProgress& progress,
                                         rocksdb::WriteBatch& batch) {
   PAYSTREAM_ASSERT(
-      batch.Put(handles_[progress_handle], partition_progress_key(partition), encode_progress(progress)).ok());
+      batch.Put(handles_[progress_handle], partition_progress_key(partition), encode_progress(progress))
+          .ok());
 }
 
 Status KafkaProjectionStore::write(const std::vector<CheckedBatch>& batches) {
@@ -211,7 +223,8 @@ Status KafkaProjectionStore::write(const std::vector<CheckedBatch>& batches) {
       const std::vector<std::string> part(batch.encoded.begin() + static_cast<ptrdiff_t>(begin),
                                           batch.encoded.begin() + static_cast<ptrdiff_t>(end));
       PAYSTREAM_ASSERT(
-          write_batch.Put(handles_[log_handle], log_key(batch.events[begin].position.value), encode_log_entry(part))
+          write_batch
+              .Put(handles_[log_handle], log_key(batch.events[begin].position.value), encode_log_entry(part))
               .ok());
     }
     events.insert(events.end(), batch.events.begin(), batch.events.end());
@@ -240,7 +253,7 @@ Status KafkaProjectionStore::skip(int32_t partition, int64_t next_offset, const 
 }
 
 Status KafkaProjectionStore::scan_partition(int32_t partition, uint64_t from, uint64_t last,
-                                           const std::function<Status(const Event&)>& visit) const {
+                                            const std::function<Status(const Event&)>& visit) const {
   PAYSTREAM_ASSERT(partition_of_position(from) == partition && from > partition_base(partition));
   uint64_t next = from;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[log_handle]));
@@ -248,19 +261,23 @@ Status KafkaProjectionStore::scan_partition(int32_t partition, uint64_t from, ui
   for (it->SeekForPrev(log_key(from)); next <= last; it->Next()) {
     if (!it->Valid()) {
       if (!it->status().ok()) return store_error(store_name, "reading the log", it->status());
-      return make_error(Errc::corruption, fmt::format("Kafka projections: log positions {} to {} are missing", next, last));
+      return make_error(Errc::corruption,
+                        fmt::format("Kafka projections: log positions {} to {} are missing", next, last));
     }
     const std::optional<uint64_t> first = decode_log_key(it->key().ToStringView());
     Result<std::vector<std::string>> entry = decode_log_entry(it->value().ToStringView());
     if (!first || !entry || *first > next) {
-      return make_error(Errc::corruption, fmt::format("Kafka projections: the log entry holding position {} is "
-                                                      "unreadable or missing", next));
+      return make_error(Errc::corruption,
+                        fmt::format("Kafka projections: the log entry holding position {} is "
+                                    "unreadable or missing",
+                                    next));
     }
     for (size_t i = next - *first; i < entry->size() && next <= last; ++i, ++next) {
       Result<Event> event = decode_event((*entry)[i]);
       if (!event) {
         return make_error(Errc::corruption, fmt::format("Kafka projections: the event at log position {} is "
-                                                        "unreadable: {}", next, event.error().message));
+                                                        "unreadable: {}",
+                                                        next, event.error().message));
       }
       if (Status visited = visit(*event); !visited) return visited;
     }
@@ -268,10 +285,13 @@ Status KafkaProjectionStore::scan_partition(int32_t partition, uint64_t from, ui
   return ok_status();
 }
 
-LogSource KafkaProjectionStore::log() const { return LogSource{.db = db_.get(), .family = handles_[log_handle]}; }
+LogSource KafkaProjectionStore::log() const {
+  return LogSource{.db = db_.get(), .family = handles_[log_handle]};
+}
 
 std::vector<rocksdb::ColumnFamilyHandle*> KafkaProjectionStore::compared_families() const {
-  std::vector<rocksdb::ColumnFamilyHandle*> families(handles_.begin() + first_projection_handle, handles_.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(handles_.begin() + first_projection_handle,
+                                                     handles_.end());
   families.push_back(handles_[log_handle]);
   return families;
 }

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "events/kafka/batch_acceptance.h"
 #include "events/codec.h"
+#include "events/kafka/batch_acceptance.h"
 #include "projections/projections.h"
 
 namespace rocksdb {
@@ -53,7 +53,8 @@ struct CheckedBatch {
 // follows on (position last + 1, prev_hash = head, time not earlier). corruption naming the offset
 // and position otherwise. Pure.
 Result<CheckedBatch> check_accepted_batch(int32_t partition, int64_t offset, const EventBatch& batch,
-                                          const PartitionProgress& before, const BatchPosition& accepted_after);
+                                          const PartitionProgress& before,
+                                          const BatchPosition& accepted_after);
 
 class KafkaProjectionStore {
  public:

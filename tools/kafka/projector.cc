@@ -1,10 +1,10 @@
 #include "tools/kafka/projector.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "engine/kafka_client/metadata.h"
 #include "engine/kafka_client/topics.h"
@@ -56,7 +56,8 @@ Result<std::unique_ptr<KafkaProjector>> KafkaProjector::open(const ProjectorOpti
   return projector;
 }
 
-Status KafkaProjector::take(const FollowedMessage& message, std::map<int32_t, std::vector<CheckedBatch>>& pending) {
+Status KafkaProjector::take(const FollowedMessage& message,
+                            std::map<int32_t, std::vector<CheckedBatch>>& pending) {
   const int32_t partition = message.partition;
   if (partition < 0 || partition >= partitions_) {
     return make_error(Errc::kafka_error, fmt::format("a message of events partition {}, beyond the {} known",
@@ -73,16 +74,16 @@ Status KafkaProjector::take(const FollowedMessage& message, std::map<int32_t, st
   if (message.offset >= end) return ok_status();
   Result<EventBatch> batch = decode_event_batch(message.bytes);
   if (!batch) {
-    return make_error(Errc::corruption, fmt::format("events partition {} offset {}: {}", partition, message.offset,
-                                                    batch.error().message));
+    return make_error(Errc::corruption, fmt::format("events partition {} offset {}: {}", partition,
+                                                    message.offset, batch.error().message));
   }
   BatchAcceptance& acceptance = acceptance_.at(partition);
   const BatchPosition before = acceptance.position();
   const BatchVerdict verdict = acceptance.offer(*batch);
   if (verdict == BatchVerdict::gap) {
     return make_error(Errc::corruption,
-                      fmt::format("events partition {} offset {}: batch {} of owner '{}' follows batch {}", partition,
-                                  message.offset, batch->sequence, batch->owner, before.sequence));
+                      fmt::format("events partition {} offset {}: batch {} of owner '{}' follows batch {}",
+                                  partition, message.offset, batch->sequence, batch->owner, before.sequence));
   }
   if (verdict != BatchVerdict::accepted) {
     ++totals_.ignored;
@@ -108,7 +109,8 @@ Status KafkaProjector::flush(std::map<int32_t, std::vector<CheckedBatch>>& pendi
   // Ignored messages after the last accepted one: their offsets move on too.
   for (const auto& [partition, reading] : reading_) {
     if (reading.next_offset > store_->progress_of(partition).next_offset) {
-      if (Status skipped = store_->skip(partition, reading.next_offset, reading.accepted); !skipped) return skipped;
+      if (Status skipped = store_->skip(partition, reading.next_offset, reading.accepted); !skipped)
+        return skipped;
     }
   }
   return ok_status();

@@ -54,7 +54,9 @@ class KafkaProjector {
 
   // Called with each partition's batches right after they are written (the HTTP gateway's states
   // follow the projections this way), on the thread that steps.
-  void on_written(std::function<void(const std::vector<CheckedBatch>&)> written) { on_written_ = std::move(written); }
+  void on_written(std::function<void(const std::vector<CheckedBatch>&)> written) {
+    on_written_ = std::move(written);
+  }
 
   int32_t partitions() const { return partitions_; }
   const std::string& scope() const { return scope_; }
@@ -74,7 +76,7 @@ class KafkaProjector {
   std::unique_ptr<EventsFollower> follower_;
   std::map<int32_t, BatchAcceptance> acceptance_;
   std::map<int32_t, PartitionProgress> reading_;  // ahead of the store by what is pending
-  std::map<int32_t, int64_t> limits_;              // set by reach(): offsets not to read
+  std::map<int32_t, int64_t> limits_;             // set by reach(): offsets not to read
   ProjectorTotals totals_;
   const std::atomic<bool>* stop_ = nullptr;
   std::function<void(const std::vector<CheckedBatch>&)> on_written_;

@@ -1,8 +1,8 @@
 #include "tools/kafka/result_decoding.h"
 
-#include <limits>
-
 #include <fmt/format.h>
+
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "tools/runtime/command_json.h"
@@ -15,7 +15,9 @@ using json = nlohmann::json;
 // The deepest a result nests: the object, then "error" or "positions".
 constexpr size_t result_depth_max = 2;
 
-Error malformed(std::string_view why) { return make_error(Errc::corruption, fmt::format("a result {}", why)); }
+Error malformed(std::string_view why) {
+  return make_error(Errc::corruption, fmt::format("a result {}", why));
+}
 
 // The member `name` of `object`; nullptr when absent.
 const json* member(const json& object, const char* name) {
@@ -31,7 +33,8 @@ Result<std::string> string_member(const json& object, const char* name) {
 
 Result<bool> bool_member(const json& object, const char* name) {
   const json* value = member(object, name);
-  if (value == nullptr || !value->is_boolean()) return malformed(fmt::format("without a boolean \"{}\"", name));
+  if (value == nullptr || !value->is_boolean())
+    return malformed(fmt::format("without a boolean \"{}\"", name));
   return value->get<bool>();
 }
 
@@ -70,7 +73,8 @@ Status decode_refused(const json& object, CommandResult& result) {
     return malformed("that is not ok but has \"duplicate\" or \"positions\"");
   }
   const json* error = member(object, "error");
-  if (error == nullptr || !error->is_object()) return malformed("that is not ok, without an \"error\" object");
+  if (error == nullptr || !error->is_object())
+    return malformed("that is not ok, without an \"error\" object");
   Result<std::string> code = string_member(*error, "code");
   if (!code) return code.error();
   if (code->empty()) return malformed("whose error has an empty \"code\"");

@@ -1,10 +1,10 @@
 #include "tools/kafka/results_index.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
-
-#include <fmt/format.h>
 
 #include "engine/kafka_client/events_reader.h"
 #include "engine/kafka_client/metadata.h"
@@ -23,7 +23,8 @@ void warn(const std::string& message) { std::fprintf(stderr, "paystream: %s\n", 
 }  // namespace
 
 Result<std::unique_ptr<KafkaResultsIndex>> KafkaResultsIndex::open(const KafkaConnection& connection,
-                                                                   const std::string& directory, int timeout_ms) {
+                                                                   const std::string& directory,
+                                                                   int timeout_ms) {
   Result<TopicNames> names = topic_names(connection.topic_prefix);
   if (!names) return names.error();
   Result<ClusterFacts> cluster = probe_cluster(connection.bootstrap, timeout_ms);
@@ -44,7 +45,8 @@ Result<std::unique_ptr<KafkaResultsIndex>> KafkaResultsIndex::open(const KafkaCo
   index->store_ = std::move(*store);
   Result<KafkaConfig> config = client_config(connection.bootstrap);
   if (!config) return config.error();
-  Result<std::unique_ptr<KafkaClient>> watermarks = KafkaClient::create(KafkaClientType::producer, std::move(*config));
+  Result<std::unique_ptr<KafkaClient>> watermarks =
+      KafkaClient::create(KafkaClientType::producer, std::move(*config));
   if (!watermarks) return watermarks.error();
   index->watermarks_ = std::move(*watermarks);
   index->next_offsets_ = index->from_offsets();
@@ -66,10 +68,12 @@ std::map<int32_t, int64_t> KafkaResultsIndex::from_offsets() const {
 Status KafkaResultsIndex::start() {
   {
     std::lock_guard lock(mutex_);
-    if (running_ || stopping_) return make_error(Errc::invalid_argument, "the results index was started before");
+    if (running_ || stopping_)
+      return make_error(Errc::invalid_argument, "the results index was started before");
   }
   // Opened here so that a configuration the client refuses is the caller's error, not a retry.
-  Result<std::unique_ptr<EventsFollower>> follower = EventsFollower::open(connection_.bootstrap, topic_, reading_);
+  Result<std::unique_ptr<EventsFollower>> follower =
+      EventsFollower::open(connection_.bootstrap, topic_, reading_);
   if (!follower) return follower.error();
   follower_ = std::move(*follower);
   std::lock_guard lock(mutex_);
@@ -101,8 +105,8 @@ void KafkaResultsIndex::run() {
       retry_ms = retry_first_ms;
       continue;
     }
-    warn(fmt::format("results index: {}; reading again from the stored offsets in {} ms", read.error().message,
-                     retry_ms));
+    warn(fmt::format("results index: {}; reading again from the stored offsets in {} ms",
+                     read.error().message, retry_ms));
     ++read_errors_;
     // What was read but not written is read again: from the offsets the store holds.
     follower_.reset();
@@ -115,7 +119,8 @@ void KafkaResultsIndex::run() {
 
 Status KafkaResultsIndex::round() {
   if (!follower_) {
-    Result<std::unique_ptr<EventsFollower>> follower = EventsFollower::open(connection_.bootstrap, topic_, reading_);
+    Result<std::unique_ptr<EventsFollower>> follower =
+        EventsFollower::open(connection_.bootstrap, topic_, reading_);
     if (!follower) return follower.error();
     follower_ = std::move(*follower);
   }
@@ -163,8 +168,8 @@ void KafkaResultsIndex::publish(const ResultsRound& read) {
 
 void KafkaResultsIndex::remember(const CommandResult& result) {
   // A copy of a result already held (the same bytes, read again) keeps its place.
-  const auto [entry, added] =
-      recent_.try_emplace(ResultKey{result.from_control, result.partition, result.offset, result.command_id}, result);
+  const auto [entry, added] = recent_.try_emplace(
+      ResultKey{result.from_control, result.partition, result.offset, result.command_id}, result);
   if (!added) return;
   recent_order_.push_back(entry);
   if (recent_order_.size() > recent_results_max) {
@@ -213,11 +218,12 @@ Status KafkaResultsIndex::caught_up(int timeout_ms) {
   cv_.wait_until(lock, deadline, [&] { return !running_ || stopping_ || !behind(); });
   const std::optional<int32_t> partition = behind();
   if (!partition) return ok_status();
-  return make_error(Errc::kafka_error,
-                    fmt::format("topic '{}' partition {}: {}, at offset {} of {}", topic_, *partition,
-                                running_ && !stopping_ ? fmt::format("not read to its end within {} ms", timeout_ms)
-                                                       : std::string("the results index is not running"),
-                                next_offsets_[*partition], ends->at(*partition)));
+  return make_error(
+      Errc::kafka_error,
+      fmt::format("topic '{}' partition {}: {}, at offset {} of {}", topic_, *partition,
+                  running_ && !stopping_ ? fmt::format("not read to its end within {} ms", timeout_ms)
+                                         : std::string("the results index is not running"),
+                  next_offsets_[*partition], ends->at(*partition)));
 }
 
 }  // namespace paystream

@@ -61,7 +61,8 @@ class KafkaResultsIndex {
   // recent_results_max results were read since (then, or after a restart, use lookup()). nullopt
   // at the deadline or when the index stops. Thread-safe: any number of threads wait at once.
   std::optional<CommandResult> wait(bool from_control, int32_t partition, int64_t offset,
-                                    const std::string& command_id, std::chrono::steady_clock::time_point deadline);
+                                    const std::string& command_id,
+                                    std::chrono::steady_clock::time_point deadline);
   // The result that answers for `command_id` (first ok, else latest refusal) among those read and
   // written; nullopt when none was, or when the database fails (said on stderr). Thread-safe.
   std::optional<CommandResult> lookup(const std::string& command_id) const;

@@ -1,12 +1,11 @@
 #include "tools/kafka/results_store.h"
 
+#include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
 #include <filesystem>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "engine/embedded/info_log.h"
 #include "events/log_format.h"
@@ -29,8 +28,8 @@ Result<std::unique_ptr<KafkaResultsStore>> KafkaResultsStore::open(const std::st
   PAYSTREAM_ASSERT(!scope.empty());
   std::unique_ptr<KafkaResultsStore> store(new KafkaResultsStore());
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : {rocksdb::kDefaultColumnFamilyName, std::string(results_cf_name),
-                                  std::string(progress_cf_name)}) {
+  for (const std::string& name :
+       {rocksdb::kDefaultColumnFamilyName, std::string(results_cf_name), std::string(progress_cf_name)}) {
     descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
   std::error_code ignored;  // RocksDB makes the database's own directory, not its parents
@@ -46,9 +45,10 @@ Result<std::unique_ptr<KafkaResultsStore>> KafkaResultsStore::open(const std::st
   if (db != nullptr) store->db_.reset(db);
   if (!status.ok()) return store_error(store_name, "opening", status);
   if (Status loaded = store->load(); !loaded) return loaded.error();
-  if (Status claimed = claim_scope(*store->db_, store->handles_[progress_handle], store->scope_, scope, directory,
-                                   "the results", "use another directory, or remove it to read the results again "
-                                                  "from this cluster");
+  if (Status claimed = claim_scope(*store->db_, store->handles_[progress_handle], store->scope_, scope,
+                                   directory, "the results",
+                                   "use another directory, or remove it to read the results again "
+                                   "from this cluster");
       !claimed) {
     return claimed.error();
   }
@@ -62,26 +62,27 @@ KafkaResultsStore::~KafkaResultsStore() {
 }
 
 Status KafkaResultsStore::load() {
-  return read_progress_rows(*db_, handles_[progress_handle], store_name, scope_,
-                            [&](int32_t partition, std::string_view value) {
-                              const std::optional<uint64_t> offset = read_big_endian_u64(value);
-                              if (!offset || *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-                                return false;
-                              }
-                              next_offsets_[partition] = static_cast<int64_t>(*offset);
-                              return true;
-                            });
+  return read_progress_rows(
+      *db_, handles_[progress_handle], store_name, scope_, [&](int32_t partition, std::string_view value) {
+        const std::optional<uint64_t> offset = read_big_endian_u64(value);
+        if (!offset || *offset > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+          return false;
+        }
+        next_offsets_[partition] = static_cast<int64_t>(*offset);
+        return true;
+      });
 }
 
 Result<std::optional<ReadResult>> KafkaResultsStore::read_row(const std::string& command_id) const {
   std::string json;
-  const rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), handles_[results_handle], command_id, &json);
+  const rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), handles_[results_handle], command_id, &json);
   if (status.IsNotFound()) return std::optional<ReadResult>();
   if (!status.ok()) return store_error(store_name, "reading a result", status);
   Result<CommandResult> result = decode_result_json(json);
   if (!result) {
-    return make_error(Errc::corruption, fmt::format("Kafka results index: the row of command '{}': {}", command_id,
-                                                    result.error().message));
+    return make_error(Errc::corruption, fmt::format("Kafka results index: the row of command '{}': {}",
+                                                    command_id, result.error().message));
   }
   return std::optional<ReadResult>(ReadResult{std::move(*result), std::move(json)});
 }

@@ -41,7 +41,8 @@ class KafkaResultsStore {
  public:
   // `directory` is the database itself, created when missing. A database of another `scope`
   // ("<cluster ID>/<results topic>") is refused with invalid_argument: its offsets mean nothing here.
-  static Result<std::unique_ptr<KafkaResultsStore>> open(const std::string& directory, const std::string& scope);
+  static Result<std::unique_ptr<KafkaResultsStore>> open(const std::string& directory,
+                                                         const std::string& scope);
   ~KafkaResultsStore();
   KafkaResultsStore(const KafkaResultsStore&) = delete;
   KafkaResultsStore& operator=(const KafkaResultsStore&) = delete;

@@ -1,11 +1,10 @@
 #include "tools/kafka/store_rows.h"
 
+#include <fmt/format.h>
 #include <rocksdb/db.h>
 
 #include <limits>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "events/log_format.h"
 
@@ -23,8 +22,10 @@ std::string partition_progress_key(int32_t partition) {
 
 std::optional<int32_t> partition_of_progress_key(std::string_view key) {
   if (key.size() != progress_key_bytes || key[0] != progress_key_tag) return std::nullopt;
-  const std::optional<uint64_t> partition = read_big_endian_u64(std::string(4, '\0') + std::string(key.substr(1)));
-  if (!partition || *partition > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) return std::nullopt;
+  const std::optional<uint64_t> partition =
+      read_big_endian_u64(std::string(4, '\0') + std::string(key.substr(1)));
+  if (!partition || *partition > static_cast<uint64_t>(std::numeric_limits<int32_t>::max()))
+    return std::nullopt;
   return static_cast<int32_t>(*partition);
 }
 
@@ -51,8 +52,9 @@ Status read_progress_rows(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, 
   return ok_status();
 }
 
-Status claim_scope(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string& stored, const std::string& scope,
-                   const std::string& directory, std::string_view what, std::string_view remedy) {
+Status claim_scope(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string& stored,
+                   const std::string& scope, const std::string& directory, std::string_view what,
+                   std::string_view remedy) {
   if (stored.empty()) {
     const rocksdb::Status put = db.Put(rocksdb::WriteOptions(), family, store_scope_key, scope);
     if (!put.ok()) return store_error(what, "writing the scope", put);
@@ -60,8 +62,8 @@ Status claim_scope(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::st
     return ok_status();
   }
   if (stored == scope) return ok_status();
-  return make_error(Errc::invalid_argument, fmt::format("'{}' holds {} of '{}', not of '{}': {}", directory, what,
-                                                        stored, scope, remedy));
+  return make_error(Errc::invalid_argument, fmt::format("'{}' holds {} of '{}', not of '{}': {}", directory,
+                                                        what, stored, scope, remedy));
 }
 
 }  // namespace paystream

@@ -37,7 +37,8 @@ Error store_error(std::string_view store, std::string_view doing, const rocksdb:
 Status read_progress_rows(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string_view store,
                           std::string& scope, const std::function<bool(int32_t, std::string_view)>& visit);
 
-Status claim_scope(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string& stored, const std::string& scope,
-                   const std::string& directory, std::string_view what, std::string_view remedy);
+Status claim_scope(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string& stored,
+                   const std::string& scope, const std::string& directory, std::string_view what,
+                   std::string_view remedy);
 
 }  // namespace paystream

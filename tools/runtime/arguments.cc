@@ -1,8 +1,8 @@
 #include "tools/runtime/arguments.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "events/command.h"
 

@@ -1,14 +1,14 @@
 #include "tools/runtime/command_json.h"
 
-#include "engine/domain/ledger_state.h"
-#include "tools/runtime/strict_json_builder.h"
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
+#include "engine/domain/ledger_state.h"
+#include "tools/runtime/strict_json_builder.h"
 
 namespace paystream {
 namespace {
@@ -56,21 +56,24 @@ class Members {
     const json& value = object_.at(name);
     if (value.is_number_integer()) return Money::parse(value.dump());
     if (value.is_number_float()) {
-      return make_error(Errc::invalid_amount,
-                        fmt::format("\"{}\": {} is a JSON number with a fraction, which cannot carry money exactly; "
-                                    "give it as a decimal string like \"12.50\"",
-                                    name, value.dump()));
+      return make_error(
+          Errc::invalid_amount,
+          fmt::format("\"{}\": {} is a JSON number with a fraction, which cannot carry money exactly; "
+                      "give it as a decimal string like \"12.50\"",
+                      name, value.dump()));
     }
     if (!value.is_string()) {
-      return make_error(Errc::invalid_amount,
-                        fmt::format("\"{}\" must be a decimal string like \"12.50\" (got {})", name, value.dump()));
+      return make_error(
+          Errc::invalid_amount,
+          fmt::format("\"{}\" must be a decimal string like \"12.50\" (got {})", name, value.dump()));
     }
     return Money::parse(value.get<std::string>());
   }
 
   Result<bool> boolean(const char* name) {
     const json& value = object_.at(name);
-    if (!value.is_boolean()) return invalid(fmt::format("\"{}\" must be true or false (got {})", name, value.dump()));
+    if (!value.is_boolean())
+      return invalid(fmt::format("\"{}\" must be true or false (got {})", name, value.dump()));
     return value.get<bool>();
   }
 
@@ -107,7 +110,8 @@ Result<AccountSettings> settings_from(Members& members) {
   PAYSTREAM_TRY_ASSIGN(type, members.text("account_type", false));
   if (!type.empty()) {
     const std::optional<AccountType> parsed = parse_account_type(type);
-    if (!parsed) return invalid(fmt::format("unknown account type '{}': expected direct, agent or clearing", type));
+    if (!parsed)
+      return invalid(fmt::format("unknown account type '{}': expected direct, agent or clearing", type));
     settings.type = *parsed;
   }
   PAYSTREAM_TRY_ASSIGN(settings.parent, members.text("parent", false));
@@ -168,7 +172,8 @@ Result<CommandBody> pay_from(Members& members) {
   PAYSTREAM_TRY_ASSIGN(method, members.text("method", false));
   if (!method.empty()) {
     const std::optional<PaymentMethod> parsed = parse_payment_method(method);
-    if (!parsed) return invalid(fmt::format("unknown payment method '{}': expected cash, card or other", method));
+    if (!parsed)
+      return invalid(fmt::format("unknown payment method '{}': expected cash, card or other", method));
     pay.method = *parsed;
   }
   return CommandBody{pay};
@@ -178,8 +183,9 @@ Result<CommandBody> reverse_from(Members& members, const json& object) {
   Reverse reverse;
   if (!members.has("record") || !object.at("record").is_number_unsigned() ||
       object.at("record").get<uint64_t>() == 0) {
-    return invalid(fmt::format("\"record\" must be the record ID, a positive integer (got {})",
-                               object.contains("record") ? object.at("record").dump() : std::string("nothing")));
+    return invalid(
+        fmt::format("\"record\" must be the record ID, a positive integer (got {})",
+                    object.contains("record") ? object.at("record").dump() : std::string("nothing")));
   }
   reverse.record = LogPosition{object.at("record").get<uint64_t>()};
   PAYSTREAM_TRY_ASSIGN(reverse.memo, members.text("memo", false));
@@ -195,8 +201,8 @@ struct TypeMembers {
 const std::vector<TypeMembers>& type_members() {
   static const std::vector<TypeMembers> table = {
       {"open_account",
-       {"account", "name", "account_type", "parent", "monthly_min", "monthly_max", "expires", "overdraft", "balance",
-        "locked"}},
+       {"account", "name", "account_type", "parent", "monthly_min", "monthly_max", "expires", "overdraft",
+        "balance", "locked"}},
       {"update_account",
        {"account", "name", "account_type", "parent", "monthly_min", "monthly_max", "expires", "locked"}},
       {"pay", {"account", "amount", "memo", "method"}},
@@ -215,17 +221,18 @@ Status check_members(const std::string& type, const json& object) {
     if (entry.type == type) known = &entry;
   }
   if (known == nullptr) {
-    return invalid(fmt::format("unknown command type '{}': expected open_account, update_account, pay, credit, "
-                               "make_zero, reverse, adjust or set_parameter",
-                               type));
+    return invalid(
+        fmt::format("unknown command type '{}': expected open_account, update_account, pay, credit, "
+                    "make_zero, reverse, adjust or set_parameter",
+                    type));
   }
   for (const auto& [key, value] : object.items()) {
     if (key == "type" || key == "command_id" || key == "operator") continue;
     bool found = false;
     for (std::string_view member : known->members) found = found || member == key;
     if (!found) {
-      return invalid(fmt::format("unknown member \"{}\" for a {} command (it takes {}, command_id, operator)", key,
-                                 type, fmt::join(known->members, ", ")));
+      return invalid(fmt::format("unknown member \"{}\" for a {} command (it takes {}, command_id, operator)",
+                                 key, type, fmt::join(known->members, ", ")));
     }
   }
   return ok_status();
@@ -267,13 +274,15 @@ Result<CommandBody> body_from(const std::string& type, Members& members, const j
       PAYSTREAM_TRY_ASSIGN(value, members.text("value", true));
     }
     const ParameterInfo* info = find_parameter(set.name);
-    if (info == nullptr) return make_error(Errc::unknown_parameter, fmt::format("unknown parameter '{}'", set.name));
+    if (info == nullptr)
+      return make_error(Errc::unknown_parameter, fmt::format("unknown parameter '{}'", set.name));
     PAYSTREAM_TRY_ASSIGN(set.value, parse_parameter_value(*info, value));
     return CommandBody{set};
   }
-  return invalid(fmt::format("unknown command type '{}': expected open_account, update_account, pay, credit, "
-                             "make_zero, reverse, adjust or set_parameter",
-                             type));
+  return invalid(
+      fmt::format("unknown command type '{}': expected open_account, update_account, pay, credit, "
+                  "make_zero, reverse, adjust or set_parameter",
+                  type));
 }
 
 }  // namespace

@@ -3,10 +3,9 @@
 // API's command batches). Amounts are decimal strings ("12.50") or whole JSON integers; a JSON
 // number with a fraction is refused, since binary floating point cannot carry money exactly.
 // Unknown members are refused, so a misspelt field never silently does nothing.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/embedded/ledger.h"
 #include "events/command.h"

@@ -90,8 +90,9 @@ struct BodyWriter {
   // POST /v1/operators, which makes the token on the server.
   template <class OperatorCommand>
   Status operator()(const OperatorCommand&) {
-    return make_error(Errc::invalid_argument,
-                      "operator commands have no JSON line form: use paystream operator, or POST /v1/operators");
+    return make_error(
+        Errc::invalid_argument,
+        "operator commands have no JSON line form: use paystream operator, or POST /v1/operators");
   }
 };
 

@@ -34,9 +34,10 @@ std::vector<std::string> parameter_cells(const ParameterInfo& info, int64_t valu
 }
 
 std::vector<Column> operator_columns(bool with_token) {
-  std::vector<Column> columns = {{"Operator", "name", CellKind::text}, {"Role", "role", CellKind::text},
-                                 {"Agent", "agent", CellKind::text},   {"Allow", "allow", CellKind::text},
-                                 {"Status", "status", CellKind::text}, {"Token ID", "token_id", CellKind::text}};
+  std::vector<Column> columns = {
+      {"Operator", "name", CellKind::text}, {"Role", "role", CellKind::text},
+      {"Agent", "agent", CellKind::text},   {"Allow", "allow", CellKind::text},
+      {"Status", "status", CellKind::text}, {"Token ID", "token_id", CellKind::text}};
   if (with_token) columns.push_back({"Token", "token", CellKind::text});
   return columns;
 }

@@ -1,15 +1,16 @@
 #include "tools/runtime/runtime.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <iostream>
 
-#include <fmt/format.h>
-
 namespace paystream {
 
-std::vector<std::string> ProjectionsObserver::column_families() const { return Projections::column_families(); }
+std::vector<std::string> ProjectionsObserver::column_families() const {
+  return Projections::column_families();
+}
 
 void ProjectionsObserver::bind(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
                                rocksdb::ColumnFamilyHandle* log,
@@ -35,7 +36,8 @@ Result<std::unique_ptr<Runtime>> open_runtime(const LedgerOptions& options) {
 Result<std::unique_ptr<Runtime>> open_runtime_or_read_only(LedgerOptions options) {
   std::error_code error;
   // access() answers for the file system too: EROFS on a read-only mount, even for root.
-  if (std::filesystem::is_directory(options.data_dir, error) && ::access(options.data_dir.c_str(), W_OK) != 0) {
+  if (std::filesystem::is_directory(options.data_dir, error) &&
+      ::access(options.data_dir.c_str(), W_OK) != 0) {
     options.read_only = make_error(
         Errc::io_error, fmt::format("data directory '{}' is read-only (a read-only file system, or no write "
                                     "permission): it can be queried and verified, not written",
@@ -44,14 +46,16 @@ Result<std::unique_ptr<Runtime>> open_runtime_or_read_only(LedgerOptions options
   }
   Result<std::unique_ptr<Runtime>> runtime = open_runtime(options);
   if (runtime || runtime.error().code != Errc::storage_full) return runtime;
-  options.read_only = make_error(
-      Errc::storage_full, fmt::format("the file system of data directory '{}' was full when it was opened, so it "
-                                      "was opened read-only: write commands are refused; free space and start "
-                                      "again",
-                                      options.data_dir));
+  options.read_only =
+      make_error(Errc::storage_full,
+                 fmt::format("the file system of data directory '{}' was full when it was opened, so it "
+                             "was opened read-only: write commands are refused; free space and start "
+                             "again",
+                             options.data_dir));
   Result<std::unique_ptr<Runtime>> read_only = open_runtime(options);
   if (!read_only) return runtime.error();  // the reason it could not be opened for writing
-  std::cerr << "paystream: " << runtime.error().message << "; opened it read-only: queries work, writes are refused\n";
+  std::cerr << "paystream: " << runtime.error().message
+            << "; opened it read-only: queries work, writes are refused\n";
   return read_only;
 }
 

@@ -5,11 +5,10 @@
 // A key is looked up in the object being built, so the check costs one map lookup per member
 // (json::parse with a callback keeping a set of keys per object parses about 1.8x slower).
 // Internal to tools/: parse_json_text (tools/runtime/command_json.h) reads all client JSON through it.
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace paystream {
 
@@ -46,7 +45,8 @@ class StrictJsonBuilder {
     return true;
   }
 
-  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/, const json::exception& error) {
+  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
+                   const json::exception& error) {
     parse_error_text_ = error.what();
     return false;
   }
