@@ -16,7 +16,7 @@
 
 #include "events/money.h"
 #include "tests/crash/process.h"
-#include "tests/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace paystream::testing {
 namespace {

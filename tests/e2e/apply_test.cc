@@ -4,7 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "run_process.h"
+#include "tests/support/run_process.h"
 
 namespace paystream::e2e {
 namespace {

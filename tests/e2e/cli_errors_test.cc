@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "run_process.h"
+#include "tests/support/run_process.h"
 
 namespace paystream::e2e {
 namespace {

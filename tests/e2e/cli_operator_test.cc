@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "run_process.h"
+#include "tests/support/run_process.h"
 
 namespace paystream::e2e {
 namespace {

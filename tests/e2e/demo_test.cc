@@ -4,7 +4,7 @@
 #include <regex>
 
 #include "events/time.h"
-#include "run_process.h"
+#include "tests/support/run_process.h"
 
 namespace paystream::e2e {
 namespace {

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "run_process.h"
-#include "tmpfs_mount.h"
+#include "tests/support/run_process.h"
+#include "tests/support/tmpfs_mount.h"
 
 namespace paystream::e2e {
 namespace {

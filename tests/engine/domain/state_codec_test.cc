@@ -1,0 +1,49 @@
+#include "engine/domain/state_codec.h"
+
+#include "tests/engine/domain/engine_fixtures.h"
+
+namespace paystream::testing {
+
+TEST_CASE("engine: checkpoint rows round-trip and reject truncation", "[engine][checkpoint]") {
+  AccountState account;
+  account.id = "1001";
+  account.settings.name = "Zoë, \"quoted\"";
+  account.settings.type = AccountType::agent;
+  account.settings.expires_on = parse_date("2027-02-28").value();
+  account.settings.locked = true;
+  account.balance = money("-12.345678");
+  account.overdraft = money("50");
+  account.sub_accounts = 3;
+  account.reversed_records = {4, 9, 12};
+  account.last_position = LogPosition{77};
+  const std::string bytes = encode_account_state(account);
+  CHECK(decode_account_state(bytes).value() == account);
+  for (size_t size = 0; size < bytes.size(); ++size) {
+    CHECK(decode_account_state(std::string_view(bytes).substr(0, size)).error().code == Errc::corruption);
+  }
+  Parameters parameters;
+  parameters.pay_delay_expire_days = 30;
+  CHECK(decode_globals(encode_globals(parameters, {})).value().parameters == parameters);
+  parameters.agent_overdraft_limit_max_micros = 7;
+  CHECK(decode_globals(encode_globals(parameters, {})).value().parameters == parameters);
+  CHECK(big_endian_key(0x0102) == std::string("\0\0\0\0\0\0\x01\x02", 8));
+  CHECK(read_big_endian(big_endian_key(123456789)) == 123456789);
+}
+
+TEST_CASE("engine: globals written before AGENT_OVERDRAFT_LIMIT_MAX (version 2) are read with it at zero",
+          "[engine][checkpoint]") {
+  std::string version_2;
+  const auto u64 = [&](uint64_t value) {
+    for (int i = 0; i < 8; ++i) version_2.push_back(static_cast<char>(value >> (8 * i)));
+  };
+  u64(2);
+  for (uint64_t value : {30, 24, 1, 5'000'000}) u64(value);  // the four parameters version 2 held
+  u64(0);                                                    // no operators
+  const LedgerGlobals globals = decode_globals(version_2).value();
+  CHECK(globals.parameters.pay_delay_expire_days == 30);
+  CHECK(globals.parameters.customer_overdraft_limit_micros == 5'000'000);
+  CHECK(globals.parameters.agent_overdraft_limit_max_micros == 0);
+  CHECK(decode_globals(version_2.substr(0, version_2.size() - 1)).error().code == Errc::corruption);
+}
+
+}  // namespace paystream::testing

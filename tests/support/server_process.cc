@@ -1,0 +1,186 @@
+#include "tests/support/server_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "tests/support/child_process.h"
+
+extern char** environ;
+
+namespace paystream::http_test {
+namespace {
+
+constexpr int start_timeout_ms = 30'000;
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// With PAYSTREAM_TEST_KAFKA set (ctest's http-kafka/ tests), every server of this test process
+// serves the API in Kafka mode, with its engine loop in the same process, on one dev-broker started
+// on first use: one partition, so that an agent and its sub-accounts always share it.
+std::vector<std::string> mode_arguments() {
+  if (std::getenv("PAYSTREAM_TEST_KAFKA") == nullptr) return {};
+  static TempDir broker_files;
+  static std::unique_ptr<testing::ChildProcess> broker;
+  static std::string bootstrap;
+  if (!broker) {
+    broker = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", "1"},
+        broker_files.file("broker.err"));
+    bootstrap = broker->read_line(start_timeout_ms);
+    if (bootstrap.empty()) {
+      throw std::runtime_error("dev-broker did not start: " + read_all(broker_files.file("broker.err")));
+    }
+  }
+  // A long wait for outcomes: under the sanitizers a batch of thousands takes many seconds, and a
+  // pending (202) answer would make the tests' next query racy.
+  return {"--kafka", bootstrap, "--group", "http-test", "--outcome-timeout-ms", "100000"};
+}
+
+int spawn(const std::vector<std::string>& argv, int stdout_fd, const std::string& stderr_path) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+  posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  const int spawned = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) throw std::runtime_error("cannot start " + argv[0]);
+  return pid;
+}
+
+int wait_for(int pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "paystream-http-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+ServerProcess::ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra) {
+  stderr_path_ = capture_.file("stderr");
+  std::vector<std::string> argv = {PAYSTREAM_BINARY, "serve", "--data", data_dir, "--listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  const std::vector<std::string> mode = mode_arguments();
+  argv.insert(argv.end(), mode.begin(), mode.end());
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  pid_ = spawn(argv, pipe_fds[1], stderr_path_);
+  close(pipe_fds[1]);
+  // Lines until the one that says where it listens.
+  std::string partial;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(start_timeout_ms);
+  while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
+    pollfd descriptor{pipe_fds[0], POLLIN, 0};
+    if (poll(&descriptor, 1, 100) <= 0) continue;
+    char buffer[4096];
+    const ssize_t size = read(pipe_fds[0], buffer, sizeof buffer);
+    if (size <= 0) break;  // exited
+    partial.append(buffer, static_cast<size_t>(size));
+    for (size_t end = partial.find('\n'); end != std::string::npos; end = partial.find('\n')) {
+      const std::string line = partial.substr(0, end);
+      partial.erase(0, end + 1);
+      lines_.push_back(line);
+      constexpr std::string_view token_prefix = "paystream: admin token: ";
+      constexpr std::string_view listening = "paystream: listening on http://127.0.0.1:";
+      if (line.rfind(token_prefix, 0) == 0) admin_token_ = line.substr(token_prefix.size());
+      if (line.rfind(listening, 0) == 0) port_ = std::stoi(line.substr(listening.size()));
+    }
+  }
+  close(pipe_fds[0]);  // the server writes nothing more on stdout
+  if (port_ == 0) {
+    ::kill(pid_, SIGKILL);
+    wait_for(pid_);
+    pid_ = -1;
+    throw std::runtime_error("paystream serve did not start: " + read_all(stderr_path_));
+  }
+}
+
+namespace {
+
+// A server that ended by itself, or not cleanly, says why on the test's stderr (ctest keeps it), since
+// its own stderr file goes with the test's temporary directory.
+void report_unclean_end(int exit_code, const std::string& stderr_path) {
+  if (exit_code == 0) return;
+  std::cerr << "paystream serve ended with code " << exit_code << "; its stderr:\n"
+            << read_all(stderr_path) << std::endl;
+}
+
+}  // namespace
+
+ServerProcess::~ServerProcess() {
+  if (pid_ <= 0) return;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    report_unclean_end(WIFEXITED(status) ? std::max(WEXITSTATUS(status), 1) : 128 + WTERMSIG(status),
+                       stderr_path_);
+    return;
+  }
+  ::kill(pid_, SIGKILL);
+  wait_for(pid_);
+}
+
+std::string ServerProcess::stderr_text() const { return read_all(stderr_path_); }
+
+std::unique_ptr<httplib::Client> ServerProcess::client(const std::string& token) const {
+  auto client = std::make_unique<httplib::Client>("127.0.0.1", port_);
+  if (!token.empty()) client->set_bearer_token_auth(token.c_str());
+  // Long enough for a large batch in Kafka mode under the sanitizers; only a failure waits for it.
+  client->set_read_timeout(120, 0);
+  return client;
+}
+
+int ServerProcess::stop() {
+  if (pid_ <= 0) return exit_code_;
+  ::kill(pid_, SIGTERM);
+  exit_code_ = wait_for(pid_);
+  pid_ = -1;
+  report_unclean_end(exit_code_, stderr_path_);
+  return exit_code_;
+}
+
+std::pair<int, std::string> run_paystream(const std::vector<std::string>& arguments) {
+  TempDir capture;
+  const std::string out_path = capture.file("out");
+  const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::vector<std::string> argv = {PAYSTREAM_BINARY};
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  const int pid = spawn(argv, out_fd, capture.file("err"));
+  ::close(out_fd);
+  const int code = wait_for(pid);
+  return {code, read_all(out_path)};
+}
+
+}  // namespace paystream::http_test

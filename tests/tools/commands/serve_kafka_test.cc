@@ -1,0 +1,275 @@
+// `paystream serve --kafka` run as a user would: dev-broker in the background, publish, serve in
+// the background until every command has its result, then SIGTERM.
+#include <httplib.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "engine/kafka_client/events_reader.h"
+#include "engine/kafka_client/producer.h"
+#include "events/money.h"
+#include "tests/support/child_process.h"
+#include "tests/support/kafka/publish_fixture.h"
+#include "tests/support/run_process.h"
+
+namespace paystream {
+namespace {
+
+using nlohmann::json;
+
+constexpr int wait_ms = 20'000;
+
+TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read back", "[kafka][e2e]") {
+  e2e::TemporaryDirectory directory;
+  testing::ChildProcess broker({PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", "2"},
+                               directory.file("broker.err"));
+  const std::string bootstrap = broker.read_line(wait_ms);
+  REQUIRE(!bootstrap.empty());
+  {
+    std::ofstream file(directory.file("in.jsonl"));
+    file << R"({"type":"open_account","account":"C-0","name":"a","balance":"5","command_id":"open-0"})"
+         << '\n'
+         << R"({"type":"open_account","account":"C-1","name":"b","command_id":"open-1"})" << '\n'
+         << testing::payment_lines(40, 2, "pay")
+         << R"({"type":"pay","account":"C-9","amount":"1","command_id":"pay-missing"})" << '\n';
+  }
+  const e2e::ProcessResult published = e2e::run_process(
+      {PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--file", directory.file("in.jsonl")});
+  INFO(published.err);
+  REQUIRE(published.exit_code == 0);
+
+  testing::ChildProcess serve(
+      {PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--group", "e2e", "--data", directory.file("data")},
+      directory.file("serve.err"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  while (testing::topic_end(bootstrap, "paystream.results", 2) < 43) {
+    INFO(e2e::read_file(directory.file("serve.err")));
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, bounded above
+  }
+  serve.signal(SIGTERM);
+  const std::string totals = serve.read_line(wait_ms);
+  INFO(e2e::read_file(directory.file("serve.err")));
+  CHECK(serve.wait() == 0);
+  REQUIRE(!totals.empty());
+  CHECK(json::parse(totals)["commands"] == 43);
+  CHECK_THAT(e2e::read_file(directory.file("serve.err")), Catch::Contains("taken over at epoch 1"));
+
+  std::map<std::string, json> results;
+  for (const testing::ConsumedMessage& message : testing::read_topic(bootstrap, "paystream.results", 2)) {
+    results[message.key] = json::parse(message.value);
+  }
+  REQUIRE(results.size() == 43);
+  CHECK(results.at("open-0")["ok"] == true);
+  CHECK(results.at("pay-3")["ok"] == true);
+  CHECK(results.at("pay-missing")["error"]["code"] == "account_not_found");
+
+  // The projections from the events topic, then the queries and the audit on them.
+  const std::string data = directory.file("data");
+  const e2e::ProcessResult projected = e2e::run_process(
+      {PAYSTREAM_BINARY, "project", "--kafka", bootstrap, "--data", data, "--until-caught-up"});
+  INFO(projected.err);
+  REQUIRE(projected.exit_code == 0);
+  CHECK(json::parse(projected.out)["events"] == 43);  // 2 opens, C-0's initial balance, 40 payments
+  const e2e::ProcessResult balances =
+      e2e::run_process({PAYSTREAM_BINARY, "balances", "--data", data, "--format", "json"});
+  INFO(balances.err);
+  REQUIRE(balances.exit_code == 0);
+  const json rows = json::parse(balances.out)["rows"];
+  REQUIRE(rows.size() == 2);
+  const e2e::ProcessResult records =
+      e2e::run_process({PAYSTREAM_BINARY, "records", "--data", data, "--account", "C-1", "--format", "csv"});
+  REQUIRE(records.exit_code == 0);
+  CHECK(std::count(records.out.begin(), records.out.end(), '\n') == 21);  // header and C-1's 20 payments
+  const e2e::ProcessResult shown =
+      e2e::run_process({PAYSTREAM_BINARY, "account", "show", "C-0", "--data", data, "--format", "csv"});
+  INFO(shown.err);
+  CHECK(shown.exit_code == 0);
+  CHECK_THAT(shown.out, Catch::Contains("C-0,a,direct,"));  // 5 opening + 1 + 3 + ... + 39 paid
+  const e2e::ProcessResult missing =
+      e2e::run_process({PAYSTREAM_BINARY, "account", "show", "C-9", "--data", data});
+  CHECK(missing.exit_code == 3);
+  CHECK_THAT(missing.err, Catch::Contains("account 'C-9' does not exist"));
+  // The control state (partition 0's parameters and operators) is listed from the projections too.
+  const e2e::ProcessResult parameters =
+      e2e::run_process({PAYSTREAM_BINARY, "param", "list", "--data", data, "--format", "csv"});
+  CHECK(parameters.exit_code == 0);
+  CHECK_THAT(parameters.out, Catch::Contains("SERVER_CUSTOMER_OVERDRAFT_LIMIT,0.00,"));
+  // A local write would open an empty embedded ledger there, which the queries would then read.
+  const e2e::ProcessResult refused = e2e::run_process({PAYSTREAM_BINARY, "pay", "C-0", "1", "--data", data});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("holds Kafka mode's projections and no embedded ledger"));
+  CHECK(e2e::run_process({PAYSTREAM_BINARY, "balances", "--data", data, "--format", "json"}).out ==
+        balances.out);
+  const e2e::ProcessResult verified =
+      e2e::run_process({PAYSTREAM_BINARY, "replay", "--verify", "--kafka", bootstrap, "--data", data});
+  INFO(verified.out << verified.err);
+  CHECK(verified.exit_code == 0);
+  CHECK_THAT(verified.out, Catch::Contains("match their rebuild from the events topic"));
+  broker.signal(SIGTERM);
+  CHECK(broker.wait() == 0);
+}
+
+// The distinct command IDs with a result on P.results.
+size_t decided_commands(const std::string& bootstrap) {
+  std::set<std::string> ids;
+  for (const testing::ConsumedMessage& message : testing::read_topic(bootstrap, "paystream.results", 3)) {
+    ids.insert(message.key);
+  }
+  return ids.size();
+}
+
+TEST_CASE(
+    "kafka serve: an engine killed (SIGKILL) mid-way and restarted: every command decided once, the "
+    "projections verified",
+    "[kafka][e2e]") {
+  e2e::TemporaryDirectory directory;
+  testing::ChildProcess broker({PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", "3"},
+                               directory.file("broker.err"));
+  const std::string bootstrap = broker.read_line(wait_ms);
+  REQUIRE(!bootstrap.empty());
+  constexpr int accounts = 12;
+  constexpr int payments = 3000;
+  {
+    std::ofstream file(directory.file("in.jsonl"));
+    for (int a = 0; a < accounts; ++a) {
+      file << R"({"type":"open_account","account":"C-)" << a << R"(","name":"n","command_id":"open-)" << a
+           << "\"}\n";
+    }
+    file << testing::payment_lines(payments, accounts, "pay");
+  }
+  const e2e::ProcessResult published = e2e::run_process(
+      {PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--file", directory.file("in.jsonl")});
+  INFO(published.err);
+  REQUIRE(published.exit_code == 0);
+  const std::string data = directory.file("data");
+  const std::vector<std::string> serve_argv{PAYSTREAM_BINARY,
+                                            "serve",
+                                            "--kafka",
+                                            bootstrap,
+                                            "--group",
+                                            "kill",
+                                            "--data",
+                                            data,
+                                            "--batch-commands",
+                                            "50",
+                                            "--session-timeout-ms",
+                                            "3000"};
+  const auto wait_for = [&](size_t decided, const std::string& log) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(4 * wait_ms);
+    while (decided_commands(bootstrap) < decided) {
+      INFO(e2e::read_file(log));
+      REQUIRE(std::chrono::steady_clock::now() < deadline);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a condition, bounded above
+    }
+  };
+  {
+    testing::ChildProcess first(serve_argv, directory.file("first.err"));
+    wait_for(500, directory.file("first.err"));
+    first.signal(SIGKILL);  // mid-stream: batches of 50, transactions of 3 partitions at once
+    CHECK(first.wait() == 128 + SIGKILL);
+  }
+  CHECK(decided_commands(bootstrap) < accounts + payments);  // it was stopped before the end
+  testing::ChildProcess second(serve_argv, directory.file("second.err"));
+  wait_for(accounts + payments, directory.file("second.err"));
+  second.signal(SIGTERM);
+  CHECK(second.wait() == 0);
+
+  // Every command offset has exactly one accepted outcome in the events (the reader's rule).
+  std::map<std::pair<int32_t, int64_t>, int> outcomes;
+  for (int32_t partition = 0; partition < 3; ++partition) {
+    BatchAcceptance acceptance;
+    const Result<EventsReadSummary> read = read_event_batches(
+        bootstrap, "paystream.events", partition, 0, acceptance,
+        [&](int64_t, const EventBatch& batch) {
+          for (const BatchOutcome& outcome : batch.outcomes) {
+            if (!outcome.from_control) ++outcomes[{partition, outcome.command_offset}];
+            CHECK(outcome.error_code.empty());
+          }
+          return ok_status();
+        },
+        wait_ms);
+    INFO((read ? std::string() : read.error().message));
+    REQUIRE(read.ok());
+  }
+  CHECK(outcomes.size() == accounts + payments);
+  for (const auto& [where, count] : outcomes) CHECK(count == 1);
+
+  const e2e::ProcessResult projected = e2e::run_process(
+      {PAYSTREAM_BINARY, "project", "--kafka", bootstrap, "--data", data, "--until-caught-up"});
+  INFO(projected.err);
+  REQUIRE(projected.exit_code == 0);
+  const e2e::ProcessResult balances =
+      e2e::run_process({PAYSTREAM_BINARY, "balances", "--data", data, "--format", "json"});
+  REQUIRE(balances.exit_code == 0);
+  const json document = json::parse(balances.out);  // held: a loop over a temporary's member dangles
+  REQUIRE(document["rows"].size() == accounts);
+  int64_t total = 0;
+  for (const json& row : document["rows"]) {
+    Result<Money> balance = Money::parse(row["current_balance"].get<std::string>());
+    REQUIRE(balance.ok());
+    total += balance->micros();
+  }
+  CHECK(total == int64_t{payments} * (payments + 1) / 2 * 1'000'000);  // paid 1 + 2 + ... + payments
+  const e2e::ProcessResult verified =
+      e2e::run_process({PAYSTREAM_BINARY, "replay", "--verify", "--kafka", bootstrap, "--data", data});
+  INFO(verified.out << verified.err);
+  CHECK(verified.exit_code == 0);
+  broker.signal(SIGTERM);
+  CHECK(broker.wait() == 0);
+}
+
+TEST_CASE("kafka api: a corrupt events history stops the server's projections and /healthz says so",
+          "[kafka][e2e][api]") {
+  e2e::TemporaryDirectory directory;
+  testing::ChildProcess broker({PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", "1"},
+                               directory.file("broker.err"));
+  const std::string bootstrap = broker.read_line(wait_ms);
+  REQUIRE(!bootstrap.empty());
+  // No engine: it would stop on the same message.
+  testing::ChildProcess server(
+      {PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--api-only", "--listen", "127.0.0.1:0",
+       "--outcome-timeout-ms", "300", "--data", directory.file("data")},
+      directory.file("serve.err"));
+  int port = 0;
+  constexpr std::string_view listening = "paystream: listening on http://127.0.0.1:";
+  while (port == 0) {
+    const std::string line = server.read_line(wait_ms);
+    if (line.empty()) break;
+    if (line.rfind(listening, 0) == 0) port = std::stoi(line.substr(listening.size()));
+  }
+  INFO(e2e::read_file(directory.file("serve.err")));
+  REQUIRE(port != 0);
+  httplib::Client client("127.0.0.1", port);
+  REQUIRE(client.Get("/healthz")->status == 200);
+
+  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(bootstrap, {});
+  REQUIRE(producer.ok());
+  REQUIRE((*producer)->produce("paystream.events", 0, "", "not a batch at all", 1).ok());
+  while ((*producer)->in_flight() > 0) (void)(*producer)->poll(100);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  httplib::Result health = client.Get("/healthz");
+  while (health && health->status == 200) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, bounded above
+    health = client.Get("/healthz");
+  }
+  REQUIRE(health);
+  CHECK(health->status == 503);
+  const json body = json::parse(health->body);
+  CHECK(body["status"] == "failing");
+  CHECK_THAT(body["reason"].get<std::string>(), Catch::Contains("events partition 0 offset"));
+  server.signal(SIGTERM);
+  CHECK(server.wait() == 0);
+  broker.signal(SIGTERM);
+  CHECK(broker.wait() == 0);
+}
+
+}  // namespace
+}  // namespace paystream

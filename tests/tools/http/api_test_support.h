@@ -1,0 +1,111 @@
+#pragma once
+// Helpers of the HTTP API tests: a running server with an admin client, JSON bodies, a CSV reader.
+#include <catch2/catch.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tests/support/server_process.h"
+
+namespace paystream::http_test {
+
+using json = nlohmann::json;
+
+// A fresh data directory with the server on it and a client holding the first admin's token.
+struct Api {
+  explicit Api(const std::vector<std::string>& extra = {})
+      : server(std::make_unique<ServerProcess>(data.path(), extra)),
+        admin(server->client(server->admin_token())) {}
+  // Every test ends with a clean stop: exit 0 (a sanitizer's report would make it fail).
+  ~Api() {
+    const int code = server->stop();
+    INFO(server->stderr_text());
+    CHECK(code == 0);
+  }
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+  TempDir data;
+  std::unique_ptr<ServerProcess> server;
+  std::unique_ptr<httplib::Client> admin;
+};
+
+inline json json_of(const httplib::Result& result) {
+  REQUIRE(result);
+  INFO(result->body);
+  return json::parse(result->body);
+}
+
+inline httplib::Result post(httplib::Client& client, const std::string& path, const json& body) {
+  return client.Post(path.c_str(), body.dump(), "application/json");
+}
+
+// Status and error code of a refused request.
+inline std::pair<int, std::string> refusal_of(const httplib::Result& result) {
+  REQUIRE(result);
+  INFO(result->body);
+  const json body = json::parse(result->body);
+  REQUIRE(body.contains("error"));
+  return {result->status, body.at("error").at("code").get<std::string>()};
+}
+
+// RFC 4180: fields separated by commas, records by line ends; a quoted field may hold commas,
+// line breaks and doubled quotes.
+inline std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> record;
+  std::string field;
+  bool quoted = false, any = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+      any = true;
+    } else if (c == ',') {
+      record.push_back(std::move(field));
+      field.clear();
+      any = true;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      record.push_back(std::move(field));
+      records.push_back(std::move(record));
+      record.clear();
+      field.clear();
+      any = false;
+    } else {
+      field += c;
+      any = true;
+    }
+  }
+  if (any) {
+    record.push_back(std::move(field));
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+// Opens an account (and asserts it was opened).
+inline void open_account(httplib::Client& client, json body) {
+  const httplib::Result result = post(client, "/v1/accounts", body);
+  REQUIRE(result);
+  INFO(result->body);
+  REQUIRE(result->status == 201);
+}
+
+inline std::string balance_of(httplib::Client& client, const std::string& account) {
+  const httplib::Result result = client.Get(("/v1/accounts/" + account).c_str());
+  REQUIRE(result);
+  REQUIRE(result->status == 200);
+  return json::parse(result->body).at("current_balance").get<std::string>();
+}
+
+}  // namespace paystream::http_test
