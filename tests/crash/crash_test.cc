@@ -82,7 +82,7 @@ TEST_CASE("crash: acknowledged payments survive SIGKILL exactly once", "[crash]"
   std::set<std::string> acknowledged;
   int killed = 0;
   for (int round = 0; round < kill_rounds; ++round) {
-    ChildProcess child(apply_args(dir, "payments.jsonl"), dir.path("stderr.txt"));
+    KillableChild child(apply_args(dir, "payments.jsonl"), dir.path("stderr.txt"));
     // Kill once a random number of outcomes has arrived, then a random moment later: a fixed delay
     // would let a fast build finish before it, and the test would test nothing.
     const size_t outcomes_before_kill = 1 + random() % (payments - 1);

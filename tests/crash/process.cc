@@ -13,7 +13,7 @@ extern char** environ;
 
 namespace paystream::testing {
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& stderr_path) {
+KillableChild::KillableChild(const std::vector<std::string>& argv, const std::string& stderr_path) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
@@ -32,7 +32,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::stri
   if (spawned != 0) throw std::runtime_error("cannot start " + argv[0]);
 }
 
-ChildProcess::~ChildProcess() {
+KillableChild::~KillableChild() {
   if (!waited_) {
     kill_now();
     wait();
@@ -40,7 +40,7 @@ ChildProcess::~ChildProcess() {
   if (out_fd_ >= 0) close(out_fd_);
 }
 
-bool ChildProcess::read_lines(std::vector<std::string>& lines, int timeout_ms) {
+bool KillableChild::read_lines(std::vector<std::string>& lines, int timeout_ms) {
   pollfd descriptor{out_fd_, POLLIN, 0};
   if (poll(&descriptor, 1, timeout_ms) <= 0) return true;
   char buffer[65536];
@@ -56,11 +56,11 @@ bool ChildProcess::read_lines(std::vector<std::string>& lines, int timeout_ms) {
   return true;
 }
 
-void ChildProcess::kill_now() {
+void KillableChild::kill_now() {
   if (!waited_) ::kill(pid_, SIGKILL);
 }
 
-int ChildProcess::wait() {
+int KillableChild::wait() {
   if (!waited_) {
     waitpid(pid_, &status_, 0);
     waited_ = true;
@@ -69,7 +69,7 @@ int ChildProcess::wait() {
 }
 
 int run_process(const std::vector<std::string>& argv, std::string& output) {
-  ChildProcess child(argv, "/dev/null");
+  KillableChild child(argv, "/dev/null");
   std::vector<std::string> lines;
   while (child.read_lines(lines, 1000)) {
   }

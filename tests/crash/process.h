@@ -1,18 +1,20 @@
 #pragma once
 // Runs the real `paystream` binary as a child process, reading its standard output line by line,
-// so tests can kill it with SIGKILL at any moment.
+// so tests can kill it with SIGKILL at any moment. Not tests/support's ChildProcess: this one
+// reads whatever lines are there in one call and appends stderr across restarts, and its own name
+// keeps the two classes apart in an executable that links tests/support.
 #include <string>
 #include <vector>
 
 namespace paystream::testing {
 
-class ChildProcess {
+class KillableChild {
  public:
   // Starts `argv` with stdin from /dev/null, stdout to a pipe read here, stderr to `stderr_path`.
-  ChildProcess(const std::vector<std::string>& argv, const std::string& stderr_path);
-  ~ChildProcess();
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
+  KillableChild(const std::vector<std::string>& argv, const std::string& stderr_path);
+  ~KillableChild();
+  KillableChild(const KillableChild&) = delete;
+  KillableChild& operator=(const KillableChild&) = delete;
 
   // Reads complete lines available within `timeout_ms`; returns false at end of output.
   bool read_lines(std::vector<std::string>& lines, int timeout_ms);
