@@ -19,8 +19,8 @@ namespace {
 namespace schema = ::paystream::schema;
 
 // The schema's enums carry the same numbers as ours, so conversion is a cast plus a range check.
-static_assert(static_cast<uint16_t>(schema::EventType::OPERATOR_UPDATED) ==
-              static_cast<uint16_t>(EventType::operator_updated));
+static_assert(static_cast<uint16_t>(schema::EventType::CHARGE_RECORDED) ==
+              static_cast<uint16_t>(EventType::charge_recorded));
 static_assert(static_cast<uint16_t>(schema::OperatorRole::AUDITOR) ==
               static_cast<uint16_t>(OperatorRole::auditor));
 static_assert(static_cast<uint16_t>(schema::AccountType::CLEARING) ==
@@ -31,7 +31,7 @@ static_assert(static_cast<uint16_t>(schema::PaymentMethod::OTHER) ==
               static_cast<uint16_t>(PaymentMethod::other));
 
 // The last value of each enum this build knows. A new event type moves last_event_type.
-constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::operator_updated);
+constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::charge_recorded);
 constexpr uint16_t last_operator_role = static_cast<uint16_t>(OperatorRole::auditor);
 constexpr uint16_t last_account_type = static_cast<uint16_t>(AccountType::clearing);
 constexpr uint16_t last_payment_type = static_cast<uint16_t>(PaymentType::minimum_consumption);
@@ -93,6 +93,22 @@ template <class Group>
 Result<std::optional<Date>> read_date(Group group, const char* field) {
   if (group.isNone()) return std::optional<Date>{};
   if (group.isDays()) return std::optional<Date>{Date{group.getDays()}};
+  return corrupt(fmt::format("{} has an unknown variant", field));
+}
+
+template <class Group>
+void write_seconds(Group group, const std::optional<uint32_t>& seconds) {
+  if (seconds) {
+    group.setSeconds(*seconds);
+  } else {
+    group.setNone();
+  }
+}
+
+template <class Group>
+Result<std::optional<uint32_t>> read_seconds(Group group, const char* field) {
+  if (group.isNone()) return std::optional<uint32_t>{};
+  if (group.isSeconds()) return std::optional<uint32_t>{group.getSeconds()};
   return corrupt(fmt::format("{} has an unknown variant", field));
 }
 
@@ -250,6 +266,11 @@ Status check_event_fields(const Event& event) {
       (event.reverses != LogPosition{} || event.reversed_type != PaymentType::payment)) {
     return corrupt(fmt::format("{} carries a reversal target", event_type_name(event.type)));
   }
+  if (event.type != EventType::charge_recorded &&
+      (event.call_start != Timestamp{} || event.call_duration_seconds || !event.caller.empty() ||
+       !event.callee.empty())) {
+    return corrupt(fmt::format("{} carries a call", event_type_name(event.type)));
+  }
   return ok_status();
 }
 
@@ -280,6 +301,13 @@ void write_event_body(schema::Event::Builder out, const Event& event) {
   out.setParameterValue(event.parameter_value);
   out.setPrevHash(capnp::Data::Reader(event.prev_hash.data(), event.prev_hash.size()));
   if (is_operator_event(event.type)) write_operator(out.initOperatorSettings(), event.operator_settings);
+  if (event.type == EventType::charge_recorded) {
+    schema::CallDetails::Builder call = out.initCall();
+    call.setStartMicros(event.call_start.micros);
+    write_seconds(call.initDuration(), event.call_duration_seconds);
+    write_text(call, &schema::CallDetails::Builder::setCaller, event.caller);
+    write_text(call, &schema::CallDetails::Builder::setCallee, event.callee);
+  }
 }
 
 void write_event(schema::Event::Builder out, const Event& event) {
@@ -343,6 +371,15 @@ Status read_event_body(schema::Event::Reader in, Event& event) {
   event.reversed_type = *reversed_type;
   event.parameter_name = read_text(in.getParameterName());
   event.parameter_value = in.getParameterValue();
+  if (in.hasCall()) {
+    const schema::CallDetails::Reader call = in.getCall();
+    Result<std::optional<uint32_t>> duration = read_seconds(call.getDuration(), "call.duration");
+    if (!duration) return duration.error();
+    event.call_start = Timestamp{call.getStartMicros()};
+    event.call_duration_seconds = *duration;
+    event.caller = read_text(call.getCaller());
+    event.callee = read_text(call.getCallee());
+  }
   return ok_status();
 }
 
@@ -419,6 +456,16 @@ struct CommandWriter {
     schema::RotateOperatorToken::Builder out = body.initRotateOperatorToken();
     write_text(out, &schema::RotateOperatorToken::Builder::setName, rotate.name);
     write_token(out.initToken(), rotate.token);
+  }
+  void operator()(const Charge& charge) {
+    schema::Charge::Builder out = body.initCharge();
+    write_text(out, &schema::Charge::Builder::setCdrId, charge.cdr_id);
+    write_text(out, &schema::Charge::Builder::setAccountId, charge.account_id);
+    out.setAmountMicros(charge.amount.micros());
+    out.setCallStartMicros(charge.call_start.micros);
+    write_seconds(out.initDuration(), charge.duration_seconds);
+    write_text(out, &schema::Charge::Builder::setCaller, charge.caller);
+    write_text(out, &schema::Charge::Builder::setCallee, charge.callee);
   }
 };
 
@@ -529,6 +576,18 @@ Result<CommandBody> read_pay(schema::Pay::Reader in) {
                          .method = *method}};
 }
 
+Result<CommandBody> read_charge(schema::Charge::Reader in) {
+  Result<std::optional<uint32_t>> duration = read_seconds(in.getDuration(), "Charge.duration");
+  if (!duration) return duration.error();
+  return CommandBody{Charge{.cdr_id = read_text(in.getCdrId()),
+                            .account_id = read_text(in.getAccountId()),
+                            .amount = Money::from_micros(in.getAmountMicros()),
+                            .call_start = Timestamp{in.getCallStartMicros()},
+                            .duration_seconds = *duration,
+                            .caller = read_text(in.getCaller()),
+                            .callee = read_text(in.getCallee())}};
+}
+
 Result<CommandBody> read_command_body(schema::Command::Body::Reader in) {
   using Which = schema::Command::Body::Which;
   switch (in.which()) {
@@ -578,6 +637,8 @@ Result<CommandBody> read_command_body(schema::Command::Body::Reader in) {
       return CommandBody{
           RotateOperatorToken{.name = read_text(rotate.getName()), .token = read_token(rotate.getToken())}};
     }
+    case Which::CHARGE:
+      return read_charge(in.getCharge());
   }
   // A command kind added by a newer build: the sender is ahead of us, the bytes are not damaged.
   return make_error(Errc::invalid_argument, fmt::format("command kind {} is unknown to this build",

@@ -19,8 +19,13 @@ const char* command_name(const CommandBody& body) {
     const char* operator()(const AddOperator&) const { return "AddOperator"; }
     const char* operator()(const DisableOperator&) const { return "DisableOperator"; }
     const char* operator()(const RotateOperatorToken&) const { return "RotateOperatorToken"; }
+    const char* operator()(const Charge&) const { return "Charge"; }
   };
   return std::visit(Name{}, body);
+}
+
+std::string charge_command_id(std::string_view cdr_id) {
+  return std::string(charge_command_id_prefix) + std::string(cdr_id);
 }
 
 Status check_command_id(std::string_view id) {

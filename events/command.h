@@ -88,8 +88,23 @@ struct RotateOperatorToken {
   bool operator==(const RotateOperatorToken&) const = default;
 };
 
+// A completed call's charge (domain.md "Consumption"). Never refused for lack of funds. The command
+// ID must be charge_command_id(cdr_id): the CDR ID is the idempotency key, whoever submits it.
+struct Charge {
+  std::string cdr_id;
+  std::string account_id;
+  Money amount;  // >= 0
+  Timestamp call_start;
+  std::optional<uint32_t> duration_seconds;
+  std::string caller;
+  std::string callee;
+  bool operator==(const Charge&) const = default;
+};
+inline constexpr std::string_view charge_command_id_prefix = "cdr:";
+std::string charge_command_id(std::string_view cdr_id);
+
 using CommandBody = std::variant<OpenAccount, UpdateAccount, Pay, SetCredit, MakeZero, Reverse, Adjust,
-                                 SetParameter, AddOperator, DisableOperator, RotateOperatorToken>;
+                                 SetParameter, AddOperator, DisableOperator, RotateOperatorToken, Charge>;
 
 struct Command {
   std::string command_id;  // idempotency key; 1-128 printable ASCII characters

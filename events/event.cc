@@ -109,6 +109,8 @@ const char* event_type_name(EventType type) {
       return "OperatorAdded";
     case EventType::operator_updated:
       return "OperatorUpdated";
+    case EventType::charge_recorded:
+      return "ChargeRecorded";
   }
   return "Unknown";
 }

@@ -110,6 +110,7 @@ enum class EventType : uint8_t {
   parameter_set = 8,        // parameter_name, parameter_value (account_id empty)
   operator_added = 9,       // operator_settings
   operator_updated = 10,    // operator_settings (the whole new settings: disabled, a new token)
+  charge_recorded = 11,     // a call's charge: amount >= 0, balance_* (after = before - amount), call_*
 };
 const char* event_type_name(EventType type);
 
@@ -139,6 +140,12 @@ struct Event {
   int64_t parameter_value = 0;
 
   OperatorSettings operator_settings;  // operator events only
+
+  // charge_recorded only: the call charged.
+  Timestamp call_start;
+  std::optional<uint32_t> call_duration_seconds;
+  std::string caller;
+  std::string callee;
 
   // SHA-256 of the encoded previous event of this log (zeros for the first).
   std::array<uint8_t, 32> prev_hash{};

@@ -157,6 +157,8 @@ Status Applier::apply_event(const Event& event, rocksdb::WriteBatch& batch) {
     case EventType::reversal_recorded:
     case EventType::adjustment_recorded:
       return apply_record(event, batch);
+    case EventType::charge_recorded:
+      return apply_charge(event);
     case EventType::parameter_set:
     case EventType::operator_added:
     case EventType::operator_updated:
@@ -180,6 +182,28 @@ Status Applier::apply_record(const Event& event, rocksdb::WriteBatch& batch) {
   account.settings.expires_on = event.expires_after;
   put(batch, handles_.records_by_account, keys::account_record_key(row.account_id, row.time, row.id.value),
       encode_record_value(row));
+  return ok_status();
+}
+
+// A charge moves the balance and counts into the month of its call, as the engine's evolve does; it
+// is no payment record, so it gets no record row.
+Status Applier::apply_charge(const Event& event) {
+  Result<BalanceState*> found = touch(event.account_id);
+  if (!found) return found.error();
+  BalanceState& account = **found;
+  if (account.balance != event.balance_before || account.overdraft != event.overdraft_before) {
+    return corrupt_event(event, "its balance_before/overdraft_before differ from the balance row");
+  }
+  const int32_t month = month_of(event.call_start);
+  if (month > account.consumption_month) {
+    account.consumption_month = month;
+    account.month_consumption = event.amount;
+  } else if (month == account.consumption_month) {
+    const std::optional<Money> sum = account.month_consumption.checked_add(event.amount);
+    if (!sum) return corrupt_event(event, "the month's consumption overflows");
+    account.month_consumption = *sum;
+  }  // an earlier month's call: the row shows the latest month only
+  account.balance = event.balance_after;
   return ok_status();
 }
 

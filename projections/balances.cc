@@ -1,33 +1,14 @@
 // Balance queries: one account by point get, one type through the (type, account) index, or every
 // account in ID order. Status and this month's consumption are derived as of the query's `now`.
 #include <algorithm>
-#include <limits>
 #include <memory>
 
+#include "events/account_status.h"
 #include "projections/key_codec.h"
 #include "projections/projections_internal.h"
 
 namespace paystream {
 namespace {
-
-Money saturating_add(Money a, Money b) {
-  if (const std::optional<Money> sum = a.checked_add(b)) return *sum;
-  return Money::from_micros(b > Money::zero() ? std::numeric_limits<int64_t>::max()
-                                              : std::numeric_limits<int64_t>::min());
-}
-
-// The engine's rule (engine/domain/ledger_state.cc, account_status), restated here because projections
-// must not include the engine: locked first, then expired, no credit, monthly maximum.
-const char* status_name(const AccountSettings& settings, Money available, Money month_consumption,
-                        Timestamp now) {
-  if (settings.locked) return "locked";
-  // An account is usable through the whole of its expiration date.
-  if (settings.expires_on && date_of(now) > *settings.expires_on) return "expired";
-  if (available <= Money::zero()) return "no_credit";
-  if (settings.monthly_max > Money::zero() && month_consumption >= settings.monthly_max)
-    return "monthly_max_reached";
-  return "active";
-}
 
 bool matches(const BalanceQuery& query, const BalanceState& state) {
   if (query.min && state.balance < *query.min) return false;
@@ -118,7 +99,7 @@ BalanceRow balance_row(std::string_view account_id, const BalanceState& state, T
   // Consumption counted in another month than now's is not this month's.
   const Money month_consumption =
       state.consumption_month == month_of(now) ? state.month_consumption : Money::zero();
-  const Money available = saturating_add(state.balance, state.overdraft);
+  const Money available = available_credit(state.balance, state.overdraft);
   return BalanceRow{.account_id = std::string(account_id),
                     .account_name = state.settings.name,
                     .type = state.settings.type,
@@ -131,7 +112,8 @@ BalanceRow balance_row(std::string_view account_id, const BalanceState& state, T
                     .monthly_max = state.settings.monthly_max,
                     .expires_on = state.settings.expires_on,
                     .locked = state.settings.locked,
-                    .status = status_name(state.settings, available, month_consumption, now)};
+                    .status = account_status_name(account_status(state.settings, state.balance,
+                                                                 state.overdraft, month_consumption, now))};
 }
 
 namespace {

@@ -116,6 +116,7 @@ class Applier {
   Status update_account(const Event& event, rocksdb::WriteBatch& batch);
   Status apply_event(const Event& event, rocksdb::WriteBatch& batch);
   Status apply_record(const Event& event, rocksdb::WriteBatch& batch);
+  Status apply_charge(const Event& event);
   void write_touched(rocksdb::WriteBatch& batch);
 
   Handles handles_;

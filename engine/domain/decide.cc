@@ -257,6 +257,9 @@ Status decide_disable_operator(const LedgerState& state, const Command& command,
 Status decide_rotate_operator_token(const LedgerState& state, const Command& command,
                                     const RotateOperatorToken& rotate, const Context& context,
                                     Events& events);
+// decide_charge.cc
+Status decide_charge(const LedgerState& state, const Command& command, const Charge& charge,
+                     const Context& context, Events& events);
 
 namespace {
 
@@ -297,6 +300,9 @@ Status decide_body(const LedgerState& state, const Command& command, const Conte
     }
     Status operator()(const RotateOperatorToken& body) const {
       return decide_rotate_operator_token(state, command, body, context, events);
+    }
+    Status operator()(const Charge& body) const {
+      return decide_charge(state, command, body, context, events);
     }
   };
   return std::visit(Visitor{state, command, context, events}, command.body);

@@ -86,6 +86,15 @@ const AccountState* evolve(LedgerState& state, const Event& event) {
       account = &account_of(state, event);
       apply_record(*account, event);
       break;
+    case EventType::charge_recorded: {
+      account = &account_of(state, event);
+      apply_record(*account, event);
+      const std::optional<Consumption> consumption =
+          add_consumption(account->consumption, month_of(event.call_start), event.amount);
+      PAYSTREAM_ASSERT(consumption.has_value());  // decide checked it
+      account->consumption = *consumption;
+      break;
+    }
     case EventType::reversal_recorded: {
       account = &account_of(state, event);
       apply_record(*account, event);

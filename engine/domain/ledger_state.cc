@@ -98,33 +98,33 @@ void rebuild_indexes(LedgerState& state) {
   }
 }
 
-const char* account_status_name(AccountStatus status) {
-  switch (status) {
-    case AccountStatus::active:
-      return "active";
-    case AccountStatus::expired:
-      return "expired";
-    case AccountStatus::no_credit:
-      return "no_credit";
-    case AccountStatus::monthly_max_reached:
-      return "monthly_max_reached";
-    case AccountStatus::locked:
-      return "locked";
+std::optional<Consumption> add_consumption(const Consumption& consumption, int32_t month, Money amount) {
+  Consumption after = consumption;
+  if (month > consumption.month) {
+    after.month = month;
+    after.current = amount;
+    after.previous = month == consumption.month + 1 ? consumption.current : Money::zero();
+    return after;
   }
-  return "unknown";
+  Money* total = month == consumption.month       ? &after.current
+                 : month == consumption.month - 1 ? &after.previous
+                                                  : nullptr;
+  if (total == nullptr) return after;
+  const std::optional<Money> sum = total->checked_add(amount);
+  if (!sum) return std::nullopt;
+  *total = *sum;
+  return after;
 }
 
-AccountStatus account_status(const AccountSettings& settings, Money balance, Money overdraft,
-                             Money month_consumption, Timestamp now) {
-  if (settings.locked) return AccountStatus::locked;
-  // An account is usable through the whole of its expiration date.
-  if (settings.expires_on && date_of(now) > *settings.expires_on) return AccountStatus::expired;
-  const std::optional<Money> available = balance.checked_add(overdraft);
-  if (available && *available <= Money::zero()) return AccountStatus::no_credit;
-  if (settings.monthly_max > Money::zero() && month_consumption >= settings.monthly_max) {
-    return AccountStatus::monthly_max_reached;
-  }
-  return AccountStatus::active;
+Money consumption_in(const AccountState& account, int32_t month) {
+  if (month == account.consumption.month) return account.consumption.current;
+  if (month == account.consumption.month - 1) return account.consumption.previous;
+  return Money::zero();
+}
+
+CallAuthorization authorize_call(const AccountState& account, Timestamp now) {
+  return authorize_call(account.settings, account.balance, account.overdraft,
+                        consumption_in(account, month_of(now)), now);
 }
 
 }  // namespace paystream

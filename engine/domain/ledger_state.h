@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "events/account_status.h"
 #include "events/event.h"
 
 namespace paystream {
@@ -39,13 +40,25 @@ void set_parameter_value(Parameters& parameters, std::string_view name, int64_t 
 Result<int64_t> parse_parameter_value(const ParameterInfo& info, std::string_view text);
 std::string format_parameter_value(const ParameterInfo& info, int64_t value);
 
+// An account's consumption (charged calls) by the calls' calendar month, UTC: the latest month
+// charged and the month before it, which that month's minimum charge still needs. Earlier months
+// live in the projections' monthly totals only.
+struct Consumption {
+  int32_t month = 0;  // month_of() of `current`
+  Money current;
+  Money previous;  // of month - 1
+  bool operator==(const Consumption&) const = default;
+};
+// After a call of `month` charged `amount` (>= 0); nullopt when a total would overflow. A call
+// older than the month before `month` changes nothing here.
+std::optional<Consumption> add_consumption(const Consumption& consumption, int32_t month, Money amount);
+
 struct AccountState {
   std::string id;
   AccountSettings settings;
   Money balance;
   Money overdraft;
-  int32_t consumption_month = 0;  // month_of() the consumption below counts
-  Money month_consumption;
+  Consumption consumption;
   uint32_t sub_accounts = 0;
   std::vector<uint64_t> reversed_records;  // sorted positions of this account's reversed records
   LogPosition last_position;
@@ -69,10 +82,10 @@ struct LedgerState {
 
 void rebuild_indexes(LedgerState& state);
 
-enum class AccountStatus { active, expired, no_credit, monthly_max_reached, locked };
-const char* account_status_name(AccountStatus status);
-// The status as of `now`; locked first, then expired, no credit, monthly maximum.
-AccountStatus account_status(const AccountSettings& settings, Money balance, Money overdraft,
-                             Money month_consumption, Timestamp now);
+// The account's consumption in `month` (a month_of() index) as far as the state knows it: the
+// month of its latest charged call and the month before are kept; earlier months read as zero.
+Money consumption_in(const AccountState& account, int32_t month);
+// The account's status and call authorization as of `now` (events/account_status.h).
+CallAuthorization authorize_call(const AccountState& account, Timestamp now);
 
 }  // namespace paystream

@@ -69,12 +69,14 @@ std::string encode_account_state(const AccountState& account) {
   writer.u64(account.settings.locked);
   writer.i64(account.balance.micros());
   writer.i64(account.overdraft.micros());
-  writer.i64(account.consumption_month);
-  writer.i64(account.month_consumption.micros());
+  writer.i64(account.consumption.month);
+  writer.i64(account.consumption.current.micros());
   writer.u64(account.sub_accounts);
   writer.u64(account.last_position.value);
   writer.u64(account.reversed_records.size());
   for (uint64_t record : account.reversed_records) writer.u64(record);
+  // Appended after the fields of version 3, which rows written before charges existed lack.
+  writer.i64(account.consumption.previous.micros());
   return writer.take();
 }
 
@@ -97,12 +99,17 @@ Result<AccountState> decode_account_state(std::string_view bytes) {
   account.settings.locked = locked != 0;
   account.balance = Money::from_micros(balance);
   account.overdraft = Money::from_micros(overdraft);
-  account.consumption_month = static_cast<int32_t>(month);
-  account.month_consumption = Money::from_micros(consumption);
+  account.consumption.month = static_cast<int32_t>(month);
+  account.consumption.current = Money::from_micros(consumption);
   account.sub_accounts = static_cast<uint32_t>(sub_accounts);
   account.reversed_records.resize(reversed);
   for (uint64_t& record : account.reversed_records) {
     if (!reader.u64(record)) return corrupt_checkpoint();
+  }
+  if (!reader.done()) {
+    int64_t previous = 0;
+    if (!reader.i64(previous)) return corrupt_checkpoint();
+    account.consumption.previous = Money::from_micros(previous);
   }
   if (!reader.done()) return corrupt_checkpoint();
   return account;

@@ -183,7 +183,9 @@ void EmbeddedLedger::process_group(std::vector<Request>& requests) {
       const Request& request = requests[i];
       const size_t events_before = group->events.size();
       if (write_failed_) {
-        group->outcomes.push_back(make_error(
+        // Built in place from the Error: g++ 12 takes the moved-from temporary Result<Outcome> for
+        // an uninitialized vector (a false -Wmaybe-uninitialized).
+        group->outcomes.emplace_back(make_error(
             Errc::io_error, "the ledger stopped after a failed write; restart it to recover from the log"));
       } else if (!may_write) {
         group->outcomes.push_back(process_without_writing(*group, request, known[i], may_write.error()));

@@ -20,6 +20,7 @@ enum EventType {
   parameterSet @8;
   operatorAdded @9;
   operatorUpdated @10;
+  chargeRecorded @11;
 }
 
 enum AccountType {
@@ -118,6 +119,20 @@ struct Event {
   prevHash @22 :Data;             # SHA-256 of the previous encoded event of the log (32 bytes)
 
   operatorSettings @23 :OperatorSettings;  # operator events only; null otherwise
+
+  call @24 :CallDetails;          # chargeRecorded only; null otherwise
+}
+
+# The call a charge is for, as its CDR gave it. A struct of its own, so that the events of other
+# types carry one null pointer for it rather than its fields.
+struct CallDetails {
+  startMicros @0 :Int64;          # UTC microseconds
+  duration :union {
+    none @1 :Void;
+    seconds @2 :UInt32;
+  }
+  caller @3 :Text;
+  callee @4 :Text;
 }
 
 # Optional values of commands have explicit presence: the first member of each union (none or
@@ -215,6 +230,21 @@ struct RotateOperatorToken {
   token @1 :TokenCredential;
 }
 
+# A completed call's charge, reported by the softswitch. The command ID is "cdr:" + cdrId, so a
+# resent CDR is a duplicate of the first.
+struct Charge {
+  cdrId @0 :Text;
+  accountId @1 :Text;
+  amountMicros @2 :Int64;
+  callStartMicros @3 :Int64;
+  duration :union {
+    none @4 :Void;
+    seconds @5 :UInt32;
+  }
+  caller @6 :Text;
+  callee @7 :Text;
+}
+
 struct Command {
   commandId @0 :Text;
   operatorName @1 :Text;
@@ -231,6 +261,7 @@ struct Command {
     addOperator @11 :AddOperator;
     disableOperator @12 :DisableOperator;
     rotateOperatorToken @13 :RotateOperatorToken;
+    charge @14 :Charge;
   }
 }
 

@@ -1,5 +1,6 @@
 #include "events/codec.h"
 
+#include <capnp/any.h>
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 
@@ -119,6 +120,15 @@ std::vector<Event> sample_events() {
   disabled.operator_settings.agent_account.clear();
   disabled.operator_settings.permissions = 0;
   events.push_back(disabled);
+  Event charged = record_event(EventType::charge_recorded);
+  charged.call_start = Timestamp{1'796'000'000'000'000};
+  charged.call_duration_seconds = 0;  // a zero duration is a value, distinct from none
+  charged.caller = "+15551234567";
+  charged.callee = "0049301234567";
+  events.push_back(charged);
+  Event charged_bare = record_event(EventType::charge_recorded);
+  charged_bare.call_start = Timestamp{-3};
+  events.push_back(charged_bare);
   const size_t full = events.size();
   for (size_t i = 0; i < full; ++i) {
     Event sparse = events[i];
@@ -188,6 +198,20 @@ std::vector<Command> sample_commands() {
   bodies.push_back(AddOperator{.settings = OperatorSettings{}});
   bodies.push_back(DisableOperator{.name = "agent.7"});
   bodies.push_back(RotateOperatorToken{.name = "agent.7", .token = sample_operator().token});
+  bodies.push_back(Charge{.cdr_id = "cdr-1",
+                          .account_id = "1001",
+                          .amount = Money::from_micros(350'000),
+                          .call_start = Timestamp{1'796'000'000'000'000},
+                          .duration_seconds = std::numeric_limits<uint32_t>::max(),
+                          .caller = "100",
+                          .callee = "200"});
+  bodies.push_back(Charge{.cdr_id = "",
+                          .account_id = "",
+                          .amount = Money::zero(),
+                          .call_start = Timestamp{},
+                          .duration_seconds = std::nullopt,
+                          .caller = "",
+                          .callee = ""});
   std::vector<Command> commands;
   for (size_t i = 0; i < bodies.size(); ++i) {
     commands.push_back(Command{.command_id = "cmd-" + std::to_string(i),
@@ -336,7 +360,7 @@ TEST_CASE("codec: message_bytes is capnp::writeMessage's framing", "[codec]") {
 // ---- Unknown and invalid values ---------------------------------------------------------------
 
 TEST_CASE("codec: an event type this build does not know is unsupported, naming the number", "[codec]") {
-  for (uint16_t number : {uint16_t{11}, uint16_t{200}, uint16_t{65535}}) {
+  for (uint16_t number : {uint16_t{12}, uint16_t{200}, uint16_t{65535}}) {
     const std::string bytes = crafted_event(
         [&](schema::Event::Builder event) { event.setType(static_cast<schema::EventType>(number)); });
     Result<Event> decoded = decode_event(bytes);
@@ -351,7 +375,8 @@ TEST_CASE("codec: an unknown type wins over fields this build would call corrupt
   // A newer type may use fields in new ways; the reader must learn it is too old, not that the
   // log is damaged.
   const std::string bytes = crafted_event([](schema::Event::Builder event) {
-    event.setType(static_cast<schema::EventType>(11));
+    event.setType(static_cast<schema::EventType>(12));
+    event.initCall().setCaller("a call on a type this build does not know");
     event.setMethod(static_cast<schema::PaymentMethod>(7));
     event.setParameterName("new use");
     event.setPrevHash(capnp::Data::Reader());
@@ -389,6 +414,25 @@ TEST_CASE("codec: values out of range are corruption", "[codec]") {
       {"parameter on a payment", [](Builder e) { e.setParameterValue(1); }},
       {"reversal target on a payment", [](Builder e) { e.setReverses(3); }},
       {"reversed type on a payment", [](Builder e) { e.setReversedType(schema::PaymentType::CREDIT); }},
+      {"a call on a payment", [](Builder e) { e.initCall().setCaller("100"); }},
+      {"a call's unknown duration variant",
+       [](Builder e) {
+         e.setType(schema::EventType::CHARGE_RECORDED);
+         // The discriminant is the one data byte in which "none" and "seconds = 0" differ.
+         capnp::MallocMessageBuilder scratch;
+         auto none = scratch.initRoot<schema::CallDetails>();
+         none.getDuration().setNone();
+         auto seconds = scratch.getOrphanage().newOrphan<schema::CallDetails>();
+         seconds.get().getDuration().setSeconds(0);
+         const auto none_bytes = capnp::toAny(none.asReader()).getDataSection();
+         const auto seconds_bytes = capnp::toAny(seconds.getReader()).getDataSection();
+         schema::CallDetails::Builder call = e.initCall();
+         call.getDuration().setSeconds(0);
+         auto data = capnp::toAny(call).getDataSection();
+         for (size_t i = 0; i < data.size(); ++i) {
+           if (none_bytes[i] != seconds_bytes[i]) data[i] = 7;
+         }
+       }},
   };
   for (const auto& [name, change] : cases) {
     INFO(name);

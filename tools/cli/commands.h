@@ -45,6 +45,7 @@ void add_apply_command(CLI::App& app, Cli& cli);       // apply (JSON lines)
 void add_operator_commands(CLI::App& app, Cli& cli);   // operator add | list | disable | rotate
 void add_bench_http_command(CLI::App& app, Cli& cli);  // bench-http (bench_http_command.cc)
 void add_serve_command(CLI::App& app, Cli& cli);       // serve (the HTTP API, serve_command.cc)
+void add_charge_commands(CLI::App& app, Cli& cli);     // charge, authorize (charge_commands.cc)
 void add_kafka_commands(CLI::App& app, Cli& cli);      // publish, dev-broker (kafka_commands.cc)
 
 void set_callback(CLI::App& command, std::function<void()> callback);

@@ -112,12 +112,15 @@ int run_apply_chunks(const ApplyChunk& apply, size_t chunk_commands_max, std::is
   return any_refused ? 3 : 0;
 }
 
-int run_apply(Ledger& ledger, const ApplyOptions& options, std::istream& in, std::ostream& out,
-              std::ostream& err) {
-  const ApplyChunk apply = [&](const std::vector<std::string>& lines) -> Result<std::vector<json>> {
+ApplyChunk local_apply_chunk(Ledger& ledger, const ApplyOptions& options) {
+  return [&ledger, options](const std::vector<std::string>& lines) -> Result<std::vector<json>> {
     return apply_locally(ledger, options, lines);
   };
-  return run_apply_chunks(apply, options.chunk_commands_max, in, out, err);
+}
+
+int run_apply(Ledger& ledger, const ApplyOptions& options, std::istream& in, std::ostream& out,
+              std::ostream& err) {
+  return run_apply_chunks(local_apply_chunk(ledger, options), options.chunk_commands_max, in, out, err);
 }
 
 }  // namespace paystream

@@ -29,6 +29,9 @@ int run_apply(Ledger& ledger, const ApplyOptions& options, std::istream& in, std
 // cannot be reached): its lines get no outcome and the run stops with exit 1.
 using ApplyChunk = std::function<Result<std::vector<nlohmann::json>>(const std::vector<std::string>& lines)>;
 
+// Chunks applied by the local ledger: one submit_all per chunk, so its commands share one sync.
+ApplyChunk local_apply_chunk(Ledger& ledger, const ApplyOptions& options);
+
 // The loop of run_apply, whatever applies the chunks (the local ledger, or a server: remote_apply.h):
 // reads lines, cuts chunks (at chunk_commands_max lines, or when the input pauses), prints each
 // outcome with its "line" number, and stops after a chunk with an operating error (io_error ...).

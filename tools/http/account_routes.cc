@@ -76,6 +76,29 @@ ApiResponse show_account(ApiContext& context, const ApiRequest& request, const C
   return rows_response(*format, account_columns(), source, {}, "account");
 }
 
+// May the account place a call now, and for how much at most: from the engine's state in memory
+// (the account's partition in Kafka mode), without a disk read.
+ApiResponse authorize(ApiContext& context, const ApiRequest& request, const Caller& caller) {
+  Result<QueryParams> params = QueryParams::read(request, {});
+  if (!params) return error_response(params.error());
+  const std::string account_id = request.path_param("id");
+  if (Status valid = account_id_argument("account ID", account_id); !valid)
+    return error_response(valid.error());
+  if (Status may = check_caller_may_read(context.backend, caller, account_id); !may) {
+    return error_response(may.error());
+  }
+  std::optional<CallAuthorization> authorization;
+  const Timestamp now = now_utc();
+  context.backend.read_accounts_of(account_id, [&](const LedgerState& state) {
+    if (const AccountState* account = state.find(account_id)) authorization = authorize_call(*account, now);
+  });
+  if (!authorization) {
+    return error_response(
+        make_error(Errc::account_not_found, fmt::format("account '{}' does not exist", account_id)));
+  }
+  return json_response(200, authorization_json(account_id, *authorization));
+}
+
 }  // namespace
 
 void add_account_routes(Router& router, ApiContext& context) {
@@ -86,6 +109,10 @@ void add_account_routes(Router& router, ApiContext& context) {
   router.add("GET", "/v1/accounts/{id}", Auth::required,
              [&context](const ApiRequest& request, const Caller& caller) {
                return show_account(context, request, caller);
+             });
+  router.add("GET", "/v1/accounts/{id}/authorization", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return authorize(context, request, caller);
              });
   router.add("PATCH", "/v1/accounts/{id}", Auth::required,
              [&context](const ApiRequest& request, const Caller& caller) {

@@ -179,6 +179,28 @@ Result<CommandBody> pay_from(Members& members) {
   return CommandBody{pay};
 }
 
+Result<CommandBody> charge_from(Members& members, const json& object) {
+  Charge charge;
+  PAYSTREAM_TRY_ASSIGN(charge.cdr_id, members.text("cdr_id", true));
+  if (charge.cdr_id.empty()) return invalid("\"cdr_id\" must not be empty");
+  PAYSTREAM_TRY_ASSIGN(charge.account_id, members.text("account", true));
+  PAYSTREAM_TRY_ASSIGN(charge.amount, members.money("amount"));
+  std::string start;
+  PAYSTREAM_TRY_ASSIGN(start, members.text("start_time", true));
+  PAYSTREAM_TRY_ASSIGN(charge.call_start, parse_timestamp(start));
+  if (members.has("duration_seconds")) {
+    const json& duration = object.at("duration_seconds");
+    if (!duration.is_number_unsigned() || duration.get<uint64_t>() > UINT32_MAX) {
+      return invalid(
+          fmt::format("\"duration_seconds\" must be a whole number of seconds (got {})", duration.dump()));
+    }
+    charge.duration_seconds = duration.get<uint32_t>();
+  }
+  PAYSTREAM_TRY_ASSIGN(charge.caller, members.text("caller", false));
+  PAYSTREAM_TRY_ASSIGN(charge.callee, members.text("callee", false));
+  return CommandBody{charge};
+}
+
 Result<CommandBody> reverse_from(Members& members, const json& object) {
   Reverse reverse;
   if (!members.has("record") || !object.at("record").is_number_unsigned() ||
@@ -211,6 +233,7 @@ const std::vector<TypeMembers>& type_members() {
       {"reverse", {"record", "memo"}},
       {"adjust", {"account", "amount", "memo"}},
       {"set_parameter", {"name", "value"}},
+      {"charge", {"cdr_id", "account", "amount", "start_time", "duration_seconds", "caller", "callee"}},
   };
   return table;
 }
@@ -223,7 +246,7 @@ Status check_members(const std::string& type, const json& object) {
   if (known == nullptr) {
     return invalid(
         fmt::format("unknown command type '{}': expected open_account, update_account, pay, credit, "
-                    "make_zero, reverse, adjust or set_parameter",
+                    "make_zero, reverse, adjust, set_parameter or charge",
                     type));
   }
   for (const auto& [key, value] : object.items()) {
@@ -243,6 +266,7 @@ Result<CommandBody> body_from(const std::string& type, Members& members, const j
   if (type == "update_account") return update_from(members);
   if (type == "pay") return pay_from(members);
   if (type == "reverse") return reverse_from(members, object);
+  if (type == "charge") return charge_from(members, object);
   if (type == "credit") {
     SetCredit credit;
     PAYSTREAM_TRY_ASSIGN(credit.account_id, members.text("account", true));
@@ -281,7 +305,7 @@ Result<CommandBody> body_from(const std::string& type, Members& members, const j
   }
   return invalid(
       fmt::format("unknown command type '{}': expected open_account, update_account, pay, credit, "
-                  "make_zero, reverse, adjust or set_parameter",
+                  "make_zero, reverse, adjust, set_parameter or charge",
                   type));
 }
 
@@ -306,6 +330,10 @@ Result<Command> command_from_json(const json& object, const std::string& default
     command.operator_name = default_operator;
   }
   PAYSTREAM_TRY_ASSIGN(command.body, body_from(type, members, object));
+  // A charge's key is its CDR ID, never a generated one: a resent CDR must be a duplicate.
+  if (const auto* charge = std::get_if<Charge>(&command.body); charge && command.command_id.empty()) {
+    command.command_id = charge_command_id(charge->cdr_id);
+  }
   // Every member the table allows is read above; this catches a table and a parser that disagree.
   if (Status status = members.check_no_others(type); !status) return status.error();
   return command;
@@ -387,6 +415,17 @@ json event_to_json(const Event& event) {
     out["memo"] = event.memo;
     if (event.type == EventType::payment_recorded) out["method"] = payment_method_name(event.method);
     if (event.type == EventType::reversal_recorded) out["reverses"] = event.reverses.value;
+  }
+  if (event.type == EventType::charge_recorded) {
+    out["cdr_id"] =
+        event.command_id.substr(std::min(event.command_id.size(), charge_command_id_prefix.size()));
+    out["amount"] = event.amount.to_string();
+    out["balance_before"] = event.balance_before.to_string();
+    out["balance_after"] = event.balance_after.to_string();
+    out["start_time"] = format_timestamp(event.call_start);
+    if (event.call_duration_seconds) out["duration_seconds"] = *event.call_duration_seconds;
+    out["caller"] = event.caller;
+    out["callee"] = event.callee;
   }
   if (event.type == EventType::parameter_set) {
     out["parameter"] = event.parameter_name;

@@ -86,6 +86,17 @@ struct BodyWriter {
     out["value"] = info != nullptr ? format_parameter_value(*info, set.value) : std::to_string(set.value);
     return ok_status();
   }
+  Status operator()(const Charge& charge) {
+    out["type"] = "charge";
+    out["cdr_id"] = charge.cdr_id;
+    out["account"] = charge.account_id;
+    out["amount"] = charge.amount.to_string();
+    out["start_time"] = format_timestamp(charge.call_start);
+    if (charge.duration_seconds) out["duration_seconds"] = *charge.duration_seconds;
+    if (!charge.caller.empty()) out["caller"] = charge.caller;
+    if (!charge.callee.empty()) out["callee"] = charge.callee;
+    return ok_status();
+  }
   // A token credential is made where the token is shown: operators are added over HTTP with
   // POST /v1/operators, which makes the token on the server.
   template <class OperatorCommand>

@@ -53,6 +53,43 @@ std::vector<std::string> operator_cells(const OperatorSettings& settings, const 
   return cells;
 }
 
+const std::vector<Column>& authorization_columns() {
+  static const std::vector<Column> columns = {{"Account ID", "account", CellKind::text},
+                                              {"Allowed", "allowed", CellKind::text},
+                                              {"Reason", "reason", CellKind::text},
+                                              {"Max Spend", "max_spend", CellKind::amount}};
+  return columns;
+}
+
+namespace {
+
+std::string reason_of(const CallAuthorization& authorization) {
+  return authorization.allowed() ? "" : account_status_name(authorization.status);
+}
+
+}  // namespace
+
+std::vector<std::string> authorization_cells(const std::string& account_id,
+                                             const CallAuthorization& authorization) {
+  return {account_id, authorization.allowed() ? "yes" : "no", reason_of(authorization),
+          authorization.max_spend.to_string()};
+}
+
+nlohmann::json authorization_json(const std::string& account_id, const CallAuthorization& authorization) {
+  return {{"account", account_id},
+          {"allowed", authorization.allowed()},
+          {"reason", reason_of(authorization)},
+          {"max_spend", authorization.max_spend.to_string()}};
+}
+
+CallAuthorization authorization_of(const BalanceRow& row, Timestamp now) {
+  AccountSettings settings;
+  settings.monthly_max = row.monthly_max;
+  settings.expires_on = row.expires_on;
+  settings.locked = row.locked;
+  return authorize_call(settings, row.balance, row.overdraft, row.month_consumption, now);
+}
+
 RecordRow record_row_of(const Event& event, const std::string& account_name) {
   RecordRow row;
   row.id = event.position;

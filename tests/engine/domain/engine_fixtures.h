@@ -31,7 +31,8 @@ struct TestLedger {
     // As the HTTP API submits it: an agent operator's ID in its agent's ID space.
     const Result<Access> access = access_of(state, operator_name);
     const std::string given_id = "c-" + std::to_string(next_id++);
-    const std::string id = access ? scoped_command_id(*access, given_id) : given_id;
+    std::string id = access ? scoped_command_id(*access, given_id) : given_id;
+    if (const Charge* charge = std::get_if<Charge>(&body)) id = charge_command_id(charge->cdr_id);
     Result<std::vector<Event>> events = decide(state, command(std::move(body), id, operator_name), context);
     if (!events) return events;
     for (Event& event : *events) {

@@ -36,9 +36,9 @@ inline constexpr Target every_target[] = {Target::own, Target::sub, Target::outs
 // One per CommandBody alternative, and Reverse twice: of a record made by an operator of the
 // target's agent, and of one made by the admin.
 inline const std::vector<std::string>& every_kind() {
-  static const std::vector<std::string> kinds = {"open",  "update",       "pay",           "credit",
-                                                 "zero",  "reverse-tree", "reverse-admin", "adjust",
-                                                 "param", "add-op",       "disable-op",    "rotate-op"};
+  static const std::vector<std::string> kinds = {
+      "open",   "update", "pay",    "credit",     "zero",      "reverse-tree", "reverse-admin",
+      "adjust", "param",  "add-op", "disable-op", "rotate-op", "charge"};
   return kinds;
 }
 
@@ -66,8 +66,10 @@ inline constexpr uint32_t bit(Permission permission) { return static_cast<uint32
 
 inline const std::vector<Actor>& actors() {
   static const std::string all =
-      "open update pay credit zero reverse-tree reverse-admin adjust param add-op disable-op rotate-op";
-  static const std::string finance = "open update pay credit zero reverse-tree reverse-admin adjust";
+      "open update pay credit zero reverse-tree reverse-admin adjust param add-op disable-op rotate-op "
+      "charge";
+  // A call's charge comes from the softswitch's account (admin or finance), never from an agent.
+  static const std::string finance = "open update pay credit zero reverse-tree reverse-admin adjust charge";
   static const std::string agent_all = "pay credit reverse-tree reverse-admin adjust";
   static const std::vector<Actor> table = {
       {"admin", OperatorRole::admin, 0, all, all, all},
@@ -224,6 +226,17 @@ inline Command row_command(const Actor& actor, const std::string& kind, Target t
     command.body = DisableOperator{"agent.none"};
   } else if (kind == "rotate-op") {
     command.body = RotateOperatorToken{"agent.none", credential(998)};
+  } else if (kind == "charge") {
+    // A charge's ID is its CDR's; an agent's would be refused as forbidden before the ID is read.
+    command.command_id = charge_command_id("row");
+    command.body =
+        Charge{.cdr_id = "row",
+               .account_id = account,
+               .amount = Money::from_micros(1'000'000),
+               .call_start = Timestamp{1'600'000'000'000'000},  // 2020-09-13: before both modes' clocks
+               .duration_seconds = 60,
+               .caller = "100",
+               .callee = "200"};
   }
   return command;
 }
