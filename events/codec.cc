@@ -19,8 +19,8 @@ namespace {
 namespace schema = ::paystream::schema;
 
 // The schema's enums carry the same numbers as ours, so conversion is a cast plus a range check.
-static_assert(static_cast<uint16_t>(schema::EventType::CHARGE_RECORDED) ==
-              static_cast<uint16_t>(EventType::charge_recorded));
+static_assert(static_cast<uint16_t>(schema::EventType::MINIMUM_CHARGED) ==
+              static_cast<uint16_t>(EventType::minimum_charged));
 static_assert(static_cast<uint16_t>(schema::OperatorRole::AUDITOR) ==
               static_cast<uint16_t>(OperatorRole::auditor));
 static_assert(static_cast<uint16_t>(schema::AccountType::CLEARING) ==
@@ -31,7 +31,7 @@ static_assert(static_cast<uint16_t>(schema::PaymentMethod::OTHER) ==
               static_cast<uint16_t>(PaymentMethod::other));
 
 // The last value of each enum this build knows. A new event type moves last_event_type.
-constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::charge_recorded);
+constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::minimum_charged);
 constexpr uint16_t last_operator_role = static_cast<uint16_t>(OperatorRole::auditor);
 constexpr uint16_t last_account_type = static_cast<uint16_t>(AccountType::clearing);
 constexpr uint16_t last_payment_type = static_cast<uint16_t>(PaymentType::minimum_consumption);
@@ -271,6 +271,9 @@ Status check_event_fields(const Event& event) {
        !event.callee.empty())) {
     return corrupt(fmt::format("{} carries a call", event_type_name(event.type)));
   }
+  if (event.type != EventType::minimum_charged && event.minimum_month != 0) {
+    return corrupt(fmt::format("{} carries a minimum's month", event_type_name(event.type)));
+  }
   return ok_status();
 }
 
@@ -301,6 +304,7 @@ void write_event_body(schema::Event::Builder out, const Event& event) {
   out.setParameterValue(event.parameter_value);
   out.setPrevHash(capnp::Data::Reader(event.prev_hash.data(), event.prev_hash.size()));
   if (is_operator_event(event.type)) write_operator(out.initOperatorSettings(), event.operator_settings);
+  out.setMinimumMonth(event.minimum_month);
   if (event.type == EventType::charge_recorded) {
     schema::CallDetails::Builder call = out.initCall();
     call.setStartMicros(event.call_start.micros);
@@ -371,6 +375,7 @@ Status read_event_body(schema::Event::Reader in, Event& event) {
   event.reversed_type = *reversed_type;
   event.parameter_name = read_text(in.getParameterName());
   event.parameter_value = in.getParameterValue();
+  event.minimum_month = in.getMinimumMonth();
   if (in.hasCall()) {
     const schema::CallDetails::Reader call = in.getCall();
     Result<std::optional<uint32_t>> duration = read_seconds(call.getDuration(), "call.duration");
@@ -466,6 +471,11 @@ struct CommandWriter {
     write_seconds(out.initDuration(), charge.duration_seconds);
     write_text(out, &schema::Charge::Builder::setCaller, charge.caller);
     write_text(out, &schema::Charge::Builder::setCallee, charge.callee);
+  }
+  void operator()(const MinimumCharge& minimum) {
+    schema::MinimumCharge::Builder out = body.initMinimumCharge();
+    write_text(out, &schema::MinimumCharge::Builder::setAccountId, minimum.account_id);
+    out.setMonth(minimum.month);
   }
 };
 
@@ -639,6 +649,11 @@ Result<CommandBody> read_command_body(schema::Command::Body::Reader in) {
     }
     case Which::CHARGE:
       return read_charge(in.getCharge());
+    case Which::MINIMUM_CHARGE: {
+      const schema::MinimumCharge::Reader minimum = in.getMinimumCharge();
+      return CommandBody{
+          MinimumCharge{.account_id = read_text(minimum.getAccountId()), .month = minimum.getMonth()}};
+    }
   }
   // A command kind added by a newer build: the sender is ahead of us, the bytes are not damaged.
   return make_error(Errc::invalid_argument, fmt::format("command kind {} is unknown to this build",

@@ -20,12 +20,17 @@ const char* command_name(const CommandBody& body) {
     const char* operator()(const DisableOperator&) const { return "DisableOperator"; }
     const char* operator()(const RotateOperatorToken&) const { return "RotateOperatorToken"; }
     const char* operator()(const Charge&) const { return "Charge"; }
+    const char* operator()(const MinimumCharge&) const { return "MinimumCharge"; }
   };
   return std::visit(Name{}, body);
 }
 
 std::string charge_command_id(std::string_view cdr_id) {
   return std::string(charge_command_id_prefix) + std::string(cdr_id);
+}
+
+std::string minimum_command_id(std::string_view account_id, int32_t month) {
+  return fmt::format("minimum:{}:{}", account_id, format_month(month));
 }
 
 Status check_command_id(std::string_view id) {

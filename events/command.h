@@ -103,8 +103,18 @@ struct Charge {
 inline constexpr std::string_view charge_command_id_prefix = "cdr:";
 std::string charge_command_id(std::string_view cdr_id);
 
-using CommandBody = std::variant<OpenAccount, UpdateAccount, Pay, SetCredit, MakeZero, Reverse, Adjust,
-                                 SetParameter, AddOperator, DisableOperator, RotateOperatorToken, Charge>;
+// A month's minimum consumption shortfall (domain.md "Monthly minimum"): charged once per account
+// and month, when due. The command ID must be minimum_command_id(account_id, month).
+struct MinimumCharge {
+  std::string account_id;
+  int32_t month = 0;  // month_of() index
+  bool operator==(const MinimumCharge&) const = default;
+};
+std::string minimum_command_id(std::string_view account_id, int32_t month);
+
+using CommandBody =
+    std::variant<OpenAccount, UpdateAccount, Pay, SetCredit, MakeZero, Reverse, Adjust, SetParameter,
+                 AddOperator, DisableOperator, RotateOperatorToken, Charge, MinimumCharge>;
 
 struct Command {
   std::string command_id;  // idempotency key; 1-128 printable ASCII characters

@@ -111,6 +111,8 @@ const char* event_type_name(EventType type) {
       return "OperatorUpdated";
     case EventType::charge_recorded:
       return "ChargeRecorded";
+    case EventType::minimum_charged:
+      return "MinimumCharged";
   }
   return "Unknown";
 }
@@ -122,6 +124,7 @@ bool is_payment_record(EventType type) {
     case EventType::balance_zeroed:
     case EventType::reversal_recorded:
     case EventType::adjustment_recorded:
+    case EventType::minimum_charged:
       return true;
     default:
       return false;
@@ -140,6 +143,8 @@ PaymentType payment_type_of(EventType type) {
       return PaymentType::reversal;
     case EventType::adjustment_recorded:
       return PaymentType::adjustment;
+    case EventType::minimum_charged:
+      return PaymentType::minimum_consumption;
     default:
       break;
   }

@@ -111,6 +111,8 @@ enum class EventType : uint8_t {
   operator_added = 9,       // operator_settings
   operator_updated = 10,    // operator_settings (the whole new settings: disabled, a new token)
   charge_recorded = 11,     // a call's charge: amount >= 0, balance_* (after = before - amount), call_*
+  minimum_charged =
+      12,  // payment record (minimum_consumption): amount = -shortfall, balance_*, minimum_month
 };
 const char* event_type_name(EventType type);
 
@@ -146,6 +148,8 @@ struct Event {
   std::optional<uint32_t> call_duration_seconds;
   std::string caller;
   std::string callee;
+
+  int32_t minimum_month = 0;  // minimum_charged only: the month whose shortfall it charges
 
   // SHA-256 of the encoded previous event of this log (zeros for the first).
   std::array<uint8_t, 32> prev_hash{};

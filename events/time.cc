@@ -66,6 +66,27 @@ int32_t month_of(Timestamp time) {
   return year * 12 + static_cast<int32_t>(month) - 1;
 }
 
+Date first_day_of_month(int32_t month) {
+  const int year = static_cast<int>(floor_div(month, 12));
+  return date_from_civil(year, static_cast<unsigned>(month - year * 12) + 1, 1);
+}
+
+std::string format_month(int32_t month) {
+  int year = 0;
+  unsigned month_of_year = 0, day = 0;
+  civil_from_date(first_day_of_month(month), year, month_of_year, day);
+  return fmt::format("{:04d}-{:02d}", year, month_of_year);
+}
+
+Result<int32_t> parse_month(std::string_view text) {
+  int year = 0, month = 0;
+  if (text.size() != 7 || text[4] != '-' || !parse_digits(text, 0, 4, year) ||
+      !parse_digits(text, 5, 2, month) || month < 1 || month > 12) {
+    return invalid_date(text, "YYYY-MM");
+  }
+  return year * 12 + month - 1;
+}
+
 Result<Date> parse_date(std::string_view text) {
   int year = 0, month = 0, day = 0;
   if (text.size() != 10 || text[4] != '-' || text[7] != '-' || !parse_digits(text, 0, 4, year) ||

@@ -27,6 +27,11 @@ void civil_from_date(Date date, int& year, unsigned& month, unsigned& day);
 Date add_days(Date date, int32_t days);
 // Month index (year * 12 + month - 1), to bucket monthly consumption.
 int32_t month_of(Timestamp time);
+// The first day of a month index.
+Date first_day_of_month(int32_t month);
+// "2026-11"; and back, refusing anything else (invalid_date).
+std::string format_month(int32_t month);
+Result<int32_t> parse_month(std::string_view text);
 
 // "2026-11-25"; rejects anything else, including impossible dates (2026-02-30).
 Result<Date> parse_date(std::string_view text);

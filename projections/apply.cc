@@ -156,6 +156,7 @@ Status Applier::apply_event(const Event& event, rocksdb::WriteBatch& batch) {
     case EventType::balance_zeroed:
     case EventType::reversal_recorded:
     case EventType::adjustment_recorded:
+    case EventType::minimum_charged:
       return apply_record(event, batch);
     case EventType::charge_recorded:
       return apply_charge(event);

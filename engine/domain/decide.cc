@@ -260,6 +260,8 @@ Status decide_rotate_operator_token(const LedgerState& state, const Command& com
 // decide_charge.cc
 Status decide_charge(const LedgerState& state, const Command& command, const Charge& charge,
                      const Context& context, Events& events);
+Status decide_minimum_charge(const LedgerState& state, const Command& command, const MinimumCharge& minimum,
+                             const Context& context, Events& events);
 
 namespace {
 
@@ -303,6 +305,9 @@ Status decide_body(const LedgerState& state, const Command& command, const Conte
     }
     Status operator()(const Charge& body) const {
       return decide_charge(state, command, body, context, events);
+    }
+    Status operator()(const MinimumCharge& body) const {
+      return decide_minimum_charge(state, command, body, context, events);
     }
   };
   return std::visit(Visitor{state, command, context, events}, command.body);

@@ -1,6 +1,7 @@
-// decide for Charge: a completed call's charge (domain.md "Consumption"). The call happened, so its
-// charge is never refused for lack of funds: it may take the balance below the overdraft limit,
-// and the account's status then blocks further calls. Only malformed or impossible input is refused.
+// decide for Charge and MinimumCharge, what moves consumption and what it leads to.
+// A completed call's charge (domain.md "Consumption"): the call happened, so its charge is never
+// refused for lack of funds; it may take the balance below the overdraft limit, and the account's
+// status then blocks further calls. Only malformed or impossible input is refused.
 #include <fmt/format.h>
 
 #include "engine/domain/decide_support.h"
@@ -60,6 +61,72 @@ Status decide_charge(const LedgerState& state, const Command& command, const Cha
   event.call_duration_seconds = charge.duration_seconds;
   event.caller = charge.caller;
   event.callee = charge.callee;
+  return ok_status();
+}
+
+}  // namespace paystream
+
+namespace paystream {
+
+// The monthly minimum (domain.md "Monthly minimum"): once the month's charge time has come, an
+// account whose consumption of the month stayed below its minimum is charged the difference, once.
+// Everything it depends on is in the state and the command, so a replay decides the same.
+Status decide_minimum_charge(const LedgerState& state, const Command& command, const MinimumCharge& minimum,
+                             const Context& context, Events& events) {
+  const std::string month = format_month(minimum.month);
+  if (command.command_id != minimum_command_id(minimum.account_id, minimum.month)) {
+    return reject(Errc::invalid_argument,
+                  fmt::format("a minimum charge's command ID is '{}', not '{}'",
+                              minimum_command_id(minimum.account_id, minimum.month), command.command_id));
+  }
+  const AccountState* account = state.find(minimum.account_id);
+  if (account == nullptr) return account_not_found(minimum.account_id);
+  const Parameters& parameters = state.parameters;
+  if (parameters.minimum_consumption_enabled != 1) {
+    return reject(Errc::nothing_to_change,
+                  "monthly minimum charging is off (SERVER_MINIMUM_CONSUMPTION_ENABLED = 0)");
+  }
+  const Timestamp due = minimum_due_time(minimum.month, parameters.minimum_consumption_charge_hour);
+  if (context.now < due) {
+    return reject(Errc::nothing_to_change,
+                  fmt::format("the minimum of {} is not due until {}", month, format_timestamp(due)));
+  }
+  if (account->minimum_charged_month >= minimum.month) {
+    return reject(Errc::nothing_to_change,
+                  fmt::format("the minimum of '{}' was charged for {} already", account->id,
+                              format_month(account->minimum_charged_month)));
+  }
+  if (account->opened >= start_of(first_day_of_month(minimum.month + 1))) {
+    return reject(Errc::nothing_to_change,
+                  fmt::format("account '{}' was opened after {} ended", account->id, month));
+  }
+  if (minimum.month < account->consumption.month - 1) {
+    return reject(Errc::nothing_to_change,
+                  fmt::format("the consumption of '{}' in {} is no longer kept (calls of {} were charged "
+                              "since): its minimum can no longer be decided",
+                              account->id, month, format_month(account->consumption.month)));
+  }
+  const Money minimum_amount = account->settings.monthly_min;
+  const Money consumed = consumption_in(*account, minimum.month);
+  if (minimum_amount <= consumed) {
+    return reject(Errc::nothing_to_change,
+                  fmt::format("'{}' consumed {} in {}, not below its minimum {}", account->id,
+                              consumed.to_string(), month, minimum_amount.to_string()));
+  }
+  // Both are non-negative, the minimum the larger: no overflow.
+  const Money shortfall = Money::from_micros(minimum_amount.micros() - consumed.micros());
+  const std::optional<Money> after = account->balance.checked_sub(shortfall);
+  if (!after) {
+    return reject(
+        Errc::balance_would_overflow,
+        fmt::format("charging the minimum of {} to '{}' would overflow its balance", month, account->id));
+  }
+  Event& event = add_record_event(events, EventType::minimum_charged, command, context, *account,
+                                  fmt::format("monthly minimum {}: consumed {} of {}", month,
+                                              consumed.to_string(), minimum_amount.to_string()));
+  event.amount = Money::from_micros(-shortfall.micros());
+  event.balance_after = *after;
+  event.minimum_month = minimum.month;
   return ok_status();
 }
 

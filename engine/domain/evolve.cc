@@ -71,6 +71,7 @@ const AccountState* evolve(LedgerState& state, const Event& event) {
       account->id = event.account_id;
       account->settings = event.settings;
       account->overdraft = event.overdraft_after;
+      account->opened = event.time;
       break;
     }
     case EventType::account_updated: {
@@ -95,6 +96,12 @@ const AccountState* evolve(LedgerState& state, const Event& event) {
       account->consumption = *consumption;
       break;
     }
+    case EventType::minimum_charged:
+      account = &account_of(state, event);
+      apply_record(*account, event);
+      PAYSTREAM_ASSERT(event.minimum_month > account->minimum_charged_month);  // once per month
+      account->minimum_charged_month = event.minimum_month;
+      break;
     case EventType::reversal_recorded: {
       account = &account_of(state, event);
       apply_record(*account, event);

@@ -116,6 +116,16 @@ std::optional<Consumption> add_consumption(const Consumption& consumption, int32
   return after;
 }
 
+Timestamp minimum_due_time(int32_t month, int64_t charge_hour) {
+  constexpr int64_t micros_per_hour = int64_t{3600} * 1'000'000;
+  return Timestamp{start_of(first_day_of_month(month + 1)).micros + charge_hour * micros_per_hour};
+}
+
+int32_t latest_due_month(Timestamp now, int64_t charge_hour) {
+  const int32_t previous = month_of(now) - 1;
+  return now >= minimum_due_time(previous, charge_hour) ? previous : previous - 1;
+}
+
 Money consumption_in(const AccountState& account, int32_t month) {
   if (month == account.consumption.month) return account.consumption.current;
   if (month == account.consumption.month - 1) return account.consumption.previous;

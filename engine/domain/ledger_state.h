@@ -59,6 +59,8 @@ struct AccountState {
   Money balance;
   Money overdraft;
   Consumption consumption;
+  Timestamp opened;                   // when its AccountOpened was appended
+  int32_t minimum_charged_month = 0;  // the latest month whose minimum was charged (0: none)
   uint32_t sub_accounts = 0;
   std::vector<uint64_t> reversed_records;  // sorted positions of this account's reversed records
   LogPosition last_position;
@@ -85,6 +87,13 @@ void rebuild_indexes(LedgerState& state);
 // The account's consumption in `month` (a month_of() index) as far as the state knows it: the
 // month of its latest charged call and the month before are kept; earlier months read as zero.
 Money consumption_in(const AccountState& account, int32_t month);
+// When the monthly minimum of `month` is charged: at SERVER_MINIMUM_CONSUMPTION_CHARGE_TIME (an
+// hour, 24 = the end of the day) of the first day of the next month, UTC.
+Timestamp minimum_due_time(int32_t month, int64_t charge_hour);
+// The latest month whose minimum is due at `now` (the month before now's, or the one before that
+// while now's month's charge hour has not come).
+int32_t latest_due_month(Timestamp now, int64_t charge_hour);
+
 // The account's status and call authorization as of `now` (events/account_status.h).
 CallAuthorization authorize_call(const AccountState& account, Timestamp now);
 

@@ -77,6 +77,8 @@ std::string encode_account_state(const AccountState& account) {
   for (uint64_t record : account.reversed_records) writer.u64(record);
   // Appended after the fields of version 3, which rows written before charges existed lack.
   writer.i64(account.consumption.previous.micros());
+  writer.i64(account.opened.micros);
+  writer.i64(account.minimum_charged_month);
   return writer.take();
 }
 
@@ -107,9 +109,14 @@ Result<AccountState> decode_account_state(std::string_view bytes) {
     if (!reader.u64(record)) return corrupt_checkpoint();
   }
   if (!reader.done()) {
-    int64_t previous = 0;
-    if (!reader.i64(previous)) return corrupt_checkpoint();
+    int64_t previous = 0, opened = 0, minimum_month = 0;
+    if (!reader.i64(previous) || !reader.i64(opened) || !reader.i64(minimum_month) ||
+        minimum_month != static_cast<int32_t>(minimum_month)) {
+      return corrupt_checkpoint();
+    }
     account.consumption.previous = Money::from_micros(previous);
+    account.opened = Timestamp{opened};
+    account.minimum_charged_month = static_cast<int32_t>(minimum_month);
   }
   if (!reader.done()) return corrupt_checkpoint();
   return account;

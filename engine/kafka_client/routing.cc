@@ -13,7 +13,7 @@ template <class Body>
 constexpr bool names_account =
     std::is_same_v<Body, OpenAccount> || std::is_same_v<Body, UpdateAccount> || std::is_same_v<Body, Pay> ||
     std::is_same_v<Body, SetCredit> || std::is_same_v<Body, MakeZero> || std::is_same_v<Body, Adjust> ||
-    std::is_same_v<Body, Charge>;
+    std::is_same_v<Body, Charge> || std::is_same_v<Body, MinimumCharge>;
 
 // A control command's key says what it is about: the parameter's (or operator's) name when the
 // command has one, else its command ID. The topic has one partition, so the key only informs.

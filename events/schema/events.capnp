@@ -21,6 +21,7 @@ enum EventType {
   operatorAdded @9;
   operatorUpdated @10;
   chargeRecorded @11;
+  minimumCharged @12;
 }
 
 enum AccountType {
@@ -121,6 +122,7 @@ struct Event {
   operatorSettings @23 :OperatorSettings;  # operator events only; null otherwise
 
   call @24 :CallDetails;          # chargeRecorded only; null otherwise
+  minimumMonth @25 :Int32;        # minimumCharged only: the month charged (year * 12 + month - 1)
 }
 
 # The call a charge is for, as its CDR gave it. A struct of its own, so that the events of other
@@ -245,6 +247,13 @@ struct Charge {
   callee @7 :Text;
 }
 
+# A month's minimum consumption shortfall, charged once per account and month. The command ID is
+# "minimum:" + accountId + ":" + the month as YYYY-MM.
+struct MinimumCharge {
+  accountId @0 :Text;
+  month @1 :Int32;                # year * 12 + month - 1
+}
+
 struct Command {
   commandId @0 :Text;
   operatorName @1 :Text;
@@ -262,6 +271,7 @@ struct Command {
     disableOperator @12 :DisableOperator;
     rotateOperatorToken @13 :RotateOperatorToken;
     charge @14 :Charge;
+    minimumCharge @15 :MinimumCharge;
   }
 }
 

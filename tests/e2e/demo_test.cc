@@ -41,7 +41,8 @@ TEST_CASE("The demo runs every step and says where its data is", "[e2e][demo]") 
   for (const char* shown :
        {"$ paystream account open AG-100", "$ paystream reverse ", "$ paystream adjust C-1001 -3.10",
         "$ paystream param set SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY 30", "$ paystream records",
-        "$ paystream balances", "Try next:"}) {
+        "$ paystream balances", "$ paystream charge --file", "$ paystream authorize C-1001",
+        "$ paystream minimum run --month", "1 refused", "opened after", "Try next:"}) {
     CHECK(run.result.out.find(shown) != std::string::npos);
   }
   CHECK(run.result.out.find(run.data) != std::string::npos);
@@ -57,8 +58,9 @@ TEST_CASE("The demo leaves exactly the expected balances", "[e2e][demo]") {
       "Account ID,Account Name,Account Type,Current Balance,Overdraft Limit,Available Credit,"
       "Monthly Consumption,Monthly Min,Monthly Max,Expiration Date,Account Status",
       "AG-100,North Agent,agent,0.00,0.00,0.00,0.00,0.00,0.00,,no_credit",
-      "C-1001,Alice Café,direct,46.90,20.00,66.90,0.00,0.00,0.00,,active",
-      "C-1002,Bob Ltd,direct,10.00,0.00,10.00,0.00,0.00,0.00," + expires + ",active",
+      // 2.00 of charges this month (unless the month turned during the demo's seconds).
+      "C-1001,Alice Café,direct,44.90,20.00,64.90,2.00,0.00,0.00,,active",
+      "C-1002,Bob Ltd,direct,10.00,0.00,10.00,0.00,5.00,0.00," + expires + ",active",
       "VEND-1,Carrier Settlement,clearing,500.00,0.00,500.00,0.00,0.00,0.00,,active",
   };
   CHECK(lines_of(balances.out) == expected);

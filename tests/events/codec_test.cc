@@ -129,6 +129,10 @@ std::vector<Event> sample_events() {
   Event charged_bare = record_event(EventType::charge_recorded);
   charged_bare.call_start = Timestamp{-3};
   events.push_back(charged_bare);
+  Event minimum = record_event(EventType::minimum_charged);
+  minimum.amount = Money::from_micros(-6'750'000);
+  minimum.minimum_month = 24'322;
+  events.push_back(minimum);
   const size_t full = events.size();
   for (size_t i = 0; i < full; ++i) {
     Event sparse = events[i];
@@ -212,6 +216,8 @@ std::vector<Command> sample_commands() {
                           .duration_seconds = std::nullopt,
                           .caller = "",
                           .callee = ""});
+  bodies.push_back(MinimumCharge{.account_id = "1001", .month = 24'322});
+  bodies.push_back(MinimumCharge{.account_id = "", .month = -1});
   std::vector<Command> commands;
   for (size_t i = 0; i < bodies.size(); ++i) {
     commands.push_back(Command{.command_id = "cmd-" + std::to_string(i),
@@ -360,7 +366,7 @@ TEST_CASE("codec: message_bytes is capnp::writeMessage's framing", "[codec]") {
 // ---- Unknown and invalid values ---------------------------------------------------------------
 
 TEST_CASE("codec: an event type this build does not know is unsupported, naming the number", "[codec]") {
-  for (uint16_t number : {uint16_t{12}, uint16_t{200}, uint16_t{65535}}) {
+  for (uint16_t number : {uint16_t{13}, uint16_t{200}, uint16_t{65535}}) {
     const std::string bytes = crafted_event(
         [&](schema::Event::Builder event) { event.setType(static_cast<schema::EventType>(number)); });
     Result<Event> decoded = decode_event(bytes);
@@ -375,7 +381,7 @@ TEST_CASE("codec: an unknown type wins over fields this build would call corrupt
   // A newer type may use fields in new ways; the reader must learn it is too old, not that the
   // log is damaged.
   const std::string bytes = crafted_event([](schema::Event::Builder event) {
-    event.setType(static_cast<schema::EventType>(12));
+    event.setType(static_cast<schema::EventType>(13));
     event.initCall().setCaller("a call on a type this build does not know");
     event.setMethod(static_cast<schema::PaymentMethod>(7));
     event.setParameterName("new use");
@@ -415,6 +421,7 @@ TEST_CASE("codec: values out of range are corruption", "[codec]") {
       {"reversal target on a payment", [](Builder e) { e.setReverses(3); }},
       {"reversed type on a payment", [](Builder e) { e.setReversedType(schema::PaymentType::CREDIT); }},
       {"a call on a payment", [](Builder e) { e.initCall().setCaller("100"); }},
+      {"a minimum's month on a payment", [](Builder e) { e.setMinimumMonth(24'322); }},
       {"a call's unknown duration variant",
        [](Builder e) {
          e.setType(schema::EventType::CHARGE_RECORDED);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tools/bench/bench.h"
+#include "tools/bench/charge_bench.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/server.h"
 #include "tools/commands/data_dir.h"
@@ -81,6 +82,54 @@ int run_bench_command(const GlobalOptions& options, const BenchArgs& args) {
   return code;
 }
 
+struct ChargeBenchArgs {
+  ChargeBenchOptions bench;
+};
+
+int run_charge_bench_command(const GlobalOptions& options, const ChargeBenchArgs& args) {
+  if (Status local =
+          refuse_server(options, "bench-charges", "it measures the embedded ledger on a data directory");
+      !local) {
+    return report_error(local.error(), std::cerr);
+  }
+  ChargeBenchOptions bench = args.bench;
+  if (bench.accounts == 0 || bench.commands == 0 || bench.threads == 0 || bench.batch == 0 ||
+      bench.singles == 0 || bench.authorizations == 0) {
+    return report_usage_error("bench-charges: every count must be greater than 0", std::cerr);
+  }
+  if (options.data_dir) {
+    bench.data_dir = *options.data_dir;
+  } else {
+    Result<std::string> dir = make_temporary_directory();
+    if (!dir) return report_error(dir.error(), std::cerr);
+    bench.data_dir = *dir;
+  }
+  const int code = run_charge_bench(bench, std::cout, std::cerr);
+  if (bench.keep) std::cerr << "bench data directory kept at " << bench.data_dir << '\n';
+  return code;
+}
+
+void add_charge_bench(CLI::App& app, Cli& cli) {
+  auto args = std::make_shared<ChargeBenchArgs>();
+  ChargeBenchOptions& options = args->bench;
+  CLI::App* bench = add_leaf_command(
+      app, "bench-charges",
+      "Charges against payments, and call authorization latency (a fresh data directory)", cli);
+  bench->add_option("--accounts", options.accounts, "Accounts (default 100000)")->type_name("N");
+  bench
+      ->add_option("--commands", options.commands, "Payments, then as many charges, batched (default 200000)")
+      ->type_name("M");
+  bench->add_option("--singles", options.singles, "Payments, then charges, one per submit (default 20000)")
+      ->type_name("S");
+  bench->add_option("--threads", options.threads, "Submitting threads (default 8)")->type_name("T");
+  bench->add_option("--batch", options.batch, "Commands per submit from each thread (default 256)")
+      ->type_name("B");
+  bench->add_option("--authorizations", options.authorizations, "Authorizations to time (default 200000)")
+      ->type_name("A");
+  bench->add_flag("--keep", options.keep, "Keep the data directory afterwards");
+  set_action(*bench, cli, args, &run_charge_bench_command);
+}
+
 }  // namespace
 
 void add_admin_commands(CLI::App& app, Cli& cli) {
@@ -116,6 +165,7 @@ void add_admin_commands(CLI::App& app, Cli& cli) {
       ->type_name("Q");
   bench->add_flag("--keep", bench_options.keep, "Keep the data directory afterwards");
   set_action(*bench, cli, bench_args, &run_bench_command);
+  add_charge_bench(app, cli);
 }
 
 }  // namespace paystream

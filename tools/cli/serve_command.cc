@@ -22,6 +22,7 @@
 #include "tools/http/embedded_backend.h"
 #include "tools/http/routes.h"
 #include "tools/http/server.h"
+#include "tools/runtime/monthly_minimum.h"
 #include "tools/runtime/operator_tokens.h"
 
 namespace paystream {
@@ -113,6 +114,16 @@ int serve_http(const ServeArgs& args, http::ApiBackend& backend, StopSignals& si
   if (!port) return report_error(port.error(), std::cerr);
   if (Status added = add_first_admin(backend, std::cout); !added)
     return report_error(added.error(), std::cerr);
+  // Charges each month's minimum once it is due, and at start what came due while it was down. As
+  // the first admin: the operator every ledger that serves has.
+  const std::unique_ptr<Clock> clock = make_system_clock();
+  const MinimumSchedule minimum(
+      MinimumTarget{
+          .read_states = [&backend](const auto& read) { backend.read_account_states(read); },
+          .submit_all =
+              [&backend](std::vector<Command> commands) { return backend.submit_all(std::move(commands)); }},
+      *clock, "admin", std::chrono::minutes(1),
+      [](const std::string& line) { std::cerr << "paystream: " << line << std::endl; });
   std::cout << "paystream: listening on http://" << url_host(server_options.host) << ':' << *port
             << std::endl;
   signals.listen([&server] { server.stop(); });

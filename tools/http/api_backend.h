@@ -51,6 +51,10 @@ class ApiBackend {
   virtual void read_accounts_of(std::string_view account_id,
                                 const std::function<void(const LedgerState&)>& read) const = 0;
 
+  // Calls read(state) for each state that holds accounts: the embedded ledger's one, or each events
+  // partition's in Kafka mode. `read` must be quick (writers wait for it).
+  virtual void read_account_states(const std::function<void(const LedgerState&)>& read) const = 0;
+
   virtual const Projections& projections() const = 0;
   virtual BackendPositions positions() const = 0;
   // Why the backend cannot serve as it should (GET /healthz answers 503 with it); nullopt when it can.

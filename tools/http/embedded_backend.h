@@ -22,6 +22,9 @@ class EmbeddedBackend final : public ApiBackend {
                         const std::function<void(const LedgerState&)>& read) const override {
     runtime_.ledger->read_state(read);
   }
+  void read_account_states(const std::function<void(const LedgerState&)>& read) const override {
+    runtime_.ledger->read_state(read);
+  }
   const Projections& projections() const override { return runtime_.projections(); }
   BackendPositions positions() const override;
 

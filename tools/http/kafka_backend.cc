@@ -254,6 +254,10 @@ void KafkaBackend::read_accounts_of(std::string_view account_id,
   states_->read(partition_of_key(account_id, projector_->partitions()), read);
 }
 
+void KafkaBackend::read_account_states(const std::function<void(const LedgerState&)>& read) const {
+  for (int32_t partition = 0; partition < states_->partitions(); ++partition) states_->read(partition, read);
+}
+
 const Projections& KafkaBackend::projections() const { return projector_->store().projections(); }
 
 std::optional<std::string> KafkaBackend::failure() const {

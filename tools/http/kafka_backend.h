@@ -44,6 +44,7 @@ class KafkaBackend final : public ApiBackend {
   void read_control(const std::function<void(const LedgerState&)>& read) const override;
   void read_accounts_of(std::string_view account_id,
                         const std::function<void(const LedgerState&)>& read) const override;
+  void read_account_states(const std::function<void(const LedgerState&)>& read) const override;
   const Projections& projections() const override;
   BackendPositions positions() const override;
   std::optional<std::string> failure() const override;

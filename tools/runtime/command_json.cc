@@ -234,6 +234,7 @@ const std::vector<TypeMembers>& type_members() {
       {"adjust", {"account", "amount", "memo"}},
       {"set_parameter", {"name", "value"}},
       {"charge", {"cdr_id", "account", "amount", "start_time", "duration_seconds", "caller", "callee"}},
+      {"minimum_charge", {"account", "month"}},
   };
   return table;
 }
@@ -246,7 +247,7 @@ Status check_members(const std::string& type, const json& object) {
   if (known == nullptr) {
     return invalid(
         fmt::format("unknown command type '{}': expected open_account, update_account, pay, credit, "
-                    "make_zero, reverse, adjust, set_parameter or charge",
+                    "make_zero, reverse, adjust, set_parameter, charge or minimum_charge",
                     type));
   }
   for (const auto& [key, value] : object.items()) {
@@ -267,6 +268,14 @@ Result<CommandBody> body_from(const std::string& type, Members& members, const j
   if (type == "pay") return pay_from(members);
   if (type == "reverse") return reverse_from(members, object);
   if (type == "charge") return charge_from(members, object);
+  if (type == "minimum_charge") {
+    MinimumCharge minimum;
+    PAYSTREAM_TRY_ASSIGN(minimum.account_id, members.text("account", true));
+    std::string month;
+    PAYSTREAM_TRY_ASSIGN(month, members.text("month", true));
+    PAYSTREAM_TRY_ASSIGN(minimum.month, parse_month(month));
+    return CommandBody{minimum};
+  }
   if (type == "credit") {
     SetCredit credit;
     PAYSTREAM_TRY_ASSIGN(credit.account_id, members.text("account", true));
@@ -305,7 +314,7 @@ Result<CommandBody> body_from(const std::string& type, Members& members, const j
   }
   return invalid(
       fmt::format("unknown command type '{}': expected open_account, update_account, pay, credit, "
-                  "make_zero, reverse, adjust, set_parameter or charge",
+                  "make_zero, reverse, adjust, set_parameter, charge or minimum_charge",
                   type));
 }
 
@@ -333,6 +342,11 @@ Result<Command> command_from_json(const json& object, const std::string& default
   // A charge's key is its CDR ID, never a generated one: a resent CDR must be a duplicate.
   if (const auto* charge = std::get_if<Charge>(&command.body); charge && command.command_id.empty()) {
     command.command_id = charge_command_id(charge->cdr_id);
+  }
+  // So is a month's minimum: once per account and month, whoever runs it.
+  if (const auto* minimum = std::get_if<MinimumCharge>(&command.body);
+      minimum && command.command_id.empty()) {
+    command.command_id = minimum_command_id(minimum->account_id, minimum->month);
   }
   // Every member the table allows is read above; this catches a table and a parser that disagree.
   if (Status status = members.check_no_others(type); !status) return status.error();
@@ -415,6 +429,7 @@ json event_to_json(const Event& event) {
     out["memo"] = event.memo;
     if (event.type == EventType::payment_recorded) out["method"] = payment_method_name(event.method);
     if (event.type == EventType::reversal_recorded) out["reverses"] = event.reverses.value;
+    if (event.type == EventType::minimum_charged) out["month"] = format_month(event.minimum_month);
   }
   if (event.type == EventType::charge_recorded) {
     out["cdr_id"] =

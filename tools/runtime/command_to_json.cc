@@ -97,6 +97,12 @@ struct BodyWriter {
     if (!charge.callee.empty()) out["callee"] = charge.callee;
     return ok_status();
   }
+  Status operator()(const MinimumCharge& minimum) {
+    out["type"] = "minimum_charge";
+    out["account"] = minimum.account_id;
+    out["month"] = format_month(minimum.month);
+    return ok_status();
+  }
   // A token credential is made where the token is shown: operators are added over HTTP with
   // POST /v1/operators, which makes the token on the server.
   template <class OperatorCommand>

@@ -33,6 +33,9 @@ struct TestLedger {
     const std::string given_id = "c-" + std::to_string(next_id++);
     std::string id = access ? scoped_command_id(*access, given_id) : given_id;
     if (const Charge* charge = std::get_if<Charge>(&body)) id = charge_command_id(charge->cdr_id);
+    if (const MinimumCharge* minimum = std::get_if<MinimumCharge>(&body)) {
+      id = minimum_command_id(minimum->account_id, minimum->month);
+    }
     Result<std::vector<Event>> events = decide(state, command(std::move(body), id, operator_name), context);
     if (!events) return events;
     for (Event& event : *events) {

@@ -17,16 +17,21 @@ TEST_CASE("engine: checkpoint rows round-trip and reject truncation", "[engine][
   account.reversed_records = {4, 9, 12};
   account.last_position = LogPosition{77};
   account.consumption = Consumption{.month = 24'322, .current = money("1.5"), .previous = money("7.25")};
+  account.opened = at("2026-11-02T08:00:00Z");
+  account.minimum_charged_month = 24'321;
   const std::string bytes = encode_account_state(account);
   CHECK(decode_account_state(bytes).value() == account);
-  // Rows written before charges existed end before the previous month's consumption (8 bytes).
-  const size_t legacy_size = bytes.size() - 8;
+  // Rows written before charges existed end before the previous month's consumption, the opening
+  // time and the last month charged (8 bytes each).
+  const size_t legacy_size = bytes.size() - 24;
   for (size_t size = 0; size < bytes.size(); ++size) {
     if (size == legacy_size) continue;
     CHECK(decode_account_state(std::string_view(bytes).substr(0, size)).error().code == Errc::corruption);
   }
   AccountState legacy = account;
   legacy.consumption.previous = Money::zero();
+  legacy.opened = Timestamp{};
+  legacy.minimum_charged_month = 0;
   CHECK(decode_account_state(std::string_view(bytes).substr(0, legacy_size)).value() == legacy);
   Parameters parameters;
   parameters.pay_delay_expire_days = 30;

@@ -138,5 +138,46 @@ TEST_CASE(
   CHECK(decided->commands[5].outcome.error_code == "corruption");
 }
 
+TEST_CASE(
+    "kafka partition engine: charges and a monthly minimum decided on a partition, the minimum once, and a "
+    "rebuild agrees",
+    "[kafka][partition-engine][minimum]") {
+  PartitionEngine engine = taken_over(1);
+  const std::string a = account_on(1);
+  Command opened = open("o-1", a);
+  std::get<OpenAccount>(opened.body).settings.monthly_min = Money::from_micros(10'000'000);
+  // 2023-11-14: opened, and a call of 4.
+  const Charge call{.cdr_id = "c-1",
+                    .account_id = a,
+                    .amount = Money::from_micros(4'000'000),
+                    .call_start = Timestamp{now.micros - 60'000'000},
+                    .duration_seconds = 60,
+                    .caller = "1",
+                    .callee = "2"};
+  std::optional<DecidedBatch> november = engine.decide_batch(
+      {incoming(0, opened), incoming(1, Command{charge_command_id("c-1"), "admin", call})}, now);
+  REQUIRE(november);
+  CHECK(november->commands[1].outcome.error_code.empty());
+  // 2023-12-05: November's minimum, sent twice (two gateways' schedules): charged once.
+  const Timestamp december{now.micros + int64_t{21} * 86'400'000'000};
+  const int32_t month = month_of(now);
+  const Command minimum{minimum_command_id(a, month), "admin", MinimumCharge{a, month}};
+  std::optional<DecidedBatch> charged =
+      engine.decide_batch({incoming(2, minimum), incoming(3, minimum)}, december);
+  REQUIRE(charged);
+  CHECK(charged->commands[0].outcome.error_code.empty());
+  CHECK(charged->commands[0].outcome.event_count == 1);
+  CHECK(charged->commands[1].outcome.duplicate);
+  CHECK(engine.state().find(a)->balance.micros() == 5'000'000 - 4'000'000 - 6'000'000);
+  CHECK(engine.state().find(a)->minimum_charged_month == month);
+
+  PartitionEngine rebuilt = taken_over(1);
+  REQUIRE(rebuilt.apply_accepted(*decode_event_batch(encode_event_batch(november->batch)), {1, "owner-a", 1})
+              .ok());
+  REQUIRE(rebuilt.apply_accepted(*decode_event_batch(encode_event_batch(charged->batch)), {1, "owner-a", 2})
+              .ok());
+  CHECK(rebuilt.state().accounts == engine.state().accounts);
+}
+
 }  // namespace
 }  // namespace paystream

@@ -240,9 +240,9 @@ TEST_CASE("The type must be given and known", "[tools][json]") {
   const Error unknown = refused(R"({"type":"payment","account":"C-1","amount":"5"})");
   CHECK(unknown.code == Errc::invalid_argument);
   CHECK(mentions(unknown, "unknown command type 'payment'"));
-  CHECK(mentions(
-      unknown,
-      "open_account, update_account, pay, credit, make_zero, reverse, adjust, set_parameter or charge"));
+  CHECK(mentions(unknown,
+                 "open_account, update_account, pay, credit, make_zero, reverse, adjust, set_parameter, "
+                 "charge or minimum_charge"));
 }
 
 TEST_CASE("Missing required members are named", "[tools][json]") {
