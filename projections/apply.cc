@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "events/command.h"
 #include "events/log_format.h"
 #include "projections/key_codec.h"
 #include "projections/projections_internal.h"
@@ -159,7 +160,7 @@ Status Applier::apply_event(const Event& event, rocksdb::WriteBatch& batch) {
     case EventType::minimum_charged:
       return apply_record(event, batch);
     case EventType::charge_recorded:
-      return apply_charge(event);
+      return apply_charge(event, batch);
     case EventType::parameter_set:
     case EventType::operator_added:
     case EventType::operator_updated:
@@ -186,9 +187,25 @@ Status Applier::apply_record(const Event& event, rocksdb::WriteBatch& batch) {
   return ok_status();
 }
 
+ChargeRow charge_row_of(const Event& event) {
+  return ChargeRow{
+      .id = event.position,
+      .account_id = event.account_id,
+      .cdr_id = event.command_id.substr(std::min(event.command_id.size(), charge_command_id_prefix.size())),
+      .amount = event.amount,
+      .balance_before = event.balance_before,
+      .balance_after = event.balance_after,
+      .time = event.time,
+      .call_start = event.call_start,
+      .duration_seconds = event.call_duration_seconds,
+      .caller = event.caller,
+      .callee = event.callee,
+      .operator_name = event.operator_name};
+}
+
 // A charge moves the balance and counts into the month of its call, as the engine's evolve does; it
-// is no payment record, so it gets no record row.
-Status Applier::apply_charge(const Event& event) {
+// is no payment record: its row goes to charges_by_account.
+Status Applier::apply_charge(const Event& event, rocksdb::WriteBatch& batch) {
   Result<BalanceState*> found = touch(event.account_id);
   if (!found) return found.error();
   BalanceState& account = **found;
@@ -205,6 +222,9 @@ Status Applier::apply_charge(const Event& event) {
     account.month_consumption = *sum;
   }  // an earlier month's call: the row shows the latest month only
   account.balance = event.balance_after;
+  put(batch, handles_.charges_by_account,
+      keys::account_record_key(event.account_id, event.time, event.position.value),
+      encode_charge_value(charge_row_of(event)));
   return ok_status();
 }
 

@@ -18,8 +18,8 @@ struct Projections::Impl {
 };
 
 std::vector<std::string> Projections::column_families() {
-  return {balances_cf_name, balances_by_type_cf_name, records_by_account_cf_name, account_names_cf_name,
-          projection_meta_cf_name};
+  return {balances_cf_name,      balances_by_type_cf_name, records_by_account_cf_name,
+          account_names_cf_name, projection_meta_cf_name,  charges_by_account_cf_name};
 }
 
 std::vector<std::string> Projections::retired_column_families() { return {"records", "records_by_account"}; }
@@ -27,7 +27,8 @@ std::vector<std::string> Projections::retired_column_families() { return {"recor
 std::vector<std::string> Projections::overwritten_column_families() { return {balances_cf_name}; }
 
 std::vector<std::string> Projections::scanned_column_families() {
-  return {balances_by_type_cf_name, records_by_account_cf_name, account_names_cf_name};
+  return {balances_by_type_cf_name, records_by_account_cf_name, account_names_cf_name,
+          charges_by_account_cf_name};
 }
 
 Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
@@ -45,6 +46,7 @@ Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamil
                                          .records_by_account = handles[2],
                                          .account_names = handles[3],
                                          .meta = handles[4],
+                                         .charges_by_account = handles[5],
                                          .log = log,
                                          .view = view,
                                          .snapshots = std::move(snapshots)});
@@ -70,6 +72,22 @@ Result<RecordPage> Projections::records(const RecordQuery& query) const {
 Status Projections::for_each_record(const RecordQuery& query,
                                     const std::function<void(const RecordRow&)>& visit) const {
   Result<std::string> next = scan_records(impl_->handles, query, visit);
+  if (!next) return next.error();
+  return ok_status();
+}
+
+Result<ChargePage> Projections::charges(const ChargeQuery& query) const {
+  ChargePage page;
+  Result<std::string> next =
+      scan_charges(impl_->handles, query, [&page](const ChargeRow& row) { page.rows.push_back(row); });
+  if (!next) return next.error();
+  page.next_cursor = std::move(*next);
+  return page;
+}
+
+Status Projections::for_each_charge(const ChargeQuery& query,
+                                    const std::function<void(const ChargeRow&)>& visit) const {
+  Result<std::string> next = scan_charges(impl_->handles, query, visit);
   if (!next) return next.error();
   return ok_status();
 }

@@ -57,6 +57,39 @@ struct RecordPage {
   std::string next_cursor;  // empty when there is nothing more
 };
 
+// One call charge (a ChargeRecorded event): not a payment record; the softswitch's CDR.
+struct ChargeRow {
+  LogPosition id;  // the event's log position
+  std::string account_id;
+  std::string cdr_id;
+  Money amount;
+  Money balance_before;
+  Money balance_after;
+  Timestamp time;  // when the ledger recorded it
+  Timestamp call_start;
+  std::optional<uint32_t> duration_seconds;
+  std::string caller;
+  std::string callee;
+  std::string operator_name;
+  bool operator==(const ChargeRow&) const = default;
+};
+
+// As RecordQuery: from and to select on the time the ledger recorded the charge (which orders the
+// rows and pages them), not on the call's start.
+struct ChargeQuery {
+  std::optional<std::string> account_id;
+  std::optional<Timestamp> from;  // inclusive
+  std::optional<Timestamp> to;    // exclusive
+  std::optional<std::vector<std::string>> visible_accounts;
+  size_t limit = 100;  // 0: no limit
+  std::string cursor;
+};
+
+struct ChargePage {
+  std::vector<ChargeRow> rows;
+  std::string next_cursor;
+};
+
 struct BalanceRow {
   std::string account_id;
   std::string account_name;
@@ -152,6 +185,9 @@ class Projections {
   Result<RecordPage> records(const RecordQuery& query) const;
   // Streams every matching row (query.limit and cursor honoured) without holding them all.
   Status for_each_record(const RecordQuery& query, const std::function<void(const RecordRow&)>& visit) const;
+  // Charges, paged as records are.
+  Result<ChargePage> charges(const ChargeQuery& query) const;
+  Status for_each_charge(const ChargeQuery& query, const std::function<void(const ChargeRow&)>& visit) const;
   Result<BalancePage> balances(const BalanceQuery& query) const;
   Status for_each_balance(const BalanceQuery& query,
                           const std::function<void(const BalanceRow&)>& visit) const;

@@ -26,6 +26,8 @@ inline constexpr const char* balances_by_type_cf_name = "balances_by_type";
 inline constexpr const char* records_by_account_cf_name = "records_by_account_v2";
 inline constexpr const char* account_names_cf_name = "account_names";
 inline constexpr const char* projection_meta_cf_name = "projection_meta";
+// Charges by (account, time, position), as records_by_account (docs/storage.md).
+inline constexpr const char* charges_by_account_cf_name = "charges_by_account";
 
 struct Handles {
   rocksdb::DB* db = nullptr;
@@ -34,6 +36,7 @@ struct Handles {
   rocksdb::ColumnFamilyHandle* records_by_account = nullptr;
   rocksdb::ColumnFamilyHandle* account_names = nullptr;
   rocksdb::ColumnFamilyHandle* meta = nullptr;
+  rocksdb::ColumnFamilyHandle* charges_by_account = nullptr;
   LogSource log;  // read only
   DatabaseView view = DatabaseView::live;
   SnapshotSource snapshots;  // of db, for a live view; unset: the latest
@@ -116,7 +119,7 @@ class Applier {
   Status update_account(const Event& event, rocksdb::WriteBatch& batch);
   Status apply_event(const Event& event, rocksdb::WriteBatch& batch);
   Status apply_record(const Event& event, rocksdb::WriteBatch& batch);
-  Status apply_charge(const Event& event);
+  Status apply_charge(const Event& event, rocksdb::WriteBatch& batch);
   void write_touched(rocksdb::WriteBatch& batch);
 
   Handles handles_;
@@ -144,12 +147,19 @@ class Applier {
 // (payment_records.cc) are the same bytes.
 RecordRow record_row_of(const Event& event, std::string account_name);
 
+// The query row of a ChargeRecorded event: the one place charge rows are made (stored, or read from
+// the log), as record_row_of for records.
+ChargeRow charge_row_of(const Event& event);
+
 using RecordVisitor = std::function<void(const RecordRow&)>;
+using ChargeVisitor = std::function<void(const ChargeRow&)>;
 using BalanceVisitor = std::function<void(const BalanceRow&)>;
 
 // Visit the rows of one page; returns the page's next cursor (empty when nothing more matches).
 Result<std::string> scan_records(const Handles& handles, const RecordQuery& query,
                                  const RecordVisitor& visit);
+Result<std::string> scan_charges(const Handles& handles, const ChargeQuery& query,
+                                 const ChargeVisitor& visit);
 Result<std::string> scan_balances(const Handles& handles, const BalanceQuery& query,
                                   const BalanceVisitor& visit);
 

@@ -9,6 +9,7 @@ namespace {
 // repeated in its value) lives only in directories whose families an open retires and rebuilds.
 constexpr uint8_t record_row_version = 2;
 constexpr uint8_t balance_state_version = 2;
+constexpr uint8_t charge_row_version = 1;
 
 constexpr uint8_t balance_flag_locked = 1;
 constexpr uint8_t balance_flag_expires = 2;
@@ -151,6 +152,54 @@ Result<RecordRow> decode_record_value(std::string_view bytes, std::string_view a
     return corrupt("record row has an unknown enum value");
   row.type = static_cast<PaymentType>(type);
   row.method = static_cast<PaymentMethod>(method);
+  return row;
+}
+
+std::string encode_charge_value(const ChargeRow& row) {
+  ByteWriter out;
+  out.u8(charge_row_version);
+  out.text(row.cdr_id);
+  out.money(row.amount);
+  out.money(row.balance_after);
+  // balance_before is balance_after + amount unless the row is damaged: kept as that offset (0).
+  out.signed_varint(static_cast<int64_t>(
+      static_cast<uint64_t>(row.balance_before.micros()) -
+      (static_cast<uint64_t>(row.balance_after.micros()) + static_cast<uint64_t>(row.amount.micros()))));
+  out.signed_varint(row.call_start.micros);
+  out.u8(row.duration_seconds ? 1 : 0);
+  out.varint(row.duration_seconds.value_or(0));
+  out.text(row.caller);
+  out.text(row.callee);
+  out.text(row.operator_name);
+  return out.take();
+}
+
+Result<ChargeRow> decode_charge_value(std::string_view bytes, std::string_view account_id, Timestamp time,
+                                      LogPosition id) {
+  ByteReader in(bytes);
+  if (in.u8() != charge_row_version) return corrupt("unknown charge row version");
+  ChargeRow row;
+  row.id = id;
+  row.account_id = std::string(account_id);
+  row.time = time;
+  row.cdr_id = in.text();
+  row.amount = in.money();
+  row.balance_after = in.money();
+  const int64_t before_offset = in.signed_varint();
+  row.call_start = Timestamp{in.signed_varint()};
+  const uint8_t has_duration = in.u8();
+  const uint64_t duration = in.varint();
+  row.caller = in.text();
+  row.callee = in.text();
+  row.operator_name = in.text();
+  if (!in.complete()) return corrupt("charge row has the wrong length");
+  if (has_duration > 1 || duration > UINT32_MAX || (has_duration == 0 && duration != 0)) {
+    return corrupt("charge row has a malformed duration");
+  }
+  row.balance_before = Money::from_micros(static_cast<int64_t>(
+      static_cast<uint64_t>(before_offset) +
+      (static_cast<uint64_t>(row.balance_after.micros()) + static_cast<uint64_t>(row.amount.micros()))));
+  if (has_duration == 1) row.duration_seconds = static_cast<uint32_t>(duration);
   return row;
 }
 

@@ -29,6 +29,11 @@ std::string encode_record_value(const RecordRow& row);
 Result<RecordRow> decode_record_value(std::string_view bytes, std::string_view account_id, Timestamp time,
                                       LogPosition id);
 
+// The value of a charges_by_account row: the charge without its key's account, time and position.
+std::string encode_charge_value(const ChargeRow& row);
+Result<ChargeRow> decode_charge_value(std::string_view bytes, std::string_view account_id, Timestamp time,
+                                      LogPosition id);
+
 std::string encode_balance_state(const BalanceState& state);
 Result<BalanceState> decode_balance_state(std::string_view bytes);
 

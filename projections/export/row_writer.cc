@@ -72,6 +72,39 @@ std::vector<std::string> record_cells(const RecordRow& row) {
           payment_method_name(row.method)};
 }
 
+const std::vector<Column>& charge_columns() {
+  static const std::vector<Column> columns = {
+      {"Charge ID", "charge_id", CellKind::integer},
+      {"Account ID", "account_id", CellKind::text},
+      {"CDR ID", "cdr_id", CellKind::text},
+      {"Amount", "amount", CellKind::amount},
+      {"Balance Before", "balance_before", CellKind::amount},
+      {"Balance After", "balance_after", CellKind::amount},
+      {"Call Start", "call_start", CellKind::time},
+      {"Duration", "duration_seconds", CellKind::integer},
+      {"Caller", "caller", CellKind::text},
+      {"Callee", "callee", CellKind::text},
+      {"Recorded", "recorded", CellKind::time},
+      {"Operator", "operator", CellKind::text},
+  };
+  return columns;
+}
+
+std::vector<std::string> charge_cells(const ChargeRow& row) {
+  return {std::to_string(row.id.value),
+          row.account_id,
+          row.cdr_id,
+          row.amount.to_string(),
+          row.balance_before.to_string(),
+          row.balance_after.to_string(),
+          format_timestamp(row.call_start),
+          row.duration_seconds ? std::to_string(*row.duration_seconds) : std::string(),
+          row.caller,
+          row.callee,
+          format_timestamp(row.time),
+          row.operator_name};
+}
+
 const std::vector<Column>& balance_columns() {
   static const std::vector<Column> columns = {
       {"Account ID", "account_id", CellKind::text},

@@ -45,6 +45,9 @@ class RowWriter {
 
 const std::vector<Column>& record_columns();
 std::vector<std::string> record_cells(const RecordRow& row);
+// The charges query's columns (`paystream charges`, GET /v1/charges).
+const std::vector<Column>& charge_columns();
+std::vector<std::string> charge_cells(const ChargeRow& row);
 const std::vector<Column>& balance_columns();
 std::vector<std::string> balance_cells(const BalanceRow& row);
 

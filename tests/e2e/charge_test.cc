@@ -94,6 +94,27 @@ TEST_CASE("charge records a call once, and authorize answers from the balance it
   CHECK(paystream(data, {"charge", "C-1", "1", "--start", minutes_ago(3)}).exit_code == 2);  // no CDR ID
   CHECK(paystream(data, {"authorize", "NOPE"}).exit_code == 3);
   CHECK(account_json(data, "C-1").at("current_balance") == "-13.25");
+  // The charges query lists the two charges (not the refused ones), newest last.
+  const ProcessResult listed = paystream(data, {"charges", "--account", "C-1", "--format", "json"});
+  INFO(listed.err);
+  REQUIRE(listed.exit_code == 0);
+  const json rows = json::parse(listed.out).at("rows");
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].at("cdr_id") == "call-1");
+  CHECK(rows[0].at("amount") == "3.25");
+  CHECK(rows[0].at("balance_before") == "10.00");
+  CHECK(rows[0].at("duration_seconds") == "125");
+  CHECK(rows[0].at("caller") == "4420");
+  CHECK(rows[1].at("cdr_id") == "call-2");
+  CHECK(rows[1].at("balance_after") == "-13.25");
+  const ProcessResult csv = paystream(data, {"charges", "--format", "csv"});
+  CHECK(lines_of(csv.out).size() == 3);
+  CHECK(lines_of(csv.out)[0] ==
+        "Charge ID,Account ID,CDR ID,Amount,Balance Before,Balance After,Call Start,Duration,Caller,Callee,"
+        "Recorded,Operator");
+  // Charges are no payment records.
+  const ProcessResult records = paystream(data, {"records", "--account", "C-1", "--format", "json"});
+  CHECK(json::parse(records.out).at("rows").size() == 1);  // the initial balance
   // The history explains the balance: a rebuild of the projections gives the same bytes.
   const ProcessResult verified = paystream(data, {"replay", "--verify"});
   INFO(verified.out << verified.err);

@@ -183,3 +183,45 @@ TEST_CASE("projections: keys sort by account, then time, then position", "[proje
 }
 
 }  // namespace paystream::testing
+
+namespace paystream::testing {
+
+TEST_CASE("projections: charge rows decode to what was encoded, and damage is corruption",
+          "[projections][codec][charges]") {
+  const ChargeRow charge{.id = LogPosition{(uint64_t{3} << 48) + 9},
+                         .account_id = "1001",
+                         .cdr_id = "sw1-000917",
+                         .amount = money("0.35"),
+                         .balance_before = money("10"),
+                         .balance_after = money("9.65"),
+                         .time = at("2026-11-25T10:00:01Z"),
+                         .call_start = at("2026-11-25T09:57:56Z"),
+                         .duration_seconds = 125,
+                         .caller = "4420",
+                         .callee = "3130",
+                         .operator_name = "softswitch"};
+  const auto decode = [&](const std::string& value) {
+    return decode_charge_value(value, charge.account_id, charge.time, charge.id);
+  };
+  const std::string value = encode_charge_value(charge);
+  CHECK(decode(value).value() == charge);
+  ChargeRow bare = charge;
+  bare.duration_seconds.reset();
+  bare.caller.clear();
+  bare.amount = Money::from_micros(INT64_MAX);
+  bare.balance_after = Money::from_micros(INT64_MIN);
+  bare.balance_before = Money::from_micros(-1);
+  bare.call_start = Timestamp{INT64_MIN};
+  CHECK(decode(encode_charge_value(bare)).value() == bare);
+  bare.duration_seconds = 0;
+  CHECK(decode(encode_charge_value(bare)).value() == bare);
+  for (size_t size = 0; size < value.size(); ++size) {
+    CHECK(decode(value.substr(0, size)).error().code == Errc::corruption);
+  }
+  CHECK(decode(value + "x").error().code == Errc::corruption);
+  std::string bad_version = value;
+  bad_version[0] = 2;
+  CHECK(decode(bad_version).error().code == Errc::corruption);
+}
+
+}  // namespace paystream::testing

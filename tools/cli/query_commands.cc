@@ -1,4 +1,4 @@
-// records, balances: the two queries everyone uses, streamed to the chosen format.
+// records, charges, balances: the queries everyone uses, streamed to the chosen format.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -113,6 +113,92 @@ int run_records(const GlobalOptions& options, const RecordsArgs& args) {
   return static_cast<int>(ExitCode::ok);
 }
 
+struct ChargesArgs {
+  std::optional<std::string> account, from, to, limit;
+  std::string cursor;
+};
+
+Status read_charge_filters(const ChargesArgs& args, ChargeQuery& query) {
+  if (args.account) {
+    if (Status valid = account_id_argument("--account", *args.account); !valid) return valid;
+    query.account_id = *args.account;
+  }
+  if (args.from) {
+    Result<Timestamp> from = time_argument("--from", *args.from);
+    if (!from) return from.error();
+    query.from = *from;
+  }
+  if (args.to) {
+    Result<Timestamp> to = range_end_argument("--to", *args.to);
+    if (!to) return to.error();
+    query.to = *to;
+  }
+  if (Status range = check_time_range("--from", query.from, "--to", query.to); !range) return range;
+  query.cursor = args.cursor;
+  return ok_status();
+}
+
+Status print_charge_query(Projections& projections, const GlobalOptions& options, const ChargeQuery& query) {
+  Result<std::unique_ptr<Printer>> printer = Printer::open(options, charge_columns(), XlsxUse::allowed);
+  if (!printer) return printer.error();
+  if (query.limit == 0) {
+    Status streamed =
+        projections.for_each_charge(query, [&](const ChargeRow& row) { (*printer)->row(charge_cells(row)); });
+    if (!streamed) return streamed;
+    return (*printer)->finish({{"next_cursor", ""}});
+  }
+  Result<ChargePage> page = projections.charges(query);
+  if (!page) return page.error();
+  for (const ChargeRow& row : page->rows) (*printer)->row(charge_cells(row));
+  Status finished = (*printer)->finish({{"next_cursor", page->next_cursor}});
+  if (finished && !page->next_cursor.empty() && (*printer)->format() != OutputFormat::json) {
+    std::cerr << "next page: --cursor " << page->next_cursor << '\n';
+  }
+  return finished;
+}
+
+int run_charges(const GlobalOptions& options, const ChargesArgs& args) {
+  Result<OutputFormat> format = check_output_options(options, XlsxUse::allowed);
+  if (!format) return report_error(format.error(), std::cerr);
+  ChargeQuery query;
+  Result<size_t> limit = limit_argument(args.limit, *format);
+  if (!limit) return report_error(limit.error(), std::cerr);
+  query.limit = *limit;
+  if (Status read = read_charge_filters(args, query); !read) return report_error(read.error(), std::cerr);
+  Result<std::optional<ServerLogin>> login = server_login(options);
+  if (!login) return report_error(login.error(), std::cerr);
+  if (*login) {
+    UrlParams params;
+    for (auto [name, value] : {std::pair{"account", &args.account}, {"from", &args.from}, {"to", &args.to}}) {
+      if (*value) params.emplace_back(name, **value);
+    }
+    params.emplace_back("limit", std::to_string(query.limit));
+    if (!args.cursor.empty()) params.emplace_back("cursor", args.cursor);
+    return print_remote_query(options, **login, "/v1/charges", params);
+  }
+  Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
+  if (!source) return report_error(source.error(), std::cerr);
+  if (Status printed = print_charge_query((*source)->projections(), options, query); !printed) {
+    return report_error(printed.error(), std::cerr);
+  }
+  return static_cast<int>(ExitCode::ok);
+}
+
+void add_charges(CLI::App& app, Cli& cli) {
+  auto args = std::make_shared<ChargesArgs>();
+  CLI::App* charges = add_leaf_command(app, "charges", "Query call charges (not payment records)", cli);
+  charges->add_option("--account", args->account, "Only this account")->type_name("ID");
+  charges->add_option("--from", args->from, "Recorded from this time, inclusive (UTC unless a zone is given)")
+      ->type_name("T");
+  charges->add_option("--to", args->to, "Recorded before this time; a date alone: to the end of that day")
+      ->type_name("T");
+  charges->add_option("--limit", args->limit, "Rows per page (default 100; csv/xlsx: all; 0: all)")
+      ->type_name("N");
+  charges->add_option("--cursor", args->cursor, "Resume after the page that printed this cursor")
+      ->type_name("C");
+  set_action(*charges, cli, args, &run_charges);
+}
+
 void add_records(CLI::App& app, Cli& cli) {
   auto args = std::make_shared<RecordsArgs>();
   // Here --operator is the filter: a query records no operator, so the global option is left out.
@@ -137,6 +223,7 @@ void add_records(CLI::App& app, Cli& cli) {
 
 void add_query_commands(CLI::App& app, Cli& cli) {
   add_records(app, cli);
+  add_charges(app, cli);
   add_balances_command(app, cli);
 }
 

@@ -1,4 +1,5 @@
-// GET /v1/payment-records and GET /v1/balances: the CLI's `records` and `balances` queries, with
+// GET /v1/payment-records, /v1/charges and /v1/balances: the CLI's `records`, `charges` and
+// `balances` queries, with
 // the same filters, paging and formats (docs/api.md "Queries").
 #include <fmt/format.h>
 
@@ -56,6 +57,26 @@ Status read_record_filters(const QueryParams& params, RecordQuery& query) {
     query.type = *parsed;
   }
   query.operator_name = params.get("operator");
+  query.cursor = params.get("cursor").value_or("");
+  return ok_status();
+}
+
+Status read_charge_filters(const QueryParams& params, ChargeQuery& query) {
+  if (const std::optional<std::string> account = params.get("account")) {
+    if (Status valid = account_id_argument("account", *account); !valid) return valid;
+    query.account_id = *account;
+  }
+  if (const std::optional<std::string> from = params.get("from")) {
+    Result<Timestamp> time = time_argument("from", *from);
+    if (!time) return time.error();
+    query.from = *time;
+  }
+  if (const std::optional<std::string> to = params.get("to")) {
+    Result<Timestamp> time = range_end_argument("to", *to);
+    if (!time) return time.error();
+    query.to = *time;
+  }
+  if (Status range = check_time_range("from", query.from, "to", query.to); !range) return range;
   query.cursor = params.get("cursor").value_or("");
   return ok_status();
 }
@@ -139,6 +160,33 @@ ApiResponse get_records(ApiContext& context, const ApiRequest& request, const Ca
                             "payment-records", context.limits.page_rows_max);
 }
 
+ApiResponse get_charges(ApiContext& context, const ApiRequest& request, const Caller& caller) {
+  Result<QueryParams> params =
+      QueryParams::read(request, {"account", "from", "to", "limit", "cursor", "format"});
+  if (!params) return error_response(params.error());
+  Result<OutputFormat> format = requested_format(params->get("format"), request);
+  if (!format) return error_response(format.error());
+  ChargeQuery query;
+  Result<size_t> limit = read_limit(*params, *format, context.limits);
+  if (!limit) return error_response(limit.error());
+  query.limit = *limit;
+  if (Status read = read_charge_filters(*params, query); !read) return error_response(read.error());
+  if (Status may = restrict_to_caller(context, caller, query); !may) return error_response(may.error());
+  const Projections& projections = context.backend.projections();
+  if (query.limit > 0) {
+    return page_response(*format, charge_columns(), projections.charges(query), charge_cells, "charges");
+  }
+  ChargeQuery probe = query;
+  probe.limit = 1;
+  if (Result<ChargePage> checked = projections.charges(probe); !checked)
+    return error_response(checked.error());
+  RowSource source = [&projections, query](const CellsVisitor& visit) {
+    return projections.for_each_charge(query, [&](const ChargeRow& row) { visit(charge_cells(row)); });
+  };
+  return every_row_response(*format, charge_columns(), std::move(source), {{"next_cursor", ""}}, "charges",
+                            context.limits.page_rows_max);
+}
+
 ApiResponse get_balances(ApiContext& context, const ApiRequest& request, const Caller& caller) {
   Result<QueryParams> params =
       QueryParams::read(request, {"account", "type", "min", "max", "limit", "cursor", "format"});
@@ -174,6 +222,10 @@ void add_query_routes(Router& router, ApiContext& context) {
   router.add("GET", "/v1/payment-records", Auth::required,
              [&context](const ApiRequest& request, const Caller& caller) {
                return get_records(context, request, caller);
+             });
+  router.add("GET", "/v1/charges", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return get_charges(context, request, caller);
              });
   router.add("GET", "/v1/balances", Auth::required,
              [&context](const ApiRequest& request, const Caller& caller) {

@@ -65,6 +65,19 @@ TEST_CASE("charges in a command batch apply once per CDR ID and the authorizatio
   CHECK(again[1].at("duplicate") == true);
   CHECK(balance_of(admin, "C-1") == "3.25");
   CHECK(json_of(admin.Get("/v1/payment-records?account=C-1")).at("rows").size() == 1);  // the initial balance
+  const json listed = json_of(admin.Get("/v1/charges?account=C-1"));
+  REQUIRE(listed.at("rows").size() == 2);
+  CHECK(listed.at("rows")[0].at("cdr_id") == "x-1");
+  CHECK(listed.at("rows")[1].at("cdr_id") == "x-2");
+  CHECK(listed.at("rows")[1].at("balance_after") == "3.25");
+  const json paged = json_of(admin.Get("/v1/charges?limit=1"));
+  CHECK(paged.at("rows").size() == 1);
+  CHECK(
+      json_of(admin.Get(("/v1/charges?limit=1&cursor=" + paged.at("next_cursor").get<std::string>()).c_str()))
+          .at("rows")[0]
+          .at("cdr_id") == "x-2");
+  CHECK(parse_csv(admin.Get("/v1/charges?format=csv")->body).size() == 3);
+  CHECK(refusal_of(admin.Get("/v1/charges?type=payment")) == std::pair{400, std::string("invalid_argument")});
 
   // Past the monthly maximum: still charged, then no further call.
   CHECK(outcomes_of(admin, {charge("x-4", "C-1", "3")})[0].at("ok") == true);
@@ -100,11 +113,16 @@ TEST_CASE("agents may not charge, and see the authorization of their own tree on
       {{"name", "north"}, {"role", "agent"}, {"agent", "AG-1"}, {"allow", {"pay-sub-accounts", "adjust"}}}));
   auto agent = api.server->client(added.at("token").get<std::string>());
   CHECK(outcomes_of(*agent, {charge("a-1", "S-1", "1")})[0].at("error").at("code") == "forbidden");
-  CHECK(json_of(agent->Get("/v1/accounts/S-1/authorization")).at("max_spend") == "2.00");
+  CHECK(outcomes_of(admin, {charge("s-1", "S-1", "0.5"), charge("x-1", "X-1", "0.5")})[1].at("ok") == true);
+  const json mine = json_of(agent->Get("/v1/charges"));
+  REQUIRE(mine.at("rows").size() == 1);
+  CHECK(mine.at("rows")[0].at("account_id") == "S-1");
+  CHECK(refusal_of(agent->Get("/v1/charges?account=X-1")) == std::pair{403, std::string("forbidden")});
+  CHECK(json_of(agent->Get("/v1/accounts/S-1/authorization")).at("max_spend") == "1.50");
   CHECK(refusal_of(agent->Get("/v1/accounts/X-1/authorization")) == std::pair{403, std::string("forbidden")});
   CHECK(refusal_of(agent->Get("/v1/accounts/NOPE/authorization")) ==
         std::pair{403, std::string("forbidden")});
-  CHECK(balance_of(admin, "S-1") == "2.00");
+  CHECK(balance_of(admin, "S-1") == "1.50");
 }
 
 }  // namespace paystream::http_test
