@@ -39,13 +39,30 @@ Status publish_all(const KafkaBenchOptions& options, const std::string& bootstra
             fmt::format(R"({{"type":"open_account","account":"B-{}","name":"bench","command_id":"open-{}"}})",
                         a, a));
   }
+  // Calls of a minute ago, so that none starts after the engine's clock.
+  const std::string call_start =
+      format_timestamp(Timestamp{std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count() -
+                                 60'000'000});
   for (uint64_t i = 0; i < options.commands; ++i) {
     const uint64_t amount = i % 100 + 1;
-    paid_micros += static_cast<int64_t>(amount) * 1'000'000;
-    (*publisher)
-        ->publish_line(++line,
-                       fmt::format(R"({{"type":"pay","account":"B-{}","amount":"{}","command_id":"pay-{}"}})",
-                                   i % options.accounts, amount, i));
+    const uint64_t account = i % options.accounts;
+    if (options.charges) {
+      paid_micros -= static_cast<int64_t>(amount) * 1'000'000;
+      (*publisher)
+          ->publish_line(
+              ++line,
+              fmt::format(
+                  R"({{"type":"charge","cdr_id":"c-{}","account":"B-{}","amount":"{}","start_time":"{}","duration_seconds":{},"caller":"4420","callee":"3130"}})",
+                  i, account, amount, call_start, amount * 6));
+    } else {
+      paid_micros += static_cast<int64_t>(amount) * 1'000'000;
+      (*publisher)
+          ->publish_line(
+              ++line, fmt::format(R"({{"type":"pay","account":"B-{}","amount":"{}","command_id":"pay-{}"}})",
+                                  account, amount, i));
+    }
     if (i % 10'000 == 0) {
       (*publisher)->poll(0);
       outcomes.str("");
@@ -188,15 +205,15 @@ int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::os
     totals.aborted += loop->totals().aborted;
   }
   out << fmt::format(
-      "{{\"brokers\":{},\"partitions\":{},\"instances\":{},\"accounts\":{},\"payments\":{},"
+      "{{\"brokers\":{},\"partitions\":{},\"instances\":{},\"accounts\":{},\"{}\":{},"
       "\"batch_commands_max\":{},\"publish_seconds\":{:.3f},\"takeover_seconds\":{:.3f},"
       "\"engine_seconds\":{:.3f},\"engine_commands_per_second\":{:.0f},"
       "\"end_to_end_commands_per_second\":{:.0f},\"batches\":{},\"aborted\":{},"
       "\"projection_events\":{},\"projection_seconds\":{:.3f},\"projection_events_per_second\":{:.0f},"
       "\"balances_add_up\":{}}}\n",
-      options.brokers, options.partitions, options.instances, options.accounts, options.commands,
-      options.batch_commands_max, publish_seconds, takeover_seconds, engine_seconds,
-      static_cast<double>(expected) / engine_seconds,
+      options.brokers, options.partitions, options.instances, options.accounts,
+      options.charges ? "charges" : "payments", options.commands, options.batch_commands_max, publish_seconds,
+      takeover_seconds, engine_seconds, static_cast<double>(expected) / engine_seconds,
       static_cast<double>(expected) / (publish_seconds + takeover_seconds + engine_seconds), totals.batches,
       totals.aborted, events, *projection_seconds, static_cast<double>(events) / *projection_seconds,
       balance_micros == paid_micros ? "true" : "false");

@@ -1,11 +1,11 @@
 #pragma once
 // `paystream bench-kafka`: Kafka mode end to end on librdkafka's mock cluster in this process:
-// `accounts` accounts opened and `commands` payments published with the publisher, then one engine
-// loop instance taking every partition and deciding the backlog into events and results. Prints
-// one JSON object: the publish time, the takeover time, the engine's commands/s from its first
-// step until the last result was committed (with `instances` engine loops sharing the partitions),
-// and the projector's catch-up over the whole events topic (events/s, into a scratch directory);
-// checks that the balances add up to what was paid.
+// `accounts` accounts opened and `commands` payments (or call charges) published with the publisher, then one
+// engine loop instance taking every partition and deciding the backlog into events and results. Prints one
+// JSON object: the publish time, the takeover time, the engine's commands/s from its first step until the
+// last result was committed (with `instances` engine loops sharing the partitions), and the projector's
+// catch-up over the whole events topic (events/s, into a scratch directory); checks that the balances add up
+// to what was paid.
 #include <cstdint>
 #include <ostream>
 
@@ -19,7 +19,8 @@ struct KafkaBenchOptions {
   // partition, and the projector cannot read a history whose start was deleted.
   uint64_t commands = 50'000;
   size_t batch_commands_max = 1'000;
-  int instances = 1;  // engine loops, each with its share of the partitions and its own thread
+  int instances = 1;     // engine loops, each with its share of the partitions and its own thread
+  bool charges = false;  // the commands are call charges (CDRs) instead of payments
 };
 
 // Exit code 0, or 1 when something failed or the balances do not add up.

@@ -157,6 +157,7 @@ void add_kafka_commands(CLI::App& app, Cli& cli) {
       ->check(CLI::Range(1, 256));
   bench->add_option("--accounts", bench_args->accounts, "Accounts (default 1000)")->type_name("N");
   bench->add_option("--commands", bench_args->commands, "Payments (default 50000)")->type_name("M");
+  bench->add_flag("--charges", bench_args->charges, "Publish call charges (CDRs) instead of payments");
   bench
       ->add_option("--batch-commands", bench_args->batch_commands_max,
                    "Most commands of one partition in one batch (default 1000)")
