@@ -17,10 +17,13 @@ std::vector<Command> minimum_commands(const LedgerState& state, int32_t month,
   const Timestamp month_end = start_of(first_day_of_month(month + 1));
   std::vector<std::string> accounts;
   for (const auto& [id, account] : state.accounts) {
-    if (account.settings.monthly_min > Money::zero() && account.minimum_charged_month < month &&
-        account.opened < month_end) {
-      accounts.push_back(id);
-    }
+    // What decide_minimum_charge would charge: so that, once a month is charged, checking it again
+    // submits nothing.
+    const bool chargeable = account.settings.monthly_min > Money::zero() &&
+                            account.minimum_charged_month < month && account.opened < month_end &&
+                            month >= account.consumption.month - 1 &&
+                            consumption_in(account, month) < account.settings.monthly_min;
+    if (chargeable) accounts.push_back(id);
   }
   std::sort(accounts.begin(), accounts.end());
   std::vector<Command> commands;
@@ -93,20 +96,15 @@ std::optional<MinimumRunCount> MinimumSchedule::check() {
   });
   if (!parameters) return std::nullopt;
   if (parameters->minimum_consumption_enabled != 1) return std::nullopt;
+  // Run at every check, not once per month: a state may still be catching up (a Kafka gateway's
+  // projector) when the month comes due. Once a month is charged, its commands are none.
   const int32_t due = latest_due_month(clock_.now(), parameters->minimum_consumption_charge_hour);
-  {
-    std::lock_guard lock(mutex_);
-    if (due <= done_month_) return std::nullopt;
-  }
   const MinimumRunCount count = run_monthly_minimum(target_, due, operator_name_);
+  if (count.charged == 0 && count.skipped == 0 && count.failed == 0) return std::nullopt;
   if (count.charged > 0 || count.failed > 0) {
     log_(fmt::format("monthly minimum of {}: {} accounts charged, {} not charged, {} failed{}",
                      format_month(due), count.charged, count.skipped, count.failed,
                      count.failed > 0 ? " (run again at the next check)" : ""));
-  }
-  if (count.failed == 0) {
-    std::lock_guard lock(mutex_);
-    done_month_ = std::max(done_month_, due);
   }
   return count;
 }

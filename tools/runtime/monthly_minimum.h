@@ -19,8 +19,9 @@
 
 namespace paystream {
 
-// One MinimumCharge per account of `state` with a monthly minimum that existed before the month
-// ended and was not charged for it yet, in account ID order.
+// One MinimumCharge per account of `state` that the engine would charge for `month` (a minimum above
+// its consumption of the month, opened before the month ended, not charged for it yet, the month's
+// consumption still kept), in account ID order.
 std::vector<Command> minimum_commands(const LedgerState& state, int32_t month,
                                       const std::string& operator_name);
 
@@ -45,7 +46,8 @@ MinimumRunCount run_monthly_minimum(const MinimumTarget& target, int32_t month,
 
 // In `paystream serve`: at start and then every `interval`, charges the latest month whose charge
 // time has come (SERVER_MINIMUM_CONSUMPTION_CHARGE_TIME of the next month's first day) when charging
-// is on. A month with failures is run again at the next check.
+// is on. Every check builds the month's commands again, so what failed, or what a state learns
+// later, is charged at a later check; a month fully charged gives none.
 class MinimumSchedule {
  public:
   using Log = std::function<void(const std::string&)>;
@@ -56,7 +58,7 @@ class MinimumSchedule {
   MinimumSchedule& operator=(const MinimumSchedule&) = delete;
 
   // One check now, on the caller's thread (what the schedule's thread does each interval):
-  // nullopt when there was nothing to run.
+  // nullopt when there was nothing to submit.
   std::optional<MinimumRunCount> check();
 
  private:
@@ -69,8 +71,7 @@ class MinimumSchedule {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  int32_t done_month_ = 0;  // the latest month run without failures
-  std::thread thread_;      // last: started once every other member is
+  std::thread thread_;  // last: started once every other member is
 };
 
 }  // namespace paystream
