@@ -14,6 +14,7 @@
 #include "engine/kafka_client/events_reader.h"
 #include "engine/kafka_client/producer.h"
 #include "events/money.h"
+#include "events/time.h"
 #include "tests/support/child_process.h"
 #include "tests/support/kafka/publish_fixture.h"
 #include "tests/support/run_process.h"
@@ -32,12 +33,22 @@ TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read bac
   const std::string bootstrap = broker.read_line(wait_ms);
   REQUIRE(!bootstrap.empty());
   {
+    // A call of a minute ago, sent twice (a resent CDR): charged once.
+    const int64_t minute_ago =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count() -
+        60;
+    const std::string charge =
+        R"({"type":"charge","cdr_id":"k-1","account":"C-1","amount":"2.50","start_time":")" +
+        format_timestamp(Timestamp{minute_ago * 1'000'000}) + R"(","duration_seconds":75})";
     std::ofstream file(directory.file("in.jsonl"));
     file << R"({"type":"open_account","account":"C-0","name":"a","balance":"5","command_id":"open-0"})"
          << '\n'
          << R"({"type":"open_account","account":"C-1","name":"b","command_id":"open-1"})" << '\n'
          << testing::payment_lines(40, 2, "pay")
-         << R"({"type":"pay","account":"C-9","amount":"1","command_id":"pay-missing"})" << '\n';
+         << R"({"type":"pay","account":"C-9","amount":"1","command_id":"pay-missing"})" << '\n'
+         << charge << '\n'
+         << charge << '\n';
   }
   const e2e::ProcessResult published = e2e::run_process(
       {PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--file", directory.file("in.jsonl")});
@@ -48,7 +59,7 @@ TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read bac
       {PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--group", "e2e", "--data", directory.file("data")},
       directory.file("serve.err"));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
-  while (testing::topic_end(bootstrap, "paystream.results", 2) < 43) {
+  while (testing::topic_end(bootstrap, "paystream.results", 2) < 45) {
     INFO(e2e::read_file(directory.file("serve.err")));
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, bounded above
@@ -58,14 +69,15 @@ TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read bac
   INFO(e2e::read_file(directory.file("serve.err")));
   CHECK(serve.wait() == 0);
   REQUIRE(!totals.empty());
-  CHECK(json::parse(totals)["commands"] == 43);
+  CHECK(json::parse(totals)["commands"] == 45);
   CHECK_THAT(e2e::read_file(directory.file("serve.err")), Catch::Contains("taken over at epoch 1"));
 
   std::map<std::string, json> results;
   for (const testing::ConsumedMessage& message : testing::read_topic(bootstrap, "paystream.results", 2)) {
     results[message.key] = json::parse(message.value);
   }
-  REQUIRE(results.size() == 43);
+  REQUIRE(results.size() == 44);  // the resent CDR's result is under the same command ID
+  CHECK(results.at("cdr:k-1")["ok"] == true);
   CHECK(results.at("open-0")["ok"] == true);
   CHECK(results.at("pay-3")["ok"] == true);
   CHECK(results.at("pay-missing")["error"]["code"] == "account_not_found");
@@ -76,7 +88,8 @@ TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read bac
       {PAYSTREAM_BINARY, "project", "--kafka", bootstrap, "--data", data, "--until-caught-up"});
   INFO(projected.err);
   REQUIRE(projected.exit_code == 0);
-  CHECK(json::parse(projected.out)["events"] == 43);  // 2 opens, C-0's initial balance, 40 payments
+  // 2 opens, C-0's initial balance, 40 payments, one charge.
+  CHECK(json::parse(projected.out)["events"] == 44);
   const e2e::ProcessResult balances =
       e2e::run_process({PAYSTREAM_BINARY, "balances", "--data", data, "--format", "json"});
   INFO(balances.err);
@@ -87,6 +100,24 @@ TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read bac
       e2e::run_process({PAYSTREAM_BINARY, "records", "--data", data, "--account", "C-1", "--format", "csv"});
   REQUIRE(records.exit_code == 0);
   CHECK(std::count(records.out.begin(), records.out.end(), '\n') == 21);  // header and C-1's 20 payments
+  // The charge: in the charges query, not in the records; in the balance and the consumption.
+  const e2e::ProcessResult charges =
+      e2e::run_process({PAYSTREAM_BINARY, "charges", "--data", data, "--format", "json"});
+  INFO(charges.err);
+  REQUIRE(charges.exit_code == 0);
+  const json charge_rows = json::parse(charges.out)["rows"];
+  REQUIRE(charge_rows.size() == 1);
+  CHECK(charge_rows[0]["cdr_id"] == "k-1");
+  CHECK(charge_rows[0]["account_id"] == "C-1");
+  CHECK(charge_rows[0]["duration_seconds"] == "75");
+  const e2e::ProcessResult authorized =
+      e2e::run_process({PAYSTREAM_BINARY, "authorize", "C-1", "--data", data, "--format", "json"});
+  INFO(authorized.err);
+  CHECK(authorized.exit_code == 0);
+  const e2e::ProcessResult charged =
+      e2e::run_process({PAYSTREAM_BINARY, "account", "show", "C-1", "--data", data, "--format", "json"});
+  CHECK(json::parse(charged.out)["rows"][0]["monthly_consumption"] == "2.50");
+  CHECK(json::parse(authorized.out)["max_spend"] == json::parse(charged.out)["rows"][0]["available_credit"]);
   const e2e::ProcessResult shown =
       e2e::run_process({PAYSTREAM_BINARY, "account", "show", "C-0", "--data", data, "--format", "csv"});
   INFO(shown.err);
