@@ -28,6 +28,13 @@ void put(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* family, std::s
   PAYSTREAM_ASSERT(batch.Put(family, key, value).ok());
 }
 
+// Paired with the engine's decide/evolve: an event that moves money starts from the balance row.
+Status check_starts_from(const BalanceState& account, const Event& event) {
+  if (account.balance == event.balance_before && account.overdraft == event.overdraft_before)
+    return ok_status();
+  return corrupt_event(event, "its balance_before/overdraft_before differ from the balance row");
+}
+
 }  // namespace
 
 RecordRow record_row_of(const Event& event, std::string account_name) {
@@ -174,10 +181,7 @@ Status Applier::apply_record(const Event& event, rocksdb::WriteBatch& batch) {
   Result<BalanceState*> found = touch(event.account_id);
   if (!found) return found.error();
   BalanceState& account = **found;
-  // Paired with the engine's decide/evolve: a record starts from the balance the row holds.
-  if (account.balance != event.balance_before || account.overdraft != event.overdraft_before) {
-    return corrupt_event(event, "its balance_before/overdraft_before differ from the balance row");
-  }
+  if (Status starts = check_starts_from(account, event); !starts) return starts;
   const RecordRow row = record_row_of(event, account.settings.name);
   account.balance = event.balance_after;
   account.overdraft = event.overdraft_after;
@@ -209,9 +213,7 @@ Status Applier::apply_charge(const Event& event, rocksdb::WriteBatch& batch) {
   Result<BalanceState*> found = touch(event.account_id);
   if (!found) return found.error();
   BalanceState& account = **found;
-  if (account.balance != event.balance_before || account.overdraft != event.overdraft_before) {
-    return corrupt_event(event, "its balance_before/overdraft_before differ from the balance row");
-  }
+  if (Status starts = check_starts_from(account, event); !starts) return starts;
   const int32_t month = month_of(event.call_start);
   if (month > account.consumption_month) {
     account.consumption_month = month;

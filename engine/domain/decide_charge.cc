@@ -91,40 +91,38 @@ Status decide_minimum_charge(const LedgerState& state, const Command& command, c
     return reject(Errc::nothing_to_change,
                   fmt::format("the minimum of {} is not due until {}", month, format_timestamp(due)));
   }
-  if (account->minimum_charged_month >= minimum.month) {
-    return reject(Errc::nothing_to_change,
-                  fmt::format("the minimum of '{}' was charged for {} already", account->id,
-                              format_month(account->minimum_charged_month)));
+  const MinimumShortfall owed = minimum_shortfall(*account, minimum.month);
+  switch (owed.verdict) {
+    case MinimumVerdict::charge:
+      break;
+    case MinimumVerdict::already_charged:
+      return reject(Errc::nothing_to_change,
+                    fmt::format("the minimum of '{}' was charged for {} already", account->id,
+                                format_month(account->minimum_charged_month)));
+    case MinimumVerdict::opened_after:
+      return reject(Errc::nothing_to_change,
+                    fmt::format("account '{}' was opened after {} ended", account->id, month));
+    case MinimumVerdict::consumption_gone:
+      return reject(Errc::nothing_to_change,
+                    fmt::format("the consumption of '{}' in {} is no longer kept (calls of {} were charged "
+                                "since): its minimum can no longer be decided",
+                                account->id, month, format_month(account->consumption.month)));
+    case MinimumVerdict::reached:
+      return reject(Errc::nothing_to_change,
+                    fmt::format("'{}' consumed {} in {}, not below its minimum {}", account->id,
+                                owed.consumed.to_string(), month, account->settings.monthly_min.to_string()));
   }
-  if (account->opened >= start_of(first_day_of_month(minimum.month + 1))) {
-    return reject(Errc::nothing_to_change,
-                  fmt::format("account '{}' was opened after {} ended", account->id, month));
-  }
-  if (minimum.month < account->consumption.month - 1) {
-    return reject(Errc::nothing_to_change,
-                  fmt::format("the consumption of '{}' in {} is no longer kept (calls of {} were charged "
-                              "since): its minimum can no longer be decided",
-                              account->id, month, format_month(account->consumption.month)));
-  }
-  const Money minimum_amount = account->settings.monthly_min;
-  const Money consumed = consumption_in(*account, minimum.month);
-  if (minimum_amount <= consumed) {
-    return reject(Errc::nothing_to_change,
-                  fmt::format("'{}' consumed {} in {}, not below its minimum {}", account->id,
-                              consumed.to_string(), month, minimum_amount.to_string()));
-  }
-  // Both are non-negative, the minimum the larger: no overflow.
-  const Money shortfall = Money::from_micros(minimum_amount.micros() - consumed.micros());
-  const std::optional<Money> after = account->balance.checked_sub(shortfall);
+  const std::optional<Money> after = account->balance.checked_sub(owed.shortfall);
   if (!after) {
     return reject(
         Errc::balance_would_overflow,
         fmt::format("charging the minimum of {} to '{}' would overflow its balance", month, account->id));
   }
-  Event& event = add_record_event(events, EventType::minimum_charged, command, context, *account,
-                                  fmt::format("monthly minimum {}: consumed {} of {}", month,
-                                              consumed.to_string(), minimum_amount.to_string()));
-  event.amount = Money::from_micros(-shortfall.micros());
+  Event& event =
+      add_record_event(events, EventType::minimum_charged, command, context, *account,
+                       fmt::format("monthly minimum {}: consumed {} of {}", month, owed.consumed.to_string(),
+                                   account->settings.monthly_min.to_string()));
+  event.amount = Money::from_micros(-owed.shortfall.micros());
   event.balance_after = *after;
   event.minimum_month = minimum.month;
   return ok_status();

@@ -126,6 +126,18 @@ int32_t latest_due_month(Timestamp now, int64_t charge_hour) {
   return now >= minimum_due_time(previous, charge_hour) ? previous : previous - 1;
 }
 
+MinimumShortfall minimum_shortfall(const AccountState& account, int32_t month) {
+  if (account.minimum_charged_month >= month) return {MinimumVerdict::already_charged, {}, {}};
+  if (account.opened >= start_of(first_day_of_month(month + 1)))
+    return {MinimumVerdict::opened_after, {}, {}};
+  if (month < account.consumption.month - 1) return {MinimumVerdict::consumption_gone, {}, {}};
+  const Money consumed = consumption_in(account, month);
+  const Money minimum = account.settings.monthly_min;
+  if (minimum <= consumed) return {MinimumVerdict::reached, consumed, {}};
+  // Both are non-negative, the minimum the larger: no overflow.
+  return {MinimumVerdict::charge, consumed, Money::from_micros(minimum.micros() - consumed.micros())};
+}
+
 Money consumption_in(const AccountState& account, int32_t month) {
   if (month == account.consumption.month) return account.consumption.current;
   if (month == account.consumption.month - 1) return account.consumption.previous;

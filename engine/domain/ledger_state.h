@@ -94,6 +94,16 @@ Timestamp minimum_due_time(int32_t month, int64_t charge_hour);
 // while now's month's charge hour has not come).
 int32_t latest_due_month(Timestamp now, int64_t charge_hour);
 
+// What the minimum of `month` would charge the account (domain.md "Monthly minimum"), the parameters
+// and the due time aside: the one rule decide() and the minimum's schedule both apply.
+enum class MinimumVerdict { charge, already_charged, opened_after, consumption_gone, reached };
+struct MinimumShortfall {
+  MinimumVerdict verdict = MinimumVerdict::charge;
+  Money consumed;   // the month's consumption (when still kept)
+  Money shortfall;  // > 0 when verdict is charge
+};
+MinimumShortfall minimum_shortfall(const AccountState& account, int32_t month);
+
 // The account's status and call authorization as of `now` (events/account_status.h).
 CallAuthorization authorize_call(const AccountState& account, Timestamp now);
 

@@ -56,6 +56,12 @@ Result<std::string> make_temporary_directory() {
   return std::string(buffer.data());
 }
 
+// --data when given, else a fresh temporary directory.
+Result<std::string> bench_data_dir(const GlobalOptions& options) {
+  if (options.data_dir) return *options.data_dir;
+  return make_temporary_directory();
+}
+
 struct BenchArgs {
   BenchOptions bench;
 };
@@ -70,13 +76,9 @@ int run_bench_command(const GlobalOptions& options, const BenchArgs& args) {
     return report_usage_error("bench: --accounts, --commands, --threads and --batch must be greater than 0",
                               std::cerr);
   }
-  if (options.data_dir) {
-    bench.data_dir = *options.data_dir;
-  } else {
-    Result<std::string> dir = make_temporary_directory();
-    if (!dir) return report_error(dir.error(), std::cerr);
-    bench.data_dir = *dir;
-  }
+  Result<std::string> dir = bench_data_dir(options);
+  if (!dir) return report_error(dir.error(), std::cerr);
+  bench.data_dir = *dir;
   const int code = run_bench(bench, std::cout, std::cerr);
   if (bench.keep) std::cerr << "bench data directory kept at " << bench.data_dir << '\n';
   return code;
@@ -97,13 +99,9 @@ int run_charge_bench_command(const GlobalOptions& options, const ChargeBenchArgs
       bench.singles == 0 || bench.authorizations == 0) {
     return report_usage_error("bench-charges: every count must be greater than 0", std::cerr);
   }
-  if (options.data_dir) {
-    bench.data_dir = *options.data_dir;
-  } else {
-    Result<std::string> dir = make_temporary_directory();
-    if (!dir) return report_error(dir.error(), std::cerr);
-    bench.data_dir = *dir;
-  }
+  Result<std::string> dir = bench_data_dir(options);
+  if (!dir) return report_error(dir.error(), std::cerr);
+  bench.data_dir = *dir;
   const int code = run_charge_bench(bench, std::cout, std::cerr);
   if (bench.keep) std::cerr << "bench data directory kept at " << bench.data_dir << '\n';
   return code;

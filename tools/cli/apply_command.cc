@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "tools/cli/commands.h"
+#include "tools/cli/output.h"
 #include "tools/cli/server.h"
 #include "tools/client/remote_apply.h"
 #include "tools/commands/apply.h"
@@ -27,14 +28,9 @@ int run_apply_command(const GlobalOptions& options, const ApplyArgs& args) {
     return report_error(valid.error(), std::cerr);
   if (args.chunk == 0) return report_usage_error("--chunk: must be greater than 0", std::cerr);
   std::ifstream file;
-  if (args.file != "-") {
-    file.open(args.file, std::ios::binary);
-    if (!file) {
-      return report_error(make_error(Errc::io_error, fmt::format("--file: cannot read '{}'", args.file)),
-                          std::cerr);
-    }
-  }
-  std::istream& in = file.is_open() ? static_cast<std::istream&>(file) : std::cin;
+  Result<std::istream*> input = open_input_file(args.file, file);
+  if (!input) return report_error(input.error(), std::cerr);
+  std::istream& in = **input;
   Result<std::optional<ServerLogin>> login = server_login(options);
   if (!login) return report_error(login.error(), std::cerr);
   if (*login) {

@@ -64,14 +64,9 @@ int run_import(const GlobalOptions& options, const ChargeArgs& args) {
     return report_usage_error("--file takes the CDRs from the file: give no ACCOUNT or --cdr-id", std::cerr);
   }
   std::ifstream file;
-  if (args.file != "-") {
-    file.open(args.file, std::ios::binary);
-    if (!file) {
-      return report_error(make_error(Errc::io_error, fmt::format("--file: cannot read '{}'", args.file)),
-                          std::cerr);
-    }
-  }
-  std::istream& in = file.is_open() ? static_cast<std::istream&>(file) : std::cin;
+  Result<std::istream*> input = open_input_file(args.file, file);
+  if (!input) return report_error(input.error(), std::cerr);
+  std::istream& in = **input;
   ChargeImportOptions import;
   import.chunk_commands_max = args.chunk;
   import.json_output = options.format == "json";

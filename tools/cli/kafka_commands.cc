@@ -9,6 +9,7 @@
 
 #include "tools/bench/kafka_bench.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/output.h"
 #include "tools/cli/server.h"
 #include "tools/commands/dev_broker.h"
 #include "tools/commands/exit_codes.h"
@@ -40,14 +41,9 @@ int run_publish_command(const GlobalOptions& options, const PublishArgs& args) {
     return report_usage_error("--delivery-timeout-ms: must be greater than 0", std::cerr);
   }
   std::ifstream file;
-  if (args.file != "-") {
-    file.open(args.file, std::ios::binary);
-    if (!file) {
-      return report_error(make_error(Errc::io_error, fmt::format("--file: cannot read '{}'", args.file)),
-                          std::cerr);
-    }
-  }
-  std::istream& in = file.is_open() ? static_cast<std::istream&>(file) : std::cin;
+  Result<std::istream*> input = open_input_file(args.file, file);
+  if (!input) return report_error(input.error(), std::cerr);
+  std::istream& in = **input;
   return run_publish(publish, in, std::cout, std::cerr);
 }
 

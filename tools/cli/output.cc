@@ -67,4 +67,11 @@ int print_state_listing(const GlobalOptions& options, std::vector<Column> column
   return static_cast<int>(ExitCode::ok);
 }
 
+Result<std::istream*> open_input_file(const std::string& path, std::ifstream& file) {
+  if (path == "-") return &std::cin;
+  file.open(path, std::ios::binary);
+  if (!file) return make_error(Errc::io_error, fmt::format("--file: cannot read '{}'", path));
+  return static_cast<std::istream*>(&file);
+}
+
 }  // namespace paystream

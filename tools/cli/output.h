@@ -42,6 +42,10 @@ class Printer {
 
 // A listing of what the ledger state holds (parameters, operators): checks the output options,
 // opens the data directory (which must exist), prints the rows `rows` gives. Returns the exit code.
+// The input of a --file option: standard input for "-", else the file opened into `file` (io_error
+// naming it when it cannot be read).
+Result<std::istream*> open_input_file(const std::string& path, std::ifstream& file);
+
 int print_state_listing(const GlobalOptions& options, std::vector<Column> columns,
                         const std::function<void(const LedgerState&, Printer&)>& rows);
 

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <functional>
 #include <iostream>
 
 #include "tools/cli/commands.h"
@@ -32,7 +33,9 @@ Result<size_t> limit_argument(const std::optional<std::string>& text, OutputForm
   return value;
 }
 
-Status read_filters(const RecordsArgs& args, RecordQuery& query) {
+// --account, --from, --to and --cursor, as records and charges take them.
+template <class Args, class Query>
+Status read_account_time_filters(const Args& args, Query& query) {
   if (args.account) {
     if (Status valid = account_id_argument("--account", *args.account); !valid) return valid;
     query.account_id = *args.account;
@@ -48,34 +51,53 @@ Status read_filters(const RecordsArgs& args, RecordQuery& query) {
     query.to = *to;
   }
   if (Status range = check_time_range("--from", query.from, "--to", query.to); !range) return range;
+  query.cursor = args.cursor;
+  return ok_status();
+}
+
+Status read_filters(const RecordsArgs& args, RecordQuery& query) {
+  if (Status read = read_account_time_filters(args, query); !read) return read;
   if (args.type) {
     Result<PaymentType> type = payment_type_argument("--type", *args.type);
     if (!type) return type.error();
     query.type = *type;
   }
   query.operator_name = args.operator_name;
-  query.cursor = args.cursor;
   return ok_status();
 }
 
-Status print_record_query(Projections& projections, const GlobalOptions& options, const RecordQuery& query) {
-  Result<std::unique_ptr<Printer>> printer = Printer::open(options, record_columns(), XlsxUse::allowed);
+// One page, or with limit 0 every row streamed, of a paged query (records, charges).
+template <class Query, class Page, class Row>
+Status print_paged_query(
+    const GlobalOptions& options, const std::vector<Column>& columns, const Query& query,
+    const std::function<Result<Page>(const Query&)>& page_of,
+    const std::function<Status(const Query&, const std::function<void(const Row&)>&)>& each,
+    std::vector<std::string> (*cells)(const Row&)) {
+  Result<std::unique_ptr<Printer>> printer = Printer::open(options, columns, XlsxUse::allowed);
   if (!printer) return printer.error();
   if (query.limit == 0) {
-    Status streamed =
-        projections.for_each_record(query, [&](const RecordRow& row) { (*printer)->row(record_cells(row)); });
+    Status streamed = each(query, [&](const Row& row) { (*printer)->row(cells(row)); });
     if (!streamed) return streamed;
     return (*printer)->finish({{"next_cursor", ""}});
   }
-  Result<RecordPage> page = projections.records(query);
+  Result<Page> page = page_of(query);
   if (!page) return page.error();
-  for (const RecordRow& row : page->rows) (*printer)->row(record_cells(row));
+  for (const Row& row : page->rows) (*printer)->row(cells(row));
   Status finished = (*printer)->finish({{"next_cursor", page->next_cursor}});
   // JSON carries the cursor in the document; the other formats keep stdout pure rows.
   if (finished && !page->next_cursor.empty() && (*printer)->format() != OutputFormat::json) {
     std::cerr << "next page: --cursor " << page->next_cursor << '\n';
   }
   return finished;
+}
+
+Status print_record_query(Projections& projections, const GlobalOptions& options, const RecordQuery& query) {
+  return print_paged_query<RecordQuery, RecordPage, RecordRow>(
+      options, record_columns(), query, [&](const RecordQuery& q) { return projections.records(q); },
+      [&](const RecordQuery& q, const std::function<void(const RecordRow&)>& visit) {
+        return projections.for_each_record(q, visit);
+      },
+      &record_cells);
 }
 
 // The filters as given (the server reads them as the CLI does), and the page size chosen here.
@@ -118,43 +140,13 @@ struct ChargesArgs {
   std::string cursor;
 };
 
-Status read_charge_filters(const ChargesArgs& args, ChargeQuery& query) {
-  if (args.account) {
-    if (Status valid = account_id_argument("--account", *args.account); !valid) return valid;
-    query.account_id = *args.account;
-  }
-  if (args.from) {
-    Result<Timestamp> from = time_argument("--from", *args.from);
-    if (!from) return from.error();
-    query.from = *from;
-  }
-  if (args.to) {
-    Result<Timestamp> to = range_end_argument("--to", *args.to);
-    if (!to) return to.error();
-    query.to = *to;
-  }
-  if (Status range = check_time_range("--from", query.from, "--to", query.to); !range) return range;
-  query.cursor = args.cursor;
-  return ok_status();
-}
-
 Status print_charge_query(Projections& projections, const GlobalOptions& options, const ChargeQuery& query) {
-  Result<std::unique_ptr<Printer>> printer = Printer::open(options, charge_columns(), XlsxUse::allowed);
-  if (!printer) return printer.error();
-  if (query.limit == 0) {
-    Status streamed =
-        projections.for_each_charge(query, [&](const ChargeRow& row) { (*printer)->row(charge_cells(row)); });
-    if (!streamed) return streamed;
-    return (*printer)->finish({{"next_cursor", ""}});
-  }
-  Result<ChargePage> page = projections.charges(query);
-  if (!page) return page.error();
-  for (const ChargeRow& row : page->rows) (*printer)->row(charge_cells(row));
-  Status finished = (*printer)->finish({{"next_cursor", page->next_cursor}});
-  if (finished && !page->next_cursor.empty() && (*printer)->format() != OutputFormat::json) {
-    std::cerr << "next page: --cursor " << page->next_cursor << '\n';
-  }
-  return finished;
+  return print_paged_query<ChargeQuery, ChargePage, ChargeRow>(
+      options, charge_columns(), query, [&](const ChargeQuery& q) { return projections.charges(q); },
+      [&](const ChargeQuery& q, const std::function<void(const ChargeRow&)>& visit) {
+        return projections.for_each_charge(q, visit);
+      },
+      &charge_cells);
 }
 
 int run_charges(const GlobalOptions& options, const ChargesArgs& args) {
@@ -164,7 +156,8 @@ int run_charges(const GlobalOptions& options, const ChargesArgs& args) {
   Result<size_t> limit = limit_argument(args.limit, *format);
   if (!limit) return report_error(limit.error(), std::cerr);
   query.limit = *limit;
-  if (Status read = read_charge_filters(args, query); !read) return report_error(read.error(), std::cerr);
+  if (Status read = read_account_time_filters(args, query); !read)
+    return report_error(read.error(), std::cerr);
   Result<std::optional<ServerLogin>> login = server_login(options);
   if (!login) return report_error(login.error(), std::cerr);
   if (*login) {

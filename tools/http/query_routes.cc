@@ -35,7 +35,9 @@ Result<size_t> read_limit(const QueryParams& params, OutputFormat format, const 
   return value;
 }
 
-Status read_record_filters(const QueryParams& params, RecordQuery& query) {
+// account, from, to and cursor, as payment-records and charges take them.
+template <class Query>
+Status read_account_time_filters(const QueryParams& params, Query& query) {
   if (const std::optional<std::string> account = params.get("account")) {
     if (Status valid = account_id_argument("account", *account); !valid) return valid;
     query.account_id = *account;
@@ -51,33 +53,18 @@ Status read_record_filters(const QueryParams& params, RecordQuery& query) {
     query.to = *time;
   }
   if (Status range = check_time_range("from", query.from, "to", query.to); !range) return range;
+  query.cursor = params.get("cursor").value_or("");
+  return ok_status();
+}
+
+Status read_record_filters(const QueryParams& params, RecordQuery& query) {
+  if (Status read = read_account_time_filters(params, query); !read) return read;
   if (const std::optional<std::string> type = params.get("type")) {
     Result<PaymentType> parsed = payment_type_argument("type", *type);
     if (!parsed) return parsed.error();
     query.type = *parsed;
   }
   query.operator_name = params.get("operator");
-  query.cursor = params.get("cursor").value_or("");
-  return ok_status();
-}
-
-Status read_charge_filters(const QueryParams& params, ChargeQuery& query) {
-  if (const std::optional<std::string> account = params.get("account")) {
-    if (Status valid = account_id_argument("account", *account); !valid) return valid;
-    query.account_id = *account;
-  }
-  if (const std::optional<std::string> from = params.get("from")) {
-    Result<Timestamp> time = time_argument("from", *from);
-    if (!time) return time.error();
-    query.from = *time;
-  }
-  if (const std::optional<std::string> to = params.get("to")) {
-    Result<Timestamp> time = range_end_argument("to", *to);
-    if (!time) return time.error();
-    query.to = *time;
-  }
-  if (Status range = check_time_range("from", query.from, "to", query.to); !range) return range;
-  query.cursor = params.get("cursor").value_or("");
   return ok_status();
 }
 
@@ -170,7 +157,7 @@ ApiResponse get_charges(ApiContext& context, const ApiRequest& request, const Ca
   Result<size_t> limit = read_limit(*params, *format, context.limits);
   if (!limit) return error_response(limit.error());
   query.limit = *limit;
-  if (Status read = read_charge_filters(*params, query); !read) return error_response(read.error());
+  if (Status read = read_account_time_filters(*params, query); !read) return error_response(read.error());
   if (Status may = restrict_to_caller(context, caller, query); !may) return error_response(may.error());
   const Projections& projections = context.backend.projections();
   if (query.limit > 0) {

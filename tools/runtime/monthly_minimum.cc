@@ -14,16 +14,10 @@ constexpr size_t chunk_commands = 1024;
 
 std::vector<Command> minimum_commands(const LedgerState& state, int32_t month,
                                       const std::string& operator_name) {
-  const Timestamp month_end = start_of(first_day_of_month(month + 1));
   std::vector<std::string> accounts;
   for (const auto& [id, account] : state.accounts) {
-    // What decide_minimum_charge would charge: so that, once a month is charged, checking it again
-    // submits nothing.
-    const bool chargeable = account.settings.monthly_min > Money::zero() &&
-                            account.minimum_charged_month < month && account.opened < month_end &&
-                            month >= account.consumption.month - 1 &&
-                            consumption_in(account, month) < account.settings.monthly_min;
-    if (chargeable) accounts.push_back(id);
+    // What decide() would charge: so that, once a month is charged, checking it again submits nothing.
+    if (minimum_shortfall(account, month).verdict == MinimumVerdict::charge) accounts.push_back(id);
   }
   std::sort(accounts.begin(), accounts.end());
   std::vector<Command> commands;
