@@ -31,7 +31,7 @@ static_assert(static_cast<uint16_t>(schema::PaymentMethod::OTHER) ==
               static_cast<uint16_t>(PaymentMethod::other));
 
 // The last value of each enum this build knows. A new event type moves last_event_type.
-constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::minimum_charged);
+constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::card_disabled);
 constexpr uint16_t last_operator_role = static_cast<uint16_t>(OperatorRole::auditor);
 constexpr uint16_t last_account_type = static_cast<uint16_t>(AccountType::clearing);
 constexpr uint16_t last_payment_type = static_cast<uint16_t>(PaymentType::minimum_consumption);
@@ -244,6 +244,11 @@ bool is_operator_event(EventType type) {
   return type == EventType::operator_added || type == EventType::operator_updated;
 }
 
+// The events whose `card` is set: the card's own and the payment a card made.
+bool is_card_event(EventType type) {
+  return type >= EventType::card_issued && type <= EventType::card_disabled;
+}
+
 bool is_account_event(EventType type) {
   return type == EventType::account_opened || type == EventType::account_updated;
 }
@@ -273,6 +278,14 @@ Status check_event_fields(const Event& event) {
   }
   if (event.type != EventType::minimum_charged && event.minimum_month != 0) {
     return corrupt(fmt::format("{} carries a minimum's month", event_type_name(event.type)));
+  }
+  if (!is_card_event(event.type) && !event.card_number.empty()) {
+    return corrupt(fmt::format("{} carries a card", event_type_name(event.type)));
+  }
+  if ((event.type != EventType::card_issued && !event.card_batch.empty()) ||
+      (event.type != EventType::card_redeemed && !event.card_account.empty()) ||
+      (event.type != EventType::card_pin_failed && event.card_pin_failures != 0)) {
+    return corrupt(fmt::format("{} carries a card field of another event type", event_type_name(event.type)));
   }
   return ok_status();
 }
@@ -311,6 +324,13 @@ void write_event_body(schema::Event::Builder out, const Event& event) {
     write_seconds(call.initDuration(), event.call_duration_seconds);
     write_text(call, &schema::CallDetails::Builder::setCaller, event.caller);
     write_text(call, &schema::CallDetails::Builder::setCallee, event.callee);
+  }
+  if (is_card_event(event.type)) {
+    schema::CardDetails::Builder card = out.initCard();
+    write_text(card, &schema::CardDetails::Builder::setNumber, event.card_number);
+    write_text(card, &schema::CardDetails::Builder::setBatch, event.card_batch);
+    write_text(card, &schema::CardDetails::Builder::setAccount, event.card_account);
+    card.setPinFailures(event.card_pin_failures);
   }
 }
 
@@ -384,6 +404,13 @@ Status read_event_body(schema::Event::Reader in, Event& event) {
     event.call_duration_seconds = *duration;
     event.caller = read_text(call.getCaller());
     event.callee = read_text(call.getCallee());
+  }
+  if (in.hasCard()) {
+    const schema::CardDetails::Reader card = in.getCard();
+    event.card_number = read_text(card.getNumber());
+    event.card_batch = read_text(card.getBatch());
+    event.card_account = read_text(card.getAccount());
+    event.card_pin_failures = card.getPinFailures();
   }
   return ok_status();
 }
@@ -476,6 +503,32 @@ struct CommandWriter {
     schema::MinimumCharge::Builder out = body.initMinimumCharge();
     write_text(out, &schema::MinimumCharge::Builder::setAccountId, minimum.account_id);
     out.setMonth(minimum.month);
+  }
+  void operator()(const IssueCards& issue) {
+    schema::IssueCards::Builder out = body.initIssueCards();
+    write_text(out, &schema::IssueCards::Builder::setBatch, issue.batch);
+    out.setChunk(issue.chunk);
+    out.setValueMicros(issue.value.micros());
+    out.setExpiresDays(issue.expires.days);
+    auto cards = out.initCards(static_cast<unsigned>(issue.cards.size()));
+    for (size_t i = 0; i < issue.cards.size(); ++i) {
+      schema::IssuedCard::Builder card = cards[static_cast<unsigned>(i)];
+      write_text(card, &schema::IssuedCard::Builder::setNumber, issue.cards[i].number);
+      write_data(card, &schema::IssuedCard::Builder::setSalt, issue.cards[i].secret.salt);
+      write_data(card, &schema::IssuedCard::Builder::setHash, issue.cards[i].secret.hash);
+    }
+  }
+  void operator()(const RedeemCard& redeem) {
+    schema::RedeemCard::Builder out = body.initRedeemCard();
+    write_text(out, &schema::RedeemCard::Builder::setNumber, redeem.number);
+    write_text(out, &schema::RedeemCard::Builder::setPin, redeem.pin);
+    write_text(out, &schema::RedeemCard::Builder::setAccountId, redeem.account_id);
+    write_text(out, &schema::RedeemCard::Builder::setMemo, redeem.memo);
+  }
+  void operator()(const DisableCard& disable) {
+    schema::DisableCard::Builder out = body.initDisableCard();
+    write_text(out, &schema::DisableCard::Builder::setNumber, disable.number);
+    write_text(out, &schema::DisableCard::Builder::setMemo, disable.memo);
   }
 };
 
@@ -598,6 +651,21 @@ Result<CommandBody> read_charge(schema::Charge::Reader in) {
                             .callee = read_text(in.getCallee())}};
 }
 
+CommandBody read_issue_cards(schema::IssueCards::Reader in) {
+  IssueCards issue{.batch = read_text(in.getBatch()),
+                   .chunk = in.getChunk(),
+                   .value = Money::from_micros(in.getValueMicros()),
+                   .expires = Date{in.getExpiresDays()},
+                   .cards = {}};
+  issue.cards.reserve(in.getCards().size());
+  for (schema::IssuedCard::Reader card : in.getCards()) {
+    issue.cards.push_back(IssuedCard{
+        .number = read_text(card.getNumber()),
+        .secret = CardSecret{.salt = read_data(card.getSalt()), .hash = read_data(card.getHash())}});
+  }
+  return CommandBody{std::move(issue)};
+}
+
 Result<CommandBody> read_command_body(schema::Command::Body::Reader in) {
   using Which = schema::Command::Body::Which;
   switch (in.which()) {
@@ -653,6 +721,20 @@ Result<CommandBody> read_command_body(schema::Command::Body::Reader in) {
       const schema::MinimumCharge::Reader minimum = in.getMinimumCharge();
       return CommandBody{
           MinimumCharge{.account_id = read_text(minimum.getAccountId()), .month = minimum.getMonth()}};
+    }
+    case Which::ISSUE_CARDS:
+      return read_issue_cards(in.getIssueCards());
+    case Which::REDEEM_CARD: {
+      const schema::RedeemCard::Reader redeem = in.getRedeemCard();
+      return CommandBody{RedeemCard{.number = read_text(redeem.getNumber()),
+                                    .pin = read_text(redeem.getPin()),
+                                    .account_id = read_text(redeem.getAccountId()),
+                                    .memo = read_text(redeem.getMemo())}};
+    }
+    case Which::DISABLE_CARD: {
+      const schema::DisableCard::Reader disable = in.getDisableCard();
+      return CommandBody{
+          DisableCard{.number = read_text(disable.getNumber()), .memo = read_text(disable.getMemo())}};
     }
   }
   // A command kind added by a newer build: the sender is ahead of us, the bytes are not damaged.

@@ -21,6 +21,9 @@ const char* command_name(const CommandBody& body) {
     const char* operator()(const RotateOperatorToken&) const { return "RotateOperatorToken"; }
     const char* operator()(const Charge&) const { return "Charge"; }
     const char* operator()(const MinimumCharge&) const { return "MinimumCharge"; }
+    const char* operator()(const IssueCards&) const { return "IssueCards"; }
+    const char* operator()(const RedeemCard&) const { return "RedeemCard"; }
+    const char* operator()(const DisableCard&) const { return "DisableCard"; }
   };
   return std::visit(Name{}, body);
 }
@@ -44,6 +47,17 @@ Status check_command_id(std::string_view id) {
 std::string generate_command_id() {
   thread_local std::mt19937_64 random{std::random_device{}()};
   return fmt::format("gen-{:016x}{:016x}", random(), random());
+}
+
+bool is_card_command(const CommandBody& body) {
+  return std::holds_alternative<IssueCards>(body) || std::holds_alternative<RedeemCard>(body) ||
+         std::holds_alternative<DisableCard>(body);
+}
+
+Error card_commands_not_in_kafka() {
+  return make_error(Errc::invalid_argument,
+                    "phone cards are not available in Kafka mode yet: issue and redeem cards on an embedded "
+                    "ledger (docs/kafka.md, \"Phone cards in Kafka mode\")");
 }
 
 }  // namespace paystream

@@ -113,6 +113,16 @@ const char* event_type_name(EventType type) {
       return "ChargeRecorded";
     case EventType::minimum_charged:
       return "MinimumCharged";
+    case EventType::card_issued:
+      return "CardIssued";
+    case EventType::card_redeemed:
+      return "CardRedeemed";
+    case EventType::card_payment_recorded:
+      return "CardPaymentRecorded";
+    case EventType::card_pin_failed:
+      return "CardPinFailed";
+    case EventType::card_disabled:
+      return "CardDisabled";
   }
   return "Unknown";
 }
@@ -125,6 +135,7 @@ bool is_payment_record(EventType type) {
     case EventType::reversal_recorded:
     case EventType::adjustment_recorded:
     case EventType::minimum_charged:
+    case EventType::card_payment_recorded:
       return true;
     default:
       return false;
@@ -145,6 +156,8 @@ PaymentType payment_type_of(EventType type) {
       return PaymentType::adjustment;
     case EventType::minimum_charged:
       return PaymentType::minimum_consumption;
+    case EventType::card_payment_recorded:
+      return PaymentType::phone_card;
     default:
       break;
   }

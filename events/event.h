@@ -113,6 +113,12 @@ enum class EventType : uint8_t {
   charge_recorded = 11,     // a call's charge: amount >= 0, balance_* (after = before - amount), call_*
   minimum_charged =
       12,  // payment record (minimum_consumption): amount = -shortfall, balance_*, minimum_month
+  // Phone cards (domain.md "Phone cards"): the card's own events name no account_id.
+  card_issued = 13,            // card_number, card_batch, amount = face value, expires_after = expiry
+  card_redeemed = 14,          // card_number, card_account = the account paid, amount = value
+  card_payment_recorded = 15,  // payment record (phone_card, method card): card_number, balance_*
+  card_pin_failed = 16,        // card_number, card_pin_failures (5 locks the card)
+  card_disabled = 17,          // card_number, memo
 };
 const char* event_type_name(EventType type);
 
@@ -150,6 +156,12 @@ struct Event {
   std::string callee;
 
   int32_t minimum_month = 0;  // minimum_charged only: the month whose shortfall it charges
+
+  // Card events and card_payment_recorded: the card. Never its PIN, nor what recognises it.
+  std::string card_number;
+  std::string card_batch;          // card_issued only
+  std::string card_account;        // card_redeemed only: the account its value paid
+  uint32_t card_pin_failures = 0;  // card_pin_failed only: wrong PINs so far, this one included
 
   // SHA-256 of the encoded previous event of this log (zeros for the first).
   std::array<uint8_t, 32> prev_hash{};

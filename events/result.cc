@@ -48,6 +48,20 @@ const char* errc_name(Errc code) {
       return "command_id_conflict";
     case Errc::nothing_to_change:
       return "nothing_to_change";
+    case Errc::wrong_card_or_pin:
+      return "wrong_card_or_pin";
+    case Errc::card_not_found:
+      return "card_not_found";
+    case Errc::card_used:
+      return "card_used";
+    case Errc::card_disabled:
+      return "card_disabled";
+    case Errc::card_expired:
+      return "card_expired";
+    case Errc::card_locked:
+      return "card_locked";
+    case Errc::card_exists:
+      return "card_exists";
     case Errc::command_not_found:
       return "command_not_found";
     case Errc::unauthenticated:

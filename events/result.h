@@ -37,6 +37,14 @@ enum class Errc {
   parameter_out_of_range,
   command_id_conflict,
   nothing_to_change,
+  // Phone cards. An unknown number and a wrong PIN are one code, so a caller cannot tell which.
+  wrong_card_or_pin,
+  card_not_found,  // an operator's lookup (show, disable); a redemption says wrong_card_or_pin
+  card_used,
+  card_disabled,
+  card_expired,
+  card_locked,        // too many wrong PINs
+  card_exists,        // a number or batch name already issued
   command_not_found,  // a lookup by command ID found none
   // Access (HTTP 401/403/404/409): who is acting and what it may do.
   unauthenticated,  // no token, or one no enabled operator holds

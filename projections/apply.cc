@@ -165,12 +165,18 @@ Status Applier::apply_event(const Event& event, rocksdb::WriteBatch& batch) {
     case EventType::reversal_recorded:
     case EventType::adjustment_recorded:
     case EventType::minimum_charged:
+    case EventType::card_payment_recorded:
       return apply_record(event, batch);
     case EventType::charge_recorded:
       return apply_charge(event, batch);
     case EventType::parameter_set:
     case EventType::operator_added:
     case EventType::operator_updated:
+    // Cards are read from the engine's state (card show, card list); their payments are records.
+    case EventType::card_issued:
+    case EventType::card_redeemed:
+    case EventType::card_pin_failed:
+    case EventType::card_disabled:
       return ok_status();
   }
   return make_error(Errc::unsupported_event,

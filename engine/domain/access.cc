@@ -137,6 +137,11 @@ struct AgentRights {
     return agent_may(state, access, adjust.account_id, Permission::adjust, "adjust a balance");
   }
   Status operator()(const Reverse&) const { return agent_may_reverse(state, access, reversal_target); }
+  // A card pays like cash: the agent needs the right to pay the account.
+  Status operator()(const RedeemCard& redeem) const {
+    return agent_may(state, access, redeem.account_id, payment_permission(access, redeem.account_id),
+                     "pay with a phone card");
+  }
   template <class Other>
   Status operator()(const Other&) const {
     return forbidden(fmt::format("operator '{}' is an agent operator: it may not run {}",
@@ -146,7 +151,8 @@ struct AgentRights {
 
 bool is_administration(const CommandBody& body) {
   return std::holds_alternative<SetParameter>(body) || std::holds_alternative<AddOperator>(body) ||
-         std::holds_alternative<DisableOperator>(body) || std::holds_alternative<RotateOperatorToken>(body);
+         std::holds_alternative<DisableOperator>(body) || std::holds_alternative<RotateOperatorToken>(body) ||
+         std::holds_alternative<IssueCards>(body);
 }
 
 }  // namespace
@@ -241,8 +247,9 @@ Status check_may_run(const LedgerState& state, const Access& access, const Comma
       return forbidden(fmt::format("operator '{}' is an auditor: read-only", access.operator_name));
     case OperatorRole::finance:
       if (!is_administration(body)) return ok_status();
-      return forbidden(fmt::format("operator '{}' (finance) may not change parameters or operators",
-                                   access.operator_name));
+      return forbidden(
+          fmt::format("operator '{}' (finance) may not change parameters or operators, nor issue phone cards",
+                      access.operator_name));
     case OperatorRole::agent:
       return std::visit(AgentRights{state, access, reversal_target}, body);
   }

@@ -74,17 +74,6 @@ Status check_settings(const LedgerState& state, std::string_view account_id,
   return check_parent(state, account_id, settings);
 }
 
-// SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY: extend from the later of the current expiration and the
-// payment day, so a paying customer whose date has passed becomes usable again. An account without
-// an expiration date never expires, and a payment does not give it one.
-std::optional<Date> extended_expiry(const AccountState& account, const Context& context,
-                                    const Parameters& parameters) {
-  const std::optional<Date>& current = account.settings.expires_on;
-  if (!current || parameters.pay_delay_expire_days <= 0) return current;
-  const Date from = std::max(*current, date_of(context.now));
-  return add_days(from, static_cast<int32_t>(parameters.pay_delay_expire_days));
-}
-
 Status add_payment_event(Events& events, const AccountState& account, Money amount, const Command& command,
                          const Context& context, const Parameters& parameters, std::string memo,
                          PaymentMethod method) {
@@ -257,6 +246,13 @@ Status decide_disable_operator(const LedgerState& state, const Command& command,
 Status decide_rotate_operator_token(const LedgerState& state, const Command& command,
                                     const RotateOperatorToken& rotate, const Context& context,
                                     Events& events);
+// decide_card.cc
+Status decide_issue_cards(const LedgerState& state, const Command& command, const IssueCards& issue,
+                          const Context& context, Events& events);
+Status decide_redeem_card(const LedgerState& state, const Command& command, const RedeemCard& redeem,
+                          const Context& context, Events& events);
+Status decide_disable_card(const LedgerState& state, const Command& command, const DisableCard& disable,
+                           const Context& context, Events& events);
 // decide_charge.cc
 Status decide_charge(const LedgerState& state, const Command& command, const Charge& charge,
                      const Context& context, Events& events);
@@ -308,6 +304,15 @@ Status decide_body(const LedgerState& state, const Command& command, const Conte
     }
     Status operator()(const MinimumCharge& body) const {
       return decide_minimum_charge(state, command, body, context, events);
+    }
+    Status operator()(const IssueCards& body) const {
+      return decide_issue_cards(state, command, body, context, events);
+    }
+    Status operator()(const RedeemCard& body) const {
+      return decide_redeem_card(state, command, body, context, events);
+    }
+    Status operator()(const DisableCard& body) const {
+      return decide_disable_card(state, command, body, context, events);
     }
   };
   return std::visit(Visitor{state, command, context, events}, command.body);

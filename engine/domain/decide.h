@@ -1,6 +1,7 @@
 #pragma once
 // decide: command + state -> events, or the rule it breaks. evolve: state + event -> state.
 // Both pure: the time and the record a reversal names come in the Context, never from I/O.
+#include <span>
 #include <vector>
 
 #include "engine/domain/ledger_state.h"
@@ -12,6 +13,9 @@ struct Context {
   Timestamp now;
   // For Reverse: the event at command.record, looked up by the caller (nullptr: not found).
   const Event* reversal_target = nullptr;
+  // For RedeemCard: what recognises the card's PIN, looked up by the caller in the engine's card
+  // secrets (nullptr: none; the card is then refused as unknown).
+  const CardSecret* card_secret = nullptr;
   // False in Kafka mode: a partition holds only its own accounts, and every partition decides each
   // control command, so an agent operator's agent account cannot be checked there without the
   // partitions disagreeing about the operator (docs/kafka.md, "Operators in Kafka mode").
@@ -25,6 +29,11 @@ Result<std::vector<Event>> decide(const LedgerState& state, const Command& comma
 // context.reversal_target must not point into `events`, which may reallocate.
 Status decide_into(const LedgerState& state, const Command& command, const Context& context,
                    std::vector<Event>& events);
+
+// The answer to a command whose events are durable yet whose answer is a refusal: a wrong card PIN
+// is recorded (its count must survive a restart) and answered wrong_card_or_pin, also to a retry.
+// ok_status() for every other outcome.
+Status recorded_refusal(std::span<const Event> events);
 
 // Total over every event type; asserts on an event that contradicts the state (a bug or a
 // corrupt log that passed the hash check). Returns the event's account (nullptr for an event of no

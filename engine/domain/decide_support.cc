@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace paystream::decide_support {
 
 Error reject(Errc code, std::string message) { return make_error(code, std::move(message)); }
@@ -29,6 +31,17 @@ Event& add_record_event(Events& events, EventType type, const Command& command, 
   event.overdraft_before = event.overdraft_after = account.overdraft;
   event.expires_before = event.expires_after = account.settings.expires_on;
   return event;
+}
+
+// SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY: extend from the later of the current expiration and the
+// payment day, so a paying customer whose date has passed becomes usable again. An account without
+// an expiration date never expires, and a payment does not give it one.
+std::optional<Date> extended_expiry(const AccountState& account, const Context& context,
+                                    const Parameters& parameters) {
+  const std::optional<Date>& current = account.settings.expires_on;
+  if (!current || parameters.pay_delay_expire_days <= 0) return current;
+  const Date from = std::max(*current, date_of(context.now));
+  return add_days(from, static_cast<int32_t>(parameters.pay_delay_expire_days));
 }
 
 }  // namespace paystream::decide_support

@@ -21,4 +21,8 @@ Event& add_base_event(Events& events, EventType type, const Command& command, co
 Event& add_record_event(Events& events, EventType type, const Command& command, const Context& context,
                         const AccountState& account, std::string memo);
 
+// SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY: the account's expiration after a payment at context.now.
+std::optional<Date> extended_expiry(const AccountState& account, const Context& context,
+                                    const Parameters& parameters);
+
 }  // namespace paystream::decide_support

@@ -50,6 +50,52 @@ void apply_record(AccountState& account, const Event& event) {
   account.settings.expires_on = event.expires_after;
 }
 
+CardState& card_of(LedgerState& state, const Event& event) {
+  const auto it = state.cards.find(event.card_number);
+  PAYSTREAM_ASSERT(it != state.cards.end());
+  it->second.last_position = event.position;
+  it->second.changed = event.time;
+  return it->second;
+}
+
+void evolve_card(LedgerState& state, const Event& event) {
+  switch (event.type) {
+    case EventType::card_issued: {
+      PAYSTREAM_ASSERT(state.find_card(event.card_number) == nullptr && event.expires_after);
+      CardState& card = state.cards[event.card_number];
+      card.number = event.card_number;
+      card.batch = event.card_batch;
+      card.value = event.amount;
+      card.expires = *event.expires_after;
+      card.issued = card.changed = event.time;
+      card.last_position = event.position;
+      ++state.card_batches[card.batch];
+      break;
+    }
+    case EventType::card_redeemed: {
+      CardState& card = card_of(state, event);
+      PAYSTREAM_ASSERT(card.use == CardUse::unused && card.value == event.amount);  // exactly once
+      card.use = CardUse::used;
+      card.redeemed_into = event.card_account;
+      break;
+    }
+    case EventType::card_pin_failed: {
+      CardState& card = card_of(state, event);
+      PAYSTREAM_ASSERT(event.card_pin_failures == card.pin_failures + 1);
+      card.pin_failures = event.card_pin_failures;
+      break;
+    }
+    case EventType::card_disabled: {
+      CardState& card = card_of(state, event);
+      PAYSTREAM_ASSERT(card.use == CardUse::unused);
+      card.use = CardUse::disabled;
+      break;
+    }
+    default:
+      PAYSTREAM_ASSERT(false && "evolve_card on an event of no card");
+  }
+}
+
 void mark_reversed(AccountState& account, LogPosition record) {
   auto& reversed = account.reversed_records;
   const auto at = std::lower_bound(reversed.begin(), reversed.end(), record.value);
@@ -81,6 +127,7 @@ const AccountState* evolve(LedgerState& state, const Event& event) {
       break;
     }
     case EventType::payment_recorded:
+    case EventType::card_payment_recorded:
     case EventType::credit_set:
     case EventType::balance_zeroed:
     case EventType::adjustment_recorded:
@@ -118,6 +165,12 @@ const AccountState* evolve(LedgerState& state, const Event& event) {
     case EventType::operator_updated:
       PAYSTREAM_ASSERT(state.find_operator(event.operator_settings.name) != nullptr);
       set_operator(state, event.operator_settings);
+      break;
+    case EventType::card_issued:
+    case EventType::card_redeemed:
+    case EventType::card_pin_failed:
+    case EventType::card_disabled:
+      evolve_card(state, event);
       break;
   }
   if (account != nullptr) account->last_position = event.position;

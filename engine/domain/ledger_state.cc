@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <limits>
 
@@ -89,6 +90,32 @@ const OperatorSettings* LedgerState::find_operator(std::string_view name) const 
   return it == operators.end() ? nullptr : &it->second;
 }
 
+const CardState* LedgerState::find_card(std::string_view number) const {
+  const auto it = cards.find(std::string(number));
+  return it == cards.end() ? nullptr : &it->second;
+}
+
+CardStatus card_status(const CardState& card, Date today) {
+  if (card.use == CardUse::used) return CardStatus::used;
+  if (card.use == CardUse::disabled) return CardStatus::disabled;
+  if (card.pin_failures >= card_pin_failures_max) return CardStatus::locked;
+  if (today > card.expires) return CardStatus::expired;
+  return CardStatus::unused;
+}
+
+namespace {
+constexpr std::array<const char*, 5> card_status_names = {"unused", "used", "disabled", "locked", "expired"};
+}  // namespace
+
+const char* card_status_name(CardStatus status) { return card_status_names[static_cast<size_t>(status)]; }
+
+std::optional<CardStatus> parse_card_status(std::string_view text) {
+  for (size_t i = 0; i < card_status_names.size(); ++i) {
+    if (text == card_status_names[i]) return static_cast<CardStatus>(i);
+  }
+  return std::nullopt;
+}
+
 void rebuild_indexes(LedgerState& state) {
   state.operator_by_token_id.clear();
   for (const auto& [name, settings] : state.operators) state.operator_by_token_id[settings.token.id] = name;
@@ -96,6 +123,8 @@ void rebuild_indexes(LedgerState& state) {
   for (const auto& [id, account] : state.accounts) {
     if (!account.settings.parent.empty()) state.sub_accounts_of[account.settings.parent].insert(id);
   }
+  state.card_batches.clear();
+  for (const auto& [number, card] : state.cards) ++state.card_batches[card.batch];
 }
 
 std::optional<Consumption> add_consumption(const Consumption& consumption, int32_t month, Money amount) {

@@ -67,8 +67,35 @@ struct AccountState {
   bool operator==(const AccountState&) const = default;
 };
 
+// A phone card (domain.md "Phone cards"). Its PIN is not here: the engine keeps what recognises
+// it apart (CardSecret), and decide() is given it in the Context.
+enum class CardUse : uint8_t { unused = 0, used = 1, disabled = 2 };
+inline constexpr uint32_t card_pin_failures_max = 5;  // the 5th wrong PIN locks the card
+
+struct CardState {
+  std::string number;
+  std::string batch;
+  Money value;
+  Date expires;  // the last day it can be redeemed
+  CardUse use = CardUse::unused;
+  uint32_t pin_failures = 0;
+  std::string redeemed_into;  // the account its value paid, once used
+  Timestamp issued;
+  Timestamp changed;  // when it was last used, disabled or given a wrong PIN
+  LogPosition last_position;
+  bool operator==(const CardState&) const = default;
+};
+// What a reader sees: "unused", "used", "disabled", "locked" or "expired" (in that precedence),
+// as of the day `today`.
+enum class CardStatus : uint8_t { unused, used, disabled, locked, expired };
+CardStatus card_status(const CardState& card, Date today);
+const char* card_status_name(CardStatus status);
+std::optional<CardStatus> parse_card_status(std::string_view text);
+
 struct LedgerState {
   std::unordered_map<std::string, AccountState> accounts;
+  std::unordered_map<std::string, CardState> cards;  // by number
+
   Parameters parameters;
   std::map<std::string, OperatorSettings> operators;  // by name
   LogPosition last_position;
@@ -77,9 +104,11 @@ struct LedgerState {
   // Derived from the above (rebuild_indexes() after loading a checkpoint; evolve() keeps them).
   std::unordered_map<std::string, std::string> operator_by_token_id;
   std::unordered_map<std::string, std::set<std::string>> sub_accounts_of;  // agent -> its sub-accounts
+  std::map<std::string, uint64_t> card_batches;                            // name -> cards issued in it
 
   const AccountState* find(std::string_view id) const;
   const OperatorSettings* find_operator(std::string_view name) const;
+  const CardState* find_card(std::string_view number) const;
 };
 
 void rebuild_indexes(LedgerState& state);

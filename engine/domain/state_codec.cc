@@ -122,6 +122,49 @@ Result<AccountState> decode_account_state(std::string_view bytes) {
   return account;
 }
 
+std::string encode_card_state(const CardState& card) {
+  Writer writer;
+  writer.text(card.number);
+  writer.text(card.batch);
+  writer.i64(card.value.micros());
+  writer.i64(card.expires.days);
+  writer.u64(static_cast<uint64_t>(card.use));
+  writer.u64(card.pin_failures);
+  writer.text(card.redeemed_into);
+  writer.i64(card.issued.micros);
+  writer.i64(card.changed.micros);
+  writer.u64(card.last_position.value);
+  return writer.take();
+}
+
+Result<CardState> decode_card_state(std::string_view bytes) {
+  Reader reader(bytes);
+  CardState card;
+  int64_t value = 0, expires = 0;
+  uint64_t use = 0, failures = 0;
+  const bool read = reader.text(card.number) && reader.text(card.batch) && reader.i64(value) &&
+                    reader.i64(expires) && reader.u64(use) && reader.u64(failures) &&
+                    reader.text(card.redeemed_into) && reader.i64(card.issued.micros) &&
+                    reader.i64(card.changed.micros) && reader.u64(card.last_position.value) && reader.done();
+  if (!read || use > 2 || failures > card_pin_failures_max || expires != static_cast<int32_t>(expires)) {
+    return corrupt_checkpoint();
+  }
+  card.value = Money::from_micros(value);
+  card.expires = Date{static_cast<int32_t>(expires)};
+  card.use = static_cast<CardUse>(use);
+  card.pin_failures = static_cast<uint32_t>(failures);
+  return card;
+}
+
+std::string encode_card_secret(const CardSecret& secret) { return secret.salt + secret.hash; }
+
+Result<CardSecret> decode_card_secret(std::string_view bytes) {
+  constexpr size_t salt_bytes = 16, hash_bytes = 32;
+  if (bytes.size() != salt_bytes + hash_bytes) return make_error(Errc::corruption, "corrupt card secret");
+  return CardSecret{.salt = std::string(bytes.substr(0, salt_bytes)),
+                    .hash = std::string(bytes.substr(salt_bytes))};
+}
+
 namespace {
 
 void write_operator(Writer& writer, const OperatorSettings& settings) {

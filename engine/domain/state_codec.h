@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "engine/domain/ledger_state.h"
+#include "events/command.h"
 
 namespace paystream {
 
@@ -15,6 +16,11 @@ inline constexpr uint32_t checkpoint_format_version = 3;
 
 std::string encode_account_state(const AccountState& account);
 Result<AccountState> decode_account_state(std::string_view bytes);
+std::string encode_card_state(const CardState& card);
+Result<CardState> decode_card_state(std::string_view bytes);
+// A card's CardSecret as the engine stores it apart from the log: salt then hash.
+std::string encode_card_secret(const CardSecret& secret);
+Result<CardSecret> decode_card_secret(std::string_view bytes);
 // What is ledger-wide rather than per account: the parameters and the operators.
 struct LedgerGlobals {
   Parameters parameters;

@@ -50,6 +50,8 @@ struct EmbeddedLedger::Group {
   std::unordered_map<std::string, Slot> commands;
   std::vector<Request> requests;
   std::vector<Result<Outcome>> outcomes;
+  // The card secrets of the cards this group issues (number, encoded secret): written with it.
+  std::vector<std::pair<std::string, std::string>> card_secret_rows;
   // Per request: where its new events sit in `events` (count 0 for a duplicate or a refusal). The
   // writer moves them into the outcome once the group is written, rather than copying each event.
   std::vector<Slot> appended;
@@ -241,6 +243,7 @@ Status EmbeddedLedger::recover_from_full_disk() {
     std::unique_lock lock(state_mutex_);
     state_ = LedgerState{};
     dirty_accounts_.clear();
+    dirty_cards_.clear();
     head_ = Sha256{};
     checkpoint_position_ = LogPosition{0};
     Status reloaded = load_checkpoint();
@@ -409,6 +412,8 @@ void EmbeddedLedger::acknowledge(Group& group) {
     group.outcomes[i]->events.assign(
         std::make_move_iterator(first),
         std::make_move_iterator(first + static_cast<std::ptrdiff_t>(slot.count)));
+    if (Status refused = recorded_refusal(group.outcomes[i]->events); !refused)
+      group.outcomes[i] = refused.error();
   }
   // A submit_all() call's commands sit next to each other in the queue, so consecutive requests
   // mostly share a completion: fill them in under one lock.
@@ -508,8 +513,18 @@ Result<Outcome> EmbeddedLedger::process_one(Group& group, const Command& command
     if (!target && target.error().code != Errc::record_not_found) return target.error();
     if (target) context.reversal_target = &*target;
   }
+  if (const RedeemCard* redeem = std::get_if<RedeemCard>(&command.body)) {
+    const auto secret = card_secrets_.find(redeem->number);
+    if (secret != card_secrets_.end()) context.card_secret = &secret->second;
+  }
   const size_t first = group.events.size();
   if (Status decided = decide_into(state_, command, context, group.events); !decided) return decided.error();
+  if (const IssueCards* issue = std::get_if<IssueCards>(&command.body)) {
+    for (const IssuedCard& card : issue->cards) {
+      group.card_secret_rows.emplace_back(card.number, encode_card_secret(card.secret));
+      card_secrets_.insert_or_assign(card.number, card.secret);
+    }
+  }
   for (size_t i = first; i < group.events.size(); ++i) {
     Event& event = group.events[i];
     event.position = LogPosition{state_.last_position.value + 1};
@@ -548,6 +563,7 @@ Result<Outcome> EmbeddedLedger::find_previous_outcome(const Group& group, const 
     }
     outcome.events.push_back(std::move(event).value());
   }
+  if (Status refused = recorded_refusal(outcome.events); !refused) return refused.error();
   return outcome;
 }
 
@@ -632,6 +648,7 @@ Result<std::optional<Outcome>> EmbeddedLedger::find_outcome(const std::string& c
     if (!event) return event.error();
     outcome.events.push_back(std::move(event).value());
   }
+  if (Status refused = recorded_refusal(outcome.events); !refused) return refused.error();
   return std::optional<Outcome>(std::move(outcome));
 }
 
@@ -668,6 +685,9 @@ void EmbeddedLedger::build_batch(Group& group) {
   group.batch = rocksdb::WriteBatch(2 * encoded_bytes + 256 * group.events.size() + 4096);
   rocksdb::WriteBatch& batch = group.batch;
   log_->append(batch, group.first, group.encoded);
+  for (const auto& [number, secret] : group.card_secret_rows) {
+    PAYSTREAM_ASSERT(batch.Put(card_secrets_cf_, number, secret).ok());
+  }
   // In key order: the memtable's skip list then inserts each ID from where the previous one went,
   // instead of searching down from its top levels for every random ID (the writer's largest cost).
   // A new command is one no waiting group and not the database knew, so look_up_commands has

@@ -109,6 +109,7 @@ class EmbeddedLedger final : public Ledger {
                           const std::string& name) const;
   rocksdb::ColumnFamilyOptions column_family_options(const std::string& name) const;
   Status load_checkpoint();
+  Status load_card_secrets();
   Status replay_tail();
   Status catch_up_observer();
   Status write_checkpoint(bool sync);
@@ -175,6 +176,7 @@ class EmbeddedLedger final : public Ledger {
   rocksdb::ColumnFamilyHandle* log_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* commands_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* state_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* card_secrets_cf_ = nullptr;
   std::unique_ptr<EmbeddedLog> log_;
 
   mutable std::shared_mutex state_mutex_;
@@ -183,6 +185,9 @@ class EmbeddedLedger final : public Ledger {
   // Accounts changed since the last checkpoint; sequencer only. Pointers into state_.accounts, whose
   // elements stay put (accounts are never removed): hashing a pointer per event is cheaper than an ID.
   std::unordered_set<const AccountState*> dirty_accounts_;
+  std::unordered_set<const CardState*> dirty_cards_;  // as dirty_accounts_, for state_.cards
+  // Every card's CardSecret (the card secrets family, loaded on open); sequencer only.
+  std::unordered_map<std::string, CardSecret> card_secrets_;
   LogPosition checkpoint_position_;       // sequencer only
   std::atomic<uint64_t> written_end_{0};  // last position written, perhaps not yet synced
   mutable std::mutex durable_mutex_;

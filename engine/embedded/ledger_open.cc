@@ -63,6 +63,11 @@ class ResumedByLedger final : public rocksdb::EventListener {
 
 constexpr const char* commands_family = "commands";
 constexpr const char* state_family = "state";
+// What recognises each phone card's PIN (CardSecret), by card number: not in the log, and not
+// derivable from it, so this family is as precious as the log (docs/storage.md).
+constexpr const char* card_secrets_family = "card-secrets";
+constexpr size_t engine_family_count = 5;
+constexpr std::string_view card_checkpoint_prefix = "card:";  // account IDs hold no ':'
 
 // Flushes and the first compactions handle every byte written, soon rewritten again: compressing
 // them costs ~10% of the CPU time of a payment at 3 M commands (bench). The levels that keep data for
@@ -132,8 +137,9 @@ Status EmbeddedLedger::open_database() {
   options.info_log = options_.read_only ? discarding_info_log() : open_info_log(options_.data_dir);
   options.listeners.push_back(std::make_shared<ResumedByLedger>());
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, log_cf_name, commands_family,
-                                    state_family};
+                                    state_family, card_secrets_family};
   const size_t engine_families = names.size();
+  PAYSTREAM_ASSERT(engine_families == engine_family_count);
   if (observer_ != nullptr) {
     for (const std::string& name : observer_->column_families()) names.push_back(name);
   }
@@ -183,6 +189,7 @@ Status EmbeddedLedger::open_database() {
   log_cf_ = handles_[1];
   commands_cf_ = handles_[2];
   state_cf_ = handles_[3];
+  card_secrets_cf_ = handles_[4];
   log_ = std::make_unique<EmbeddedLog>(db_.get(), log_cf_);
   if (Status format = check_format(); !format) return format;
   if (names.size() > observer_end) {
@@ -212,7 +219,8 @@ Status EmbeddedLedger::open_read_only(rocksdb::DBOptions& options,
                     existing.empty() ? "holds no ledger"
                                      : "lacks the column family '" + descriptor.name + "' of this build"));
   }
-  if (descriptors.size() > 4 + (observer_ != nullptr ? observer_->column_families().size() : 0)) {
+  if (descriptors.size() >
+      engine_family_count + (observer_ != nullptr ? observer_->column_families().size() : 0)) {
     return make_error(Errc::io_error,
                       fmt::format("data directory '{}' (opened read-only) holds projections of an "
                                   "older layout: open it writable once to rebuild them",
@@ -231,12 +239,14 @@ Status EmbeddedLedger::open_read_only(rocksdb::DBOptions& options,
   log_cf_ = handles_[1];
   commands_cf_ = handles_[2];
   state_cf_ = handles_[3];
+  card_secrets_cf_ = handles_[4];
   log_ = std::make_unique<EmbeddedLog>(db_.get(), log_cf_);
   if (Status format = check_format(); !format) return format;
   if (observer_ != nullptr) {
-    observer_->bind(db_.get(),
-                    std::vector<rocksdb::ColumnFamilyHandle*>(handles_.begin() + 4, handles_.end()), log_cf_,
-                    [this] { return durable_view().snapshot; });
+    observer_->bind(
+        db_.get(),
+        std::vector<rocksdb::ColumnFamilyHandle*>(handles_.begin() + engine_family_count, handles_.end()),
+        log_cf_, [this] { return durable_view().snapshot; });
   }
   return ok_status();
 }
@@ -315,6 +325,12 @@ Status EmbeddedLedger::load_checkpoint() {
       Timestamp{static_cast<int64_t>(read_big_endian(std::string_view(position_bytes).substr(8)))};
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), state_cf_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().starts_with(card_checkpoint_prefix)) {
+      Result<CardState> card = decode_card_state(it->value().ToStringView());
+      if (!card) return ok_status();
+      loaded.cards.emplace(card->number, std::move(card).value());
+      continue;
+    }
     Result<AccountState> account = decode_account_state(it->value().ToStringView());
     if (!account) return ok_status();
     loaded.accounts.emplace(account->id, std::move(account).value());
@@ -326,6 +342,20 @@ Status EmbeddedLedger::load_checkpoint() {
   return ok_status();
 }
 
+Status EmbeddedLedger::load_card_secrets() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), card_secrets_cf_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Result<CardSecret> secret = decode_card_secret(it->value().ToStringView());
+    if (!secret) {
+      return make_error(Errc::corruption,
+                        fmt::format("the card secrets row of card {} is corrupt", it->key().ToStringView()));
+    }
+    card_secrets_.insert_or_assign(it->key().ToString(), std::move(secret).value());
+  }
+  if (!it->status().ok()) return io_error("reading the card secrets", it->status());
+  return ok_status();
+}
+
 Status EmbeddedLedger::replay_tail() {
   Result<LogPosition> last = log_->last_position();
   if (!last) return last.error();
@@ -333,6 +363,7 @@ Status EmbeddedLedger::replay_tail() {
     // A checkpoint ahead of the log cannot come from this ledger's own writes: start from scratch.
     state_ = LedgerState{};
     dirty_accounts_.clear();  // its pointers were into the state just dropped
+    dirty_cards_.clear();
   }
   Status replayed = ok_status();
   if (last->value > state_.last_position.value) {
@@ -396,6 +427,9 @@ void EmbeddedLedger::evolve_and_track(const Event& event) {
     if (!event.settings.parent.empty()) dirty_accounts_.insert(state_.find(event.settings.parent));
   }
   if (const AccountState* account = evolve(state_, event)) dirty_accounts_.insert(account);
+  if (!event.card_number.empty() && event.type != EventType::card_payment_recorded) {
+    dirty_cards_.insert(state_.find_card(event.card_number));
+  }
 }
 
 void EmbeddedLedger::add_checkpoint(rocksdb::WriteBatch& batch) {
@@ -408,7 +442,14 @@ void EmbeddedLedger::add_checkpoint(rocksdb::WriteBatch& batch) {
   PAYSTREAM_ASSERT(batch.Put(meta_, checkpoint_key, position).ok());
   PAYSTREAM_ASSERT(
       batch.Put(meta_, parameters_key, encode_globals(state_.parameters, state_.operators)).ok());
+  for (const CardState* card : dirty_cards_) {
+    PAYSTREAM_ASSERT(card != nullptr);
+    PAYSTREAM_ASSERT(
+        batch.Put(state_cf_, std::string(card_checkpoint_prefix) + card->number, encode_card_state(*card))
+            .ok());
+  }
   dirty_accounts_.clear();
+  dirty_cards_.clear();
   checkpoint_position_ = state_.last_position;
 }
 
@@ -426,6 +467,7 @@ Status EmbeddedLedger::start() {
   if (Status status = open_database(); !status) return status;
   if (Status status = load_checkpoint(); !status) return status;
   if (Status status = replay_tail(); !status) return status;
+  if (Status status = load_card_secrets(); !status) return status;
   if (Status status = catch_up_observer(); !status) return status;
   // What the database holds on open counts as durable: RocksDB flushes what it recovers from the
   // WAL into synced table files while opening (avoid_flush_during_recovery is left false).

@@ -175,6 +175,7 @@ DecidedCommand PartitionEngine::decide_one(const IncomingCommand& incoming, Time
 Result<std::vector<Event>> PartitionEngine::decide_command(const IncomingCommand& incoming,
                                                            const Command& command, Timestamp now) {
   Context context{.now = now, .all_accounts_known = false};
+  if (is_card_command(command.body)) return card_commands_not_in_kafka();
   if (const auto* reverse = std::get_if<Reverse>(&command.body)) {
     const int32_t holder = partition_of_position(reverse->record);
     if (holder != partition_) {

@@ -34,6 +34,7 @@ Result<CommandRoute> route_command(const Command& command, std::string_view reve
   return std::visit(
       [&](const auto& body) -> Result<CommandRoute> {
         using Body = std::decay_t<decltype(body)>;
+        if (is_card_command(command.body)) return card_commands_not_in_kafka();
         if constexpr (names_account<Body>) {
           return CommandRoute{TopicKind::commands, body.account_id};
         } else if constexpr (!std::is_same_v<Body, Reverse>) {

@@ -22,6 +22,11 @@ enum EventType {
   operatorUpdated @10;
   chargeRecorded @11;
   minimumCharged @12;
+  cardIssued @13;
+  cardRedeemed @14;
+  cardPaymentRecorded @15;
+  cardPinFailed @16;
+  cardDisabled @17;
 }
 
 enum AccountType {
@@ -123,6 +128,17 @@ struct Event {
 
   call @24 :CallDetails;          # chargeRecorded only; null otherwise
   minimumMonth @25 :Int32;        # minimumCharged only: the month charged (year * 12 + month - 1)
+
+  card @26 :CardDetails;          # card events and cardPaymentRecorded only; null otherwise
+}
+
+# The phone card an event is about. Never its PIN, nor the PIN's salt or hash: those live only in
+# the engine's card secrets (docs/events.md, "Phone cards").
+struct CardDetails {
+  number @0 :Text;
+  batch @1 :Text;                 # cardIssued only
+  account @2 :Text;               # cardRedeemed only: the account the card's value paid
+  pinFailures @3 :UInt32;         # cardPinFailed only: wrong PINs so far, this one included
 }
 
 # The call a charge is for, as its CDR gave it. A struct of its own, so that the events of other
@@ -254,6 +270,37 @@ struct MinimumCharge {
   month @1 :Int32;                # year * 12 + month - 1
 }
 
+# What recognises a card's PIN: SHA-256(salt || PIN). Carried by the issuing command only, and
+# kept by the engine apart from the log.
+struct IssuedCard {
+  number @0 :Text;
+  salt @1 :Data;                  # 16 bytes
+  hash @2 :Data;                  # 32 bytes
+}
+
+# One chunk of a card batch (the issuer splits a large batch). Every card of it has the value and
+# the expiration date given.
+struct IssueCards {
+  batch @0 :Text;
+  chunk @1 :UInt32;               # 0 for the batch's first chunk
+  valueMicros @2 :Int64;
+  expiresDays @3 :Int32;          # the last day the card can be redeemed
+  cards @4 :List(IssuedCard);
+}
+
+# A phone card payment: the card's value into the account, the card used, in one decision.
+struct RedeemCard {
+  number @0 :Text;
+  pin @1 :Text;
+  accountId @2 :Text;
+  memo @3 :Text;
+}
+
+struct DisableCard {
+  number @0 :Text;
+  memo @1 :Text;
+}
+
 struct Command {
   commandId @0 :Text;
   operatorName @1 :Text;
@@ -272,6 +319,9 @@ struct Command {
     rotateOperatorToken @13 :RotateOperatorToken;
     charge @14 :Charge;
     minimumCharge @15 :MinimumCharge;
+    issueCards @16 :IssueCards;
+    redeemCard @17 :RedeemCard;
+    disableCard @18 :DisableCard;
   }
 }
 

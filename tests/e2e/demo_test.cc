@@ -42,10 +42,13 @@ TEST_CASE("The demo runs every step and says where its data is", "[e2e][demo]") 
        {"$ paystream account open AG-100", "$ paystream reverse ", "$ paystream adjust C-1001 -3.10",
         "$ paystream param set SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY 30", "$ paystream records",
         "$ paystream balances", "$ paystream charge --file", "$ paystream authorize C-1001",
-        "$ paystream minimum run --month", "1 refused", "opened after", "Try next:"}) {
+        "$ paystream minimum run --month", "1 refused", "opened after", "$ paystream card issue --count 3",
+        "$ paystream pay-card C-1001", "Try next:"}) {
     CHECK(run.result.out.find(shown) != std::string::npos);
   }
   CHECK(run.result.out.find(run.data) != std::string::npos);
+  CHECK(run.result.err.find("[card_used]") != std::string::npos);
+  CHECK(run.result.err.find("wrong card number or PIN [wrong_card_or_pin]") != std::string::npos);
 }
 
 TEST_CASE("The demo leaves exactly the expected balances", "[e2e][demo]") {
@@ -58,8 +61,8 @@ TEST_CASE("The demo leaves exactly the expected balances", "[e2e][demo]") {
       "Account ID,Account Name,Account Type,Current Balance,Overdraft Limit,Available Credit,"
       "Monthly Consumption,Monthly Min,Monthly Max,Expiration Date,Account Status",
       "AG-100,North Agent,agent,0.00,0.00,0.00,0.00,0.00,0.00,,no_credit",
-      // 2.00 of charges this month (unless the month turned during the demo's seconds).
-      "C-1001,Alice Café,direct,44.90,20.00,64.90,2.00,0.00,0.00,,active",
+      // 2.00 of charges this month (unless the month turned during the demo's seconds); 10.00 from a card.
+      "C-1001,Alice Café,direct,54.90,20.00,74.90,2.00,0.00,0.00,,active",
       "C-1002,Bob Ltd,direct,10.00,0.00,10.00,0.00,5.00,0.00," + expires + ",active",
       "VEND-1,Carrier Settlement,clearing,500.00,0.00,500.00,0.00,0.00,0.00,,active",
   };
@@ -78,10 +81,11 @@ TEST_CASE("The demo's records are the ones it made, each once", "[e2e][demo]") {
     REQUIRE(std::regex_search(lines[i], match, std::regex("^\\d+,([^,]+),[^,]*,([a-z_]+),(-?[0-9.]+),")));
     summary.push_back(match[1].str() + " " + match[2].str() + " " + match[3].str());
   }
-  CHECK(summary == std::vector<std::string>{
-                       "C-1001 payment 50.00", "C-1001 payment 25.50", "C-1002 payment 100.00",
-                       "VEND-1 payment 500.00", "C-1001 credit 20.00", "C-1002 make_zero -100.00",
-                       "C-1001 reversal -25.50", "C-1001 adjustment -3.10", "C-1002 payment 10.00"});
+  CHECK(summary == std::vector<std::string>{"C-1001 payment 50.00", "C-1001 payment 25.50",
+                                            "C-1002 payment 100.00", "VEND-1 payment 500.00",
+                                            "C-1001 credit 20.00", "C-1002 make_zero -100.00",
+                                            "C-1001 reversal -25.50", "C-1001 adjustment -3.10",
+                                            "C-1002 payment 10.00", "C-1001 phone_card 10.00"});
 }
 
 TEST_CASE("replay --verify finds the demo's projections equal to a rebuild", "[e2e][demo]") {

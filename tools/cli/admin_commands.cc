@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tools/bench/bench.h"
+#include "tools/bench/card_bench.h"
 #include "tools/bench/charge_bench.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/server.h"
@@ -16,6 +17,7 @@
 #include "tools/commands/exit_codes.h"
 #include "tools/commands/replay.h"
 #include "tools/commands/replay_kafka.h"
+#include "tools/runtime/card_batch.h"
 
 namespace paystream {
 namespace {
@@ -128,6 +130,44 @@ void add_charge_bench(CLI::App& app, Cli& cli) {
   set_action(*bench, cli, args, &run_charge_bench_command);
 }
 
+struct CardBenchArgs {
+  CardBenchOptions bench;
+};
+
+int run_card_bench_command(const GlobalOptions& options, const CardBenchArgs& args) {
+  if (Status local =
+          refuse_server(options, "bench-cards", "it measures the embedded ledger on a data directory");
+      !local) {
+    return report_error(local.error(), std::cerr);
+  }
+  CardBenchOptions bench = args.bench;
+  if (bench.cards == 0 || bench.threads == 0 || bench.cards > card_batch_cards_max) {
+    return report_usage_error(
+        fmt::format("bench-cards: --cards is 1-{} and --threads at least 1", card_batch_cards_max),
+        std::cerr);
+  }
+  Result<std::string> dir = bench_data_dir(options);
+  if (!dir) return report_error(dir.error(), std::cerr);
+  bench.data_dir = *dir;
+  const int code = run_card_bench(bench, std::cout, std::cerr);
+  if (bench.keep) std::cerr << "bench data directory kept at " << bench.data_dir << '\n';
+  return code;
+}
+
+void add_card_bench(CLI::App& app, Cli& cli) {
+  auto args = std::make_shared<CardBenchArgs>();
+  CardBenchOptions& options = args->bench;
+  CLI::App* bench = add_leaf_command(
+      app, "bench-cards",
+      "A phone card batch's issue time and memory, and redemptions (a fresh data directory)", cli);
+  bench->add_option("--cards", options.cards, "Cards in the batch (default 100000)")->type_name("N");
+  bench->add_option("--redemptions", options.redemptions, "Cards redeemed afterwards (default 20000)")
+      ->type_name("R");
+  bench->add_option("--threads", options.threads, "Redeeming threads (default 8)")->type_name("T");
+  bench->add_flag("--keep", options.keep, "Keep the data directory afterwards");
+  set_action(*bench, cli, args, &run_card_bench_command);
+}
+
 }  // namespace
 
 void add_admin_commands(CLI::App& app, Cli& cli) {
@@ -164,6 +204,7 @@ void add_admin_commands(CLI::App& app, Cli& cli) {
   bench->add_flag("--keep", bench_options.keep, "Keep the data directory afterwards");
   set_action(*bench, cli, bench_args, &run_bench_command);
   add_charge_bench(app, cli);
+  add_card_bench(app, cli);
 }
 
 }  // namespace paystream

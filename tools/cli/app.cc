@@ -42,6 +42,7 @@ void build(CLI::App& app, Cli& cli) {
   add_money_commands(app, cli);
   add_charge_commands(app, cli);
   add_minimum_command(app, cli);
+  add_card_commands(app, cli);
   add_param_commands(app, cli);
   add_query_commands(app, cli);
   add_admin_commands(app, cli);

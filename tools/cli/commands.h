@@ -46,6 +46,7 @@ void add_operator_commands(CLI::App& app, Cli& cli);   // operator add | list | 
 void add_bench_http_command(CLI::App& app, Cli& cli);  // bench-http (bench_http_command.cc)
 void add_serve_command(CLI::App& app, Cli& cli);       // serve (the HTTP API, serve_command.cc)
 void add_charge_commands(CLI::App& app, Cli& cli);     // charge, authorize (charge_commands.cc)
+void add_card_commands(CLI::App& app, Cli& cli);       // card issue | show | list | disable, pay-card
 void add_minimum_command(CLI::App& app, Cli& cli);     // minimum run (minimum_command.cc)
 void add_kafka_commands(CLI::App& app, Cli& cli);      // publish, dev-broker (kafka_commands.cc)
 

@@ -4,6 +4,7 @@
 #include "tools/cli/output.h"
 #include "tools/cli/remote_ledger.h"
 #include "tools/cli/server.h"
+#include "tools/runtime/card_rows.h"
 
 namespace paystream {
 
@@ -17,6 +18,8 @@ std::vector<Column> columns_of(Shows shows, bool with_token) {
       return parameter_columns();
     case Shows::operator_settings:
       return operator_columns(with_token);
+    case Shows::card:
+      return card_columns();
   }
   return {};
 }

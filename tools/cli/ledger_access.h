@@ -19,6 +19,7 @@ enum class Shows {
   account,            // the account, as `account show` prints it
   parameter,          // the parameter that was set
   operator_settings,  // the operator, with its new token (operator add, rotate) when it has one
+  card,               // the phone card, as `card show` prints it
 };
 
 using Cells = std::vector<std::string>;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "tools/cli/output.h"
+#include "tools/runtime/card_rows.h"
 #include "tools/runtime/operator_tokens.h"
 
 namespace paystream {
@@ -94,6 +95,15 @@ Result<std::vector<Cells>> LocalLedger::rows_of(const Outcome& outcome, Shows sh
       const ParameterInfo* info = find_parameter(first.parameter_name);
       PAYSTREAM_ASSERT(info != nullptr);
       return std::vector<Cells>{parameter_cells(*info, first.parameter_value)};
+    }
+    case Shows::card: {
+      std::vector<Cells> rows;
+      const Date today = date_of(now_utc());
+      runtime_->ledger->read_state([&](const LedgerState& state) {
+        if (const CardState* card = state.find_card(first.card_number))
+          rows.push_back(card_cells(*card, today));
+      });
+      return rows;
     }
   }
   PAYSTREAM_ASSERT(false);

@@ -7,6 +7,7 @@
 
 #include "events/time.h"
 #include "tools/cli/output.h"
+#include "tools/runtime/card_rows.h"
 #include "tools/runtime/command_json.h"
 
 namespace paystream {
@@ -89,14 +90,19 @@ Result<json> send(HttpClient& client, const Command& command) {
   return answer_error(refusal, client.url());
 }
 
-// A row of the server's JSON ({"key":"cell",...}) as cells in the order of `columns`.
+// A row of the server's JSON ({"key":"cell",...}) as cells in the order of `columns`; a whole
+// number (an integer column) as its digits.
 Result<Cells> cells_of(const HttpClient& client, const json& row, const std::vector<Column>& columns) {
   Cells cells;
   for (const Column& column : columns) {
-    if (!row.is_object() || !row.contains(column.key) || !row.at(column.key).is_string()) {
+    const bool present = row.is_object() && row.contains(column.key);
+    if (present && row.at(column.key).is_string()) {
+      cells.push_back(row.at(column.key).get<std::string>());
+    } else if (present && column.kind == CellKind::integer && row.at(column.key).is_number_integer()) {
+      cells.push_back(row.at(column.key).dump());
+    } else {
       return unexpected(client, fmt::format("a row without \"{}\"", column.key));
     }
-    cells.push_back(row.at(column.key).get<std::string>());
   }
   return cells;
 }
@@ -202,6 +208,15 @@ Result<Written> RemoteLedger::submit(Command command, Shows shows) {
       }
       case Shows::parameter: {
         Result<Cells> cells = parameter_row(*client_, first);
+        if (!cells) return cells.error();
+        written.rows.push_back(std::move(cells).value());
+        break;
+      }
+      case Shows::card: {
+        const std::string path = "/v1/cards/" + path_segment(first.value("card", ""));
+        Result<json> card = json_answer(*client_, client_->get(path, {}), {200});
+        if (!card) return card.error();
+        Result<Cells> cells = cells_of(*client_, *card, card_columns());
         if (!cells) return cells.error();
         written.rows.push_back(std::move(cells).value());
         break;

@@ -96,6 +96,13 @@ void compare_state(const LedgerState& live, const LedgerState& replayed, Compari
   }
   if (live.accounts.size() != replayed.accounts.size())
     note(comparison, "engine state: the number of accounts differs");
+  for (const auto& [number, card] : replayed.cards) {
+    const CardState* found = live.find_card(number);
+    if (found == nullptr || !(*found == card))
+      note(comparison, fmt::format("engine state: card {} differs from the replay", number));
+  }
+  if (live.cards.size() != replayed.cards.size())
+    note(comparison, "engine state: the number of cards differs");
 }
 
 }  // namespace
@@ -158,7 +165,8 @@ int run_replay_verify(const std::string& data_dir, std::ostream& out, std::ostre
   }
   out << fmt::format("projections: all {} rows in {} column families match their rebuild from the log\n",
                      comparison.rows, families.size());
-  out << fmt::format("engine state: {} accounts match the replay\n", replayed.accounts.size());
+  out << fmt::format("engine state: {} accounts and {} cards match the replay\n", replayed.accounts.size(),
+                     replayed.cards.size());
   out << fmt::format("verified in {:.2f} s\n", seconds);
   return 0;
 }

@@ -20,12 +20,18 @@ int http_status_of(Errc code) {
     case Errc::record_not_found:
     case Errc::unknown_parameter:
     case Errc::command_not_found:
+    case Errc::card_not_found:
       return 404;
     case Errc::operator_exists:
     case Errc::account_exists:
     case Errc::account_has_sub_accounts:
     case Errc::record_already_reversed:
     case Errc::command_id_conflict:
+    case Errc::card_used:
+    case Errc::card_disabled:
+    case Errc::card_expired:
+    case Errc::card_locked:
+    case Errc::card_exists:
       return 409;
     case Errc::parent_not_found:
     case Errc::parent_not_agent:
@@ -38,6 +44,7 @@ int http_status_of(Errc code) {
     case Errc::record_not_reversible:
     case Errc::parameter_out_of_range:
     case Errc::nothing_to_change:
+    case Errc::wrong_card_or_pin:  // not 404: an unknown number must look like a wrong PIN
       return 422;
     case Errc::io_error:
     case Errc::corruption:

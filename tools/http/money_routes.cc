@@ -41,6 +41,8 @@ void add_money_routes(Router& router, ApiContext& context) {
   add_account_command(router, context, "/v1/accounts/{id}/credit", "credit");
   add_account_command(router, context, "/v1/accounts/{id}/make-zero", "make_zero");
   add_account_command(router, context, "/v1/accounts/{id}/adjustments", "adjust");
+  // A phone card's value into the account: {"card","pin","memo","command_id"}.
+  add_account_command(router, context, "/v1/accounts/{id}/card-payments", "redeem_card");
   router.add("POST", "/v1/records/{record_id}/reversal", Auth::required,
              [&context](const ApiRequest& request, const Caller& caller) {
                return reverse(context, request, caller);

@@ -12,6 +12,7 @@ void add_command_routes(Router& router, ApiContext& context);    // POST /v1/com
 void add_query_routes(Router& router, ApiContext& context);      // payment-records, balances
 void add_parameter_routes(Router& router, ApiContext& context);  // /v1/parameters
 void add_operator_routes(Router& router, ApiContext& context);   // /v1/operators
+void add_card_routes(Router& router, ApiContext& context);       // /v1/cards
 void add_status_routes(Router& router, ApiContext& context);     // /healthz, /metrics
 
 // Every route above.

@@ -235,6 +235,8 @@ const std::vector<TypeMembers>& type_members() {
       {"set_parameter", {"name", "value"}},
       {"charge", {"cdr_id", "account", "amount", "start_time", "duration_seconds", "caller", "callee"}},
       {"minimum_charge", {"account", "month"}},
+      {"redeem_card", {"account", "card", "pin", "memo"}},
+      {"disable_card", {"card", "memo"}},
   };
   return table;
 }
@@ -247,7 +249,8 @@ Status check_members(const std::string& type, const json& object) {
   if (known == nullptr) {
     return invalid(
         fmt::format("unknown command type '{}': expected open_account, update_account, pay, credit, "
-                    "make_zero, reverse, adjust, set_parameter, charge or minimum_charge",
+                    "make_zero, reverse, adjust, set_parameter, charge, minimum_charge, redeem_card or "
+                    "disable_card",
                     type));
   }
   for (const auto& [key, value] : object.items()) {
@@ -275,6 +278,20 @@ Result<CommandBody> body_from(const std::string& type, Members& members, const j
     PAYSTREAM_TRY_ASSIGN(month, members.text("month", true));
     PAYSTREAM_TRY_ASSIGN(minimum.month, parse_month(month));
     return CommandBody{minimum};
+  }
+  if (type == "redeem_card") {
+    RedeemCard redeem;
+    PAYSTREAM_TRY_ASSIGN(redeem.account_id, members.text("account", true));
+    PAYSTREAM_TRY_ASSIGN(redeem.number, members.text("card", true));
+    PAYSTREAM_TRY_ASSIGN(redeem.pin, members.text("pin", true));
+    PAYSTREAM_TRY_ASSIGN(redeem.memo, members.text("memo", false));
+    return CommandBody{redeem};
+  }
+  if (type == "disable_card") {
+    DisableCard disable;
+    PAYSTREAM_TRY_ASSIGN(disable.number, members.text("card", true));
+    PAYSTREAM_TRY_ASSIGN(disable.memo, members.text("memo", false));
+    return CommandBody{disable};
   }
   if (type == "credit") {
     SetCredit credit;
@@ -314,7 +331,8 @@ Result<CommandBody> body_from(const std::string& type, Members& members, const j
   }
   return invalid(
       fmt::format("unknown command type '{}': expected open_account, update_account, pay, credit, "
-                  "make_zero, reverse, adjust, set_parameter, charge or minimum_charge",
+                  "make_zero, reverse, adjust, set_parameter, charge, minimum_charge, redeem_card or "
+                  "disable_card",
                   type));
 }
 
@@ -427,7 +445,9 @@ json event_to_json(const Event& event) {
     out["balance_after"] = event.balance_after.to_string();
     out["overdraft_after"] = event.overdraft_after.to_string();
     out["memo"] = event.memo;
-    if (event.type == EventType::payment_recorded) out["method"] = payment_method_name(event.method);
+    if (event.type == EventType::payment_recorded || event.type == EventType::card_payment_recorded) {
+      out["method"] = payment_method_name(event.method);
+    }
     if (event.type == EventType::reversal_recorded) out["reverses"] = event.reverses.value;
     if (event.type == EventType::minimum_charged) out["month"] = format_month(event.minimum_month);
   }
@@ -442,6 +462,18 @@ json event_to_json(const Event& event) {
     out["caller"] = event.caller;
     out["callee"] = event.callee;
   }
+  if (!event.card_number.empty()) out["card"] = event.card_number;
+  if (event.type == EventType::card_issued) {
+    out["batch"] = event.card_batch;
+    out["value"] = event.amount.to_string();
+    out["expires"] = format_date(*event.expires_after);
+  }
+  if (event.type == EventType::card_redeemed) {
+    out["paid_account"] = event.card_account;
+    out["value"] = event.amount.to_string();
+  }
+  if (event.type == EventType::card_pin_failed) out["pin_failures"] = event.card_pin_failures;
+  if (event.type == EventType::card_disabled) out["memo"] = event.memo;
   if (event.type == EventType::parameter_set) {
     out["parameter"] = event.parameter_name;
     out["value"] = event.parameter_value;

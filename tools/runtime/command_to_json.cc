@@ -103,6 +103,25 @@ struct BodyWriter {
     out["month"] = format_month(minimum.month);
     return ok_status();
   }
+  Status operator()(const RedeemCard& redeem) {
+    out["type"] = "redeem_card";
+    out["account"] = redeem.account_id;
+    out["card"] = redeem.number;
+    out["pin"] = redeem.pin;
+    if (!redeem.memo.empty()) out["memo"] = redeem.memo;
+    return ok_status();
+  }
+  Status operator()(const DisableCard& disable) {
+    out["type"] = "disable_card";
+    out["card"] = disable.number;
+    if (!disable.memo.empty()) out["memo"] = disable.memo;
+    return ok_status();
+  }
+  Status operator()(const IssueCards&) {
+    return make_error(
+        Errc::invalid_argument,
+        "a card batch has no JSON line form: use paystream card issue, or POST /v1/cards/batches");
+  }
   // A token credential is made where the token is shown: operators are added over HTTP with
   // POST /v1/operators, which makes the token on the server.
   template <class OperatorCommand>

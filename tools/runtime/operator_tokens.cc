@@ -1,8 +1,7 @@
 #include "tools/runtime/operator_tokens.h"
 
-#include <openssl/rand.h>
-
 #include "events/codec.h"
+#include "tools/runtime/random_bytes.h"
 
 namespace paystream {
 namespace {
@@ -10,14 +9,6 @@ namespace {
 constexpr size_t id_bytes = 8;
 constexpr size_t secret_bytes = 32;
 constexpr size_t salt_bytes = 16;
-
-Result<std::string> random_bytes(size_t count) {
-  std::string bytes(count, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(count)) != 1) {
-    return make_error(Errc::io_error, "the system's random number generator failed (OpenSSL RAND_bytes)");
-  }
-  return bytes;
-}
 
 std::string hex(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";

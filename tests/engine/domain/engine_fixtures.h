@@ -1,6 +1,7 @@
 #pragma once
 // Builds ledger states the way the engine does: decide, number the events, evolve.
 #include <catch2/catch.hpp>
+#include <unordered_map>
 
 #include "engine/domain/access.h"
 #include "engine/domain/decide.h"
@@ -20,13 +21,18 @@ struct TestLedger {
   std::vector<Event> log;
   Timestamp now = at("2026-11-25T10:00:00Z");
   int next_id = 1;
-  std::string operator_name = "admin";  // who runs the commands
+  std::string operator_name = "admin";                       // who runs the commands
+  std::unordered_map<std::string, CardSecret> card_secrets;  // as the engine keeps them
 
   Result<std::vector<Event>> try_apply(CommandBody body) {
     Context context{.now = now};
     if (const Reverse* reverse = std::get_if<Reverse>(&body)) {
       const uint64_t index = reverse->record.value - 1;
       if (reverse->record.value >= 1 && index < log.size()) context.reversal_target = &log[index];
+    }
+    if (const RedeemCard* redeem = std::get_if<RedeemCard>(&body)) {
+      const auto secret = card_secrets.find(redeem->number);
+      if (secret != card_secrets.end()) context.card_secret = &secret->second;
     }
     // As the HTTP API submits it: an agent operator's ID in its agent's ID space.
     const Result<Access> access = access_of(state, operator_name);
@@ -36,8 +42,12 @@ struct TestLedger {
     if (const MinimumCharge* minimum = std::get_if<MinimumCharge>(&body)) {
       id = minimum_command_id(minimum->account_id, minimum->month);
     }
+    const CommandBody decided = body;
     Result<std::vector<Event>> events = decide(state, command(std::move(body), id, operator_name), context);
     if (!events) return events;
+    if (const IssueCards* issue = std::get_if<IssueCards>(&decided)) {
+      for (const IssuedCard& card : issue->cards) card_secrets[card.number] = card.secret;
+    }
     for (Event& event : *events) {
       event.position = LogPosition{state.last_position.value + 1};
       evolve(state, event);

@@ -58,4 +58,28 @@ TEST_CASE("engine: globals written before AGENT_OVERDRAFT_LIMIT_MAX (version 2) 
   CHECK(decode_globals(version_2.substr(0, version_2.size() - 1)).error().code == Errc::corruption);
 }
 
+TEST_CASE("state codec: a card and a card secret read back as written", "[state_codec]") {
+  CardState card;
+  card.number = "4012888888881881";
+  card.batch = "B1";
+  card.value = Money::from_micros(10'000'000);
+  card.expires = Date{21'000};
+  card.use = CardUse::used;
+  card.pin_failures = 3;
+  card.redeemed_into = "1001";
+  card.issued = Timestamp{1'796'000'000'000'000};
+  card.changed = Timestamp{1'796'000'000'000'001};
+  card.last_position = LogPosition{42};
+  Result<CardState> decoded = decode_card_state(encode_card_state(card));
+  REQUIRE(decoded.ok());
+  CHECK(*decoded == card);
+  std::string bytes = encode_card_state(card);
+  CHECK_FALSE(decode_card_state(bytes.substr(0, bytes.size() - 1)).ok());
+  const CardSecret secret{.salt = std::string(16, 's'), .hash = std::string(32, 'h')};
+  Result<CardSecret> read = decode_card_secret(encode_card_secret(secret));
+  REQUIRE(read.ok());
+  CHECK(*read == secret);
+  CHECK_FALSE(decode_card_secret("short").ok());
+}
+
 }  // namespace paystream::testing

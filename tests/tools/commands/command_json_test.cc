@@ -242,7 +242,7 @@ TEST_CASE("The type must be given and known", "[tools][json]") {
   CHECK(mentions(unknown, "unknown command type 'payment'"));
   CHECK(mentions(unknown,
                  "open_account, update_account, pay, credit, make_zero, reverse, adjust, set_parameter, "
-                 "charge or minimum_charge"));
+                 "charge, minimum_charge, redeem_card or disable_card"));
 }
 
 TEST_CASE("Missing required members are named", "[tools][json]") {

@@ -1,0 +1,184 @@
+// decide for the phone card commands (domain.md "Phone cards"): issuing a batch, redeeming a card
+// into an account, disabling one. A redemption's refusals are ordered so that they reveal nothing
+// to someone guessing: an unknown number and a wrong PIN get the same answer, and the card's state
+// is told only to whoever knows its PIN (or once it is locked, when guessing has ended anyway).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <span>
+#include <unordered_set>
+
+#include "engine/domain/decide_support.h"
+#include "events/codec.h"
+
+namespace paystream {
+namespace {
+
+using namespace decide_support;
+
+constexpr size_t card_number_digits_min = 8;
+constexpr size_t card_number_digits_max = 32;
+constexpr size_t card_pin_bytes_max = 64;
+constexpr size_t card_salt_bytes = 16;
+constexpr size_t card_hash_bytes = 32;
+
+bool is_card_number(std::string_view number) {
+  return number.size() >= card_number_digits_min && number.size() <= card_number_digits_max &&
+         std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+Status check_batch(const LedgerState& state, const IssueCards& issue, const Context& context) {
+  if (!is_valid_account_id(issue.batch)) {
+    return reject(Errc::invalid_argument,
+                  fmt::format("batch name '{}' must be 1-64 characters of A-Za-z0-9._-", issue.batch));
+  }
+  const bool exists = state.card_batches.contains(issue.batch);
+  if (issue.chunk == 0 && exists) {
+    return reject(Errc::card_exists, fmt::format("card batch '{}' already exists", issue.batch));
+  }
+  if (issue.chunk > 0 && !exists) {
+    return reject(Errc::invalid_argument, fmt::format("chunk {} of card batch '{}' comes before its chunk 0",
+                                                      issue.chunk, issue.batch));
+  }
+  if (issue.value <= Money::zero()) {
+    return reject(Errc::amount_must_be_positive,
+                  fmt::format("a card's value must be positive, got {}", issue.value.to_string()));
+  }
+  if (issue.expires < date_of(context.now)) {
+    return reject(Errc::invalid_date,
+                  fmt::format("the cards would expire on {}, before today ({})", format_date(issue.expires),
+                              format_date(date_of(context.now))));
+  }
+  if (issue.cards.empty() || issue.cards.size() > card_chunk_cards_max) {
+    return reject(Errc::invalid_argument, fmt::format("a chunk of a card batch holds 1-{} cards, not {}",
+                                                      card_chunk_cards_max, issue.cards.size()));
+  }
+  return ok_status();
+}
+
+Status check_issued(const LedgerState& state, const IssueCards& issue) {
+  std::unordered_set<std::string_view> numbers;
+  numbers.reserve(issue.cards.size());
+  for (const IssuedCard& card : issue.cards) {
+    if (!is_card_number(card.number)) {
+      return reject(Errc::invalid_argument, fmt::format("card number '{}' must be {}-{} digits", card.number,
+                                                        card_number_digits_min, card_number_digits_max));
+    }
+    if (card.secret.salt.size() != card_salt_bytes || card.secret.hash.size() != card_hash_bytes) {
+      return reject(Errc::invalid_argument, fmt::format("card {}: a PIN's salt is {} bytes and its hash {}",
+                                                        card.number, card_salt_bytes, card_hash_bytes));
+    }
+    if (!numbers.insert(card.number).second || state.find_card(card.number) != nullptr) {
+      return reject(Errc::card_exists, fmt::format("card number {} is already issued", card.number));
+    }
+  }
+  return ok_status();
+}
+
+// Constant time over the hash, so the time taken says nothing of how much of it matched.
+bool pin_matches(const CardSecret& secret, std::string_view pin) {
+  const Sha256 digest = sha256(secret.salt + std::string(pin));
+  if (secret.hash.size() != digest.size()) return false;
+  unsigned char differ = 0;
+  for (size_t i = 0; i < digest.size(); ++i) differ |= static_cast<unsigned char>(secret.hash[i]) ^ digest[i];
+  return differ == 0;
+}
+
+Error wrong_card_or_pin() { return reject(Errc::wrong_card_or_pin, "wrong card number or PIN"); }
+
+Status check_redeemable(const CardState& card, const Context& context) {
+  switch (card_status(card, date_of(context.now))) {
+    case CardStatus::unused:
+      return ok_status();
+    case CardStatus::used:
+      return reject(Errc::card_used, fmt::format("card {} has already been used", card.number));
+    case CardStatus::disabled:
+      return reject(Errc::card_disabled, fmt::format("card {} is disabled", card.number));
+    case CardStatus::locked:
+      return reject(Errc::card_locked,
+                    fmt::format("card {} is locked after {} wrong PINs", card.number, card_pin_failures_max));
+    case CardStatus::expired:
+      return reject(Errc::card_expired,
+                    fmt::format("card {} expired on {}", card.number, format_date(card.expires)));
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Status decide_issue_cards(const LedgerState& state, const Command& command, const IssueCards& issue,
+                          const Context& context, Events& events) {
+  if (Status status = check_batch(state, issue, context); !status) return status;
+  if (Status status = check_issued(state, issue); !status) return status;
+  events.reserve(events.size() + issue.cards.size());
+  for (const IssuedCard& card : issue.cards) {
+    Event& event = add_base_event(events, EventType::card_issued, command, context, "");
+    event.card_number = card.number;
+    event.card_batch = issue.batch;
+    event.amount = issue.value;
+    event.expires_after = issue.expires;
+  }
+  return ok_status();
+}
+
+Status decide_redeem_card(const LedgerState& state, const Command& command, const RedeemCard& redeem,
+                          const Context& context, Events& events) {
+  if (redeem.pin.empty() || redeem.pin.size() > card_pin_bytes_max) {
+    return reject(Errc::invalid_argument, fmt::format("a PIN is 1-{} characters", card_pin_bytes_max));
+  }
+  const AccountState* account = state.find(redeem.account_id);
+  if (account == nullptr) return account_not_found(redeem.account_id);
+  const CardState* card = state.find_card(redeem.number);
+  if (card == nullptr || context.card_secret == nullptr) return wrong_card_or_pin();
+  // Locked: no more guesses, right or wrong.
+  if (card->pin_failures >= card_pin_failures_max) return check_redeemable(*card, context);
+  if (!pin_matches(*context.card_secret, redeem.pin)) {
+    // Recorded, so the count survives a restart; the ledger answers the command as refused.
+    Event& failed = add_base_event(events, EventType::card_pin_failed, command, context, "");
+    failed.card_number = card->number;
+    failed.card_pin_failures = card->pin_failures + 1;
+    return ok_status();
+  }
+  if (Status status = check_redeemable(*card, context); !status) return status;
+  const std::optional<Money> after = account->balance.checked_add(card->value);
+  if (!after) {
+    return reject(Errc::balance_would_overflow, fmt::format("paying {} into '{}' would overflow its balance",
+                                                            card->value.to_string(), account->id));
+  }
+  Event& redeemed = add_base_event(events, EventType::card_redeemed, command, context, "");
+  redeemed.card_number = card->number;
+  redeemed.card_account = account->id;
+  redeemed.amount = card->value;
+  Event& paid =
+      add_record_event(events, EventType::card_payment_recorded, command, context, *account, redeem.memo);
+  paid.card_number = card->number;
+  paid.amount = card->value;
+  paid.balance_after = *after;
+  paid.method = PaymentMethod::card;
+  paid.expires_after = extended_expiry(*account, context, state.parameters);
+  return ok_status();
+}
+
+Status decide_disable_card(const LedgerState& state, const Command& command, const DisableCard& disable,
+                           const Context& context, Events& events) {
+  const CardState* card = state.find_card(disable.number);
+  if (card == nullptr) return reject(Errc::card_not_found, fmt::format("no card {}", disable.number));
+  if (card->use == CardUse::used) {
+    return reject(Errc::card_used, fmt::format("card {} has already been used", card->number));
+  }
+  if (card->use == CardUse::disabled) {
+    return reject(Errc::card_disabled, fmt::format("card {} is already disabled", card->number));
+  }
+  Event& event = add_base_event(events, EventType::card_disabled, command, context, disable.memo);
+  event.card_number = card->number;
+  return ok_status();
+}
+
+Status recorded_refusal(std::span<const Event> events) {
+  for (const Event& event : events) {
+    if (event.type == EventType::card_pin_failed) return wrong_card_or_pin();
+  }
+  return ok_status();
+}
+
+}  // namespace paystream
