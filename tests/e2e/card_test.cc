@@ -67,6 +67,16 @@ TEST_CASE("card issue writes the PINs once to a 0600 file, pay-card pays a card 
   CHECK(disabled.err.find("[card_disabled]") != std::string::npos);
   run_ok(data, {"card", "list", "--format", "xlsx", "--output", dir.file("cards.xlsx")});
   CHECK(paystream(data, {"card", "show", "1234123412341234"}).exit_code == 3);
+  // Once operators exist, only a registered one that is not an agent reads cards.
+  run_ok(data, {"operator", "add", "admin", "--role", "admin"});
+  run_ok(data, {"operator", "add", "fin", "--role", "finance"});
+  run_ok(data, {"account", "open", "AG-1", "--name", "North", "--type", "agent"});
+  run_ok(data, {"operator", "add", "north", "--role", "agent", "--agent", "AG-1"});
+  CHECK(paystream(data, {"--operator", "fin", "card", "list"}).exit_code == 0);
+  const ProcessResult ghost = paystream(data, {"--operator", "ghost", "card", "list"});
+  CHECK(ghost.exit_code == 3);
+  CHECK(ghost.err.find("[forbidden]") != std::string::npos);
+  CHECK(paystream(data, {"--operator", "north", "card", "show", number}).exit_code == 3);
 
   // No PIN anywhere the ledger writes: every file of the data directory, and the exports.
   run_ok(data, {"records", "--format", "csv", "--output", dir.file("records.csv")});

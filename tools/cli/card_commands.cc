@@ -14,6 +14,7 @@
 #include "tools/cli/server.h"
 #include "tools/cli/submit.h"
 #include "tools/client/http_client.h"
+#include "tools/client/server_url.h"
 #include "tools/commands/data_dir.h"
 #include "tools/commands/exit_codes.h"
 #include "tools/runtime/arguments.h"
@@ -41,11 +42,9 @@ struct IssuedBatch {
 };
 
 IssuedBatch issue_locally(Ledger& ledger, const CardBatch& batch) {
-  const BatchIssue issue = submit_card_batch(
+  BatchIssue issue = submit_card_batch(
       batch, [&](std::vector<Command> commands) { return ledger.submit_all(std::move(commands)); });
-  IssuedBatch issued{batch.batch, {}, issue.refusal};
-  issued.cards.assign(batch.cards.begin(), batch.cards.begin() + static_cast<std::ptrdiff_t>(issue.cards));
-  return issued;
+  return IssuedBatch{batch.batch, std::move(issue.cards), std::move(issue.refusal)};
 }
 
 Result<IssuedBatch> issue_remotely(const ServerLogin& login, const CardBatchSpec& spec) {
@@ -121,7 +120,8 @@ int run_issue(const GlobalOptions& options, const IssueArgs& args) {
   }
   if (!issued) return report_error(issued.error(), std::cerr);
   for (const NewCard& card : issued->cards) (*printer)->row(new_card_cells(card, spec.value, spec.expires));
-  const Status printed = (*printer)->finish({{"batch", issued->batch}});
+  // Nothing issued, nothing printed (a --pins-output file stays empty).
+  const Status printed = issued->cards.empty() ? ok_status() : (*printer)->finish({{"batch", issued->batch}});
   if (issued->refusal) {
     if (!issued->cards.empty()) {
       std::cerr << fmt::format(
@@ -143,26 +143,56 @@ struct ShowArgs {
   std::string number;
 };
 
+// The --operator's right to read cards on a data directory: an unregistered operator has none.
+Status may_read_cards(const LedgerState& state, const std::string& operator_name) {
+  Result<Access> access = access_of(state, operator_name);
+  if (!access) return access.error();
+  return check_may_read_cards(*access);
+}
+
+// GET /v1/cards/{number}: the card's row, or the server's refusal (card_not_found, forbidden).
+Result<Cells> remote_card(const ServerLogin& login, const std::string& number) {
+  Result<std::unique_ptr<HttpClient>> client = HttpClient::create(login.url, login.token);
+  if (!client) return client.error();
+  Result<HttpAnswer> answer = (*client)->get("/v1/cards/" + path_segment(number), {});
+  if (!answer) return answer.error();
+  if (answer->status != 200) return answer_error(*answer, login.url);
+  const json card = json::parse(answer->body, nullptr, false);
+  Cells cells;
+  for (const Column& column : card_columns()) {
+    if (!card.is_object() || !card.contains(column.key) || !card.at(column.key).is_string()) {
+      return make_error(Errc::io_error,
+                        fmt::format("server {} answered a card without \"{}\"", login.url.text, column.key));
+    }
+    cells.push_back(card.at(column.key).get<std::string>());
+  }
+  return cells;
+}
+
 int run_show(const GlobalOptions& options, const ShowArgs& args) {
   if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {
     return report_error(format.error(), std::cerr);
   }
   Result<std::optional<ServerLogin>> login = server_login(options);
   if (!login) return report_error(login.error(), std::cerr);
-  if (*login) return print_remote_query(options, **login, "/v1/cards", {{"number", args.number}});
-  Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
-  if (!source) return report_error(source.error(), std::cerr);
   std::vector<Cells> rows;
-  const Date today = date_of(now_utc());
-  Status may = ok_status();
-  Status read = (*source)->read_control([&](const LedgerState& state) {
-    if (Result<Access> access = access_of(state, options.operator_name); access)
-      may = check_may_read_cards(*access);
-    if (!may) return;
-    if (const CardState* card = state.find_card(args.number)) rows.push_back(card_cells(*card, today));
-  });
-  if (!read) return report_error(read.error(), std::cerr);
-  if (!may) return report_error(may.error(), std::cerr);
+  if (*login) {
+    Result<Cells> cells = remote_card(**login, args.number);
+    if (!cells) return report_error(cells.error(), std::cerr);
+    rows.push_back(std::move(cells).value());
+  } else {
+    Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
+    if (!source) return report_error(source.error(), std::cerr);
+    const Date today = date_of(now_utc());
+    Status may = ok_status();
+    Status read = (*source)->read_control([&](const LedgerState& state) {
+      may = may_read_cards(state, options.operator_name);
+      if (!may) return;
+      if (const CardState* card = state.find_card(args.number)) rows.push_back(card_cells(*card, today));
+    });
+    if (!read) return report_error(read.error(), std::cerr);
+    if (!may) return report_error(may.error(), std::cerr);
+  }
   if (rows.empty()) {
     return report_error(make_error(Errc::card_not_found, fmt::format("no card {}", args.number)), std::cerr);
   }
@@ -204,8 +234,7 @@ int run_list(const GlobalOptions& options, const ListArgs& args) {
   std::vector<CardState> cards;
   Status may = ok_status();
   Status read = (*source)->read_control([&](const LedgerState& state) {
-    if (Result<Access> access = access_of(state, options.operator_name); access)
-      may = check_may_read_cards(*access);
+    may = may_read_cards(state, options.operator_name);
     if (may) select_cards(state, filter, today, cards);
   });
   if (!read) return report_error(read.error(), std::cerr);

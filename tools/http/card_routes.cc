@@ -77,12 +77,12 @@ ApiResponse issue_batch(ApiContext& context, const ApiRequest& request, const Ca
   const BatchIssue issue = submit_card_batch(*batch, [&](std::vector<Command> commands) {
     return submit_all_counted(context, std::move(commands));
   });
-  const size_t issued = issue.cards;
   const Error* refusal = issue.refusal ? &*issue.refusal : nullptr;
   json cards = json::array();
-  for (size_t i = 0; i < issued; ++i) {
+  const size_t issued = issue.cards.size();
+  for (const NewCard& new_card : issue.cards) {
     json card = json::object();
-    const std::vector<std::string> cells = new_card_cells(batch->cards[i], spec->value, spec->expires);
+    const std::vector<std::string> cells = new_card_cells(new_card, spec->value, spec->expires);
     for (size_t c = 0; c < cells.size(); ++c) card[new_card_columns()[c].key] = cells[c];
     cards.push_back(std::move(card));
   }

@@ -114,17 +114,22 @@ Result<CardBatch> make_card_batch(const CardBatchSpec& spec, const std::string& 
 BatchIssue submit_card_batch(const CardBatch& batch, const SubmitAll& submit_all) {
   constexpr size_t chunks_per_submit = 8;
   BatchIssue issue;
-  for (size_t first = 0; first < batch.commands.size(); first += chunks_per_submit) {
+  size_t first_card = 0;  // of the chunk at hand, in batch.cards
+  for (size_t first = 0; first < batch.commands.size() && !issue.refusal; first += chunks_per_submit) {
     const size_t last = std::min(batch.commands.size(), first + chunks_per_submit);
     std::vector<Command> slice(batch.commands.begin() + static_cast<std::ptrdiff_t>(first),
                                batch.commands.begin() + static_cast<std::ptrdiff_t>(last));
     const std::vector<Result<Outcome>> outcomes = submit_all(std::move(slice));
+    // A chunk after a refused one in the same group may still have been applied: its PINs count.
     for (size_t i = 0; i < outcomes.size(); ++i) {
-      if (!outcomes[i]) {
+      const size_t cards = std::get<IssueCards>(batch.commands[first + i].body).cards.size();
+      if (outcomes[i]) {
+        const auto begin = batch.cards.begin() + static_cast<std::ptrdiff_t>(first_card);
+        issue.cards.insert(issue.cards.end(), begin, begin + static_cast<std::ptrdiff_t>(cards));
+      } else if (!issue.refusal) {
         issue.refusal = outcomes[i].error();
-        return issue;
       }
-      issue.cards += std::get<IssueCards>(batch.commands[first + i].body).cards.size();
+      first_card += cards;
     }
   }
   return issue;

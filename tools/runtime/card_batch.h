@@ -39,10 +39,10 @@ struct CardBatch {
 // Unique random numbers (the first digit not 0) and PINs, salted hashes of the PINs; the commands
 // act as `operator_name`. invalid_argument for a count of 0 or above card_batch_cards_max.
 Result<CardBatch> make_card_batch(const CardBatchSpec& spec, const std::string& operator_name, Timestamp now);
-// How a batch was issued: the cards of the chunks applied (the first `cards` of CardBatch::cards),
-// and why the rest was not, when a chunk was refused (the chunks after it are not sent).
+// How a batch was issued: the cards of every chunk applied, in the batch's order, and why the
+// rest was not, when a chunk was refused (no chunk is sent after the group that held it).
 struct BatchIssue {
-  size_t cards = 0;
+  std::vector<NewCard> cards;
   std::optional<Error> refusal;
 };
 using SubmitAll = std::function<std::vector<Result<Outcome>>(std::vector<Command>)>;

@@ -9,11 +9,12 @@ namespace paystream::client_test {
 
 TEST_CASE("phone cards over --server: issue, pay, show, list and disable", "[client][cards]") {
   Ledgers ledgers;
-  const ProcessResult opened = ledgers.remote({"account", "open", "C-1", "--name", "Alice", "--type", "direct"});
+  const ProcessResult opened =
+      ledgers.remote({"account", "open", "C-1", "--name", "Alice", "--type", "direct"});
   REQUIRE(opened.exit_code == 0);
-  const ProcessResult issued = ledgers.remote(
-      {"card", "issue", "--count", "2", "--value", "7.50", "--expires", "2099-12-31", "--batch", "R-1", "--format",
-       "json"});
+  const ProcessResult issued =
+      ledgers.remote({"card", "issue", "--count", "2", "--value", "7.50", "--expires", "2099-12-31",
+                      "--batch", "R-1", "--format", "json"});
   INFO(issued.err);
   REQUIRE(issued.exit_code == 0);
   const nlohmann::json cards = nlohmann::json::parse(issued.out);
@@ -36,6 +37,9 @@ TEST_CASE("phone cards over --server: issue, pay, show, list and disable", "[cli
   const ProcessResult shown = ledgers.remote({"card", "show", number, "--format", "csv"});
   REQUIRE(shown.exit_code == 0);
   CHECK(shown.out.find(number + ",R-1,7.50,2099-12-31,used,1,C-1,") != std::string::npos);
+  const ProcessResult unknown = ledgers.remote({"card", "show", "1234123412341234"});
+  CHECK(unknown.exit_code == 3);
+  CHECK(unknown.err.find("[card_not_found]") != std::string::npos);
   const ProcessResult listed = ledgers.remote({"card", "list", "--state", "unused", "--format", "json"});
   REQUIRE(listed.exit_code == 0);
   CHECK(nlohmann::json::parse(listed.out).at("rows").size() == 1);

@@ -90,6 +90,31 @@ TEST_CASE("cards: a batch of cards is issued with unique numbers and the PINs sh
   CHECK(refused.error().code == Errc::command_id_conflict);
 }
 
+TEST_CASE("cards: a chunk refused in the middle of a group: the chunks applied around it keep their PINs",
+          "[cards][runtime]") {
+  TempDir dir;
+  auto runtime = open(dir);
+  const CardBatch first = issue(*runtime->ledger, 1, "B0");
+  CardBatchSpec spec{.batch = "B1",
+                     .count = 2'500,
+                     .value = Money::parse("1").value(),
+                     .expires = parse_date("2099-12-31").value()};
+  CardBatch batch = make_card_batch(spec, "admin", Timestamp{}).value();
+  REQUIRE(batch.commands.size() == 3);
+  // Chunk 1 names a card that exists: refused as a whole; chunks 0 and 2, in the same group, apply.
+  std::get<IssueCards>(batch.commands[1].body).cards.back().number = first.cards.front().number;
+  const BatchIssue issued = submit_card_batch(
+      batch, [&](std::vector<Command> commands) { return runtime->ledger->submit_all(std::move(commands)); });
+  REQUIRE(issued.refusal.has_value());
+  CHECK(issued.refusal->code == Errc::card_exists);
+  REQUIRE(issued.cards.size() == 1'500);
+  CHECK(issued.cards.front().number == batch.cards.front().number);
+  CHECK(issued.cards.back().number == batch.cards.back().number);
+  const LedgerState state = runtime->ledger->snapshot();
+  CHECK(state.card_batches.at("B1") == 1'500);
+  for (const NewCard& card : issued.cards) CHECK(state.find_card(card.number) != nullptr);
+}
+
 TEST_CASE("cards: 8 threads redeeming one card at once: exactly one wins", "[cards][runtime]") {
   TempDir dir;
   auto runtime = open(dir);
