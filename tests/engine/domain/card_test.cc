@@ -113,6 +113,22 @@ TEST_CASE("cards: a redemption pays the value in as a phone_card record and uses
   CHECK(ledger.account("1002").balance == Money::zero());
 }
 
+TEST_CASE("cards: a card payment reversed takes the value back out, and the card stays used",
+          "[engine][cards]") {
+  TestLedger ledger;
+  ledger.open("1001");
+  ledger.apply(batch("B1", {"2100000000000001"}, "8"));
+  const std::vector<Event> paid = ledger.apply(redeem("2100000000000001", "1001"));
+  const std::vector<Event> reversed =
+      ledger.apply(Reverse{.record = paid[1].position, .memo = "wrong account"});
+  REQUIRE(reversed.size() == 1);
+  CHECK(reversed[0].reversed_type == PaymentType::phone_card);
+  CHECK(reversed[0].amount == money("-8"));
+  CHECK(ledger.account("1001").balance == Money::zero());
+  CHECK(card_of(ledger, "2100000000000001").use == CardUse::used);
+  CHECK(ledger.rejection(redeem("2100000000000001", "1001")) == Errc::card_used);
+}
+
 TEST_CASE("cards: an unknown number and a wrong PIN get the same answer, and the 5th wrong PIN locks",
           "[engine][cards]") {
   TestLedger ledger;
