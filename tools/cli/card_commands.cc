@@ -122,6 +122,10 @@ int run_issue(const GlobalOptions& options, const IssueArgs& args) {
   for (const NewCard& card : issued->cards) (*printer)->row(new_card_cells(card, spec.value, spec.expires));
   // Nothing issued, nothing printed (a --pins-output file stays empty).
   const Status printed = issued->cards.empty() ? ok_status() : (*printer)->finish({{"batch", issued->batch}});
+  if (issued->cards.empty() && !args.pins_output.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(args.pins_output, ignored);  // opened empty before the refusal
+  }
   if (issued->refusal) {
     if (!issued->cards.empty()) {
       std::cerr << fmt::format(

@@ -5,6 +5,7 @@
 // edge; only what recognises a PIN reaches the ledger (tools/runtime/card_batch.h).
 #include <fmt/format.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "tools/commands/data_dir.h"
@@ -114,15 +115,19 @@ ApiResponse list_cards(ApiContext& context, const ApiRequest& request, const Cal
     filter.status = *status;
   }
   const Date today = date_of(now_utc());
-  std::vector<CardState> cards;
+  // Copied out of the state first (the state's lock is not held while a response is sent), and
+  // shared with the row source, which may run after this handler returned (a streamed export).
+  auto cards = std::make_shared<std::vector<CardState>>();
   context.backend.read_account_states(
-      [&](const LedgerState& state) { select_cards(state, filter, today, cards); });
-  sort_cards(cards);
-  const RowSource source = [&](const CellsVisitor& visit) {
-    for (const CardState& card : cards) visit(card_cells(card, today));
+      [&](const LedgerState& state) { select_cards(state, filter, today, *cards); });
+  sort_cards(*cards);
+  RowSource source = [cards, today](const CellsVisitor& visit) {
+    for (const CardState& card : *cards) visit(card_cells(card, today));
     return ok_status();
   };
-  return rows_response(*format, card_columns(), source, {}, "cards");
+  // Streamed as the other listings are; a table (aligned, so rendered whole) is capped.
+  return every_row_response(*format, card_columns(), std::move(source), {}, "cards",
+                            context.limits.page_rows_max);
 }
 
 ApiResponse show_card(ApiContext& context, const ApiRequest& request, const Caller& caller) {
