@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "events/codec.h"
+#include "engine/domain/salted_hash.h"
 
 namespace paystream {
 namespace {
@@ -18,14 +18,6 @@ Error forbidden(std::string message) { return make_error(Errc::forbidden, std::m
 
 Error unauthenticated() {
   return make_error(Errc::unauthenticated, "the bearer token is not valid (unknown, rotated or disabled)");
-}
-
-// The comparison takes the same time wherever the first difference is.
-bool same_bytes(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char difference = 0;
-  for (size_t i = 0; i < a.size(); ++i) difference |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return difference == 0;
 }
 
 bool in_tree(const LedgerState& state, const Access& access, std::string_view account_id) {
@@ -166,9 +158,7 @@ Result<std::string> authenticate(const LedgerState& state, std::string_view toke
   if (name == state.operator_by_token_id.end()) return unauthenticated();
   const OperatorSettings* settings = state.find_operator(name->second);
   if (settings == nullptr || settings->disabled) return unauthenticated();
-  const Sha256 digest = sha256(settings->token.salt + std::string(token));
-  const std::string_view presented(reinterpret_cast<const char*>(digest.data()), digest.size());
-  if (!same_bytes(presented, settings->token.hash)) return unauthenticated();
+  if (!salted_hash_matches(settings->token.salt, settings->token.hash, token)) return unauthenticated();
   return settings->name;
 }
 

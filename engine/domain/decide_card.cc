@@ -9,7 +9,7 @@
 #include <unordered_set>
 
 #include "engine/domain/decide_support.h"
-#include "events/codec.h"
+#include "engine/domain/salted_hash.h"
 
 namespace paystream {
 namespace {
@@ -75,15 +75,6 @@ Status check_issued(const LedgerState& state, const IssueCards& issue) {
   return ok_status();
 }
 
-// Constant time over the hash, so the time taken says nothing of how much of it matched.
-bool pin_matches(const CardSecret& secret, std::string_view pin) {
-  const Sha256 digest = sha256(secret.salt + std::string(pin));
-  if (secret.hash.size() != digest.size()) return false;
-  unsigned char differ = 0;
-  for (size_t i = 0; i < digest.size(); ++i) differ |= static_cast<unsigned char>(secret.hash[i]) ^ digest[i];
-  return differ == 0;
-}
-
 Error wrong_card_or_pin() { return reject(Errc::wrong_card_or_pin, "wrong card number or PIN"); }
 
 Status check_redeemable(const CardState& card, const Context& context) {
@@ -132,7 +123,7 @@ Status decide_redeem_card(const LedgerState& state, const Command& command, cons
   if (card == nullptr || context.card_secret == nullptr) return wrong_card_or_pin();
   // Locked: no more guesses, right or wrong.
   if (card->pin_failures >= card_pin_failures_max) return check_redeemable(*card, context);
-  if (!pin_matches(*context.card_secret, redeem.pin)) {
+  if (!salted_hash_matches(context.card_secret->salt, context.card_secret->hash, redeem.pin)) {
     // Recorded, so the count survives a restart; the ledger answers the command as refused.
     Event& failed = add_base_event(events, EventType::card_pin_failed, command, context, "");
     failed.card_number = card->number;

@@ -10,6 +10,7 @@
 
 #include "tools/cli/commands.h"
 #include "tools/cli/output.h"
+#include "tools/cli/remote_ledger.h"
 #include "tools/cli/remote_query.h"
 #include "tools/cli/server.h"
 #include "tools/cli/submit.h"
@@ -154,25 +155,6 @@ Status may_read_cards(const LedgerState& state, const std::string& operator_name
   return check_may_read_cards(*access);
 }
 
-// GET /v1/cards/{number}: the card's row, or the server's refusal (card_not_found, forbidden).
-Result<Cells> remote_card(const ServerLogin& login, const std::string& number) {
-  Result<std::unique_ptr<HttpClient>> client = HttpClient::create(login.url, login.token);
-  if (!client) return client.error();
-  Result<HttpAnswer> answer = (*client)->get("/v1/cards/" + path_segment(number), {});
-  if (!answer) return answer.error();
-  if (answer->status != 200) return answer_error(*answer, login.url);
-  const json card = json::parse(answer->body, nullptr, false);
-  Cells cells;
-  for (const Column& column : card_columns()) {
-    if (!card.is_object() || !card.contains(column.key) || !card.at(column.key).is_string()) {
-      return make_error(Errc::io_error,
-                        fmt::format("server {} answered a card without \"{}\"", login.url.text, column.key));
-    }
-    cells.push_back(card.at(column.key).get<std::string>());
-  }
-  return cells;
-}
-
 int run_show(const GlobalOptions& options, const ShowArgs& args) {
   if (Result<OutputFormat> format = check_output_options(options, XlsxUse::refused); !format) {
     return report_error(format.error(), std::cerr);
@@ -181,7 +163,9 @@ int run_show(const GlobalOptions& options, const ShowArgs& args) {
   if (!login) return report_error(login.error(), std::cerr);
   std::vector<Cells> rows;
   if (*login) {
-    Result<Cells> cells = remote_card(**login, args.number);
+    Result<std::unique_ptr<HttpClient>> client = HttpClient::create((*login)->url, (*login)->token);
+    if (!client) return report_error(client.error(), std::cerr);
+    Result<Cells> cells = remote_row(**client, "/v1/cards/" + path_segment(args.number), card_columns());
     if (!cells) return report_error(cells.error(), std::cerr);
     rows.push_back(std::move(cells).value());
   } else {

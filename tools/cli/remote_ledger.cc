@@ -213,10 +213,8 @@ Result<Written> RemoteLedger::submit(Command command, Shows shows) {
         break;
       }
       case Shows::card: {
-        const std::string path = "/v1/cards/" + path_segment(first.value("card", ""));
-        Result<json> card = json_answer(*client_, client_->get(path, {}), {200});
-        if (!card) return card.error();
-        Result<Cells> cells = cells_of(*client_, *card, card_columns());
+        Result<Cells> cells =
+            remote_row(*client_, "/v1/cards/" + path_segment(first.value("card", "")), card_columns());
         if (!cells) return cells.error();
         written.rows.push_back(std::move(cells).value());
         break;
@@ -228,11 +226,14 @@ Result<Written> RemoteLedger::submit(Command command, Shows shows) {
   }
 }
 
+Result<Cells> remote_row(HttpClient& client, const std::string& path, const std::vector<Column>& columns) {
+  Result<json> row = json_answer(client, client.get(path, {{"format", "json"}}), {200});
+  if (!row) return row.error();
+  return cells_of(client, *row, columns);
+}
+
 Result<Cells> RemoteLedger::account(const std::string& account_id) {
-  const std::string path = "/v1/accounts/" + path_segment(account_id);
-  Result<json> account = json_answer(*client_, client_->get(path, {{"format", "json"}}), {200});
-  if (!account) return account.error();
-  return cells_of(*client_, *account, account_columns());
+  return remote_row(*client_, "/v1/accounts/" + path_segment(account_id), account_columns());
 }
 
 }  // namespace paystream

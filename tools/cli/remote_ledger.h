@@ -10,6 +10,10 @@
 
 namespace paystream {
 
+// GET `path` (with format=json) from the server: its one JSON row as cells in the order of
+// `columns`, or the server's refusal (e.g. account_not_found, card_not_found).
+Result<Cells> remote_row(HttpClient& client, const std::string& path, const std::vector<Column>& columns);
+
 class RemoteLedger final : public LedgerAccess {
  public:
   static Result<std::unique_ptr<LedgerAccess>> open(const ServerLogin& login);

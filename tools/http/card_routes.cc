@@ -25,15 +25,6 @@ using json = nlohmann::json;
 
 Error invalid(std::string message) { return make_error(Errc::invalid_argument, std::move(message)); }
 
-Result<std::string> text_member(const json& body, const char* name, bool required) {
-  if (!body.contains(name) || body.at(name).is_null()) {
-    if (required) return invalid(fmt::format("missing \"{}\"", name));
-    return std::string();
-  }
-  if (!body.at(name).is_string()) return invalid(fmt::format("\"{}\" must be a string", name));
-  return body.at(name).get<std::string>();
-}
-
 Result<CardBatchSpec> batch_spec_of(const json& body) {
   for (const auto& [key, value] : body.items()) {
     if (key != "count" && key != "value" && key != "expires" && key != "batch") {
@@ -131,8 +122,11 @@ ApiResponse list_cards(ApiContext& context, const ApiRequest& request, const Cal
 }
 
 ApiResponse show_card(ApiContext& context, const ApiRequest& request, const Caller& caller) {
-  Result<QueryParams> params = QueryParams::read(request, {});
+  Result<QueryParams> params = QueryParams::read(request, {"format"});
   if (!params) return error_response(params.error());
+  if (const std::optional<std::string> format = params->get("format"); format && *format != "json") {
+    return error_response(invalid("a card is shown as JSON only: format=json, or no format"));
+  }
   if (Status may = check_may_read_cards(caller.access); !may) return error_response(may.error());
   const std::string number = request.path_param("number");
   std::optional<CardState> found;

@@ -31,15 +31,6 @@ Status check_members(const json& body, std::initializer_list<std::string_view> a
   return ok_status();
 }
 
-Result<std::string> text_member(const json& body, const char* name, bool required) {
-  if (!body.contains(name) || body.at(name).is_null()) {
-    if (required) return invalid(fmt::format("missing \"{}\"", name));
-    return std::string();
-  }
-  if (!body.at(name).is_string()) return invalid(fmt::format("\"{}\" must be a string", name));
-  return body.at(name).get<std::string>();
-}
-
 // "allow": ["pay-self","adjust"] or "pay-self,adjust".
 Result<uint32_t> permissions_member(const json& body) {
   if (!body.contains("allow") || body.at("allow").is_null()) return uint32_t{0};

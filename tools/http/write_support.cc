@@ -130,4 +130,15 @@ std::string command_location(std::string_view command_id) {
   return fmt::format("/v1/commands/{}", path_segment(command_id));
 }
 
+Result<std::string> text_member(const nlohmann::json& body, const char* name, bool required) {
+  if (!body.contains(name) || body.at(name).is_null()) {
+    if (required) return make_error(Errc::invalid_argument, fmt::format("missing \"{}\"", name));
+    return std::string();
+  }
+  if (!body.at(name).is_string()) {
+    return make_error(Errc::invalid_argument, fmt::format("\"{}\" must be a string", name));
+  }
+  return body.at(name).get<std::string>();
+}
+
 }  // namespace paystream::http

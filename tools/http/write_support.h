@@ -46,4 +46,8 @@ std::string command_location(std::string_view command_id);
 
 ApiResponse json_response(int status, const nlohmann::json& body);
 
+// A string member of a request body: "" when absent or null and not required; invalid_argument
+// when required and absent, or not a string.
+Result<std::string> text_member(const nlohmann::json& body, const char* name, bool required);
+
 }  // namespace paystream::http
