@@ -11,6 +11,7 @@
 #include "events/command.h"
 #include "events/log_format.h"
 #include "projections/key_codec.h"
+#include "projections/period_totals.h"
 #include "projections/projections_internal.h"
 
 namespace paystream {
@@ -52,7 +53,19 @@ RecordRow record_row_of(const Event& event, std::string account_name) {
                    .reverses = event.reverses};
 }
 
+Applier::Applier(const Handles& handles)
+    : handles_(handles), totals_(std::make_unique<PeriodTotalsWriter>(handles)) {}
+
+Applier::~Applier() = default;
+
+void Applier::put_history(const Event& event, const BalanceState& state, rocksdb::WriteBatch& batch) {
+  put(batch, handles_.account_history,
+      keys::account_record_key(event.account_id, event.time, event.position.value),
+      encode_balance_state(state));
+}
+
 void Applier::discard_cache() {
+  totals_->discard();
   touched_.clear();
   cache_.clear();
   applied_.clear();
@@ -74,6 +87,7 @@ Status Applier::apply(std::span<const Event> events, rocksdb::WriteBatch& batch)
   Result<uint64_t> applied = applied_in(partition);
   if (!applied) return applied.error();
   touched_.clear();
+  totals_->begin_apply(applies_);
   uint64_t expected = *applied + 1;
   for (const Event& event : events) {
     // The partition's log order: no gap, no repeat, and one partition per call. Anything else is
@@ -87,6 +101,7 @@ Status Applier::apply(std::span<const Event> events, rocksdb::WriteBatch& batch)
     }
   }
   write_touched(batch);
+  totals_->write(batch);
   const uint64_t last = events.back().position.value;
   put(batch, handles_.meta, keys::applied_position_key(partition), keys::position_key(last));
   applied_[partition] = last;
@@ -135,6 +150,7 @@ Status Applier::open_account(const Event& event, rocksdb::WriteBatch& batch) {
   BalanceState opened;
   opened.settings = event.settings;
   opened.overdraft = event.overdraft_after;  // a new account's balance and consumption are zero
+  put_history(event, opened, batch);
   mark_touched(*cache_.emplace(event.account_id, CachedBalance{std::move(opened), 0}).first, std::nullopt);
   put(batch, handles_.account_names, keys::account_name_key(event.account_id, event.position.value),
       event.settings.name);
@@ -149,7 +165,13 @@ Status Applier::update_account(const Event& event, rocksdb::WriteBatch& batch) {
     put(batch, handles_.account_names, keys::account_name_key(event.account_id, event.position.value),
         event.settings.name);
   }
+  if ((*account)->settings.type != event.settings.type) {
+    const Status moved = totals_->move_type(date_of(event.time), (*account)->settings.type,
+                                            event.settings.type, (*account)->balance);
+    if (!moved) return moved;
+  }
   (*account)->settings = event.settings;
+  put_history(event, **account, batch);
   return ok_status();
 }
 
@@ -192,6 +214,8 @@ Status Applier::apply_record(const Event& event, rocksdb::WriteBatch& batch) {
   account.balance = event.balance_after;
   account.overdraft = event.overdraft_after;
   account.settings.expires_on = event.expires_after;
+  put_history(event, account, batch);
+  if (Status counted = totals_->count_record(event, account.settings); !counted) return counted;
   put(batch, handles_.records_by_account, keys::account_record_key(row.account_id, row.time, row.id.value),
       encode_record_value(row));
   return ok_status();
@@ -230,6 +254,8 @@ Status Applier::apply_charge(const Event& event, rocksdb::WriteBatch& batch) {
     account.month_consumption = *sum;
   }  // an earlier month's call: the row shows the latest month only
   account.balance = event.balance_after;
+  put_history(event, account, batch);
+  if (Status counted = totals_->count_charge(event, account.settings); !counted) return counted;
   put(batch, handles_.charges_by_account,
       keys::account_record_key(event.account_id, event.time, event.position.value),
       encode_charge_value(charge_row_of(event)));

@@ -10,7 +10,9 @@
 namespace paystream {
 namespace {
 
-bool matches(const BalanceQuery& query, const BalanceState& state) {
+bool matches(const BalanceQuery& query, std::string_view id, const BalanceState& state) {
+  if (query.type && state.settings.type != *query.type) return false;
+  if (query.agent && id != *query.agent && state.settings.parent != *query.agent) return false;
   if (query.min && state.balance < *query.min) return false;
   if (query.max && state.balance > *query.max) return false;
   return true;
@@ -33,6 +35,17 @@ Result<std::optional<BalanceState>> get_state(const Handles& handles, const rock
   return std::optional<BalanceState>(std::move(*state));
 }
 
+// The row the query shows for an account whose row is `current`: that row, or with as_of the one
+// it had then (none when the account was opened later).
+Result<std::optional<BalanceState>> shown_state(const Handles& handles, const rocksdb::ReadOptions& options,
+                                                const BalanceQuery& query, std::string_view id,
+                                                std::optional<BalanceState> current) {
+  if (!query.as_of || !current) return current;
+  return state_as_of(handles, options, id, *query.as_of);
+}
+
+Timestamp shown_time(const BalanceQuery& query) { return query.as_of.value_or(query.now); }
+
 bool is_visible(const BalanceQuery& query, const std::string& account_id) {
   return !query.visible_accounts ||
          std::binary_search(query.visible_accounts->begin(), query.visible_accounts->end(), account_id);
@@ -45,10 +58,11 @@ Result<std::string> one_account(const Handles& handles, const BalanceQuery& quer
   if (!is_visible(query, id)) return std::string();
   if (!query.cursor.empty() && query.cursor >= id) return std::string();  // already returned
   const QuerySnapshot snapshot(handles.db, handles.view, handles.snapshots);
-  Result<std::optional<BalanceState>> state = get_state(handles, snapshot.options(), id);
+  Result<std::optional<BalanceState>> current = get_state(handles, snapshot.options(), id);
+  if (!current) return current.error();
+  Result<std::optional<BalanceState>> state = shown_state(handles, snapshot.options(), query, id, *current);
   if (!state) return state.error();
-  const bool type_matches = !query.type || (*state && (*state)->settings.type == *query.type);
-  if (*state && type_matches && matches(query, **state)) visit(balance_row(id, **state, query.now));
+  if (*state && matches(query, id, **state)) visit(balance_row(id, **state, shown_time(query)));
   return std::string();
 }
 
@@ -69,23 +83,28 @@ Result<std::string> scan_accounts(const Handles& handles, const BalanceQuery& qu
                                   const BalanceVisitor& visit) {
   const QuerySnapshot snapshot(handles.db, handles.view, handles.snapshots);
   rocksdb::ReadOptions options = snapshot.options();
-  const std::string prefix = query.type ? keys::type_index_prefix(*query.type) : std::string();
+  // As of another moment, an account's type may have been another: every row is read.
+  const bool by_type = query.type && !query.as_of;
+  const std::string prefix = by_type ? keys::type_index_prefix(*query.type) : std::string();
   // The first key after this type's part of the index (type bytes are 0-2, so +1 never wraps).
   const std::string upper(1, static_cast<char>(prefix.empty() ? 0 : prefix[0] + 1));
   const rocksdb::Slice upper_slice(upper);
-  if (query.type) options.iterate_upper_bound = &upper_slice;
+  if (by_type) options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(
-      handles.db->NewIterator(options, query.type ? handles.balances_by_type : handles.balances));
+      handles.db->NewIterator(options, by_type ? handles.balances_by_type : handles.balances));
   size_t visited = 0;
   std::string last_id;
   for (it->Seek(prefix + query.cursor); it->Valid(); it->Next()) {
     const std::string id = it->key().ToString().substr(prefix.size());
     if (id == query.cursor) continue;  // returned by the previous page
-    Result<BalanceState> state = load_row(handles, snapshot.options(), *it, query.type.has_value(), id);
+    Result<BalanceState> current = load_row(handles, snapshot.options(), *it, by_type, id);
+    if (!current) return current.error();
+    Result<std::optional<BalanceState>> state =
+        shown_state(handles, snapshot.options(), query, id, std::move(*current));
     if (!state) return state.error();
-    if (!matches(query, *state)) continue;
+    if (!*state || !matches(query, id, **state)) continue;
     if (query.limit != 0 && visited == query.limit) return last_id;  // more rows follow this page
-    visit(balance_row(id, *state, query.now));
+    visit(balance_row(id, **state, shown_time(query)));
     last_id = id;
     ++visited;
   }
@@ -126,12 +145,14 @@ Result<std::string> visible_rows(const Handles& handles, const BalanceQuery& que
   size_t visited = 0;
   std::string last_id;
   for (auto id = std::upper_bound(ids.begin(), ids.end(), query.cursor); id != ids.end(); ++id) {
-    Result<std::optional<BalanceState>> state = get_state(handles, snapshot.options(), *id);
+    Result<std::optional<BalanceState>> current = get_state(handles, snapshot.options(), *id);
+    if (!current) return current.error();
+    Result<std::optional<BalanceState>> state =
+        shown_state(handles, snapshot.options(), query, *id, *current);
     if (!state) return state.error();
-    if (!*state || (query.type && (*state)->settings.type != *query.type) || !matches(query, **state))
-      continue;
+    if (!*state || !matches(query, *id, **state)) continue;
     if (query.limit != 0 && visited == query.limit) return last_id;
-    visit(balance_row(*id, **state, query.now));
+    visit(balance_row(*id, **state, shown_time(query)));
     last_id = *id;
     ++visited;
   }

@@ -18,8 +18,9 @@ struct Projections::Impl {
 };
 
 std::vector<std::string> Projections::column_families() {
-  return {balances_cf_name,      balances_by_type_cf_name, records_by_account_cf_name,
-          account_names_cf_name, projection_meta_cf_name,  charges_by_account_cf_name};
+  return {balances_cf_name,        balances_by_type_cf_name, records_by_account_cf_name,
+          account_names_cf_name,   projection_meta_cf_name,  charges_by_account_cf_name,
+          account_history_cf_name, period_totals_cf_name};
 }
 
 std::vector<std::string> Projections::retired_column_families() { return {"records", "records_by_account"}; }
@@ -28,7 +29,7 @@ std::vector<std::string> Projections::overwritten_column_families() { return {ba
 
 std::vector<std::string> Projections::scanned_column_families() {
   return {balances_by_type_cf_name, records_by_account_cf_name, account_names_cf_name,
-          charges_by_account_cf_name};
+          charges_by_account_cf_name, account_history_cf_name};
 }
 
 Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
@@ -47,6 +48,8 @@ Projections::Projections(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamil
                                          .account_names = handles[3],
                                          .meta = handles[4],
                                          .charges_by_account = handles[5],
+                                         .account_history = handles[6],
+                                         .period_totals = handles[7],
                                          .log = log,
                                          .view = view,
                                          .snapshots = std::move(snapshots)});
@@ -106,6 +109,20 @@ Status Projections::for_each_balance(const BalanceQuery& query,
   Result<std::string> next = scan_balances(impl_->handles, query, visit);
   if (!next) return next.error();
   return ok_status();
+}
+
+Result<std::vector<SettlementRow>> Projections::settlement(const SettlementQuery& query) const {
+  return settlement_report(impl_->handles, query);
+}
+
+Status Projections::for_each_agent_income(const AgentIncomeQuery& query,
+                                          const std::function<void(const AgentIncomeRow&)>& visit) const {
+  return agent_income_report(impl_->handles, query, visit);
+}
+
+Status Projections::for_each_clearing(const ClearingQuery& query,
+                                      const std::function<void(const ClearingRow&)>& visit) const {
+  return clearing_report(impl_->handles, query, visit);
 }
 
 Result<LogPosition> Projections::applied_position() const {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "events/event.h"
+#include "projections/report_rows.h"
 
 namespace rocksdb {
 class DB;
@@ -113,7 +114,11 @@ struct BalanceQuery {
   std::optional<Money> min;                                  // inclusive
   std::optional<Money> max;                                  // inclusive
   std::optional<std::vector<std::string>> visible_accounts;  // as in RecordQuery
-  Timestamp now;     // for the derived status and this month's consumption
+  std::optional<std::string> agent;                          // only this agent account and its sub-accounts
+  Timestamp now;  // for the derived status and this month's consumption
+  // The rows as they were at this moment (every event up to it included), filtered by what they
+  // were then; accounts opened later are left out. `now` is then ignored.
+  std::optional<Timestamp> as_of;
   size_t limit = 0;  // 0: no limit
   std::string cursor;
 };
@@ -189,6 +194,15 @@ class Projections {
   Result<ChargePage> charges(const ChargeQuery& query) const;
   Status for_each_charge(const ChargeQuery& query, const std::function<void(const ChargeRow&)>& visit) const;
   Result<BalancePage> balances(const BalanceQuery& query) const;
+  // Reports (docs/cli.md "Reports"), summed from per-day totals kept as events are applied.
+  // Errc::invalid_argument for a range that ends before it starts, or agent income asked of an
+  // account that is no agent (Errc::account_not_found if it does not exist). Settlement covers
+  // every account; the others honour visible_accounts.
+  Result<std::vector<SettlementRow>> settlement(const SettlementQuery& query) const;
+  Status for_each_agent_income(const AgentIncomeQuery& query,
+                               const std::function<void(const AgentIncomeRow&)>& visit) const;
+  Status for_each_clearing(const ClearingQuery& query,
+                           const std::function<void(const ClearingRow&)>& visit) const;
   Status for_each_balance(const BalanceQuery& query,
                           const std::function<void(const BalanceRow&)>& visit) const;
   // The position of the last event applied and written to the database (0 when none): partition

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,6 +29,11 @@ inline constexpr const char* account_names_cf_name = "account_names";
 inline constexpr const char* projection_meta_cf_name = "projection_meta";
 // Charges by (account, time, position), as records_by_account (docs/storage.md).
 inline constexpr const char* charges_by_account_cf_name = "charges_by_account";
+// Each account's balance row after each event that changed it, by (account, time, position): the
+// balances as of any moment.
+inline constexpr const char* account_history_cf_name = "account_history";
+// MovementTotals per day (projections/period_totals.h): what the reports sum.
+inline constexpr const char* period_totals_cf_name = "period_totals";
 
 struct Handles {
   rocksdb::DB* db = nullptr;
@@ -37,6 +43,8 @@ struct Handles {
   rocksdb::ColumnFamilyHandle* account_names = nullptr;
   rocksdb::ColumnFamilyHandle* meta = nullptr;
   rocksdb::ColumnFamilyHandle* charges_by_account = nullptr;
+  rocksdb::ColumnFamilyHandle* account_history = nullptr;
+  rocksdb::ColumnFamilyHandle* period_totals = nullptr;
   LogSource log;  // read only
   DatabaseView view = DatabaseView::live;
   SnapshotSource snapshots;  // of db, for a live view; unset: the latest
@@ -95,6 +103,8 @@ class AppliedEnds {
   std::vector<Segment> segments_;
 };
 
+class PeriodTotalsWriter;
+
 // The write side. Used only by the thread that calls Projections::apply (the sequencer).
 class Applier {
  public:
@@ -106,7 +116,10 @@ class Applier {
   // no database yet, so the cache is its only copy and must keep it.
   static constexpr uint64_t unwritten_applies_max = 8;
 
-  explicit Applier(const Handles& handles) : handles_(handles) {}
+  explicit Applier(const Handles& handles);
+  ~Applier();
+  Applier(const Applier&) = delete;
+  Applier& operator=(const Applier&) = delete;
   [[nodiscard]] Status apply(std::span<const Event> events, rocksdb::WriteBatch& batch);
   void discard_cache();
 
@@ -121,8 +134,11 @@ class Applier {
   Status apply_record(const Event& event, rocksdb::WriteBatch& batch);
   Status apply_charge(const Event& event, rocksdb::WriteBatch& batch);
   void write_touched(rocksdb::WriteBatch& batch);
+  // The account's row as it is after `event`, into account_history.
+  void put_history(const Event& event, const BalanceState& state, rocksdb::WriteBatch& batch);
 
   Handles handles_;
+  std::unique_ptr<PeriodTotalsWriter> totals_;
   struct CachedBalance {
     BalanceState state;
     uint64_t last_apply = 0;  // the apply (applies_) that last touched it
@@ -162,6 +178,18 @@ Result<std::string> scan_charges(const Handles& handles, const ChargeQuery& quer
                                  const ChargeVisitor& visit);
 Result<std::string> scan_balances(const Handles& handles, const BalanceQuery& query,
                                   const BalanceVisitor& visit);
+
+// The account's balance row as it was after the last event at or before `time` (account_history);
+// nullopt when the account did not exist yet.
+Result<std::optional<BalanceState>> state_as_of(const Handles& handles, const rocksdb::ReadOptions& options,
+                                                std::string_view account_id, Timestamp time);
+
+// The reports (reports.cc), behind Projections' methods of the same purpose.
+Result<std::vector<SettlementRow>> settlement_report(const Handles& handles, const SettlementQuery& query);
+Status agent_income_report(const Handles& handles, const AgentIncomeQuery& query,
+                           const std::function<void(const AgentIncomeRow&)>& visit);
+Status clearing_report(const Handles& handles, const ClearingQuery& query,
+                       const std::function<void(const ClearingRow&)>& visit);
 
 // The query row of a stored balance, with status and month consumption as of `now`.
 BalanceRow balance_row(std::string_view account_id, const BalanceState& state, Timestamp now);

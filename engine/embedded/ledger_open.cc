@@ -192,7 +192,7 @@ Status EmbeddedLedger::open_database() {
   card_secrets_cf_ = handles_[4];
   log_ = std::make_unique<EmbeddedLog>(db_.get(), log_cf_);
   if (Status format = check_format(); !format) return format;
-  if (names.size() > observer_end) {
+  if (names.size() > observer_end || lacks_observer_family(existing)) {
     if (Status status = drop_observer_families(engine_families, observer_end); !status) return status;
   }
   if (observer_ != nullptr) {
@@ -277,6 +277,18 @@ Status EmbeddedLedger::check_format() {
 // Its families are dropped (the current ones first, so the applied position goes with them and a
 // crash half-way leaves either the retired family, which repeats this, or empty families) and
 // created empty; catch_up_observer() then rebuilds them from the log.
+// A directory whose projections were made by a build that had fewer families: the new ones would
+// start empty beside rows that reflect the whole log, so all are made again from the log.
+bool EmbeddedLedger::lacks_observer_family(const std::vector<std::string>& existing) const {
+  if (observer_ == nullptr) return false;
+  const std::vector<std::string> current = observer_->column_families();
+  const auto held = [&](const std::string& name) {
+    return std::find(existing.begin(), existing.end(), name) != existing.end();
+  };
+  return std::any_of(current.begin(), current.end(), held) &&
+         !std::all_of(current.begin(), current.end(), held);
+}
+
 Status EmbeddedLedger::drop_observer_families(size_t first, size_t current_end) {
   const std::vector<std::string> current = observer_->column_families();
   PAYSTREAM_ASSERT(current.size() == current_end - first);

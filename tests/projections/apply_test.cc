@@ -88,8 +88,9 @@ TEST_CASE("projections: each touched account is written once per batch", "[proje
   rocksdb::WriteBatch batch;
   REQUIRE(db.projections().apply(events, batch).ok());
   // 5 records (by account only: the log serves the rest), 1 balance row, 1 type index entry, 1 name,
-  // 1 position.
-  CHECK(batch.Count() == 5 + 1 + 1 + 1 + 1);
+  // 1 position; the history: a row per event of the account (6); the day's totals of direct accounts:
+  // one row, written once.
+  CHECK(batch.Count() == 5 + 1 + 1 + 1 + 1 + 6 + 1);
   REQUIRE(db.db().Write(rocksdb::WriteOptions(), &batch).ok());
   CHECK(db.projections().applied_position().value() == LogPosition{7});
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "events/codec.h"
+#include "events/command.h"
 #include "events/log_format.h"
 #include "projections/projections.h"
 
@@ -222,6 +223,30 @@ class EventMaker {
                            account.balance = account.balance.checked_add(compensation).value();
                          });
     event.reverses = reversed;
+    return event;
+  }
+  // A call's charge: the balance goes down by `amount` (never refused, as the engine decides).
+  Event charge(const std::string& id, Money amount, Timestamp time,
+               std::optional<Timestamp> call_start = {}) {
+    Account& account = accounts_.at(id);
+    Event event = base(EventType::charge_recorded, id, time);
+    event.command_id = std::string(charge_command_id_prefix) + "cdr-" + std::to_string(event.position.value);
+    event.amount = amount;
+    event.balance_before = account.balance;
+    account.balance = account.balance.checked_sub(amount).value();
+    event.balance_after = account.balance;
+    event.overdraft_before = account.overdraft;
+    event.overdraft_after = account.overdraft;
+    event.call_start = call_start.value_or(time);
+    return event;
+  }
+  // The monthly minimum's charge of a shortfall.
+  Event minimum(const std::string& id, Money shortfall, Timestamp time) {
+    const Money amount = shortfall.checked_negate().value();
+    Event event =
+        record(EventType::minimum_charged, id, amount, time, "system", "",
+               [amount](Account& account) { account.balance = account.balance.checked_add(amount).value(); });
+    event.minimum_month = month_of(time) - 1;
     return event;
   }
   Event parameter(Timestamp time) {

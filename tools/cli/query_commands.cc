@@ -218,6 +218,7 @@ void add_query_commands(CLI::App& app, Cli& cli) {
   add_records(app, cli);
   add_charges(app, cli);
   add_balances_command(app, cli);
+  add_report_command(app, cli);
 }
 
 }  // namespace paystream

@@ -46,6 +46,7 @@ Router make_router(ApiContext& context) {
   add_parameter_routes(router, context);
   add_operator_routes(router, context);
   add_card_routes(router, context);
+  add_report_routes(router, context);
   return router;
 }
 

@@ -72,6 +72,20 @@ Status refuse_retired_layout(const std::string& directory) {
                       directory, retired));
     }
   }
+  const std::vector<std::string> current = Projections::column_families();
+  const auto held = [&](const std::string& name) {
+    return std::find(existing.begin(), existing.end(), name) != existing.end();
+  };
+  if (std::any_of(current.begin(), current.end(), held)) {
+    for (const std::string& name : current) {
+      if (held(name)) continue;
+      return make_error(
+          Errc::invalid_argument,
+          fmt::format("'{}' holds Kafka projections of an older layout (no family '{}'); remove "
+                      "it to rebuild them from the cluster",
+                      directory, name));
+    }
+  }
   return ok_status();
 }
 
