@@ -25,7 +25,9 @@ std::vector<std::string> Projections::column_families() {
 
 std::vector<std::string> Projections::retired_column_families() { return {"records", "records_by_account"}; }
 
-std::vector<std::string> Projections::overwritten_column_families() { return {balances_cf_name}; }
+std::vector<std::string> Projections::overwritten_column_families() {
+  return {balances_cf_name, period_totals_cf_name};
+}
 
 std::vector<std::string> Projections::scanned_column_families() {
   return {balances_by_type_cf_name, records_by_account_cf_name, account_names_cf_name,

@@ -50,6 +50,9 @@ struct MovementTotals {
 
 enum class ReportPeriod : uint8_t { day, month };
 
+// The longest range of a period report: 100 years (a row per day and type stays a few MB).
+inline constexpr int32_t settlement_days_max = 36'525;
+
 // Days are UTC calendar days; `to` is the last day included.
 struct SettlementQuery {
   Date from;

@@ -31,10 +31,17 @@ Result<std::optional<BalanceState>> state_as_of(const Handles& handles, const ro
 namespace {
 
 Status check_days(Date from, Date to) {
-  if (from <= to) return ok_status();
-  return make_error(Errc::invalid_argument,
-                    fmt::format("empty range: from {} is after to {} (to is included)", format_date(from),
-                                format_date(to)));
+  if (from > to) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("empty range: from {} is after to {} (to is included)", format_date(from),
+                                  format_date(to)));
+  }
+  if (int64_t{to.days} - from.days >= settlement_days_max) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("the range {} to {} is longer than a report covers ({} days)",
+                                  format_date(from), format_date(to), settlement_days_max));
+  }
+  return ok_status();
 }
 
 // Calls visit(day, totals) for each row of the range of `prefix` rows whose day is in [from, to].

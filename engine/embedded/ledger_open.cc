@@ -25,6 +25,10 @@ namespace {
 constexpr const char* format_key = "format";
 constexpr const char* format_value = "paystream-embedded-1";
 constexpr const char* checkpoint_key = "checkpoint";
+// The observer's column families, comma-separated, once they are set up to hold the log's rows:
+// written after a rebuild of them is set up, so that a directory without it (an older build's, or
+// a rebuild cut short by a crash) is set up again.
+constexpr const char* observer_families_key = "observer_families";
 constexpr const char* parameters_key = "parameters";
 constexpr uint64_t catch_up_events_max = 4096;
 
@@ -192,9 +196,7 @@ Status EmbeddedLedger::open_database() {
   card_secrets_cf_ = handles_[4];
   log_ = std::make_unique<EmbeddedLog>(db_.get(), log_cf_);
   if (Status format = check_format(); !format) return format;
-  if (names.size() > observer_end || lacks_observer_family(existing)) {
-    if (Status status = drop_observer_families(engine_families, observer_end); !status) return status;
-  }
+  if (Status status = renew_outdated_observer_families(engine_families, observer_end); !status) return status;
   if (observer_ != nullptr) {
     observer_->bind(db_.get(),
                     std::vector<rocksdb::ColumnFamilyHandle*>(
@@ -273,22 +275,34 @@ Status EmbeddedLedger::check_format() {
   return ok_status();
 }
 
-// The directory holds a family the observer retired: its stored layout is older than this build's.
-// Its families are dropped (the current ones first, so the applied position goes with them and a
-// crash half-way leaves either the retired family, which repeats this, or empty families) and
-// created empty; catch_up_observer() then rebuilds them from the log.
-// A directory whose projections were made by a build that had fewer families: the new ones would
-// start empty beside rows that reflect the whole log, so all are made again from the log.
-bool EmbeddedLedger::lacks_observer_family(const std::vector<std::string>& existing) const {
-  if (observer_ == nullptr) return false;
+// Projections of another layout than this build's (a retired family is open, or the families this
+// build has are not the ones recorded: a new family would start empty beside rows that reflect the
+// whole log) are dropped and made again from the log. The record of the families goes first and
+// comes back last, so that a crash in between repeats all of it.
+Status EmbeddedLedger::renew_outdated_observer_families(size_t first, size_t current_end) {
+  if (observer_ == nullptr) return ok_status();
   const std::vector<std::string> current = observer_->column_families();
-  const auto held = [&](const std::string& name) {
-    return std::find(existing.begin(), existing.end(), name) != existing.end();
-  };
-  return std::any_of(current.begin(), current.end(), held) &&
-         !std::all_of(current.begin(), current.end(), held);
+  std::string wanted;
+  for (const std::string& name : current) wanted += (wanted.empty() ? "" : ",") + name;
+  std::string recorded;
+  const rocksdb::Status read = db_->Get(rocksdb::ReadOptions(), meta_, observer_families_key, &recorded);
+  if (!read.ok() && !read.IsNotFound()) return io_error("reading the projections' layout", read);
+  if (read.ok() && recorded == wanted && handles_.size() == current_end) return ok_status();
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  if (const rocksdb::Status forgotten = db_->Delete(sync, meta_, observer_families_key); !forgotten.ok()) {
+    return io_error("recording the projections' layout", forgotten);
+  }
+  if (Status status = drop_observer_families(first, current_end); !status) return status;
+  if (const rocksdb::Status recorded_now = db_->Put(sync, meta_, observer_families_key, wanted);
+      !recorded_now.ok()) {
+    return io_error("recording the projections' layout", recorded_now);
+  }
+  return ok_status();
 }
 
+// Drops every family of the observer, retired ones included, and creates the current ones empty;
+// catch_up_observer() then rebuilds them from the log.
 Status EmbeddedLedger::drop_observer_families(size_t first, size_t current_end) {
   const std::vector<std::string> current = observer_->column_families();
   PAYSTREAM_ASSERT(current.size() == current_end - first);

@@ -16,8 +16,19 @@ bool may_start_a_formula(std::string_view cell) {
   return !cell.empty() && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos;
 }
 
+// -?digits(.digits)?: any amount, also a report's total beyond Money's range.
+bool is_plain_decimal(std::string_view cell) {
+  if (cell.starts_with('-')) cell.remove_prefix(1);
+  const size_t point = cell.find('.');
+  const auto digits = [](std::string_view part) {
+    return !part.empty() && part.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  return point == std::string_view::npos ? digits(cell)
+                                         : digits(cell.substr(0, point)) && digits(cell.substr(point + 1));
+}
+
 bool is_number(const Column& column, const std::string& cell) {
-  return (column.kind == CellKind::amount || column.kind == CellKind::integer) && Money::parse(cell).ok();
+  return (column.kind == CellKind::amount || column.kind == CellKind::integer) && is_plain_decimal(cell);
 }
 
 // The cell as a spreadsheet must see it: text that would start a formula gets a leading apostrophe.

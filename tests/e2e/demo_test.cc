@@ -43,10 +43,11 @@ TEST_CASE("The demo runs every step and says where its data is", "[e2e][demo]") 
         "$ paystream param set SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY 30", "$ paystream records",
         "$ paystream balances", "$ paystream charge --file", "$ paystream authorize C-1001",
         "$ paystream minimum run --month", "1 refused", "opened after", "$ paystream card issue --count 3",
-        "$ paystream pay-card C-1001", "Try next:"}) {
+        "$ paystream pay-card C-1001", "$ paystream report settlement --from", "Try next:"}) {
     CHECK(run.result.out.find(shown) != std::string::npos);
   }
   CHECK(run.result.out.find(run.data) != std::string::npos);
+  CHECK(run.result.out.find("MISMATCH") == std::string::npos);  // the settlement's check line
   CHECK(run.result.err.find("[card_used]") != std::string::npos);
   CHECK(run.result.err.find("wrong card number or PIN [wrong_card_or_pin]") != std::string::npos);
 }

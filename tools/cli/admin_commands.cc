@@ -11,6 +11,7 @@
 #include "tools/bench/bench.h"
 #include "tools/bench/card_bench.h"
 #include "tools/bench/charge_bench.h"
+#include "tools/bench/report_bench.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/server.h"
 #include "tools/commands/data_dir.h"
@@ -168,6 +169,50 @@ void add_card_bench(CLI::App& app, Cli& cli) {
   set_action(*bench, cli, args, &run_card_bench_command);
 }
 
+struct ReportBenchArgs {
+  ReportBenchOptions bench;
+};
+
+int run_report_bench_command(const GlobalOptions& options, const ReportBenchArgs& args) {
+  if (Status local =
+          refuse_server(options, "bench-reports", "it measures the embedded ledger on a data directory");
+      !local) {
+    return report_error(local.error(), std::cerr);
+  }
+  ReportBenchOptions bench = args.bench;
+  if (bench.accounts <= bench.agents + 100 || bench.records == 0 || bench.days == 0 || bench.threads == 0 ||
+      bench.batch == 0 || bench.repeats == 0) {
+    return report_usage_error(
+        "bench-reports: --accounts must exceed --agents + 100, and every other count must be greater than 0",
+        std::cerr);
+  }
+  Result<std::string> dir = bench_data_dir(options);
+  if (!dir) return report_error(dir.error(), std::cerr);
+  bench.data_dir = *dir;
+  const int code = run_report_bench(bench, std::cout, std::cerr);
+  if (bench.keep) std::cerr << "bench data directory kept at " << bench.data_dir << '\n';
+  return code;
+}
+
+void add_report_bench(CLI::App& app, Cli& cli) {
+  auto args = std::make_shared<ReportBenchArgs>();
+  ReportBenchOptions& options = args->bench;
+  CLI::App* bench = add_leaf_command(
+      app, "bench-reports",
+      "Report times and memory over payments spread across a month (a fresh data directory)", cli);
+  bench->add_option("--accounts", options.accounts, "Accounts (default 100000)")->type_name("N");
+  bench->add_option("--agents", options.agents, "Agent accounts among them (default 1000)")->type_name("A");
+  bench->add_option("--records", options.records, "Payments (default 10000000)")->type_name("M");
+  bench->add_option("--days", options.days, "Days they spread over, ending yesterday (default 30)")
+      ->type_name("D");
+  bench->add_option("--threads", options.threads, "Submitting threads (default 8)")->type_name("T");
+  bench->add_option("--batch", options.batch, "Commands per submit from each thread (default 256)")
+      ->type_name("B");
+  bench->add_option("--repeats", options.repeats, "Runs of each report (default 3)")->type_name("R");
+  bench->add_flag("--keep", options.keep, "Keep the data directory afterwards");
+  set_action(*bench, cli, args, &run_report_bench_command);
+}
+
 }  // namespace
 
 void add_admin_commands(CLI::App& app, Cli& cli) {
@@ -205,6 +250,7 @@ void add_admin_commands(CLI::App& app, Cli& cli) {
   set_action(*bench, cli, bench_args, &run_bench_command);
   add_charge_bench(app, cli);
   add_card_bench(app, cli);
+  add_report_bench(app, cli);
 }
 
 }  // namespace paystream

@@ -18,7 +18,9 @@ Result<OutputFormat> check_output_options(const GlobalOptions& options, XlsxUse 
   }
   if (*format != OutputFormat::xlsx) return format;
   if (xlsx == XlsxUse::refused) {
-    return make_error(Errc::invalid_argument, "--format xlsx: only `records` and `balances` export to Excel");
+    return make_error(Errc::invalid_argument,
+                      "--format xlsx: only the row listings (records, charges, balances, card list, report) "
+                      "export to Excel");
   }
   if (options.output.empty()) return make_error(Errc::invalid_argument, "--format xlsx needs --output FILE");
   return format;

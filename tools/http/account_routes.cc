@@ -46,8 +46,9 @@ ApiResponse show_account(ApiContext& context, const ApiRequest& request, const C
   Result<OutputFormat> format = requested_format(params->get("format"), request);
   if (!format) return error_response(format.error());
   if (*format == OutputFormat::xlsx) {
-    return error_response(
-        make_error(Errc::invalid_argument, "format=xlsx is for payment-records and balances"));
+    return error_response(make_error(
+        Errc::invalid_argument,
+        "format=xlsx is for the row listings: payment-records, charges, balances, cards and reports"));
   }
   const std::string account_id = request.path_param("id");
   // Before the lookup, so an agent operator cannot tell an account outside its tree from none.

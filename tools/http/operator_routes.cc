@@ -138,8 +138,9 @@ ApiResponse list_operators(ApiContext& context, const ApiRequest& request, const
   Result<OutputFormat> format = requested_format(params->get("format"), request);
   if (!format) return error_response(format.error());
   if (*format == OutputFormat::xlsx) {
-    return error_response(
-        make_error(Errc::invalid_argument, "format=xlsx is for payment-records and balances"));
+    return error_response(make_error(
+        Errc::invalid_argument,
+        "format=xlsx is for the row listings: payment-records, charges, balances, cards and reports"));
   }
   const OperatorRole role = caller.access.role;
   if (role != OperatorRole::admin && role != OperatorRole::auditor) {

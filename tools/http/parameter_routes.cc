@@ -19,8 +19,9 @@ ApiResponse list_parameters(ApiContext& context, const ApiRequest& request, cons
   Result<OutputFormat> format = requested_format(params->get("format"), request);
   if (!format) return error_response(format.error());
   if (*format == OutputFormat::xlsx) {
-    return error_response(
-        make_error(Errc::invalid_argument, "format=xlsx is for payment-records and balances"));
+    return error_response(make_error(
+        Errc::invalid_argument,
+        "format=xlsx is for the row listings: payment-records, charges, balances, cards and reports"));
   }
   std::vector<std::vector<std::string>> rows;
   context.backend.read_control([&](const LedgerState& state) {

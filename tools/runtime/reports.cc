@@ -101,10 +101,18 @@ Status read_period(const ReportOptions& options, const ReportOptionNames& names,
     if (!day) return day.error();
     *target = *day;
   }
-  if (from <= to) return ok_status();
-  return make_error(Errc::invalid_argument,
-                    fmt::format("empty range: {} {} is after {} {} ({} is included)", names.name("from"),
-                                *options.from, names.name("to"), *options.to, names.name("to")));
+  if (from > to) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("empty range: {} {} is after {} {} ({} is included)", names.name("from"),
+                                  *options.from, names.name("to"), *options.to, names.name("to")));
+  }
+  if (int64_t{to.days} - from.days >= settlement_days_max) {
+    return make_error(
+        Errc::invalid_argument,
+        fmt::format("{} {} to {} {} is longer than a report covers ({} days)", names.name("from"),
+                    *options.from, names.name("to"), *options.to, settlement_days_max));
+  }
+  return ok_status();
 }
 
 Status check_visible(const std::optional<std::vector<std::string>>& visible, const std::string& account) {
