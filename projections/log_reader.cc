@@ -76,6 +76,12 @@ Result<uint64_t> LogReader::first_position_at(Timestamp time, const Segment& seg
 }
 
 Status LogReader::scan(uint64_t from, uint64_t to, const std::function<Result<bool>(const Event&)>& visit) {
+  return scan_encoded(from, to, [&](const Event& event, std::string_view) { return visit(event); });
+}
+
+Status LogReader::scan_encoded(
+    uint64_t from, uint64_t to,
+    const std::function<Result<bool>(const Event&, std::string_view encoded)>& visit) {
   if (from >= to) return ok_status();
   const std::string upper = log_key(to);
   const rocksdb::Slice upper_slice(upper);
@@ -98,7 +104,7 @@ Status LogReader::scan(uint64_t from, uint64_t to, const std::function<Result<bo
             fmt::format("the event at position {} says it is at {}", position, event->position.value));
       }
       next = position + 1;
-      Result<bool> more = visit(*event);
+      Result<bool> more = visit(*event, (*entry)[position - *first]);
       if (!more) return more.error();
       if (!*more) return ok_status();
     }

@@ -30,6 +30,9 @@ class LogReader {
 
   // Visits the events in [from, to) of one segment in order; stops early when visit returns false.
   Status scan(uint64_t from, uint64_t to, const std::function<Result<bool>(const Event&)>& visit);
+  // The same, with each event's bytes as the log holds them (what its hash is of).
+  Status scan_encoded(uint64_t from, uint64_t to,
+                      const std::function<Result<bool>(const Event&, std::string_view encoded)>& visit);
 
  private:
   // The first position of the entry under it_, which must be valid.

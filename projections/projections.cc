@@ -127,6 +127,17 @@ Status Projections::for_each_clearing(const ClearingQuery& query,
   return clearing_report(impl_->handles, query, visit);
 }
 
+Status Projections::for_each_account_event(std::string_view account_id, std::optional<Timestamp> as_of,
+                                           const std::function<void(const Event&)>& visit) const {
+  return account_events(impl_->handles, account_id, as_of, visit);
+}
+
+Status Projections::for_each_log_event(
+    std::optional<Timestamp> from, std::optional<Timestamp> to,
+    const std::function<void(const Event&, std::string_view encoded)>& visit) const {
+  return log_events(impl_->handles, from, to, visit);
+}
+
 Result<LogPosition> Projections::applied_position() const {
   // As the queries see it: with the embedded ledger, not past its last synced group.
   const QuerySnapshot snapshot(impl_->handles.db, impl_->handles.view, impl_->handles.snapshots);

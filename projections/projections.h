@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "events/event.h"
@@ -205,6 +206,16 @@ class Projections {
                            const std::function<void(const ClearingRow&)>& visit) const;
   Status for_each_balance(const BalanceQuery& query,
                           const std::function<void(const BalanceRow&)>& visit) const;
+  // The auditor's reads. The events that made the account's balance row (its opening, updates,
+  // records and charges), in log order, up to as_of when given (Errc::account_not_found for an
+  // account with no event at all).
+  Status for_each_account_event(std::string_view account_id, std::optional<Timestamp> as_of,
+                                const std::function<void(const Event&)>& visit) const;
+  // Every event the ledger recorded in [from, to) (unset: from the first, to the last applied), in
+  // position order (Kafka mode: partition by partition), with the bytes the log holds for it, which
+  // its hash is of (the next event's prev_hash).
+  Status for_each_log_event(std::optional<Timestamp> from, std::optional<Timestamp> to,
+                            const std::function<void(const Event&, std::string_view encoded)>& visit) const;
   // The position of the last event applied and written to the database (0 when none): partition
   // 0's, which is the whole log in embedded mode.
   Result<LogPosition> applied_position() const;

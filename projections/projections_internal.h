@@ -191,6 +191,12 @@ Status agent_income_report(const Handles& handles, const AgentIncomeQuery& query
 Status clearing_report(const Handles& handles, const ClearingQuery& query,
                        const std::function<void(const ClearingRow&)>& visit);
 
+// The auditor's reads (audit.cc), behind Projections' methods of the same purpose.
+Status account_events(const Handles& handles, std::string_view account_id, std::optional<Timestamp> as_of,
+                      const std::function<void(const Event&)>& visit);
+Status log_events(const Handles& handles, std::optional<Timestamp> from, std::optional<Timestamp> to,
+                  const std::function<void(const Event&, std::string_view encoded)>& visit);
+
 // The query row of a stored balance, with status and month consumption as of `now`.
 BalanceRow balance_row(std::string_view account_id, const BalanceState& state, Timestamp now);
 

@@ -104,7 +104,7 @@ class EmbeddedLedger final : public Ledger {
                         const std::vector<std::string>& existing);
   Status check_format();
   Status drop_observer_families(size_t first, size_t current_end);
-  Status renew_outdated_observer_families(size_t first, size_t current_end);
+  Status renew_outdated_observer_families(size_t first, size_t current_end, bool family_was_missing);
   // Whether the observer names `name` in one of its family lists (AppendObserver).
   bool observer_family_in(std::vector<std::string> (AppendObserver::*list)() const,
                           const std::string& name) const;

@@ -196,7 +196,16 @@ Status EmbeddedLedger::open_database() {
   card_secrets_cf_ = handles_[4];
   log_ = std::make_unique<EmbeddedLog>(db_.get(), log_cf_);
   if (Status format = check_format(); !format) return format;
-  if (Status status = renew_outdated_observer_families(engine_families, observer_end); !status) return status;
+  // A family of this build missing from a directory that held a ledger (made empty just now).
+  const bool family_was_missing =
+      !existing.empty() &&
+      std::any_of(names.begin() + static_cast<std::ptrdiff_t>(engine_families),
+                  names.begin() + static_cast<std::ptrdiff_t>(observer_end), [&](const std::string& name) {
+                    return std::find(existing.begin(), existing.end(), name) == existing.end();
+                  });
+  if (Status status = renew_outdated_observer_families(engine_families, observer_end, family_was_missing);
+      !status)
+    return status;
   if (observer_ != nullptr) {
     observer_->bind(db_.get(),
                     std::vector<rocksdb::ColumnFamilyHandle*>(
@@ -275,11 +284,12 @@ Status EmbeddedLedger::check_format() {
   return ok_status();
 }
 
-// Projections of another layout than this build's (a retired family is open, or the families this
-// build has are not the ones recorded: a new family would start empty beside rows that reflect the
-// whole log) are dropped and made again from the log. The record of the families goes first and
-// comes back last, so that a crash in between repeats all of it.
-Status EmbeddedLedger::renew_outdated_observer_families(size_t first, size_t current_end) {
+// Projections of another layout than this build's (a retired family is open, one of this build's
+// was missing, or the families this build has are not the ones recorded: a new family would start
+// empty beside rows that reflect the whole log) are dropped and made again from the log. The record of the
+// families goes first and comes back last, so that a crash in between repeats all of it.
+Status EmbeddedLedger::renew_outdated_observer_families(size_t first, size_t current_end,
+                                                        bool family_was_missing) {
   if (observer_ == nullptr) return ok_status();
   const std::vector<std::string> current = observer_->column_families();
   std::string wanted;
@@ -287,7 +297,8 @@ Status EmbeddedLedger::renew_outdated_observer_families(size_t first, size_t cur
   std::string recorded;
   const rocksdb::Status read = db_->Get(rocksdb::ReadOptions(), meta_, observer_families_key, &recorded);
   if (!read.ok() && !read.IsNotFound()) return io_error("reading the projections' layout", read);
-  if (read.ok() && recorded == wanted && handles_.size() == current_end) return ok_status();
+  if (read.ok() && recorded == wanted && handles_.size() == current_end && !family_was_missing)
+    return ok_status();
   rocksdb::WriteOptions sync;
   sync.sync = true;
   if (const rocksdb::Status forgotten = db_->Delete(sync, meta_, observer_families_key); !forgotten.ok()) {

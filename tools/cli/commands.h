@@ -41,6 +41,7 @@ void add_param_commands(CLI::App& app, Cli& cli);      // param set | list
 void add_query_commands(CLI::App& app, Cli& cli);      // records, balances
 void add_balances_command(CLI::App& app, Cli& cli);    // balances (balances_command.cc)
 void add_report_command(CLI::App& app, Cli& cli);      // report NAME (report_command.cc)
+void add_audit_commands(CLI::App& app, Cli& cli);      // audit explain | export | verify
 void add_admin_commands(CLI::App& app, Cli& cli);      // replay, bench
 void add_apply_command(CLI::App& app, Cli& cli);       // apply (JSON lines)
 void add_operator_commands(CLI::App& app, Cli& cli);   // operator add | list | disable | rotate

@@ -219,6 +219,7 @@ void add_query_commands(CLI::App& app, Cli& cli) {
   add_charges(app, cli);
   add_balances_command(app, cli);
   add_report_command(app, cli);
+  add_audit_commands(app, cli);
 }
 
 }  // namespace paystream

@@ -14,6 +14,7 @@ void add_parameter_routes(Router& router, ApiContext& context);  // /v1/paramete
 void add_operator_routes(Router& router, ApiContext& context);   // /v1/operators
 void add_card_routes(Router& router, ApiContext& context);       // /v1/cards
 void add_report_routes(Router& router, ApiContext& context);     // /v1/reports/NAME
+void add_audit_routes(Router& router, ApiContext& context);      // /v1/audit/...
 void add_status_routes(Router& router, ApiContext& context);     // /healthz, /metrics
 
 // Every route above.

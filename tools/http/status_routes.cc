@@ -47,6 +47,7 @@ Router make_router(ApiContext& context) {
   add_operator_routes(router, context);
   add_card_routes(router, context);
   add_report_routes(router, context);
+  add_audit_routes(router, context);
   return router;
 }
 

@@ -1,0 +1,169 @@
+// audit explain | export | verify: the auditor's tools (docs/cli.md "Audit").
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "tools/cli/commands.h"
+#include "tools/cli/output.h"
+#include "tools/cli/remote_query.h"
+#include "tools/cli/server.h"
+#include "tools/commands/data_dir.h"
+#include "tools/commands/exit_codes.h"
+#include "tools/commands/replay.h"
+#include "tools/commands/replay_kafka.h"
+#include "tools/runtime/arguments.h"
+#include "tools/runtime/audit.h"
+
+namespace paystream {
+namespace {
+
+struct ExplainArgs {
+  std::string account;
+  std::optional<std::string> as_of;
+};
+
+// As the reports' --as-of: a date alone is the end of that day.
+Result<std::optional<Timestamp>> as_of_option(const std::optional<std::string>& text) {
+  if (!text) return std::optional<Timestamp>();
+  Result<Timestamp> end = range_end_argument("--as-of", *text);
+  if (!end) return end.error();
+  return std::optional<Timestamp>(parse_date(*text) ? Timestamp{end->micros - 1} : *end);
+}
+
+int run_explain(const GlobalOptions& options, const ExplainArgs& args) {
+  if (Result<OutputFormat> format = check_output_options(options, XlsxUse::allowed); !format) {
+    return report_error(format.error(), std::cerr);
+  }
+  if (Status valid = account_id_argument("ACCOUNT", args.account); !valid)
+    return report_error(valid.error(), std::cerr);
+  Result<std::optional<Timestamp>> as_of = as_of_option(args.as_of);
+  if (!as_of) return report_error(as_of.error(), std::cerr);
+  Result<std::optional<ServerLogin>> login = server_login(options);
+  if (!login) return report_error(login.error(), std::cerr);
+  if (*login) {
+    UrlParams params;
+    if (args.as_of) params.emplace_back("as_of", *args.as_of);
+    return print_remote_query(options, **login, "/v1/audit/accounts/" + args.account, params);
+  }
+  Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
+  if (!source) return report_error(source.error(), std::cerr);
+  Result<std::unique_ptr<Printer>> printer = Printer::open(options, explain_columns(), XlsxUse::allowed);
+  if (!printer) return report_error(printer.error(), std::cerr);
+  Status explained = explain_account((*source)->projections(), args.account, *as_of, now_utc(),
+                                     [&](const std::vector<std::string>& cells) { (*printer)->row(cells); });
+  if (!explained) return report_error(explained.error(), std::cerr);
+  if (Status finished = (*printer)->finish(); !finished) return report_error(finished.error(), std::cerr);
+  return static_cast<int>(ExitCode::ok);
+}
+
+struct ExportArgs {
+  std::optional<std::string> from, to;
+};
+
+int run_export(const GlobalOptions& options, const ExportArgs& args) {
+  if (Status local =
+          refuse_server(options, "audit export", "it reads the log of a data directory; run it there");
+      !local) {
+    return report_error(local.error(), std::cerr);
+  }
+  std::optional<Timestamp> from, to;
+  if (args.from) {
+    Result<Timestamp> time = time_argument("--from", *args.from);
+    if (!time) return report_error(time.error(), std::cerr);
+    from = *time;
+  }
+  if (args.to) {
+    Result<Timestamp> time = range_end_argument("--to", *args.to);
+    if (!time) return report_error(time.error(), std::cerr);
+    to = *time;
+  }
+  if (Status range = check_time_range("--from", from, "--to", to); !range)
+    return report_error(range.error(), std::cerr);
+  Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
+  if (!source) return report_error(source.error(), std::cerr);
+  std::ofstream file;
+  if (!options.output.empty()) {
+    file.open(options.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      return report_error(make_error(Errc::io_error, fmt::format("cannot write '{}'", options.output)),
+                          std::cerr);
+    }
+  }
+  std::ostream& out = options.output.empty() ? std::cout : file;
+  uint64_t events = 0;
+  Status exported = (*source)->projections().for_each_log_event(
+      from, to, [&](const Event& event, std::string_view encoded) {
+        out << audit_event_line(event, encoded) << '\n';
+        ++events;
+      });
+  if (!exported) return report_error(exported.error(), std::cerr);
+  out.flush();
+  if (!out) return report_error(make_error(Errc::io_error, "writing the export failed"), std::cerr);
+  if (!options.output.empty()) std::cerr << fmt::format("exported {} events to {}\n", events, options.output);
+  return static_cast<int>(ExitCode::ok);
+}
+
+struct VerifyArgs {
+  KafkaConnection kafka;
+};
+
+int run_verify(const GlobalOptions& options, const VerifyArgs& args) {
+  if (Status local =
+          refuse_server(options, "audit verify",
+                        "it rebuilds every projection from the log of a data directory; run it there");
+      !local) {
+    return report_error(local.error(), std::cerr);
+  }
+  const std::string dir = options.data_dir_or_default();
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error)) {
+    return report_error(make_error(Errc::io_error, fmt::format("no data directory at '{}'", dir)), std::cerr);
+  }
+  if (!args.kafka.bootstrap.empty()) return run_replay_verify_kafka(args.kafka, dir, std::cout, std::cerr);
+  return run_replay_verify(dir, std::cout, std::cerr);
+}
+
+}  // namespace
+
+void add_audit_commands(CLI::App& app, Cli& cli) {
+  CLI::App* group =
+      app.add_subcommand("audit", "The auditor's tools: explain a balance, export or verify the log");
+  group->require_subcommand(1);
+
+  auto explain_args = std::make_shared<ExplainArgs>();
+  CLI::App* explain =
+      add_leaf_command(*group, "explain", "An account's balance and every event that made it, checked", cli);
+  explain->add_option("ACCOUNT", explain_args->account, "Account ID")->required();
+  explain
+      ->add_option("--as-of", explain_args->as_of,
+                   "The balance at this moment; a date alone is the end of that day")
+      ->type_name("TIME");
+  set_action(*explain, cli, explain_args, &run_explain);
+
+  auto export_args = std::make_shared<ExportArgs>();
+  CLI::App* exported = add_leaf_command(
+      *group, "export",
+      "The events as JSON lines with their hashes, for a tool other than paystream to check", cli);
+  exported->add_option("--from", export_args->from, "Events recorded at or after this time")
+      ->type_name("TIME");
+  exported->add_option("--to", export_args->to, "Events recorded before this time (a date alone: its end)")
+      ->type_name("TIME");
+  set_action(*exported, cli, export_args, &run_export);
+
+  auto verify_args = std::make_shared<VerifyArgs>();
+  CLI::App* verify = add_leaf_command(
+      *group, "verify",
+      "Check the hash chain and compare the projections with their rebuild (replay --verify)", cli);
+  verify
+      ->add_option("--kafka", verify_args->kafka.bootstrap,
+                   "Kafka mode: read the history from the events topic and verify DIR/kafka-projections")
+      ->type_name("BOOTSTRAP");
+  verify->add_option("--topic-prefix", verify_args->kafka.topic_prefix, "Kafka mode: the topics' prefix")
+      ->type_name("P");
+  set_action(*verify, cli, verify_args, &run_verify);
+}
+
+}  // namespace paystream
