@@ -116,3 +116,57 @@ TEST_CASE("audit export is checked by the Python of docs/events.md, which names 
 }
 
 }  // namespace paystream::e2e
+
+namespace paystream::e2e {
+
+TEST_CASE("audit operations lists who changed what, before and after, filtered by operator and account",
+          "[e2e][cli][audit]") {
+  TemporaryDirectory dir;
+  const std::string data = dir.path();
+  REQUIRE(paystream(data, {"operator", "add", "root", "--role", "admin"}).exit_code == 0);
+  REQUIRE(
+      paystream(data, {"account", "open", "C-1", "--name", "Old", "--type", "direct", "--operator", "root"})
+          .exit_code == 0);
+  REQUIRE(paystream(data, {"pay", "C-1", "5", "--operator", "root"}).exit_code == 0);
+  REQUIRE(paystream(data, {"operator", "add", "fin", "--role", "finance", "--operator", "root"}).exit_code ==
+          0);
+  REQUIRE(paystream(data, {"account", "update", "C-1", "--name", "New", "--operator", "root"}).exit_code ==
+          0);
+  REQUIRE(paystream(data, {"param", "set", "SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", "7", "--operator", "root"})
+              .exit_code == 0);
+  REQUIRE(paystream(data, {"operator", "disable", "fin", "--operator", "root"}).exit_code == 0);
+
+  const auto rows = [&](std::vector<std::string> filters) {
+    std::vector<std::string> arguments{"audit", "operations", "--format", "json"};
+    arguments.insert(arguments.end(), filters.begin(), filters.end());
+    const ProcessResult listed = paystream(data, arguments);
+    INFO(listed.err);
+    REQUIRE(listed.exit_code == 0);
+    return nlohmann::json::parse(listed.out).at("rows");
+  };
+  const nlohmann::json all = rows({});
+  REQUIRE(all.size() == 6);  // the payment is no operation
+  CHECK(all[1].at("operation") == "account opened");
+  CHECK(all[3].at("operation") == "account changed");
+  CHECK(all[3].at("before") == "name=Old");
+  CHECK(all[3].at("after") == "name=New");
+  CHECK(all[4].at("operation") == "parameter set");
+  CHECK(all[4].at("before") == "(default)");
+  CHECK(all[4].at("after") == "7");
+  CHECK(all[5].at("operation") == "operator changed");
+  CHECK(all[5].at("subject") == "fin");
+  CHECK(all[5].at("before") == "disabled=no");
+  CHECK(all[5].at("after") == "disabled=yes");
+  CHECK(all[5].at("operator") == "root");
+
+  const nlohmann::json of_account = rows({"--account", "C-1"});
+  REQUIRE(of_account.size() == 2);
+  // From the change on: what it replaced is still told, though it is older than --from.
+  const nlohmann::json later = rows({"--from", all[3].at("time").get<std::string>(), "--account", "C-1"});
+  REQUIRE(later.size() == 1);
+  CHECK(later[0].at("before") == "name=Old");
+  CHECK(rows({"--operator", "fin"}).empty());
+  CHECK(rows({"--operator", "root"}).size() == 5);  // root was added by the first operator, "admin"
+}
+
+}  // namespace paystream::e2e

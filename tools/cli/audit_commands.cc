@@ -106,6 +106,57 @@ int run_export(const GlobalOptions& options, const ExportArgs& args) {
   return static_cast<int>(ExitCode::ok);
 }
 
+struct OperationsArgs {
+  std::optional<std::string> operator_name, account, from, to;
+};
+
+int run_operations(const GlobalOptions& options, const OperationsArgs& args) {
+  if (Result<OutputFormat> format = check_output_options(options, XlsxUse::allowed); !format) {
+    return report_error(format.error(), std::cerr);
+  }
+  OperationsQuery query;
+  query.operator_name = args.operator_name;
+  if (args.account) {
+    if (Status valid = account_id_argument("--account", *args.account); !valid)
+      return report_error(valid.error(), std::cerr);
+    query.account_id = *args.account;
+  }
+  if (args.from) {
+    Result<Timestamp> time = time_argument("--from", *args.from);
+    if (!time) return report_error(time.error(), std::cerr);
+    query.from = *time;
+  }
+  if (args.to) {
+    Result<Timestamp> time = range_end_argument("--to", *args.to);
+    if (!time) return report_error(time.error(), std::cerr);
+    query.to = *time;
+  }
+  if (Status range = check_time_range("--from", query.from, "--to", query.to); !range) {
+    return report_error(range.error(), std::cerr);
+  }
+  Result<std::optional<ServerLogin>> login = server_login(options);
+  if (!login) return report_error(login.error(), std::cerr);
+  if (*login) {
+    UrlParams params;
+    for (auto [name, value] : {std::pair{"operator", &args.operator_name},
+                               {"account", &args.account},
+                               {"from", &args.from},
+                               {"to", &args.to}}) {
+      if (*value) params.emplace_back(name, **value);
+    }
+    return print_remote_query(options, **login, "/v1/audit/operations", params);
+  }
+  Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
+  if (!source) return report_error(source.error(), std::cerr);
+  Result<std::unique_ptr<Printer>> printer = Printer::open(options, operations_columns(), XlsxUse::allowed);
+  if (!printer) return report_error(printer.error(), std::cerr);
+  Status listed = list_operations((*source)->projections(), query,
+                                  [&](const std::vector<std::string>& cells) { (*printer)->row(cells); });
+  if (!listed) return report_error(listed.error(), std::cerr);
+  if (Status finished = (*printer)->finish(); !finished) return report_error(finished.error(), std::cerr);
+  return static_cast<int>(ExitCode::ok);
+}
+
 struct VerifyArgs {
   KafkaConnection kafka;
 };
@@ -152,6 +203,20 @@ void add_audit_commands(CLI::App& app, Cli& cli) {
   exported->add_option("--to", export_args->to, "Events recorded before this time (a date alone: its end)")
       ->type_name("TIME");
   set_action(*exported, cli, export_args, &run_export);
+
+  auto operations_args = std::make_shared<OperationsArgs>();
+  CLI::App* operations = add_leaf_command(
+      *group, "operations",
+      "Every operation that is not a payment or a charge, with who, when, and what it changed", cli,
+      WithOperator::no);
+  operations->add_option("--operator", operations_args->operator_name, "Only this operator's")
+      ->type_name("NAME");
+  operations->add_option("--account", operations_args->account, "Only those on this account")
+      ->type_name("ID");
+  operations->add_option("--from", operations_args->from, "At or after this time")->type_name("TIME");
+  operations->add_option("--to", operations_args->to, "Before this time (a date alone: its end)")
+      ->type_name("TIME");
+  set_action(*operations, cli, operations_args, &run_operations);
 
   auto verify_args = std::make_shared<VerifyArgs>();
   CLI::App* verify = add_leaf_command(

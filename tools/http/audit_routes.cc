@@ -86,12 +86,48 @@ ApiResponse export_events(ApiContext& context, const ApiRequest& request, const 
   return response;
 }
 
+ApiResponse operations(ApiContext& context, const ApiRequest& request, const Caller& caller) {
+  Result<QueryParams> params = QueryParams::read(request, {"operator", "account", "from", "to", "format"});
+  if (!params) return error_response(params.error());
+  Result<OutputFormat> format = requested_format(params->get("format"), request);
+  if (!format) return error_response(format.error());
+  if (Status may = check_auditor(caller); !may) return error_response(may.error());
+  OperationsQuery query;
+  query.operator_name = params->get("operator");
+  if (const std::optional<std::string> account = params->get("account")) {
+    if (Status valid = account_id_argument("account", *account); !valid) return error_response(valid.error());
+    query.account_id = *account;
+  }
+  if (const std::optional<std::string> text = params->get("from")) {
+    Result<Timestamp> time = time_argument("from", *text);
+    if (!time) return error_response(time.error());
+    query.from = *time;
+  }
+  if (const std::optional<std::string> text = params->get("to")) {
+    Result<Timestamp> time = range_end_argument("to", *text);
+    if (!time) return error_response(time.error());
+    query.to = *time;
+  }
+  if (Status range = check_time_range("from", query.from, "to", query.to); !range)
+    return error_response(range.error());
+  const Projections& projections = context.backend.projections();
+  RowSource source = [&projections, query](const CellsVisitor& visit) {
+    return list_operations(projections, query, visit);
+  };
+  return every_row_response(*format, operations_columns(), std::move(source), {}, "audit-operations",
+                            context.limits.page_rows_max);
+}
+
 }  // namespace
 
 void add_audit_routes(Router& router, ApiContext& context) {
   router.add("GET", "/v1/audit/accounts/{id}", Auth::required,
              [&context](const ApiRequest& request, const Caller& caller) {
                return explain(context, request, caller);
+             });
+  router.add("GET", "/v1/audit/operations", Auth::required,
+             [&context](const ApiRequest& request, const Caller& caller) {
+               return operations(context, request, caller);
              });
   router.add("GET", "/v1/audit/events", Auth::required,
              [&context](const ApiRequest& request, const Caller& caller) {

@@ -22,6 +22,22 @@ const std::vector<Column>& explain_columns();
 Status explain_account(const Projections& projections, std::string_view account_id,
                        std::optional<Timestamp> as_of, Timestamp now, const ReportCells& cells);
 
+const std::vector<Column>& operations_columns();
+
+struct OperationsQuery {
+  std::optional<std::string> operator_name;
+  std::optional<std::string> account_id;
+  std::optional<Timestamp> from;  // inclusive
+  std::optional<Timestamp> to;    // exclusive
+};
+
+// Every operation that is not a payment record or a call charge (accounts opened and changed,
+// parameters set, operators added and changed, cards issued and disabled), in log order, with who,
+// when, and what it changed: the settings before and after, only those that changed. It reads the
+// log from its start up to `to`, since what a change replaced may be older than `from`.
+Status list_operations(const Projections& projections, const OperationsQuery& query,
+                       const ReportCells& cells);
+
 // One event as a JSON line of the audit export: event_to_json's members, then "hash" (SHA-256 of
 // `encoded`, hex), "prev_hash" (hex) and "encoded" (base64 of the bytes the hash is of).
 std::string audit_event_line(const Event& event, std::string_view encoded);
