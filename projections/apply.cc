@@ -39,18 +39,20 @@ Status check_starts_from(const BalanceState& account, const Event& event) {
 }  // namespace
 
 RecordRow record_row_of(const Event& event, std::string account_name) {
-  return RecordRow{.id = event.position,
-                   .account_id = event.account_id,
-                   .account_name = std::move(account_name),
-                   .type = payment_type_of(event.type),
-                   .amount = event.amount,
-                   .balance_before = event.balance_before,
-                   .balance_after = event.balance_after,
-                   .time = event.time,
-                   .operator_name = event.operator_name,
-                   .memo = event.memo,
-                   .method = event.method,
-                   .reverses = event.reverses};
+  return RecordRow{
+      .id = event.position,
+      .account_id = event.account_id,
+      .account_name = std::move(account_name),
+      .type = payment_type_of(event.type),
+      .amount = event.amount,
+      .balance_before = event.balance_before,
+      .balance_after = event.balance_after,
+      .time = event.time,
+      .operator_name = event.operator_name,
+      .memo = event.memo,
+      .method = event.method,
+      .reverses = event.reverses,
+      .new_expiry = event.expires_after != event.expires_before ? event.expires_after : std::nullopt};
 }
 
 Applier::Applier(const Handles& handles)

@@ -23,7 +23,9 @@ std::vector<std::string> Projections::column_families() {
           account_history_cf_name, period_totals_cf_name};
 }
 
-std::vector<std::string> Projections::retired_column_families() { return {"records", "records_by_account"}; }
+std::vector<std::string> Projections::retired_column_families() {
+  return {"records", "records_by_account", "records_by_account_v2"};
+}
 
 std::vector<std::string> Projections::overwritten_column_families() {
   return {balances_cf_name, period_totals_cf_name};

@@ -37,7 +37,8 @@ struct RecordRow {
   std::string operator_name;
   std::string memo;
   PaymentMethod method = PaymentMethod::cash;
-  LogPosition reverses;  // for reversals
+  LogPosition reverses;            // for reversals
+  std::optional<Date> new_expiry;  // the account's expiration date this record set, when it moved it
   bool operator==(const RecordRow&) const = default;
 };
 
@@ -154,7 +155,8 @@ class Projections {
   static std::vector<std::string> column_families();
   // Families of older layouts: a database holding one must drop them all and rebuild from the log
   // (`records`: the records keyed by position, which records_by_account keyed by time replaces;
-  // `records_by_account`: fixed-width rows, which `records_by_account_v2` holds as varints).
+  // `records_by_account`: fixed-width rows, which `records_by_account_v2` held as varints;
+  // `records_by_account_v2`: rows without the expiration date a payment set, which v3's hold).
   static std::vector<std::string> retired_column_families();
   // Families whose rows are rewritten over and over (a balance row with every group commit that
   // touches its account), so that most of what they write is soon superseded.

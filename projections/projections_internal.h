@@ -24,7 +24,7 @@ inline constexpr const char* balances_cf_name = "balances";
 inline constexpr const char* balances_by_type_cf_name = "balances_by_type";
 // Layout 2 of the records and balance rows: the family got a new name, so that opening a directory
 // of layout 1 finds "records_by_account" among the retired families and rebuilds the projections.
-inline constexpr const char* records_by_account_cf_name = "records_by_account_v2";
+inline constexpr const char* records_by_account_cf_name = "records_by_account_v3";
 inline constexpr const char* account_names_cf_name = "account_names";
 inline constexpr const char* projection_meta_cf_name = "projection_meta";
 // Charges by (account, time, position), as records_by_account (docs/storage.md).

@@ -7,9 +7,10 @@
 namespace paystream {
 namespace {
 
-// Layout 2 of both rows (docs/storage.md). Layout 1 (fixed-width numbers, the record's key fields
-// repeated in its value) lives only in directories whose families an open retires and rebuilds.
-constexpr uint8_t record_row_version = 2;
+// Layout 3 of the record row, 2 of the balance row (docs/storage.md). Layout 1 (fixed-width
+// numbers, the record's key fields repeated in its value) and the record rows of layout 2 (no
+// expiration date) live only in directories whose families an open retires and rebuilds.
+constexpr uint8_t record_row_version = 3;
 constexpr uint8_t balance_state_version = 2;
 constexpr uint8_t charge_row_version = 1;
 
@@ -49,6 +50,9 @@ std::string encode_record_value(const RecordRow& row) {
   out.money(row.balance_after);
   out.signed_varint(before_offset(row.amount, row.balance_before, row.balance_after));
   out.varint(row.reverses.value);
+  // The days are written as 0 when the record set no date, so equal rows are equal bytes.
+  out.u8(row.new_expiry ? 1 : 0);
+  out.signed_varint(row.new_expiry ? row.new_expiry->days : 0);
   out.text(row.account_name);
   out.text(row.operator_name);
   out.text(row.memo);
@@ -69,12 +73,19 @@ Result<RecordRow> decode_record_value(std::string_view bytes, std::string_view a
   row.balance_after = in.money();
   row.balance_before = before_from_offset(in.signed_varint(), row.amount, row.balance_after);
   row.reverses = LogPosition{in.varint()};
+  const uint8_t has_new_expiry = in.u8();
+  const int64_t new_expiry_days = in.signed_varint();
   row.account_name = in.text();
   row.operator_name = in.text();
   row.memo = in.text();
   if (!in.complete()) return corrupt("record row has the wrong length");
   if (!is_known_payment_type(type) || !is_known_method(method))
     return corrupt("record row has an unknown enum value");
+  if (has_new_expiry > 1 || (has_new_expiry == 0 && new_expiry_days != 0) ||
+      new_expiry_days != static_cast<int32_t>(new_expiry_days)) {
+    return corrupt("record row has a malformed expiration date");
+  }
+  if (has_new_expiry == 1) row.new_expiry = Date{static_cast<int32_t>(new_expiry_days)};
   row.type = static_cast<PaymentType>(type);
   row.method = static_cast<PaymentMethod>(method);
   return row;

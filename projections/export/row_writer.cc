@@ -54,11 +54,15 @@ const std::vector<Column>& record_columns() {
       {"Operator", "operator", CellKind::text},
       {"Memo", "memo", CellKind::text},
       {"Method", "method", CellKind::text},
+      {"Reverses", "reverses", CellKind::integer},
+      {"New Expiration", "new_expiration", CellKind::date},
   };
   return columns;
 }
 
 std::vector<std::string> record_cells(const RecordRow& row) {
+  // A method means something for money paid in (cash, card...); a credit or an adjustment has none.
+  const bool paid_in = row.type == PaymentType::payment || row.type == PaymentType::phone_card;
   return {std::to_string(row.id.value),
           row.account_id,
           row.account_name,
@@ -69,7 +73,9 @@ std::vector<std::string> record_cells(const RecordRow& row) {
           format_timestamp(row.time),
           row.operator_name,
           row.memo,
-          payment_method_name(row.method)};
+          paid_in ? payment_method_name(row.method) : "",
+          row.type == PaymentType::reversal ? std::to_string(row.reverses.value) : "",
+          row.new_expiry ? format_date(*row.new_expiry) : ""};
 }
 
 const std::vector<Column>& charge_columns() {

@@ -131,3 +131,43 @@ TEST_CASE("Output to a file: CSV and XLSX", "[e2e][cli][query]") {
 }
 
 }  // namespace paystream::e2e
+
+namespace paystream::e2e {
+
+TEST_CASE(
+    "records show what a reversal reverses, the expiration a payment set, and a method only for money paid "
+    "in",
+    "[e2e][cli][query]") {
+  TemporaryDirectory dir;
+  const std::string data = dir.path();
+  REQUIRE(paystream(data, {"param", "set", "SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", "30"}).exit_code == 0);
+  REQUIRE(paystream(data, {"account", "open", "C-1", "--name", "C-1", "--type", "direct", "--expires",
+                           "2030-01-10"})
+              .exit_code == 0);
+  REQUIRE(paystream(data, {"pay", "C-1", "5", "--method", "card"}).exit_code == 0);
+  REQUIRE(paystream(data, {"credit", "C-1", "20"}).exit_code == 0);
+  const ProcessResult listed = paystream(data, {"records", "--format", "json"});
+  REQUIRE(listed.exit_code == 0);
+  const nlohmann::json paid = rows_of(nlohmann::json::parse(listed.out)).at(0);
+  CHECK(paid.at("method") == "card");
+  CHECK(paid.at("new_expiration") == "2030-02-09");  // max(2030-01-10, today) + 30 days
+  const nlohmann::json credit = rows_of(nlohmann::json::parse(listed.out)).at(1);
+  CHECK(credit.at("amount") == "20.00");  // the limit it set
+  CHECK(credit.at("method") == "");
+  CHECK(credit.at("new_expiration") == "");
+
+  // The reversal names the payment and leaves the extension alone (docs/domain.md: decided).
+  const std::string payment_id = paid.at("record_id");
+  REQUIRE(paystream(data, {"reverse", payment_id}).exit_code == 0);
+  const ProcessResult after = paystream(data, {"records", "--type", "reversal", "--format", "json"});
+  REQUIRE(after.exit_code == 0);
+  const nlohmann::json reversal = rows_of(nlohmann::json::parse(after.out)).at(0);
+  CHECK(reversal.at("reverses") == payment_id);
+  CHECK(reversal.at("method") == "");
+  CHECK(reversal.at("new_expiration") == "");
+  const ProcessResult shown = paystream(data, {"account", "show", "C-1", "--format", "json"});
+  REQUIRE(shown.exit_code == 0);
+  CHECK(shown.out.find("2030-02-09") != std::string::npos);
+}
+
+}  // namespace paystream::e2e

@@ -18,7 +18,8 @@ RecordRow sample_record() {
                    .operator_name = "admin",
                    .memo = "a,b\n\"c\"",
                    .method = PaymentMethod::card,
-                   .reverses = LogPosition{7}};
+                   .reverses = LogPosition{7},
+                   .new_expiry = parse_date("2027-01-31").value()};
 }
 
 BalanceState sample_balance() {
@@ -76,15 +77,19 @@ TEST_CASE("projections: the record and balance encodings are the documented layo
   row.account_id = "a";
   row.amount = Money::from_micros(-1);
   row.balance_before = Money::from_micros(1);
-  // version 2, type payment, method cash, amount -1 (zigzag 1), balance_after 0, balance_before's
-  // offset 0 (it is balance_after - amount), reverses 0, then three empty texts: docs/storage.md.
-  CHECK(encode_record_value(row) == std::string("\x02\x01\x00\x01\x00\x00\x00\x00\x00\x00", 10));
+  // version 3, type payment, method cash, amount -1 (zigzag 1), balance_after 0, balance_before's
+  // offset 0 (it is balance_after - amount), reverses 0, no new expiration (flag 0, days 0), then
+  // three empty texts: docs/storage.md.
+  CHECK(encode_record_value(row) == std::string("\x03\x01\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00", 12));
   row.amount = money("10");  // 10,000,000 micro-units: zigzag 20,000,000 in four LEB128 bytes
   row.balance_before = Money::zero();
   row.balance_after = money("10");
   row.memo = "hi";
   CHECK(encode_record_value(row) ==
-        std::string("\x02\x01\x00\x80\xda\xc4\x09\x80\xda\xc4\x09\x00\x00\x00\x00\x02hi", 18));
+        std::string("\x03\x01\x00\x80\xda\xc4\x09\x80\xda\xc4\x09\x00\x00\x00\x00\x00\x00\x02hi", 20));
+  row.new_expiry = Date{1};  // flag 1, days 1 (zigzag 2)
+  CHECK(encode_record_value(row) ==
+        std::string("\x03\x01\x00\x80\xda\xc4\x09\x80\xda\xc4\x09\x00\x00\x01\x02\x00\x00\x02hi", 20));
   BalanceState state;
   state.settings.name = "N";
   state.settings.locked = true;
@@ -106,11 +111,13 @@ TEST_CASE("projections: damaged rows are corruption, not garbage", "[projections
   }
   CHECK(decode_record(record + "x", sample).error().code == Errc::corruption);
   CHECK(decode_balance_state(balance + "x").error().code == Errc::corruption);
-  // Layout 1 rows (version byte 1) are not read: their families are rebuilt on open.
-  for (const uint8_t version : {0, 1, 3}) {
+  // Record rows of layouts 1 and 2 (version bytes 1 and 2) are not read: their families are rebuilt
+  // on open.
+  for (const uint8_t version : {0, 1, 2, 4}) {
     std::string bad_version = record;
     bad_version[0] = static_cast<char>(version);
     CHECK(decode_record(bad_version, sample).error().code == Errc::corruption);
+    if (version == 2) continue;  // the balance row's own layout
     bad_version = balance;
     bad_version[0] = static_cast<char>(version);
     CHECK(decode_balance_state(bad_version).error().code == Errc::corruption);
@@ -132,29 +139,39 @@ TEST_CASE("projections: damaged rows are corruption, not garbage", "[projections
 TEST_CASE("projections: a number is read only in its shortest encoding", "[projections][codec]") {
   RecordRow row;
   const std::string shortest = encode_record_value(row);  // every number is the one byte 0x00
-  REQUIRE(shortest == std::string("\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00", 10));
+  REQUIRE(shortest == std::string("\x03\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12));
   CHECK(decode_record(shortest, row).value() == row);
   // 0 as two bytes (0x80 0x00) in place of the amount, and 1 as 0x81 0x00.
-  CHECK(decode_record(std::string("\x02\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00", 11), row).error().code ==
-        Errc::corruption);
-  CHECK(decode_record(std::string("\x02\x01\x00\x81\x00\x00\x00\x00\x00\x00\x00", 11), row).error().code ==
-        Errc::corruption);
+  CHECK(decode_record(std::string("\x03\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00\x00", 13), row)
+            .error()
+            .code == Errc::corruption);
+  CHECK(decode_record(std::string("\x03\x01\x00\x81\x00\x00\x00\x00\x00\x00\x00\x00\x00", 13), row)
+            .error()
+            .code == Errc::corruption);
+  // A new expiration flag other than 0 or 1, and days without the flag.
+  CHECK(
+      decode_record(std::string("\x03\x01\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00", 12), row).error().code ==
+      Errc::corruption);
+  CHECK(
+      decode_record(std::string("\x03\x01\x00\x00\x00\x00\x00\x00\x02\x00\x00\x00", 12), row).error().code ==
+      Errc::corruption);
   // More than 64 bits: eleven bytes, or a tenth byte above 1.
   const std::string eleven(10, '\xff');
   CHECK(decode_record(
-            std::string("\x02\x01\x00", 3) + eleven + std::string("\x01\x00\x00\x00\x00\x00\x00", 7), row)
+            std::string("\x03\x01\x00", 3) + eleven + std::string("\x01\x00\x00\x00\x00\x00\x00\x00\x00", 9),
+            row)
             .error()
             .code == Errc::corruption);
-  CHECK(decode_record(std::string("\x02\x01\x00", 3) + std::string(9, '\xff') +
-                          std::string("\x02\x00\x00\x00\x00\x00\x00", 7),
+  CHECK(decode_record(std::string("\x03\x01\x00", 3) + std::string(9, '\xff') +
+                          std::string("\x02\x00\x00\x00\x00\x00\x00\x00\x00", 9),
                       row)
             .error()
             .code == Errc::corruption);
   // The largest: ten bytes, the tenth 0x01.
   row.reverses = LogPosition{UINT64_MAX};
   const std::string largest = encode_record_value(row);
-  CHECK(largest == std::string("\x02\x01\x00\x00\x00\x00", 6) + std::string(9, '\xff') +
-                       std::string("\x01\x00\x00\x00", 4));
+  CHECK(largest == std::string("\x03\x01\x00\x00\x00\x00", 6) + std::string(9, '\xff') +
+                       std::string("\x01\x00\x00\x00\x00\x00", 6));
   CHECK(decode_record(largest, row).value() == row);
 }
 

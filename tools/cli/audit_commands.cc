@@ -69,6 +69,14 @@ int run_export(const GlobalOptions& options, const ExportArgs& args) {
       !local) {
     return report_error(local.error(), std::cerr);
   }
+  // JSON lines are the export's one format; "table" is --format's default.
+  if (options.format != "table" && options.format != "json") {
+    return report_error(
+        make_error(
+            Errc::invalid_argument,
+            fmt::format("audit export writes JSON lines only: --format {} does not apply", options.format)),
+        std::cerr);
+  }
   std::optional<Timestamp> from, to;
   if (args.from) {
     Result<Timestamp> time = time_argument("--from", *args.from);

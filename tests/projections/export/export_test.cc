@@ -22,7 +22,8 @@ RecordRow record(uint64_t id, const std::string& name, const std::string& memo, 
                    .operator_name = "admin",
                    .memo = memo,
                    .method = PaymentMethod::cash,
-                   .reverses = LogPosition{}};
+                   .reverses = LogPosition{},
+                   .new_expiry = std::nullopt};
 }
 
 const std::vector<RecordRow>& tricky_rows() {
@@ -131,10 +132,10 @@ double cell_number(const std::string& cell) {
 TEST_CASE("projections: CSV quotes what needs quoting and reads back exactly", "[projections][export]") {
   const std::string csv = write_all(OutputFormat::csv, tricky_rows());
   CHECK(csv.rfind("Record ID,Account ID,Account Name,Payment Type,Amount,Balance Before,Balance After,"
-                  "Payment Time,Operator,Memo,Method\n",
+                  "Payment Time,Operator,Memo,Method,Reverses,New Expiration\n",
                   0) == 0);
   CHECK(csv.find("\"say \"\"hi\"\"\"") != std::string::npos);
-  CHECK(csv.find("1,1001,Alice,payment,10.00,0.00,10.00,2026-11-25T10:00:00.500000Z,admin,plain,cash\n") !=
+  CHECK(csv.find("1,1001,Alice,payment,10.00,0.00,10.00,2026-11-25T10:00:00.500000Z,admin,plain,cash,,\n") !=
         std::string::npos);
   const auto lines = parse_csv(csv);
   REQUIRE(lines.size() == tricky_rows().size() + 1);
@@ -245,7 +246,8 @@ TEST_CASE("projections: output formats parse by name", "[projections][export]") 
   CHECK(parse_output_format("CSV").error().code == Errc::invalid_argument);
   CHECK(balance_columns().size() == 11);
   CHECK(balance_columns()[3].title == "Current Balance");
-  CHECK(record_columns().size() == 11);
+  CHECK(record_columns().size() == 13);
+  CHECK(record_columns()[11].title == "Reverses");
 }
 
 }  // namespace paystream::testing

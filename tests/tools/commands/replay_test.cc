@@ -152,7 +152,7 @@ TEST_CASE("tools: only the families read by key get bloom filters in their files
     INFO(keyed);
     CHECK(filters_of(keyed) == std::set<std::string>{"bloomfilter"});
   }
-  for (const char* scanned : {"log", "records_by_account_v2", "account_names", "balances_by_type"}) {
+  for (const char* scanned : {"log", "records_by_account_v3", "account_names", "balances_by_type"}) {
     INFO(scanned);
     CHECK(filters_of(scanned) == std::set<std::string>{""});
   }
@@ -219,7 +219,7 @@ TEST_CASE(
     REQUIRE(raw.db->Put(rocksdb::WriteOptions(), old_family, big_endian_key(3), "old row").ok());
     REQUIRE(raw.db->DestroyColumnFamilyHandle(old_family).ok());
     REQUIRE(raw.db
-                ->Put(rocksdb::WriteOptions(), raw.family("records_by_account_v2"),
+                ->Put(rocksdb::WriteOptions(), raw.family("records_by_account_v3"),
                       std::string("1001\0", 5) + big_endian_key(4), "old row")
                 .ok());
   }

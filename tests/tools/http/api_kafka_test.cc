@@ -31,7 +31,8 @@ struct Broker {
 // What a record says apart from where it is stored (positions and times differ between modes).
 json record_facts(const json& record) {
   json facts = record;
-  for (const char* key : {"record_id", "time", "position", "payment_time"}) facts.erase(key);
+  // Positions differ between the modes (Kafka mode's name their partition): a reversal's target too.
+  for (const char* key : {"record_id", "time", "position", "payment_time", "reverses"}) facts.erase(key);
   return facts;
 }
 
