@@ -37,11 +37,10 @@ Result<std::optional<BalanceState>> get_state(const Handles& handles, const rock
 
 // The row the query shows for an account whose row is `current`: that row, or with as_of the one
 // it had then (none when the account was opened later).
-Result<std::optional<BalanceState>> shown_state(const Handles& handles, const rocksdb::ReadOptions& options,
-                                                const BalanceQuery& query, std::string_view id,
-                                                std::optional<BalanceState> current) {
+Result<std::optional<BalanceState>> shown_state(HistoryReader& history, const BalanceQuery& query,
+                                                std::string_view id, std::optional<BalanceState> current) {
   if (!query.as_of || !current) return current;
-  return state_as_of(handles, options, id, *query.as_of);
+  return history.state_as_of(id, *query.as_of);
 }
 
 Timestamp shown_time(const BalanceQuery& query) { return query.as_of.value_or(query.now); }
@@ -60,7 +59,8 @@ Result<std::string> one_account(const Handles& handles, const BalanceQuery& quer
   const QuerySnapshot snapshot(handles.db, handles.view, handles.snapshots);
   Result<std::optional<BalanceState>> current = get_state(handles, snapshot.options(), id);
   if (!current) return current.error();
-  Result<std::optional<BalanceState>> state = shown_state(handles, snapshot.options(), query, id, *current);
+  HistoryReader history(handles, snapshot.options());
+  Result<std::optional<BalanceState>> state = shown_state(history, query, id, *current);
   if (!state) return state.error();
   if (*state && matches(query, id, **state)) visit(balance_row(id, **state, shown_time(query)));
   return std::string();
@@ -92,6 +92,7 @@ Result<std::string> scan_accounts(const Handles& handles, const BalanceQuery& qu
   if (by_type) options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(
       handles.db->NewIterator(options, by_type ? handles.balances_by_type : handles.balances));
+  HistoryReader history(handles, snapshot.options());
   size_t visited = 0;
   std::string last_id;
   for (it->Seek(prefix + query.cursor); it->Valid(); it->Next()) {
@@ -99,8 +100,7 @@ Result<std::string> scan_accounts(const Handles& handles, const BalanceQuery& qu
     if (id == query.cursor) continue;  // returned by the previous page
     Result<BalanceState> current = load_row(handles, snapshot.options(), *it, by_type, id);
     if (!current) return current.error();
-    Result<std::optional<BalanceState>> state =
-        shown_state(handles, snapshot.options(), query, id, std::move(*current));
+    Result<std::optional<BalanceState>> state = shown_state(history, query, id, std::move(*current));
     if (!state) return state.error();
     if (!*state || !matches(query, id, **state)) continue;
     if (query.limit != 0 && visited == query.limit) return last_id;  // more rows follow this page
@@ -142,13 +142,13 @@ Result<std::string> visible_rows(const Handles& handles, const BalanceQuery& que
                                  const BalanceVisitor& visit) {
   const QuerySnapshot snapshot(handles.db, handles.view, handles.snapshots);
   const std::vector<std::string>& ids = *query.visible_accounts;
+  HistoryReader history(handles, snapshot.options());
   size_t visited = 0;
   std::string last_id;
   for (auto id = std::upper_bound(ids.begin(), ids.end(), query.cursor); id != ids.end(); ++id) {
     Result<std::optional<BalanceState>> current = get_state(handles, snapshot.options(), *id);
     if (!current) return current.error();
-    Result<std::optional<BalanceState>> state =
-        shown_state(handles, snapshot.options(), query, *id, *current);
+    Result<std::optional<BalanceState>> state = shown_state(history, query, *id, *current);
     if (!state) return state.error();
     if (!*state || !matches(query, *id, **state)) continue;
     if (query.limit != 0 && visited == query.limit) return last_id;

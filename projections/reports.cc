@@ -17,7 +17,13 @@ namespace paystream {
 
 Result<std::optional<BalanceState>> state_as_of(const Handles& handles, const rocksdb::ReadOptions& options,
                                                 std::string_view account_id, Timestamp time) {
-  std::unique_ptr<rocksdb::Iterator> it(handles.db->NewIterator(options, handles.account_history));
+  HistoryReader reader(handles, options);
+  return reader.state_as_of(account_id, time);
+}
+
+Result<std::optional<BalanceState>> HistoryReader::state_as_of(std::string_view account_id, Timestamp time) {
+  if (!it_) it_.reset(handles_.db->NewIterator(options_, handles_.account_history));
+  rocksdb::Iterator* it = it_.get();
   it->SeekForPrev(keys::account_record_key(account_id, time, std::numeric_limits<uint64_t>::max()));
   if (!it->status().ok()) return rocksdb_error("reading an account's history", it->status());
   if (!it->Valid() || !it->key().starts_with(keys::account_prefix(account_id))) {
@@ -217,12 +223,13 @@ Status clearing_report(const Handles& handles, const ClearingQuery& query,
   }
   const QuerySnapshot snapshot(handles.db, handles.view, handles.snapshots);
   const rocksdb::ReadOptions& read = snapshot.options();
+  HistoryReader history(handles, read);
   const auto one_account = [&](const std::string& id) -> Status {
-    Result<std::optional<BalanceState>> closing = state_as_of(handles, read, id, query.as_of);
+    Result<std::optional<BalanceState>> closing = history.state_as_of(id, query.as_of);
     if (!closing) return closing.error();
     if (!*closing || (*closing)->settings.type != AccountType::clearing) return ok_status();
     Result<std::optional<BalanceState>> opening =
-        state_as_of(handles, read, id, Timestamp{start_of(query.from).micros - 1});
+        history.state_as_of(id, Timestamp{start_of(query.from).micros - 1});
     if (!opening) return opening.error();
     ClearingRow row{.account_id = id,
                     .account_name = (*closing)->settings.name,
