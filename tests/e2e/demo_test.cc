@@ -43,7 +43,8 @@ TEST_CASE("The demo runs every step and says where its data is", "[e2e][demo]") 
         "$ paystream param set SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY 30", "$ paystream records",
         "$ paystream balances", "$ paystream charge --file", "$ paystream authorize C-1001",
         "$ paystream minimum run --month", "1 refused", "opened after", "$ paystream card issue --count 3",
-        "$ paystream pay-card C-1001", "$ paystream report settlement --from", "Try next:"}) {
+        "$ paystream pay-card C-1001", "$ paystream report settlement --from",
+        "$ paystream audit explain C-1001", "balance = sum of events", "Try next:"}) {
     CHECK(run.result.out.find(shown) != std::string::npos);
   }
   CHECK(run.result.out.find(run.data) != std::string::npos);
