@@ -179,13 +179,10 @@ Result<std::string> scan_charges(const Handles& handles, const ChargeQuery& quer
 Result<std::string> scan_balances(const Handles& handles, const BalanceQuery& query,
                                   const BalanceVisitor& visit);
 
-// The account's balance row as it was after the last event at or before `time` (account_history);
-// nullopt when the account did not exist yet.
-Result<std::optional<BalanceState>> state_as_of(const Handles& handles, const rocksdb::ReadOptions& options,
-                                                std::string_view account_id, Timestamp time);
-
-// The same for many accounts, through one iterator: a report of every account as of a moment
-// seeks once per account rather than making an iterator per account.
+// The account's balance row as it was after the last event at or before `time` (account_history;
+// nullopt when the account did not exist yet), for any number of accounts through one iterator: a
+// report of every account as of a moment seeks once per account rather than making an iterator per
+// account.
 class HistoryReader {
  public:
   HistoryReader(const Handles& handles, const rocksdb::ReadOptions& options)

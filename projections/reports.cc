@@ -15,12 +15,6 @@
 
 namespace paystream {
 
-Result<std::optional<BalanceState>> state_as_of(const Handles& handles, const rocksdb::ReadOptions& options,
-                                                std::string_view account_id, Timestamp time) {
-  HistoryReader reader(handles, options);
-  return reader.state_as_of(account_id, time);
-}
-
 Result<std::optional<BalanceState>> HistoryReader::state_as_of(std::string_view account_id, Timestamp time) {
   if (!it_) it_.reset(handles_.db->NewIterator(options_, handles_.account_history));
   rocksdb::Iterator* it = it_.get();

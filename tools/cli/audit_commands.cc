@@ -25,22 +25,18 @@ struct ExplainArgs {
   std::optional<std::string> as_of;
 };
 
-// As the reports' --as-of: a date alone is the end of that day.
-Result<std::optional<Timestamp>> as_of_option(const std::optional<std::string>& text) {
-  if (!text) return std::optional<Timestamp>();
-  Result<Timestamp> end = range_end_argument("--as-of", *text);
-  if (!end) return end.error();
-  return std::optional<Timestamp>(parse_date(*text) ? Timestamp{end->micros - 1} : *end);
-}
-
 int run_explain(const GlobalOptions& options, const ExplainArgs& args) {
   if (Result<OutputFormat> format = check_output_options(options, XlsxUse::allowed); !format) {
     return report_error(format.error(), std::cerr);
   }
   if (Status valid = account_id_argument("ACCOUNT", args.account); !valid)
     return report_error(valid.error(), std::cerr);
-  Result<std::optional<Timestamp>> as_of = as_of_option(args.as_of);
-  if (!as_of) return report_error(as_of.error(), std::cerr);
+  std::optional<Timestamp> as_of;
+  if (args.as_of) {
+    Result<Timestamp> moment = as_of_argument("--as-of", *args.as_of);
+    if (!moment) return report_error(moment.error(), std::cerr);
+    as_of = *moment;
+  }
   Result<std::optional<ServerLogin>> login = server_login(options);
   if (!login) return report_error(login.error(), std::cerr);
   if (*login) {
@@ -52,7 +48,7 @@ int run_explain(const GlobalOptions& options, const ExplainArgs& args) {
   if (!source) return report_error(source.error(), std::cerr);
   Result<std::unique_ptr<Printer>> printer = Printer::open(options, explain_columns(), XlsxUse::allowed);
   if (!printer) return report_error(printer.error(), std::cerr);
-  Status explained = explain_account((*source)->projections(), args.account, *as_of, now_utc(),
+  Status explained = explain_account((*source)->projections(), args.account, as_of, now_utc(),
                                      [&](const std::vector<std::string>& cells) { (*printer)->row(cells); });
   if (!explained) return report_error(explained.error(), std::cerr);
   if (Status finished = (*printer)->finish(); !finished) return report_error(finished.error(), std::cerr);
@@ -78,18 +74,9 @@ int run_export(const GlobalOptions& options, const ExportArgs& args) {
         std::cerr);
   }
   std::optional<Timestamp> from, to;
-  if (args.from) {
-    Result<Timestamp> time = time_argument("--from", *args.from);
-    if (!time) return report_error(time.error(), std::cerr);
-    from = *time;
-  }
-  if (args.to) {
-    Result<Timestamp> time = range_end_argument("--to", *args.to);
-    if (!time) return report_error(time.error(), std::cerr);
-    to = *time;
-  }
-  if (Status range = check_time_range("--from", from, "--to", to); !range)
+  if (Status range = time_range_arguments("--from", args.from, "--to", args.to, from, to); !range) {
     return report_error(range.error(), std::cerr);
+  }
   Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
   if (!source) return report_error(source.error(), std::cerr);
   std::ofstream file;
@@ -129,17 +116,8 @@ int run_operations(const GlobalOptions& options, const OperationsArgs& args) {
       return report_error(valid.error(), std::cerr);
     query.account_id = *args.account;
   }
-  if (args.from) {
-    Result<Timestamp> time = time_argument("--from", *args.from);
-    if (!time) return report_error(time.error(), std::cerr);
-    query.from = *time;
-  }
-  if (args.to) {
-    Result<Timestamp> time = range_end_argument("--to", *args.to);
-    if (!time) return report_error(time.error(), std::cerr);
-    query.to = *time;
-  }
-  if (Status range = check_time_range("--from", query.from, "--to", query.to); !range) {
+  if (Status range = time_range_arguments("--from", args.from, "--to", args.to, query.from, query.to);
+      !range) {
     return report_error(range.error(), std::cerr);
   }
   Result<std::optional<ServerLogin>> login = server_login(options);

@@ -21,14 +21,6 @@ Status check_auditor(const Caller& caller) {
                                 caller.operator_name, operator_role_name(role)));
 }
 
-// As the reports' as_of: a date alone is the end of that day.
-Result<std::optional<Timestamp>> as_of_param(const std::optional<std::string>& text) {
-  if (!text) return std::optional<Timestamp>();
-  Result<Timestamp> end = range_end_argument("as_of", *text);
-  if (!end) return end.error();
-  return std::optional<Timestamp>(parse_date(*text) ? Timestamp{end->micros - 1} : *end);
-}
-
 ApiResponse explain(ApiContext& context, const ApiRequest& request, const Caller& caller) {
   Result<QueryParams> params = QueryParams::read(request, {"as_of", "format"});
   if (!params) return error_response(params.error());
@@ -37,8 +29,12 @@ ApiResponse explain(ApiContext& context, const ApiRequest& request, const Caller
   if (Status may = check_auditor(caller); !may) return error_response(may.error());
   const std::string account = request.path_param("id");
   if (Status valid = account_id_argument("account", account); !valid) return error_response(valid.error());
-  Result<std::optional<Timestamp>> as_of = as_of_param(params->get("as_of"));
-  if (!as_of) return error_response(as_of.error());
+  std::optional<Timestamp> as_of;
+  if (const std::optional<std::string> text = params->get("as_of")) {
+    Result<Timestamp> moment = as_of_argument("as_of", *text);
+    if (!moment) return error_response(moment.error());
+    as_of = *moment;
+  }
   const Projections& projections = context.backend.projections();
   // The account's existence is checked while an error can still have its status; its events are
   // then streamed (a busy account has many).
@@ -49,7 +45,7 @@ ApiResponse explain(ApiContext& context, const ApiRequest& request, const Caller
         found ? make_error(Errc::account_not_found, fmt::format("account '{}' does not exist", account))
               : found.error());
   }
-  RowSource source = [&projections, account, as_of = *as_of, now = now_utc()](const CellsVisitor& visit) {
+  RowSource source = [&projections, account, as_of, now = now_utc()](const CellsVisitor& visit) {
     return explain_account(projections, account, as_of, now, visit);
   };
   return every_row_response(*format, explain_columns(), std::move(source), {}, "audit-" + account,
@@ -61,17 +57,10 @@ ApiResponse export_events(ApiContext& context, const ApiRequest& request, const 
   if (!params) return error_response(params.error());
   if (Status may = check_auditor(caller); !may) return error_response(may.error());
   std::optional<Timestamp> from, to;
-  if (const std::optional<std::string> text = params->get("from")) {
-    Result<Timestamp> time = time_argument("from", *text);
-    if (!time) return error_response(time.error());
-    from = *time;
+  if (Status range = time_range_arguments("from", params->get("from"), "to", params->get("to"), from, to);
+      !range) {
+    return error_response(range.error());
   }
-  if (const std::optional<std::string> text = params->get("to")) {
-    Result<Timestamp> time = range_end_argument("to", *text);
-    if (!time) return error_response(time.error());
-    to = *time;
-  }
-  if (Status range = check_time_range("from", from, "to", to); !range) return error_response(range.error());
   const Projections& projections = context.backend.projections();
   ApiResponse response;
   response.content_type = "application/x-ndjson";
@@ -98,18 +87,11 @@ ApiResponse operations(ApiContext& context, const ApiRequest& request, const Cal
     if (Status valid = account_id_argument("account", *account); !valid) return error_response(valid.error());
     query.account_id = *account;
   }
-  if (const std::optional<std::string> text = params->get("from")) {
-    Result<Timestamp> time = time_argument("from", *text);
-    if (!time) return error_response(time.error());
-    query.from = *time;
-  }
-  if (const std::optional<std::string> text = params->get("to")) {
-    Result<Timestamp> time = range_end_argument("to", *text);
-    if (!time) return error_response(time.error());
-    query.to = *time;
-  }
-  if (Status range = check_time_range("from", query.from, "to", query.to); !range)
+  if (Status range =
+          time_range_arguments("from", params->get("from"), "to", params->get("to"), query.from, query.to);
+      !range) {
     return error_response(range.error());
+  }
   const Projections& projections = context.backend.projections();
   RowSource source = [&projections, query](const CellsVisitor& visit) {
     return list_operations(projections, query, visit);

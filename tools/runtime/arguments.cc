@@ -45,6 +45,29 @@ Result<Timestamp> range_end_argument(std::string_view what, std::string_view tex
   return time_argument(what, text);
 }
 
+Result<Timestamp> as_of_argument(std::string_view what, std::string_view text) {
+  Result<Timestamp> end = range_end_argument(what, text);
+  if (!end) return end.error();
+  if (parse_date(text)) return Timestamp{end->micros - 1};
+  return end;
+}
+
+Status time_range_arguments(std::string_view from_name, const std::optional<std::string>& from_text,
+                            std::string_view to_name, const std::optional<std::string>& to_text,
+                            std::optional<Timestamp>& from, std::optional<Timestamp>& to) {
+  if (from_text) {
+    Result<Timestamp> time = time_argument(from_name, *from_text);
+    if (!time) return time.error();
+    from = *time;
+  }
+  if (to_text) {
+    Result<Timestamp> time = range_end_argument(to_name, *to_text);
+    if (!time) return time.error();
+    to = *time;
+  }
+  return check_time_range(from_name, from, to_name, to);
+}
+
 Status check_time_range(std::string_view from_name, const std::optional<Timestamp>& from,
                         std::string_view to_name, const std::optional<Timestamp>& to) {
   if (!from || !to || *from < *to) return ok_status();

@@ -4,6 +4,7 @@
 // past its edge.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "events/event.h"
@@ -20,6 +21,14 @@ Result<Timestamp> time_argument(std::string_view what, std::string_view text);
 // The end of a time range, which is exclusive: a bare date ("2026-11-30") stands for that whole
 // day, so the range ends at the start of the next one; a time is the end itself.
 Result<Timestamp> range_end_argument(std::string_view what, std::string_view text);
+// A moment the ledger is read as of: a time, or a bare date for the end of that day (its last
+// microsecond), so "as of 2026-11-30" is how that day closed.
+Result<Timestamp> as_of_argument(std::string_view what, std::string_view text);
+// An optional from (inclusive) and to (range_end_argument) given as text, read and checked with
+// check_time_range; unset texts leave their bound unset.
+Status time_range_arguments(std::string_view from_name, const std::optional<std::string>& from_text,
+                            std::string_view to_name, const std::optional<std::string>& to_text,
+                            std::optional<Timestamp>& from, std::optional<Timestamp>& to);
 // invalid_argument when the range holds nothing: `from` not before `to`, or `min` above `max`
 // (an unset bound never empties a range). The names are the options' or parameters' own.
 Status check_time_range(std::string_view from_name, const std::optional<Timestamp>& from,

@@ -75,15 +75,6 @@ Status check_options(const ReportSpec& spec, const ReportOptions& options, const
   return ok_status();
 }
 
-// A date alone is the end of that day, as --to of the queries: "as of 2026-11-30" is the balance
-// that closed that day.
-Result<Timestamp> as_of_argument(const std::string& what, const std::string& text) {
-  Result<Timestamp> end = range_end_argument(what, text);
-  if (!end) return end.error();
-  if (parse_date(text)) return Timestamp{end->micros - 1};
-  return end;
-}
-
 Result<Date> required_date(const ReportOptionNames& names, const ReportOptions& options, Option option,
                            std::string_view report) {
   const std::optional<std::string>& text = value_of(options, option);

@@ -25,14 +25,6 @@ const Refusal forbidden{403, "forbidden"};
 const Refusal invalid_argument{400, "invalid_argument"};
 const Refusal invalid_date{400, "invalid_date"};
 
-Timestamp now() {
-  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  return Timestamp{std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count()};
-}
-
-// Today's date (UTC) moved by `days`.
-std::string day_from_today(int32_t days) { return format_date(add_days(date_of(now()), days)); }
-
 // The present as a query takes it, with a pause either side, so that every event the test posted
 // before is earlier and every one after is later.
 std::string moment_between_writes() {
@@ -42,31 +34,8 @@ std::string moment_between_writes() {
   return moment;
 }
 
-int64_t micros_of(std::string_view text) {
-  const Result<Money> money = Money::parse(text);
-  INFO(text);
-  REQUIRE(money);
-  return money->micros();
-}
-
-std::string get_body(httplib::Client& client, const std::string& path) {
-  const httplib::Result result = client.Get(path.c_str());
-  REQUIRE(result);
-  INFO(path << ": " << result->body);
-  REQUIRE(result->status == 200);
-  return result->body;
-}
-
 json rows_of(httplib::Client& client, const std::string& path) {
   return json::parse(get_body(client, path)).at("rows");
-}
-
-std::string add_operator(httplib::Client& admin, const json& body) {
-  const httplib::Result result = post(admin, "/v1/operators", body);
-  REQUIRE(result);
-  INFO(result->body);
-  REQUIRE(result->status == 201);
-  return json::parse(result->body).at("token").get<std::string>();
 }
 
 // The events a write answer says it made (the answer must be 201).

@@ -29,13 +29,6 @@ httplib::Result pay_card(httplib::Client& client, const std::string& account, co
               {{"card", card.at("number")}, {"pin", pin}, {"command_id", command_id}});
 }
 
-std::string add_operator(httplib::Client& admin, const json& body) {
-  const httplib::Result result = post(admin, "/v1/operators", body);
-  REQUIRE(result);
-  REQUIRE(result->status == 201);
-  return json::parse(result->body).at("token").get<std::string>();
-}
-
 }  // namespace
 
 TEST_CASE("cards over HTTP: issue a batch, list it, redeem a card once, refuse the second", "[http][cards]") {

@@ -22,14 +22,6 @@ void fill(httplib::Client& admin) {
   for (const json& outcome : outcomes) REQUIRE(outcome.at("ok") == true);
 }
 
-std::string get_body(httplib::Client& client, const std::string& path, int status = 200) {
-  const httplib::Result result = client.Get(path.c_str());
-  REQUIRE(result);
-  INFO(path << ": " << result->body);
-  REQUIRE(result->status == status);
-  return result->body;
-}
-
 // The worksheet XML of an XLSX file, read with unzip(1) (libxlsxwriter writes cells inline, so the
 // text is in the sheet itself in constant-memory mode).
 std::string sheet_xml_of(const std::string& xlsx, const TempDir& dir) {

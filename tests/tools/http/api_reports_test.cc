@@ -24,33 +24,9 @@ const Refusal forbidden{403, "forbidden"};
 const Refusal invalid_argument{400, "invalid_argument"};
 const Refusal invalid_date{400, "invalid_date"};
 
-Timestamp now() {
-  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  return Timestamp{std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count()};
-}
-
-// Today's date (UTC) moved by `days`, as the reports' from and to take it. The tests ask from
-// yesterday to tomorrow, so that a run across midnight still sees all it posted.
-std::string day_from_today(int32_t days) { return format_date(add_days(date_of(now()), days)); }
-
-int64_t micros_of(std::string_view text) {
-  const Result<Money> money = Money::parse(text);
-  INFO(text);
-  REQUIRE(money);
-  return money->micros();
-}
-
 int64_t amount_of(const json& cell) { return micros_of(cell.get<std::string>()); }
 
 uint64_t count_of(const json& cell) { return std::stoull(cell.get<std::string>()); }
-
-std::string get_body(httplib::Client& client, const std::string& path) {
-  const httplib::Result result = client.Get(path.c_str());
-  REQUIRE(result);
-  INFO(path << ": " << result->body);
-  REQUIRE(result->status == 200);
-  return result->body;
-}
 
 json rows_of(httplib::Client& client, const std::string& path) {
   return json::parse(get_body(client, path)).at("rows");
@@ -82,14 +58,6 @@ std::pair<bool, std::string> run_unzip(const std::string& path) {
   char buffer[4096];
   for (size_t size; (size = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) xml.append(buffer, size);
   return {::pclose(pipe) == 0, xml};
-}
-
-std::string add_operator(httplib::Client& admin, const json& body) {
-  const httplib::Result result = post(admin, "/v1/operators", body);
-  REQUIRE(result);
-  INFO(result->body);
-  REQUIRE(result->status == 201);
-  return json::parse(result->body).at("token").get<std::string>();
 }
 
 // What moved balances, as the reports' columns count it (amounts in micros).

@@ -12,15 +12,6 @@ namespace {
 using Refusal = std::pair<int, std::string>;
 const Refusal forbidden{403, "forbidden"};
 
-// Adds an operator and returns its token.
-std::string add_operator(httplib::Client& admin, const json& body) {
-  const httplib::Result result = post(admin, "/v1/operators", body);
-  REQUIRE(result);
-  INFO(result->body);
-  REQUIRE(result->status == 201);
-  return json::parse(result->body).at("token").get<std::string>();
-}
-
 std::vector<std::string> accounts_in(const json& document, const char* key) {
   std::vector<std::string> accounts;
   for (const json& row : document.at("rows")) accounts.push_back(row.at(key).get<std::string>());

@@ -1,11 +1,16 @@
 #pragma once
 // Helpers of the HTTP API tests: a running server with an admin client, JSON bodies, a CSV reader.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "events/money.h"
+#include "events/time.h"
 #include "tests/support/server_process.h"
 
 namespace paystream::http_test {
@@ -107,5 +112,39 @@ inline std::string balance_of(httplib::Client& client, const std::string& accoun
   REQUIRE(result->status == 200);
   return json::parse(result->body).at("current_balance").get<std::string>();
 }
+
+// Adds an operator (POST /v1/operators, asserted 201) and returns its token.
+inline std::string add_operator(httplib::Client& admin, const json& body) {
+  const httplib::Result result = post(admin, "/v1/operators", body);
+  REQUIRE(result);
+  INFO(result->body);
+  REQUIRE(result->status == 201);
+  return json::parse(result->body).at("token").get<std::string>();
+}
+
+// The body of a GET answered `status`.
+inline std::string get_body(httplib::Client& client, const std::string& path, int status = 200) {
+  const httplib::Result result = client.Get(path.c_str());
+  REQUIRE(result);
+  INFO(path << ": " << result->body);
+  REQUIRE(result->status == status);
+  return result->body;
+}
+
+// An amount of an answer, in micro-units (asserted to parse).
+inline int64_t micros_of(std::string_view text) {
+  const Result<Money> money = Money::parse(text);
+  INFO(text);
+  REQUIRE(money);
+  return money->micros();
+}
+
+inline Timestamp now() {
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return Timestamp{std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count()};
+}
+
+// Today's date (UTC) moved by `days`, as the reports' from and to take it.
+inline std::string day_from_today(int32_t days) { return format_date(add_days(date_of(now()), days)); }
 
 }  // namespace paystream::http_test
