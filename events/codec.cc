@@ -19,8 +19,8 @@ namespace {
 namespace schema = ::paystream::schema;
 
 // The schema's enums carry the same numbers as ours, so conversion is a cast plus a range check.
-static_assert(static_cast<uint16_t>(schema::EventType::MINIMUM_CHARGED) ==
-              static_cast<uint16_t>(EventType::minimum_charged));
+static_assert(static_cast<uint16_t>(schema::EventType::RECORDS_CLEANED_UP) ==
+              static_cast<uint16_t>(EventType::records_cleaned_up));
 static_assert(static_cast<uint16_t>(schema::OperatorRole::AUDITOR) ==
               static_cast<uint16_t>(OperatorRole::auditor));
 static_assert(static_cast<uint16_t>(schema::AccountType::CLEARING) ==
@@ -31,7 +31,7 @@ static_assert(static_cast<uint16_t>(schema::PaymentMethod::OTHER) ==
               static_cast<uint16_t>(PaymentMethod::other));
 
 // The last value of each enum this build knows. A new event type moves last_event_type.
-constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::card_disabled);
+constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::records_cleaned_up);
 constexpr uint16_t last_operator_role = static_cast<uint16_t>(OperatorRole::auditor);
 constexpr uint16_t last_account_type = static_cast<uint16_t>(AccountType::clearing);
 constexpr uint16_t last_payment_type = static_cast<uint16_t>(PaymentType::minimum_consumption);
@@ -287,6 +287,13 @@ Status check_event_fields(const Event& event) {
       (event.type != EventType::card_pin_failed && event.card_pin_failures != 0)) {
     return corrupt(fmt::format("{} carries a card field of another event type", event_type_name(event.type)));
   }
+  if (event.type != EventType::records_cleaned_up && event.cleanup != RecordsCleanup{}) {
+    return corrupt(fmt::format("{} carries a records cleanup", event_type_name(event.type)));
+  }
+  if (event.type == EventType::records_cleaned_up && event.cleanup.export_sha256.size() != sha256_bytes) {
+    return corrupt(fmt::format("the cleanup's export SHA-256 has {} bytes, not {}",
+                               event.cleanup.export_sha256.size(), sha256_bytes));
+  }
   return ok_status();
 }
 
@@ -298,6 +305,24 @@ Status check_event_enums(const Event& event) {
                      in_range(event.operator_settings.role, 0, last_operator_role);
   if (known) return ok_status();
   return corrupt("an enum holds a value outside its range");
+}
+
+template <class Builder>
+void write_cleanup(Builder out, const RecordsCleanup& cleanup) {
+  out.setFromMicros(cleanup.from.micros);
+  out.setBeforeMicros(cleanup.before.micros);
+  out.setCount(cleanup.count);
+  write_data(out, &Builder::setExportSha256, cleanup.export_sha256);
+  write_text(out, &Builder::setExportFile, cleanup.export_file);
+}
+
+template <class Reader>
+RecordsCleanup read_cleanup(Reader in) {
+  return RecordsCleanup{.from = Timestamp{in.getFromMicros()},
+                        .before = Timestamp{in.getBeforeMicros()},
+                        .count = in.getCount(),
+                        .export_sha256 = read_data(in.getExportSha256()),
+                        .export_file = read_text(in.getExportFile())};
 }
 
 void write_event_body(schema::Event::Builder out, const Event& event) {
@@ -332,6 +357,7 @@ void write_event_body(schema::Event::Builder out, const Event& event) {
     write_text(card, &schema::CardDetails::Builder::setAccount, event.card_account);
     card.setPinFailures(event.card_pin_failures);
   }
+  if (event.type == EventType::records_cleaned_up) write_cleanup(out.initCleanup(), event.cleanup);
 }
 
 void write_event(schema::Event::Builder out, const Event& event) {
@@ -412,6 +438,7 @@ Status read_event_body(schema::Event::Reader in, Event& event) {
     event.card_account = read_text(card.getAccount());
     event.card_pin_failures = card.getPinFailures();
   }
+  if (in.hasCleanup()) event.cleanup = read_cleanup(in.getCleanup());
   return ok_status();
 }
 
@@ -530,6 +557,7 @@ struct CommandWriter {
     write_text(out, &schema::DisableCard::Builder::setNumber, disable.number);
     write_text(out, &schema::DisableCard::Builder::setMemo, disable.memo);
   }
+  void operator()(const CleanUpRecords& clean) { write_cleanup(body.initCleanUpRecords(), clean.cleanup); }
 };
 
 void CommandWriter::operator()(const UpdateAccount& update) {
@@ -736,6 +764,8 @@ Result<CommandBody> read_command_body(schema::Command::Body::Reader in) {
       return CommandBody{
           DisableCard{.number = read_text(disable.getNumber()), .memo = read_text(disable.getMemo())}};
     }
+    case Which::CLEAN_UP_RECORDS:
+      return CommandBody{CleanUpRecords{.cleanup = read_cleanup(in.getCleanUpRecords())}};
   }
   // A command kind added by a newer build: the sender is ahead of us, the bytes are not damaged.
   return make_error(Errc::invalid_argument, fmt::format("command kind {} is unknown to this build",

@@ -24,6 +24,7 @@ const char* command_name(const CommandBody& body) {
     const char* operator()(const IssueCards&) const { return "IssueCards"; }
     const char* operator()(const RedeemCard&) const { return "RedeemCard"; }
     const char* operator()(const DisableCard&) const { return "DisableCard"; }
+    const char* operator()(const CleanUpRecords&) const { return "CleanUpRecords"; }
   };
   return std::visit(Name{}, body);
 }

@@ -153,9 +153,16 @@ struct DisableCard {
   bool operator==(const DisableCard&) const = default;
 };
 
+// Retention: removes the payment records before `before` from the query tables, once they were
+// exported in full (count records, into the file whose SHA-256 is given). Admin only.
+struct CleanUpRecords {
+  RecordsCleanup cleanup;
+  bool operator==(const CleanUpRecords&) const = default;
+};
+
 using CommandBody = std::variant<OpenAccount, UpdateAccount, Pay, SetCredit, MakeZero, Reverse, Adjust,
                                  SetParameter, AddOperator, DisableOperator, RotateOperatorToken, Charge,
-                                 MinimumCharge, IssueCards, RedeemCard, DisableCard>;
+                                 MinimumCharge, IssueCards, RedeemCard, DisableCard, CleanUpRecords>;
 
 struct Command {
   std::string command_id;  // idempotency key; 1-128 printable ASCII characters

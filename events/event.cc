@@ -123,6 +123,8 @@ const char* event_type_name(EventType type) {
       return "CardPinFailed";
     case EventType::card_disabled:
       return "CardDisabled";
+    case EventType::records_cleaned_up:
+      return "RecordsCleanedUp";
   }
   return "Unknown";
 }

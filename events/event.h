@@ -99,6 +99,17 @@ struct OperatorSettings {
   bool operator==(const OperatorSettings&) const = default;
 };
 
+// Retention (domain.md "Retention"): the payment records of [from, before) were exported to a file
+// and removed from the query tables. The events themselves stay in the log.
+struct RecordsCleanup {
+  Timestamp from;  // the previous cleanup's `before` (zero: the log's start)
+  Timestamp before;
+  uint64_t count = 0;         // records exported and removed
+  std::string export_sha256;  // SHA-256 of the export file, 32 bytes
+  std::string export_file;    // the export's file name (no directory)
+  bool operator==(const RecordsCleanup&) const = default;
+};
+
 enum class EventType : uint8_t {
   account_opened = 1,       // account_id, settings, overdraft_after
   account_updated = 2,      // account_id, settings (the whole new settings)
@@ -119,6 +130,7 @@ enum class EventType : uint8_t {
   card_payment_recorded = 15,  // payment record (phone_card, method card): card_number, balance_*
   card_pin_failed = 16,        // card_number, card_pin_failures (5 locks the card)
   card_disabled = 17,          // card_number, memo
+  records_cleaned_up = 18,     // cleanup (account_id empty): payment records left the query tables
 };
 const char* event_type_name(EventType type);
 
@@ -162,6 +174,8 @@ struct Event {
   std::string card_batch;          // card_issued only
   std::string card_account;        // card_redeemed only: the account its value paid
   uint32_t card_pin_failures = 0;  // card_pin_failed only: wrong PINs so far, this one included
+
+  RecordsCleanup cleanup;  // records_cleaned_up only
 
   // SHA-256 of the encoded previous event of this log (zeros for the first).
   std::array<uint8_t, 32> prev_hash{};

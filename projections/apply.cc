@@ -71,6 +71,8 @@ void Applier::discard_cache() {
   touched_.clear();
   cache_.clear();
   applied_.clear();
+  // The failed batch's rows will never be stored, nor those of the groups built on it.
+  recent_record_keys_.clear();
 }
 
 Result<uint64_t> Applier::applied_in(int32_t partition) {
@@ -90,6 +92,11 @@ Status Applier::apply(std::span<const Event> events, rocksdb::WriteBatch& batch)
   if (!applied) return applied.error();
   touched_.clear();
   totals_->begin_apply(applies_);
+  while (!recent_record_keys_.empty() &&
+         recent_record_keys_.front().first + unwritten_applies_max < applies_) {
+    recent_record_keys_.pop_front();
+  }
+  recent_record_keys_.emplace_back(applies_, std::vector<std::string>());
   uint64_t expected = *applied + 1;
   for (const Event& event : events) {
     // The partition's log order: no gap, no repeat, and one partition per call. Anything else is
@@ -193,6 +200,8 @@ Status Applier::apply_event(const Event& event, rocksdb::WriteBatch& batch) {
       return apply_record(event, batch);
     case EventType::charge_recorded:
       return apply_charge(event, batch);
+    case EventType::records_cleaned_up:
+      return apply_cleanup(event, batch);
     case EventType::parameter_set:
     case EventType::operator_added:
     case EventType::operator_updated:
@@ -218,8 +227,29 @@ Status Applier::apply_record(const Event& event, rocksdb::WriteBatch& batch) {
   account.settings.expires_on = event.expires_after;
   put_history(event, account, batch);
   if (Status counted = totals_->count_record(event, account.settings); !counted) return counted;
-  put(batch, handles_.records_by_account, keys::account_record_key(row.account_id, row.time, row.id.value),
-      encode_record_value(row));
+  std::string key = keys::account_record_key(row.account_id, row.time, row.id.value);
+  put(batch, handles_.records_by_account, key, encode_record_value(row));
+  recent_record_keys_.back().second.push_back(std::move(key));
+  return ok_status();
+}
+
+Status Applier::apply_cleanup(const Event& event, rocksdb::WriteBatch& batch) {
+  std::vector<std::string> unwritten;
+  for (const auto& [apply, keys] : recent_record_keys_)
+    unwritten.insert(unwritten.end(), keys.begin(), keys.end());
+  Result<uint64_t> removed = delete_cleaned_records(handles_, event, unwritten, batch);
+  if (!removed) return removed.error();
+  // Dropped once: a later cleanup among the unwritten groups must not count them again.
+  for (auto& [apply, keys] : recent_record_keys_) {
+    std::erase_if(keys, [&](const std::string& key) { return is_cleaned_by(event, key); });
+  }
+  put(batch, handles_.meta, keys::records_cleanup_key(event.position.value),
+      encode_cleanup_row(CleanupRow{.id = event.position,
+                                    .time = event.time,
+                                    .operator_name = event.operator_name,
+                                    .command_id = event.command_id,
+                                    .cleanup = event.cleanup,
+                                    .removed = *removed}));
   return ok_status();
 }
 

@@ -15,6 +15,10 @@ struct ChargeKind {
     return decode_charge_value(value, account, time, id);
   }
   static bool matches(const Query&, const Row&) { return true; }
+  // Retention removes payment records only.
+  static Result<std::map<int32_t, Timestamp>> floors(const Handles&, const rocksdb::ReadOptions&) {
+    return std::map<int32_t, Timestamp>();
+  }
   static bool event_matches(const Query&, const Event& event) {
     return event.type == EventType::charge_recorded;
   }

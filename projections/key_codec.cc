@@ -52,6 +52,10 @@ std::string type_index_key(AccountType type, std::string_view account_id) {
   return key;
 }
 
+std::string records_cleanup_key(uint64_t position) {
+  return std::string(records_cleanup_prefix) + position_key(position);
+}
+
 std::string applied_position_key(int32_t partition) {
   std::string key(applied_position_prefix);
   if (partition == 0) return key;

@@ -52,4 +52,9 @@ std::string applied_position_key(int32_t partition);
 // included, or a partition whose positions do not fit the numbering.
 std::optional<int32_t> decode_applied_position_key(std::string_view key);
 
+// The meta keys of the retention cleanups applied: the prefix, then the event's position (so they
+// sort by partition, then log order).
+constexpr std::string_view records_cleanup_prefix = "records_cleanup";
+std::string records_cleanup_key(uint64_t position);
+
 }  // namespace paystream::keys

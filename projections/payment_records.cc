@@ -79,6 +79,11 @@ struct RecordKind {
   static bool matches(const Query& query, const Row& row) {
     return matches_fields(query, row.type, row.operator_name);
   }
+  // Records before a partition's last cleanup left the query tables (domain.md "Retention").
+  static Result<std::map<int32_t, Timestamp>> floors(const Handles& handles,
+                                                     const rocksdb::ReadOptions& options) {
+    return read_record_floors(handles, options);
+  }
   static bool event_matches(const Query& query, const Event& event) {
     return is_payment_record(event.type) &&
            matches_fields(query, payment_type_of(event.type), event.operator_name);

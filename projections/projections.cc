@@ -140,6 +140,11 @@ Status Projections::for_each_log_event(
   return log_events(impl_->handles, from, to, visit);
 }
 
+Result<std::vector<CleanupRow>> Projections::record_cleanups() const {
+  const QuerySnapshot snapshot(impl_->handles.db, impl_->handles.view, impl_->handles.snapshots);
+  return read_record_cleanups(impl_->handles, snapshot.options());
+}
+
 Result<LogPosition> Projections::applied_position() const {
   // As the queries see it: with the embedded ledger, not past its last synced group.
   const QuerySnapshot snapshot(impl_->handles.db, impl_->handles.view, impl_->handles.snapshots);

@@ -93,6 +93,19 @@ struct ChargePage {
   std::string next_cursor;
 };
 
+// A retention cleanup as the projections applied it (domain.md "Retention"): where the payment
+// records before `cleanup.before` went. In Kafka mode every partition applies the command; its row
+// here is one, with the records each partition removed summed.
+struct CleanupRow {
+  LogPosition id;  // the command's first RecordsCleanedUp event
+  Timestamp time;
+  std::string operator_name;
+  std::string command_id;
+  RecordsCleanup cleanup;
+  uint64_t removed = 0;  // record rows the query tables dropped
+  bool operator==(const CleanupRow&) const = default;
+};
+
 struct BalanceRow {
   std::string account_id;
   std::string account_name;
@@ -193,6 +206,9 @@ class Projections {
   Result<RecordPage> records(const RecordQuery& query) const;
   // Streams every matching row (query.limit and cursor honoured) without holding them all.
   Status for_each_record(const RecordQuery& query, const std::function<void(const RecordRow&)>& visit) const;
+  // The cleanups applied, in the order of their `before` (records before the last one's are no
+  // longer in the records queries).
+  Result<std::vector<CleanupRow>> record_cleanups() const;
   // Charges, paged as records are.
   Result<ChargePage> charges(const ChargeQuery& query) const;
   Status for_each_charge(const ChargeQuery& query, const std::function<void(const ChargeRow&)>& visit) const;

@@ -3,6 +3,7 @@
 // the query functions. Not part of the module's interface (that is projections.h).
 #include <rocksdb/db.h>
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -133,6 +134,7 @@ class Applier {
   Status apply_event(const Event& event, rocksdb::WriteBatch& batch);
   Status apply_record(const Event& event, rocksdb::WriteBatch& batch);
   Status apply_charge(const Event& event, rocksdb::WriteBatch& batch);
+  Status apply_cleanup(const Event& event, rocksdb::WriteBatch& batch);
   void write_touched(rocksdb::WriteBatch& batch);
   // The account's row as it is after `event`, into account_history.
   void put_history(const Event& event, const BalanceState& state, rocksdb::WriteBatch& batch);
@@ -156,7 +158,25 @@ class Applier {
   std::unordered_map<std::string, CachedBalance> cache_;
   std::map<int32_t, uint64_t> applied_;  // last applied position of the partitions known
   std::vector<Touched> touched_;         // sorted by account ID when written
+  // The record keys put by the last unwritten_applies_max + 1 applies (apply number, keys): a
+  // cleanup drops them too, since a scan of the database does not see them yet.
+  std::deque<std::pair<uint64_t, std::vector<std::string>>> recent_record_keys_;
 };
+
+// Retention (record_cleanups.cc). Drops the record rows of the cleanup event's partition made before
+// its end: those stored, and those among `unwritten_keys` (rows put by applies whose batches may not
+// be written yet). Returns how many it dropped.
+Result<uint64_t> delete_cleaned_records(const Handles& handles, const Event& event,
+                                        const std::vector<std::string>& unwritten_keys,
+                                        rocksdb::WriteBatch& batch);
+// Whether the cleanup event drops the record row of this key.
+bool is_cleaned_by(const Event& cleanup, std::string_view record_key);
+std::string encode_cleanup_row(const CleanupRow& row);
+// Each partition's records floor: the greatest end among the cleanups it applied.
+Result<std::map<int32_t, Timestamp>> read_record_floors(const Handles& handles,
+                                                        const rocksdb::ReadOptions& options);
+Result<std::vector<CleanupRow>> read_record_cleanups(const Handles& handles,
+                                                     const rocksdb::ReadOptions& options);
 
 // The query row of a payment-record event, given the account's name at the event's position. The
 // one place rows are made: the stored rows (apply.cc) and the rows read from the log

@@ -21,11 +21,14 @@
 //   static Result<Row> decode(std::string_view value, const std::string& account, Timestamp, LogPosition);
 //   static bool matches(const Query&, const Row&): the filters besides account and time;
 //   static bool event_matches(const Query&, const Event&): the same, on an event of the log;
+//   static Result<std::map<int32_t, Timestamp>> floors(const Handles&, const rocksdb::ReadOptions&):
+//                   per partition, the time before which the log's rows are no longer shown;
 //   class LogRows { LogRows(const Handles&, const rocksdb::ReadOptions&);
 //                   Result<Row> row_of(const Event&); }: the row of a matching event.
 #include <algorithm>
 #include <charconv>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +65,8 @@ template <class Kind>
 Result<std::string> scan_log(const Handles& handles, const rocksdb::ReadOptions& options, LogReader& log,
                              const typename Kind::Query& query, uint64_t cursor,
                              const std::function<void(const typename Kind::Row&)>& visit) {
+  Result<std::map<int32_t, Timestamp>> floors = Kind::floors(handles, options);
+  if (!floors) return floors.error();
   typename Kind::LogRows rows(handles, options);
   size_t visited = 0;
   std::string next_cursor;
@@ -84,8 +89,12 @@ Result<std::string> scan_log(const Handles& handles, const rocksdb::ReadOptions&
     uint64_t from = std::max(cursor, segment.begin);
     uint64_t to = segment.end;
     // Times are ordered within the segment only, so each segment gets its own bounds.
-    if (query.from) {
-      Result<uint64_t> first = log.first_position_at(*query.from, segment);
+    std::optional<Timestamp> lowest = query.from;
+    if (const auto floor = floors->find(partition_of_position(segment.begin)); floor != floors->end()) {
+      lowest = std::max(lowest.value_or(floor->second), floor->second);
+    }
+    if (lowest) {
+      Result<uint64_t> first = log.first_position_at(*lowest, segment);
       if (!first) return first.error();
       from = std::max(from, *first);
     }

@@ -144,7 +144,7 @@ struct AgentRights {
 bool is_administration(const CommandBody& body) {
   return std::holds_alternative<SetParameter>(body) || std::holds_alternative<AddOperator>(body) ||
          std::holds_alternative<DisableOperator>(body) || std::holds_alternative<RotateOperatorToken>(body) ||
-         std::holds_alternative<IssueCards>(body);
+         std::holds_alternative<IssueCards>(body) || std::holds_alternative<CleanUpRecords>(body);
 }
 
 }  // namespace
@@ -238,7 +238,8 @@ Status check_may_run(const LedgerState& state, const Access& access, const Comma
     case OperatorRole::finance:
       if (!is_administration(body)) return ok_status();
       return forbidden(
-          fmt::format("operator '{}' (finance) may not change parameters or operators, nor issue phone cards",
+          fmt::format("operator '{}' (finance) may not change parameters or operators, issue phone cards "
+                      "or clean up records",
                       access.operator_name));
     case OperatorRole::agent:
       return std::visit(AgentRights{state, access, reversal_target}, body);

@@ -253,6 +253,9 @@ Status decide_redeem_card(const LedgerState& state, const Command& command, cons
                           const Context& context, Events& events);
 Status decide_disable_card(const LedgerState& state, const Command& command, const DisableCard& disable,
                            const Context& context, Events& events);
+// decide_retention.cc
+Status decide_clean_up_records(const Command& command, const CleanUpRecords& clean, const Context& context,
+                               Events& events);
 // decide_charge.cc
 Status decide_charge(const LedgerState& state, const Command& command, const Charge& charge,
                      const Context& context, Events& events);
@@ -313,6 +316,9 @@ Status decide_body(const LedgerState& state, const Command& command, const Conte
     }
     Status operator()(const DisableCard& body) const {
       return decide_disable_card(state, command, body, context, events);
+    }
+    Status operator()(const CleanUpRecords& body) const {
+      return decide_clean_up_records(command, body, context, events);
     }
   };
   return std::visit(Visitor{state, command, context, events}, command.body);

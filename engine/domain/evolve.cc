@@ -155,6 +155,8 @@ const AccountState* evolve(LedgerState& state, const Event& event) {
       mark_reversed(*account, event.reverses);
       break;
     }
+    case EventType::records_cleaned_up:  // the query tables' business: the state keeps no records
+      break;
     case EventType::parameter_set:
       set_parameter_value(state.parameters, event.parameter_name, event.parameter_value);
       break;

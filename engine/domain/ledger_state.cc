@@ -18,6 +18,8 @@ const std::vector<ParameterInfo>& parameter_catalog() {
        std::numeric_limits<int64_t>::max()},
       {"AGENT_OVERDRAFT_LIMIT_MAX", "highest overdraft limit an agent operator may set", true, 0,
        std::numeric_limits<int64_t>::max()},
+      {"RECORD_RETENTION_DAYS", "days payment records stay in the query tables (0: forever)", false, 0,
+       36'500},
   };
   return catalog;
 }
@@ -37,6 +39,7 @@ int64_t* parameter_slot(Parameters& parameters, std::string_view name) {
   if (name == "SERVER_MINIMUM_CONSUMPTION_ENABLED") return &parameters.minimum_consumption_enabled;
   if (name == "SERVER_CUSTOMER_OVERDRAFT_LIMIT") return &parameters.customer_overdraft_limit_micros;
   if (name == "AGENT_OVERDRAFT_LIMIT_MAX") return &parameters.agent_overdraft_limit_max_micros;
+  if (name == "RECORD_RETENTION_DAYS") return &parameters.record_retention_days;
   return nullptr;
 }
 

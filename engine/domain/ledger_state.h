@@ -22,6 +22,9 @@ struct Parameters {
   // AGENT_OVERDRAFT_LIMIT_MAX: the highest overdraft an agent operator may set. Zero until an admin
   // raises it, so no agent can grant credit that no admin has bounded.
   int64_t agent_overdraft_limit_max_micros = 0;
+  // RECORD_RETENTION_DAYS: payment records older than this many days leave the query tables once a
+  // day, exported first (domain.md "Retention"). 0 keeps them forever.
+  int64_t record_retention_days = 0;
   bool operator==(const Parameters&) const = default;
 };
 

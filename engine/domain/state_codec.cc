@@ -208,10 +208,10 @@ std::string encode_globals(const Parameters& parameters,
 Result<LedgerGlobals> decode_globals(std::string_view bytes) {
   Reader reader(bytes);
   uint64_t version = 0;
-  if (!reader.u64(version) || (version != checkpoint_format_version && version != 2))
-    return corrupt_checkpoint();
-  // Version 2 held the catalog's first four parameters; later ones are appended to the catalog.
-  const size_t stored_parameters = version == 2 ? 4 : parameter_catalog().size();
+  if (!reader.u64(version) || version < 2 || version > checkpoint_format_version) return corrupt_checkpoint();
+  // Version 2 held the catalog's first four parameters, version 3 five; later ones are appended to
+  // the catalog.
+  const size_t stored_parameters = version == 2 ? 4 : version == 3 ? 5 : parameter_catalog().size();
   LedgerGlobals globals;
   for (size_t i = 0; i < stored_parameters; ++i) {
     const ParameterInfo& info = parameter_catalog()[i];

@@ -10,9 +10,10 @@
 
 namespace paystream {
 
-// 2: operators; 3: AGENT_OVERDRAFT_LIMIT_MAX. Version 2 globals are still read (the parameter
-// keeps its default), so a Kafka partition store written with version 2 opens without a rebuild.
-inline constexpr uint32_t checkpoint_format_version = 3;
+// 2: operators; 3: AGENT_OVERDRAFT_LIMIT_MAX; 4: RECORD_RETENTION_DAYS. Older globals are still
+// read (the parameters they lack keep their defaults), so a Kafka partition store written by an
+// older build opens without a rebuild.
+inline constexpr uint32_t checkpoint_format_version = 4;
 
 std::string encode_account_state(const AccountState& account);
 Result<AccountState> decode_account_state(std::string_view bytes);

@@ -27,6 +27,7 @@ enum EventType {
   cardPaymentRecorded @15;
   cardPinFailed @16;
   cardDisabled @17;
+  recordsCleanedUp @18;
 }
 
 enum AccountType {
@@ -130,6 +131,18 @@ struct Event {
   minimumMonth @25 :Int32;        # minimumCharged only: the month charged (year * 12 + month - 1)
 
   card @26 :CardDetails;          # card events and cardPaymentRecorded only; null otherwise
+
+  cleanup @27 :RecordsCleanup;    # recordsCleanedUp only; null otherwise
+}
+
+# Retention (docs/domain.md "Retention"): the payment records of [from, before) left the query tables
+# after they were exported; the events stay in the log.
+struct RecordsCleanup {
+  fromMicros @0 :Int64;           # the previous cleanup's end (0: the log's start)
+  beforeMicros @1 :Int64;         # records before this time were removed
+  count @2 :UInt64;               # payment records exported and removed
+  exportSha256 @3 :Data;          # SHA-256 of the export file (32 bytes)
+  exportFile @4 :Text;            # the export's file name, as its writer named it
 }
 
 # The phone card an event is about. Never its PIN, nor the PIN's salt or hash: those live only in
@@ -301,6 +314,14 @@ struct DisableCard {
   memo @1 :Text;
 }
 
+struct CleanUpRecords {
+  fromMicros @0 :Int64;
+  beforeMicros @1 :Int64;
+  count @2 :UInt64;
+  exportSha256 @3 :Data;
+  exportFile @4 :Text;
+}
+
 struct Command {
   commandId @0 :Text;
   operatorName @1 :Text;
@@ -322,6 +343,7 @@ struct Command {
     issueCards @16 :IssueCards;
     redeemCard @17 :RedeemCard;
     disableCard @18 :DisableCard;
+    cleanUpRecords @19 :CleanUpRecords;
   }
 }
 

@@ -142,12 +142,14 @@ TEST_CASE("param set and list", "[e2e][cli][write]") {
   CHECK(csv_rows(paystream(dir.path(), {"account", "show", "C-1", "--format", "csv"}).out).at(0).at(4) ==
         "7.50");
   const auto list = csv_rows(paystream(dir.path(), {"param", "list", "--format", "csv"}).out);
-  REQUIRE(list.size() == 5);
+  REQUIRE(list.size() == 6);
   CHECK(list[0] == std::vector<std::string>{"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", "0",
                                             "days a payment extends the expiration"});
   CHECK(list[3].at(1) == "7.50");
   CHECK(list[4] == std::vector<std::string>{"AGENT_OVERDRAFT_LIMIT_MAX", "0.00",
                                             "highest overdraft limit an agent operator may set"});
+  CHECK(list[5] == std::vector<std::string>{"RECORD_RETENTION_DAYS", "0",
+                                            "days payment records stay in the query tables (0: forever)"});
 }
 
 TEST_CASE("Help, and a missing subcommand", "[e2e][cli]") {

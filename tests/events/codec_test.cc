@@ -160,6 +160,17 @@ std::vector<Event> sample_events() {
   card_disabled.card_number = "4012888888881881";
   card_disabled.memo = "lost";
   events.push_back(card_disabled);
+  Event cleaned = base_event(EventType::records_cleaned_up);
+  cleaned.account_id.clear();
+  cleaned.cleanup = RecordsCleanup{.from = Timestamp{1'700'000'000'000'000},
+                                   .before = Timestamp{1'710'000'000'000'000},
+                                   .count = 1'000'000,
+                                   .export_sha256 = std::string(32, '\x5a'),
+                                   .export_file = "payment-records-before-2024-03-09.csv"};
+  events.push_back(cleaned);
+  Event first_cleanup = cleaned;  // from the log's start: from stays zero
+  first_cleanup.cleanup.from = Timestamp{};
+  events.push_back(first_cleanup);
   const size_t full = events.size();
   for (size_t i = 0; i < full; ++i) {
     Event sparse = events[i];
@@ -240,6 +251,11 @@ std::vector<Command> sample_commands() {
   bodies.push_back(
       RedeemCard{.number = "4012888888881881", .pin = "0042", .account_id = "1001", .memo = "m"});
   bodies.push_back(DisableCard{.number = "4012888888881881", .memo = ""});
+  bodies.push_back(CleanUpRecords{RecordsCleanup{.from = {},
+                                                 .before = Timestamp{1'710'000'000'000'000},
+                                                 .count = 3,
+                                                 .export_sha256 = std::string(32, '\x01'),
+                                                 .export_file = "x.xlsx"}});
   bodies.push_back(RotateOperatorToken{.name = "agent.7", .token = sample_operator().token});
   bodies.push_back(Charge{.cdr_id = "cdr-1",
                           .account_id = "1001",
@@ -405,7 +421,7 @@ TEST_CASE("codec: message_bytes is capnp::writeMessage's framing", "[codec]") {
 // ---- Unknown and invalid values ---------------------------------------------------------------
 
 TEST_CASE("codec: an event type this build does not know is unsupported, naming the number", "[codec]") {
-  for (uint16_t number : {uint16_t{18}, uint16_t{200}, uint16_t{65535}}) {
+  for (uint16_t number : {uint16_t{19}, uint16_t{200}, uint16_t{65535}}) {
     const std::string bytes = crafted_event(
         [&](schema::Event::Builder event) { event.setType(static_cast<schema::EventType>(number)); });
     Result<Event> decoded = decode_event(bytes);
@@ -420,7 +436,7 @@ TEST_CASE("codec: an unknown type wins over fields this build would call corrupt
   // A newer type may use fields in new ways; the reader must learn it is too old, not that the
   // log is damaged.
   const std::string bytes = crafted_event([](schema::Event::Builder event) {
-    event.setType(static_cast<schema::EventType>(18));
+    event.setType(static_cast<schema::EventType>(19));
     event.initCall().setCaller("a call on a type this build does not know");
     event.setMethod(static_cast<schema::PaymentMethod>(7));
     event.setParameterName("new use");

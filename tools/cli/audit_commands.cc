@@ -16,6 +16,7 @@
 #include "tools/commands/replay_kafka.h"
 #include "tools/runtime/arguments.h"
 #include "tools/runtime/audit.h"
+#include "tools/runtime/retention.h"
 
 namespace paystream {
 namespace {
@@ -145,7 +146,19 @@ int run_operations(const GlobalOptions& options, const OperationsArgs& args) {
 
 struct VerifyArgs {
   KafkaConnection kafka;
+  std::optional<std::string> export_dir;
 };
+
+// --export-dir: after the rebuild, each cleanup reconciled with its export file.
+int verify_exports(const GlobalOptions& options, const std::string& export_dir) {
+  Result<std::unique_ptr<QuerySource>> source = QuerySource::open(options);
+  if (!source) return report_error(source.error(), std::cerr);
+  if (Status reconciled = verify_cleanup_exports((*source)->projections(), export_dir, std::cout);
+      !reconciled) {
+    return report_error(reconciled.error(), std::cerr);
+  }
+  return static_cast<int>(ExitCode::ok);
+}
 
 int run_verify(const GlobalOptions& options, const VerifyArgs& args) {
   if (Status local =
@@ -159,8 +172,16 @@ int run_verify(const GlobalOptions& options, const VerifyArgs& args) {
   if (!std::filesystem::is_directory(dir, error)) {
     return report_error(make_error(Errc::io_error, fmt::format("no data directory at '{}'", dir)), std::cerr);
   }
-  if (!args.kafka.bootstrap.empty()) return run_replay_verify_kafka(args.kafka, dir, std::cout, std::cerr);
-  return run_replay_verify(dir, std::cout, std::cerr);
+  if (args.export_dir && !std::filesystem::is_directory(*args.export_dir, error)) {
+    return report_error(
+        make_error(Errc::invalid_argument, fmt::format("--export-dir {}: not a folder", *args.export_dir)),
+        std::cerr);
+  }
+  const int verified = args.kafka.bootstrap.empty()
+                           ? run_replay_verify(dir, std::cout, std::cerr)
+                           : run_replay_verify_kafka(args.kafka, dir, std::cout, std::cerr);
+  if (verified != static_cast<int>(ExitCode::ok) || !args.export_dir) return verified;
+  return verify_exports(options, *args.export_dir);
 }
 
 }  // namespace
@@ -214,6 +235,10 @@ void add_audit_commands(CLI::App& app, Cli& cli) {
       ->type_name("BOOTSTRAP");
   verify->add_option("--topic-prefix", verify_args->kafka.topic_prefix, "Kafka mode: the topics' prefix")
       ->type_name("P");
+  verify
+      ->add_option("--export-dir", verify_args->export_dir,
+                   "Also reconcile each records cleanup with its export file in DIR (count and SHA-256)")
+      ->type_name("DIR");
   set_action(*verify, cli, verify_args, &run_verify);
 }
 

@@ -11,6 +11,7 @@
 #include "tools/cli/remote_query.h"
 #include "tools/commands/data_dir.h"
 #include "tools/commands/exit_codes.h"
+#include "tools/runtime/retention.h"
 
 namespace paystream {
 namespace {
@@ -92,6 +93,10 @@ Status print_paged_query(
 }
 
 Status print_record_query(Projections& projections, const GlobalOptions& options, const RecordQuery& query) {
+  // Where the records before the last cleanup went: said on stderr, so stdout stays rows.
+  Result<std::optional<CleanedUpNotice>> notice = cleaned_up_notice(projections, query.from);
+  if (!notice) return notice.error();
+  if (*notice) std::cerr << "paystream: " << (*notice)->sentence << '\n';
   return print_paged_query<RecordQuery, RecordPage, RecordRow>(
       options, record_columns(), query, [&](const RecordQuery& q) { return projections.records(q); },
       [&](const RecordQuery& q, const std::function<void(const RecordRow&)>& visit) {
@@ -209,7 +214,13 @@ void add_records(CLI::App& app, Cli& cli) {
       ->type_name("N");
   records->add_option("--cursor", args->cursor, "Resume after the page that printed this cursor")
       ->type_name("C");
-  set_action(*records, cli, args, &run_records);
+  // `records cleanup` is a command of its own: CLI11 runs the parent's callback after it, which must
+  // then leave the chosen action alone.
+  set_callback(*records, [records, &cli, args] {
+    if (!records->get_subcommands().empty()) return;
+    cli.action = [&cli, args] { return run_records(cli.globals, *args); };
+  });
+  add_records_cleanup(*records, cli);
 }
 
 }  // namespace

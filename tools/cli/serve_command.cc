@@ -6,6 +6,7 @@
 // (tools/http/kafka_backend.h), the engine loop running beside it unless --api-only.
 #include <fmt/format.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <charconv>
@@ -24,6 +25,7 @@
 #include "tools/http/server.h"
 #include "tools/runtime/monthly_minimum.h"
 #include "tools/runtime/operator_tokens.h"
+#include "tools/runtime/retention.h"
 
 namespace paystream {
 namespace {
@@ -37,6 +39,7 @@ struct ServeArgs {
   CLI::Option* listen_option = nullptr;  // given: with --kafka, serve the API too
   bool api_only = false;                 // --kafka --listen without an engine loop in this process
   int outcome_timeout_ms = 10'000;
+  std::optional<std::string> records_export_dir;  // retention's exports (docs/cli.md "Retention")
 };
 
 // "HOST:PORT" or "[IPv6]:PORT"; port 0 picks a free one.
@@ -65,6 +68,17 @@ Status read_listen(const std::string& text, http::ServerOptions& server) {
 
 std::string url_host(const std::string& host) {
   return host.find(':') == std::string::npos ? host : "[" + host + "]";
+}
+
+// --records-export-dir: an existing, writable folder, named absolutely in the log lines.
+Result<std::filesystem::path> records_export_dir(const std::string& text) {
+  std::error_code error;
+  const std::filesystem::path dir = std::filesystem::absolute(text, error);
+  if (error || !std::filesystem::is_directory(dir, error) || ::access(dir.c_str(), W_OK) != 0) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("--records-export-dir {}: not a folder this process can write", text));
+  }
+  return dir;
 }
 
 // A ledger without operators cannot authenticate anyone: the first serve adds `admin` and prints
@@ -107,7 +121,13 @@ int serve_http(const ServeArgs& args, http::ApiBackend& backend, StopSignals& si
   if (Status valid = read_listen(args.listen, server_options); !valid)
     return report_error(valid.error(), std::cerr);
   http::Metrics metrics;
-  http::ApiContext context{backend, metrics, args.limits};
+  std::optional<std::filesystem::path> export_dir;
+  if (args.records_export_dir) {
+    Result<std::filesystem::path> dir = records_export_dir(*args.records_export_dir);
+    if (!dir) return report_error(dir.error(), std::cerr);
+    export_dir = *dir;
+  }
+  http::ApiContext context{backend, metrics, args.limits, export_dir};
   const http::Router router = http::make_router(context);
   http::HttpServer server(server_options, router, context);
   Result<int> port = server.bind();
@@ -123,6 +143,19 @@ int serve_http(const ServeArgs& args, http::ApiBackend& backend, StopSignals& si
           .submit_all =
               [&backend](std::vector<Command> commands) { return backend.submit_all(std::move(commands)); }},
       *clock, "admin", std::chrono::minutes(1),
+      [](const std::string& line) { std::cerr << "paystream: " << line << std::endl; });
+  // Records past RECORD_RETENTION_DAYS leave the query tables once a day, exported first.
+  const RetentionSchedule retention(
+      RetentionTarget{.projections = backend.projections(),
+                      .parameters =
+                          [&backend] {
+                            Parameters parameters;
+                            backend.read_control(
+                                [&](const LedgerState& state) { parameters = state.parameters; });
+                            return parameters;
+                          },
+                      .submit = [&backend](Command command) { return backend.submit(std::move(command)); }},
+      *clock, export_dir, "admin", std::chrono::minutes(1),
       [](const std::string& line) { std::cerr << "paystream: " << line << std::endl; });
   std::cout << "paystream: listening on http://" << url_host(server_options.host) << ':' << *port
             << std::endl;
@@ -197,6 +230,11 @@ void add_serve_command(CLI::App& app, Cli& cli) {
           ->add_option("--listen", args->listen,
                        "Address to listen on, HOST:PORT (default 127.0.0.1:8080; port 0: any)")
           ->type_name("HOST:PORT");
+  serve
+      ->add_option("--records-export-dir", args->records_export_dir,
+                   "Folder of the records cleanups' exports: POST /v1/maintenance/records-cleanup and the "
+                   "daily run of RECORD_RETENTION_DAYS write there")
+      ->type_name("DIR");
   serve->add_option("--max-body-bytes", args->server.body_bytes_max, "Largest request body (default 1048576)")
       ->type_name("N")
       ->check(CLI::Range(size_t{1}, size_t{1} << 30));

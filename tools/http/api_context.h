@@ -2,6 +2,8 @@
 // What every route works with: the backend of the server process (the embedded runtime, or Kafka
 // mode's gateway), the metrics, and the API's limits.
 #include <cstddef>
+#include <filesystem>
+#include <optional>
 
 #include "tools/http/api_backend.h"
 #include "tools/http/metrics.h"
@@ -18,6 +20,8 @@ struct ApiContext {
   ApiBackend& backend;
   Metrics& metrics;
   ApiLimits limits;
+  // serve --records-export-dir: where records cleanups write their exports (none: they are refused).
+  std::optional<std::filesystem::path> records_export_dir;
 };
 
 }  // namespace paystream::http

@@ -12,6 +12,7 @@
 #include "tools/http/routes.h"
 #include "tools/http/row_output.h"
 #include "tools/runtime/arguments.h"
+#include "tools/runtime/retention.h"
 
 namespace paystream::http {
 namespace {
@@ -93,14 +94,15 @@ Status read_balance_filters(const QueryParams& params, BalanceQuery& query) {
 // A page: rendered before the response starts; its cursor in the JSON and in a header.
 template <class Page, class Cells>
 ApiResponse page_response(OutputFormat format, const std::vector<Column>& columns, const Result<Page>& page,
-                          Cells cells, std::string_view file_stem) {
+                          Cells cells, std::string_view file_stem, const ExtraMembers& more = {}) {
   if (!page) return error_response(page.error());
   const RowSource source = [&](const CellsVisitor& visit) {
     for (const auto& row : page->rows) visit(cells(row));
     return ok_status();
   };
-  ApiResponse response =
-      rows_response(format, columns, source, {{"next_cursor", page->next_cursor}}, file_stem);
+  ExtraMembers extra = {{"next_cursor", page->next_cursor}};
+  extra.insert(extra.end(), more.begin(), more.end());
+  ApiResponse response = rows_response(format, columns, source, extra, file_stem);
   if (response.status == 200 && !page->next_cursor.empty()) {
     response.headers.emplace_back("Paystream-Next-Cursor", page->next_cursor);
   }
@@ -131,9 +133,21 @@ ApiResponse get_records(ApiContext& context, const ApiRequest& request, const Ca
   if (Status read = read_record_filters(*params, query); !read) return error_response(read.error());
   if (Status may = restrict_to_caller(context, caller, query); !may) return error_response(may.error());
   const Projections& projections = context.backend.projections();
+  // Where the records before the last cleanup went (docs/api.md "Maintenance").
+  Result<std::optional<CleanedUpNotice>> notice = cleaned_up_notice(projections, query.from);
+  if (!notice) return error_response(notice.error());
+  ExtraMembers cleaned;
+  if (*notice)
+    cleaned = {{"cleaned_up_before", (*notice)->before}, {"cleaned_up_export", (*notice)->export_file}};
+  const auto with_notice = [&](ApiResponse response) {
+    if (*notice && response.status == 200) {
+      response.headers.emplace_back("Paystream-Cleaned-Up-Before", (*notice)->before);
+    }
+    return response;
+  };
   if (query.limit > 0) {
-    return page_response(*format, record_columns(), projections.records(query), record_cells,
-                         "payment-records");
+    return with_notice(page_response(*format, record_columns(), projections.records(query), record_cells,
+                                     "payment-records", cleaned));
   }
   // Checks the filters and the cursor while an error can still have its status.
   RecordQuery probe = query;
@@ -143,8 +157,10 @@ ApiResponse get_records(ApiContext& context, const ApiRequest& request, const Ca
   RowSource source = [&projections, query](const CellsVisitor& visit) {
     return projections.for_each_record(query, [&](const RecordRow& row) { visit(record_cells(row)); });
   };
-  return every_row_response(*format, record_columns(), std::move(source), {{"next_cursor", ""}},
-                            "payment-records", context.limits.page_rows_max);
+  ExtraMembers extra = {{"next_cursor", ""}};
+  extra.insert(extra.end(), cleaned.begin(), cleaned.end());
+  return with_notice(every_row_response(*format, record_columns(), std::move(source), extra,
+                                        "payment-records", context.limits.page_rows_max));
 }
 
 ApiResponse get_charges(ApiContext& context, const ApiRequest& request, const Caller& caller) {

@@ -6,16 +6,17 @@
 
 namespace paystream::http {
 
-void add_account_routes(Router& router, ApiContext& context);    // POST/GET/PATCH /v1/accounts...
-void add_money_routes(Router& router, ApiContext& context);      // payments, credit, make-zero, ...
-void add_command_routes(Router& router, ApiContext& context);    // POST /v1/commands
-void add_query_routes(Router& router, ApiContext& context);      // payment-records, balances
-void add_parameter_routes(Router& router, ApiContext& context);  // /v1/parameters
-void add_operator_routes(Router& router, ApiContext& context);   // /v1/operators
-void add_card_routes(Router& router, ApiContext& context);       // /v1/cards
-void add_report_routes(Router& router, ApiContext& context);     // /v1/reports/NAME
-void add_audit_routes(Router& router, ApiContext& context);      // /v1/audit/...
-void add_status_routes(Router& router, ApiContext& context);     // /healthz, /metrics
+void add_account_routes(Router& router, ApiContext& context);      // POST/GET/PATCH /v1/accounts...
+void add_money_routes(Router& router, ApiContext& context);        // payments, credit, make-zero, ...
+void add_command_routes(Router& router, ApiContext& context);      // POST /v1/commands
+void add_query_routes(Router& router, ApiContext& context);        // payment-records, balances
+void add_parameter_routes(Router& router, ApiContext& context);    // /v1/parameters
+void add_operator_routes(Router& router, ApiContext& context);     // /v1/operators
+void add_card_routes(Router& router, ApiContext& context);         // /v1/cards
+void add_report_routes(Router& router, ApiContext& context);       // /v1/reports/NAME
+void add_audit_routes(Router& router, ApiContext& context);        // /v1/audit/...
+void add_maintenance_routes(Router& router, ApiContext& context);  // /v1/maintenance/records-cleanup
+void add_status_routes(Router& router, ApiContext& context);       // /healthz, /metrics
 
 // Every route above.
 Router make_router(ApiContext& context);

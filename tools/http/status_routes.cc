@@ -48,6 +48,7 @@ Router make_router(ApiContext& context) {
   add_card_routes(router, context);
   add_report_routes(router, context);
   add_audit_routes(router, context);
+  add_maintenance_routes(router, context);
   return router;
 }
 

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <map>
+#include <set>
 
 #include "events/codec.h"
 #include "tools/runtime/command_json.h"
@@ -124,6 +125,7 @@ struct Replaced {
   std::map<std::string, AccountSettings> accounts;
   std::map<std::string, int64_t> parameters;
   std::map<std::string, OperatorSettings> operators;
+  std::set<std::string> cleanups;  // Kafka mode: every partition applies a cleanup; it is listed once
 };
 
 struct Operation {
@@ -161,6 +163,15 @@ Operation operation_of(const Event& event, Replaced& replaced) {
     }
     case EventType::card_disabled:
       return {"card disabled", event.card_number, "", ""};
+    case EventType::records_cleaned_up: {
+      if (!replaced.cleanups.insert(event.command_id).second) return {};
+      const RecordsCleanup& cleanup = event.cleanup;
+      return {
+          "records cleaned up", cleanup.export_file, "",
+          fmt::format("from={}; before={}; records={}; sha256={}",
+                      cleanup.from.micros != 0 ? format_timestamp(cleanup.from) : "",
+                      format_timestamp(cleanup.before), cleanup.count, sha256_hex(cleanup.export_sha256))};
+    }
     default:
       // A payment may extend the expiration: what a later change of the account replaced.
       if (is_payment_record(event.type)) replaced.accounts[event.account_id].expires_on = event.expires_after;

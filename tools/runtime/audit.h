@@ -32,8 +32,8 @@ struct OperationsQuery {
 };
 
 // Every operation that is not a payment record or a call charge (accounts opened and changed,
-// parameters set, operators added and changed, cards issued and disabled), in log order, with who,
-// when, and what it changed: the settings before and after, only those that changed. It reads the
+// parameters set, operators added and changed, cards issued and disabled, records cleaned up), in log order,
+// with who, when, and what it changed: the settings before and after, only those that changed. It reads the
 // log from its start up to `to`, since what a change replaced may be older than `from`.
 Status list_operations(const Projections& projections, const OperationsQuery& query,
                        const ReportCells& cells);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/domain/ledger_state.h"
+#include "events/codec.h"
 #include "tools/runtime/strict_json_builder.h"
 
 namespace paystream {
@@ -431,6 +432,23 @@ Result<Command> command_from_json_text(std::string_view text, const std::string&
   return command_from_json(*object, default_operator);
 }
 
+std::string sha256_hex(std::string_view digest) {
+  PAYSTREAM_ASSERT(digest.size() == Sha256{}.size());
+  Sha256 bytes{};
+  std::copy(digest.begin(), digest.end(), bytes.begin());
+  return to_hex(bytes);
+}
+
+json cleanup_to_json(const RecordsCleanup& cleanup) {
+  json out = json::object();
+  if (cleanup.from.micros != 0) out["from"] = format_timestamp(cleanup.from);
+  out["before"] = format_timestamp(cleanup.before);
+  out["count"] = cleanup.count;
+  out["export_file"] = cleanup.export_file;
+  out["export_sha256"] = sha256_hex(cleanup.export_sha256);
+  return out;
+}
+
 json event_to_json(const Event& event) {
   json out = {{"position", event.position.value},
               {"event", event_type_name(event.type)},
@@ -474,6 +492,7 @@ json event_to_json(const Event& event) {
   }
   if (event.type == EventType::card_pin_failed) out["pin_failures"] = event.card_pin_failures;
   if (event.type == EventType::card_disabled) out["memo"] = event.memo;
+  if (event.type == EventType::records_cleaned_up) out["cleanup"] = cleanup_to_json(event.cleanup);
   if (event.type == EventType::parameter_set) {
     out["parameter"] = event.parameter_name;
     out["value"] = event.parameter_value;

@@ -36,6 +36,12 @@ Result<nlohmann::json> parse_json_text(std::string_view text, size_t depth_max =
 // Amounts are strings. (The outcome line around the events is run_apply's: docs/cli.md.)
 nlohmann::json event_to_json(const Event& event);
 
+// A records cleanup as JSON: {"from":..,"before":..,"count":..,"export_file":..,"export_sha256":hex}
+// ("from" omitted for the first cleanup).
+nlohmann::json cleanup_to_json(const RecordsCleanup& cleanup);
+// The 64 lowercase hex digits of a 32-byte SHA-256 held in a string.
+std::string sha256_hex(std::string_view digest);
+
 // The outcome of one command as apply prints it, without the line number: {"command_id":..,"ok":true,
 // "duplicate":..,"events":[..]} or {"command_id":..,"ok":false,"error":{"code":..,"message":..}}.
 nlohmann::json outcome_to_json(const std::string& command_id, const Result<Outcome>& outcome);

@@ -122,6 +122,12 @@ struct BodyWriter {
         Errc::invalid_argument,
         "a card batch has no JSON line form: use paystream card issue, or POST /v1/cards/batches");
   }
+  // The count and checksum must come from an export the tool made itself.
+  Status operator()(const CleanUpRecords&) {
+    return make_error(Errc::invalid_argument,
+                      "a records cleanup has no JSON line form: use paystream records cleanup, or "
+                      "POST /v1/maintenance/records-cleanup");
+  }
   // A token credential is made where the token is shown: operators are added over HTTP with
   // POST /v1/operators, which makes the token on the server.
   template <class OperatorCommand>

@@ -57,7 +57,7 @@ TEST_CASE("an agent operator sees only its tree in queries and exports", "[http]
   CHECK(refusal_of(agent->Get("/v1/payment-records?account=X-1")) == forbidden);
   CHECK(refusal_of(agent->Get("/v1/payment-records?account=X-1&format=csv")) == forbidden);
   CHECK(refusal_of(agent->Get("/v1/balances?account=X-1&format=xlsx")) == forbidden);
-  CHECK(json_of(agent->Get("/v1/parameters")).at("rows").size() == 5);
+  CHECK(json_of(agent->Get("/v1/parameters")).at("rows").size() == 6);
 }
 
 TEST_CASE("an agent operator acts only with its permissions and each refusal is 403 and changes nothing",

@@ -134,7 +134,7 @@ TEST_CASE("parameters are listed and set", "[http][writes][parameters]") {
   CHECK(set->status == 201);
   CHECK(json::parse(set->body).at("events")[0].at("value") == 30);
   const json rows = json_of(admin.Get("/v1/parameters")).at("rows");
-  REQUIRE(rows.size() == 5);
+  REQUIRE(rows.size() == 6);
   bool found = false;
   bool agent_ceiling = false;
   for (const json& row : rows) {
