@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -133,6 +134,48 @@ TEST_CASE("tools: an altered last event is caught by the stored chain head", "[t
   CHECK(verify(dir.path("data"), output) == 1);
   INFO(output);
   CHECK(output.find("log position 14 was altered") != std::string::npos);
+}
+
+namespace {
+
+// Rewrites the log entry holding `target` with its events changed by `edit` (given the entry's
+// events and the index of target among them).
+void edit_entry_of(const std::string& data_dir, uint64_t target,
+                   const std::function<void(std::vector<std::string>&, size_t)>& edit) {
+  RawDb raw(data_dir);
+  std::unique_ptr<rocksdb::Iterator> it(raw.db->NewIterator(rocksdb::ReadOptions(), raw.family("log")));
+  it->SeekForPrev(big_endian_key(target));
+  REQUIRE(it->Valid());
+  const uint64_t first = read_big_endian(it->key().ToStringView());
+  std::vector<std::string> events = decode_log_entry(it->value().ToStringView()).value();
+  REQUIRE(target - first + 1 < events.size());  // target and the event after it share the entry
+  edit(events, target - first);
+  REQUIRE(raw.db->Put(rocksdb::WriteOptions(), raw.family("log"), it->key(), encode_log_entry(events)).ok());
+}
+
+}  // namespace
+
+TEST_CASE("tools: a deleted event is named by the position where the log breaks", "[tools][replay]") {
+  TempDir dir;
+  populate(dir.path("data"), 600);
+  edit_entry_of(dir.path("data"), 300, [](std::vector<std::string>& events, size_t at) {
+    events.erase(events.begin() + static_cast<std::ptrdiff_t>(at));
+  });
+  std::string output;
+  CHECK(verify(dir.path("data"), output) == 1);
+  INFO(output);
+  CHECK(output.find("position 300") != std::string::npos);
+}
+
+TEST_CASE("tools: two swapped events are named by the position where the log breaks", "[tools][replay]") {
+  TempDir dir;
+  populate(dir.path("data"), 600);
+  edit_entry_of(dir.path("data"), 300,
+                [](std::vector<std::string>& events, size_t at) { std::swap(events[at], events[at + 1]); });
+  std::string output;
+  CHECK(verify(dir.path("data"), output) == 1);
+  INFO(output);
+  CHECK(output.find("position 300") != std::string::npos);
 }
 
 TEST_CASE("tools: only the families read by key get bloom filters in their files", "[tools][replay]") {
