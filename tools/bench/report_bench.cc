@@ -153,6 +153,7 @@ void clean_up_first_days(std::ostream& out, Runtime& runtime, Date first_day,
                      .command_id = "bench-cleanup",
                      .operator_name = "bench",
                      .replace_export = false,
+                     .exported_row = {},
                      .confirm = {}},
       Timestamp{std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::system_clock::now().time_since_epoch())

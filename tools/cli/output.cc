@@ -42,11 +42,13 @@ Result<std::unique_ptr<Printer>> Printer::open(const GlobalOptions& options, std
       RowWriter::create(*format, out, options.output, std::move(columns));
   if (!writer) return writer.error();
   printer->writer_ = std::move(writer).value();
+  if (!options.output.empty()) printer->progress_.emplace(options.output);
   return printer;
 }
 
 Status Printer::finish(const ExtraMembers& extra) {
   Status status = writer_->finish(extra);
+  if (progress_) progress_->done();
   if (!status) return status;
   std::ostream& out = file_.is_open() ? static_cast<std::ostream&>(file_) : std::cout;
   out.flush();

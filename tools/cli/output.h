@@ -4,6 +4,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "engine/domain/ledger_state.h"
 #include "projections/export/row_writer.h"
 #include "tools/cli/options.h"
+#include "tools/cli/progress_line.h"
 #include "tools/runtime/rows.h"
 
 namespace paystream {
@@ -30,7 +32,10 @@ class Printer {
   // io_error: --output cannot be created.
   static Result<std::unique_ptr<Printer>> open(const GlobalOptions& options, std::vector<Column> columns,
                                                XlsxUse xlsx);
-  void row(const std::vector<std::string>& cells) { writer_->row(cells); }
+  void row(const std::vector<std::string>& cells) {
+    writer_->row(cells);
+    if (progress_) progress_->count();
+  }
   [[nodiscard]] Status finish(const ExtraMembers& extra = {});
   OutputFormat format() const { return format_; }
 
@@ -38,6 +43,7 @@ class Printer {
   OutputFormat format_ = OutputFormat::table;
   std::ofstream file_;  // the destination when --output is given (except xlsx, written by the writer)
   std::unique_ptr<RowWriter> writer_;
+  std::optional<ProgressLine> progress_;  // with --output: a long export shows its progress
 };
 
 // A listing of what the ledger state holds (parameters, operators): checks the output options,

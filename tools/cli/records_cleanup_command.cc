@@ -10,6 +10,7 @@
 
 #include "tools/cli/commands.h"
 #include "tools/cli/output.h"
+#include "tools/cli/progress_line.h"
 #include "tools/cli/server.h"
 #include "tools/cli/submit.h"
 #include "tools/commands/data_dir.h"
@@ -70,6 +71,7 @@ int run_local(const GlobalOptions& options, const CleanupArgs& args, Date before
                          .command_id = args.command_id,
                          .operator_name = options.operator_name,
                          .replace_export = false,
+                         .exported_row = {},
                          .confirm = {}};
   if (!args.yes) {
     request.confirm = [](const CleanupExport& exported) {
@@ -79,10 +81,13 @@ int run_local(const GlobalOptions& options, const CleanupArgs& args, Date before
                       exported.count, format_timestamp(exported.before), exported.file.string()));
     };
   }
+  ProgressLine progress(args.export_file);
+  request.exported_row = [&progress] { progress.count(); };
   Runtime& ledger = **runtime;
   Result<CleanupDone> done =
       clean_up_records(ledger.projections(), request, now_utc(),
                        [&ledger](Command command) { return ledger.ledger->submit(std::move(command)); });
+  progress.done();
   Status closed = ledger.ledger->close();
   if (!done) return report_error(done.error(), std::cerr);
   if (done->cancelled) {
@@ -121,7 +126,9 @@ int run_remote(const GlobalOptions& options, const CleanupArgs& args, const Serv
   if (!args.command_id.empty()) body["command_id"] = args.command_id;
   Result<HttpAnswer> answer = (*client)->post("/v1/maintenance/records-cleanup", body.dump());
   if (!answer) return report_error(answer.error(), std::cerr);
-  if (answer->status != 200) return report_error(answer_error(*answer, login.url), std::cerr);
+  // 202 (Kafka mode, not answered yet) is reported as outcome_pending, as for every write.
+  if (answer->status != 200 && answer->status != 201)
+    return report_error(answer_error(*answer, login.url), std::cerr);
   const json reply = json::parse(answer->body, nullptr, false);
   if (!reply.is_object() || !reply.contains("cleanup")) {
     return report_error(make_error(Errc::io_error, "the server's answer is not a cleanup"), std::cerr);

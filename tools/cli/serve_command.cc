@@ -205,6 +205,12 @@ int run_serve(const GlobalOptions& options, const ServeArgs& args) {
                         std::cerr);
   }
   if (!kafka) return run_serve_embedded(options, args);
+  if (args.listen_option->count() == 0 && args.records_export_dir) {
+    return report_error(make_error(Errc::invalid_argument,
+                                   "--records-export-dir needs --listen: records are cleaned up by the API's "
+                                   "gateway, which reads the projections"),
+                        std::cerr);
+  }
   if (args.listen_option->count() == 0)
     return run_serve_kafka(kafka_options(options, args), std::cout, std::cerr);
   KafkaGatewayOptions gateway;

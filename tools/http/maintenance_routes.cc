@@ -68,6 +68,7 @@ Result<CleanupRequest> cleanup_request(const ApiContext& context, const ApiReque
                         .command_id = command_id->empty() ? generate_command_id() : *command_id,
                         .operator_name = caller.operator_name,
                         .replace_export = false,
+                        .exported_row = {},
                         .confirm = {}};
 }
 
@@ -78,6 +79,10 @@ ApiResponse clean_up(ApiContext& context, const ApiRequest& request, const Calle
   Result<CleanupDone> done =
       clean_up_records(context.backend.projections(), *cleanup, now_utc(),
                        [&context](Command command) { return submit_counted(context, std::move(command)); });
+  // Kafka mode: published, not answered yet; the Location says where to look its outcome up.
+  if (!done && done.error().code == Errc::outcome_pending) {
+    return outcome_response(cleanup->command_id, Result<Outcome>(done.error()));
+  }
   if (!done) return error_response(done.error());
   const RecordsCleanup made{.from = done->exported.from,
                             .before = done->exported.before,

@@ -67,7 +67,7 @@ Result<std::string> file_sha256(const fs::path& file) {
 
 // The records of [floor, before) into `part`, returning how many.
 Result<uint64_t> write_export(const Projections& projections, Timestamp before, OutputFormat format,
-                              const fs::path& part) {
+                              const fs::path& part, const std::function<void()>& exported_row) {
   std::ofstream out;
   if (format == OutputFormat::csv) {
     out.open(part, std::ios::binary | std::ios::trunc);
@@ -83,6 +83,7 @@ Result<uint64_t> write_export(const Projections& projections, Timestamp before, 
   Status scanned = projections.for_each_record(query, [&](const RecordRow& row) {
     if (failed_errno != 0) return;
     (*writer)->row(record_cells(row));
+    if (exported_row) exported_row();
     if (++count % rows_between_checks == 0 && format == OutputFormat::csv && !out.good())
       failed_errno = errno;
   });
@@ -116,7 +117,7 @@ Result<CleanupDone> clean_up_records(const Projections& projections, const Clean
   if (before > youngest) {
     return make_error(
         Errc::invalid_argument,
-        fmt::format("--before {}: records of the last {} hours are never cleaned up; give {} "
+        fmt::format("before {}: records of the last {} hours are never cleaned up; give {} "
                     "or earlier",
                     format_date(request.before), cleanup_age_min.count(), format_date(date_of(youngest))));
   }
@@ -124,6 +125,28 @@ Result<CleanupDone> clean_up_records(const Projections& projections, const Clean
   if (!format) return format.error();
   Result<std::vector<CleanupRow>> cleanups = projections.record_cleanups();
   if (!cleanups) return cleanups.error();
+  // A retry of a cleanup that was applied: its first outcome, as for every command ID.
+  if (!request.command_id.empty()) {
+    for (const CleanupRow& row : *cleanups) {
+      if (row.command_id != request.command_id) continue;
+      if (row.cleanup.before != before) {
+        return make_error(
+            Errc::command_id_conflict,
+            fmt::format("command ID '{}' cleaned up the records before {}, not before {}", row.command_id,
+                        format_timestamp(row.cleanup.before), format_timestamp(before)));
+      }
+      CleanupDone done;
+      done.exported = CleanupExport{.from = row.cleanup.from,
+                                    .before = row.cleanup.before,
+                                    .count = row.cleanup.count,
+                                    .file = request.export_file.parent_path() / row.cleanup.export_file,
+                                    .sha256 = row.cleanup.export_sha256};
+      done.command_id = row.command_id;
+      done.position = row.id;
+      done.duplicate = true;
+      return done;
+    }
+  }
   const std::optional<CleanupRow> last = last_cleanup(*cleanups);
   const Timestamp from = last ? last->cleanup.before : Timestamp{};
   if (last && before <= from) {
@@ -140,7 +163,7 @@ Result<CleanupDone> clean_up_records(const Projections& projections, const Clean
   }
   // A part left by a run that stopped half-way is written over.
   const fs::path part = fs::path(file).concat(".part");
-  Result<uint64_t> count = write_export(projections, before, *format, part);
+  Result<uint64_t> count = write_export(projections, before, *format, part, request.exported_row);
   if (!count || *count == 0) {
     fs::remove(part, error);
     if (!count) return count.error();
@@ -178,7 +201,12 @@ Result<CleanupDone> clean_up_records(const Projections& projections, const Clean
                                                .export_sha256 = *digest,
                                                .export_file = file.filename().string()}};
   Result<Outcome> outcome = submit(std::move(command));
-  if (!outcome) return outcome.error();
+  if (!outcome) {
+    // Refused (rights, a full data directory): no event names the export, so it goes too. A
+    // pending outcome (Kafka mode) may still be applied: its export stays.
+    if (outcome.error().code != Errc::outcome_pending) fs::remove(file, error);
+    return outcome.error();
+  }
   PAYSTREAM_ASSERT(!outcome->events.empty());
   done.command_id = outcome->events.front().command_id;
   done.position = outcome->events.front().position;
@@ -241,6 +269,11 @@ Status verify_cleanup_exports(const Projections& projections, const fs::path& di
       verdict = "UNREADABLE";
     } else if (*digest != row.cleanup.export_sha256) {
       verdict = "SHA-256 MISMATCH";
+    } else if (row.removed != row.cleanup.count) {
+      verdict = fmt::format(
+          "REMOVED {} (the query tables dropped another number of records than the export "
+          "holds)",
+          row.removed);
     } else if (file.extension() == ".csv") {
       Result<uint64_t> records = csv_records(file);
       if (!records || *records != row.cleanup.count) {
@@ -310,6 +343,7 @@ std::optional<CleanupDone> RetentionSchedule::check() {
                          .command_id = retention_command_id(before),
                          .operator_name = operator_name_,
                          .replace_export = true,
+                         .exported_row = {},
                          .confirm = {}};
   Result<CleanupDone> done = clean_up_records(target_.projections, request, clock_.now(), target_.submit);
   if (!done) {
@@ -323,11 +357,9 @@ std::optional<CleanupDone> RetentionSchedule::check() {
     return std::nullopt;
   }
   failed_day_.reset();
-  if (!done->duplicate) {
-    log_(fmt::format(
-        "retention: {} payment records before {} exported to {} and removed from the query tables",
-        done->exported.count, format_date(before), done->exported.file.string()));
-  }
+  if (done->duplicate) return std::nullopt;  // this day's cleanup was made before
+  log_(fmt::format("retention: {} payment records before {} exported to {} and removed from the query tables",
+                   done->exported.count, format_date(before), done->exported.file.string()));
   return std::move(*done);
 }
 

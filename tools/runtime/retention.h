@@ -42,6 +42,8 @@ struct CleanupRequest {
   // An export file of that name is replaced (the daily run's, after a run that stopped between its
   // export and its event); otherwise one that exists is refused.
   bool replace_export = false;
+  // Called after each record written to the export (a terminal's progress line); may be empty.
+  std::function<void()> exported_row;
   // Asked once the export is complete and synced: false cancels (nothing removed; the export stays).
   std::function<bool(const CleanupExport&)> confirm;
 };
@@ -60,6 +62,8 @@ using CommandSubmitter = std::function<Result<Outcome>(Command)>;
 // file beside it (complete and synced, or no file and an error: Errc::storage_full on a full disk,
 // io_error otherwise), then submits the cleanup. Errc::nothing_to_change when no record is in the
 // range, invalid_argument for a date less than a day old, a file of another kind or an existing one.
+// A command ID that cleaned up before gets that cleanup back as a duplicate (nothing exported), or
+// command_id_conflict for another date. A refused command removes the export it made.
 Result<CleanupDone> clean_up_records(const Projections& projections, const CleanupRequest& request,
                                      Timestamp now, const CommandSubmitter& submit);
 
@@ -75,7 +79,8 @@ Result<std::optional<CleanedUpNotice>> cleaned_up_notice(const Projections& proj
 
 // audit verify --export-dir: each cleanup the projections applied reconciled with its export file in
 // `dir`: the file is there, its SHA-256 is the event's, and (CSV) it holds the event's count of
-// records. One line per cleanup on `out`; Errc::corruption naming the first that differs.
+// records, which is also what the query tables dropped. One line per cleanup on `out`;
+// Errc::corruption naming the first that differs.
 Status verify_cleanup_exports(const Projections& projections, const std::filesystem::path& dir,
                               std::ostream& out);
 

@@ -103,6 +103,7 @@ TEST_CASE(
                          .command_id = "retention:2026-03-03",
                          .operator_name = "admin",
                          .replace_export = false,
+                         .exported_row = {},
                          .confirm = {}};
   Result<CleanupDone> done = clean_up_records(projections, request, clock.now(), submit);
   INFO((done ? std::string() : done.error().message));

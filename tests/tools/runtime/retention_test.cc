@@ -116,6 +116,7 @@ CleanupRequest request(const char* before, fs::path file) {
                         .command_id = {},
                         .operator_name = "admin",
                         .replace_export = false,
+                        .exported_row = {},
                         .confirm = [](const CleanupExport&) { return true; }};
 }
 
@@ -299,6 +300,57 @@ TEST_CASE("records cleanup: the engine refuses a cleanup from a finance operator
   Result<Outcome> path = runtime->ledger->submit(Command{"c3", "admin", CleanUpRecords{in_folder}});
   REQUIRE_FALSE(path.ok());
   CHECK(path.error().code == Errc::invalid_argument);
+  REQUIRE(runtime->ledger->close().ok());
+}
+
+TEST_CASE("records cleanup: a retried command ID gets its cleanup back, and a refused one leaves no export",
+          "[runtime][retention]") {
+  TempDir dir;
+  MovableClock clock("2026-03-01T09:00:00Z");
+  std::unique_ptr<Runtime> runtime = open(dir, clock);
+  three_days(*runtime->ledger, clock);
+  for (const auto& [name, role] : {std::pair{"admin", OperatorRole::admin}, {"fin", OperatorRole::finance}}) {
+    OperatorSettings settings;
+    settings.name = name;
+    settings.role = role;
+    settings.token =
+        TokenCredential{.id = std::string(name) == "admin" ? "fedcba9876543210" : "0123456789abcdef",
+                        .salt = std::string(16, 's'),
+                        .hash = std::string(32, 'h')};
+    submit(*runtime->ledger, AddOperator{settings});
+  }
+  const Projections& projections = runtime->projections();
+  clock.set("2026-03-05T12:00:00Z");
+  CleanupRequest by_finance = request("2026-03-02", dir.path("finance.csv"));
+  by_finance.operator_name = "fin";
+  Result<CleanupDone> refused = clean_up_records(projections, by_finance, clock.now(), submitter(*runtime));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == Errc::forbidden);
+  CHECK_FALSE(fs::exists(dir.path("finance.csv")));  // no event names it: it is removed
+  CHECK(all_records(projections).size() == 8);
+
+  CleanupRequest first = request("2026-03-02", dir.path("first.csv"));
+  first.command_id = "clean-1";
+  Result<CleanupDone> done = clean_up_records(projections, first, clock.now(), submitter(*runtime));
+  REQUIRE(done.ok());
+  CHECK_FALSE(done->duplicate);
+  // The same request again (an answer lost on the way): its first outcome, nothing exported.
+  CleanupRequest retry = first;
+  retry.export_file = dir.path("retry.csv");
+  Result<CleanupDone> again = clean_up_records(projections, retry, clock.now(), submitter(*runtime));
+  REQUIRE(again.ok());
+  CHECK(again->duplicate);
+  CHECK(again->position == done->position);
+  CHECK(again->exported.count == done->exported.count);
+  CHECK(again->exported.sha256 == done->exported.sha256);
+  CHECK(again->exported.file.filename() == "first.csv");
+  CHECK_FALSE(fs::exists(dir.path("retry.csv")));
+  CleanupRequest other_date = request("2026-03-03", dir.path("other.csv"));
+  other_date.command_id = "clean-1";
+  Result<CleanupDone> conflict = clean_up_records(projections, other_date, clock.now(), submitter(*runtime));
+  REQUIRE_FALSE(conflict.ok());
+  CHECK(conflict.error().code == Errc::command_id_conflict);
+  CHECK_FALSE(fs::exists(dir.path("other.csv")));
   REQUIRE(runtime->ledger->close().ok());
 }
 
