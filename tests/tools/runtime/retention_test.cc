@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "events/codec.h"
 #include "tests/support/temp_dir.h"
@@ -372,20 +373,32 @@ TEST_CASE("retention schedule: RECORD_RETENTION_DAYS cleans up once a day, into 
           },
       .submit = submitter(*runtime)};
   clock.set("2026-03-04T01:00:00Z");
-  RetentionSchedule schedule(target, clock, fs::path(dir.path("exports")), "admin", std::chrono::hours(24),
-                             [&](const std::string& line) { logged.push_back(line); });
-  CHECK_FALSE(schedule.check().has_value());  // 0 days: kept forever
+  const auto start = [&] {
+    return std::make_unique<RetentionSchedule>(target, clock, fs::path(dir.path("exports")), "admin",
+                                               std::chrono::hours(24),
+                                               [&](const std::string& line) { logged.push_back(line); });
+  };
+  {
+    std::unique_ptr<RetentionSchedule> kept = start();
+    CHECK_FALSE(kept->check().has_value());  // 0 days: kept forever
+  }
+  CHECK(runtime->projections().record_cleanups().value().empty());
   submit(*runtime->ledger, SetParameter{"RECORD_RETENTION_DAYS", 2});
-  std::optional<CleanupDone> first = schedule.check();
-  REQUIRE(first.has_value());
-  CHECK(first->command_id == "retention:2026-03-02");
-  CHECK(first->exported.count == 4);  // the first day's
+  // The schedule's first check runs on its own thread as it starts.
+  std::unique_ptr<RetentionSchedule> schedule = start();
+  for (int i = 0; i < 500 && runtime->projections().record_cleanups().value().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::vector<CleanupRow> first = runtime->projections().record_cleanups().value();
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].command_id == "retention:2026-03-02");
+  CHECK(first[0].cleanup.count == 4);  // the first day's
   CHECK(fs::exists(dir.path("exports/payment-records-before-2026-03-02.csv")));
-  CHECK_FALSE(schedule.check().has_value());  // the same day: done already
+  CHECK_FALSE(schedule->check().has_value());  // the same day: done already
   clock.set("2026-03-04T23:00:00Z");
-  CHECK_FALSE(schedule.check().has_value());
+  CHECK_FALSE(schedule->check().has_value());
   clock.set("2026-03-05T00:00:01Z");  // the next day: one more day leaves
-  std::optional<CleanupDone> second = schedule.check();
+  std::optional<CleanupDone> second = schedule->check();
   REQUIRE(second.has_value());
   CHECK(second->command_id == "retention:2026-03-03");
   CHECK(second->exported.count == 2);
