@@ -31,11 +31,40 @@ std::string read_all(const std::string& path) {
   return text.str();
 }
 
+int spawn(const std::vector<std::string>& argv, int stdout_fd, const std::string& stderr_path);
+int wait_for(int pid);
+
+// PAYSTREAM_TEST_KAFKA=HOST:PORT (ctest's http-kafka-real/ tests): a real Apache Kafka broker
+// (scripts/kafka-broker) that every test process shares. Each process gets topics of its own, under
+// a prefix of its own, made with one partition before its first server starts.
+std::vector<std::string> real_broker_arguments(const std::string& bootstrap) {
+  static std::string prefix;
+  if (prefix.empty()) {
+    prefix = "http-" + std::to_string(::getpid()) + "-" +
+             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1'000'000'007);
+    static TempDir files;
+    const int null_out = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    const int made = wait_for(spawn({PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--topic-prefix",
+                                     prefix, "--partitions", "1", "--file", "/dev/null"},
+                                    null_out, files.file("publish.err")));
+    ::close(null_out);
+    if (made != 0) {
+      throw std::runtime_error("could not make the topics on the broker at " + bootstrap + ": " +
+                               read_all(files.file("publish.err")));
+    }
+  }
+  return {"--kafka", bootstrap, "--topic-prefix",       prefix,
+          "--group", prefix,    "--outcome-timeout-ms", "100000"};
+}
+
 // With PAYSTREAM_TEST_KAFKA set (ctest's http-kafka/ tests), every server of this test process
 // serves the API in Kafka mode, with its engine loop in the same process, on one dev-broker started
-// on first use: one partition, so that an agent and its sub-accounts always share it.
+// on first use: one partition, so that an agent and its sub-accounts always share it. A value
+// HOST:PORT names a real broker instead.
 std::vector<std::string> mode_arguments() {
-  if (std::getenv("PAYSTREAM_TEST_KAFKA") == nullptr) return {};
+  const char* kafka = std::getenv("PAYSTREAM_TEST_KAFKA");
+  if (kafka == nullptr) return {};
+  if (std::string_view(kafka).find(':') != std::string_view::npos) return real_broker_arguments(kafka);
   static TempDir broker_files;
   static std::unique_ptr<testing::ChildProcess> broker;
   static std::string bootstrap;
