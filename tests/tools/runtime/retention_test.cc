@@ -138,6 +138,11 @@ TEST_CASE(
   REQUIRE(before_rows.size() == per_day[0] + per_day[1] + per_day[2]);
   const std::vector<BalanceRow> balances = all_balances(projections);
   const size_t events = log_events(projections);
+  const SettlementQuery by_day{.from = parse_date("2026-03-01").value(),
+                               .to = parse_date("2026-03-03").value(),
+                               .by = ReportPeriod::day};
+  const std::vector<SettlementRow> settlement = projections.settlement(by_day).value();
+  REQUIRE_FALSE(settlement.empty());
   clock.set("2026-03-10T12:00:00Z");
 
   const fs::path file = dir.path("before-0303.csv");
@@ -165,6 +170,16 @@ TEST_CASE(
     }
   }
   CHECK(all_balances(projections) == balances);
+  // The reports keep every record: the same settlement, day by day.
+  const std::vector<SettlementRow> settled_after = projections.settlement(by_day).value();
+  REQUIRE(settled_after.size() == settlement.size());
+  for (size_t i = 0; i < settlement.size(); ++i) {
+    CHECK(settled_after[i].first_day == settlement[i].first_day);
+    CHECK(settled_after[i].type == settlement[i].type);
+    CHECK(settled_after[i].opening == settlement[i].opening);
+    CHECK(settled_after[i].moved == settlement[i].moved);
+    CHECK(settled_after[i].closing == settlement[i].closing);
+  }
   CHECK(log_events(projections) == events + 1);  // every event, and the cleanup's
 
   const std::vector<CleanupRow> cleanups = projections.record_cleanups().value();
