@@ -17,6 +17,8 @@
 #include "engine/domain/clock.h"
 #include "events/money.h"
 #include "events/time.h"
+#include "tests/support/csv_reader.h"
+#include "tests/support/movable_clock.h"
 #include "tests/support/run_process.h"
 #include "tools/runtime/runtime.h"
 
@@ -25,15 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-
-class MovableClock final : public Clock {
- public:
-  Timestamp now() override { return Timestamp{micros_.load()}; }
-  void set(Timestamp time) { micros_ = time.micros; }
-
- private:
-  std::atomic<int64_t> micros_{0};
-};
 
 Timestamp real_now() {
   const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
@@ -128,47 +121,7 @@ History make_history(const std::string& data_dir) {
   return history;
 }
 
-// RFC 4180: a quoted field may hold commas, doubled quotes and line breaks.
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> records;
-  std::vector<std::string> record;
-  std::string field;
-  bool quoted = false, any = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = any = true;
-    } else if (c == ',') {
-      record.push_back(std::move(field));
-      field.clear();
-      any = true;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      record.push_back(std::move(field));
-      records.push_back(std::move(record));
-      record.clear();
-      field.clear();
-      any = false;
-    } else {
-      field += c;
-      any = true;
-    }
-  }
-  if (any) {
-    record.push_back(std::move(field));
-    records.push_back(std::move(record));
-  }
-  return records;
-}
+using testing::parse_csv;
 
 // The records of a CSV export as the test made them, each checked to be older than `before`.
 std::vector<Made> csv_records(const std::string& text, Timestamp before) {

@@ -68,18 +68,8 @@ MinimumSchedule::MinimumSchedule(MinimumTarget target, Clock& clock, std::string
     : target_(std::move(target)),
       clock_(clock),
       operator_name_(std::move(operator_name)),
-      interval_(interval),
       log_(std::move(log)),
-      thread_([this] { loop(); }) {}
-
-MinimumSchedule::~MinimumSchedule() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
+      thread_(interval, [this] { check(); }) {}
 
 std::optional<MinimumRunCount> MinimumSchedule::check() {
   // Every state holds the same parameters (in Kafka mode each partition applies every control
@@ -101,16 +91,6 @@ std::optional<MinimumRunCount> MinimumSchedule::check() {
                      count.failed > 0 ? " (run again at the next check)" : ""));
   }
   return count;
-}
-
-void MinimumSchedule::loop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    check();
-    lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
-  }
 }
 
 }  // namespace paystream

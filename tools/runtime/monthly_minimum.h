@@ -5,17 +5,15 @@
 // account and month, and the account state remembers the last month charged. So several
 // schedules (Kafka mode's gateways), restarts and runs by hand never charge twice.
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "engine/domain/clock.h"
 #include "engine/domain/outcome.h"
 #include "engine/embedded/ledger.h"
+#include "tools/runtime/periodic_thread.h"
 
 namespace paystream {
 
@@ -53,7 +51,6 @@ class MinimumSchedule {
   using Log = std::function<void(const std::string&)>;
   MinimumSchedule(MinimumTarget target, Clock& clock, std::string operator_name,
                   std::chrono::milliseconds interval, Log log);
-  ~MinimumSchedule();
   MinimumSchedule(const MinimumSchedule&) = delete;
   MinimumSchedule& operator=(const MinimumSchedule&) = delete;
 
@@ -62,16 +59,11 @@ class MinimumSchedule {
   std::optional<MinimumRunCount> check();
 
  private:
-  void loop();
   MinimumTarget target_;
   Clock& clock_;
   std::string operator_name_;
-  std::chrono::milliseconds interval_;
   Log log_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;  // last: started once every other member is
+  PeriodicThread thread_;  // last: started once every other member is
 };
 
 }  // namespace paystream

@@ -310,18 +310,8 @@ RetentionSchedule::RetentionSchedule(RetentionTarget target, Clock& clock,
       clock_(clock),
       export_dir_(std::move(export_dir)),
       operator_name_(std::move(operator_name)),
-      interval_(interval),
       log_(std::move(log)),
-      thread_([this] { loop(); }) {}
-
-RetentionSchedule::~RetentionSchedule() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
+      thread_(interval, [this] { check(); }) {}
 
 std::optional<CleanupDone> RetentionSchedule::check() {
   std::lock_guard running(check_mutex_);
@@ -361,16 +351,6 @@ std::optional<CleanupDone> RetentionSchedule::check() {
   log_(fmt::format("retention: {} payment records before {} exported to {} and removed from the query tables",
                    done->exported.count, format_date(before), done->exported.file.string()));
   return std::move(*done);
-}
-
-void RetentionSchedule::loop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    check();
-    lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
-  }
 }
 
 }  // namespace paystream

@@ -4,20 +4,19 @@
 // event that names the range, the count and the export's SHA-256. The events stay in the log. One
 // code for `paystream records cleanup`, POST /v1/maintenance/records-cleanup and the daily run.
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
-#include <thread>
 
 #include "engine/domain/clock.h"
 #include "engine/domain/ledger_state.h"
 #include "engine/domain/outcome.h"
 #include "events/command.h"
 #include "projections/projections.h"
+#include "tools/runtime/periodic_thread.h"
 
 namespace paystream {
 
@@ -107,7 +106,6 @@ class RetentionSchedule {
   using Log = std::function<void(const std::string&)>;
   RetentionSchedule(RetentionTarget target, Clock& clock, std::optional<std::filesystem::path> export_dir,
                     std::string operator_name, std::chrono::milliseconds interval, Log log);
-  ~RetentionSchedule();
   RetentionSchedule(const RetentionSchedule&) = delete;
   RetentionSchedule& operator=(const RetentionSchedule&) = delete;
 
@@ -115,20 +113,15 @@ class RetentionSchedule {
   std::optional<CleanupDone> check();
 
  private:
-  void loop();
   RetentionTarget target_;
   Clock& clock_;
   std::optional<std::filesystem::path> export_dir_;
   std::string operator_name_;
-  std::chrono::milliseconds interval_;
   Log log_;
   bool warned_no_dir_ = false;
   std::optional<Date> failed_day_;  // the day whose last try failed (logged once)
   std::mutex check_mutex_;          // one check at a time (the thread's, a caller's)
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;  // last: started once every other member is
+  PeriodicThread thread_;           // last: started once every other member is
 };
 
 }  // namespace paystream

@@ -18,6 +18,7 @@
 #include "engine/domain/clock.h"
 #include "events/money.h"
 #include "events/time.h"
+#include "tests/support/movable_clock.h"
 #include "tests/support/tmpfs_mount.h"  // PAYSTREAM_SKIP
 #include "tests/tools/http/api_test_support.h"
 #include "tools/runtime/runtime.h"
@@ -32,15 +33,6 @@ const Refusal forbidden{403, "forbidden"};
 const Refusal invalid_argument{400, "invalid_argument"};
 const Refusal invalid_date{400, "invalid_date"};
 const Refusal nothing_to_change{422, "nothing_to_change"};
-
-class MovableClock final : public Clock {
- public:
-  Timestamp now() override { return Timestamp{micros_.load()}; }
-  void set(Timestamp time) { micros_ = time.micros; }
-
- private:
-  std::atomic<int64_t> micros_{0};
-};
 
 // Today (UTC) moved by `days`.
 Date day(int32_t days) { return add_days(date_of(now()), days); }

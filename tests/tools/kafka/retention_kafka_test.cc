@@ -9,6 +9,7 @@
 #include "engine/kafka_client/producer.h"
 #include "events/codec.h"
 #include "tests/support/kafka/engine_fixture.h"
+#include "tests/support/movable_clock.h"
 #include "tools/commands/replay_kafka.h"
 #include "tools/kafka/projector.h"
 #include "tools/runtime/retention.h"
@@ -18,16 +19,6 @@ namespace {
 
 using testing::ledger_lines;
 using testing::line_count;
-
-class MovableClock final : public Clock {
- public:
-  explicit MovableClock(const char* start) { set(start); }
-  Timestamp now() override { return Timestamp{micros_.load()}; }
-  void set(const char* text) { micros_ = parse_timestamp(text).value().micros; }
-
- private:
-  std::atomic<int64_t> micros_{0};
-};
 
 std::vector<RecordRow> all_records(const Projections& projections) {
   RecordQuery query;

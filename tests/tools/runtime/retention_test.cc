@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "events/codec.h"
+#include "tests/support/movable_clock.h"
 #include "tests/support/temp_dir.h"
 #include "tools/commands/replay.h"
 #include "tools/runtime/runtime.h"
@@ -22,16 +23,6 @@ namespace paystream::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-class MovableClock final : public Clock {
- public:
-  explicit MovableClock(const char* start) { set(start); }
-  Timestamp now() override { return Timestamp{micros_.load()}; }
-  void set(const char* text) { micros_ = parse_timestamp(text).value().micros; }
-
- private:
-  std::atomic<int64_t> micros_{0};
-};
 
 std::unique_ptr<Runtime> open(const TempDir& dir, Clock& clock) {
   LedgerOptions options;
