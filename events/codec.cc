@@ -19,8 +19,8 @@ namespace {
 namespace schema = ::paystream::schema;
 
 // The schema's enums carry the same numbers as ours, so conversion is a cast plus a range check.
-static_assert(static_cast<uint16_t>(schema::EventType::RECORDS_CLEANED_UP) ==
-              static_cast<uint16_t>(EventType::records_cleaned_up));
+static_assert(static_cast<uint16_t>(schema::EventType::CARD_RETURNED) ==
+              static_cast<uint16_t>(EventType::card_returned));
 static_assert(static_cast<uint16_t>(schema::OperatorRole::AUDITOR) ==
               static_cast<uint16_t>(OperatorRole::auditor));
 static_assert(static_cast<uint16_t>(schema::AccountType::CLEARING) ==
@@ -31,7 +31,7 @@ static_assert(static_cast<uint16_t>(schema::PaymentMethod::OTHER) ==
               static_cast<uint16_t>(PaymentMethod::other));
 
 // The last value of each enum this build knows. A new event type moves last_event_type.
-constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::records_cleaned_up);
+constexpr uint16_t last_event_type = static_cast<uint16_t>(EventType::card_returned);
 constexpr uint16_t last_operator_role = static_cast<uint16_t>(OperatorRole::auditor);
 constexpr uint16_t last_account_type = static_cast<uint16_t>(AccountType::clearing);
 constexpr uint16_t last_payment_type = static_cast<uint16_t>(PaymentType::minimum_consumption);
@@ -244,9 +244,20 @@ bool is_operator_event(EventType type) {
   return type == EventType::operator_added || type == EventType::operator_updated;
 }
 
-// The events whose `card` is set: the card's own and the payment a card made.
+// The events whose `card` is set: the card's own and the payment a card made (or could not make).
 bool is_card_event(EventType type) {
-  return type >= EventType::card_issued && type <= EventType::card_disabled;
+  return (type >= EventType::card_issued && type <= EventType::card_disabled) ||
+         type == EventType::card_payment_refused || type == EventType::card_returned;
+}
+
+bool names_card_account(EventType type) {
+  return type == EventType::card_redeemed || type == EventType::card_payment_refused ||
+         type == EventType::card_returned;
+}
+
+bool follows_redemption(EventType type) {
+  return type == EventType::card_payment_recorded || type == EventType::card_payment_refused ||
+         type == EventType::card_returned;
 }
 
 bool is_account_event(EventType type) {
@@ -283,8 +294,11 @@ Status check_event_fields(const Event& event) {
     return corrupt(fmt::format("{} carries a card", event_type_name(event.type)));
   }
   if ((event.type != EventType::card_issued && !event.card_batch.empty()) ||
-      (event.type != EventType::card_redeemed && !event.card_account.empty()) ||
-      (event.type != EventType::card_pin_failed && event.card_pin_failures != 0)) {
+      (!names_card_account(event.type) && !event.card_account.empty()) ||
+      (event.type != EventType::card_pin_failed && event.card_pin_failures != 0) ||
+      (!follows_redemption(event.type) && event.card_redemption != LogPosition{}) ||
+      (event.type != EventType::card_payment_refused && event.type != EventType::card_returned &&
+       !event.card_refusal.empty())) {
     return corrupt(fmt::format("{} carries a card field of another event type", event_type_name(event.type)));
   }
   if (event.type != EventType::records_cleaned_up && event.cleanup != RecordsCleanup{}) {
@@ -356,6 +370,8 @@ void write_event_body(schema::Event::Builder out, const Event& event) {
     write_text(card, &schema::CardDetails::Builder::setBatch, event.card_batch);
     write_text(card, &schema::CardDetails::Builder::setAccount, event.card_account);
     card.setPinFailures(event.card_pin_failures);
+    card.setRedemption(event.card_redemption.value);
+    write_text(card, &schema::CardDetails::Builder::setRefusal, event.card_refusal);
   }
   if (event.type == EventType::records_cleaned_up) write_cleanup(out.initCleanup(), event.cleanup);
 }
@@ -437,6 +453,8 @@ Status read_event_body(schema::Event::Reader in, Event& event) {
     event.card_batch = read_text(card.getBatch());
     event.card_account = read_text(card.getAccount());
     event.card_pin_failures = card.getPinFailures();
+    event.card_redemption = LogPosition{card.getRedemption()};
+    event.card_refusal = read_text(card.getRefusal());
   }
   if (in.hasCleanup()) event.cleanup = read_cleanup(in.getCleanup());
   return ok_status();
@@ -558,6 +576,23 @@ struct CommandWriter {
     write_text(out, &schema::DisableCard::Builder::setMemo, disable.memo);
   }
   void operator()(const CleanUpRecords& clean) { write_cleanup(body.initCleanUpRecords(), clean.cleanup); }
+  void operator()(const RecordCardPayment& payment) {
+    schema::RecordCardPayment::Builder out = body.initRecordCardPayment();
+    write_text(out, &schema::RecordCardPayment::Builder::setNumber, payment.number);
+    write_text(out, &schema::RecordCardPayment::Builder::setAccountId, payment.account_id);
+    out.setValueMicros(payment.value.micros());
+    write_text(out, &schema::RecordCardPayment::Builder::setMemo, payment.memo);
+    out.setRedemption(payment.redemption.value);
+  }
+  void operator()(const ReturnCard& give_back) {
+    schema::ReturnCard::Builder out = body.initReturnCard();
+    write_text(out, &schema::ReturnCard::Builder::setNumber, give_back.number);
+    write_text(out, &schema::ReturnCard::Builder::setAccountId, give_back.account_id);
+    out.setValueMicros(give_back.value.micros());
+    out.setRedemption(give_back.redemption.value);
+    write_text(out, &schema::ReturnCard::Builder::setRefusal, give_back.refusal);
+    write_text(out, &schema::ReturnCard::Builder::setMessage, give_back.message);
+  }
 };
 
 void CommandWriter::operator()(const UpdateAccount& update) {
@@ -766,6 +801,23 @@ Result<CommandBody> read_command_body(schema::Command::Body::Reader in) {
     }
     case Which::CLEAN_UP_RECORDS:
       return CommandBody{CleanUpRecords{.cleanup = read_cleanup(in.getCleanUpRecords())}};
+    case Which::RECORD_CARD_PAYMENT: {
+      const schema::RecordCardPayment::Reader payment = in.getRecordCardPayment();
+      return CommandBody{RecordCardPayment{.number = read_text(payment.getNumber()),
+                                           .account_id = read_text(payment.getAccountId()),
+                                           .value = Money::from_micros(payment.getValueMicros()),
+                                           .memo = read_text(payment.getMemo()),
+                                           .redemption = LogPosition{payment.getRedemption()}}};
+    }
+    case Which::RETURN_CARD: {
+      const schema::ReturnCard::Reader give_back = in.getReturnCard();
+      return CommandBody{ReturnCard{.number = read_text(give_back.getNumber()),
+                                    .account_id = read_text(give_back.getAccountId()),
+                                    .value = Money::from_micros(give_back.getValueMicros()),
+                                    .redemption = LogPosition{give_back.getRedemption()},
+                                    .refusal = read_text(give_back.getRefusal()),
+                                    .message = read_text(give_back.getMessage())}};
+    }
   }
   // A command kind added by a newer build: the sender is ahead of us, the bytes are not damaged.
   return make_error(Errc::invalid_argument, fmt::format("command kind {} is unknown to this build",

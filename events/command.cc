@@ -25,6 +25,8 @@ const char* command_name(const CommandBody& body) {
     const char* operator()(const RedeemCard&) const { return "RedeemCard"; }
     const char* operator()(const DisableCard&) const { return "DisableCard"; }
     const char* operator()(const CleanUpRecords&) const { return "CleanUpRecords"; }
+    const char* operator()(const RecordCardPayment&) const { return "RecordCardPayment"; }
+    const char* operator()(const ReturnCard&) const { return "ReturnCard"; }
   };
   return std::visit(Name{}, body);
 }
@@ -50,15 +52,16 @@ std::string generate_command_id() {
   return fmt::format("gen-{:016x}{:016x}", random(), random());
 }
 
-bool is_card_command(const CommandBody& body) {
-  return std::holds_alternative<IssueCards>(body) || std::holds_alternative<RedeemCard>(body) ||
-         std::holds_alternative<DisableCard>(body);
+bool is_engine_command(const CommandBody& body) {
+  return std::holds_alternative<RecordCardPayment>(body) || std::holds_alternative<ReturnCard>(body);
 }
 
-Error card_commands_not_in_kafka() {
-  return make_error(Errc::invalid_argument,
-                    "phone cards are not available in Kafka mode yet: issue and redeem cards on an embedded "
-                    "ledger (docs/kafka.md, \"Phone cards in Kafka mode\")");
+std::string card_payment_command_id(std::string_view number, LogPosition redemption) {
+  return fmt::format("card-payment:{}:{}", number, redemption.value);
+}
+
+std::string card_return_command_id(std::string_view number, LogPosition redemption) {
+  return fmt::format("card-return:{}:{}", number, redemption.value);
 }
 
 }  // namespace paystream

@@ -153,6 +153,32 @@ struct DisableCard {
   bool operator==(const DisableCard&) const = default;
 };
 
+// Kafka mode only, made by the engine (never accepted from an operator's input): the payment half
+// of a redemption whose account lives on another partition than its card (docs/kafka.md, "Phone
+// cards in Kafka mode"). Its ID is card_payment_command_id(number, redemption), so that the same
+// redemption pays at most once; every refusal of it is recorded, and gives the card back.
+struct RecordCardPayment {
+  std::string number;
+  std::string account_id;
+  Money value;
+  std::string memo;
+  LogPosition redemption;  // the card's CardRedeemed
+  bool operator==(const RecordCardPayment&) const = default;
+};
+// Kafka mode only, made by the engine: a redemption's payment was refused, the card is redeemable
+// again. Its ID is card_return_command_id(number, redemption).
+struct ReturnCard {
+  std::string number;
+  std::string account_id;
+  Money value;
+  LogPosition redemption;
+  std::string refusal;  // the errc name of the payment's refusal
+  std::string message;
+  bool operator==(const ReturnCard&) const = default;
+};
+std::string card_payment_command_id(std::string_view number, LogPosition redemption);
+std::string card_return_command_id(std::string_view number, LogPosition redemption);
+
 // Retention: removes the payment records before `before` from the query tables, once they were
 // exported in full (count records, into the file whose SHA-256 is given). Admin only.
 struct CleanUpRecords {
@@ -160,9 +186,10 @@ struct CleanUpRecords {
   bool operator==(const CleanUpRecords&) const = default;
 };
 
-using CommandBody = std::variant<OpenAccount, UpdateAccount, Pay, SetCredit, MakeZero, Reverse, Adjust,
-                                 SetParameter, AddOperator, DisableOperator, RotateOperatorToken, Charge,
-                                 MinimumCharge, IssueCards, RedeemCard, DisableCard, CleanUpRecords>;
+using CommandBody =
+    std::variant<OpenAccount, UpdateAccount, Pay, SetCredit, MakeZero, Reverse, Adjust, SetParameter,
+                 AddOperator, DisableOperator, RotateOperatorToken, Charge, MinimumCharge, IssueCards,
+                 RedeemCard, DisableCard, CleanUpRecords, RecordCardPayment, ReturnCard>;
 
 struct Command {
   std::string command_id;  // idempotency key; 1-128 printable ASCII characters
@@ -172,9 +199,8 @@ struct Command {
 };
 
 const char* command_name(const CommandBody& body);
-bool is_card_command(const CommandBody& body);
-// Kafka mode does not decide card commands yet (docs/kafka.md, "Phone cards in Kafka mode").
-Error card_commands_not_in_kafka();
+// The commands only an engine makes (RecordCardPayment, ReturnCard): refused from any input.
+bool is_engine_command(const CommandBody& body);
 inline constexpr size_t command_id_bytes_max = 128;
 Status check_command_id(std::string_view id);
 // The ID given to a command submitted without one: "gen-" and 32 random hex digits.

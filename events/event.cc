@@ -125,6 +125,10 @@ const char* event_type_name(EventType type) {
       return "CardDisabled";
     case EventType::records_cleaned_up:
       return "RecordsCleanedUp";
+    case EventType::card_payment_refused:
+      return "CardPaymentRefused";
+    case EventType::card_returned:
+      return "CardReturned";
   }
   return "Unknown";
 }

@@ -131,6 +131,9 @@ enum class EventType : uint8_t {
   card_pin_failed = 16,        // card_number, card_pin_failures (5 locks the card)
   card_disabled = 17,          // card_number, memo
   records_cleaned_up = 18,     // cleanup (account_id empty): payment records left the query tables
+  // Kafka mode, a card paying an account of another partition (docs/kafka.md, "Phone cards").
+  card_payment_refused = 19,  // card_number, card_account, amount, card_redemption, card_refusal, memo
+  card_returned = 20,         // card_number, card_account, amount, card_redemption, card_refusal, memo
 };
 const char* event_type_name(EventType type);
 
@@ -174,6 +177,8 @@ struct Event {
   std::string card_batch;          // card_issued only
   std::string card_account;        // card_redeemed only: the account its value paid
   uint32_t card_pin_failures = 0;  // card_pin_failed only: wrong PINs so far, this one included
+  LogPosition card_redemption;     // the CardRedeemed a payment on another partition follows; 0: none
+  std::string card_refusal;        // card_payment_refused, card_returned: the payment's errc name
 
   RecordsCleanup cleanup;  // records_cleaned_up only
 

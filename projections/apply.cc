@@ -210,6 +210,8 @@ Status Applier::apply_event(const Event& event, rocksdb::WriteBatch& batch) {
     case EventType::card_redeemed:
     case EventType::card_pin_failed:
     case EventType::card_disabled:
+    case EventType::card_returned:
+    case EventType::card_payment_refused:  // an answer, recorded: no record, no balance moved
       return ok_status();
   }
   return make_error(Errc::unsupported_event,

@@ -44,9 +44,10 @@ Status check_may_read(const LedgerState& state, const Access& access, std::strin
 Status check_may_audit(const Access& access);
 
 // Whether the operator may run this command (checked by decide() before anything else; the
-// reversal's target record comes from the caller, as for decide).
+// reversal's target record comes from the caller, as for decide; account_elsewhere: a card redeemed
+// in Kafka mode into an account of another partition, whose rights that partition checks).
 Status check_may_run(const LedgerState& state, const Access& access, const CommandBody& body,
-                     const Event* reversal_target);
+                     const Event* reversal_target, bool account_elsewhere = false);
 
 // Command IDs: each agent has an ID space of its own, so that a command ID used outside its tree
 // neither conflicts with nor answers for an agent's command (it is as if it did not exist). An agent

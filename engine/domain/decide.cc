@@ -253,6 +253,13 @@ Status decide_redeem_card(const LedgerState& state, const Command& command, cons
                           const Context& context, Events& events);
 Status decide_disable_card(const LedgerState& state, const Command& command, const DisableCard& disable,
                            const Context& context, Events& events);
+Status check_card_follow_on_id(const Command& command);
+Status decide_record_card_payment(const LedgerState& state, const Command& command,
+                                  const RecordCardPayment& payment, const Context& context, Events& events);
+void record_card_payment_refused(const Command& command, const RecordCardPayment& payment,
+                                 const Error& refusal, const Context& context, Events& events);
+Status decide_return_card(const LedgerState& state, const Command& command, const ReturnCard& give_back,
+                          const Context& context, Events& events);
 // decide_retention.cc
 Status decide_clean_up_records(const Command& command, const CleanUpRecords& clean, const Context& context,
                                Events& events);
@@ -320,14 +327,19 @@ Status decide_body(const LedgerState& state, const Command& command, const Conte
     Status operator()(const CleanUpRecords& body) const {
       return decide_clean_up_records(command, body, context, events);
     }
+    Status operator()(const RecordCardPayment& body) const {
+      return decide_record_card_payment(state, command, body, context, events);
+    }
+    Status operator()(const ReturnCard& body) const {
+      return decide_return_card(state, command, body, context, events);
+    }
   };
   return std::visit(Visitor{state, command, context, events}, command.body);
 }
 
-}  // namespace
-
-Status decide_into(const LedgerState& state, const Command& command, const Context& context, Events& events) {
-  if (Status status = check_command_id(command.command_id); !status) return status;
+// Every check, then the command's own decision.
+Status decide_checked(const LedgerState& state, const Command& command, const Context& context,
+                      Events& events) {
   const std::string_view memo = std::visit(
       [](const auto& body) -> std::string_view {
         if constexpr (requires { body.memo; }) return body.memo;
@@ -338,15 +350,44 @@ Status decide_into(const LedgerState& state, const Command& command, const Conte
   // Rights before existence: an agent learns nothing about accounts outside its tree.
   Result<Access> access = access_of(state, command.operator_name);
   if (!access) return access.error();
-  if (Status status = check_may_run(state, *access, command.body, context.reversal_target); !status) {
+  if (Status status =
+          check_may_run(state, *access, command.body, context.reversal_target, context.account_elsewhere);
+      !status) {
     return status;
   }
-  if (Status status = check_command_id_scope(state, *access, command.command_id); !status) return status;
+  if (!is_engine_command(command.body)) {
+    if (Status status = check_command_id_scope(state, *access, command.command_id); !status) return status;
+  }
   const size_t before = events.size();
   Status decided = decide_body(state, command, context, events);
   // A command refused after its first event (an account opened with an invalid initial balance)
   // leaves nothing behind.
   if (!decided) events.erase(events.begin() + static_cast<std::ptrdiff_t>(before), events.end());
+  return decided;
+}
+
+}  // namespace
+
+Status decide_into(const LedgerState& state, const Command& command, const Context& context, Events& events) {
+  if (Status status = check_command_id(command.command_id); !status) return status;
+  if (is_engine_command(command.body)) {
+    if (!context.engine_commands) {
+      return make_error(Errc::invalid_argument,
+                        fmt::format("a {} is made by Kafka mode's engine only", command_name(command.body)));
+    }
+    if (Status status = check_card_follow_on_id(command); !status) return status;
+  }
+  // The card was used by a decision already made on its own partition: undoing it needs no rights.
+  if (const auto* give_back = std::get_if<ReturnCard>(&command.body)) {
+    return decide_return_card(state, command, *give_back, context, events);
+  }
+  Status decided = decide_checked(state, command, context, events);
+  // Every refusal of a card's payment is recorded (a copy of the command gets the same answer) and
+  // gives the card back (docs/kafka.md, "Phone cards in Kafka mode").
+  if (const auto* payment = std::get_if<RecordCardPayment>(&command.body); payment != nullptr && !decided) {
+    record_card_payment_refused(command, *payment, decided.error(), context, events);
+    return ok_status();
+  }
   return decided;
 }
 

@@ -20,6 +20,12 @@ struct Context {
   // control command, so an agent operator's agent account cannot be checked there without the
   // partitions disagreeing about the operator (docs/kafka.md, "Operators in Kafka mode").
   bool all_accounts_known = true;
+  // For RedeemCard in Kafka mode: the account lives on another partition, so only the card's half
+  // is decided here (docs/kafka.md, "Phone cards in Kafka mode").
+  bool account_elsewhere = false;
+  // Kafka mode's partition engine: the commands only an engine makes (RecordCardPayment,
+  // ReturnCard) may be decided. Refused everywhere else: they come from no operator's input.
+  bool engine_commands = false;
 };
 
 // The events carry everything but position and prev_hash, which the log assigns.
@@ -34,6 +40,9 @@ Status decide_into(const LedgerState& state, const Command& command, const Conte
 // is recorded (its count must survive a restart) and answered wrong_card_or_pin, also to a retry.
 // ok_status() for every other outcome.
 Status recorded_refusal(std::span<const Event> events);
+
+// A refused payment's message as recorded in its CardPaymentRefused (and carried to the card).
+inline constexpr size_t card_refusal_message_bytes_max = 512;
 
 // Total over every event type; asserts on an event that contradicts the state (a bug or a
 // corrupt log that passed the hash check). Returns the event's account (nullptr for an event of no

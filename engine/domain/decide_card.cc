@@ -118,7 +118,10 @@ Status decide_redeem_card(const LedgerState& state, const Command& command, cons
     return reject(Errc::invalid_argument, fmt::format("a PIN is 1-{} characters", card_pin_bytes_max));
   }
   const AccountState* account = state.find(redeem.account_id);
-  if (account == nullptr) return account_not_found(redeem.account_id);
+  // Kafka mode: the account lives on another partition, which decides the payment half
+  // (RecordCardPayment) and refuses it there, giving the card back, if it cannot be paid.
+  const bool paid_elsewhere = account == nullptr && context.account_elsewhere;
+  if (account == nullptr && !paid_elsewhere) return account_not_found(redeem.account_id);
   const CardState* card = state.find_card(redeem.number);
   if (card == nullptr || context.card_secret == nullptr) return wrong_card_or_pin();
   // Locked: no more guesses, right or wrong.
@@ -131,6 +134,13 @@ Status decide_redeem_card(const LedgerState& state, const Command& command, cons
     return ok_status();
   }
   if (Status status = check_redeemable(*card, context); !status) return status;
+  if (paid_elsewhere) {
+    Event& redeemed = add_base_event(events, EventType::card_redeemed, command, context, redeem.memo);
+    redeemed.card_number = card->number;
+    redeemed.card_account = redeem.account_id;
+    redeemed.amount = card->value;
+    return ok_status();
+  }
   const std::optional<Money> after = account->balance.checked_add(card->value);
   if (!after) {
     return reject(Errc::balance_would_overflow, fmt::format("paying {} into '{}' would overflow its balance",
@@ -165,9 +175,76 @@ Status decide_disable_card(const LedgerState& state, const Command& command, con
   return ok_status();
 }
 
+Status check_card_follow_on_id(const Command& command) {
+  std::string expected;
+  if (const auto* payment = std::get_if<RecordCardPayment>(&command.body)) {
+    expected = card_payment_command_id(payment->number, payment->redemption);
+  } else if (const auto* give_back = std::get_if<ReturnCard>(&command.body)) {
+    expected = card_return_command_id(give_back->number, give_back->redemption);
+  }
+  if (command.command_id == expected) return ok_status();
+  return reject(Errc::invalid_argument,
+                fmt::format("a {}'s command ID must be '{}', not '{}'", command_name(command.body), expected,
+                            command.command_id));
+}
+
+Status decide_record_card_payment(const LedgerState& state, const Command& command,
+                                  const RecordCardPayment& payment, const Context& context, Events& events) {
+  const AccountState* account = state.find(payment.account_id);
+  if (account == nullptr) return account_not_found(payment.account_id);
+  const std::optional<Money> after = account->balance.checked_add(payment.value);
+  if (!after) {
+    return reject(Errc::balance_would_overflow, fmt::format("paying {} into '{}' would overflow its balance",
+                                                            payment.value.to_string(), account->id));
+  }
+  Event& paid =
+      add_record_event(events, EventType::card_payment_recorded, command, context, *account, payment.memo);
+  paid.card_number = payment.number;
+  paid.card_redemption = payment.redemption;
+  paid.amount = payment.value;
+  paid.balance_after = *after;
+  paid.method = PaymentMethod::card;
+  paid.expires_after = extended_expiry(*account, context, state.parameters);
+  return ok_status();
+}
+
+void record_card_payment_refused(const Command& command, const RecordCardPayment& payment,
+                                 const Error& refusal, const Context& context, Events& events) {
+  Event& refused = add_base_event(events, EventType::card_payment_refused, command, context,
+                                  refusal.message.substr(0, card_refusal_message_bytes_max));
+  refused.card_number = payment.number;
+  refused.card_account = payment.account_id;
+  refused.amount = payment.value;
+  refused.card_redemption = payment.redemption;
+  refused.card_refusal = errc_name(refusal.code);
+}
+
+Status decide_return_card(const LedgerState& state, const Command& command, const ReturnCard& give_back,
+                          const Context& context, Events& events) {
+  const CardState* card = state.find_card(give_back.number);
+  if (card == nullptr) return reject(Errc::card_not_found, fmt::format("no card {}", give_back.number));
+  // Only the redemption whose payment was refused is undone, once.
+  if (card->use != CardUse::used || card->last_position != give_back.redemption ||
+      card->redeemed_into != give_back.account_id) {
+    return reject(Errc::invalid_argument, fmt::format("card {} is not held by redemption {}",
+                                                      give_back.number, give_back.redemption.value));
+  }
+  Event& returned = add_base_event(events, EventType::card_returned, command, context,
+                                   give_back.message.substr(0, card_refusal_message_bytes_max));
+  returned.card_number = card->number;
+  returned.card_account = give_back.account_id;
+  returned.amount = card->value;
+  returned.card_redemption = give_back.redemption;
+  returned.card_refusal = give_back.refusal;
+  return ok_status();
+}
+
 Status recorded_refusal(std::span<const Event> events) {
   for (const Event& event : events) {
     if (event.type == EventType::card_pin_failed) return wrong_card_or_pin();
+    if (event.type == EventType::card_payment_refused) {
+      return make_error(errc_from_name(event.card_refusal).value_or(Errc::invalid_argument), event.memo);
+    }
   }
   return ok_status();
 }

@@ -91,6 +91,13 @@ void evolve_card(LedgerState& state, const Event& event) {
       card.use = CardUse::disabled;
       break;
     }
+    case EventType::card_returned: {
+      CardState& card = card_of(state, event);
+      PAYSTREAM_ASSERT(card.use == CardUse::used && card.redeemed_into == event.card_account);
+      card.use = CardUse::unused;
+      card.redeemed_into.clear();
+      break;
+    }
     default:
       PAYSTREAM_ASSERT(false && "evolve_card on an event of no card");
   }
@@ -157,6 +164,8 @@ const AccountState* evolve(LedgerState& state, const Event& event) {
     }
     case EventType::records_cleaned_up:  // the query tables' business: the state keeps no records
       break;
+    case EventType::card_payment_refused:  // an answer recorded; the card's partition gives it back
+      break;
     case EventType::parameter_set:
       set_parameter_value(state.parameters, event.parameter_name, event.parameter_value);
       break;
@@ -172,6 +181,7 @@ const AccountState* evolve(LedgerState& state, const Event& event) {
     case EventType::card_redeemed:
     case EventType::card_pin_failed:
     case EventType::card_disabled:
+    case EventType::card_returned:
       evolve_card(state, event);
       break;
   }

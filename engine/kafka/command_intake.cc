@@ -13,19 +13,20 @@ Error misrouted(std::string message) { return make_error(Errc::invalid_argument,
 }  // namespace
 
 Result<Command> admit_command(std::string_view key, std::string_view value, int32_t partition,
-                              int32_t partition_count) {
+                              int32_t partition_count, std::string* command_id) {
   Result<Command> command = decode_command(value);
   if (!command) return command.error();
+  if (command_id != nullptr && check_command_id(command->command_id)) *command_id = command->command_id;
   // For a reversal, the key is the account: route_command takes it as the record's account.
-  Result<CommandRoute> route = route_command(*command, key);
+  Result<CommandRoute> route = route_command(*command, key, /*from_engine=*/true);
   if (!route) return misrouted(fmt::format("command '{}': {}", command->command_id, route.error().message));
   if (route->topic != TopicKind::commands) {
     return misrouted(fmt::format("command '{}' ({}) is about no account: publish it to the control topic",
                                  command->command_id, command_name(command->body)));
   }
   if (route->key != key) {
-    return misrouted(fmt::format("command '{}' is about account '{}' but keyed '{}'", command->command_id,
-                                 route->key, key));
+    return misrouted(
+        fmt::format("command '{}' is about '{}' but keyed '{}'", command->command_id, route->key, key));
   }
   const int32_t owner = partition_of_key(key, partition_count);
   if (owner != partition) {
@@ -37,9 +38,10 @@ Result<Command> admit_command(std::string_view key, std::string_view value, int3
   return command;
 }
 
-Result<Command> admit_control_command(std::string_view value) {
+Result<Command> admit_control_command(std::string_view value, std::string* command_id) {
   Result<Command> command = decode_command(value);
   if (!command) return command.error();
+  if (command_id != nullptr && check_command_id(command->command_id)) *command_id = command->command_id;
   Result<CommandRoute> route = route_command(*command, "");
   if (route && route->topic == TopicKind::control) return command;
   return misrouted(fmt::format("command '{}' ({}) is about an account: publish it to the commands topic",

@@ -6,6 +6,7 @@
 #include <future>
 #include <random>
 
+#include "engine/domain/state_codec.h"
 #include "engine/kafka/command_intake.h"
 #include "engine/kafka/results.h"
 #include "engine/kafka_client/events_reader.h"
@@ -94,6 +95,21 @@ Result<int> transmit(TransactionalProducer& producer, const std::vector<Outgoing
   return make_error(Errc::kafka_error, fmt::format("batch {} was aborted {} times", sequence, attempts_max));
 }
 
+// A card's message on P.card-secrets: keyed by the card's number, the value is the number, ':', then
+// what recognises the PIN (engine/domain/state_codec.h), so the value alone says which card it is.
+std::string card_secret_message(const IssuedCard& card) {
+  return card.number + ':' + encode_card_secret(card.secret);
+}
+
+Result<std::pair<std::string, CardSecret>> read_card_secret_message(std::string_view bytes) {
+  const size_t colon = bytes.find(':');
+  if (colon == std::string_view::npos)
+    return make_error(Errc::corruption, "a card secret without its number");
+  Result<CardSecret> secret = decode_card_secret(bytes.substr(colon + 1));
+  if (!secret) return secret.error();
+  return std::pair<std::string, CardSecret>(std::string(bytes.substr(0, colon)), std::move(*secret));
+}
+
 }  // namespace
 
 struct KafkaEngineLoop::Owned {
@@ -136,11 +152,13 @@ Result<std::unique_ptr<KafkaEngineLoop>> KafkaEngineLoop::open(const EngineLoopO
     }
     *count = found->second;
   }
-  const auto events = metadata->partitions_by_topic.find(names->events);
-  if (events == metadata->partitions_by_topic.end() || events->second != layout.command_partitions) {
-    return make_error(Errc::kafka_error,
-                      fmt::format("topic '{}' must exist with the {} partitions of '{}'", names->events,
-                                  layout.command_partitions, names->commands));
+  for (const std::string* co_partitioned : {&names->events, &names->card_secrets}) {
+    const auto found = metadata->partitions_by_topic.find(*co_partitioned);
+    if (found == metadata->partitions_by_topic.end() || found->second != layout.command_partitions) {
+      return make_error(Errc::kafka_error,
+                        fmt::format("topic '{}' must exist with the {} partitions of '{}'", *co_partitioned,
+                                    layout.command_partitions, names->commands));
+    }
   }
   std::string scope = fmt::format("{}/{}", cluster->cluster_id, names->events);
   std::unique_ptr<KafkaEngineLoop> loop(
@@ -174,6 +192,11 @@ Status KafkaEngineLoop::open_readers() {
 
 void KafkaEngineLoop::say(const std::string& line) const {
   if (options_.notice) options_.notice(line);
+}
+
+std::optional<std::chrono::seconds> KafkaEngineLoop::waiting_for_partitions() const {
+  if (!idle_since_) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - *idle_since_);
 }
 
 std::vector<int32_t> KafkaEngineLoop::owned() const {
@@ -211,7 +234,8 @@ Result<bool> KafkaEngineLoop::take(int32_t partition) {
   if (!producer) return producer.error();
   owned->producer = std::move(*producer);
   if (Status warmed =
-          warm_up(owned->producer->client(), {names_.events, names_.results}, options_.timeout_ms);
+          warm_up(owned->producer->client(),
+                  {names_.events, names_.results, names_.commands, names_.card_secrets}, options_.timeout_ms);
       !warmed) {
     return warmed.error();
   }
@@ -235,14 +259,16 @@ Result<bool> KafkaEngineLoop::take(int32_t partition) {
     say(fmt::format("partition {}: another instance took it over first", partition));
     return false;
   }
+  if (Status loaded = load_card_secrets(*owned); !loaded) return loaded.error();
   if (Status answered = republish_last_results(*owned); !answered) return answered.error();
   owned->checkpoint_offset = *events_offset;
   owned->checkpoint_position = engine.position();
   if (store_) {
     if (Status saved = store_->save(scope_, engine, owned->checkpoint_offset); !saved) return saved.error();
   }
-  say(fmt::format("partition {}: taken over at epoch {}, commands from offset {}, {} accounts", partition,
-                  engine.position().epoch, engine.next_command_offset(), engine.state().accounts.size()));
+  say(fmt::format("partition {}: taken over at epoch {}, commands from offset {}, {} accounts, {} cards",
+                  partition, engine.position().epoch, engine.next_command_offset(),
+                  engine.state().accounts.size(), engine.state().cards.size()));
   owned_.emplace(partition, std::move(owned));
   if (!in_group_) {
     if (Status assigned = assign_owned(); !assigned) return assigned.error();
@@ -266,6 +292,37 @@ Result<int64_t> KafkaEngineLoop::take_over(Owned& owned) {
   return *won ? takeover.events_offset() : int64_t{-1};
 }
 
+Status KafkaEngineLoop::load_card_secrets(Owned& owned) {
+  const int32_t partition = owned.engine.partition();
+  Result<std::unique_ptr<EventsFollower>> reader =
+      EventsFollower::open(options_.connection.bootstrap, names_.card_secrets, {{partition, 0}});
+  if (!reader) return reader.error();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
+  for (bool end = false; !end;) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return make_error(Errc::kafka_error,
+                        fmt::format("topic '{}' partition {}: its end was not reached in {} ms",
+                                    names_.card_secrets, partition, options_.timeout_ms));
+    }
+    Result<std::vector<FollowedMessage>> messages = (*reader)->poll(100, 10'000);
+    if (!messages) return messages.error();
+    for (const FollowedMessage& message : *messages) {
+      if (message.end_of_partition) {
+        end = true;
+        continue;
+      }
+      Result<std::pair<std::string, CardSecret>> secret = read_card_secret_message(message.bytes);
+      if (!secret) {
+        return make_error(Errc::corruption,
+                          fmt::format("topic '{}' partition {} offset {}: {}", names_.card_secrets, partition,
+                                      message.offset, secret.error().message));
+      }
+      owned.engine.add_card_secret(secret->first, std::move(secret->second));
+    }
+  }
+  return ok_status();
+}
+
 Status KafkaEngineLoop::republish_last_results(Owned& owned) {
   if (!owned.last_replayed) return ok_status();
   const EventBatch batch = std::move(*owned.last_replayed);
@@ -274,7 +331,8 @@ Status KafkaEngineLoop::republish_last_results(Owned& owned) {
   std::vector<DecidedCommand> commands;
   size_t next_event = 0;
   for (const BatchOutcome& outcome : batch.outcomes) {
-    DecidedCommand command{outcome, {}};
+    DecidedCommand command;
+    command.outcome = outcome;
     if (outcome.duplicate) {
       // A duplicate answers with its first outcome's positions, as when it was decided.
       if (const auto first = engine.commands().find(outcome.command_id); first != engine.commands().end()) {
@@ -282,15 +340,26 @@ Status KafkaEngineLoop::republish_last_results(Owned& owned) {
           command.positions.push_back(first->second.first.value + i);
       }
     }
+    std::vector<Event> events;
     for (uint32_t i = 0; i < outcome.event_count; ++i, ++next_event) {
       Result<Event> event = decode_event(batch.events[next_event]);
       if (!event) return event.error();
       command.positions.push_back(event->position.value);
+      events.push_back(std::move(*event));
     }
+    const auto entry = engine.commands().find(outcome.command_id);
+    if (outcome.error_code.empty() && entry != engine.commands().end() &&
+        !entry->second.refusal_code.empty()) {
+      command.answer = make_error(errc_from_name(entry->second.refusal_code).value_or(Errc::invalid_argument),
+                                  entry->second.refusal_message);
+    }
+    // Sent again with the results: a copy is a duplicate where it lands (its ID is derived).
+    command.follow_ons = follow_on_commands(events, engine.partition(), layout_.command_partitions);
     commands.push_back(std::move(command));
   }
   std::vector<OutgoingMessage> messages;
   append_results(commands, engine.partition(), batch.epoch, messages);
+  append_follow_ons(commands, messages);
   if (messages.empty()) return ok_status();
   Result<CommitOutcome> written = owned.producer->write(messages);
   if (!written) return written.error();
@@ -304,6 +373,9 @@ Status KafkaEngineLoop::release(int32_t partition) {
   owned_.erase(found);
   pending_.erase(partition);
   Status result = checkpoint(*owned);
+  if (!result)
+    result =
+        make_error(result.error().code, fmt::format("partition {}: {}", partition, result.error().message));
   say(fmt::format("partition {}: released at command offset {}", partition,
                   owned->engine.next_command_offset()));
   if (!in_group_) {
@@ -330,7 +402,8 @@ Status KafkaEngineLoop::checkpoint(Owned& owned) {
   if (!read) return read.error();
   if (!ours || acceptance.position() != owned.engine.position()) {
     return make_error(Errc::kafka_error,
-                      fmt::format("partition {}: the history holds batches of another owner", partition));
+                      "the history holds batches of another owner (a newer instance took the partition "
+                      "over): not checkpointed");
   }
   if (Status saved = store_->save(scope_, owned.engine, read->next_offset); !saved) return saved;
   owned.checkpoint_offset = read->next_offset;
@@ -343,7 +416,11 @@ void KafkaEngineLoop::drop(int32_t partition, const std::string& why) {
   owned_.erase(partition);
   pending_.erase(partition);
   ++totals_.dropped;
-  say(fmt::format("partition {}: dropped: {}", partition, why));
+  // A fenced producer is the broker saying that a newer instance owns p: this one is a zombie.
+  const bool fenced = why.find("fenced") != std::string::npos;
+  say(fmt::format(
+      "partition {}: {}: {}", partition,
+      fenced ? "fenced by a newer owner, stepping down (its transaction is not committed)" : "dropped", why));
   if (in_group_) {
     retry_later(partition);
   } else {
@@ -415,7 +492,7 @@ void KafkaEngineLoop::on_rebalance(int error, void* list) {
     retakes_.clear();  // whatever the group revokes is not ours to take again
     for (const int32_t partition : owned()) {
       if (Status released = release(partition); !released) {
-        say(fmt::format("partition {}: {}", partition, released.error().message));
+        say(released.error().message);
       }
     }
   }
@@ -428,9 +505,9 @@ void KafkaEngineLoop::read_control() {
     if (!message) return;
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;  // end of partition, or a transient error
     if (!control_log_.empty() && message->offset <= control_log_.back().offset) continue;
-    IncomingCommand incoming{message->offset, true, {}, make_error(Errc::corruption, "")};
-    incoming.command =
-        admit_control_command(std::string_view(static_cast<const char*>(message->payload), message->len));
+    IncomingCommand incoming{message->offset, true, {}, make_error(Errc::corruption, ""), {}};
+    incoming.command = admit_control_command(
+        std::string_view(static_cast<const char*>(message->payload), message->len), &incoming.command_id);
     control_log_.push_back(std::move(incoming));
   }
 }
@@ -492,6 +569,7 @@ Status KafkaEngineLoop::step(int wait_ms) {
           return transmit(*producer, messages, attempts_max, sequence);
         })});
   }
+  std::vector<std::pair<int32_t, int64_t>> committed;
   for (Write& write : writes) {
     Result<int> aborted = write.aborted.get();
     if (!aborted) {
@@ -500,11 +578,25 @@ Status KafkaEngineLoop::step(int wait_ms) {
     }
     ++totals_.batches;
     totals_.aborted += static_cast<uint64_t>(*aborted);
+    committed.emplace_back(write.partition, write.owned->engine.next_command_offset());
     if (++write.owned->batches_since_checkpoint >= options_.checkpoint_batches) {
       if (Status saved = checkpoint(*write.owned); !saved) drop(write.partition, saved.error().message);
     }
   }
+  commit_group_offsets(committed);
   return ok_status();
+}
+
+void KafkaEngineLoop::commit_group_offsets(const std::vector<std::pair<int32_t, int64_t>>& offsets) {
+  // For Kafka's own lag tools only, after the batches are committed: the engine reads its offsets
+  // from the events, never from here. Asynchronous, and a refusal (a rebalance under way) is fine:
+  // the next batch commits a newer offset.
+  if (offsets.empty() || !commands_) return;
+  PartitionList list = partition_list(static_cast<int>(offsets.size()));
+  for (const auto& [partition, offset] : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), names_.commands.c_str(), partition)->offset = offset;
+  }
+  (void)rd_kafka_commit(commands_->native(), list.get(), /*async=*/1);
 }
 
 std::optional<DecidedBatch> KafkaEngineLoop::decide_partition(int32_t partition, Owned& owned) {
@@ -515,9 +607,10 @@ std::optional<DecidedBatch> KafkaEngineLoop::decide_partition(int32_t partition,
   std::deque<Pending>& queue = pending_[partition];
   for (size_t i = 0; i < queue.size() && i < options_.batch_commands_max; ++i) {
     const Pending& pending = queue[i];
-    incoming.push_back(
-        IncomingCommand{pending.offset, false, pending.key,
-                        admit_command(pending.key, pending.value, partition, layout_.command_partitions)});
+    IncomingCommand command{pending.offset, false, pending.key, make_error(Errc::corruption, ""), {}};
+    command.command =
+        admit_command(pending.key, pending.value, partition, layout_.command_partitions, &command.command_id);
+    incoming.push_back(std::move(command));
   }
   std::optional<DecidedBatch> decided = owned.engine.decide_batch(incoming, clock_->now());
   if (!decided) return decided;
@@ -540,7 +633,26 @@ std::vector<OutgoingMessage> KafkaEngineLoop::batch_messages(const DecidedBatch&
   messages.reserve(decided.commands.size() + 1);
   messages.push_back(OutgoingMessage{names_.events, partition, "", encode_event_batch(decided.batch)});
   append_results(decided.commands, partition, decided.batch.epoch, messages);
+  append_follow_ons(decided.commands, messages);
+  // What recognises the PINs of the cards issued, in the same transaction as their CardIssued.
+  for (const DecidedCommand& command : decided.commands) {
+    for (const IssuedCard& card : command.issued) {
+      messages.push_back(
+          OutgoingMessage{names_.card_secrets, partition, card.number, card_secret_message(card)});
+    }
+  }
   return messages;
+}
+
+void KafkaEngineLoop::append_follow_ons(const std::vector<DecidedCommand>& commands,
+                                        std::vector<OutgoingMessage>& messages) const {
+  for (const DecidedCommand& command : commands) {
+    for (const FollowOn& follow_on : command.follow_ons) {
+      messages.push_back(OutgoingMessage{names_.commands,
+                                         partition_of_key(follow_on.key, layout_.command_partitions),
+                                         follow_on.key, encode_command(follow_on.command)});
+    }
+  }
 }
 
 void KafkaEngineLoop::append_results(const std::vector<DecidedCommand>& commands, int32_t partition,
@@ -562,12 +674,29 @@ Status KafkaEngineLoop::run(const std::atomic<bool>& stop) {
   rd_kafka_topic_partition_list_destroy(topics);
   if (subscribed != 0) return kafka_error(fmt::format("cannot join group '{}'", options_.group), subscribed);
   Status result = ok_status();
+  // An instance in a group that holds no partition says so now and then, and how long it has waited.
+  const std::chrono::milliseconds idle_notice_interval{options_.idle_notice_ms};
+  auto said_idle = std::chrono::steady_clock::now();
   while (!stop.load()) {
     if (Status stepped = step(100); !stepped) {
       result = stepped;
       break;
     }
     retake_due();
+    const auto now = std::chrono::steady_clock::now();
+    if (!owned_.empty()) {
+      idle_since_.reset();
+    } else if (!idle_since_) {
+      idle_since_ = now;
+    } else if (now - said_idle >= idle_notice_interval && now - *idle_since_ >= idle_notice_interval) {
+      said_idle = now;
+      say(fmt::format(
+          "holds no partition of '{}' after {} s in group '{}': the group's other members hold "
+          "them, or it still waits for a member that left without a word (up to that member's "
+          "session.timeout.ms, 45 s by default) before sharing them out",
+          names_.commands, std::chrono::duration_cast<std::chrono::seconds>(now - *idle_since_).count(),
+          options_.group));
+    }
   }
   // Leaving the group revokes (and so releases and checkpoints) every partition.
   rd_kafka_consumer_close(commands_->native());

@@ -45,6 +45,7 @@ struct EngineLoopOptions {
   int write_attempts_max = 5;              // of one batch whose transaction is aborted
   uint64_t checkpoint_batches = 200;       // a partition is checkpointed after this many batches
   Clock* clock = nullptr;                  // nullptr: the system clock
+  int idle_notice_ms = 10'000;             // run(): how often an instance owning nothing says so
   // More settings of the group member on P.commands, by librdkafka's names (heartbeat.interval.ms,
   // session.timeout.ms, ...).
   std::vector<std::pair<std::string, std::string>> consumer_settings;
@@ -85,6 +86,9 @@ class KafkaEngineLoop {
   Status run(const std::atomic<bool>& stop);
 
   std::vector<int32_t> owned() const;
+  // In the group (run()): how long this instance has held no partition, nullopt while it holds one.
+  // Not thread-safe, like the rest: read it from the thread that runs the loop.
+  std::optional<std::chrono::seconds> waiting_for_partitions() const;
   const EngineLoopTotals& totals() const { return totals_; }
   const TopicLayout& layout() const { return layout_; }
   // The engine of an owned partition (tests); nullptr when not owned.
@@ -110,13 +114,19 @@ class KafkaEngineLoop {
   // that died between its batch and its results (possible where transactions are not atomic, as on
   // the mock) leaves no command without an answer. On a real cluster a copy more, byte-identical.
   Status republish_last_results(Owned& owned);
+  // Every card secret of p's P.card-secrets partition, into p's engine.
+  Status load_card_secrets(Owned& owned);
   void read_control();
   Status read_commands(int wait_ms);
   std::optional<DecidedBatch> decide_partition(int32_t partition, Owned& owned);
   std::vector<OutgoingMessage> batch_messages(const DecidedBatch& decided, int32_t partition) const;
   void append_results(const std::vector<DecidedCommand>& commands, int32_t partition, uint64_t epoch,
                       std::vector<OutgoingMessage>& messages) const;
+  void append_follow_ons(const std::vector<DecidedCommand>& commands,
+                         std::vector<OutgoingMessage>& messages) const;
   Status checkpoint(Owned& owned);
+  // The consumer group's offsets of P.commands, for lag monitoring: each partition's next command.
+  void commit_group_offsets(const std::vector<std::pair<int32_t, int64_t>>& offsets);
   void drop(int32_t partition, const std::string& why);
   // In the group: a partition the group gave this instance but that it does not own (dropped, or
   // its takeover failed) is taken again later, backing off, until the group takes it away.
@@ -143,7 +153,8 @@ class KafkaEngineLoop {
     std::chrono::steady_clock::time_point at;
     std::chrono::milliseconds backoff;
   };
-  std::map<int32_t, Retake> retakes_;  // assigned by the group, not owned
+  std::map<int32_t, Retake> retakes_;                                // assigned by the group, not owned
+  std::optional<std::chrono::steady_clock::time_point> idle_since_;  // in the group, owning nothing
 };
 
 }  // namespace paystream

@@ -28,7 +28,50 @@ BatchOutcome refusal(std::string command_id, const IncomingCommand& incoming, co
   return outcome;
 }
 
+DecidedCommand refused(BatchOutcome outcome) {
+  DecidedCommand decided;
+  decided.outcome = std::move(outcome);
+  return decided;
+}
+
+// The answer an applied command's entry keeps when its events are a recorded refusal.
+void keep_answer(PartitionCommandEntry& entry, std::span<const Event> events) {
+  if (Status refused = recorded_refusal(events); !refused) {
+    entry.refusal_code = errc_name(refused.error().code);
+    entry.refusal_message = refused.error().message;
+  }
+}
+
 }  // namespace
+
+std::vector<FollowOn> follow_on_commands(const std::vector<Event>& events, int32_t partition,
+                                         int32_t partition_count) {
+  std::vector<FollowOn> follow_ons;
+  for (const Event& event : events) {
+    if (event.type == EventType::card_redeemed &&
+        partition_of_key(event.card_account, partition_count) != partition) {
+      Command payment{.command_id = card_payment_command_id(event.card_number, event.position),
+                      .operator_name = event.operator_name,
+                      .body = RecordCardPayment{.number = event.card_number,
+                                                .account_id = event.card_account,
+                                                .value = event.amount,
+                                                .memo = event.memo,
+                                                .redemption = event.position}};
+      follow_ons.push_back(FollowOn{event.card_account, std::move(payment)});
+    } else if (event.type == EventType::card_payment_refused) {
+      Command give_back{.command_id = card_return_command_id(event.card_number, event.card_redemption),
+                        .operator_name = event.operator_name,
+                        .body = ReturnCard{.number = event.card_number,
+                                           .account_id = event.card_account,
+                                           .value = event.amount,
+                                           .redemption = event.card_redemption,
+                                           .refusal = event.card_refusal,
+                                           .message = event.memo}};
+      follow_ons.push_back(FollowOn{event.card_number, std::move(give_back)});
+    }
+  }
+  return follow_ons;
+}
 
 std::string command_fingerprint(const Command& command) {
   const Sha256 digest = sha256(encode_command(command));
@@ -63,8 +106,8 @@ Status PartitionEngine::apply_accepted(const EventBatch& batch, const BatchPosit
     return corrupt_history(partition_,
                            fmt::format("a batch of commands partition {}", batch.command_partition));
   }
-  std::vector<LogPosition> positions;
-  positions.reserve(batch.events.size());
+  std::vector<Event> decoded;
+  decoded.reserve(batch.events.size());
   for (const std::string& bytes : batch.events) {
     Result<Event> event = decode_event(bytes);
     if (!event) return corrupt_history(partition_, event.error().message);
@@ -84,14 +127,20 @@ Status PartitionEngine::apply_accepted(const EventBatch& batch, const BatchPosit
     head_ = sha256(bytes);
     evolve(state_, *event);
     remember(*event);
-    positions.push_back(event->position);
+    decoded.push_back(std::move(*event));
   }
   size_t next_event = 0;
   for (const BatchOutcome& outcome : batch.outcomes) {
     if (outcome.error_code.empty() && !outcome.duplicate) {
-      const LogPosition first =
-          outcome.event_count > 0 ? positions[next_event] : LogPosition{state_.last_position.value + 1};
-      commands_[outcome.command_id] = PartitionCommandEntry{outcome.fingerprint, first, outcome.event_count};
+      const LogPosition first = outcome.event_count > 0 ? decoded[next_event].position
+                                                        : LogPosition{state_.last_position.value + 1};
+      index(outcome.command_id,
+            PartitionCommandEntry{.fingerprint = outcome.fingerprint,
+                                  .first = first,
+                                  .count = outcome.event_count,
+                                  .refusal_code = {},
+                                  .refusal_message = {}},
+            std::span<const Event>(decoded).subspan(next_event, outcome.event_count));
     }
     next_event += outcome.event_count;
   }
@@ -131,21 +180,22 @@ std::optional<DecidedBatch> PartitionEngine::decide_batch(const std::vector<Inco
 
 DecidedCommand PartitionEngine::decide_one(const IncomingCommand& incoming, Timestamp now,
                                            std::vector<std::string>& events) {
-  const std::string fallback_id = incoming.from_control ? fmt::format("@control:{}", incoming.offset)
-                                                        : fmt::format("@{}:{}", partition_, incoming.offset);
-  if (!incoming.command) return {refusal(fallback_id, incoming, incoming.command.error()), {}};
+  const std::string fallback_id = !incoming.command_id.empty() ? incoming.command_id
+                                  : incoming.from_control
+                                      ? fmt::format("@control:{}", incoming.offset)
+                                      : fmt::format("@{}:{}", partition_, incoming.offset);
+  if (!incoming.command) return refused(refusal(fallback_id, incoming, incoming.command.error()));
   const Command& command = *incoming.command;
   const std::string id = command.command_id.empty() ? fallback_id : command.command_id;
   const std::string fingerprint = command_fingerprint(command);
   if (const auto found = commands_.find(command.command_id); found != commands_.end()) {
     const PartitionCommandEntry& entry = found->second;
     if (entry.fingerprint != fingerprint) {
-      return {
-          refusal(id, incoming,
-                  make_error(Errc::command_id_conflict, fmt::format("command ID '{}' was already used for a "
-                                                                    "different command",
-                                                                    command.command_id))),
-          {}};
+      return refused(refusal(
+          id, incoming,
+          make_error(
+              Errc::command_id_conflict,
+              fmt::format("command ID '{}' was already used for a different command", command.command_id))));
     }
     DecidedCommand duplicate;
     duplicate.outcome.command_id = id;
@@ -153,10 +203,14 @@ DecidedCommand PartitionEngine::decide_one(const IncomingCommand& incoming, Time
     duplicate.outcome.from_control = incoming.from_control;
     duplicate.outcome.duplicate = true;
     for (uint32_t i = 0; i < entry.count; ++i) duplicate.positions.push_back(entry.first.value + i);
+    if (!entry.refusal_code.empty()) {
+      duplicate.answer = make_error(errc_from_name(entry.refusal_code).value_or(Errc::invalid_argument),
+                                    entry.refusal_message);
+    }
     return duplicate;
   }
   Result<std::vector<Event>> made = decide_command(incoming, command, std::max(now, state_.last_time));
-  if (!made) return {refusal(id, incoming, made.error()), {}};
+  if (!made) return refused(refusal(id, incoming, made.error()));
   DecidedCommand applied;
   applied.outcome.command_id = id;
   applied.outcome.command_offset = incoming.offset;
@@ -168,14 +222,32 @@ DecidedCommand PartitionEngine::decide_one(const IncomingCommand& incoming, Time
     append(event, events);
     applied.positions.push_back(event.position.value);
   }
-  commands_[command.command_id] = PartitionCommandEntry{fingerprint, first, applied.outcome.event_count};
+  if (Status refused = recorded_refusal(*made); !refused) applied.answer = refused.error();
+  applied.follow_ons = follow_on_commands(*made, partition_, partition_count_);
+  if (const auto* issue = std::get_if<IssueCards>(&command.body)) {
+    applied.issued = issue->cards;
+    for (const IssuedCard& card : issue->cards) card_secrets_[card.number] = card.secret;
+  }
+  index(command.command_id,
+        PartitionCommandEntry{.fingerprint = fingerprint,
+                              .first = first,
+                              .count = applied.outcome.event_count,
+                              .refusal_code = {},
+                              .refusal_message = {}},
+        *made);
   return applied;
 }
 
 Result<std::vector<Event>> PartitionEngine::decide_command(const IncomingCommand& incoming,
                                                            const Command& command, Timestamp now) {
-  Context context{.now = now, .all_accounts_known = false};
-  if (is_card_command(command.body)) return card_commands_not_in_kafka();
+  Context context{.now = now, .all_accounts_known = false, .engine_commands = true};
+  if (const auto* redeem = std::get_if<RedeemCard>(&command.body)) {
+    const auto secret = card_secrets_.find(redeem->number);
+    context.card_secret = secret == card_secrets_.end() ? nullptr : &secret->second;
+    context.account_elsewhere = state_.find(redeem->account_id) == nullptr &&
+                                is_valid_account_id(redeem->account_id) &&
+                                partition_of_key(redeem->account_id, partition_count_) != partition_;
+  }
   if (const auto* reverse = std::get_if<Reverse>(&command.body)) {
     const int32_t holder = partition_of_position(reverse->record);
     if (holder != partition_) {
@@ -207,6 +279,16 @@ Result<std::vector<Event>> PartitionEngine::decide_command(const IncomingCommand
     }
   }
   return made;
+}
+
+void PartitionEngine::add_card_secret(const std::string& number, CardSecret secret) {
+  card_secrets_[number] = std::move(secret);
+}
+
+void PartitionEngine::index(const std::string& command_id, PartitionCommandEntry entry,
+                            std::span<const Event> events) {
+  keep_answer(entry, events);
+  commands_[command_id] = std::move(entry);
 }
 
 void PartitionEngine::append(Event& event, std::vector<std::string>& events) {

@@ -11,6 +11,7 @@
 // projections.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -36,13 +37,34 @@ struct IncomingCommand {
   bool from_control = false;
   std::string key;          // the message key: for a reversal, the account its record must belong to
   Result<Command> command;  // the intake's verdict (engine/kafka/command_intake.h)
+  // The ID the message carried when it decoded, also when the intake refused it: its refusal is filed
+  // under it (GET /v1/commands/{id} finds it), not under the fallback "@p:offset".
+  std::string command_id = {};
 };
+
+// A command an engine sends on to another partition in the same transaction as its batch (docs/kafka.md,
+// "Phone cards in Kafka mode"): a redemption's payment to the account's partition, a refused
+// payment's return to the card's. Keyed like any command of P.commands.
+struct FollowOn {
+  std::string key;
+  Command command;
+};
+// The follow-ons that a batch's events call for, given the batch's partition: a pure function of
+// the events, so a takeover sends the same ones again for the last batch it read (copies are
+// duplicates by their derived command IDs).
+std::vector<FollowOn> follow_on_commands(const std::vector<Event>& events, int32_t partition,
+                                         int32_t partition_count);
 
 // What became of one command: its outcome in the batch, plus the positions of its events (for a
 // duplicate, those of the first outcome), for the result message.
 struct DecidedCommand {
   BatchOutcome outcome;
   std::vector<uint64_t> positions;
+  // A command whose events are recorded yet whose answer is a refusal (a wrong card PIN, a card's
+  // payment refused): that answer, also for a duplicate of it.
+  std::optional<Error> answer;
+  std::vector<FollowOn> follow_ons;
+  std::vector<IssuedCard> issued;  // an IssueCards applied: its cards' secrets, for P.card-secrets
 };
 
 struct DecidedBatch {
@@ -60,6 +82,8 @@ struct PartitionCommandEntry {
   std::string fingerprint;
   LogPosition first;
   uint32_t count = 0;
+  std::string refusal_code;  // a recorded refusal's answer (DecidedCommand::answer); "" otherwise
+  std::string refusal_message;
 };
 
 class PartitionEngine {
@@ -77,6 +101,11 @@ class PartitionEngine {
   // max(now, p's last event time)). The state moves on as if the batch were accepted: if it cannot
   // be written, drop this engine. nullopt when `commands` is empty.
   std::optional<DecidedBatch> decide_batch(const std::vector<IncomingCommand>& commands, Timestamp now);
+
+  // What recognises a card's PIN, from P.card-secrets (a takeover reads them all) or from an
+  // IssueCards this engine applied.
+  void add_card_secret(const std::string& number, CardSecret secret);
+  size_t card_secret_count() const { return card_secrets_.size(); }
 
   int32_t partition() const { return partition_; }
   const LedgerState& state() const { return state_; }
@@ -96,6 +125,7 @@ class PartitionEngine {
   DecidedCommand decide_one(const IncomingCommand& incoming, Timestamp now, std::vector<std::string>& events);
   Result<std::vector<Event>> decide_command(const IncomingCommand& incoming, const Command& command,
                                             Timestamp now);
+  void index(const std::string& command_id, PartitionCommandEntry entry, std::span<const Event> events);
   void append(Event& event, std::vector<std::string>& events);
   void remember(const Event& event);
 
@@ -108,6 +138,7 @@ class PartitionEngine {
   int64_t next_control_offset_ = 0;
   std::unordered_map<std::string, PartitionCommandEntry> commands_;  // applied commands only
   std::unordered_map<uint64_t, Event> records_;  // p's payment records by position, for reversals
+  std::unordered_map<std::string, CardSecret> card_secrets_;  // by card number
 };
 
 }  // namespace paystream

@@ -17,6 +17,7 @@ constexpr char meta_kind = 'm';
 constexpr char account_kind = 'a';
 constexpr char command_kind = 'c';
 constexpr char record_kind = 'r';
+constexpr char card_kind = 'k';
 constexpr uint64_t meta_format = 1;
 
 std::string partition_prefix(const std::string& scope, int32_t partition) {
@@ -162,11 +163,19 @@ Result<std::optional<int64_t>> PartitionStore::load(const std::string& scope, Pa
       RowReader in(value);
       PartitionCommandEntry entry;
       uint64_t count = 0;
-      if (!in.u64(entry.first.value) || !in.u64(count) || !in.text(entry.fingerprint) || !in.done()) {
+      if (!in.u64(entry.first.value) || !in.u64(count) || !in.text(entry.fingerprint)) {
+        return corrupt_row("command");
+      }
+      // A recorded refusal's answer follows (rows written before cards were decided here lack it).
+      if (!in.done() && (!in.text(entry.refusal_code) || !in.text(entry.refusal_message) || !in.done())) {
         return corrupt_row("command");
       }
       entry.count = static_cast<uint32_t>(count);
       commands.emplace(std::string(name), std::move(entry));
+    } else if (key[0] == card_kind) {
+      Result<CardState> card = decode_card_state(value);
+      if (!card) return card.error();
+      state.cards.emplace(std::string(name), std::move(*card));
     } else if (key[0] == record_kind) {
       Result<Event> event = decode_event(value);
       if (!event || name.size() != 8) return corrupt_row("record");
@@ -196,7 +205,14 @@ Status PartitionStore::save(const std::string& scope, const PartitionEngine& eng
     put_u64(row, entry.first.value);
     put_u64(row, entry.count);
     put_text(row, entry.fingerprint);
+    if (!entry.refusal_code.empty()) {
+      put_text(row, entry.refusal_code);
+      put_text(row, entry.refusal_message);
+    }
     PAYSTREAM_ASSERT(batch.Put(prefix + command_kind + id, row).ok());
+  }
+  for (const auto& [number, card] : engine.state().cards) {
+    PAYSTREAM_ASSERT(batch.Put(prefix + card_kind + number, encode_card_state(card)).ok());
   }
   for (const auto& [position, event] : engine.records()) {
     PAYSTREAM_ASSERT(batch.Put(prefix + record_kind + big_endian_key(position), encode_event(event)).ok());

@@ -64,9 +64,16 @@ std::string json_quoted(std::string_view text) {
 
 std::string encode_result_json(const DecidedCommand& decided, int32_t partition, uint64_t epoch) {
   const BatchOutcome& outcome = decided.outcome;
-  std::string json = fmt::format("{{\"command_id\":{},\"ok\":{}", json_quoted(outcome.command_id),
-                                 outcome.error_code.empty() ? "true" : "false");
-  if (outcome.error_code.empty()) {
+  const bool ok = outcome.error_code.empty() && !decided.answer;
+  std::string json =
+      fmt::format("{{\"command_id\":{},\"ok\":{}", json_quoted(outcome.command_id), ok ? "true" : "false");
+  if (decided.answer) {
+    // Recorded, yet a refusal (a wrong card PIN, a card's payment refused): the error and the
+    // events that record it.
+    json += fmt::format(",\"duplicate\":{},\"positions\":[{}],\"error\":{{\"code\":{},\"message\":{}}}",
+                        outcome.duplicate ? "true" : "false", fmt::join(decided.positions, ","),
+                        json_quoted(errc_name(decided.answer->code)), json_quoted(decided.answer->message));
+  } else if (outcome.error_code.empty()) {
     json += fmt::format(",\"duplicate\":{},\"positions\":[{}]", outcome.duplicate ? "true" : "false",
                         fmt::join(decided.positions, ","));
   } else {

@@ -28,17 +28,31 @@ std::string control_key(const Body& body, const Command& command) {
   }
 }
 
+Error made_by_engines_only(const Command& command) {
+  return make_error(Errc::invalid_argument,
+                    fmt::format("command '{}': a {} is made by the engine only, never submitted",
+                                command.command_id, command_name(command.body)));
+}
+
 }  // namespace
 
-Result<CommandRoute> route_command(const Command& command, std::string_view reversal_account) {
+Result<CommandRoute> route_command(const Command& command, std::string_view reversal_account,
+                                   bool from_engine) {
   return std::visit(
       [&](const auto& body) -> Result<CommandRoute> {
         using Body = std::decay_t<decltype(body)>;
-        if (is_card_command(command.body)) return card_commands_not_in_kafka();
-        if constexpr (names_account<Body>) {
+        if constexpr (names_account<Body> || std::is_same_v<Body, RecordCardPayment>) {
+          if (std::is_same_v<Body, RecordCardPayment> && !from_engine) return made_by_engines_only(command);
           return CommandRoute{TopicKind::commands, body.account_id};
+        } else if constexpr (std::is_same_v<Body, ReturnCard>) {
+          if (!from_engine) return made_by_engines_only(command);
+          return CommandRoute{TopicKind::commands, body.number};
+        } else if constexpr (std::is_same_v<Body, RedeemCard> || std::is_same_v<Body, DisableCard>) {
+          return CommandRoute{TopicKind::commands, body.number};
+        } else if constexpr (std::is_same_v<Body, IssueCards>) {
+          return CommandRoute{TopicKind::commands, body.batch};
         } else if constexpr (!std::is_same_v<Body, Reverse>) {
-          // Parameters, and every other command about no account (operators, later cards): the
+          // Parameters, and every other command about no account (operators, cleanups): the
           // one ordered stream every instance reads.
           return CommandRoute{TopicKind::control, control_key(body, command)};
         } else {

@@ -23,7 +23,13 @@ struct CommandRoute {
 // caller must say which account the record belongs to in `reversal_account` (ignored for every other
 // command); an empty or invalid one is invalid_argument. The engine refuses a reversal whose record is not
 // that account's (the key routes it to the partition that holds the record).
-Result<CommandRoute> route_command(const Command& command, std::string_view reversal_account);
+//
+// Phone cards (docs/kafka.md, "Phone cards in Kafka mode"): a redemption and a disabling are keyed by
+// the card number, a batch's chunk by the batch's name, so one partition decides each card. The
+// commands only an engine makes (RecordCardPayment keyed by its account, ReturnCard by its card) are
+// invalid_argument unless `from_engine` (the intake of P.commands, which admits what engines wrote).
+Result<CommandRoute> route_command(const Command& command, std::string_view reversal_account,
+                                   bool from_engine = false);
 
 // The partition of a key among `partition_count`: murmur2 of the key, as Kafka's Java producer
 // and librdkafka's `murmur2_random` partitioner compute it, so producers in any language that keep

@@ -80,7 +80,8 @@ Result<TopicNames> topic_names(std::string_view prefix) {
         fmt::format("topic prefix '{}' is not 1-{} of A-Z a-z 0-9 . _ -", prefix, topic_prefix_bytes_max));
   }
   const std::string base(prefix);
-  return TopicNames{base + ".commands", base + ".events", base + ".results", base + ".control"};
+  return TopicNames{base + ".commands", base + ".events", base + ".results", base + ".control",
+                    base + ".card-secrets"};
 }
 
 Result<std::vector<TopicSpec>> plan_topics(const ClusterMetadata& cluster, const TopicNames& names,
@@ -107,6 +108,19 @@ Result<std::vector<TopicSpec>> plan_topics(const ClusterMetadata& cluster, const
   add_if_missing(names.events, *partitions, true);
   add_if_missing(names.results, *partitions, false);
   add_if_missing(names.control, 1, true);
+  const std::optional<int32_t> secrets = partitions_of(cluster, names.card_secrets);
+  if (secrets && *secrets != *partitions) {
+    return make_error(Errc::kafka_error,
+                      fmt::format("topic '{}' has {} partitions but '{}' has {}: a card's secret lives in "
+                                  "its commands partition, so both must have the same count",
+                                  names.card_secrets, *secrets, names.commands, *partitions));
+  }
+  if (!secrets) {
+    // One record per card, never changed: compaction keeps each card's latest (only) secret.
+    TopicSpec card_secrets = spec(names.card_secrets, *partitions, replication_factor, defaults, false);
+    card_secrets.configs.emplace_back("cleanup.policy", "compact");
+    missing.push_back(std::move(card_secrets));
+  }
   return missing;
 }
 

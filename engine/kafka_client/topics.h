@@ -4,6 +4,8 @@
 //   P.events    the log, co-partitioned with commands (commands partition p -> events partition p)
 //   P.results   one outcome per command, keyed by command ID
 //   P.control   operators and parameters: exactly one partition, read by every instance
+//   P.card-secrets  what recognises each phone card's PIN, co-partitioned with commands, compacted,
+//               read by engine instances only (docs/kafka.md, "Phone cards in Kafka mode")
 // Existing topics are never changed; their partition counts are checked.
 #include <cstdint>
 #include <string>
@@ -23,6 +25,7 @@ struct TopicNames {
   std::string events;
   std::string results;
   std::string control;
+  std::string card_secrets;
   const std::string& of(TopicKind kind) const;
 };
 
@@ -50,6 +53,7 @@ struct TopicSpec {
 // - commands and events get the partition count of whichever of them exists (an error names both
 //   counts when both exist and differ), or the default; a missing results topic gets it too;
 // - control gets 1 partition (an error when it exists with more);
+// - card-secrets gets the commands' count (an error when it exists with another), compacted;
 // - replication factor min(replication_factor_max, brokers); min.insync.replicas
 //   min(min_insync_replicas_max, replication factor); events and control keep everything
 //   (cleanup.policy=delete, retention.ms=-1, retention.bytes=-1).

@@ -28,6 +28,8 @@ enum EventType {
   cardPinFailed @16;
   cardDisabled @17;
   recordsCleanedUp @18;
+  cardPaymentRefused @19;
+  cardReturned @20;
 }
 
 enum AccountType {
@@ -152,6 +154,10 @@ struct CardDetails {
   batch @1 :Text;                 # cardIssued only
   account @2 :Text;               # cardRedeemed only: the account the card's value paid
   pinFailures @3 :UInt32;         # cardPinFailed only: wrong PINs so far, this one included
+  redemption @4 :UInt64;          # Kafka mode, a card paying an account of another partition: the
+                                  # position of its cardRedeemed (cardPaymentRecorded,
+                                  # cardPaymentRefused, cardReturned); 0 otherwise
+  refusal @5 :Text;               # cardPaymentRefused, cardReturned: why the payment was refused
 }
 
 # The call a charge is for, as its CDR gave it. A struct of its own, so that the events of other
@@ -314,6 +320,28 @@ struct DisableCard {
   memo @1 :Text;
 }
 
+# Kafka mode only, made by the engine, never by an operator (docs/kafka.md, "Phone cards in Kafka
+# mode"): the second half of a redemption whose account lives on another partition than its card.
+# Command ID "card-payment:" + number + ":" + redemption.
+struct RecordCardPayment {
+  number @0 :Text;
+  accountId @1 :Text;
+  valueMicros @2 :Int64;
+  memo @3 :Text;
+  redemption @4 :UInt64;          # the position of the card's cardRedeemed
+}
+
+# Kafka mode only, made by the engine: the payment of a redemption was refused, so the card is
+# redeemable again. Command ID "card-return:" + number + ":" + redemption.
+struct ReturnCard {
+  number @0 :Text;
+  accountId @1 :Text;
+  valueMicros @2 :Int64;
+  redemption @3 :UInt64;
+  refusal @4 :Text;               # the errc name of the payment's refusal
+  message @5 :Text;
+}
+
 struct CleanUpRecords {
   fromMicros @0 :Int64;
   beforeMicros @1 :Int64;
@@ -344,6 +372,8 @@ struct Command {
     redeemCard @17 :RedeemCard;
     disableCard @18 :DisableCard;
     cleanUpRecords @19 :CleanUpRecords;
+    recordCardPayment @20 :RecordCardPayment;
+    returnCard @21 :ReturnCard;
   }
 }
 

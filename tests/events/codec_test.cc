@@ -160,6 +160,22 @@ std::vector<Event> sample_events() {
   card_disabled.card_number = "4012888888881881";
   card_disabled.memo = "lost";
   events.push_back(card_disabled);
+  Event paid_elsewhere = card_paid;  // Kafka mode: the payment half on the account's partition
+  paid_elsewhere.card_redemption = LogPosition{(uint64_t{2} << 48) | 17};
+  events.push_back(paid_elsewhere);
+  Event refused;
+  refused.type = EventType::card_payment_refused;
+  refused.account_id.clear();
+  refused.card_number = "4012888888881881";
+  refused.card_account = "1001";
+  refused.amount = units(10);
+  refused.card_redemption = LogPosition{(uint64_t{2} << 48) | 17};
+  refused.card_refusal = "account_not_found";
+  refused.memo = "account '1001' does not exist";
+  events.push_back(refused);
+  Event returned = refused;
+  returned.type = EventType::card_returned;
+  events.push_back(returned);
   Event cleaned = base_event(EventType::records_cleaned_up);
   cleaned.account_id.clear();
   cleaned.cleanup = RecordsCleanup{.from = Timestamp{1'700'000'000'000'000},
@@ -251,6 +267,17 @@ std::vector<Command> sample_commands() {
   bodies.push_back(
       RedeemCard{.number = "4012888888881881", .pin = "0042", .account_id = "1001", .memo = "m"});
   bodies.push_back(DisableCard{.number = "4012888888881881", .memo = ""});
+  bodies.push_back(RecordCardPayment{.number = "4012888888881881",
+                                     .account_id = "1001",
+                                     .value = units(10),
+                                     .memo = "m",
+                                     .redemption = LogPosition{(uint64_t{2} << 48) | 17}});
+  bodies.push_back(ReturnCard{.number = "4012888888881881",
+                              .account_id = "1001",
+                              .value = units(10),
+                              .redemption = LogPosition{(uint64_t{2} << 48) | 17},
+                              .refusal = "account_not_found",
+                              .message = "account '1001' does not exist"});
   bodies.push_back(CleanUpRecords{RecordsCleanup{.from = {},
                                                  .before = Timestamp{1'710'000'000'000'000},
                                                  .count = 3,
@@ -421,7 +448,7 @@ TEST_CASE("codec: message_bytes is capnp::writeMessage's framing", "[codec]") {
 // ---- Unknown and invalid values ---------------------------------------------------------------
 
 TEST_CASE("codec: an event type this build does not know is unsupported, naming the number", "[codec]") {
-  for (uint16_t number : {uint16_t{19}, uint16_t{200}, uint16_t{65535}}) {
+  for (uint16_t number : {uint16_t{21}, uint16_t{200}, uint16_t{65535}}) {
     const std::string bytes = crafted_event(
         [&](schema::Event::Builder event) { event.setType(static_cast<schema::EventType>(number)); });
     Result<Event> decoded = decode_event(bytes);
@@ -436,7 +463,7 @@ TEST_CASE("codec: an unknown type wins over fields this build would call corrupt
   // A newer type may use fields in new ways; the reader must learn it is too old, not that the
   // log is damaged.
   const std::string bytes = crafted_event([](schema::Event::Builder event) {
-    event.setType(static_cast<schema::EventType>(19));
+    event.setType(static_cast<schema::EventType>(21));
     event.initCall().setCaller("a call on a type this build does not know");
     event.setMethod(static_cast<schema::PaymentMethod>(7));
     event.setParameterName("new use");

@@ -43,10 +43,11 @@ TEST_CASE("event: every event type has a past-tense name", "[event]") {
   CHECK(std::string(event_type_name(EventType::account_opened)) == "AccountOpened");
   CHECK(std::string(event_type_name(EventType::parameter_set)) == "ParameterSet");
   CHECK(std::string(event_type_name(EventType::operator_updated)) == "OperatorUpdated");
-  for (int number = 1; number <= 18; ++number) {
+  CHECK(std::string(event_type_name(EventType::card_payment_refused)) == "CardPaymentRefused");
+  for (int number = 1; number <= 20; ++number) {
     CHECK(std::string(event_type_name(static_cast<EventType>(number))) != "Unknown");
   }
-  CHECK(std::string(event_type_name(static_cast<EventType>(19))) == "Unknown");
+  CHECK(std::string(event_type_name(static_cast<EventType>(21))) == "Unknown");
 }
 
 TEST_CASE("event: operator roles and permissions read back as written", "[event]") {

@@ -37,6 +37,7 @@ struct ServeArgs {
   ServeKafkaOptions kafka;  // used when --kafka is given: the engine loop instead of the HTTP API
   std::optional<int> session_timeout_ms;
   CLI::Option* listen_option = nullptr;  // given: with --kafka, serve the API too
+  CLI::Option* kafka_option = nullptr;   // given, even empty: Kafka mode
   bool api_only = false;                 // --kafka --listen without an engine loop in this process
   int outcome_timeout_ms = 10'000;
   std::optional<std::string> records_export_dir;  // retention's exports (docs/cli.md "Retention")
@@ -199,7 +200,14 @@ int run_serve(const GlobalOptions& options, const ServeArgs& args) {
       !local) {
     return report_error(local.error(), std::cerr);
   }
-  const bool kafka = !args.kafka.loop.connection.bootstrap.empty();
+  const bool kafka = args.kafka_option->count() > 0;
+  // `--kafka "$UNSET"` must not quietly serve an embedded ledger that Kafka never hears of.
+  if (kafka && args.kafka.loop.connection.bootstrap.empty()) {
+    return report_error(make_error(Errc::invalid_argument,
+                                   "--kafka was given an empty bootstrap address: give host:port, or leave "
+                                   "--kafka out to serve an embedded ledger"),
+                        std::cerr);
+  }
   if (args.api_only && !(kafka && args.listen_option->count() > 0)) {
     return report_error(make_error(Errc::invalid_argument, "--api-only needs --kafka and --listen"),
                         std::cerr);
@@ -285,12 +293,13 @@ void add_serve_command(CLI::App& app, Cli& cli) {
                    "Most commands in one POST /v1/commands (default 10000)")
       ->type_name("N")
       ->check(CLI::Range(1, 1'000'000));
-  serve
-      ->add_option(
-          "--kafka", args->kafka.loop.connection.bootstrap,
-          "Run Kafka mode's engine loop on this cluster (host:port,...) (docs/kafka.md); checkpoints go "
-          "to DIR/kafka under --data. With --listen, the HTTP API on Kafka too")
-      ->type_name("BOOTSTRAP");
+  args->kafka_option =
+      serve
+          ->add_option(
+              "--kafka", args->kafka.loop.connection.bootstrap,
+              "Run Kafka mode's engine loop on this cluster (host:port,...) (docs/kafka.md); checkpoints go "
+              "to DIR/kafka under --data. With --listen, the HTTP API on Kafka too")
+          ->type_name("BOOTSTRAP");
   serve->add_flag("--api-only", args->api_only,
                   "Kafka mode with --listen: serve the HTTP API only, no engine loop in this process (engine "
                   "instances run elsewhere)");

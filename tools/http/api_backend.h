@@ -57,6 +57,10 @@ class ApiBackend {
 
   virtual const Projections& projections() const = 0;
   virtual BackendPositions positions() const = 0;
+  // Where a new card's number may land (Kafka mode: on its batch's partition); nullptr: anywhere.
+  virtual std::function<bool(std::string_view batch, std::string_view number)> card_placement() const {
+    return nullptr;
+  }
   // Why the backend cannot serve as it should (GET /healthz answers 503 with it); nullopt when it can.
   virtual std::optional<std::string> failure() const { return std::nullopt; }
 };

@@ -64,7 +64,8 @@ ApiResponse issue_batch(ApiContext& context, const ApiRequest& request, const Ca
   if (!body) return error_response(body.error());
   Result<CardBatchSpec> spec = batch_spec_of(*body);
   if (!spec) return error_response(spec.error());
-  Result<CardBatch> batch = make_card_batch(*spec, caller.operator_name, now_utc());
+  Result<CardBatch> batch =
+      make_card_batch(*spec, caller.operator_name, now_utc(), context.backend.card_placement());
   if (!batch) return error_response(batch.error());
   const BatchIssue issue = submit_card_batch(*batch, [&](std::vector<Command> commands) {
     return submit_all_counted(context, std::move(commands));

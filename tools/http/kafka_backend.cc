@@ -19,6 +19,8 @@ Error pending(std::string message) { return make_error(Errc::outcome_pending, st
 
 // Startup reads the whole history once; a long one needs more than a metadata timeout.
 constexpr int catch_up_timeout_factor = 60;
+// How often a request awaiting a card's payment, known by its ID only, looks for its result.
+constexpr int follow_on_poll_ms = 10;
 
 }  // namespace
 
@@ -177,7 +179,32 @@ Result<Outcome> KafkaBackend::await(const Command& command, const Result<Publish
                     command.command_id, published->from_control ? "control" : "commands",
                     published->partition, published->offset, options_.outcome_timeout_ms));
   }
+  // A card paying an account of another partition: its result names the card's event alone, and the
+  // payment is decided there under an ID derived from it (docs/kafka.md, "Phone cards in Kafka mode").
+  const auto* redeem = std::get_if<RedeemCard>(&command.body);
+  if (redeem != nullptr && result->ok && result->positions.size() == 1) {
+    Result<Outcome> paid =
+        await_by_id(card_payment_command_id(redeem->number, LogPosition{result->positions[0]}), deadline);
+    if (paid) paid->duplicate = paid->duplicate || result->duplicate;
+    return paid;
+  }
   return outcome_of(*result, deadline);
+}
+
+Result<Outcome> KafkaBackend::await_by_id(const std::string& command_id, Clock::time_point deadline) const {
+  for (;;) {
+    if (const std::optional<CommandResult> result = results_->lookup(command_id)) {
+      return outcome_of(*result, deadline);
+    }
+    if (Clock::now() >= deadline) {
+      return pending(
+          fmt::format("the card was used, and its payment '{}' was sent to the account's "
+                      "partition but not answered within {} ms; look it up with "
+                      "GET /v1/commands/{{id}} (a refused payment gives the card back)",
+                      command_id, options_.outcome_timeout_ms));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(follow_on_poll_ms));
+  }
 }
 
 Result<Outcome> KafkaBackend::outcome_of(const CommandResult& result, Clock::time_point deadline) const {
@@ -259,6 +286,13 @@ void KafkaBackend::read_account_states(const std::function<void(const LedgerStat
 }
 
 const Projections& KafkaBackend::projections() const { return projector_->store().projections(); }
+
+std::function<bool(std::string_view, std::string_view)> KafkaBackend::card_placement() const {
+  const int32_t partitions = projector_->partitions();
+  return [partitions](std::string_view batch, std::string_view number) {
+    return partition_of_key(number, partitions) == partition_of_key(batch, partitions);
+  };
+}
 
 std::optional<std::string> KafkaBackend::failure() const {
   std::lock_guard lock(failure_mutex_);

@@ -48,6 +48,7 @@ class KafkaBackend final : public ApiBackend {
   const Projections& projections() const override;
   BackendPositions positions() const override;
   std::optional<std::string> failure() const override;
+  std::function<bool(std::string_view batch, std::string_view number)> card_placement() const override;
 
  private:
   struct Queued;
@@ -59,6 +60,9 @@ class KafkaBackend final : public ApiBackend {
   Result<Published> delivered(Result<Queued> queued) const;
   Result<Outcome> await(const Command& command, const Result<Published>& published,
                         std::chrono::steady_clock::time_point deadline);
+  // The outcome of a command the engine made (a card's payment), known by its ID only.
+  Result<Outcome> await_by_id(const std::string& command_id,
+                              std::chrono::steady_clock::time_point deadline) const;
   Result<Outcome> outcome_of(const CommandResult& result,
                              std::chrono::steady_clock::time_point deadline) const;
   Status check_before_publishing(const Command& command) const;

@@ -53,8 +53,7 @@ Result<uint64_t> number_member(const json& object, const char* name, uint64_t ma
   return number_of(*value, name, max);
 }
 
-Status decode_applied(const json& object, CommandResult& result) {
-  if (member(object, "error") != nullptr) return malformed("that is ok but has an \"error\"");
+Status decode_positions(const json& object, CommandResult& result) {
   Result<bool> duplicate = bool_member(object, "duplicate");
   if (!duplicate) return duplicate.error();
   result.duplicate = *duplicate;
@@ -68,9 +67,16 @@ Status decode_applied(const json& object, CommandResult& result) {
   return ok_status();
 }
 
+Status decode_applied(const json& object, CommandResult& result) {
+  if (member(object, "error") != nullptr) return malformed("that is ok but has an \"error\"");
+  return decode_positions(object, result);
+}
+
 Status decode_refused(const json& object, CommandResult& result) {
+  // A refusal whose events are recorded (a wrong card PIN, a card's payment refused) names them too.
   if (member(object, "duplicate") != nullptr || member(object, "positions") != nullptr) {
-    return malformed("that is not ok but has \"duplicate\" or \"positions\"");
+    if (Status recorded = decode_positions(object, result); !recorded) return recorded;
+    if (result.positions.empty()) return malformed("that is not ok, with an empty \"positions\"");
   }
   const json* error = member(object, "error");
   if (error == nullptr || !error->is_object())

@@ -16,8 +16,8 @@ namespace paystream {
 struct CommandResult {
   std::string command_id;
   bool ok = false;
-  bool duplicate = false;           // ok only: the ID was applied before, `positions` are the first outcome's
-  std::vector<uint64_t> positions;  // ok only: the record IDs the command made
+  bool duplicate = false;           // the ID was applied before, `positions` are the first outcome's
+  std::vector<uint64_t> positions;  // the record IDs the command made (refused: those recording it, if any)
   std::string error_code;           // refused only: the errc name (never empty when !ok)
   std::string error_message;        // refused only
   int32_t partition = 0;            // the events partition that decided it

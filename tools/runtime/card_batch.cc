@@ -64,8 +64,8 @@ std::string card_batch_command_id(std::string_view batch, uint32_t chunk) {
   return fmt::format("cards:{}:{}", batch, chunk);
 }
 
-Result<CardBatch> make_card_batch(const CardBatchSpec& spec, const std::string& operator_name,
-                                  Timestamp now) {
+Result<CardBatch> make_card_batch(const CardBatchSpec& spec, const std::string& operator_name, Timestamp now,
+                                  const CardPlacement& placement) {
   if (spec.count == 0 || spec.count > card_batch_cards_max) {
     return make_error(Errc::invalid_argument,
                       fmt::format("a batch holds 1-{} cards, not {}", card_batch_cards_max, spec.count));
@@ -93,7 +93,7 @@ Result<CardBatch> make_card_batch(const CardBatchSpec& spec, const std::string& 
   while (batch.cards.size() < spec.count) {
     Result<std::string> number = digits.digits(card_number_digits, false);
     if (!number) return number.error();
-    if (!numbers.insert(*number).second) continue;
+    if ((placement && !placement(batch.batch, *number)) || !numbers.insert(*number).second) continue;
     Result<std::string> pin = digits.digits(card_pin_digits, true);
     if (!pin) return pin.error();
     Result<std::string> salt = random_bytes(salt_bytes);

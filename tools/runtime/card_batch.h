@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/domain/outcome.h"
@@ -36,9 +37,15 @@ struct CardBatch {
   std::vector<NewCard> cards;     // in the commands' order
 };
 
-// Unique random numbers (the first digit not 0) and PINs, salted hashes of the PINs; the commands
-// act as `operator_name`. invalid_argument for a count of 0 or above card_batch_cards_max.
-Result<CardBatch> make_card_batch(const CardBatchSpec& spec, const std::string& operator_name, Timestamp now);
+// Whether a card of this batch may have this number. Kafka mode: a card must live on its batch's
+// partition, where the batch is decided (docs/kafka.md, "Phone cards in Kafka mode").
+using CardPlacement = std::function<bool(std::string_view batch, std::string_view number)>;
+
+// Unique random numbers (the first digit not 0; drawn again until `placement`, when given, takes
+// them) and PINs, salted hashes of the PINs; the commands act as `operator_name`. invalid_argument
+// for a count of 0 or above card_batch_cards_max.
+Result<CardBatch> make_card_batch(const CardBatchSpec& spec, const std::string& operator_name, Timestamp now,
+                                  const CardPlacement& placement = nullptr);
 // How a batch was issued: the cards of every chunk applied, in the batch's order, and why the
 // rest was not, when a chunk was refused (no chunk is sent after the group that held it).
 struct BatchIssue {

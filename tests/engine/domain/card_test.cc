@@ -240,4 +240,24 @@ TEST_CASE(
   CHECK(ledger.account("X1").balance == money("10"));
 }
 
+TEST_CASE("cards: the commands only Kafka mode's engine makes are refused by the embedded ledger",
+          "[engine][cards]") {
+  TestLedger ledger;
+  ledger.open("X1");
+  ledger.apply(batch("B1", {"5000000000000001"}));
+  const LogPosition redemption{2};
+  CHECK(ledger.rejection(RecordCardPayment{.number = "5000000000000001",
+                                           .account_id = "X1",
+                                           .value = money("10"),
+                                           .memo = "",
+                                           .redemption = redemption}) == Errc::invalid_argument);
+  CHECK(ledger.rejection(ReturnCard{.number = "5000000000000001",
+                                    .account_id = "X1",
+                                    .value = money("10"),
+                                    .redemption = redemption,
+                                    .refusal = "account_not_found",
+                                    .message = ""}) == Errc::invalid_argument);
+  CHECK(ledger.account("X1").balance == money("0"));
+}
+
 }  // namespace paystream::testing

@@ -3,10 +3,12 @@
 // partitions to the second; no command is lost or applied twice.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "engine/kafka_client/events_reader.h"
 #include "tests/support/kafka/engine_fixture.h"
+#include "tests/support/kafka/topic_reader.h"
 
 namespace paystream {
 namespace {
@@ -91,6 +93,14 @@ TEST_CASE(
   CHECK(first.totals().commands + second.totals().commands == 916);
   CHECK(first.totals().commands >= 316);  // all of the first part, perhaps some of the second
   CHECK(second.totals().takeovers >= 4);
+  // The group's committed offsets, which only Kafka's lag tools read, stand at the end of P.commands.
+  int64_t committed = 0;
+  for (const int64_t offset : testing::committed_offsets(
+           kafka.cluster->bootstrap(), "group-test", kafka.names.commands, kafka.layout.command_partitions)) {
+    committed += offset;
+  }
+  CHECK(committed == testing::topic_end(kafka.cluster->bootstrap(), kafka.names.commands,
+                                        kafka.layout.command_partitions));
 
   // A third instance rebuilds every partition from the history (and b's checkpoints are not its own).
   std::unique_ptr<KafkaEngineLoop> check = testing::open_loop(kafka, directory.file("c"));
@@ -167,4 +177,54 @@ TEST_CASE(
 }
 
 }  // namespace
+TEST_CASE("kafka engine group: an instance that holds no partition says so, and how long it has waited",
+          "[kafka][engine-group]") {
+  const testing::MockKafka kafka = testing::mock_kafka(1, 1);
+  e2e::TemporaryDirectory directory;
+  std::mutex mutex;
+  std::vector<std::string> said[2];
+  std::unique_ptr<KafkaEngineLoop> loops[2];
+  for (int i = 0; i < 2; ++i) {
+    EngineLoopOptions options;
+    options.connection.bootstrap = kafka.cluster->bootstrap();
+    options.group = "idle-test";
+    options.data_dir = directory.file("data-" + std::to_string(i));
+    options.timeout_ms = 10'000;
+    options.idle_notice_ms = 200;
+    options.consumer_settings = {{"heartbeat.interval.ms", "100"}, {"session.timeout.ms", "6000"}};
+    options.notice = [&mutex, &said, i](const std::string& line) {
+      std::lock_guard lock(mutex);
+      said[i].push_back(line);
+    };
+    Result<std::unique_ptr<KafkaEngineLoop>> loop = KafkaEngineLoop::open(options);
+    REQUIRE(loop.ok());
+    loops[i] = std::move(*loop);
+  }
+  std::atomic<bool> stop = false;
+  Status results[2] = {ok_status(), ok_status()};
+  std::thread threads[2];
+  for (int i = 0; i < 2; ++i) threads[i] = std::thread([&, i] { results[i] = loops[i]->run(stop); });
+  // One partition, two members: one of them owns nothing, and says so.
+  const auto idle_line = [&]() -> std::string {
+    std::lock_guard lock(mutex);
+    for (const auto& lines : said) {
+      for (const std::string& line : lines) {
+        if (line.find("holds no partition of 'paystream.commands' after") != std::string::npos) return line;
+      }
+    }
+    return {};
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(testing::engine_wait_ms);
+  while (idle_line().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a condition, bounded above
+  }
+  stop = true;
+  for (std::thread& thread : threads) thread.join();
+  const std::string line = idle_line();
+  INFO(line);
+  CHECK_THAT(line, Catch::Contains("in group 'idle-test'"));
+  CHECK_THAT(line, Catch::Contains("session.timeout.ms"));
+  for (const Status& result : results) CHECK(result.ok());
+}
+
 }  // namespace paystream

@@ -32,15 +32,17 @@ TEST_CASE("kafka intake: a misrouted or unreadable command is refused, naming wh
           "[kafka][intake]") {
   const int32_t home = partition_of_key("C-1001", partitions);
   const int32_t elsewhere = (home + 1) % partitions;
+  std::string id;
   const Result<Command> wrong_partition =
-      admit_command("C-1001", encode_command(pay("C-1001")), elsewhere, partitions);
+      admit_command("C-1001", encode_command(pay("C-1001")), elsewhere, partitions, &id);
   CHECK(wrong_partition.error().code == Errc::invalid_argument);
+  CHECK(id == "pay-C-1001");  // its refusal is filed under its own ID
   CHECK_THAT(wrong_partition.error().message,
              Catch::Contains("belongs to partition " + std::to_string(home)));
 
   const Result<Command> wrong_key =
       admit_command("C-2", encode_command(pay("C-1001")), partition_of_key("C-2", 6), 6);
-  CHECK_THAT(wrong_key.error().message, Catch::Contains("about account 'C-1001' but keyed 'C-2'"));
+  CHECK_THAT(wrong_key.error().message, Catch::Contains("about 'C-1001' but keyed 'C-2'"));
 
   const Command parameter{"p-1", "admin", SetParameter{"SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", 3}};
   const Result<Command> control_here =
@@ -48,7 +50,9 @@ TEST_CASE("kafka intake: a misrouted or unreadable command is refused, naming wh
                     partition_of_key("SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY", 6), 6);
   CHECK_THAT(control_here.error().message, Catch::Contains("control topic"));
 
-  CHECK(admit_command("C-1001", "not a command", home, partitions).error().code == Errc::corruption);
+  std::string none;
+  CHECK(admit_command("C-1001", "not a command", home, partitions, &none).error().code == Errc::corruption);
+  CHECK(none.empty());
   CHECK(admit_command("C-1001", "", home, partitions).error().code == Errc::corruption);
 }
 

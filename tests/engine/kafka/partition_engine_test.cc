@@ -22,7 +22,7 @@ std::string account_on(int32_t partition, int n = 0) {
 }
 
 IncomingCommand incoming(int64_t offset, Result<Command> command, std::string key = "") {
-  return IncomingCommand{offset, false, std::move(key), std::move(command)};
+  return IncomingCommand{offset, false, std::move(key), std::move(command), {}};
 }
 
 Command open(const std::string& id, const std::string& account, const std::string& parent = "",
@@ -123,7 +123,8 @@ TEST_CASE(
        incoming(3, Command{"r-3", "admin", Reverse{LogPosition{payment}, ""}}, "someone-else"),
        incoming(4, open("o-2", account_on(1, 1), far_agent)),
        incoming(5, open("o-3", account_on(1, 2), agent)),
-       incoming(6, make_error(Errc::corruption, "not a command"))},
+       incoming(6, make_error(Errc::corruption, "not a command")),
+       IncomingCommand{7, false, "C-x", make_error(Errc::invalid_argument, "misrouted"), "pay-misrouted"}},
       now);
   REQUIRE(decided);
   CHECK(decided->commands[0].outcome.error_code.empty());
@@ -136,6 +137,9 @@ TEST_CASE(
   CHECK(decided->commands[4].outcome.error_code.empty());
   CHECK(decided->commands[5].outcome.command_id == "@1:6");
   CHECK(decided->commands[5].outcome.error_code == "corruption");
+  // A misrouted command that decoded is answered under its own ID, so its sender can look it up.
+  CHECK(decided->commands[6].outcome.command_id == "pay-misrouted");
+  CHECK(decided->commands[6].outcome.error_code == "invalid_argument");
 }
 
 TEST_CASE(

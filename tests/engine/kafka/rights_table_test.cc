@@ -50,7 +50,7 @@ struct ScenarioEngine {
   // (for a reversal, the account its record must belong to).
   BatchOutcome run(const Command& command, bool from_control, const std::string& key) {
     std::optional<DecidedBatch> decided =
-        engine.decide_batch({IncomingCommand{offset++, from_control, key, command}}, now);
+        engine.decide_batch({IncomingCommand{offset++, from_control, key, command, {}}}, now);
     REQUIRE(decided);
     REQUIRE(decided->commands.size() == 1);
     const DecidedCommand& one = decided->commands[0];

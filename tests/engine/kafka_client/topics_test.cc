@@ -17,6 +17,10 @@ std::vector<std::pair<std::string, std::string>> kept_forever(const std::string&
           {"retention.bytes", "-1"}};
 }
 
+std::vector<std::pair<std::string, std::string>> compacted(const std::string& min_insync) {
+  return {{"min.insync.replicas", min_insync}, {"cleanup.policy", "compact"}};
+}
+
 // Counts what it is asked to create, and creates it on the mock.
 class CountingCreator : public TopicCreator {
  public:
@@ -57,7 +61,8 @@ TEST_CASE("kafka topics: the plan for an empty cluster follows the defaults and 
   CHECK(*plan == std::vector<TopicSpec>{{"p.commands", 6, 3, insync_2},
                                         {"p.events", 6, 3, kept_forever("2")},
                                         {"p.results", 6, 3, insync_2},
-                                        {"p.control", 1, 3, kept_forever("2")}});
+                                        {"p.control", 1, 3, kept_forever("2")},
+                                        {"p.card-secrets", 6, 3, compacted("2")}});
   // One broker: replication factor 1, and min.insync.replicas cannot exceed it.
   const Result<std::vector<TopicSpec>> single = plan_topics(ClusterMetadata{1, {}}, names, TopicDefaults{});
   REQUIRE(single.ok());
@@ -70,8 +75,9 @@ TEST_CASE("kafka topics: the plan keeps existing topics and follows their partit
           "[kafka][topics]") {
   const TopicNames names = *topic_names("p");
   SECTION("events missing: it gets the partitions of commands") {
-    const Result<std::vector<TopicSpec>> plan =
-        plan_topics(ClusterMetadata{3, {{"p.commands", 12}, {"p.results", 2}, {"p.control", 1}}}, names, {});
+    const Result<std::vector<TopicSpec>> plan = plan_topics(
+        ClusterMetadata{3, {{"p.commands", 12}, {"p.results", 2}, {"p.control", 1}, {"p.card-secrets", 12}}},
+        names, {});
     REQUIRE(plan.ok());
     REQUIRE(plan->size() == 1);
     CHECK(plan->front().name == "p.events");
@@ -79,10 +85,25 @@ TEST_CASE("kafka topics: the plan keeps existing topics and follows their partit
   }
   SECTION("all there: nothing to do") {
     const Result<std::vector<TopicSpec>> plan = plan_topics(
+        ClusterMetadata{
+            3,
+            {{"p.commands", 4}, {"p.events", 4}, {"p.results", 9}, {"p.control", 1}, {"p.card-secrets", 4}}},
+        names, {});
+    REQUIRE(plan.ok());
+    CHECK(plan->empty());
+  }
+  SECTION("card secrets missing: they get the partitions of commands; another count is refused") {
+    const Result<std::vector<TopicSpec>> plan = plan_topics(
         ClusterMetadata{3, {{"p.commands", 4}, {"p.events", 4}, {"p.results", 9}, {"p.control", 1}}}, names,
         {});
     REQUIRE(plan.ok());
-    CHECK(plan->empty());
+    REQUIRE(plan->size() == 1);
+    CHECK(plan->front() == TopicSpec{"p.card-secrets", 4, 3, compacted("2")});
+    const Result<std::vector<TopicSpec>> differing = plan_topics(
+        ClusterMetadata{3, {{"p.commands", 4}, {"p.events", 4}, {"p.card-secrets", 6}}}, names, {});
+    REQUIRE(!differing.ok());
+    CHECK_THAT(differing.error().message,
+               Catch::Contains("'p.card-secrets' has 6 partitions but 'p.commands' has 4"));
   }
   SECTION("commands and events differ: an error names both counts") {
     const Result<std::vector<TopicSpec>> plan =
@@ -99,7 +120,7 @@ TEST_CASE("kafka topics: the plan keeps existing topics and follows their partit
   }
 }
 
-TEST_CASE("kafka topics: ensure_topics creates the four topics on the mock cluster, then creates nothing",
+TEST_CASE("kafka topics: ensure_topics creates the five topics on the mock cluster, then creates nothing",
           "[kafka][topics]") {
   std::unique_ptr<MockCluster> cluster = testing::start_mock_cluster(3);
   std::unique_ptr<KafkaClient> client = kafka_client(cluster->bootstrap());
@@ -111,21 +132,22 @@ TEST_CASE("kafka topics: ensure_topics creates the four topics on the mock clust
   REQUIRE(layout.ok());
   CHECK(layout->command_partitions == 5);
   CHECK(layout->result_partitions == 5);
-  CHECK(creator.created == 4);
+  CHECK(creator.created == 5);
   const Result<ClusterMetadata> metadata = read_cluster_metadata(*client, 5'000);
   REQUIRE(metadata.ok());
   CHECK(metadata->broker_count == 3);
   CHECK(metadata->partitions_by_topic == std::map<std::string, int32_t>{{"paystream.commands", 5},
                                                                         {"paystream.events", 5},
                                                                         {"paystream.results", 5},
-                                                                        {"paystream.control", 1}});
+                                                                        {"paystream.control", 1},
+                                                                        {"paystream.card-secrets", 5}});
 
   // Again, even with other defaults: the topics are there, so nothing is created or changed.
   defaults.partitions = 8;
   const Result<TopicLayout> again = ensure_topics(*client, names, defaults, creator, 10'000);
   REQUIRE(again.ok());
   CHECK(again->command_partitions == 5);
-  CHECK(creator.created == 4);
+  CHECK(creator.created == 5);
 }
 
 TEST_CASE("kafka topics: ensure_topics refuses commands and events of different partition counts",
@@ -170,7 +192,7 @@ TEST_CASE("kafka topics: the Admin API against the mock cluster, which lacks it,
   CHECK(layout.error().code == Errc::kafka_error);
   CHECK_THAT(layout.error().message,
              Catch::StartsWith("cannot create topics 'paystream.commands', 'paystream.events', "
-                               "'paystream.results', 'paystream.control': "));
+                               "'paystream.results', 'paystream.control', 'paystream.card-secrets': "));
   CHECK_THAT(layout.error().message, Catch::Contains("create them beforehand"));
 }
 

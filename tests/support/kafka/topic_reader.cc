@@ -19,10 +19,10 @@ void set(rd_kafka_conf_t* conf, const char* name, const std::string& value) {
   REQUIRE(rd_kafka_conf_set(conf, name, value.c_str(), reason, sizeof reason) == RD_KAFKA_CONF_OK);
 }
 
-Handle consumer(const std::string& bootstrap) {
+Handle consumer(const std::string& bootstrap, const std::string& group = "paystream-test-reader") {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   set(conf, "bootstrap.servers", bootstrap);
-  set(conf, "group.id", "paystream-test-reader");
+  set(conf, "group.id", group);
   set(conf, "enable.auto.commit", "false");
   set(conf, "enable.partition.eof", "true");
   set(conf, "log_level", "3");
@@ -84,6 +84,23 @@ std::vector<ConsumedMessage> read_topic(const std::string& bootstrap, const std:
   std::vector<ConsumedMessage> messages;
   for (auto& [partition, list] : by_partition) messages.insert(messages.end(), list.begin(), list.end());
   return messages;
+}
+
+std::vector<int64_t> committed_offsets(const std::string& bootstrap, const std::string& group,
+                                       const std::string& topic, int32_t partitions) {
+  Handle handle = consumer(bootstrap, group);
+  std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)> list(
+      rd_kafka_topic_partition_list_new(partitions), &rd_kafka_topic_partition_list_destroy);
+  for (int32_t partition = 0; partition < partitions; ++partition) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
+  }
+  REQUIRE(rd_kafka_committed(handle.get(), list.get(), read_timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR);
+  std::vector<int64_t> offsets(static_cast<size_t>(partitions), -1);
+  for (int i = 0; i < list->cnt; ++i) {
+    if (list->elems[i].offset >= 0)
+      offsets[static_cast<size_t>(list->elems[i].partition)] = list->elems[i].offset;
+  }
+  return offsets;
 }
 
 }  // namespace paystream::testing

@@ -21,4 +21,9 @@ std::vector<ConsumedMessage> read_topic(const std::string& bootstrap, const std:
 // The sum over partitions of the high watermark (the offset the next message will get).
 int64_t topic_end(const std::string& bootstrap, const std::string& topic, int32_t partitions);
 
+// The offsets consumer group `group` has committed on `topic`, by partition (-1: none), as Kafka's own
+// lag tools read them.
+std::vector<int64_t> committed_offsets(const std::string& bootstrap, const std::string& group,
+                                       const std::string& topic, int32_t partitions);
+
 }  // namespace paystream::testing

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -13,6 +14,7 @@
 
 #include "engine/kafka_client/events_reader.h"
 #include "engine/kafka_client/producer.h"
+#include "engine/kafka_client/routing.h"
 #include "events/money.h"
 #include "events/time.h"
 #include "tests/support/child_process.h"
@@ -25,6 +27,20 @@ namespace {
 using nlohmann::json;
 
 constexpr int wait_ms = 20'000;
+
+TEST_CASE("kafka serve: an empty --kafka is refused, never an embedded ledger in its place", "[kafka][e2e]") {
+  e2e::TemporaryDirectory directory;
+  for (const std::vector<std::string>& listen :
+       {std::vector<std::string>{}, std::vector<std::string>{"--listen", "127.0.0.1:0"}}) {
+    std::vector<std::string> argv{PAYSTREAM_BINARY, "--data", directory.file("data"), "serve", "--kafka", ""};
+    argv.insert(argv.end(), listen.begin(), listen.end());
+    const e2e::ProcessResult served = e2e::run_process(argv);
+    CHECK(served.exit_code == 2);
+    CHECK_THAT(served.err, Catch::Contains("--kafka was given an empty bootstrap address"));
+    CHECK(served.out.empty());  // no admin token printed: no ledger was made
+  }
+  CHECK_FALSE(std::filesystem::exists(directory.file("data")));
+}
 
 TEST_CASE("kafka serve: dev-broker, publish, serve --kafka, the results read back", "[kafka][e2e]") {
   e2e::TemporaryDirectory directory;
@@ -296,6 +312,106 @@ TEST_CASE("kafka api: a corrupt events history stops the server's projections an
   const json body = json::parse(health->body);
   CHECK(body["status"] == "failing");
   CHECK_THAT(body["reason"].get<std::string>(), Catch::Contains("events partition 0 offset"));
+  server.signal(SIGTERM);
+  CHECK(server.wait() == 0);
+  broker.signal(SIGTERM);
+  CHECK(broker.wait() == 0);
+}
+
+TEST_CASE(
+    "kafka api: a card paid over HTTP into an account of another partition answers with the payment, and a "
+    "refused one with its refusal, the card given back",
+    "[kafka][e2e][api]") {
+  e2e::TemporaryDirectory directory;
+  testing::ChildProcess broker({PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", "3"},
+                               directory.file("broker.err"));
+  const std::string bootstrap = broker.read_line(wait_ms);
+  REQUIRE(!bootstrap.empty());
+  testing::ChildProcess server({PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--listen", "127.0.0.1:0",
+                                "--outcome-timeout-ms", "20000", "--data", directory.file("data")},
+                               directory.file("serve.err"));
+  int port = 0;
+  std::string token;
+  constexpr std::string_view listening = "paystream: listening on http://127.0.0.1:";
+  constexpr std::string_view token_prefix = "paystream: admin token: ";
+  while (port == 0) {
+    const std::string line = server.read_line(wait_ms);
+    if (line.empty()) break;
+    if (line.rfind(token_prefix, 0) == 0) token = line.substr(token_prefix.size());
+    if (line.rfind(listening, 0) == 0) port = std::stoi(line.substr(listening.size()));
+  }
+  INFO(e2e::read_file(directory.file("serve.err")));
+  REQUIRE(port != 0);
+  REQUIRE(!token.empty());
+  httplib::Client client("127.0.0.1", port);
+  client.set_bearer_token_auth(token.c_str());
+  client.set_read_timeout(60, 0);
+  const auto post = [&](const std::string& path, const json& body) {
+    httplib::Result result = client.Post(path, body.dump(), "application/json");
+    REQUIRE(result);
+    return result;
+  };
+  const json batch =
+      json::parse(post("/v1/cards/batches",
+                       {{"count", 3}, {"value", "7.50"}, {"expires", "2099-12-31"}, {"batch", "B-9"}})
+                      ->body);
+  REQUIRE(batch["cards"].size() == 3);
+  // Every card lives on its batch's partition; the accounts are chosen on the others.
+  const int32_t cards_partition = partition_of_key("B-9", 3);
+  std::vector<std::string> elsewhere;
+  for (int i = 0; elsewhere.size() < 2; ++i) {
+    const std::string id = "K-" + std::to_string(i);
+    if (partition_of_key(id, 3) != cards_partition) elsewhere.push_back(id);
+  }
+  for (const json& card : batch["cards"])
+    CHECK(partition_of_key(card["number"].get<std::string>(), 3) == cards_partition);
+  REQUIRE(post("/v1/accounts", {{"account", elsewhere[0]}, {"name", "n"}})->status == 201);
+  const json& first = batch["cards"][0];
+  const httplib::Result paid =
+      post("/v1/accounts/" + elsewhere[0] + "/card-payments",
+           {{"card", first["number"]}, {"pin", first["pin"]}, {"command_id", "pay-far"}});
+  INFO(paid->body);
+  CHECK(paid->status == 201);
+  const json events = json::parse(paid->body)["events"];
+  REQUIRE(events.size() == 1);  // the payment record, decided on the account's partition
+  CHECK(events[0]["payment_type"] == "phone_card");
+  CHECK(events[0]["account"] == elsewhere[0]);
+  CHECK(events[0]["amount"] == "7.50");
+  // The same request again: the same payment, a duplicate.
+  const httplib::Result again =
+      post("/v1/accounts/" + elsewhere[0] + "/card-payments",
+           {{"card", first["number"]}, {"pin", first["pin"]}, {"command_id", "pay-far"}});
+  CHECK(again->status == 200);
+
+  const json& second = batch["cards"][1];
+  const httplib::Result refused = post("/v1/accounts/" + elsewhere[1] + "/card-payments",
+                                       {{"card", second["number"]}, {"pin", second["pin"]}});
+  INFO(refused->body);
+  CHECK(refused->status == 404);
+  CHECK(json::parse(refused->body)["error"]["code"] == "account_not_found");
+  // The card came back: unused, and it pays once the account exists.
+  const auto card_state = [&](const std::string& number) {
+    return json::parse(client.Get("/v1/cards/" + number)->body)["state"];
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  while (card_state(second["number"]) != "unused") {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, bounded above
+  }
+  REQUIRE(post("/v1/accounts", {{"account", elsewhere[1]}, {"name", "n"}})->status == 201);
+  CHECK(post("/v1/accounts/" + elsewhere[1] + "/card-payments",
+             {{"card", second["number"]}, {"pin", second["pin"]}})
+            ->status == 201);
+  CHECK(card_state(second["number"]) == "used");
+  // A wrong PIN answers as on an embedded server.
+  const json& third = batch["cards"][2];
+  const httplib::Result wrong = post("/v1/accounts/" + elsewhere[0] + "/card-payments",
+                                     {{"card", third["number"]}, {"pin", "00000000"}});
+  CHECK(wrong->status == 422);
+  CHECK(json::parse(wrong->body)["error"]["code"] == "wrong_card_or_pin");
+  for (const std::string& account : elsewhere) {
+    CHECK(json::parse(client.Get("/v1/accounts/" + account)->body)["current_balance"] == "7.50");
+  }
   server.signal(SIGTERM);
   CHECK(server.wait() == 0);
   broker.signal(SIGTERM);

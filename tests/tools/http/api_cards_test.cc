@@ -1,9 +1,7 @@
 // Phone cards over HTTP: a batch issued by POST /v1/cards/batches, the list and one card, two
-// clients redeeming one card at once, wrong PINs, disabling, and who may do what. Only the last
-// test is tagged for the Kafka run: Kafka mode refuses card commands until they are built there
-// (docs/kafka.md).
+// clients redeeming one card at once, wrong PINs, disabling, and who may do what. Tagged [writes]:
+// they run on an embedded server and on the API in Kafka mode (http-kafka/, http-kafka-real/).
 #include <atomic>
-#include <cstdlib>
 #include <thread>
 
 #include "tests/tools/http/api_test_support.h"
@@ -31,7 +29,8 @@ httplib::Result pay_card(httplib::Client& client, const std::string& account, co
 
 }  // namespace
 
-TEST_CASE("cards over HTTP: issue a batch, list it, redeem a card once, refuse the second", "[http][cards]") {
+TEST_CASE("cards over HTTP: issue a batch, list it, redeem a card once, refuse the second",
+          "[http][writes][cards]") {
   Api api;
   httplib::Client& admin = *api.admin;
   open_account(admin, {{"account", "C-1"}, {"name", "Alice"}});
@@ -81,7 +80,8 @@ TEST_CASE("cards over HTTP: issue a batch, list it, redeem a card once, refuse t
         Refusal{409, "command_id_conflict"});
 }
 
-TEST_CASE("cards over HTTP: two clients redeeming one card at once: exactly one is paid", "[http][cards]") {
+TEST_CASE("cards over HTTP: two clients redeeming one card at once: exactly one is paid",
+          "[http][writes][cards]") {
   Api api;
   httplib::Client& admin = *api.admin;
   open_account(admin, {{"account", "C-1"}, {"name", "Alice"}});
@@ -111,7 +111,7 @@ TEST_CASE("cards over HTTP: two clients redeeming one card at once: exactly one 
 }
 
 TEST_CASE("cards over HTTP: wrong PINs say only that, the 5th locks, and disabled cards are refused",
-          "[http][cards]") {
+          "[http][writes][cards]") {
   Api api;
   httplib::Client& admin = *api.admin;
   open_account(admin, {{"account", "C-1"}, {"name", "Alice"}});
@@ -138,7 +138,7 @@ TEST_CASE("cards over HTTP: wrong PINs say only that, the 5th locks, and disable
 }
 
 TEST_CASE("cards over HTTP: admin issues, finance redeems, agents redeem into their tree, auditors read",
-          "[http][cards]") {
+          "[http][writes][cards]") {
   Api api;
   httplib::Client& admin = *api.admin;
   open_account(admin, {{"account", "AG-1"}, {"name", "North"}, {"account_type", "agent"}});
@@ -162,34 +162,6 @@ TEST_CASE("cards over HTTP: admin issues, finance redeems, agents redeem into th
   CHECK(pay_card(*finance, "X-1", cards[1], cards[1].at("pin"), "f-1")->status == 201);
   CHECK(balance_of(admin, "S-1") == "10.00");
   CHECK(balance_of(admin, "X-1") == "10.00");
-}
-
-}  // namespace paystream::http_test
-
-namespace paystream::http_test {
-
-// Tagged [writes], so it runs on both: cards work on an embedded server, and an API on Kafka
-// refuses them in words (they are not built there yet) rather than losing or mis-deciding them.
-TEST_CASE("cards on an API in Kafka mode are refused in words, and work on an embedded one",
-          "[http][writes][cards]") {
-  Api api;
-  httplib::Client& admin = *api.admin;
-  open_account(admin, {{"account", "C-1"}, {"name", "Alice"}});
-  const httplib::Result issued =
-      post(admin, "/v1/cards/batches", {{"count", 1}, {"value", "1"}, {"expires", "2099-12-31"}});
-  REQUIRE(issued);
-  const httplib::Result redeemed =
-      post(admin, "/v1/accounts/C-1/card-payments", {{"card", "1234567890123456"}, {"pin", "12345678"}});
-  REQUIRE(redeemed);
-  if (std::getenv("PAYSTREAM_TEST_KAFKA") != nullptr) {
-    CHECK(refusal_of(issued) == std::pair{400, std::string("invalid_argument")});
-    CHECK(issued->body.find("not available in Kafka mode") != std::string::npos);
-    CHECK(refusal_of(redeemed) == std::pair{400, std::string("invalid_argument")});
-  } else {
-    CHECK(issued->status == 201);
-    CHECK(refusal_of(redeemed) == std::pair{422, std::string("wrong_card_or_pin")});
-  }
-  CHECK(balance_of(admin, "C-1") == "0.00");
 }
 
 }  // namespace paystream::http_test

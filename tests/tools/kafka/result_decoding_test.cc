@@ -35,16 +35,25 @@ DecidedCommand refused(const std::string& id, int64_t offset, const std::string&
   return command;
 }
 
+// A refusal recorded by events (a wrong card PIN, a card's payment refused).
+DecidedCommand recorded(const std::string& id, int64_t offset, std::vector<uint64_t> positions,
+                        bool duplicate) {
+  DecidedCommand command = applied(id, offset, std::move(positions), duplicate);
+  command.answer = make_error(Errc::wrong_card_or_pin, "wrong card number or PIN");
+  return command;
+}
+
 // What decoding `command` encoded must give, field by field.
 CommandResult expected(const DecidedCommand& command, int32_t partition, uint64_t epoch) {
   const BatchOutcome& outcome = command.outcome;
-  const bool ok = outcome.error_code.empty();
+  const bool ok = outcome.error_code.empty() && !command.answer;
+  const bool has_events = outcome.error_code.empty();
   return CommandResult{.command_id = outcome.command_id,
                        .ok = ok,
-                       .duplicate = ok && outcome.duplicate,
-                       .positions = ok ? command.positions : std::vector<uint64_t>{},
-                       .error_code = outcome.error_code,
-                       .error_message = outcome.error_message,
+                       .duplicate = has_events && outcome.duplicate,
+                       .positions = has_events ? command.positions : std::vector<uint64_t>{},
+                       .error_code = command.answer ? errc_name(command.answer->code) : outcome.error_code,
+                       .error_message = command.answer ? command.answer->message : outcome.error_message,
                        .partition = partition,
                        .offset = outcome.command_offset,
                        .from_control = outcome.from_control,
@@ -55,9 +64,13 @@ CommandResult expected(const DecidedCommand& command, int32_t partition, uint64_
 DecidedCommand decided_again(const CommandResult& result) {
   DecidedCommand command = decided(result.command_id, result.offset, result.from_control);
   command.outcome.duplicate = result.duplicate;
-  command.outcome.error_code = result.error_code;
-  command.outcome.error_message = result.error_message;
   command.positions = result.positions;
+  if (!result.ok && !result.positions.empty()) {
+    command.answer = make_error(errc_from_name(result.error_code).value(), result.error_message);
+  } else {
+    command.outcome.error_code = result.error_code;
+    command.outcome.error_message = result.error_message;
+  }
   return command;
 }
 
@@ -75,6 +88,8 @@ TEST_CASE("kafka results: decode_result_json reads back what encode_result_json 
        3},
       {refused("@2:44", 44, "corruption", ""), 2},
       {applied("param-1", 4, {(uint64_t{1} << 48) | 3}, false, true), 0},
+      {recorded("redeem-1", 6, {far_position}, false), 5},
+      {recorded("redeem-1", 9, {far_position}, true), 5},
   };
   for (const auto& [command, partition] : cases) {
     for (const uint64_t epoch : {uint64_t{1}, uint64_t{18'446'744'073'709'551'615u}}) {
