@@ -414,6 +414,14 @@ TEST_CASE(
   }
   server.signal(SIGTERM);
   CHECK(server.wait() == 0);
+  // No PIN in any file the gateway and its engine keep: projections, results, checkpoints.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(directory.file("data"))) {
+    if (!entry.is_regular_file()) continue;
+    INFO(entry.path().string());
+    const std::string bytes = e2e::read_file(entry.path().string());
+    for (const json& card : batch["cards"])
+      CHECK(bytes.find(card["pin"].get<std::string>()) == std::string::npos);
+  }
   broker.signal(SIGTERM);
   CHECK(broker.wait() == 0);
 }
