@@ -195,8 +195,10 @@ void KafkaEngineLoop::say(const std::string& line) const {
 }
 
 std::optional<std::chrono::seconds> KafkaEngineLoop::waiting_for_partitions() const {
-  if (!idle_since_) return std::nullopt;
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - *idle_since_);
+  const int64_t since = idle_since_ns_.load();
+  if (since == 0) return std::nullopt;
+  const std::chrono::steady_clock::time_point start{std::chrono::nanoseconds(since)};
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
 }
 
 std::vector<int32_t> KafkaEngineLoop::owned() const {
@@ -666,6 +668,10 @@ void KafkaEngineLoop::append_results(const std::vector<DecidedCommand>& commands
   }
 }
 
+const char* const KafkaEngineLoop::idle_reason =
+    "the group's other members hold them, or it still waits for a member that left without a word (up to "
+    "that member's session.timeout.ms, 45 s by default) before sharing them out";
+
 Status KafkaEngineLoop::run(const std::atomic<bool>& stop) {
   in_group_ = true;
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
@@ -685,19 +691,17 @@ Status KafkaEngineLoop::run(const std::atomic<bool>& stop) {
     retake_due();
     const auto now = std::chrono::steady_clock::now();
     if (!owned_.empty()) {
-      idle_since_.reset();
-    } else if (!idle_since_) {
-      idle_since_ = now;
-    } else if (now - said_idle >= idle_notice_interval && now - *idle_since_ >= idle_notice_interval) {
+      idle_since_ns_ = 0;
+    } else if (idle_since_ns_.load() == 0) {
+      idle_since_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+    } else if (const std::optional<std::chrono::seconds> waited = waiting_for_partitions();
+               now - said_idle >= idle_notice_interval && *waited >= idle_notice_interval) {
       said_idle = now;
-      say(fmt::format(
-          "holds no partition of '{}' after {} s in group '{}': the group's other members hold "
-          "them, or it still waits for a member that left without a word (up to that member's "
-          "session.timeout.ms, 45 s by default) before sharing them out",
-          names_.commands, std::chrono::duration_cast<std::chrono::seconds>(now - *idle_since_).count(),
-          options_.group));
+      say(fmt::format("holds no partition of '{}' after {} s in group '{}': {}", names_.commands,
+                      waited->count(), options_.group, idle_reason));
     }
   }
+  idle_since_ns_ = 0;
   // Leaving the group revokes (and so releases and checkpoints) every partition.
   rd_kafka_consumer_close(commands_->native());
   for (const int32_t partition : owned()) {

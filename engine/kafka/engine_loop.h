@@ -86,9 +86,11 @@ class KafkaEngineLoop {
   Status run(const std::atomic<bool>& stop);
 
   std::vector<int32_t> owned() const;
-  // In the group (run()): how long this instance has held no partition, nullopt while it holds one.
-  // Not thread-safe, like the rest: read it from the thread that runs the loop.
+  // In the group (run()): how long this instance has held no partition, nullopt while it holds one
+  // (or before run()). Safe to call from any thread: a gateway's /healthz reads it.
   std::optional<std::chrono::seconds> waiting_for_partitions() const;
+  // Why an instance in a group may hold no partition, for whoever reports it.
+  static const char* const idle_reason;
   const EngineLoopTotals& totals() const { return totals_; }
   const TopicLayout& layout() const { return layout_; }
   // The engine of an owned partition (tests); nullptr when not owned.
@@ -153,8 +155,9 @@ class KafkaEngineLoop {
     std::chrono::steady_clock::time_point at;
     std::chrono::milliseconds backoff;
   };
-  std::map<int32_t, Retake> retakes_;                                // assigned by the group, not owned
-  std::optional<std::chrono::steady_clock::time_point> idle_since_;  // in the group, owning nothing
+  std::map<int32_t, Retake> retakes_;  // assigned by the group, not owned
+  // In the group, owning nothing since (steady clock, ns since its epoch); 0: owning some, or not run.
+  std::atomic<int64_t> idle_since_ns_ = 0;
 };
 
 }  // namespace paystream

@@ -38,6 +38,13 @@ int run_kafka_gateway(const KafkaGatewayOptions& options,
     loop = std::move(*opened);
     notice(fmt::format("engine in group '{}' on {} ({} partitions)", loop_options.group,
                        loop_options.connection.bootstrap, loop->layout().command_partitions));
+    (*backend)->set_engine_notice(
+        [engine_loop = loop.get(), group = loop_options.group]() -> std::optional<std::string> {
+          const std::optional<std::chrono::seconds> waited = engine_loop->waiting_for_partitions();
+          if (!waited) return std::nullopt;
+          return fmt::format("this server's engine instance holds no partition after {} s in group '{}': {}",
+                             waited->count(), group, KafkaEngineLoop::idle_reason);
+        });
     engine = std::thread([&] {
       engine_ran = loop->run(engine_stop);
       if (!engine_ran) {

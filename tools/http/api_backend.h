@@ -61,6 +61,9 @@ class ApiBackend {
   virtual std::function<bool(std::string_view batch, std::string_view number)> card_placement() const {
     return nullptr;
   }
+  // What an operator should know of this server though it serves (Kafka mode: its engine instance
+  // holds no partition, and for how long): a detail of /healthz and of a pending (202) answer.
+  virtual std::optional<std::string> notice() const { return std::nullopt; }
   // Why the backend cannot serve as it should (GET /healthz answers 503 with it); nullopt when it can.
   virtual std::optional<std::string> failure() const { return std::nullopt; }
 };

@@ -17,6 +17,12 @@ Clock::time_point after_ms(int ms) { return Clock::now() + std::chrono::millisec
 
 Error pending(std::string message) { return make_error(Errc::outcome_pending, std::move(message)); }
 
+// A pending answer says why when this server knows a reason (its engine holds no partition).
+std::string with_notice(std::string message, const std::optional<std::string>& notice) {
+  if (notice) message += fmt::format(" ({})", *notice);
+  return message;
+}
+
 // Startup reads the whole history once; a long one needs more than a metadata timeout.
 constexpr int catch_up_timeout_factor = 60;
 // How often a request awaiting a card's payment, known by its ID only, looks for its result.
@@ -172,12 +178,13 @@ Result<Outcome> KafkaBackend::await(const Command& command, const Result<Publish
   const std::optional<CommandResult> result = results_->wait(published->from_control, published->partition,
                                                              published->offset, command.command_id, deadline);
   if (!result) {
-    return pending(
+    return pending(with_notice(
         fmt::format("command '{}' was published ({} partition {}, offset {}) but its outcome did not come "
                     "within {} ms; it will be decided once an engine instance runs: look it up with "
                     "GET /v1/commands/{{id}}",
                     command.command_id, published->from_control ? "control" : "commands",
-                    published->partition, published->offset, options_.outcome_timeout_ms));
+                    published->partition, published->offset, options_.outcome_timeout_ms),
+        notice()));
   }
   // A card paying an account of another partition: its result names the card's event alone, and the
   // payment is decided there under an ID derived from it (docs/kafka.md, "Phone cards in Kafka mode").
@@ -197,11 +204,12 @@ Result<Outcome> KafkaBackend::await_by_id(const std::string& command_id, Clock::
       return outcome_of(*result, deadline);
     }
     if (Clock::now() >= deadline) {
-      return pending(
-          fmt::format("the card was used, and its payment '{}' was sent to the account's "
-                      "partition but not answered within {} ms; look it up with "
-                      "GET /v1/commands/{{id}} (a refused payment gives the card back)",
-                      command_id, options_.outcome_timeout_ms));
+      return pending(with_notice(fmt::format("the card was used, and its payment '{}' was sent to the "
+                                             "account's partition but not answered within {} ms; look it "
+                                             "up with GET /v1/commands/{{id}} (a refused payment gives the "
+                                             "card back)",
+                                             command_id, options_.outcome_timeout_ms),
+                                 notice()));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(follow_on_poll_ms));
   }
@@ -292,6 +300,10 @@ std::function<bool(std::string_view, std::string_view)> KafkaBackend::card_place
   return [partitions](std::string_view batch, std::string_view number) {
     return partition_of_key(number, partitions) == partition_of_key(batch, partitions);
   };
+}
+
+std::optional<std::string> KafkaBackend::notice() const {
+  return engine_notice_ ? engine_notice_() : std::nullopt;
 }
 
 std::optional<std::string> KafkaBackend::failure() const {

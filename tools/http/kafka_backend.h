@@ -48,6 +48,12 @@ class KafkaBackend final : public ApiBackend {
   const Projections& projections() const override;
   BackendPositions positions() const override;
   std::optional<std::string> failure() const override;
+  std::optional<std::string> notice() const override;
+  // What the engine instance in this process says of itself (serve --kafka --listen): set once,
+  // before the server starts.
+  void set_engine_notice(std::function<std::optional<std::string>()> engine_notice) {
+    engine_notice_ = std::move(engine_notice);
+  }
   std::function<bool(std::string_view batch, std::string_view number)> card_placement() const override;
 
  private:
@@ -76,6 +82,7 @@ class KafkaBackend final : public ApiBackend {
   std::unique_ptr<KafkaCommandSender> sender_;
   std::atomic<bool> stop_ = false;
   std::thread projecting_;
+  std::function<std::optional<std::string>()> engine_notice_;
   mutable std::mutex failure_mutex_;
   std::optional<std::string> failure_;  // set when the projections stopped on a corrupt history
 };

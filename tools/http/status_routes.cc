@@ -15,7 +15,9 @@ ApiResponse health(ApiContext& context) {
   if (const std::optional<std::string> failure = context.backend.failure()) {
     return json_response(503, {{"status", "failing"}, {"reason", *failure}, {"log_position", position}});
   }
-  return json_response(200, {{"status", "ok"}, {"log_position", position}});
+  nlohmann::json body{{"status", "ok"}, {"log_position", position}};
+  if (const std::optional<std::string> notice = context.backend.notice()) body["detail"] = *notice;
+  return json_response(200, body);
 }
 
 ApiResponse metrics(ApiContext& context) {

@@ -426,5 +426,66 @@ TEST_CASE(
   CHECK(broker.wait() == 0);
 }
 
+TEST_CASE("kafka api: a gateway whose engine holds no partition says so in /healthz and in a pending answer",
+          "[kafka][e2e][api]") {
+  e2e::TemporaryDirectory directory;
+  testing::ChildProcess broker({PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", "1"},
+                               directory.file("broker.err"));
+  const std::string bootstrap = broker.read_line(wait_ms);
+  REQUIRE(!bootstrap.empty());
+  // An engine instance alone takes the one partition first.
+  testing::ChildProcess engine({PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--group", "g", "--data",
+                                directory.file("engine"), "--session-timeout-ms", "6000"},
+                               directory.file("engine.err"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  while (e2e::read_file(directory.file("engine.err")).find("taken over at epoch") == std::string::npos) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, bounded above
+  }
+  testing::ChildProcess server(
+      {PAYSTREAM_BINARY, "serve", "--kafka", bootstrap, "--group", "g", "--listen", "127.0.0.1:0",
+       "--outcome-timeout-ms", "1000", "--session-timeout-ms", "6000", "--data", directory.file("gateway")},
+      directory.file("serve.err"));
+  int port = 0;
+  std::string token;
+  constexpr std::string_view listening = "paystream: listening on http://127.0.0.1:";
+  constexpr std::string_view token_prefix = "paystream: admin token: ";
+  while (port == 0) {
+    const std::string line = server.read_line(wait_ms);
+    if (line.empty()) break;
+    if (line.rfind(token_prefix, 0) == 0) token = line.substr(token_prefix.size());
+    if (line.rfind(listening, 0) == 0) port = std::stoi(line.substr(listening.size()));
+  }
+  INFO(e2e::read_file(directory.file("serve.err")));
+  REQUIRE(port != 0);
+  httplib::Client client("127.0.0.1", port);
+  client.set_bearer_token_auth(token.c_str());
+  json health;
+  while (!health.contains("detail")) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, bounded above
+    const httplib::Result answered = client.Get("/healthz");
+    REQUIRE(answered);
+    CHECK(answered->status == 200);  // it serves: the other instance decides
+    health = json::parse(answered->body);
+  }
+  CHECK_THAT(health["detail"].get<std::string>(),
+             Catch::Contains("this server's engine instance holds no partition after") &&
+                 Catch::Contains("in group 'g'") && Catch::Contains("session.timeout.ms"));
+  // The instance holding the partition frozen: a payment is pending, and the answer says why.
+  engine.signal(SIGSTOP);
+  const httplib::Result opened =
+      client.Post("/v1/accounts", json{{"account", "C-1"}, {"name", "n"}}.dump(), "application/json");
+  REQUIRE(opened);
+  CHECK(opened->status == 202);
+  CHECK_THAT(opened->body, Catch::Contains("holds no partition after"));
+  engine.signal(SIGKILL);
+  CHECK(engine.wait() == 128 + SIGKILL);
+  server.signal(SIGTERM);
+  CHECK(server.wait() == 0);
+  broker.signal(SIGTERM);
+  CHECK(broker.wait() == 0);
+}
+
 }  // namespace
 }  // namespace paystream
