@@ -61,6 +61,10 @@ class ApiBackend {
   virtual std::function<bool(std::string_view batch, std::string_view number)> card_placement() const {
     return nullptr;
   }
+  // Why find_outcome may know no command of an ID, for the 404's message.
+  virtual std::string unknown_command_reason() const {
+    return "a command refused by the embedded ledger leaves no trace";
+  }
   // What an operator should know of this server though it serves (Kafka mode: its engine instance
   // holds no partition, and for how long): a detail of /healthz and of a pending (202) answer.
   virtual std::optional<std::string> notice() const { return std::nullopt; }

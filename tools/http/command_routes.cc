@@ -105,10 +105,9 @@ ApiResponse get_command(ApiContext& context, const ApiRequest& request, const Ca
   if (Status valid = check_command_id(given_id); !valid) return error_response(valid.error());
   // An agent looks up IDs in its own agent's ID space, as it submitted them.
   const std::string command_id = agent_command_id(context.backend, caller, given_id);
-  const Error not_found = make_error(Errc::command_not_found,
-                                     fmt::format("no command with ID '{}' is known (a command refused by the "
-                                                 "embedded ledger leaves no trace)",
-                                                 given_id));
+  const Error not_found =
+      make_error(Errc::command_not_found, fmt::format("no command with ID '{}' is known ({})", given_id,
+                                                      context.backend.unknown_command_reason()));
   std::optional<Result<Outcome>> outcome = context.backend.find_outcome(command_id);
   if (!outcome) return error_response(not_found);
   if (caller.access.role == OperatorRole::agent) {

@@ -49,6 +49,10 @@ class KafkaBackend final : public ApiBackend {
   BackendPositions positions() const override;
   std::optional<std::string> failure() const override;
   std::optional<std::string> notice() const override;
+  std::string unknown_command_reason() const override {
+    return "no result of that ID is on the results topic: it was not published, or no engine instance "
+           "has decided it yet";
+  }
   // What the engine instance in this process says of itself (serve --kafka --listen): set once,
   // before the server starts.
   void set_engine_notice(std::function<std::optional<std::string>()> engine_notice) {

@@ -403,6 +403,11 @@ TEST_CASE(
              {{"card", second["number"]}, {"pin", second["pin"]}})
             ->status == 201);
   CHECK(card_state(second["number"]) == "used");
+  // An ID no engine decided: the 404 says so in Kafka mode's words.
+  const httplib::Result unknown = client.Get("/v1/commands/never-sent");
+  CHECK(unknown->status == 404);
+  CHECK_THAT(unknown->body, Catch::Contains("not published, or no engine instance has decided it yet"));
+  CHECK_THAT(unknown->body, !Catch::Contains("embedded"));
   // A wrong PIN answers as on an embedded server.
   const json& third = batch["cards"][2];
   const httplib::Result wrong = post("/v1/accounts/" + elsewhere[0] + "/card-payments",
