@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/kafka/engine_loop.h"
+#include "engine/kafka_client/admin.h"
 #include "engine/kafka_client/mock_cluster.h"
 #include "tools/commands/exit_codes.h"
 #include "tools/commands/publish.h"
@@ -25,9 +26,10 @@ double seconds_since(BenchClock::time_point start) {
   return std::chrono::duration<double>(BenchClock::now() - start).count();
 }
 
-Status publish_all(const KafkaBenchOptions& options, const std::string& bootstrap, int64_t& paid_micros) {
+Status publish_all(const KafkaBenchOptions& options, const KafkaConnection& connection,
+                   int64_t& paid_micros) {
   PublishOptions publish;
-  publish.connection.bootstrap = bootstrap;
+  publish.connection = connection;
   std::ostringstream outcomes;  // one line per command: not printed
   Result<std::unique_ptr<CommandPublisher>> publisher = CommandPublisher::open(publish, outcomes);
   if (!publisher) return publisher.error();
@@ -111,14 +113,14 @@ Status run_instances(std::vector<std::unique_ptr<KafkaEngineLoop>>& loops, uint6
 }
 
 // The projector over the whole events topic into a scratch directory: the catch-up time.
-Result<double> project_all(const std::string& bootstrap) {
+Result<double> project_all(const KafkaConnection& connection) {
   std::random_device random;
   const std::filesystem::path directory =
       std::filesystem::temp_directory_path() / fmt::format("paystream-bench-kafka-{:x}", random());
   double seconds = 0;
   {
     ProjectorOptions projector_options;
-    projector_options.connection.bootstrap = bootstrap;
+    projector_options.connection = connection;
     projector_options.directory = directory.string();
     Result<std::unique_ptr<KafkaProjector>> projector = KafkaProjector::open(projector_options);
     if (!projector) return projector.error();
@@ -141,30 +143,50 @@ int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::os
   if (options.instances > options.partitions) {
     return report_error(make_error(Errc::invalid_argument, "--instances: at most one per partition"), err);
   }
-  Result<std::unique_ptr<MockCluster>> cluster = MockCluster::start(options.brokers);
-  if (!cluster) return report_error(cluster.error(), err);
-  Result<TopicNames> names = topic_names("paystream");
-  Result<KafkaConfig> config = client_config((*cluster)->bootstrap());
+  std::unique_ptr<MockCluster> cluster;
+  KafkaConnection connection;
+  if (options.bootstrap.empty()) {
+    Result<std::unique_ptr<MockCluster>> started = MockCluster::start(options.brokers);
+    if (!started) return report_error(started.error(), err);
+    cluster = std::move(*started);
+    connection.bootstrap = cluster->bootstrap();
+  } else {
+    connection.bootstrap = options.bootstrap;
+    connection.topic_prefix = fmt::format("bench-{:08x}", std::random_device{}());
+  }
+  Result<TopicNames> names = topic_names(connection.topic_prefix);
+  Result<KafkaConfig> config = client_config(connection.bootstrap);
   if (!config) return report_error(config.error(), err);
   Result<std::unique_ptr<KafkaClient>> client =
       KafkaClient::create(KafkaClientType::producer, std::move(*config));
   if (!client) return report_error(client.error(), err);
-  MockTopicCreator creator(**cluster);
+  std::unique_ptr<TopicCreator> creator;
+  if (cluster) {
+    creator = std::make_unique<MockTopicCreator>(*cluster);
+  } else {
+    creator = std::make_unique<AdminTopicCreator>(**client, 30'000);
+  }
   TopicDefaults defaults;
   defaults.partitions = options.partitions;
-  if (Result<TopicLayout> layout = ensure_topics(**client, *names, defaults, creator, 30'000); !layout) {
+  if (Result<TopicLayout> layout = ensure_topics(**client, *names, defaults, *creator, 30'000); !layout) {
     return report_error(layout.error(), err);
+  }
+  int brokers = options.brokers;
+  if (!cluster) {
+    Result<ClusterMetadata> metadata = read_cluster_metadata(**client, 30'000);
+    if (!metadata) return report_error(metadata.error(), err);
+    brokers = metadata->broker_count;
   }
 
   const BenchClock::time_point publish_start = BenchClock::now();
   int64_t paid_micros = 0;
-  if (Status published = publish_all(options, (*cluster)->bootstrap(), paid_micros); !published) {
+  if (Status published = publish_all(options, connection, paid_micros); !published) {
     return report_error(published.error(), err);
   }
   const double publish_seconds = seconds_since(publish_start);
 
   EngineLoopOptions loop_options;
-  loop_options.connection.bootstrap = (*cluster)->bootstrap();
+  loop_options.connection = connection;
   loop_options.batch_commands_max = options.batch_commands_max;
   loop_options.notice = [&err](const std::string& line) {
     err << "paystream: bench-kafka: " << line << '\n';
@@ -190,7 +212,7 @@ int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::os
   if (Status ran = run_instances(loops, expected); !ran) return report_error(ran.error(), err);
   const double engine_seconds = seconds_since(engine_start);
 
-  Result<double> projection_seconds = project_all((*cluster)->bootstrap());
+  Result<double> projection_seconds = project_all(connection);
   if (!projection_seconds) return report_error(projection_seconds.error(), err);
   uint64_t events = 0;
   int64_t balance_micros = 0;
@@ -205,13 +227,13 @@ int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::os
     totals.aborted += loop->totals().aborted;
   }
   out << fmt::format(
-      "{{\"brokers\":{},\"partitions\":{},\"instances\":{},\"accounts\":{},\"{}\":{},"
+      "{{\"cluster\":\"{}\",\"brokers\":{},\"partitions\":{},\"instances\":{},\"accounts\":{},\"{}\":{},"
       "\"batch_commands_max\":{},\"publish_seconds\":{:.3f},\"takeover_seconds\":{:.3f},"
       "\"engine_seconds\":{:.3f},\"engine_commands_per_second\":{:.0f},"
       "\"end_to_end_commands_per_second\":{:.0f},\"batches\":{},\"aborted\":{},"
       "\"projection_events\":{},\"projection_seconds\":{:.3f},\"projection_events_per_second\":{:.0f},"
       "\"balances_add_up\":{}}}\n",
-      options.brokers, options.partitions, options.instances, options.accounts,
+      cluster ? "mock" : "real", brokers, options.partitions, options.instances, options.accounts,
       options.charges ? "charges" : "payments", options.commands, options.batch_commands_max, publish_seconds,
       takeover_seconds, engine_seconds, static_cast<double>(expected) / engine_seconds,
       static_cast<double>(expected) / (publish_seconds + takeover_seconds + engine_seconds), totals.batches,

@@ -1,5 +1,6 @@
 #pragma once
-// `paystream bench-kafka`: Kafka mode end to end on librdkafka's mock cluster in this process:
+// `paystream bench-kafka`: Kafka mode end to end on librdkafka's mock cluster in this process (or on a
+// real cluster with --kafka):
 // `accounts` accounts opened and `commands` payments (or call charges) published with the publisher, then one
 // engine loop instance taking every partition and deciding the backlog into events and results. Prints one
 // JSON object: the publish time, the takeover time, the engine's commands/s from its first step until the
@@ -8,6 +9,7 @@
 // to what was paid.
 #include <cstdint>
 #include <ostream>
+#include <string>
 
 namespace paystream {
 
@@ -21,6 +23,9 @@ struct KafkaBenchOptions {
   size_t batch_commands_max = 1'000;
   int instances = 1;     // engine loops, each with its share of the partitions and its own thread
   bool charges = false;  // the commands are call charges (CDRs) instead of payments
+  // A real cluster's bootstrap instead of the mock (empty: the mock); the run makes topics of its
+  // own on it, under a prefix of its own ("bench-" and random hex), and leaves them there.
+  std::string bootstrap;
 };
 
 // Exit code 0, or 1 when something failed or the balances do not add up.

@@ -140,11 +140,11 @@ void add_kafka_commands(CLI::App& app, Cli& cli) {
   set_action(*project, cli, project_args, &run_project_command);
 
   auto bench_args = std::make_shared<KafkaBenchOptions>();
-  CLI::App* bench =
-      add_leaf_command(app, "bench-kafka",
-                       "Benchmark Kafka mode end to end on an in-process mock cluster: publish, then engine "
-                       "instances decide the backlog, then the projector catches up",
-                       cli);
+  CLI::App* bench = add_leaf_command(
+      app, "bench-kafka",
+      "Benchmark Kafka mode end to end on an in-process mock cluster (or --kafka): publish, then engine "
+      "instances decide the backlog, then the projector catches up",
+      cli);
   bench->add_option("--brokers", bench_args->brokers, "Mock brokers (default 1)")
       ->type_name("N")
       ->check(CLI::Range(1, 32));
@@ -164,6 +164,12 @@ void add_kafka_commands(CLI::App& app, Cli& cli) {
                    "Engine instances sharing the partitions, each in its own thread (default 1)")
       ->type_name("N")
       ->check(CLI::Range(1, 64));
+  bench
+      ->add_option(
+          "--kafka", bench_args->bootstrap,
+          "A real Kafka cluster (host:port,...) instead of the mock: topics of the run's own are made "
+          "on it and left there")
+      ->type_name("BOOTSTRAP");
   set_action(*bench, cli, bench_args, &run_kafka_bench_command);
 }
 
