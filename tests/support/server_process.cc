@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -36,21 +37,26 @@ int wait_for(int pid);
 
 // PAYSTREAM_TEST_KAFKA=HOST:PORT (ctest's http-kafka-real/ tests): a real Apache Kafka broker
 // (scripts/kafka-broker) that every test process shares. Each process gets topics of its own, under
-// a prefix of its own, made with one partition before its first server starts.
-std::vector<std::string> real_broker_arguments(const std::string& bootstrap) {
-  static std::string prefix;
+// a prefix of its own per partition count, made with that many partitions before the first server
+// that asks for them starts.
+std::vector<std::string> real_broker_arguments(const std::string& bootstrap, int partitions) {
+  static std::map<int, std::string> prefixes;
+  std::string& prefix = prefixes[partitions];
   if (prefix.empty()) {
     prefix = "http-" + std::to_string(::getpid()) + "-" +
-             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1'000'000'007);
+             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1'000'000'007) +
+             (partitions == 1 ? std::string() : "-p" + std::to_string(partitions));
     static TempDir files;
     const int null_out = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-    const int made = wait_for(spawn({PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--topic-prefix",
-                                     prefix, "--partitions", "1", "--file", "/dev/null"},
-                                    null_out, files.file("publish.err")));
+    const int made =
+        wait_for(spawn({PAYSTREAM_BINARY, "publish", "--kafka", bootstrap, "--topic-prefix", prefix,
+                        "--partitions", std::to_string(partitions), "--file", "/dev/null"},
+                       null_out, files.file("publish.err")));
     ::close(null_out);
     if (made != 0) {
-      throw std::runtime_error("could not make the topics on the broker at " + bootstrap + ": " +
-                               read_all(files.file("publish.err")));
+      const std::string why = read_all(files.file("publish.err"));
+      prefix.clear();
+      throw std::runtime_error("could not make the topics on the broker at " + bootstrap + ": " + why);
     }
   }
   return {"--kafka", bootstrap, "--topic-prefix",       prefix,
@@ -58,28 +64,35 @@ std::vector<std::string> real_broker_arguments(const std::string& bootstrap) {
 }
 
 // With PAYSTREAM_TEST_KAFKA set (ctest's http-kafka/ tests), every server of this test process
-// serves the API in Kafka mode, with its engine loop in the same process, on one dev-broker started
-// on first use: one partition, so that an agent and its sub-accounts always share it. A value
-// HOST:PORT names a real broker instead.
-std::vector<std::string> mode_arguments() {
+// serves the API in Kafka mode, with its engine loop in the same process, on a dev-broker started
+// on first use: one partition unless the test asks for more (so that an agent and its sub-accounts
+// always share it), one broker per partition count. A value HOST:PORT names a real broker instead.
+std::vector<std::string> mode_arguments(int partitions) {
   const char* kafka = std::getenv("PAYSTREAM_TEST_KAFKA");
   if (kafka == nullptr) return {};
-  if (std::string_view(kafka).find(':') != std::string_view::npos) return real_broker_arguments(kafka);
-  static TempDir broker_files;
-  static std::unique_ptr<testing::ChildProcess> broker;
-  static std::string bootstrap;
-  if (!broker) {
-    broker = std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions", "1"},
-        broker_files.file("broker.err"));
-    bootstrap = broker->read_line(start_timeout_ms);
-    if (bootstrap.empty()) {
-      throw std::runtime_error("dev-broker did not start: " + read_all(broker_files.file("broker.err")));
+  if (std::string_view(kafka).find(':') != std::string_view::npos) {
+    return real_broker_arguments(kafka, partitions);
+  }
+  struct Broker {
+    TempDir files;
+    std::unique_ptr<testing::ChildProcess> process;
+    std::string bootstrap;
+  };
+  static std::map<int, Broker> brokers;
+  Broker& broker = brokers[partitions];
+  if (!broker.process) {
+    broker.process = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions",
+                                 std::to_string(partitions)},
+        broker.files.file("broker.err"));
+    broker.bootstrap = broker.process->read_line(start_timeout_ms);
+    if (broker.bootstrap.empty()) {
+      throw std::runtime_error("dev-broker did not start: " + read_all(broker.files.file("broker.err")));
     }
   }
   // A long wait for outcomes: under the sanitizers a batch of thousands takes many seconds, and a
   // pending (202) answer would make the tests' next query racy.
-  return {"--kafka", bootstrap, "--group", "http-test", "--outcome-timeout-ms", "100000"};
+  return {"--kafka", broker.bootstrap, "--group", "http-test", "--outcome-timeout-ms", "100000"};
 }
 
 int spawn(const std::vector<std::string>& argv, int stdout_fd, const std::string& stderr_path) {
@@ -118,11 +131,12 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-ServerProcess::ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra) {
+ServerProcess::ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra,
+                             int kafka_partitions) {
   stderr_path_ = capture_.file("stderr");
   std::vector<std::string> argv = {PAYSTREAM_BINARY, "serve", "--data", data_dir, "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  const std::vector<std::string> mode = mode_arguments();
+  const std::vector<std::string> mode = mode_arguments(kafka_partitions);
   argv.insert(argv.end(), mode.begin(), mode.end());
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");

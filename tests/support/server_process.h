@@ -27,8 +27,11 @@ class TempDir {
 class ServerProcess {
  public:
   // Starts `paystream serve --data data_dir --listen 127.0.0.1:0 extra...` and waits until it
-  // listens (a failed start fails the test, with what it said on stderr).
-  explicit ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra = {});
+  // listens (a failed start fails the test, with what it said on stderr). With PAYSTREAM_TEST_KAFKA
+  // set, in Kafka mode on topics of `kafka_partitions` partitions (the same topics for every server
+  // of the test process that asks for that count).
+  explicit ServerProcess(const std::string& data_dir, const std::vector<std::string>& extra = {},
+                         int kafka_partitions = 1);
   ~ServerProcess();  // SIGKILL if still running
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

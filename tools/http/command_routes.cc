@@ -41,6 +41,18 @@ Result<Command> command_of(const ApiBackend& backend, const json& element, const
   return command;
 }
 
+// The account an applied outcome is about ("" when none): the first its events name, else the
+// account a card paid (a card's own events, CardRedeemed first, name no account).
+std::string outcome_account(const Outcome& outcome) {
+  for (const Event& event : outcome.events) {
+    if (!event.account_id.empty()) return event.account_id;
+  }
+  for (const Event& event : outcome.events) {
+    if (!event.card_account.empty()) return event.card_account;
+  }
+  return "";
+}
+
 // The batch document: {"commands":[...]} and nothing else.
 Result<json> batch_of(const ApiRequest& request, const ApiLimits& limits) {
   Result<json> body = body_json(request, limits);
@@ -113,9 +125,7 @@ ApiResponse get_command(ApiContext& context, const ApiRequest& request, const Ca
   if (caller.access.role == OperatorRole::agent) {
     // An agent sees the outcomes of commands on its tree only; any other is answered as unknown, so
     // that no outcome tells it what exists outside its tree.
-    const std::string account = *outcome && !outcome->value().events.empty()
-                                    ? outcome->value().events.front().account_id
-                                    : std::string();
+    const std::string account = *outcome ? outcome_account(outcome->value()) : std::string();
     if (Status may = check_caller_may_read(context.backend, caller, account); !may)
       return error_response(not_found);
   }

@@ -25,8 +25,6 @@ std::string with_notice(std::string message, const std::optional<std::string>& n
 
 // Startup reads the whole history once; a long one needs more than a metadata timeout.
 constexpr int catch_up_timeout_factor = 60;
-// How often a request awaiting a card's payment, known by its ID only, looks for its result.
-constexpr int follow_on_poll_ms = 10;
 
 }  // namespace
 
@@ -186,37 +184,46 @@ Result<Outcome> KafkaBackend::await(const Command& command, const Result<Publish
                     published->partition, published->offset, options_.outcome_timeout_ms),
         notice()));
   }
-  // A card paying an account of another partition: its result names the card's event alone, and the
-  // payment is decided there under an ID derived from it (docs/kafka.md, "Phone cards in Kafka mode").
-  const auto* redeem = std::get_if<RedeemCard>(&command.body);
-  if (redeem != nullptr && result->ok && result->positions.size() == 1) {
-    Result<Outcome> paid =
-        await_by_id(card_payment_command_id(redeem->number, LogPosition{result->positions[0]}), deadline);
-    if (paid) paid->duplicate = paid->duplicate || result->duplicate;
-    return paid;
-  }
-  return outcome_of(*result, deadline);
+  return with_card_payment(outcome_of(*result, deadline), deadline, deadline);
 }
 
-Result<Outcome> KafkaBackend::await_by_id(const std::string& command_id, Clock::time_point deadline) const {
-  for (;;) {
-    if (const std::optional<CommandResult> result = results_->lookup(command_id)) {
-      return outcome_of(*result, deadline);
-    }
-    if (Clock::now() >= deadline) {
-      return pending(with_notice(fmt::format("the card was used, and its payment '{}' was sent to the "
-                                             "account's partition but not answered within {} ms; look it "
-                                             "up with GET /v1/commands/{{id}} (a refused payment gives the "
-                                             "card back)",
-                                             command_id, options_.outcome_timeout_ms),
-                                 notice()));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(follow_on_poll_ms));
+// A card paying an account of another partition (docs/kafka.md, "Phone cards in Kafka mode"): the
+// redemption's outcome is the card's CardRedeemed alone, and the payment is decided on the account's
+// partition, under an ID derived from it. The answer is the payment's: its refusal (the card is
+// given back), or the redemption's event and the payment record, as the embedded ledger answers.
+Result<Outcome> KafkaBackend::with_card_payment(Result<Outcome> redeemed, Clock::time_point payment_deadline,
+                                                Clock::time_point deadline) const {
+  if (!redeemed || redeemed->events.size() != 1 || redeemed->events[0].type != EventType::card_redeemed) {
+    return redeemed;
   }
+  const Event& redemption = redeemed->events[0];
+  const std::string payment_id = card_payment_command_id(redemption.card_number, redemption.position);
+  const std::optional<CommandResult> result = results_->wait_by_id(payment_id, payment_deadline);
+  if (!result) {
+    return pending(with_notice(
+        fmt::format("command '{}' used card {} (record {}) and sent the payment of its value into account "
+                    "'{}' on to the account's partition as command '{}', whose outcome has not come yet; "
+                    "look either up with GET /v1/commands/{{id}} (a refused payment gives the card back)",
+                    redemption.command_id, redemption.card_number, redemption.position.value,
+                    redemption.card_account, payment_id),
+        notice()));
+  }
+  Result<Outcome> paid = outcome_of(*result, deadline);
+  if (!paid) return paid;
+  Outcome outcome = std::move(redeemed).value();
+  outcome.events.insert(outcome.events.end(), paid->events.begin(), paid->events.end());
+  return outcome;
 }
 
 Result<Outcome> KafkaBackend::outcome_of(const CommandResult& result, Clock::time_point deadline) const {
   if (!result.ok) {
+    // A refusal recorded by events (a wrong card PIN, a card's payment refused) is answered once this
+    // server's projections hold them, so that a query after the answer shows them (a card's PIN
+    // failures); it is the answer even if they do not come by the deadline.
+    if (!result.positions.empty()) {
+      (void)states_->wait_applied(*std::max_element(result.positions.begin(), result.positions.end()),
+                                  deadline);
+    }
     return make_error(errc_from_name(result.error_code).value_or(Errc::corruption), result.error_message);
   }
   if (result.positions.empty()) {
@@ -269,7 +276,9 @@ std::vector<Result<Outcome>> KafkaBackend::submit_all(std::vector<Command> comma
 std::optional<Result<Outcome>> KafkaBackend::find_outcome(const std::string& command_id) const {
   const std::optional<CommandResult> result = results_->lookup(command_id);
   if (!result) return std::nullopt;
-  return outcome_of(*result, after_ms(options_.outcome_timeout_ms));
+  // A redemption answers as when it was submitted, but its payment's result is not waited for.
+  const Clock::time_point deadline = after_ms(options_.outcome_timeout_ms);
+  return with_card_payment(outcome_of(*result, deadline), Clock::now(), deadline);
 }
 
 Result<Caller> KafkaBackend::authenticate_token(std::string_view token) const {

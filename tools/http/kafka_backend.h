@@ -70,9 +70,12 @@ class KafkaBackend final : public ApiBackend {
   Result<Published> delivered(Result<Queued> queued) const;
   Result<Outcome> await(const Command& command, const Result<Published>& published,
                         std::chrono::steady_clock::time_point deadline);
-  // The outcome of a command the engine made (a card's payment), known by its ID only.
-  Result<Outcome> await_by_id(const std::string& command_id,
-                              std::chrono::steady_clock::time_point deadline) const;
+  // A redemption's outcome completed with its card's payment, when the engine sent that on to the
+  // account's partition (its result awaited by ID until payment_deadline, its events until
+  // deadline); any other outcome as it is.
+  Result<Outcome> with_card_payment(Result<Outcome> redeemed,
+                                    std::chrono::steady_clock::time_point payment_deadline,
+                                    std::chrono::steady_clock::time_point deadline) const;
   Result<Outcome> outcome_of(const CommandResult& result,
                              std::chrono::steady_clock::time_point deadline) const;
   Status check_before_publishing(const Command& command) const;

@@ -161,6 +161,7 @@ void KafkaResultsIndex::publish(const ResultsRound& read) {
     std::lock_guard lock(mutex_);
     for (const auto& [partition, offset] : read.next_offsets) next_offsets_[partition] = offset;
     for (const ReadResult& result : read.results) remember(result.result);
+    if (!read.results.empty()) ++rounds_written_;
   }
   results_read_ += read.results.size();
   cv_.notify_all();
@@ -200,6 +201,25 @@ std::optional<CommandResult> KafkaResultsIndex::lookup(const std::string& comman
     return std::nullopt;
   }
   return std::move(*found);
+}
+
+std::optional<CommandResult> KafkaResultsIndex::wait_by_id(const std::string& command_id,
+                                                           std::chrono::steady_clock::time_point deadline) {
+  uint64_t seen = 0;
+  {
+    std::lock_guard lock(mutex_);
+    seen = rounds_written_;
+  }
+  for (;;) {
+    // A round is published after it is written: one published after `seen` was taken is looked up
+    // again below, one before it is in the store already.
+    if (std::optional<CommandResult> found = lookup(command_id)) return found;
+    std::unique_lock lock(mutex_);
+    if (!cv_.wait_until(lock, deadline, [&] { return stopping_ || rounds_written_ != seen; }) || stopping_) {
+      return std::nullopt;
+    }
+    seen = rounds_written_;
+  }
 }
 
 Status KafkaResultsIndex::caught_up(int timeout_ms) {

@@ -66,6 +66,12 @@ class KafkaResultsIndex {
   // The result that answers for `command_id` (first ok, else latest refusal) among those read and
   // written; nullopt when none was, or when the database fails (said on stderr). Thread-safe.
   std::optional<CommandResult> lookup(const std::string& command_id) const;
+  // lookup(command_id) as soon as it finds a result: at once when one was read before the call (also
+  // before a restart), else when a round brings one; nullopt at the deadline or when the index stops.
+  // For a command this process did not publish and knows by its ID only (a card's payment, which
+  // the engine sends on: docs/kafka.md, "Phone cards in Kafka mode"). Thread-safe.
+  std::optional<CommandResult> wait_by_id(const std::string& command_id,
+                                          std::chrono::steady_clock::time_point deadline);
 
   // Waits until every partition was read up to its end as of the call (its high watermark).
   // kafka_error naming a partition behind after timeout_ms, or when the index is not running.
@@ -109,6 +115,7 @@ class KafkaResultsIndex {
   bool running_ = false;
   bool stopping_ = false;
   std::map<int32_t, int64_t> next_offsets_;  // as written
+  uint64_t rounds_written_ = 0;              // rounds with results, written and published
   std::map<ResultKey, CommandResult> recent_;
   std::deque<std::map<ResultKey, CommandResult>::iterator> recent_order_;
 

@@ -1,6 +1,6 @@
 // card issue, pay-card, card show, card list and card disable over --server. Numbers and PINs are
 // random, so the two sides are not compared line by line: each answer is checked for what it says.
-// Not run as client-kafka/: Kafka mode refuses cards until they are built there.
+// Run as client-kafka/ too, against the API in Kafka mode.
 #include <nlohmann/json.hpp>
 
 #include "tests/tools/client/client_test_support.h"

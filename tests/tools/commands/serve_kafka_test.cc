@@ -15,6 +15,7 @@
 #include "engine/kafka_client/events_reader.h"
 #include "engine/kafka_client/producer.h"
 #include "engine/kafka_client/routing.h"
+#include "events/log_format.h"
 #include "events/money.h"
 #include "events/time.h"
 #include "tests/support/child_process.h"
@@ -372,11 +373,18 @@ TEST_CASE(
            {{"card", first["number"]}, {"pin", first["pin"]}, {"command_id", "pay-far"}});
   INFO(paid->body);
   CHECK(paid->status == 201);
-  const json events = json::parse(paid->body)["events"];
-  REQUIRE(events.size() == 1);  // the payment record, decided on the account's partition
-  CHECK(events[0]["payment_type"] == "phone_card");
-  CHECK(events[0]["account"] == elsewhere[0]);
-  CHECK(events[0]["amount"] == "7.50");
+  const json paid_body = json::parse(paid->body);
+  CHECK(paid_body["command_id"] == "pay-far");
+  // As on an embedded server: the card's CardRedeemed (decided on its partition), then the payment
+  // record, decided on the account's.
+  const json events = paid_body["events"];
+  REQUIRE(events.size() == 2);
+  CHECK(events[0]["event"] == "CardRedeemed");
+  CHECK(partition_of_position(events[0]["position"].get<uint64_t>()) == cards_partition);
+  CHECK(events[1]["payment_type"] == "phone_card");
+  CHECK(events[1]["account"] == elsewhere[0]);
+  CHECK(events[1]["amount"] == "7.50");
+  CHECK(partition_of_position(events[1]["position"].get<uint64_t>()) == partition_of_key(elsewhere[0], 3));
   // The same request again: the same payment, a duplicate.
   const httplib::Result again =
       post("/v1/accounts/" + elsewhere[0] + "/card-payments",

@@ -1,12 +1,15 @@
-// The HTTP API in Kafka mode with what the http-kafka/ runs of the other tests (one partition)
-// do not cover: several partitions (a reversal routed to its record's partition), the same answers
-// as embedded mode for the same requests, and a command nobody decides yet: 202, then its outcome
-// found by ID once an engine instance runs.
+// The HTTP API in Kafka mode with what the http-kafka/ runs of the other tests do not cover:
+// several partitions (a reversal routed to its record's partition), the same answers as embedded
+// mode for the same requests, a command nobody decides yet: 202, then its outcome found by ID once
+// an engine instance runs; and a card whose payment into another partition waits there.
+#include <fmt/format.h>
 #include <signal.h>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
+#include "engine/kafka_client/routing.h"
 #include "tests/support/child_process.h"
 #include "tests/tools/http/api_test_support.h"
 
@@ -176,6 +179,99 @@ TEST_CASE("a command no engine decides yet is 202 and its outcome is found by ID
   CHECK(balance_of(admin, "C-1") == "5.00");
   running->signal(SIGTERM);
   CHECK(running->wait() == 0);
+}
+
+TEST_CASE(
+    "a card paying an account whose partition is busy is 202, names the payment, and is answered by ID "
+    "once the payment is decided",
+    "[http][kafka-api]") {
+  constexpr int32_t partitions = 2;
+  Broker broker(partitions);
+  // Small batches, so that a backlog on the account's partition takes a while (one transaction each).
+  Api api({"--kafka", broker.bootstrap, "--batch-commands", "10", "--outcome-timeout-ms", "500"});
+  httplib::Client& admin = *api.admin;
+  // Its first admin may be applied a moment after its token is printed.
+  const auto started = std::chrono::steady_clock::now();
+  while (admin.Get("/v1/balances")->status != 200) {
+    REQUIRE(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(wait_ms));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, bounded above
+  }
+  const auto key_on = [&](int32_t partition, const std::string& prefix) {
+    for (int i = 0;; ++i) {
+      const std::string key = prefix + std::to_string(i);
+      if (partition_of_key(key, partitions) == partition) return key;
+    }
+  };
+  const std::string account = key_on(1, "K-");
+  open_account(admin, {{"account", account}, {"name", "Far"}});
+  const json batch =
+      json_of(post(admin, "/v1/cards/batches",
+                   {{"count", 1}, {"value", "4.00"}, {"expires", "2099-12-31"}, {"batch", key_on(0, "B-")}}));
+  REQUIRE(batch.at("cards").size() == 1);
+  const json card = batch.at("cards")[0];
+
+  // Payments queued on the account's partition before the card's payment, which waits behind them
+  // there; the card's own partition is idle, and uses the card at once. The redemption is sent once
+  // half the backlog is decided: by then the engine has read all of it (it may read a partition's
+  // commands before those of another), so that the card's partition decides at once and the payment
+  // waits behind the other half.
+  constexpr int backlog = 2000;
+  TempDir files;
+  {
+    std::ofstream lines(files.file("backlog.jsonl"));
+    for (int i = 0; i < backlog; ++i) {
+      lines << R"({"type":"pay","account":")" << account << R"(","amount":"1","command_id":"backlog-)" << i
+            << "\"}\n";
+    }
+  }
+  const auto published =
+      run_paystream({"publish", "--kafka", broker.bootstrap, "--file", files.file("backlog.jsonl")});
+  REQUIRE(published.first == 0);
+  const std::string half = "/v1/commands/backlog-" + std::to_string(backlog / 2);
+  while (admin.Get(half.c_str())->status != 200) {
+    REQUIRE(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(120'000));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a condition, bounded above
+  }
+  const httplib::Result pending =
+      post(admin, "/v1/accounts/" + account + "/card-payments",
+           {{"card", card.at("number")}, {"pin", card.at("pin")}, {"command_id", "late-card"}});
+  REQUIRE(pending);
+  INFO(pending->body);
+  CHECK(pending->status == 202);
+  CHECK(pending->get_header_value("Location") == "/v1/commands/late-card");
+  const json body = json::parse(pending->body);
+  CHECK(body.at("command_id") == "late-card");
+  CHECK(body.at("error").at("code") == "outcome_pending");
+  const std::string payment_id = "card-payment:" + card.at("number").get<std::string>() + ":";
+  CHECK_THAT(body.at("error").at("message").get<std::string>(),
+             Catch::Contains(payment_id) && Catch::Contains(account));
+  CHECK(json_of(admin.Get(("/v1/cards/" + card.at("number").get<std::string>()).c_str())).at("state") ==
+        "used");
+  // Looked up by ID meanwhile: pending too, as long as the payment is.
+  const json looked_up = json_of(admin.Get("/v1/commands/late-card"));
+  CHECK(looked_up.at("ok") == false);
+  CHECK(looked_up.at("error").at("code") == "outcome_pending");
+
+  // Decided once the backlog is: the redemption's ID answers with both events, and the balance is
+  // the backlog and the card's value.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(120'000);
+  while (json_of(admin.Get("/v1/commands/late-card")).at("ok") != true) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, bounded above
+  }
+  const json outcome = json_of(admin.Get("/v1/commands/late-card"));
+  REQUIRE(outcome.at("events").size() == 2);
+  CHECK(outcome.at("events")[0].at("event") == "CardRedeemed");
+  CHECK(outcome.at("events")[1].at("event") == "CardPaymentRecorded");
+  CHECK(outcome.at("events")[1].at("command_id").get<std::string>().rfind(payment_id, 0) == 0);
+  CHECK(balance_of(admin, account) == fmt::format("{}.00", backlog + 4));
+  // The request again: the same outcome, a duplicate.
+  const httplib::Result retried =
+      post(admin, "/v1/accounts/" + account + "/card-payments",
+           {{"card", card.at("number")}, {"pin", card.at("pin")}, {"command_id", "late-card"}});
+  REQUIRE(retried);
+  CHECK(retried->status == 200);
+  CHECK(json::parse(retried->body).at("events") == outcome.at("events"));
 }
 
 }  // namespace paystream::http_test

@@ -387,9 +387,9 @@ TEST_CASE("reports: the four over HTTP add up to what was posted", "[http][repor
   }
 }
 
-// Phone cards are refused by an API in Kafka mode (docs/kafka.md), so this runs embedded only.
+// Tagged [queries]: embedded and in Kafka mode alike.
 TEST_CASE("reports: a phone card redeemed into a sub-account shows in settlement and agent income",
-          "[http][reports][cards]") {
+          "[http][reports][queries][cards]") {
   Api api;
   httplib::Client& admin = *api.admin;
   Book book(admin);

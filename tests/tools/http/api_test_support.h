@@ -18,10 +18,11 @@ namespace paystream::http_test {
 
 using json = nlohmann::json;
 
-// A fresh data directory with the server on it and a client holding the first admin's token.
+// A fresh data directory with the server on it and a client holding the first admin's token. In
+// Kafka mode (PAYSTREAM_TEST_KAFKA), on topics of `kafka_partitions` partitions.
 struct Api {
-  explicit Api(const std::vector<std::string>& extra = {})
-      : server(std::make_unique<ServerProcess>(data.path(), extra)),
+  explicit Api(const std::vector<std::string>& extra = {}, int kafka_partitions = 1)
+      : server(std::make_unique<ServerProcess>(data.path(), extra, kafka_partitions)),
         admin(server->client(server->admin_token())) {}
   // Every test ends with a clean stop: exit 0 (a sanitizer's report would make it fail).
   ~Api() {

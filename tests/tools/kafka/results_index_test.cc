@@ -1,7 +1,7 @@
 // The results index against the mock cluster: result messages produced on P.results with a plain
 // producer (as the engine's would read, keyed by command ID), read by the index's thread; wait()
-// for one published command message, lookup() by command ID, restart from the stored offsets, a
-// message that is not a result, and a directory of another topic prefix.
+// for one published command message, wait_by_id() and lookup() by command ID, restart from the stored
+// offsets, a message that is not a result, and a directory of another topic prefix.
 #include "tools/kafka/results_index.h"
 
 #include <librdkafka/rdkafka.h>
@@ -155,6 +155,58 @@ TEST_CASE("kafka results index: wait times out, and never answers with another o
   // stop() releases the waiters before their deadline.
   std::optional<CommandResult> stopped = CommandResult{};
   std::thread waiter([&] { stopped = wait_for(*index, "pay-never", 2, 60'000); });
+  const auto stopping = Clock::now();
+  index->stop();
+  waiter.join();
+  CHECK_FALSE(stopped.has_value());
+  CHECK(Clock::now() - stopping < std::chrono::seconds(10));
+}
+
+TEST_CASE(
+    "kafka results index: wait_by_id answers a command known by its ID only, read before the call or "
+    "after, and times out or stops otherwise",
+    "[kafka][results_index]") {
+  const testing::MockKafka kafka = testing::mock_kafka(1, 3);
+  testing::TempDir directory;
+  produce(kafka, {refused("card-payment:1:2", 4, "account_not_found")});
+  std::unique_ptr<KafkaResultsIndex> index = start_index(kafka, directory.path("kafka-results"));
+  catch_up(*index);
+  // Read before the call: at once, even with a deadline already passed.
+  const std::optional<CommandResult> before = index->wait_by_id("card-payment:1:2", Clock::now());
+  REQUIRE(before.has_value());
+  CHECK(before->error_code == "account_not_found");
+  // Arriving while several threads wait, each for its own ID (the engine sends them on: no offset).
+  constexpr int waiters = 4;
+  std::vector<std::optional<CommandResult>> answers(waiters);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < waiters; ++i) {
+    threads.emplace_back([&, i] {
+      answers[i] = index->wait_by_id("card-payment:7:" + std::to_string(i), in_ms(kafka_wait_ms));
+    });
+  }
+  std::vector<ResultMessage> later;
+  for (int i = 0; i < waiters; ++i) {
+    later.push_back(applied("card-payment:7:" + std::to_string(i), 50 + i, {uint64_t(60 + i)}));
+  }
+  produce(kafka, later);
+  for (std::thread& thread : threads) thread.join();
+  for (int i = 0; i < waiters; ++i) {
+    REQUIRE(answers[i].has_value());
+    CHECK(answers[i]->ok);
+    CHECK(answers[i]->offset == 50 + i);
+    CHECK(answers[i]->positions == std::vector<uint64_t>{uint64_t(60 + i)});
+  }
+  // Other results arriving do not answer for it; the deadline does.
+  std::optional<CommandResult> none = CommandResult{};
+  const auto start = Clock::now();
+  std::thread waiting([&] { none = index->wait_by_id("card-payment:8:1", start + std::chrono::seconds(1)); });
+  produce(kafka, {applied("card-payment:8:2", 70, {71})});
+  waiting.join();
+  CHECK_FALSE(none.has_value());
+  CHECK(Clock::now() - start >= std::chrono::seconds(1));
+  // stop() releases a waiter before its deadline.
+  std::optional<CommandResult> stopped = CommandResult{};
+  std::thread waiter([&] { stopped = index->wait_by_id("card-payment:9:1", in_ms(60'000)); });
   const auto stopping = Clock::now();
   index->stop();
   waiter.join();
