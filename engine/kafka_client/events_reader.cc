@@ -13,21 +13,21 @@ namespace {
 
 constexpr int poll_ms = 100;
 
-Result<std::unique_ptr<KafkaClient>> committed_reader(std::string_view bootstrap) {
+Result<std::unique_ptr<KafkaClient>> committed_reader(std::string_view bootstrap,
+                                                      std::string_view group = "paystream-reader") {
   Result<KafkaConfig> config = client_config(bootstrap);
   if (!config) return config.error();
   // Offsets are the reader's own business (stored with what it builds), never the group's.
-  for (const auto& [name, value] :
-       {std::pair<std::string_view, std::string_view>{"group.id", "paystream-reader"},
-        {"enable.auto.commit", "false"},
-        {"enable.auto.offset.store", "false"},
-        {"isolation.level", "read_committed"},
-        // A history whose start is gone (retention, the mock's 5 MiB
-        // per partition) is an error, never a silent jump to its end.
-        {"auto.offset.reset", "error"},
-        {"enable.partition.eof", "true"},
-        // Catching up ends at an empty fetch: do not let the broker hold it.
-        {"fetch.wait.max.ms", "10"}}) {
+  for (const auto& [name, value] : {std::pair<std::string_view, std::string_view>{"group.id", group},
+                                    {"enable.auto.commit", "false"},
+                                    {"enable.auto.offset.store", "false"},
+                                    {"isolation.level", "read_committed"},
+                                    // A history whose start is gone (retention, the mock's 5 MiB
+                                    // per partition) is an error, never a silent jump to its end.
+                                    {"auto.offset.reset", "error"},
+                                    {"enable.partition.eof", "true"},
+                                    // Catching up ends at an empty fetch: do not let the broker hold it.
+                                    {"fetch.wait.max.ms", "10"}}) {
     if (Status set = config->set(name, value); !set) return set.error();
   }
   return KafkaClient::create(KafkaClientType::consumer, std::move(*config));
@@ -115,8 +115,10 @@ Result<EventsReadSummary> read_event_batches(std::string_view bootstrap, const s
 
 Result<std::unique_ptr<EventsFollower>> EventsFollower::open(std::string_view bootstrap,
                                                              const std::string& topic,
-                                                             const std::map<int32_t, int64_t>& from_offsets) {
-  Result<std::unique_ptr<KafkaClient>> reader = committed_reader(bootstrap);
+                                                             const std::map<int32_t, int64_t>& from_offsets,
+                                                             std::string_view offsets_group) {
+  Result<std::unique_ptr<KafkaClient>> reader =
+      offsets_group.empty() ? committed_reader(bootstrap) : committed_reader(bootstrap, offsets_group);
   if (!reader) return reader.error();
   if (Status assigned = assign(**reader, topic, from_offsets); !assigned) return assigned.error();
   std::vector<int32_t> partitions;
@@ -156,6 +158,32 @@ Result<std::vector<FollowedMessage>> EventsFollower::poll(int timeout_ms, size_t
 
 Result<std::map<int32_t, int64_t>> EventsFollower::end_offsets(int timeout_ms) const {
   return read_end_offsets(*reader_, topic_, partitions_, timeout_ms);
+}
+
+std::map<int32_t, int64_t> EventsFollower::fetched_end_offsets() const {
+  std::map<int32_t, int64_t> ends;
+  for (const int32_t partition : partitions_) {
+    int64_t low = 0;
+    int64_t high = 0;
+    const rd_kafka_resp_err_t error =
+        rd_kafka_get_watermark_offsets(reader_->native(), topic_.c_str(), partition, &low, &high);
+    if (error == RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0) ends[partition] = high;
+  }
+  return ends;
+}
+
+Status EventsFollower::commit(const std::map<int32_t, int64_t>& next_offsets, bool wait) {
+  if (next_offsets.empty()) return ok_status();
+  std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)> list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size())),
+      &rd_kafka_topic_partition_list_destroy);
+  for (const auto& [partition, offset] : next_offsets)
+    rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset = offset;
+  const rd_kafka_resp_err_t error = rd_kafka_commit(reader_->native(), list.get(), wait ? 0 : 1);
+  if (wait && error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return kafka_error(fmt::format("cannot commit the offsets of topic '{}'", topic_), error);
+  }
+  return ok_status();
 }
 
 }  // namespace paystream

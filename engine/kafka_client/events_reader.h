@@ -42,14 +42,16 @@ struct FollowedMessage {
 };
 
 // Follows several partitions of the events topic at once, read_committed, from the offsets the
-// caller stored (the projections keep theirs with their rows; the group's offsets are never used).
+// caller stored (the projections keep theirs with their rows; the group's offsets are never read).
 // Nothing in it is particular to the events: the results index follows P.results with it too.
 // Messages of one partition come in offset order; partitions interleave. Each time a partition's
 // end is reached, one end_of_partition message says so.
 class EventsFollower {
  public:
+  // offsets_group (optional): the consumer group that commit() reports to.
   static Result<std::unique_ptr<EventsFollower>> open(std::string_view bootstrap, const std::string& topic,
-                                                      const std::map<int32_t, int64_t>& from_offsets);
+                                                      const std::map<int32_t, int64_t>& from_offsets,
+                                                      std::string_view offsets_group = {});
   ~EventsFollower();
   EventsFollower(const EventsFollower&) = delete;
   EventsFollower& operator=(const EventsFollower&) = delete;
@@ -59,6 +61,13 @@ class EventsFollower {
   Result<std::vector<FollowedMessage>> poll(int timeout_ms, size_t max);
   // Each followed partition's end offset as the broker says now (its high watermark).
   Result<std::map<int32_t, int64_t>> end_offsets(int timeout_ms) const;
+  // The same as the last fetches told it, without asking the broker; a partition not fetched yet is
+  // missing.
+  std::map<int32_t, int64_t> fetched_end_offsets() const;
+  // Tells the offsets group (open's offsets_group) where the caller stands, so that Kafka's own tools
+  // show its lag, only ever after what the offsets stand for is stored. Asynchronous (a refusal is
+  // not reported: the next commit carries newer offsets) unless `wait`, which reports it.
+  Status commit(const std::map<int32_t, int64_t>& next_offsets, bool wait = false);
 
  private:
   EventsFollower(std::unique_ptr<KafkaClient> reader, std::string topic, std::vector<int32_t> partitions)

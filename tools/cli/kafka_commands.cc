@@ -133,6 +133,12 @@ void add_kafka_commands(CLI::App& app, Cli& cli) {
       ->type_name("BOOTSTRAP")
       ->required();
   add_topic_prefix_option(*project, project_args->projector.connection.topic_prefix);
+  project_args->projector.offsets_group = std::string(default_projections_group);
+  project
+      ->add_option("--projections-group", project_args->projector.offsets_group,
+                   "The consumer group told where the projections stand, so that Kafka's tools show "
+                   "their lag (default paystream-projections)")
+      ->type_name("G");
   project->add_flag(
       "--until-caught-up", project_args->until_caught_up,
       "Stop once every events partition is read to the end it has at start (default: follow until "

@@ -23,6 +23,7 @@
 #include "tools/http/embedded_backend.h"
 #include "tools/http/routes.h"
 #include "tools/http/server.h"
+#include "tools/kafka/projector.h"
 #include "tools/runtime/monthly_minimum.h"
 #include "tools/runtime/operator_tokens.h"
 #include "tools/runtime/retention.h"
@@ -40,6 +41,7 @@ struct ServeArgs {
   CLI::Option* kafka_option = nullptr;   // given, even empty: Kafka mode
   bool api_only = false;                 // --kafka --listen without an engine loop in this process
   int outcome_timeout_ms = 10'000;
+  std::string projections_group = std::string(default_projections_group);
   std::optional<std::string> records_export_dir;  // retention's exports (docs/cli.md "Retention")
 };
 
@@ -228,6 +230,7 @@ int run_serve(const GlobalOptions& options, const ServeArgs& args) {
   gateway.backend.data_dir = options.data_dir_or_default();
   gateway.backend.outcome_timeout_ms = args.outcome_timeout_ms;
   gateway.backend.topics = args.kafka.topics;
+  gateway.backend.projections_group = args.projections_group;
   return run_kafka_gateway(gateway, [&args](http::ApiBackend& backend, StopSignals& signals) {
     return serve_http(args, backend, signals);
   });
@@ -310,6 +313,12 @@ void add_serve_command(CLI::App& app, Cli& cli) {
           "(pending; look it up with GET /v1/commands/{id}) (default 10000)")
       ->type_name("MS")
       ->check(CLI::Range(1, 600'000));
+  serve
+      ->add_option("--projections-group", args->projections_group,
+                   "Kafka mode's API: the consumer group told where this server's projections stand, so "
+                   "that Kafka's tools show their lag; give each server its own (default "
+                   "paystream-projections)")
+      ->type_name("G");
   serve
       ->add_option("--group", args->kafka.loop.group,
                    "Kafka mode: the consumer group (default paystream-engine)")

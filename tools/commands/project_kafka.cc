@@ -40,6 +40,11 @@ int run_project_kafka(const ProjectKafkaOptions& options, std::ostream& out, std
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   print_totals(**projector, seconds, out);
   if (!ran) return report_error(ran.error(), err);
+  // Only Kafka's lag tools read these: a failure is said, not an error of the projections.
+  if (Status committed = (*projector)->commit_offsets(); !committed) {
+    err << fmt::format("paystream: project --kafka: the projections are stored; {}\n",
+                       committed.error().message);
+  }
   return 0;
 }
 

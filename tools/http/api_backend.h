@@ -20,8 +20,10 @@ struct Caller {
 };
 
 struct BackendPositions {
-  uint64_t log_end = 0;                         // events in the log (embedded: the last position)
-  std::optional<uint64_t> projections_applied;  // nullopt when it could not be read
+  uint64_t log_end = 0;  // events in the log (embedded: the last position)
+  // What the projections have not applied yet (embedded: events of the log; Kafka mode: offsets of
+  // the events topic); nullopt when it could not be read.
+  std::optional<uint64_t> projection_lag;
 };
 
 // Whether an outcome is Kafka mode's "published, not answered yet" (Errc::outcome_pending).

@@ -21,7 +21,7 @@ BackendPositions EmbeddedBackend::positions() const {
   BackendPositions positions;
   positions.log_end = runtime_.ledger->end().value;
   if (Result<LogPosition> applied = runtime_.projections().applied_position(); applied) {
-    positions.projections_applied = applied->value;
+    positions.projection_lag = positions.log_end > applied->value ? positions.log_end - applied->value : 0;
   }
   return positions;
 }

@@ -52,7 +52,8 @@ Result<std::unique_ptr<KafkaBackend>> KafkaBackend::open(const KafkaBackendOptio
   backend->sender_ = std::move(*sender);
   ProjectorOptions projector_options{.connection = options.connection,
                                      .directory = (data / kafka_projections_dir_name).string(),
-                                     .timeout_ms = options.timeout_ms};
+                                     .timeout_ms = options.timeout_ms,
+                                     .offsets_group = options.projections_group};
   Result<std::unique_ptr<KafkaProjector>> projector = KafkaProjector::open(projector_options);
   if (!projector) return projector.error();
   backend->projector_ = std::move(*projector);
@@ -321,8 +322,7 @@ std::optional<std::string> KafkaBackend::failure() const {
 }
 
 BackendPositions KafkaBackend::positions() const {
-  const uint64_t events = states_->events_applied();
-  return BackendPositions{events, events};
+  return BackendPositions{states_->events_applied(), projector_->lag_offsets()};
 }
 
 }  // namespace paystream::http

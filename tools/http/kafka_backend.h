@@ -27,6 +27,8 @@ struct KafkaBackendOptions {
   int timeout_ms = 10'000;          // for metadata and the catch-up at start
   ProducerOptions producer{.delivery_timeout_ms = 10'000, .linger_ms = 1};
   TopicDefaults topics;
+  // The consumer group told where the projections stand, for Kafka's lag tools.
+  std::string projections_group = std::string(default_projections_group);
   std::function<void(const std::string&)> notice;  // progress lines ("" prefix added by the caller)
 };
 

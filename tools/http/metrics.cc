@@ -63,12 +63,11 @@ std::string Metrics::render(const Positions& positions) const {
   out += fmt::format("paystream_command_duration_seconds_count {}\n", duration_count_);
   header(out, "paystream_log_position", "gauge", "Position of the last event in the log (0 when empty).");
   out += fmt::format("paystream_log_position {}\n", positions.log_end);
-  if (positions.projections_applied) {
+  if (positions.projection_lag) {
     header(out, "paystream_projection_lag_events", "gauge",
-           "Events in the log that the projections have not applied yet.");
-    const uint64_t applied = *positions.projections_applied;
-    out += fmt::format("paystream_projection_lag_events {}\n",
-                       positions.log_end > applied ? positions.log_end - applied : 0);
+           "What the projections have not applied yet: events of the log, or in Kafka mode offsets of the "
+           "events topic (batches and transaction markers) behind its end.");
+    out += fmt::format("paystream_projection_lag_events {}\n", *positions.projection_lag);
   }
   header(out, "paystream_http_requests_total", "counter",
          "HTTP requests answered, by route, method and status.");

@@ -23,7 +23,7 @@ class Metrics {
 
   struct Positions {
     uint64_t log_end = 0;
-    std::optional<uint64_t> projections_applied;  // nullopt when it could not be read
+    std::optional<uint64_t> projection_lag;  // nullopt when it could not be read
   };
   std::string render(const Positions& positions) const;
 

@@ -22,7 +22,7 @@ ApiResponse health(ApiContext& context) {
 
 ApiResponse metrics(ApiContext& context) {
   const BackendPositions backend = context.backend.positions();
-  Metrics::Positions positions{backend.log_end, backend.projections_applied};
+  Metrics::Positions positions{backend.log_end, backend.projection_lag};
   ApiResponse response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body = context.metrics.render(positions);

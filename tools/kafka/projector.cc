@@ -50,7 +50,7 @@ Result<std::unique_ptr<KafkaProjector>> KafkaProjector::open(const ProjectorOpti
     projector->reading_[partition] = progress;
   }
   Result<std::unique_ptr<EventsFollower>> follower =
-      EventsFollower::open(options.connection.bootstrap, names->events, from);
+      EventsFollower::open(options.connection.bootstrap, names->events, from, options.offsets_group);
   if (!follower) return follower.error();
   projector->follower_ = std::move(*follower);
   return projector;
@@ -124,10 +124,38 @@ Status KafkaProjector::step(int timeout_ms) {
     if (Status taken = take(message, pending); !taken) {
       // What was read before the bad message is good: keep it, and stop at the bad one.
       if (Status flushed = flush(pending); !flushed) return flushed;
+      (void)report_progress();
       return taken;
     }
   }
-  return flush(pending);
+  Status flushed = flush(pending);
+  if (flushed) (void)report_progress();  // asynchronous: never fails
+  return flushed;
+}
+
+Status KafkaProjector::commit_offsets() { return report_progress(/*wait=*/true); }
+
+Status KafkaProjector::report_progress(bool wait) {
+  std::map<int32_t, int64_t> moved;
+  uint64_t lag = 0;
+  const std::map<int32_t, int64_t> ends = follower_->fetched_end_offsets();
+  for (int32_t partition = 0; partition < partitions_; ++partition) {
+    const int64_t stored = store_->progress_of(partition).next_offset;
+    const auto end = ends.find(partition);
+    if (end != ends.end() && end->second > stored) lag += static_cast<uint64_t>(end->second - stored);
+    const auto committed = committed_.find(partition);
+    // A wait commits all: an asynchronous commit before it may have been lost.
+    if (wait || committed == committed_.end() || committed->second != stored) moved[partition] = stored;
+  }
+  lag_offsets_ = lag;
+  const auto now = std::chrono::steady_clock::now();
+  // One commit a second at most: a gateway steps many times a second under load.
+  if (options_.offsets_group.empty() || (!wait && now - last_commit_ < std::chrono::seconds(1)))
+    return ok_status();
+  last_commit_ = now;
+  if (Status committed = follower_->commit(moved, wait); !committed) return committed;
+  for (const auto& [partition, offset] : moved) committed_[partition] = offset;
+  return ok_status();
 }
 
 Status KafkaProjector::catch_up(int timeout_ms) {

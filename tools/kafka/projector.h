@@ -6,11 +6,13 @@
 // and writes it into the KafkaProjectionStore: events, projection rows and the next offset in one
 // WriteBatch. It never writes to Kafka.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "engine/kafka_client/client.h"
 #include "engine/kafka_client/events_reader.h"
@@ -18,11 +20,17 @@
 
 namespace paystream {
 
+// The offsets group of `project --kafka` and of the API's gateway unless named otherwise.
+inline constexpr std::string_view default_projections_group = "paystream-projections";
+
 struct ProjectorOptions {
   KafkaConnection connection;
   std::string directory;    // the store's database (DATA/kafka-projections)
   int timeout_ms = 10'000;  // for the cluster's metadata
   size_t messages_per_round = 500;
+  // The consumer group told where the stored projections stand (Kafka's lag tools read it); empty:
+  // none (a rebuild by replay --verify).
+  std::string offsets_group;
 };
 
 struct ProjectorTotals {
@@ -61,6 +69,12 @@ class KafkaProjector {
   int32_t partitions() const { return partitions_; }
   const std::string& scope() const { return scope_; }
   const ProjectorTotals& totals() const { return totals_; }
+  // Tells the offsets group where the stored projections stand and waits for its answer (a process
+  // about to exit: an asynchronous commit could be lost with it). ok when there is no offsets group.
+  Status commit_offsets();
+  // Offsets of the events topic (batches and transaction markers) between the stored projections
+  // and the partitions' ends as last fetched; any thread may read it.
+  uint64_t lag_offsets() const { return lag_offsets_.load(); }
   KafkaProjectionStore& store() { return *store_; }
 
  private:
@@ -68,6 +82,8 @@ class KafkaProjector {
   Status take(const FollowedMessage& message, std::map<int32_t, std::vector<CheckedBatch>>& pending);
   Status flush(std::map<int32_t, std::vector<CheckedBatch>>& pending);
   Status reach_ends(const std::map<int32_t, int64_t>& targets, int timeout_ms);
+  // Measures the lag, and tells the offsets group what moved (wait: see commit_offsets).
+  Status report_progress(bool wait = false);
 
   ProjectorOptions options_;
   int32_t partitions_ = 0;
@@ -78,6 +94,9 @@ class KafkaProjector {
   std::map<int32_t, PartitionProgress> reading_;  // ahead of the store by what is pending
   std::map<int32_t, int64_t> limits_;             // set by reach(): offsets not to read
   ProjectorTotals totals_;
+  std::map<int32_t, int64_t> committed_;  // to the offsets group
+  std::chrono::steady_clock::time_point last_commit_;
+  std::atomic<uint64_t> lag_offsets_ = 0;
   const std::atomic<bool>* stop_ = nullptr;
   std::function<void(const std::vector<CheckedBatch>&)> on_written_;
 };
