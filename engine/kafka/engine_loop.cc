@@ -45,7 +45,7 @@ void rebalance_callback(rd_kafka_t* /*client*/, rd_kafka_resp_err_t error,
 
 Result<std::unique_ptr<KafkaClient>> consumer(const EngineLoopOptions& options, const std::string& group,
                                               KafkaEngineLoop* rebalance_to) {
-  Result<KafkaConfig> config = client_config(options.connection.bootstrap);
+  Result<KafkaConfig> config = client_config(options.connection.endpoint());
   if (!config) return config.error();
   for (const auto& [name, value] : {std::pair<std::string_view, std::string>{"group.id", group},
                                     {"enable.auto.commit", "false"},
@@ -139,7 +139,7 @@ KafkaEngineLoop::~KafkaEngineLoop() {
 Result<std::unique_ptr<KafkaEngineLoop>> KafkaEngineLoop::open(const EngineLoopOptions& options) {
   Result<TopicNames> names = topic_names(options.connection.topic_prefix);
   if (!names) return names.error();
-  Result<ClusterFacts> cluster = probe_cluster(options.connection.bootstrap, options.timeout_ms);
+  Result<ClusterFacts> cluster = probe_cluster(options.connection.endpoint(), options.timeout_ms);
   if (!cluster) return cluster.error();
   const ClusterMetadata* metadata = &cluster->metadata;
   TopicLayout layout;
@@ -231,8 +231,8 @@ Result<bool> KafkaEngineLoop::take(int32_t partition) {
   TransactionOptions transactions;
   transactions.timeout_ms = options_.timeout_ms;
   Result<std::unique_ptr<TransactionalProducer>> producer = TransactionalProducer::open(
-      options_.connection.bootstrap, fmt::format("{}.engine.{}", options_.connection.topic_prefix, partition),
-      transactions);
+      options_.connection.endpoint(),
+      fmt::format("{}.engine.{}", options_.connection.topic_prefix, partition), transactions);
   if (!producer) return producer.error();
   owned->producer = std::move(*producer);
   if (Status warmed =
@@ -281,7 +281,7 @@ Result<bool> KafkaEngineLoop::take(int32_t partition) {
 Result<int64_t> KafkaEngineLoop::take_over(Owned& owned) {
   PartitionEngine& engine = owned.engine;
   PartitionTakeover takeover(
-      TakeoverOptions{options_.connection.bootstrap, names_.events, engine.partition(), owner_id(),
+      TakeoverOptions{options_.connection.endpoint(), names_.events, engine.partition(), owner_id(),
                       options_.timeout_ms},
       engine.position(), owned.checkpoint_offset, engine.next_command_offset(), engine.next_control_offset(),
       [this, &engine, &owned](int64_t, const EventBatch& batch) {
@@ -297,7 +297,7 @@ Result<int64_t> KafkaEngineLoop::take_over(Owned& owned) {
 Status KafkaEngineLoop::load_card_secrets(Owned& owned) {
   const int32_t partition = owned.engine.partition();
   Result<std::unique_ptr<EventsFollower>> reader =
-      EventsFollower::open(options_.connection.bootstrap, names_.card_secrets, {{partition, 0}});
+      EventsFollower::open(options_.connection.endpoint(), names_.card_secrets, {{partition, 0}});
   if (!reader) return reader.error();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
   for (bool end = false; !end;) {
@@ -394,7 +394,7 @@ Status KafkaEngineLoop::checkpoint(Owned& owned) {
   BatchAcceptance acceptance(owned.checkpoint_position);
   bool ours = true;
   Result<EventsReadSummary> read = read_event_batches(
-      options_.connection.bootstrap, names_.events, partition, owned.checkpoint_offset, acceptance,
+      options_.connection.endpoint(), names_.events, partition, owned.checkpoint_offset, acceptance,
       [&](int64_t, const EventBatch& batch) {
         ours = ours && batch.epoch == owned.engine.position().epoch &&
                batch.owner == owned.engine.position().owner;

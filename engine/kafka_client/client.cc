@@ -4,6 +4,8 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstdio>
+#include <optional>
+#include <string>
 
 namespace paystream {
 namespace {
@@ -14,6 +16,18 @@ constexpr int log_level_shown_max = 4;  // syslog levels: 3 error, 4 warning; no
 void log_line(const rd_kafka_t* /*client*/, int level, const char* facility, const char* text) {
   if (level > log_level_shown_max) return;
   std::fprintf(stderr, "paystream: kafka: %s: %s\n", facility, text);
+}
+
+// librdkafka's reason when it refuses the property, nothing when it takes it.
+std::optional<std::string> refusal(rd_kafka_conf_t* conf, std::string_view name, std::string_view value) {
+  PAYSTREAM_ASSERT(conf != nullptr);
+  char reason[512];
+  const std::string name_text(name);
+  const std::string value_text(value);
+  if (rd_kafka_conf_set(conf, name_text.c_str(), value_text.c_str(), reason, sizeof reason) ==
+      RD_KAFKA_CONF_OK)
+    return std::nullopt;
+  return std::string(reason);
 }
 
 }  // namespace
@@ -36,16 +50,20 @@ KafkaConfig& KafkaConfig::operator=(KafkaConfig&& other) noexcept {
 }
 
 Status KafkaConfig::set(std::string_view name, std::string_view value) {
-  PAYSTREAM_ASSERT(conf_ != nullptr);
-  char reason[512];
-  const std::string name_text(name);
-  const std::string value_text(value);
-  if (rd_kafka_conf_set(conf_, name_text.c_str(), value_text.c_str(), reason, sizeof reason) !=
-      RD_KAFKA_CONF_OK) {
-    return make_error(Errc::invalid_argument,
-                      fmt::format("Kafka setting {}='{}' refused: {}", name_text, value_text, reason));
-  }
-  return ok_status();
+  const std::optional<std::string> refused = refusal(conf_, name, value);
+  if (!refused) return ok_status();
+  return make_error(Errc::invalid_argument,
+                    fmt::format("Kafka setting {}='{}' refused: {}", name, value, *refused));
+}
+
+Status KafkaConfig::set_quietly(std::string_view name, std::string_view value) {
+  const std::optional<std::string> refused = refusal(conf_, name, value);
+  if (!refused) return ok_status();
+  // librdkafka's reason quotes the value of some refusals: then it is left out too.
+  const bool quotes_value = !value.empty() && refused->find(value) != std::string::npos;
+  return make_error(Errc::invalid_argument,
+                    fmt::format("Kafka setting '{}' refused: {}", name,
+                                quotes_value ? std::string("its value is not valid for it") : *refused));
 }
 
 rd_kafka_conf_s* KafkaConfig::release() {
@@ -64,10 +82,14 @@ KafkaConfig base_config() {
   return config;
 }
 
-Result<KafkaConfig> client_config(std::string_view bootstrap) {
-  if (bootstrap.empty()) return make_error(Errc::invalid_argument, "the Kafka bootstrap address is empty");
+Result<KafkaConfig> client_config(const KafkaEndpoint& endpoint) {
+  if (endpoint.bootstrap.empty())
+    return make_error(Errc::invalid_argument, "the Kafka bootstrap address is empty");
   KafkaConfig config = base_config();
-  if (Status set = config.set("bootstrap.servers", bootstrap); !set) return set.error();
+  if (Status set = config.set("bootstrap.servers", endpoint.bootstrap); !set) return set.error();
+  for (const auto& [name, value] : endpoint.properties) {
+    if (Status set = config.set_quietly(name, value); !set) return set.error();
+  }
   return config;
 }
 

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "events/result.h"
 
@@ -16,9 +18,23 @@ namespace paystream {
 
 // Where the Kafka topics are: a bootstrap address ("host:port,host:port") and the prefix of the
 // four topic names (docs/kafka.md).
+// librdkafka properties by name, in the order given (--kafka-config: TLS, SASL).
+using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
+
+// What a client connects to and how: the bootstrap address and the properties of --kafka-config,
+// which every client of a command shares. Explicit, so that a bare address never drops them.
+struct KafkaEndpoint {
+  explicit KafkaEndpoint(std::string bootstrap_address, KafkaProperties client_properties = {})
+      : bootstrap(std::move(bootstrap_address)), properties(std::move(client_properties)) {}
+  std::string bootstrap;
+  KafkaProperties properties;
+};
+
 struct KafkaConnection {
   std::string bootstrap;
   std::string topic_prefix = "paystream";
+  KafkaProperties properties;  // --kafka-config
+  KafkaEndpoint endpoint() const { return KafkaEndpoint(bootstrap, properties); }
 };
 
 // Client settings by librdkafka's property names. Move-only; owns its rd_kafka_conf_t until a
@@ -34,6 +50,8 @@ class KafkaConfig {
 
   // invalid_argument naming the property when librdkafka refuses the name or the value.
   Status set(std::string_view name, std::string_view value);
+  // The same, with a message that leaves the value out (it may be a secret).
+  Status set_quietly(std::string_view name, std::string_view value);
   rd_kafka_conf_s* native() { return conf_; }
   // Hands the configuration over (to rd_kafka_new); this object is empty afterwards.
   rd_kafka_conf_s* release();
@@ -45,8 +63,9 @@ class KafkaConfig {
 // The settings every paystream client shares: client.id, and librdkafka's log lines at warning
 // level and above on stderr as "paystream: kafka: ...", the rest dropped.
 KafkaConfig base_config();
-// base_config() plus bootstrap.servers.
-Result<KafkaConfig> client_config(std::string_view bootstrap);
+// base_config() plus bootstrap.servers and the endpoint's properties. A refused property is
+// named, never its value (a password may be one).
+Result<KafkaConfig> client_config(const KafkaEndpoint& endpoint);
 
 enum class KafkaClientType { producer, consumer };
 

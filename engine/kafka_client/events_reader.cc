@@ -13,9 +13,9 @@ namespace {
 
 constexpr int poll_ms = 100;
 
-Result<std::unique_ptr<KafkaClient>> committed_reader(std::string_view bootstrap,
+Result<std::unique_ptr<KafkaClient>> committed_reader(const KafkaEndpoint& endpoint,
                                                       std::string_view group = "paystream-reader") {
-  Result<KafkaConfig> config = client_config(bootstrap);
+  Result<KafkaConfig> config = client_config(endpoint);
   if (!config) return config.error();
   // Offsets are the reader's own business (stored with what it builds), never the group's.
   for (const auto& [name, value] : {std::pair<std::string_view, std::string_view>{"group.id", group},
@@ -84,11 +84,11 @@ Result<bool> take(const rd_kafka_message_t& message, BatchAcceptance& acceptance
 
 }  // namespace
 
-Result<EventsReadSummary> read_event_batches(std::string_view bootstrap, const std::string& topic,
+Result<EventsReadSummary> read_event_batches(const KafkaEndpoint& endpoint, const std::string& topic,
                                              int32_t partition, int64_t from_offset,
                                              BatchAcceptance& acceptance, const AcceptedVisitor& on_accepted,
                                              int timeout_ms, const IgnoredVisitor& on_ignored) {
-  Result<std::unique_ptr<KafkaClient>> reader = committed_reader(bootstrap);
+  Result<std::unique_ptr<KafkaClient>> reader = committed_reader(endpoint);
   if (!reader) return reader.error();
   if (Status assigned = assign(**reader, topic, {{partition, from_offset}}); !assigned)
     return assigned.error();
@@ -113,12 +113,12 @@ Result<EventsReadSummary> read_event_batches(std::string_view bootstrap, const s
   return summary;
 }
 
-Result<std::unique_ptr<EventsFollower>> EventsFollower::open(std::string_view bootstrap,
+Result<std::unique_ptr<EventsFollower>> EventsFollower::open(const KafkaEndpoint& endpoint,
                                                              const std::string& topic,
                                                              const std::map<int32_t, int64_t>& from_offsets,
                                                              std::string_view offsets_group) {
   Result<std::unique_ptr<KafkaClient>> reader =
-      offsets_group.empty() ? committed_reader(bootstrap) : committed_reader(bootstrap, offsets_group);
+      offsets_group.empty() ? committed_reader(endpoint) : committed_reader(endpoint, offsets_group);
   if (!reader) return reader.error();
   if (Status assigned = assign(**reader, topic, from_offsets); !assigned) return assigned.error();
   std::vector<int32_t> partitions;

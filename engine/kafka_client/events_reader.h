@@ -27,7 +27,7 @@ struct EventsReadSummary {
 // Errc::corruption naming the offset on a message that is not a well-formed batch or on a gap in an owner's
 // sequence, with the callback's error, or with kafka_error when the end is not reached within timeout_ms.
 Result<EventsReadSummary> read_event_batches(
-    std::string_view bootstrap, const std::string& topic, int32_t partition, int64_t from_offset,
+    const KafkaEndpoint& endpoint, const std::string& topic, int32_t partition, int64_t from_offset,
     BatchAcceptance& acceptance, const std::function<Status(int64_t, const EventBatch&)>& on_accepted,
     int timeout_ms,
     const std::function<void(int64_t, const EventBatch&, BatchVerdict)>& on_ignored = nullptr);
@@ -49,7 +49,7 @@ struct FollowedMessage {
 class EventsFollower {
  public:
   // offsets_group (optional): the consumer group that commit() reports to.
-  static Result<std::unique_ptr<EventsFollower>> open(std::string_view bootstrap, const std::string& topic,
+  static Result<std::unique_ptr<EventsFollower>> open(const KafkaEndpoint& endpoint, const std::string& topic,
                                                       const std::map<int32_t, int64_t>& from_offsets,
                                                       std::string_view offsets_group = {});
   ~EventsFollower();

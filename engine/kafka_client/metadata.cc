@@ -47,8 +47,8 @@ Result<std::map<int32_t, int64_t>> read_end_offsets(KafkaClient& client, const s
   return ends;
 }
 
-Result<ClusterFacts> probe_cluster(std::string_view bootstrap, int timeout_ms) {
-  Result<KafkaConfig> config = client_config(bootstrap);
+Result<ClusterFacts> probe_cluster(const KafkaEndpoint& endpoint, int timeout_ms) {
+  Result<KafkaConfig> config = client_config(endpoint);
   if (!config) return config.error();
   Result<std::unique_ptr<KafkaClient>> probe =
       KafkaClient::create(KafkaClientType::producer, std::move(*config));

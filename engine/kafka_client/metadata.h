@@ -37,6 +37,6 @@ struct ClusterFacts {
 
 // Both of the above through a short-lived client of its own (what the engine loop and the projector
 // learn before they start).
-Result<ClusterFacts> probe_cluster(std::string_view bootstrap, int timeout_ms);
+Result<ClusterFacts> probe_cluster(const KafkaEndpoint& endpoint, int timeout_ms);
 
 }  // namespace paystream

@@ -30,9 +30,9 @@ void on_delivery(rd_kafka_t* handle, const rd_kafka_message_t* message, void* re
 
 }  // namespace
 
-Result<std::unique_ptr<KafkaProducer>> KafkaProducer::open(std::string_view bootstrap,
+Result<std::unique_ptr<KafkaProducer>> KafkaProducer::open(const KafkaEndpoint& endpoint,
                                                            const ProducerOptions& options) {
-  Result<KafkaConfig> config = client_config(bootstrap);
+  Result<KafkaConfig> config = client_config(endpoint);
   if (!config) return config.error();
   const std::string timeout = std::to_string(options.delivery_timeout_ms);
   const std::string linger = std::to_string(options.linger_ms);

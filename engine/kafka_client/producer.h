@@ -31,7 +31,7 @@ struct Delivery {
 
 class KafkaProducer {
  public:
-  static Result<std::unique_ptr<KafkaProducer>> open(std::string_view bootstrap,
+  static Result<std::unique_ptr<KafkaProducer>> open(const KafkaEndpoint& endpoint,
                                                      const ProducerOptions& options);
   ~KafkaProducer() = default;
   KafkaProducer(const KafkaProducer&) = delete;

@@ -32,7 +32,7 @@ PartitionTakeover::PartitionTakeover(TakeoverOptions options, BatchPosition chec
 
 Status PartitionTakeover::read_to_end() {
   Result<EventsReadSummary> read = read_event_batches(
-      options_.bootstrap, options_.events_topic, options_.partition, events_offset_, acceptance_,
+      options_.endpoint, options_.events_topic, options_.partition, events_offset_, acceptance_,
       [this](int64_t offset, const EventBatch& batch) {
         next_command_offset_ = batch.next_command_offset;
         next_control_offset_ = batch.next_control_offset;

@@ -15,7 +15,7 @@
 namespace paystream {
 
 struct TakeoverOptions {
-  std::string bootstrap;
+  KafkaEndpoint endpoint;
   std::string events_topic;
   int32_t partition = 0;
   std::string owner;  // unique per takeover (random): tells two takeovers of one epoch apart

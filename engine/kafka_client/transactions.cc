@@ -45,8 +45,8 @@ TransactionError with_retries(Call&& call, std::string_view what) {
 }  // namespace
 
 Result<std::unique_ptr<TransactionalProducer>> TransactionalProducer::open(
-    std::string_view bootstrap, std::string_view transactional_id, const TransactionOptions& options) {
-  Result<KafkaConfig> config = client_config(bootstrap);
+    const KafkaEndpoint& endpoint, std::string_view transactional_id, const TransactionOptions& options) {
+  Result<KafkaConfig> config = client_config(endpoint);
   if (!config) return config.error();
   if (Status set = config->set("transactional.id", transactional_id); !set) return set.error();
   if (Status set = config->set("transaction.timeout.ms", std::to_string(options.transaction_timeout_ms));

@@ -36,7 +36,7 @@ class TransactionalProducer {
  public:
   // Creates the producer and runs init_transactions. kafka_error when the coordinator cannot be
   // reached within the timeout, or the cluster refuses transactions.
-  static Result<std::unique_ptr<TransactionalProducer>> open(std::string_view bootstrap,
+  static Result<std::unique_ptr<TransactionalProducer>> open(const KafkaEndpoint& endpoint,
                                                              std::string_view transactional_id,
                                                              const TransactionOptions& options);
   ~TransactionalProducer() = default;

@@ -152,10 +152,11 @@ int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::os
     connection.bootstrap = cluster->bootstrap();
   } else {
     connection.bootstrap = options.bootstrap;
+    connection.properties = options.properties;
     connection.topic_prefix = fmt::format("bench-{:08x}", std::random_device{}());
   }
   Result<TopicNames> names = topic_names(connection.topic_prefix);
-  Result<KafkaConfig> config = client_config(connection.bootstrap);
+  Result<KafkaConfig> config = client_config(connection.endpoint());
   if (!config) return report_error(config.error(), err);
   Result<std::unique_ptr<KafkaClient>> client =
       KafkaClient::create(KafkaClientType::producer, std::move(*config));

@@ -11,6 +11,8 @@
 #include <ostream>
 #include <string>
 
+#include "engine/kafka_client/client.h"
+
 namespace paystream {
 
 struct KafkaBenchOptions {
@@ -26,6 +28,7 @@ struct KafkaBenchOptions {
   // A real cluster's bootstrap instead of the mock (empty: the mock); the run makes topics of its
   // own on it, under a prefix of its own ("bench-" and random hex), and leaves them there.
   std::string bootstrap;
+  KafkaProperties properties;  // --kafka-config, with a real cluster
 };
 
 // Exit code 0, or 1 when something failed or the balances do not add up.

@@ -13,6 +13,7 @@
 #include "tools/bench/charge_bench.h"
 #include "tools/bench/report_bench.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/kafka_config_option.h"
 #include "tools/cli/server.h"
 #include "tools/commands/data_dir.h"
 #include "tools/commands/exit_codes.h"
@@ -220,15 +221,17 @@ void add_admin_commands(CLI::App& app, Cli& cli) {
   CLI::App* replay = add_leaf_command(app, "replay", "Rebuild the projections from the log and compare", cli);
   replay->add_flag("--verify", replay_args->verify,
                    "Check the hash chain and compare rebuilt with live projections");
-  replay
-      ->add_option("--kafka", replay_args->kafka.bootstrap,
-                   "Kafka mode: read the history from the events topic and verify DIR/kafka-projections")
-      ->type_name("BOOTSTRAP");
+  CLI::Option* replay_kafka =
+      replay
+          ->add_option("--kafka", replay_args->kafka.bootstrap,
+                       "Kafka mode: read the history from the events topic and verify DIR/kafka-projections")
+          ->type_name("BOOTSTRAP");
   replay
       ->add_option("--topic-prefix", replay_args->kafka.topic_prefix,
                    "Kafka mode: the topics' prefix (default "
                    "paystream)")
       ->type_name("P");
+  add_kafka_config_option(*replay, replay_args->kafka.properties)->needs(replay_kafka);
   set_action(*replay, cli, replay_args, &run_replay);
 
   auto bench_args = std::make_shared<BenchArgs>();

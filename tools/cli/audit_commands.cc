@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "tools/cli/commands.h"
+#include "tools/cli/kafka_config_option.h"
 #include "tools/cli/output.h"
 #include "tools/cli/remote_query.h"
 #include "tools/cli/server.h"
@@ -229,16 +230,18 @@ void add_audit_commands(CLI::App& app, Cli& cli) {
   CLI::App* verify = add_leaf_command(
       *group, "verify",
       "Check the hash chain and compare the projections with their rebuild (replay --verify)", cli);
-  verify
-      ->add_option("--kafka", verify_args->kafka.bootstrap,
-                   "Kafka mode: read the history from the events topic and verify DIR/kafka-projections")
-      ->type_name("BOOTSTRAP");
+  CLI::Option* verify_kafka =
+      verify
+          ->add_option("--kafka", verify_args->kafka.bootstrap,
+                       "Kafka mode: read the history from the events topic and verify DIR/kafka-projections")
+          ->type_name("BOOTSTRAP");
   verify->add_option("--topic-prefix", verify_args->kafka.topic_prefix, "Kafka mode: the topics' prefix")
       ->type_name("P");
   verify
       ->add_option("--export-dir", verify_args->export_dir,
                    "Also reconcile each records cleanup with its export file in DIR (count and SHA-256)")
       ->type_name("DIR");
+  add_kafka_config_option(*verify, verify_args->kafka.properties)->needs(verify_kafka);
   set_action(*verify, cli, verify_args, &run_verify);
 }
 

@@ -9,6 +9,7 @@
 
 #include "tools/bench/kafka_bench.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/kafka_config_option.h"
 #include "tools/cli/output.h"
 #include "tools/cli/server.h"
 #include "tools/commands/dev_broker.h"
@@ -101,6 +102,7 @@ void add_kafka_commands(CLI::App& app, Cli& cli) {
       ->type_name("BOOTSTRAP")
       ->required();
   add_topic_prefix_option(*publish, publish_args->publish.connection.topic_prefix);
+  add_kafka_config_option(*publish, publish_args->publish.connection.properties);
   publish->add_option("--file", publish_args->file, "Read the lines from FILE (default -: standard input)")
       ->type_name("FILE");
   add_partitions_option(*publish, publish_args->publish.topics.partitions);
@@ -133,6 +135,7 @@ void add_kafka_commands(CLI::App& app, Cli& cli) {
       ->type_name("BOOTSTRAP")
       ->required();
   add_topic_prefix_option(*project, project_args->projector.connection.topic_prefix);
+  add_kafka_config_option(*project, project_args->projector.connection.properties);
   project_args->projector.offsets_group = std::string(default_projections_group);
   project
       ->add_option("--projections-group", project_args->projector.offsets_group,
@@ -176,6 +179,7 @@ void add_kafka_commands(CLI::App& app, Cli& cli) {
           "A real Kafka cluster (host:port,...) instead of the mock: topics of the run's own are made "
           "on it and left there")
       ->type_name("BOOTSTRAP");
+  add_kafka_config_option(*bench, bench_args->properties);
   set_action(*bench, cli, bench_args, &run_kafka_bench_command);
 }
 

@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "tools/cli/commands.h"
+#include "tools/cli/kafka_config_option.h"
 #include "tools/cli/serve_gateway.h"
 #include "tools/cli/server.h"
 #include "tools/commands/data_dir.h"
@@ -319,6 +320,7 @@ void add_serve_command(CLI::App& app, Cli& cli) {
                    "that Kafka's tools show their lag; give each server its own (default "
                    "paystream-projections)")
       ->type_name("G");
+  add_kafka_config_option(*serve, args->kafka.loop.connection.properties)->needs(args->kafka_option);
   serve
       ->add_option("--group", args->kafka.loop.group,
                    "Kafka mode: the consumer group (default paystream-engine)")

@@ -19,7 +19,7 @@ int report(const Error& error, std::ostream& err) {
 Result<std::unique_ptr<MockCluster>> start_cluster(const DevBrokerOptions& options, const TopicNames& names) {
   Result<std::unique_ptr<MockCluster>> cluster = MockCluster::start(options.broker_count);
   if (!cluster) return cluster.error();
-  Result<KafkaConfig> config = client_config((*cluster)->bootstrap());
+  Result<KafkaConfig> config = client_config(KafkaEndpoint((*cluster)->bootstrap()));
   if (!config) return config.error();
   Result<std::unique_ptr<KafkaClient>> client =
       KafkaClient::create(KafkaClientType::producer, std::move(*config));

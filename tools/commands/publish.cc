@@ -75,7 +75,7 @@ Result<std::unique_ptr<CommandPublisher>> CommandPublisher::open(const PublishOp
   Result<TopicNames> names = topic_names(options.connection.topic_prefix);
   if (!names) return names.error();
   Result<std::unique_ptr<KafkaProducer>> producer =
-      KafkaProducer::open(options.connection.bootstrap, options.producer);
+      KafkaProducer::open(options.connection.endpoint(), options.producer);
   if (!producer) return producer.error();
   AdminTopicCreator creator((*producer)->client(), options.topic_timeout_ms);
   Result<TopicLayout> layout =

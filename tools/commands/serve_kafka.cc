@@ -14,7 +14,7 @@ namespace {
 Status ensure_kafka_topics(const ServeKafkaOptions& options) {
   Result<TopicNames> names = topic_names(options.loop.connection.topic_prefix);
   if (!names) return names.error();
-  Result<KafkaConfig> config = client_config(options.loop.connection.bootstrap);
+  Result<KafkaConfig> config = client_config(options.loop.connection.endpoint());
   if (!config) return config.error();
   Result<std::unique_ptr<KafkaClient>> client =
       KafkaClient::create(KafkaClientType::producer, std::move(*config));

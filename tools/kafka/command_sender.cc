@@ -17,7 +17,7 @@ Result<std::unique_ptr<KafkaCommandSender>> KafkaCommandSender::open(const Kafka
   Result<TopicNames> names = topic_names(connection.topic_prefix);
   if (!names) return names.error();
   sender->names_ = std::move(*names);
-  Result<std::unique_ptr<KafkaProducer>> opened = KafkaProducer::open(connection.bootstrap, producer);
+  Result<std::unique_ptr<KafkaProducer>> opened = KafkaProducer::open(connection.endpoint(), producer);
   if (!opened) return opened.error();
   sender->producer_ = std::move(*opened);
   AdminTopicCreator creator(sender->producer_->client(), timeout_ms);

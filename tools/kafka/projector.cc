@@ -15,7 +15,7 @@ namespace {
 // Scope of the rows: the cluster and the events topic, as the engine's checkpoints.
 Result<std::pair<std::string, int32_t>> scope_and_partitions(const ProjectorOptions& options,
                                                              const std::string& events_topic) {
-  Result<ClusterFacts> cluster = probe_cluster(options.connection.bootstrap, options.timeout_ms);
+  Result<ClusterFacts> cluster = probe_cluster(options.connection.endpoint(), options.timeout_ms);
   if (!cluster) return cluster.error();
   const ClusterMetadata& metadata = cluster->metadata;
   const auto events = metadata.partitions_by_topic.find(events_topic);
@@ -50,7 +50,7 @@ Result<std::unique_ptr<KafkaProjector>> KafkaProjector::open(const ProjectorOpti
     projector->reading_[partition] = progress;
   }
   Result<std::unique_ptr<EventsFollower>> follower =
-      EventsFollower::open(options.connection.bootstrap, names->events, from, options.offsets_group);
+      EventsFollower::open(options.connection.endpoint(), names->events, from, options.offsets_group);
   if (!follower) return follower.error();
   projector->follower_ = std::move(*follower);
   return projector;

@@ -27,7 +27,7 @@ Result<std::unique_ptr<KafkaResultsIndex>> KafkaResultsIndex::open(const KafkaCo
                                                                    int timeout_ms) {
   Result<TopicNames> names = topic_names(connection.topic_prefix);
   if (!names) return names.error();
-  Result<ClusterFacts> cluster = probe_cluster(connection.bootstrap, timeout_ms);
+  Result<ClusterFacts> cluster = probe_cluster(connection.endpoint(), timeout_ms);
   if (!cluster) return cluster.error();
   const auto results = cluster->metadata.partitions_by_topic.find(names->results);
   if (results == cluster->metadata.partitions_by_topic.end()) {
@@ -43,7 +43,7 @@ Result<std::unique_ptr<KafkaResultsIndex>> KafkaResultsIndex::open(const KafkaCo
       KafkaResultsStore::open(directory, fmt::format("{}/{}", cluster->cluster_id, names->results));
   if (!store) return store.error();
   index->store_ = std::move(*store);
-  Result<KafkaConfig> config = client_config(connection.bootstrap);
+  Result<KafkaConfig> config = client_config(connection.endpoint());
   if (!config) return config.error();
   Result<std::unique_ptr<KafkaClient>> watermarks =
       KafkaClient::create(KafkaClientType::producer, std::move(*config));
@@ -73,7 +73,7 @@ Status KafkaResultsIndex::start() {
   }
   // Opened here so that a configuration the client refuses is the caller's error, not a retry.
   Result<std::unique_ptr<EventsFollower>> follower =
-      EventsFollower::open(connection_.bootstrap, topic_, reading_);
+      EventsFollower::open(connection_.endpoint(), topic_, reading_);
   if (!follower) return follower.error();
   follower_ = std::move(*follower);
   std::lock_guard lock(mutex_);
@@ -120,7 +120,7 @@ void KafkaResultsIndex::run() {
 Status KafkaResultsIndex::round() {
   if (!follower_) {
     Result<std::unique_ptr<EventsFollower>> follower =
-        EventsFollower::open(connection_.bootstrap, topic_, reading_);
+        EventsFollower::open(connection_.endpoint(), topic_, reading_);
     if (!follower) return follower.error();
     follower_ = std::move(*follower);
   }

@@ -45,7 +45,8 @@ inline void issue(const testing::MockKafka& kafka, const std::string& batch,
     body.cards.push_back(IssuedCard{.number = number, .secret = secret_of(pin_of(number))});
   }
   const Command command{"cards:" + batch + ":0", "admin", body};
-  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(kafka.cluster->bootstrap(), {});
+  Result<std::unique_ptr<KafkaProducer>> producer =
+      KafkaProducer::open(KafkaEndpoint(kafka.cluster->bootstrap()), {});
   REQUIRE(producer.ok());
   REQUIRE((*producer)
               ->produce(kafka.names.commands, partition_of_key(batch, partitions), batch,

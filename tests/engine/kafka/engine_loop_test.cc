@@ -174,7 +174,8 @@ TEST_CASE("kafka engine loop: an operator added on the control topic is known in
   admin.role = OperatorRole::admin;
   admin.token = TokenCredential{"0123456789abcdef", std::string(16, 's'), std::string(32, 'h')};
   const Command add{"op-1", "admin", AddOperator{admin}};
-  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(kafka.cluster->bootstrap(), {});
+  Result<std::unique_ptr<KafkaProducer>> producer =
+      KafkaProducer::open(KafkaEndpoint(kafka.cluster->bootstrap()), {});
   REQUIRE(producer.ok());
   REQUIRE((*producer)->produce(kafka.names.control, 0, "admin", encode_command(add), 1).ok());
   while ((*producer)->in_flight() > 0) (void)(*producer)->poll(100);

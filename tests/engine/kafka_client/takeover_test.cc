@@ -16,7 +16,7 @@ std::unique_ptr<TransactionalProducer> producer_for(const MockCluster& cluster) 
   TransactionOptions options;
   options.timeout_ms = 10'000;
   Result<std::unique_ptr<TransactionalProducer>> producer =
-      TransactionalProducer::open(cluster.bootstrap(), "paystream.engine.0", options);
+      TransactionalProducer::open(KafkaEndpoint(cluster.bootstrap()), "paystream.engine.0", options);
   INFO((producer ? std::string() : producer.error().message));
   REQUIRE(producer.ok());
   return std::move(producer).value();
@@ -27,8 +27,8 @@ struct Instance {
   std::vector<std::string> accepted;
   PartitionTakeover takeover;
   Instance(const MockCluster& cluster, const std::string& owner, BatchPosition from = {}, int64_t offset = 0)
-      : takeover(TakeoverOptions{cluster.bootstrap(), events_topic, 0, owner, 10'000}, std::move(from),
-                 offset, [this](int64_t, const EventBatch& batch) {
+      : takeover(TakeoverOptions{KafkaEndpoint(cluster.bootstrap()), events_topic, 0, owner, 10'000},
+                 std::move(from), offset, [this](int64_t, const EventBatch& batch) {
                    accepted.push_back(batch.owner + std::to_string(batch.sequence));
                    return ok_status();
                  }) {}

@@ -40,7 +40,7 @@ std::unique_ptr<TransactionalProducer> owner_producer(const MockCluster& cluster
   TransactionOptions options;
   options.timeout_ms = 10'000;
   Result<std::unique_ptr<TransactionalProducer>> producer =
-      TransactionalProducer::open(cluster.bootstrap(), "paystream.engine.0", options);
+      TransactionalProducer::open(KafkaEndpoint(cluster.bootstrap()), "paystream.engine.0", options);
   INFO((producer ? std::string() : producer.error().message));
   REQUIRE(producer.ok());
   return std::move(producer).value();
@@ -67,7 +67,7 @@ History read_history(const MockCluster& cluster) {
   History history;
   BatchAcceptance acceptance;
   Result<EventsReadSummary> summary = read_event_batches(
-      cluster.bootstrap(), events_topic, 0, 0, acceptance,
+      KafkaEndpoint(cluster.bootstrap()), events_topic, 0, 0, acceptance,
       [&](int64_t, const EventBatch& accepted) {
         history.accepted.push_back(accepted);
         return ok_status();
@@ -163,7 +163,7 @@ TEST_CASE("kafka transactions: a message on the events topic that is not a batch
   REQUIRE(junk.ok());
   BatchAcceptance acceptance;
   const Result<EventsReadSummary> read = read_event_batches(
-      kafka.cluster->bootstrap(), events_topic, 0, 0, acceptance,
+      KafkaEndpoint(kafka.cluster->bootstrap()), events_topic, 0, 0, acceptance,
       [](int64_t, const EventBatch&) { return ok_status(); }, 10'000);
   REQUIRE(!read.ok());
   CHECK(read.error().code == Errc::corruption);

@@ -174,7 +174,7 @@ inline void check_one_accepted_outcome_per_command(const MockKafka& kafka, size_
   for (int32_t partition = 0; partition < kafka.layout.command_partitions; ++partition) {
     BatchAcceptance acceptance;
     const Result<EventsReadSummary> read = read_event_batches(
-        kafka.cluster->bootstrap(), kafka.names.events, partition, 0, acceptance,
+        KafkaEndpoint(kafka.cluster->bootstrap()), kafka.names.events, partition, 0, acceptance,
         [&](int64_t, const EventBatch& batch) {
           for (const BatchOutcome& outcome : batch.outcomes) {
             if (!outcome.from_control) ++outcomes[{partition, outcome.command_offset}];

@@ -11,7 +11,7 @@
 namespace paystream::testing {
 
 inline std::unique_ptr<KafkaClient> kafka_client(const std::string& bootstrap) {
-  Result<KafkaConfig> config = client_config(bootstrap);
+  Result<KafkaConfig> config = client_config(KafkaEndpoint(bootstrap));
   REQUIRE(config.ok());
   Result<std::unique_ptr<KafkaClient>> client =
       KafkaClient::create(KafkaClientType::producer, std::move(*config));

@@ -107,7 +107,7 @@ History read_history(const RealBroker& broker) {
   for (int32_t partition = 0; partition < partitions; ++partition) {
     BatchAcceptance acceptance;
     const Result<EventsReadSummary> read = read_event_batches(
-        broker.bootstrap, broker.prefix + ".events", partition, 0, acceptance,
+        KafkaEndpoint(broker.bootstrap), broker.prefix + ".events", partition, 0, acceptance,
         [&](int64_t, const EventBatch& batch) {
           for (const BatchOutcome& outcome : batch.outcomes) {
             if (!outcome.from_control) ++history.outcomes[{partition, outcome.command_offset}];
@@ -286,7 +286,7 @@ TEST_CASE(
     hashes.push_back(secret.hash);
     issue.cards.push_back(IssuedCard{.number = number, .secret = secret});
   }
-  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(broker.bootstrap, {});
+  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(KafkaEndpoint(broker.bootstrap), {});
   REQUIRE(producer.ok());
   REQUIRE((*producer)
               ->produce(broker.prefix + ".commands", partition_of_key(batch, partitions), batch,

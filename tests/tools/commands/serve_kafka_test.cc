@@ -234,7 +234,7 @@ TEST_CASE(
   for (int32_t partition = 0; partition < 3; ++partition) {
     BatchAcceptance acceptance;
     const Result<EventsReadSummary> read = read_event_batches(
-        bootstrap, "paystream.events", partition, 0, acceptance,
+        KafkaEndpoint(bootstrap), "paystream.events", partition, 0, acceptance,
         [&](int64_t, const EventBatch& batch) {
           for (const BatchOutcome& outcome : batch.outcomes) {
             if (!outcome.from_control) ++outcomes[{partition, outcome.command_offset}];
@@ -297,7 +297,7 @@ TEST_CASE("kafka api: a corrupt events history stops the server's projections an
   httplib::Client client("127.0.0.1", port);
   REQUIRE(client.Get("/healthz")->status == 200);
 
-  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(bootstrap, {});
+  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(KafkaEndpoint(bootstrap), {});
   REQUIRE(producer.ok());
   REQUIRE((*producer)->produce("paystream.events", 0, "", "not a batch at all", 1).ok());
   while ((*producer)->in_flight() > 0) (void)(*producer)->poll(100);

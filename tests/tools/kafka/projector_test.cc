@@ -242,7 +242,7 @@ TEST_CASE(
 // What the consumer group `group` has committed for each of the topic's partitions (-1: nothing).
 std::map<int32_t, int64_t> committed_offsets(const std::string& bootstrap, const std::string& group,
                                              const std::string& topic, int32_t partitions) {
-  Result<KafkaConfig> config = client_config(bootstrap);
+  Result<KafkaConfig> config = client_config(KafkaEndpoint(bootstrap));
   REQUIRE(config.ok());
   REQUIRE(config->set("group.id", group).ok());
   Result<std::unique_ptr<KafkaClient>> client =

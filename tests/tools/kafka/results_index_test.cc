@@ -55,7 +55,8 @@ ResultMessage refused(const std::string& id, int64_t offset, const std::string& 
 
 // Produces the messages in order, each to the partition of its key, and waits for them all.
 void produce(const testing::MockKafka& kafka, const std::vector<ResultMessage>& messages) {
-  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(kafka.cluster->bootstrap(), {});
+  Result<std::unique_ptr<KafkaProducer>> producer =
+      KafkaProducer::open(KafkaEndpoint(kafka.cluster->bootstrap()), {});
   REQUIRE(producer.ok());
   uint64_t token = 0;
   for (const ResultMessage& message : messages) {
@@ -73,8 +74,8 @@ void produce(const testing::MockKafka& kafka, const std::vector<ResultMessage>& 
 
 std::unique_ptr<KafkaResultsIndex> start_index(const testing::MockKafka& kafka, const std::string& directory,
                                                const std::string& prefix = "paystream") {
-  Result<std::unique_ptr<KafkaResultsIndex>> index =
-      KafkaResultsIndex::open(KafkaConnection{kafka.cluster->bootstrap(), prefix}, directory, kafka_wait_ms);
+  Result<std::unique_ptr<KafkaResultsIndex>> index = KafkaResultsIndex::open(
+      KafkaConnection{kafka.cluster->bootstrap(), prefix, {}}, directory, kafka_wait_ms);
   INFO((index ? std::string() : index.error().message));
   REQUIRE(index.ok());
   REQUIRE((*index)->start().ok());
@@ -338,15 +339,16 @@ TEST_CASE("kafka results index: a directory of another topic prefix is refused",
   testing::TempDir directory;
   start_index(kafka, directory.path("kafka-results")).reset();
   REQUIRE(kafka.cluster->create_topic("other.results", 3, 1).ok());
-  Result<std::unique_ptr<KafkaResultsIndex>> other = KafkaResultsIndex::open(
-      KafkaConnection{kafka.cluster->bootstrap(), "other"}, directory.path("kafka-results"), kafka_wait_ms);
+  Result<std::unique_ptr<KafkaResultsIndex>> other =
+      KafkaResultsIndex::open(KafkaConnection{kafka.cluster->bootstrap(), "other", {}},
+                              directory.path("kafka-results"), kafka_wait_ms);
   REQUIRE_FALSE(other.ok());
   CHECK(other.error().code == Errc::invalid_argument);
   INFO(other.error().message);
   CHECK(other.error().message.find("/paystream.results', not of '") != std::string::npos);
   // A prefix with no results topic is a Kafka error, before any directory is touched.
   Result<std::unique_ptr<KafkaResultsIndex>> missing = KafkaResultsIndex::open(
-      KafkaConnection{kafka.cluster->bootstrap(), "missing"}, directory.path("elsewhere"), kafka_wait_ms);
+      KafkaConnection{kafka.cluster->bootstrap(), "missing", {}}, directory.path("elsewhere"), kafka_wait_ms);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().code == Errc::kafka_error);
   // The right prefix still opens it.

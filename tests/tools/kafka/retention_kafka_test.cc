@@ -77,7 +77,8 @@ TEST_CASE(
 
   // What a gateway's submit does: the command on the control topic, decided by every partition.
   clock.set("2026-03-10T10:00:00Z");
-  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(kafka.cluster->bootstrap(), {});
+  Result<std::unique_ptr<KafkaProducer>> producer =
+      KafkaProducer::open(KafkaEndpoint(kafka.cluster->bootstrap()), {});
   REQUIRE(producer.ok());
   const uint64_t copies = loop.totals().control_copies;
   const CommandSubmitter submit = [&](Command command) -> Result<Outcome> {
