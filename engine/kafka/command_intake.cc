@@ -12,9 +12,27 @@ Error misrouted(std::string message) { return make_error(Errc::invalid_argument,
 
 }  // namespace
 
+Result<Command> read_command(std::string_view key, std::string_view value,
+                             const std::optional<std::string>& content_type, const JsonCommandReader& json,
+                             std::string* command_id) {
+  if (!content_type) return decode_command(value);
+  if (*content_type != json_content_type) {
+    return make_error(Errc::invalid_argument,
+                      fmt::format("content-type '{}' is not one the engine reads: '{}' for JSON, none for "
+                                  "Cap'n Proto",
+                                  *content_type, json_content_type));
+  }
+  if (!json) return make_error(Errc::invalid_argument, "this engine reads no JSON commands");
+  return json(value, key, command_id);
+}
+
 Result<Command> admit_command(std::string_view key, std::string_view value, int32_t partition,
                               int32_t partition_count, std::string* command_id) {
-  Result<Command> command = decode_command(value);
+  return admit_read_command(decode_command(value), key, partition, partition_count, command_id);
+}
+
+Result<Command> admit_read_command(Result<Command> command, std::string_view key, int32_t partition,
+                                   int32_t partition_count, std::string* command_id) {
   if (!command) return command.error();
   if (command_id != nullptr && check_command_id(command->command_id)) *command_id = command->command_id;
   // For a reversal, the key is the account: route_command takes it as the record's account.
@@ -39,7 +57,10 @@ Result<Command> admit_command(std::string_view key, std::string_view value, int3
 }
 
 Result<Command> admit_control_command(std::string_view value, std::string* command_id) {
-  Result<Command> command = decode_command(value);
+  return admit_read_control_command(decode_command(value), command_id);
+}
+
+Result<Command> admit_read_control_command(Result<Command> command, std::string* command_id) {
   if (!command) return command.error();
   if (command_id != nullptr && check_command_id(command->command_id)) *command_id = command->command_id;
   Result<CommandRoute> route = route_command(*command, "");

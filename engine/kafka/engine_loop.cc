@@ -110,6 +110,18 @@ Result<std::pair<std::string, CardSecret>> read_card_secret_message(std::string_
   return std::pair<std::string, CardSecret>(std::string(bytes.substr(0, colon)), std::move(*secret));
 }
 
+// The message's content-type header (command_intake.h), when it has one.
+std::optional<std::string> content_type_of(const rd_kafka_message_t& message) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(&message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
+  const void* value = nullptr;
+  size_t size = 0;
+  const std::string name(content_type_header);
+  if (rd_kafka_header_get_last(headers, name.c_str(), &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return std::nullopt;
+  return value == nullptr ? std::string() : std::string(static_cast<const char*>(value), size);
+}
+
 }  // namespace
 
 struct KafkaEngineLoop::Owned {
@@ -508,8 +520,10 @@ void KafkaEngineLoop::read_control() {
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;  // end of partition, or a transient error
     if (!control_log_.empty() && message->offset <= control_log_.back().offset) continue;
     IncomingCommand incoming{message->offset, true, {}, make_error(Errc::corruption, ""), {}};
-    incoming.command = admit_control_command(
-        std::string_view(static_cast<const char*>(message->payload), message->len), &incoming.command_id);
+    const std::string_view value(static_cast<const char*>(message->payload), message->len);
+    incoming.command = admit_read_control_command(
+        read_command("", value, content_type_of(*message), options_.json_commands, &incoming.command_id),
+        &incoming.command_id);
     control_log_.push_back(std::move(incoming));
   }
 }
@@ -540,7 +554,7 @@ Status KafkaEngineLoop::read_commands(int wait_ms) {
     queue.push_back(Pending{
         message->offset,
         message->key == nullptr ? "" : std::string(static_cast<const char*>(message->key), message->key_len),
-        std::string(static_cast<const char*>(message->payload), message->len)});
+        std::string(static_cast<const char*>(message->payload), message->len), content_type_of(*message)});
     ++read;
   }
   return ok_status();
@@ -611,7 +625,9 @@ std::optional<DecidedBatch> KafkaEngineLoop::decide_partition(int32_t partition,
     const Pending& pending = queue[i];
     IncomingCommand command{pending.offset, false, pending.key, make_error(Errc::corruption, ""), {}};
     command.command =
-        admit_command(pending.key, pending.value, partition, layout_.command_partitions, &command.command_id);
+        admit_read_command(read_command(pending.key, pending.value, pending.content_type,
+                                        options_.json_commands, &command.command_id),
+                           pending.key, partition, layout_.command_partitions, &command.command_id);
     incoming.push_back(std::move(command));
   }
   std::optional<DecidedBatch> decided = owned.engine.decide_batch(incoming, clock_->now());

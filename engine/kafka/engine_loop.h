@@ -27,6 +27,7 @@
 
 #include "engine/domain/clock.h"
 #include "engine/domain/outcome.h"
+#include "engine/kafka/command_intake.h"
 #include "engine/kafka/partition_engine.h"
 #include "engine/kafka/partition_store.h"
 #include "engine/kafka_client/client.h"
@@ -50,6 +51,8 @@ struct EngineLoopOptions {
   // session.timeout.ms, ...).
   std::vector<std::pair<std::string, std::string>> consumer_settings;
   std::function<void(const std::string&)> notice;  // progress lines (takeovers, drops); may be empty
+  // Messages marked `content-type: application/json` (command_intake.h); empty: refused.
+  JsonCommandReader json_commands;
 };
 
 struct EngineLoopTotals {
@@ -105,6 +108,7 @@ class KafkaEngineLoop {
     int64_t offset = 0;
     std::string key;
     std::string value;
+    std::optional<std::string> content_type;  // the message's header, when it has one
   };
   KafkaEngineLoop(EngineLoopOptions options, TopicNames names, TopicLayout layout, std::string scope);
   Status open_readers();

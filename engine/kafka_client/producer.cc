@@ -55,8 +55,9 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::open(const KafkaEndpoint& 
 }
 
 Status KafkaProducer::produce(const std::string& topic, int32_t partition, std::string_view key,
-                              std::string_view value, uint64_t token) {
-  rd_kafka_vu_t fields[6];
+                              std::string_view value, uint64_t token,
+                              const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::vector<rd_kafka_vu_t> fields(6 + headers.size());
   fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
   fields[0].u.cstr = topic.c_str();
   fields[1].vtype = RD_KAFKA_VTYPE_PARTITION;
@@ -69,9 +70,16 @@ Status KafkaProducer::produce(const std::string& topic, int32_t partition, std::
   fields[4].u.i32 = RD_KAFKA_MSG_F_COPY;
   fields[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
   fields[5].u.ptr = reinterpret_cast<void*>(static_cast<uintptr_t>(token));
+  for (size_t i = 0; i < headers.size(); ++i) {
+    rd_kafka_vu_t& field = fields[6 + i];
+    field.vtype = RD_KAFKA_VTYPE_HEADER;
+    field.u.header.name = headers[i].first.c_str();
+    field.u.header.val = headers[i].second.data();
+    field.u.header.size = static_cast<ssize_t>(headers[i].second.size());
+  }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(delivery_timeout_ms_);
   while (true) {
-    rd_kafka_error_t* error = rd_kafka_produceva(client_->native(), fields, 6);
+    rd_kafka_error_t* error = rd_kafka_produceva(client_->native(), fields.data(), fields.size());
     if (error == nullptr) return ok_status();
     const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
     const std::string reason = rd_kafka_error_string(error);

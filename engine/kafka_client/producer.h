@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/kafka_client/client.h"
@@ -43,8 +44,9 @@ class KafkaProducer {
   // queue is full it serves delivery reports (kept for the next poll) and tries again, up to the
   // delivery timeout. kafka_error when the message cannot be queued (an unknown partition, a fatal
   // producer error); then no report will come for `token`.
+  // `headers`: the message's headers, by name.
   Status produce(const std::string& topic, int32_t partition, std::string_view key, std::string_view value,
-                 uint64_t token);
+                 uint64_t token, const std::vector<std::pair<std::string, std::string>>& headers = {});
   // Serves delivery reports for up to timeout_ms (0: only those ready) and returns every report
   // received since the last call.
   std::vector<Delivery> poll(int timeout_ms);

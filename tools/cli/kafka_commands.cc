@@ -103,6 +103,10 @@ void add_kafka_commands(CLI::App& app, Cli& cli) {
       ->required();
   add_topic_prefix_option(*publish, publish_args->publish.connection.topic_prefix);
   add_kafka_config_option(*publish, publish_args->publish.connection.properties);
+  publish->add_flag("--json", publish_args->publish.as_json,
+                    "Publish each command as its JSON (header content-type: application/json) instead of "
+                    "Cap'n Proto, as an upstream system without Cap'n Proto would (docs/kafka.md \"JSON "
+                    "commands\")");
   publish->add_option("--file", publish_args->file, "Read the lines from FILE (default -: standard input)")
       ->type_name("FILE");
   add_partitions_option(*publish, publish_args->publish.topics.partitions);

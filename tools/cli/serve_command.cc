@@ -19,6 +19,7 @@
 #include "tools/cli/server.h"
 #include "tools/commands/data_dir.h"
 #include "tools/commands/exit_codes.h"
+#include "tools/commands/kafka_command_json.h"
 #include "tools/commands/serve_kafka.h"
 #include "tools/commands/stop_signals.h"
 #include "tools/http/embedded_backend.h"
@@ -180,6 +181,7 @@ ServeKafkaOptions kafka_options(const GlobalOptions& options, const ServeArgs& a
   }
   // A subdirectory, so that the default data directory can hold an embedded ledger as well.
   kafka.loop.data_dir = (std::filesystem::path(options.data_dir_or_default()) / "kafka").string();
+  kafka.loop.json_commands = &read_kafka_json_command;
   return kafka;
 }
 

@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "engine/kafka/command_intake.h"
 #include "engine/kafka_client/admin.h"
 #include "engine/kafka_client/routing.h"
 #include "events/codec.h"
+#include "tools/commands/kafka_command_json.h"
 #include "tools/runtime/command_json.h"
 
 namespace paystream {
@@ -17,48 +19,13 @@ using json = nlohmann::json;
 
 constexpr int finish_poll_ms = 100;
 
-// A command read for Kafka, with the account a reversal is routed by (docs/kafka.md).
-struct KafkaCommand {
-  Command command;
-  std::string reversal_account;
-};
-
-// As command_from_json_text (parse_json_text, then command_from_json), plus "account" on a
-// reversal: the record's account, which decides its partition. It is taken out of the object
-// before the command is read, since the command itself names only the record.
-Result<KafkaCommand> kafka_command_from_json_text(std::string_view text,
-                                                  const std::string& default_operator) {
-  Result<json> parsed = parse_json_text(text);
-  if (!parsed) return parsed.error();
-  json object = std::move(*parsed);
-  const bool reversal = object.is_object() && object.contains("type") && object.at("type") == "reverse";
-  if (!reversal || !object.contains("account")) {
-    Result<Command> command = command_from_json(object, default_operator);
-    if (!command) return command.error();
-    if (const auto* reverse = std::get_if<Reverse>(&command->body)) {
-      return make_error(
-          Errc::invalid_argument,
-          fmt::format("a reversal on Kafka needs \"account\", the account of record {}: it decides "
-                      "the partition (docs/kafka.md)",
-                      reverse->record.value));
-    }
-    return KafkaCommand{std::move(*command), ""};
-  }
-  if (!object.at("account").is_string())
-    return make_error(Errc::invalid_argument, "\"account\" must be a string");
-  std::string account = object.at("account").get<std::string>();
-  object.erase("account");
-  Result<Command> command = command_from_json(object, default_operator);
-  if (!command) return command.error();
-  return KafkaCommand{std::move(*command), std::move(account)};
-}
-
-// The command_id a refused line names, so its outcome can be matched ("" when it has none).
-std::string command_id_of(std::string_view text) {
-  const json object = json::parse(text.begin(), text.end(), nullptr, false);
-  if (!object.is_object() || !object.contains("command_id") || !object.at("command_id").is_string())
-    return "";
-  return object.at("command_id").get<std::string>();
+// The line as the engine reads JSON (kafka_command_json.h): what `command` was read from, with the
+// command ID and operator it was given where the line had none.
+std::string json_message(std::string_view line, const Command& command) {
+  json object = json::parse(line.begin(), line.end());
+  object["command_id"] = command.command_id;
+  object["operator"] = command.operator_name;
+  return object.dump();
 }
 
 }  // namespace
@@ -88,6 +55,7 @@ Result<std::unique_ptr<CommandPublisher>> CommandPublisher::open(const PublishOp
 CommandPublisher::CommandPublisher(const PublishOptions& options, TopicNames names, TopicLayout layout,
                                    std::unique_ptr<KafkaProducer> producer, std::ostream& out)
     : default_operator_(options.default_operator),
+      as_json_(options.as_json),
       names_(std::move(names)),
       layout_(layout),
       producer_(std::move(producer)),
@@ -115,12 +83,12 @@ void CommandPublisher::record_failure(uint64_t line_number, const Error& error) 
 
 void CommandPublisher::publish_line(uint64_t line_number, std::string_view text) {
   Result<KafkaCommand> read = kafka_command_from_json_text(text, default_operator_);
-  if (!read) return refuse(line_number, command_id_of(text), read.error());
+  if (!read) return refuse(line_number, command_id_of_json_text(text), read.error());
   Command& command = read->command;
   if (command.command_id.empty()) command.command_id = generate_command_id();
   Result<CommandRoute> route = route_command(command, read->reversal_account);
   if (!route) return refuse(line_number, command.command_id, route.error());
-  const std::string value = encode_command(command);
+  const std::string value = as_json_ ? json_message(text, command) : encode_command(command);
   if (value.size() > encoded_command_bytes_max) {
     return refuse(line_number, command.command_id,
                   make_error(Errc::invalid_argument,
@@ -131,8 +99,12 @@ void CommandPublisher::publish_line(uint64_t line_number, std::string_view text)
   const int32_t partitions = route->topic == TopicKind::control ? 1 : layout_.command_partitions;
   const uint64_t token = first_token_ + pending_.size();
   pending_.push_back({line_number, command.command_id, &topic, std::nullopt});
+  const std::vector<std::pair<std::string, std::string>> headers =
+      as_json_ ? std::vector<std::pair<std::string, std::string>>{{std::string(content_type_header),
+                                                                   std::string(json_content_type)}}
+               : std::vector<std::pair<std::string, std::string>>{};
   Status queued =
-      producer_->produce(topic, partition_of_key(route->key, partitions), route->key, value, token);
+      producer_->produce(topic, partition_of_key(route->key, partitions), route->key, value, token, headers);
   if (!queued) {
     // Not queued, so no report will come: it is a failed delivery now.
     record_failure(line_number, queued.error());

@@ -23,6 +23,9 @@ struct PublishOptions {
   TopicDefaults topics;  // used only for topics that do not exist yet
   ProducerOptions producer;
   int topic_timeout_ms = 30'000;  // reading the metadata and creating missing topics
+  // Publish each command as its JSON (content-type: application/json) rather than Cap'n Proto,
+  // with the "command_id" and "operator" filled in that the line left out.
+  bool as_json = false;
 };
 
 struct PublishTotals {
@@ -62,6 +65,7 @@ class CommandPublisher {
   void print_completed();
 
   std::string default_operator_;
+  bool as_json_ = false;
   TopicNames names_;
   TopicLayout layout_;
   std::unique_ptr<KafkaProducer> producer_;

@@ -13,8 +13,9 @@
 namespace paystream {
 namespace {
 
-TEST_CASE("kafka config file: key=value lines in order; comments, blank lines and spaces around are skipped",
-          "[kafka-config]") {
+TEST_CASE(
+    "kafka config file: key=value lines in order, and comments, blank lines and spaces around are skipped",
+    "[kafka-config]") {
   const Result<KafkaProperties> parsed = parse_kafka_config(
       "# the cluster's TLS and SASL\n\n  security.protocol = SASL_SSL\r\nsasl.mechanisms=SCRAM-SHA-256\n"
       "sasl.password=p=w#rd\n  # indented comment\nssl.ca.location=/etc/ca.pem",
@@ -49,7 +50,7 @@ TEST_CASE("kafka config file: a refused line names the file, the line and the pr
 }
 
 TEST_CASE(
-    "kafka config file: every Kafka command takes --kafka-config; a bad file is a usage error that shows "
+    "kafka config file: every Kafka command takes --kafka-config, a bad file is a usage error that shows "
     "no value, and it needs --kafka where --kafka is optional",
     "[kafka-config]") {
   e2e::TemporaryDirectory directory;
