@@ -5,7 +5,9 @@
 
 #include "engine/kafka_client/producer.h"
 #include "engine/kafka_client/routing.h"
+#include "tests/support/card_secret.h"
 #include "tests/support/kafka/engine_fixture.h"
+#include "tests/support/kafka/partition_keys.h"
 #include "tests/support/kafka/topic_reader.h"
 
 namespace paystream::testing::cards {
@@ -17,21 +19,7 @@ constexpr int16_t end_txn_request = 26;  // Kafka protocol ApiKeys
 constexpr int producer_fenced = 90;      // rd_kafka_resp_err_t: fatal for a transactional producer
 constexpr int64_t card_value = 25'000'000;
 
-inline std::string key_on(int32_t partition, const std::string& prefix, int skip = 0) {
-  for (int i = 0;; ++i) {
-    std::string key = prefix + std::to_string(i);
-    if (partition_of_key(key, partitions) == partition && skip-- == 0) return key;
-  }
-}
-
 inline std::string pin_of(const std::string& number) { return "73" + number.substr(number.size() - 6); }
-
-inline CardSecret secret_of(const std::string& pin) {
-  CardSecret secret{.salt = std::string(16, 'q'), .hash = {}};
-  const Sha256 digest = sha256(secret.salt + pin);
-  secret.hash.assign(reinterpret_cast<const char*>(digest.data()), digest.size());
-  return secret;
-}
 
 // IssueCards has no JSON line (the PINs are made where the batch is issued): produced as a gateway does.
 inline void issue(const testing::MockKafka& kafka, const std::string& batch,
@@ -42,7 +30,7 @@ inline void issue(const testing::MockKafka& kafka, const std::string& batch,
                   .expires = parse_date("2099-12-31").value(),
                   .cards = {}};
   for (const std::string& number : numbers) {
-    body.cards.push_back(IssuedCard{.number = number, .secret = secret_of(pin_of(number))});
+    body.cards.push_back(IssuedCard{.number = number, .secret = card_secret_of(pin_of(number))});
   }
   const Command command{"cards:" + batch + ":0", "admin", body};
   Result<std::unique_ptr<KafkaProducer>> producer =

@@ -9,6 +9,8 @@ namespace {
 
 using namespace testing::cards;
 using nlohmann::json;
+using testing::card_secret_of;
+using testing::key_on_partition;
 using testing::line;
 
 std::unique_ptr<KafkaEngineLoop> owner_of(const testing::MockKafka& kafka, const std::string& data,
@@ -31,9 +33,10 @@ void step_both_until(KafkaEngineLoop& a, KafkaEngineLoop& b, const std::function
 struct TwoOwners {
   testing::MockKafka kafka = testing::mock_kafka(1, partitions);
   e2e::TemporaryDirectory directory;
-  std::string batch = key_on(1, "batch-");
-  std::vector<std::string> numbers{key_on(1, "40128800", 0), key_on(1, "40128800", 1)};
-  std::string far = key_on(2, "C-");
+  std::string batch = key_on_partition(partitions, 1, "batch-");
+  std::vector<std::string> numbers{key_on_partition(partitions, 1, "40128800", 0),
+                                   key_on_partition(partitions, 1, "40128800", 1)};
+  std::string far = key_on_partition(partitions, 2, "C-");
   std::unique_ptr<KafkaEngineLoop> cards = owner_of(kafka, directory.file("cards"), {0, 1});
   std::unique_ptr<KafkaEngineLoop> accounts = owner_of(kafka, directory.file("accounts"), {2});
 
@@ -131,7 +134,7 @@ TEST_CASE(
     "kafka engine cards: two redemptions of one card at once, into accounts of two partitions: one wins",
     "[kafka][engine-loop][cards]") {
   TwoOwners two;
-  const std::string other = key_on(0, "C-");
+  const std::string other = key_on_partition(partitions, 0, "C-");
   testing::publish(two.kafka, line(R"({"type":"open_account","account":")" + other +
                                    R"(","name":"n","command_id":"o-other"})") +
                                   redeem_line("race-1", two.numbers[1], two.far, pin_of(two.numbers[1])) +

@@ -9,6 +9,8 @@ namespace paystream {
 
 using namespace testing::cards;
 using nlohmann::json;
+using testing::card_secret_of;
+using testing::key_on_partition;
 using testing::line;
 
 TEST_CASE(
@@ -18,13 +20,13 @@ TEST_CASE(
   const testing::MockKafka kafka = testing::mock_kafka(1, partitions);
   e2e::TemporaryDirectory directory;
   const int32_t card_partition = 1;
-  const std::string batch = key_on(card_partition, "batch-");
-  const std::vector<std::string> numbers{key_on(card_partition, "40128800", 0),
-                                         key_on(card_partition, "40128800", 1),
-                                         key_on(card_partition, "40128800", 2)};
-  const std::string near = key_on(card_partition, "C-");  // the cards' own partition
-  const std::string far = key_on(2, "C-");
-  const std::string missing = key_on(0, "C-");
+  const std::string batch = key_on_partition(partitions, card_partition, "batch-");
+  const std::vector<std::string> numbers{key_on_partition(partitions, card_partition, "40128800", 0),
+                                         key_on_partition(partitions, card_partition, "40128800", 1),
+                                         key_on_partition(partitions, card_partition, "40128800", 2)};
+  const std::string near = key_on_partition(partitions, card_partition, "C-");  // the cards' own partition
+  const std::string far = key_on_partition(partitions, 2, "C-");
+  const std::string missing = key_on_partition(partitions, 0, "C-");
 
   std::unique_ptr<KafkaEngineLoop> loop = testing::open_loop(kafka, directory.file("a"));
   testing::take_all(*loop);
@@ -78,7 +80,7 @@ TEST_CASE(
        testing::read_topic(kafka.cluster->bootstrap(), kafka.names.events, partitions)) {
     for (const std::string& number : numbers) {
       CHECK(message.value.find(pin_of(number)) == std::string::npos);
-      CHECK(message.value.find(secret_of(pin_of(number)).hash) == std::string::npos);
+      CHECK(message.value.find(card_secret_of(pin_of(number)).hash) == std::string::npos);
     }
   }
   CHECK(testing::read_topic(kafka.cluster->bootstrap(), kafka.names.card_secrets, partitions).size() == 3);

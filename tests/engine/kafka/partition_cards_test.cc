@@ -10,6 +10,8 @@
 #include "engine/kafka/partition_engine.h"
 #include "engine/kafka/results.h"
 #include "engine/kafka_client/routing.h"
+#include "tests/support/card_secret.h"
+#include "tests/support/kafka/partition_keys.h"
 
 namespace paystream {
 namespace {
@@ -18,21 +20,8 @@ constexpr int32_t partitions = 4;
 const Timestamp now{1'800'000'000'000'000};  // 2027-01-15
 constexpr int64_t card_value = 10'000'000;
 
-// A key of the form prefix + n that murmur2 puts on `partition`.
-std::string key_on(int32_t partition, const std::string& prefix, int skip = 0) {
-  for (int i = 0;; ++i) {
-    std::string key = prefix + std::to_string(i);
-    if (partition_of_key(key, partitions) == partition && skip-- == 0) return key;
-  }
-}
-
-std::string card_on(int32_t partition, int skip = 0) { return key_on(partition, "40128888000", skip); }
-
-CardSecret secret_of(const std::string& pin) {
-  CardSecret secret{.salt = std::string(16, 's'), .hash = {}};
-  const Sha256 digest = sha256(secret.salt + pin);
-  secret.hash.assign(reinterpret_cast<const char*>(digest.data()), digest.size());
-  return secret;
+std::string card_on(int32_t partition, int skip = 0) {
+  return testing::key_on_partition(partitions, partition, "40128888000", skip);
 }
 
 PartitionEngine taken_over(int32_t partition) {
@@ -71,7 +60,7 @@ Command issue(const std::string& batch, const std::vector<std::string>& numbers)
                   .expires = parse_date("2027-12-31").value(),
                   .cards = {}};
   for (const std::string& number : numbers) {
-    body.cards.push_back(IssuedCard{.number = number, .secret = secret_of("PIN-" + number)});
+    body.cards.push_back(IssuedCard{.number = number, .secret = testing::card_secret_of("PIN-" + number)});
   }
   return Command{"cards:" + batch + ":0", "admin", body};
 }
@@ -90,7 +79,7 @@ struct Cluster {
   int32_t account_partition = 3;
   PartitionEngine cards = taken_over(1);
   PartitionEngine accounts = taken_over(3);
-  std::string batch = key_on(1, "batch-");
+  std::string batch = testing::key_on_partition(partitions, 1, "batch-");
   std::vector<std::string> numbers{card_on(1, 0), card_on(1, 1), card_on(1, 2)};
   int64_t card_offset = 0;
   int64_t account_offset = 0;
@@ -113,7 +102,7 @@ TEST_CASE(
     "P.card-secrets",
     "[kafka][cards]") {
   PartitionEngine engine = taken_over(1);
-  const std::string batch = key_on(1, "batch-");
+  const std::string batch = testing::key_on_partition(partitions, 1, "batch-");
   const DecidedCommand issued = decide_one(engine, 0, issue(batch, {card_on(1, 0), card_on(1, 1)}), batch);
   REQUIRE(issued.outcome.error_code.empty());
   CHECK(issued.issued.size() == 2);
@@ -125,7 +114,7 @@ TEST_CASE(
 TEST_CASE("kafka cards: a card and an account of one partition are redeemed in one decision, as embedded",
           "[kafka][cards]") {
   Cluster cluster;
-  const std::string account = key_on(cluster.card_partition, "C-");
+  const std::string account = testing::key_on_partition(partitions, cluster.card_partition, "C-");
   REQUIRE(cluster.on_cards(open_account(account), account).outcome.error_code.empty());
   const DecidedCommand paid =
       cluster.on_cards(redeem("r-1", cluster.numbers[0], account), cluster.numbers[0]);
@@ -144,7 +133,7 @@ TEST_CASE(
     "applied once",
     "[kafka][cards]") {
   Cluster cluster;
-  const std::string account = key_on(cluster.account_partition, "C-");
+  const std::string account = testing::key_on_partition(partitions, cluster.account_partition, "C-");
   REQUIRE(cluster.on_accounts(open_account(account), account).outcome.error_code.empty());
   const std::string& number = cluster.numbers[0];
 
@@ -193,7 +182,7 @@ TEST_CASE(
     "once",
     "[kafka][cards]") {
   Cluster cluster;
-  const std::string missing = key_on(cluster.account_partition, "C-", 0);
+  const std::string missing = testing::key_on_partition(partitions, cluster.account_partition, "C-", 0);
   const std::string& number = cluster.numbers[1];
   const DecidedCommand redeemed = cluster.on_cards(redeem("r-1", number, missing), number);
   REQUIRE(redeemed.follow_ons.size() == 1);
@@ -254,8 +243,8 @@ TEST_CASE(
     "account lives, and the card comes back",
     "[kafka][cards]") {
   Cluster cluster;
-  const std::string agent = key_on(cluster.account_partition, "AG-");
-  const std::string other = key_on(cluster.account_partition, "C-");
+  const std::string agent = testing::key_on_partition(partitions, cluster.account_partition, "AG-");
+  const std::string other = testing::key_on_partition(partitions, cluster.account_partition, "C-");
   for (PartitionEngine* engine : {&cluster.cards, &cluster.accounts}) {
     AddOperator add;
     add.settings.name = "agent.1";
@@ -298,7 +287,7 @@ TEST_CASE(
     "rebuild",
     "[kafka][cards]") {
   Cluster cluster;
-  const std::string account = key_on(cluster.account_partition, "C-");
+  const std::string account = testing::key_on_partition(partitions, cluster.account_partition, "C-");
   const std::string& number = cluster.numbers[0];
   PartitionEngine& engine = cluster.cards;
   std::optional<DecidedBatch> wrong = engine.decide_batch(
@@ -318,7 +307,7 @@ TEST_CASE(
 
   // Another engine rebuilt from the same batches keeps the answer for the next copy.
   PartitionEngine fresh = taken_over(cluster.card_partition);
-  const std::string batch = key_on(cluster.card_partition, "batch-");
+  const std::string batch = testing::key_on_partition(partitions, cluster.card_partition, "batch-");
   std::optional<DecidedBatch> issued = fresh.decide_batch({incoming(0, issue(batch, {number}), batch)}, now);
   std::optional<DecidedBatch> failed =
       fresh.decide_batch({incoming(1, redeem("w-1", number, account, "nope"), number)}, now);
@@ -328,7 +317,7 @@ TEST_CASE(
       rebuilt.apply_accepted(*decode_event_batch(encode_event_batch(issued->batch)), {1, "owner-a", 1}).ok());
   REQUIRE(
       rebuilt.apply_accepted(*decode_event_batch(encode_event_batch(failed->batch)), {1, "owner-a", 2}).ok());
-  rebuilt.add_card_secret(number, secret_of("PIN-" + number));
+  rebuilt.add_card_secret(number, testing::card_secret_of("PIN-" + number));
   const auto entry = rebuilt.commands().find("w-1");
   REQUIRE(entry != rebuilt.commands().end());
   CHECK(entry->second.refusal_code == "wrong_card_or_pin");

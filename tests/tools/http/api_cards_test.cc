@@ -10,6 +10,7 @@
 
 #include "engine/kafka_client/routing.h"
 #include "events/log_format.h"
+#include "tests/support/kafka/partition_keys.h"
 #include "tests/tools/http/api_test_support.h"
 
 namespace paystream::http_test {
@@ -174,14 +175,6 @@ namespace {
 
 constexpr int32_t partitions = 3;
 
-// The `skip`-th key `prefix` + a number that Kafka mode puts on `partition` of `partitions`.
-std::string key_on(int32_t partition, const std::string& prefix, int skip = 0) {
-  for (int i = 0;; ++i) {
-    std::string key = prefix + std::to_string(i);
-    if (partition_of_key(key, partitions) == partition && skip-- == 0) return key;
-  }
-}
-
 // Waits (bounded) until the card is in `state`: a card whose payment another partition refused comes
 // back once its partition has read the return, a moment after the refusal is answered.
 void wait_for_card_state(httplib::Client& client, const std::string& number, const std::string& state) {
@@ -211,12 +204,13 @@ TEST_CASE(
   const std::string batch_name = "XP-1";
   const int32_t home = partition_of_key(batch_name, partitions);
   const int32_t away = (home + 1) % partitions;
-  const std::string near = key_on(home, "N-");  // on the cards' partition
-  const std::string far = key_on(away, "F-");   // on another
-  const std::string missing_far = key_on(away, "M-");
-  const std::string missing_near = key_on(home, "M-");
-  const std::string agent_account = key_on(away, "AG-");  // an agent and its tree: one partition
-  const std::string sub = key_on(away, "S-");
+  const std::string near = testing::key_on_partition(partitions, home, "N-");  // on the cards' partition
+  const std::string far = testing::key_on_partition(partitions, away, "F-");   // on another
+  const std::string missing_far = testing::key_on_partition(partitions, away, "M-");
+  const std::string missing_near = testing::key_on_partition(partitions, home, "M-");
+  const std::string agent_account =
+      testing::key_on_partition(partitions, away, "AG-");  // an agent and its tree: one partition
+  const std::string sub = testing::key_on_partition(partitions, away, "S-");
   open_account(admin, {{"account", near}, {"name", "Near"}});
   open_account(admin, {{"account", far}, {"name", "Far"}});
   open_account(admin, {{"account", agent_account}, {"name", "Agent"}, {"account_type", "agent"}});

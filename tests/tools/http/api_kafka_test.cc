@@ -11,6 +11,7 @@
 
 #include "engine/kafka_client/routing.h"
 #include "tests/support/child_process.h"
+#include "tests/support/kafka/partition_keys.h"
 #include "tests/tools/http/api_test_support.h"
 
 namespace paystream::http_test {
@@ -197,10 +198,7 @@ TEST_CASE(
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a condition, bounded above
   }
   const auto key_on = [&](int32_t partition, const std::string& prefix) {
-    for (int i = 0;; ++i) {
-      const std::string key = prefix + std::to_string(i);
-      if (partition_of_key(key, partitions) == partition) return key;
-    }
+    return testing::key_on_partition(partitions, partition, prefix);
   };
   const std::string account = key_on(1, "K-");
   open_account(admin, {{"account", account}, {"name", "Far"}});
