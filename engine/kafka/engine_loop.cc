@@ -502,15 +502,23 @@ void KafkaEngineLoop::on_rebalance(int error, void* list) {
         retry_later(partitions->elems[i].partition);
       }
     }
-  } else {
-    retakes_.clear();  // whatever the group revokes is not ours to take again
-    for (const int32_t partition : owned()) {
-      if (Status released = release(partition); !released) {
-        say(released.error().message);
-      }
+    if (Status assigned = assign_owned(); !assigned) rebalance_error_ = assigned.error();
+    return;
+  }
+  retakes_.clear();  // whatever the group revokes is not ours to take again
+  for (const int32_t partition : owned()) {
+    if (Status released = release(partition); !released) {
+      say(released.error().message);
     }
   }
-  if (Status assigned = assign_owned(); !assigned) rebalance_error_ = assigned.error();
+  // Only an unassign (assign(NULL)) tells librdkafka that the revoked partitions are given up: after an
+  // empty assignment instead (librdkafka 2.0.2), the member keeps waiting for that unassign and never
+  // joins the group again. On a real broker the group then stalled when another instance joined (the
+  // newcomer got no partition in a minute), and for good after this member's session had expired while
+  // the broker restarted.
+  if (const rd_kafka_resp_err_t unassigned = rd_kafka_assign(commands_->native(), nullptr); unassigned != 0) {
+    rebalance_error_ = kafka_error(fmt::format("cannot give up topic '{}'", names_.commands), unassigned);
+  }
 }
 
 void KafkaEngineLoop::read_control() {

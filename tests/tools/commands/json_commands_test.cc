@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
@@ -148,6 +149,13 @@ TEST_CASE(
                         broker.prefix, "--data", directory.file("data"), "--until-caught-up"});
   INFO(projected.err);
   REQUIRE(projected.exit_code == 0);
+  // The projector's consumer group stands where its projections do, for Kafka's lag tools.
+  int64_t committed = 0;
+  for (const int64_t offset : testing::committed_offsets(broker.bootstrap, "paystream-projections",
+                                                         broker.prefix + ".events", partitions)) {
+    committed += std::max<int64_t>(offset, 0);
+  }
+  CHECK(committed == testing::topic_end(broker.bootstrap, broker.prefix + ".events", partitions));
   const e2e::ProcessResult records = e2e::run_process(
       {PAYSTREAM_BINARY, "records", "--data", directory.file("data"), "--format", "json", "--limit", "0"});
   REQUIRE(records.exit_code == 0);

@@ -18,6 +18,7 @@
 #include "events/codec.h"
 #include "events/money.h"
 #include "tests/support/child_process.h"
+#include "tests/support/kafka/own_broker.h"
 #include "tests/support/kafka/publish_fixture.h"
 #include "tests/support/kafka/topic_reader.h"
 #include "tests/support/run_process.h"
@@ -36,12 +37,9 @@ struct RealBroker {
   std::string prefix;
 };
 
-RealBroker real_broker(const std::string& name) {
-  const char* kafka = std::getenv("PAYSTREAM_TEST_KAFKA");
-  INFO("the kafka-real tests need PAYSTREAM_TEST_KAFKA=HOST:PORT (ctest -L kafka-real starts the broker)");
-  REQUIRE(kafka != nullptr);
-  REQUIRE(std::string_view(kafka).find(':') != std::string_view::npos);
-  RealBroker broker{kafka,
+// Topics of their own on the broker at `bootstrap`.
+RealBroker topics_on(const std::string& bootstrap, const std::string& name) {
+  RealBroker broker{bootstrap,
                     fmt::format("kr-{}-{}-{}", name, getpid(),
                                 std::chrono::steady_clock::now().time_since_epoch().count() % 1'000'000)};
   const e2e::ProcessResult made =
@@ -50,6 +48,27 @@ RealBroker real_broker(const std::string& name) {
   INFO(made.err);
   REQUIRE(made.exit_code == 0);
   return broker;
+}
+
+RealBroker real_broker(const std::string& name) {
+  const char* kafka = std::getenv("PAYSTREAM_TEST_KAFKA");
+  INFO("the kafka-real tests need PAYSTREAM_TEST_KAFKA=HOST:PORT (ctest -L kafka-real starts the broker)");
+  REQUIRE(kafka != nullptr);
+  REQUIRE(std::string_view(kafka).find(':') != std::string_view::npos);
+  return topics_on(kafka, name);
+}
+
+// `accounts` accounts opened ("C-0", ...), then testing::payment_lines(payments, accounts, "pay"): a
+// JSON lines file in `directory`.
+std::string ledger_file(const e2e::TemporaryDirectory& directory, int accounts, int payments) {
+  const std::string path = directory.file("in.jsonl");
+  std::ofstream file(path);
+  for (int a = 0; a < accounts; ++a) {
+    file << R"({"type":"open_account","account":"C-)" << a << R"(","name":"n","command_id":"open-)" << a
+         << "\"}\n";
+  }
+  file << testing::payment_lines(payments, accounts, "pay");
+  return path;
 }
 
 std::map<std::string, json> results_of(const RealBroker& broker) {
@@ -78,7 +97,8 @@ void publish(const RealBroker& broker, const std::string& file) {
   REQUIRE(published.exit_code == 0);
 }
 
-std::vector<std::string> serve_argv(const RealBroker& broker, const std::string& data) {
+std::vector<std::string> serve_argv(const RealBroker& broker, const std::string& data,
+                                    int batch_commands = 50) {
   return {PAYSTREAM_BINARY,
           "serve",
           "--kafka",
@@ -90,7 +110,7 @@ std::vector<std::string> serve_argv(const RealBroker& broker, const std::string&
           "--data",
           data,
           "--batch-commands",
-          "50",
+          std::to_string(batch_commands),
           "--session-timeout-ms",
           "6000"};
 }
@@ -148,6 +168,61 @@ json balance_rows(const std::string& data) {
 
 int64_t micros(const json& text) { return Money::parse(text.get<std::string>()).value().micros(); }
 
+// What each account was paid by `times` files of testing::payment_lines(payments, accounts, ...), in
+// micros.
+std::map<std::string, int64_t> paid_by_account(int accounts, int payments, int times = 1) {
+  std::map<std::string, int64_t> paid;
+  for (int i = 0; i < payments; ++i) {
+    paid["C-" + std::to_string(i % accounts)] += int64_t{times} * (i + 1) * 1'000'000;
+  }
+  return paid;
+}
+
+// The projections of `data` (project_and_verify first): one payment record per payment, every balance
+// the sum of its account's records, and what was paid to it.
+void check_balances_are_records(const std::string& data, const std::map<std::string, int64_t>& paid,
+                                int payments) {
+  const e2e::ProcessResult records =
+      e2e::run_process({PAYSTREAM_BINARY, "records", "--data", data, "--format", "json", "--limit", "0"});
+  INFO(records.err);
+  REQUIRE(records.exit_code == 0);
+  std::map<std::string, int64_t> recorded;
+  std::set<std::string> record_ids;
+  const json rows = json::parse(records.out)["rows"];
+  for (const json& row : rows) {
+    recorded[row["account_id"].get<std::string>()] += micros(row["amount"]);
+    record_ids.insert(row["record_id"].get<std::string>());
+  }
+  CHECK(record_ids.size() == static_cast<size_t>(payments));
+  std::map<std::string, int64_t> balances;
+  for (const json& row : balance_rows(data))
+    balances[row["account_id"].get<std::string>()] = micros(row["current_balance"]);
+  CHECK(balances == recorded);
+  CHECK(balances == paid);
+}
+
+// Every command of P.commands has exactly one accepted outcome in the events (read_committed, through
+// the reader's rule) and an ok result; the broker committed no batch of a fenced owner.
+void check_each_command_decided_once(const RealBroker& broker, size_t commands) {
+  const History history = read_history(broker);
+  CHECK(history.outcomes.size() == commands);
+  for (const auto& [where, count] : history.outcomes) CHECK(count == 1);
+  CHECK(history.ignored.count(BatchVerdict::superseded_epoch) == 0);
+  CHECK(history.ignored.count(BatchVerdict::lost_takeover) == 0);
+  const std::map<std::string, json> results = results_of(broker);
+  CHECK(results.size() == commands);
+  for (const auto& [id, result] : results) {
+    INFO(id);
+    CHECK(result["ok"] == true);
+  }
+}
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
+  return count;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -158,15 +233,7 @@ TEST_CASE(
   e2e::TemporaryDirectory directory;
   constexpr int accounts = 12;
   constexpr int payments = 3000;
-  {
-    std::ofstream file(directory.file("in.jsonl"));
-    for (int a = 0; a < accounts; ++a) {
-      file << R"({"type":"open_account","account":"C-)" << a << R"(","name":"n","command_id":"open-)" << a
-           << "\"}\n";
-    }
-    file << testing::payment_lines(payments, accounts, "pay");
-  }
-  publish(broker, directory.file("in.jsonl"));
+  publish(broker, ledger_file(directory, accounts, payments));
   const std::string data = directory.file("data");
   {
     testing::ChildProcess first(serve_argv(broker, data), directory.file("first.err"));
@@ -210,15 +277,7 @@ TEST_CASE(
   e2e::TemporaryDirectory directory;
   constexpr int accounts = 6;
   constexpr int payments = 3000;
-  {
-    std::ofstream file(directory.file("in.jsonl"));
-    for (int a = 0; a < accounts; ++a) {
-      file << R"({"type":"open_account","account":"C-)" << a << R"(","name":"n","command_id":"open-)" << a
-           << "\"}\n";
-    }
-    file << testing::payment_lines(payments, accounts, "pay");
-  }
-  publish(broker, directory.file("in.jsonl"));
+  publish(broker, ledger_file(directory, accounts, payments));
   testing::ChildProcess zombie(serve_argv(broker, directory.file("zombie")), directory.file("zombie.err"));
   wait_until([&] { return results_of(broker).size() >= 300; }, directory.file("zombie.err"));
   zombie.signal(SIGSTOP);  // frozen, perhaps in the middle of transactions
@@ -349,6 +408,108 @@ TEST_CASE(
   const json rows = balance_rows(data);
   REQUIRE(rows.size() == 1);
   CHECK(micros(rows[0]["current_balance"]) == 40'000'000);  // two cards paid into it, once each
+}
+
+TEST_CASE(
+    "kafka real: the single broker killed (SIGKILL), then stopped (SIGTERM), and started again on its data "
+    "in the middle of transactions: the engine recovers by itself and decides every command once",
+    "[kafka-real]") {
+  e2e::TemporaryDirectory directory;
+  testing::OwnBroker own(directory.file("broker"));
+  const RealBroker broker = topics_on(own.bootstrap(), "broker-restart");
+  constexpr int accounts = 12;
+  // Several seconds of work in batches of 10, so that both outages fall in the middle of it (checked).
+  constexpr int payments = 3000;
+  constexpr size_t commands = accounts + payments;
+  publish(broker, ledger_file(directory, accounts, payments));
+  const std::string log = directory.file("serve.err");
+  // One engine for the whole test: it must get over both outages without a restart of its own.
+  testing::ChildProcess serve(serve_argv(broker, directory.file("data"), 10), log);
+  size_t decided = 500;
+  for (const int signal : {SIGKILL, SIGTERM}) {
+    INFO("broker signal " << signal);
+    wait_until([&] { return results_of(broker).size() >= decided; }, log);
+    own.kill(signal);  // transactions of three partitions in flight
+    own.restart();     // the same port and data: about 10-20 s without a broker
+    // What was committed before it went, and perhaps a little since: the rest must follow.
+    decided = results_of(broker).size();
+    CHECK(decided < commands);
+    decided += 500;
+  }
+  wait_until([&] { return results_of(broker).size() == commands; }, log);
+  serve.signal(SIGTERM);
+  CHECK(serve.wait() == 0);  // still the first process: it never gave up
+  INFO(e2e::read_file(log));
+
+  check_each_command_decided_once(broker, commands);
+  project_and_verify(broker, directory.file("data"));
+  check_balances_are_records(directory.file("data"), paid_by_account(accounts, payments), payments);
+}
+
+TEST_CASE(
+    "kafka real: instances of one group under load, a second and a third joining, one leaving (SIGTERM) and "
+    "one killed (SIGKILL): no command lost or decided twice",
+    "[kafka-real]") {
+  const RealBroker broker = real_broker("group");
+  e2e::TemporaryDirectory directory;
+  constexpr int accounts = 12;
+  // Published before each change of the group: several seconds of work in batches of 10 (a transaction
+  // each), so that every change happens while commands wait (checked).
+  constexpr int chunk = 3000;
+  constexpr int batch_commands = 10;
+  publish(broker, ledger_file(directory, accounts, 0));
+  size_t published = accounts;
+  int chunks = 0;
+  const auto publish_chunk = [&] {
+    const std::string path = directory.file(fmt::format("chunk-{}.jsonl", chunks));
+    std::ofstream(path) << testing::payment_lines(chunk, accounts, fmt::format("pay{}", chunks));
+    publish(broker, path);
+    ++chunks;
+    published += chunk;
+  };
+  const auto instance = [&](const std::string& name) {
+    return std::make_unique<testing::ChildProcess>(serve_argv(broker, directory.file(name), batch_commands),
+                                                   directory.file(name + ".err"));
+  };
+  const auto takeovers = [&](const std::string& name) {
+    return count_of(e2e::read_file(directory.file(name + ".err")), "taken over at epoch");
+  };
+  // Waits until `name` has taken partitions over `count` times in all, checks that commands still
+  // wait (the change happened under load), and waits until 300 more are decided.
+  const auto settle = [&](const std::string& name, size_t count) {
+    wait_until([&] { return takeovers(name) >= count; }, directory.file(name + ".err"));
+    const size_t decided = results_of(broker).size();
+    CHECK(decided < published);
+    wait_until([&] { return results_of(broker).size() >= decided + 300; }, directory.file(name + ".err"));
+  };
+  publish_chunk();
+  std::unique_ptr<testing::ChildProcess> a = instance("a");
+  settle("a", partitions);
+  publish_chunk();
+  std::unique_ptr<testing::ChildProcess> b = instance("b");  // joins: the group shares the partitions out
+  settle("b", 1);
+  publish_chunk();
+  std::unique_ptr<testing::ChildProcess> c = instance("c");  // joins: one partition each
+  settle("c", 1);
+  publish_chunk();
+  const size_t a_before_leave = takeovers("a");
+  b->signal(SIGTERM);  // leaves cleanly: releases its partition and leaves the group at once
+  CHECK(b->wait() == 0);
+  CHECK(count_of(e2e::read_file(directory.file("b.err")), "released at command offset") >= 1);
+  settle("a", a_before_leave + 1);  // the group shares the partitions out again between a and c
+  publish_chunk();
+  const size_t a_before_kill = takeovers("a");
+  c->signal(SIGKILL);  // gone without a word: its partition waits for its session (6 s) to expire
+  CHECK(c->wait() == 128 + SIGKILL);
+  settle("a", a_before_kill + 1);
+  wait_until([&] { return results_of(broker).size() == published; }, directory.file("a.err"));
+  a->signal(SIGTERM);
+  CHECK(a->wait() == 0);
+  INFO(e2e::read_file(directory.file("a.err")) << e2e::read_file(directory.file("c.err")));
+
+  check_each_command_decided_once(broker, published);
+  project_and_verify(broker, directory.file("a"));
+  check_balances_are_records(directory.file("a"), paid_by_account(accounts, chunk, chunks), chunk * chunks);
 }
 
 }  // namespace paystream
