@@ -554,7 +554,20 @@ Status KafkaEngineLoop::read_commands(int wait_ms) {
                        message->offset, rd_kafka_message_errstr(message.get())));
       continue;
     }
-    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // The end of a partition is news to no one; anything else (the group's coordinator refusing
+      // this member) would otherwise leave an instance waiting for partitions without a word.
+      if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        const bool timeout_refused = message->err == RD_KAFKA_RESP_ERR_INVALID_SESSION_TIMEOUT;
+        note_consumer_error(fmt::format(
+            "{} ({}){}", rd_kafka_message_errstr(message.get()), rd_kafka_err2name(message->err),
+            timeout_refused
+                ? ": --session-timeout-ms must lie within the broker's group.min.session.timeout.ms "
+                  "and group.max.session.timeout.ms (6 s and 30 min by default)"
+                : ""));
+      }
+      continue;
+    }
     const auto owned = owned_.find(message->partition);
     if (owned == owned_.end() || message->offset < owned->second->engine.next_command_offset()) continue;
     std::deque<Pending>& queue = pending_[message->partition];
@@ -692,9 +705,23 @@ void KafkaEngineLoop::append_results(const std::vector<DecidedCommand>& commands
   }
 }
 
-const char* const KafkaEngineLoop::idle_reason =
-    "the group's other members hold them, or it still waits for a member that left without a word (up to "
-    "that member's session.timeout.ms, 45 s by default) before sharing them out";
+std::string KafkaEngineLoop::idle_reason() const {
+  {
+    std::lock_guard lock(refusal_mutex_);
+    if (!group_refusal_.empty()) return fmt::format("the group refused it: {}", group_refusal_);
+  }
+  return "the group's other members hold them, or it still waits for a member that left without a word (up "
+         "to that member's session.timeout.ms, 45 s by default) before sharing them out";
+}
+
+void KafkaEngineLoop::note_consumer_error(const std::string& error) {
+  {
+    std::lock_guard lock(refusal_mutex_);
+    if (error == group_refusal_) return;  // said already
+    group_refusal_ = error;
+  }
+  say(fmt::format("group '{}' on '{}': {}", options_.group, names_.commands, error));
+}
 
 Status KafkaEngineLoop::run(const std::atomic<bool>& stop) {
   in_group_ = true;
@@ -716,13 +743,15 @@ Status KafkaEngineLoop::run(const std::atomic<bool>& stop) {
     const auto now = std::chrono::steady_clock::now();
     if (!owned_.empty()) {
       idle_since_ns_ = 0;
+      std::lock_guard lock(refusal_mutex_);
+      group_refusal_.clear();
     } else if (idle_since_ns_.load() == 0) {
       idle_since_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
     } else if (const std::optional<std::chrono::seconds> waited = waiting_for_partitions();
                now - said_idle >= idle_notice_interval && *waited >= idle_notice_interval) {
       said_idle = now;
       say(fmt::format("holds no partition of '{}' after {} s in group '{}': {}", names_.commands,
-                      waited->count(), options_.group, idle_reason));
+                      waited->count(), options_.group, idle_reason()));
     }
   }
   idle_since_ns_ = 0;

@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -92,8 +93,10 @@ class KafkaEngineLoop {
   // In the group (run()): how long this instance has held no partition, nullopt while it holds one
   // (or before run()). Safe to call from any thread: a gateway's /healthz reads it.
   std::optional<std::chrono::seconds> waiting_for_partitions() const;
-  // Why an instance in a group may hold no partition, for whoever reports it.
-  static const char* const idle_reason;
+  // Why an instance in a group may hold no partition, for whoever reports it: what the group's
+  // coordinator last refused this member (a session timeout below the broker's floor, no right to
+  // the group), or else the usual reasons. Safe to call from any thread.
+  std::string idle_reason() const;
   const EngineLoopTotals& totals() const { return totals_; }
   const TopicLayout& layout() const { return layout_; }
   // The engine of an owned partition (tests); nullptr when not owned.
@@ -125,6 +128,8 @@ class KafkaEngineLoop {
   void read_control();
   Status read_commands(int wait_ms);
   std::optional<DecidedBatch> decide_partition(int32_t partition, Owned& owned);
+  // A consumer error of P.commands (no partition end): said once, and kept for idle_reason().
+  void note_consumer_error(const std::string& error);
   std::vector<OutgoingMessage> batch_messages(const DecidedBatch& decided, int32_t partition) const;
   void append_results(const std::vector<DecidedCommand>& commands, int32_t partition, uint64_t epoch,
                       std::vector<OutgoingMessage>& messages) const;
@@ -162,6 +167,8 @@ class KafkaEngineLoop {
   std::map<int32_t, Retake> retakes_;  // assigned by the group, not owned
   // In the group, owning nothing since (steady clock, ns since its epoch); 0: owning some, or not run.
   std::atomic<int64_t> idle_since_ns_ = 0;
+  mutable std::mutex refusal_mutex_;
+  std::string group_refusal_;  // the consumer group's last error, "" once a partition is held
 };
 
 }  // namespace paystream

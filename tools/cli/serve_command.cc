@@ -178,6 +178,12 @@ ServeKafkaOptions kafka_options(const GlobalOptions& options, const ServeArgs& a
     kafka.loop.consumer_settings.emplace_back("session.timeout.ms", std::to_string(*args.session_timeout_ms));
     kafka.loop.consumer_settings.emplace_back("heartbeat.interval.ms",
                                               std::to_string(std::max(*args.session_timeout_ms / 10, 100)));
+    // librdkafka refuses a session longer than max.poll.interval.ms (5 min by default).
+    constexpr int poll_interval_default_ms = 300'000;
+    if (*args.session_timeout_ms > poll_interval_default_ms) {
+      kafka.loop.consumer_settings.emplace_back("max.poll.interval.ms",
+                                                std::to_string(*args.session_timeout_ms));
+    }
   }
   // A subdirectory, so that the default data directory can hold an embedded ledger as well.
   kafka.loop.data_dir = (std::filesystem::path(options.data_dir_or_default()) / "kafka").string();

@@ -43,7 +43,7 @@ int run_kafka_gateway(const KafkaGatewayOptions& options,
           const std::optional<std::chrono::seconds> waited = engine_loop->waiting_for_partitions();
           if (!waited) return std::nullopt;
           return fmt::format("this server's engine instance holds no partition after {} s in group '{}': {}",
-                             waited->count(), group, KafkaEngineLoop::idle_reason);
+                             waited->count(), group, engine_loop->idle_reason());
         });
     engine = std::thread([&] {
       engine_ran = loop->run(engine_stop);

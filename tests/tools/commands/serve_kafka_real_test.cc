@@ -512,4 +512,27 @@ TEST_CASE(
   check_balances_are_records(directory.file("a"), paid_by_account(accounts, chunk, chunks), chunk * chunks);
 }
 
+TEST_CASE(
+    "kafka real: an engine whose session timeout the broker refuses says why it holds no partition, not only "
+    "that it holds none",
+    "[kafka-real]") {
+  const RealBroker broker = real_broker("refused");
+  e2e::TemporaryDirectory directory;
+  std::vector<std::string> argv = serve_argv(broker, directory.file("data"));
+  argv.back() = "3600000";  // --session-timeout-ms above the broker's group.max.session.timeout.ms (30 min)
+  testing::ChildProcess serve(argv, directory.file("serve.err"));
+  wait_until(
+      [&] {
+        return e2e::read_file(directory.file("serve.err")).find("the group refused it: JoinGroup failed") !=
+               std::string::npos;
+      },
+      directory.file("serve.err"));
+  const std::string log = e2e::read_file(directory.file("serve.err"));
+  INFO(log);
+  CHECK_THAT(log, Catch::Contains("INVALID_SESSION_TIMEOUT") &&
+                      Catch::Contains("--session-timeout-ms must lie within the broker's group.min.session"));
+  serve.signal(SIGTERM);
+  CHECK(serve.wait() == 0);
+}
+
 }  // namespace paystream
