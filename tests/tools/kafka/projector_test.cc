@@ -4,7 +4,6 @@
 // history again from the topic and names a tampered row.
 #include "tools/kafka/projector.h"
 
-#include <librdkafka/rdkafka.h>
 #include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "tests/support/kafka/engine_fixture.h"
+#include "tests/support/kafka/topic_reader.h"
 #include "tools/commands/replay_kafka.h"
 #include "tools/runtime/runtime.h"
 
@@ -239,26 +239,6 @@ TEST_CASE(
   CHECK_THAT(out.str(), Catch::Contains("DIFFERS balances: row C-2 differs from its rebuild"));
 }
 
-// What the consumer group `group` has committed for each of the topic's partitions (-1: nothing).
-std::map<int32_t, int64_t> committed_offsets(const std::string& bootstrap, const std::string& group,
-                                             const std::string& topic, int32_t partitions) {
-  Result<KafkaConfig> config = client_config(KafkaEndpoint(bootstrap));
-  REQUIRE(config.ok());
-  REQUIRE(config->set("group.id", group).ok());
-  Result<std::unique_ptr<KafkaClient>> client =
-      KafkaClient::create(KafkaClientType::consumer, std::move(*config));
-  REQUIRE(client.ok());
-  std::unique_ptr<rd_kafka_topic_partition_list_t, void (*)(rd_kafka_topic_partition_list_t*)> list(
-      rd_kafka_topic_partition_list_new(partitions), &rd_kafka_topic_partition_list_destroy);
-  for (int32_t partition = 0; partition < partitions; ++partition)
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
-  REQUIRE(rd_kafka_committed((*client)->native(), list.get(), 10'000) == RD_KAFKA_RESP_ERR_NO_ERROR);
-  std::map<int32_t, int64_t> committed;
-  for (int i = 0; i < list->cnt; ++i) committed[list->elems[i].partition] = list->elems[i].offset;
-  rd_kafka_consumer_close((*client)->native());
-  return committed;
-}
-
 TEST_CASE(
     "kafka projector: its offsets group is told where the stored projections stand, and it measures its "
     "lag behind the topic's end",
@@ -289,22 +269,22 @@ TEST_CASE(
   catch_up(projector);
   CHECK(projector.lag_offsets() == 0);
 
-  std::map<int32_t, int64_t> stored;
+  std::vector<int64_t> stored;
   for (int32_t partition = 0; partition < 2; ++partition)
-    stored[partition] = projector.store().progress_of(partition).next_offset;
+    stored.push_back(projector.store().progress_of(partition).next_offset);
   CHECK(stored.at(0) > 0);
   CHECK(stored.at(1) > 0);
   // The commit is asynchronous: it reaches the group coordinator within a few polls.
-  std::map<int32_t, int64_t> committed;
-  while ((committed = committed_offsets(kafka.cluster->bootstrap(), "lag-watchers", kafka.names.events, 2)) !=
-         stored) {
+  std::vector<int64_t> committed;
+  while ((committed = testing::committed_offsets(kafka.cluster->bootstrap(), "lag-watchers",
+                                                 kafka.names.events, 2)) != stored) {
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     REQUIRE(projector.step(100).ok());
   }
   CHECK(committed == stored);
   // Nobody else's offsets: a rebuild (no group) commits none.
-  CHECK(committed_offsets(kafka.cluster->bootstrap(), "paystream-reader", kafka.names.events, 2) ==
-        std::map<int32_t, int64_t>{{0, RD_KAFKA_OFFSET_INVALID}, {1, RD_KAFKA_OFFSET_INVALID}});
+  CHECK(testing::committed_offsets(kafka.cluster->bootstrap(), "paystream-reader", kafka.names.events, 2) ==
+        std::vector<int64_t>{-1, -1});
 }
 
 TEST_CASE(
