@@ -1,8 +1,8 @@
 // --kafka-config on a real broker: every Kafka command of paystream (publish, serve --kafka, project,
 // replay --verify) talks to a listener that takes only SASL over TLS, with a CA, a broker
-// certificate and a user made here with openssl, and no command prints the password. SASL/PLAIN:
-// Debian 12's librdkafka (2.0.2) cannot log in with SCRAM to a Kafka 4 broker (docs/kafka.md "TLS
-// and SASL").
+// certificate and a user made here with openssl, and no command prints the password. SASL/PLAIN on
+// the pinned Kafka 4, SCRAM-SHA-256 on Kafka 3.9.1: Debian 12's librdkafka (2.0.2) cannot log in
+// with SCRAM to a Kafka 4 broker (docs/kafka.md "TLS and SASL").
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -54,24 +54,24 @@ void make_certificates(const e2e::TemporaryDirectory& directory) {
 }
 
 std::string client_properties(const e2e::TemporaryDirectory& directory, const std::string& name,
-                              const std::string& secret) {
+                              const std::string& mechanism, const std::string& secret) {
   const std::string path = directory.file(name);
   std::ofstream(path) << "# paystream's clients on the SASL_SSL listener\n"
-                      << "security.protocol=SASL_SSL\nsasl.mechanisms=PLAIN\nsasl.username=paystream\n"
+                      << "security.protocol=SASL_SSL\nsasl.mechanisms=" << mechanism
+                      << "\nsasl.username=paystream\n"
                       << "sasl.password=" << secret << "\nssl.ca.location=" << directory.file("certs/ca.pem")
                       << '\n';
   return path;
 }
 
-TEST_CASE(
-    "kafka real: TLS and SASL through --kafka-config, publish, serve --kafka, project and replay --verify "
-    "on a listener that takes nothing else, and no password printed",
-    "[kafka-real]") {
+// Every Kafka command of paystream, with `mechanism`, on a broker of Kafka `version` ("" the pinned one).
+void check_secure_listener(const std::string& mechanism, const std::string& version) {
   e2e::TemporaryDirectory directory;
   make_certificates(directory);
-  testing::OwnBroker broker(directory.file("broker"), directory.file("certs"));
+  testing::OwnBroker broker(directory.file("broker"),
+                            {.sasl_ssl = directory.file("certs"), .brokers = 1, .version = version});
   const std::string secure = broker.secure_bootstrap();
-  const std::string config = client_properties(directory, "client.properties", password);
+  const std::string config = client_properties(directory, "client.properties", mechanism, password);
   const std::vector<std::string> connection{"--kafka", secure,           "--kafka-config",
                                             config,    "--topic-prefix", "tls"};
   const auto paystream = [&](std::vector<std::string> arguments, bool with_connection = true) {
@@ -136,7 +136,8 @@ TEST_CASE(
   printed += projected.out + projected.err + verified.out + verified.err;
 
   // A wrong password: refused by the broker, said plainly, and neither password printed.
-  const std::string wrong = client_properties(directory, "wrong.properties", "not-the-password-4b1d");
+  const std::string wrong =
+      client_properties(directory, "wrong.properties", mechanism, "not-the-password-4b1d");
   const e2e::ProcessResult refused = e2e::run_process(
       {PAYSTREAM_BINARY, "publish", "--kafka", secure, "--kafka-config", wrong, "--topic-prefix", "tls",
        "--file", directory.file("in.jsonl"), "--delivery-timeout-ms", "5000"});
@@ -148,4 +149,19 @@ TEST_CASE(
 }
 
 }  // namespace
+
+TEST_CASE(
+    "kafka real: TLS and SASL/PLAIN through --kafka-config, publish, serve --kafka, project and replay "
+    "--verify on a listener that takes nothing else, and no password printed",
+    "[kafka-real]") {
+  check_secure_listener("PLAIN", "");
+}
+
+TEST_CASE(
+    "kafka real: TLS and SASL/SCRAM-SHA-256 through --kafka-config on Kafka 3.9.1, every Kafka command, and "
+    "no password printed",
+    "[kafka-real]") {
+  check_secure_listener("SCRAM-SHA-256", "3.9.1");
+}
+
 }  // namespace paystream
