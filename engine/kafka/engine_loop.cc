@@ -582,9 +582,18 @@ Status KafkaEngineLoop::read_commands(int wait_ms) {
 }
 
 Status KafkaEngineLoop::step(int wait_ms) {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point mark = Clock::now();
+  // Adds the time since the last mark to `total`, and marks now.
+  const auto lap = [&mark](std::chrono::nanoseconds& total) {
+    const Clock::time_point now = Clock::now();
+    total += now - mark;
+    mark = now;
+  };
   read_control();
   if (Status read = read_commands(wait_ms); !read) return read;
   read_control();
+  lap(totals_.reading);
   // Deciding is quick and in this thread; the transactions (each partition has its producer) run
   // at once, one thread each, since each waits for the broker far longer than deciding takes.
   struct Write {
@@ -606,9 +615,12 @@ Status KafkaEngineLoop::step(int wait_ms) {
           return transmit(*producer, messages, attempts_max, sequence);
         })});
   }
+  lap(totals_.deciding);
   std::vector<std::pair<int32_t, int64_t>> committed;
   for (Write& write : writes) {
+    const std::chrono::nanoseconds commit_before = write.owned->producer->commit_time();
     Result<int> aborted = write.aborted.get();
+    totals_.committing += write.owned->producer->commit_time() - commit_before;
     if (!aborted) {
       drop(write.partition, aborted.error().message);
       continue;
@@ -620,6 +632,7 @@ Status KafkaEngineLoop::step(int wait_ms) {
       if (Status saved = checkpoint(*write.owned); !saved) drop(write.partition, saved.error().message);
     }
   }
+  lap(totals_.writing);
   commit_group_offsets(committed);
   return ok_status();
 }

@@ -64,6 +64,14 @@ struct EngineLoopTotals {
   uint64_t takeovers = 0;
   uint64_t replayed_batches = 0;  // accepted batches (markers included) applied by takeovers
   uint64_t dropped = 0;           // partitions given up after a fatal error or a lost takeover
+  // Where step()'s time went (a benchmark's breakdown), as wall time of the loop's thread: reading
+  // commands and control, deciding batches and encoding them, waiting for their transactions.
+  std::chrono::nanoseconds reading{0};
+  std::chrono::nanoseconds deciding{0};
+  std::chrono::nanoseconds writing{0};
+  // Of the transactions, the time in commit (the brokers acknowledging the messages, then the
+  // coordinator ending it), summed over partitions, whose transactions run at the same time.
+  std::chrono::nanoseconds committing{0};
 };
 
 class KafkaEngineLoop {

@@ -100,8 +100,10 @@ Status TransactionalProducer::produce(const OutgoingMessage& message) {
 }
 
 Result<CommitOutcome> TransactionalProducer::commit() {
+  const auto started = std::chrono::steady_clock::now();
   const TransactionError committed = with_retries(
       [&] { return rd_kafka_commit_transaction(client_->native(), options_.timeout_ms); }, "cannot commit");
+  commit_time_ += std::chrono::steady_clock::now() - started;
   if (committed.ok) return CommitOutcome::committed;
   if (!committed.requires_abort) return committed.error;
   if (Status aborted = abort(); !aborted) return aborted.error();

@@ -5,6 +5,7 @@
 // transaction, and readers with read_committed never see an aborted or unfinished transaction.
 // librdkafka 2.0.2's mock cluster does neither, so the data carries its own guard
 // (events/kafka/batch_acceptance.h). Not thread-safe: one owner thread.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -57,12 +58,16 @@ class TransactionalProducer {
   Result<CommitOutcome> write(const std::vector<OutgoingMessage>& messages);
 
   KafkaClient& client() { return *client_; }
+  // Time spent in commit() since the producer was opened: waiting for the brokers to acknowledge the
+  // transaction's messages, then for its coordinator to end it (what a benchmark reports).
+  std::chrono::nanoseconds commit_time() const { return commit_time_; }
 
  private:
   TransactionalProducer(std::unique_ptr<KafkaClient> client, const TransactionOptions& options)
       : client_(std::move(client)), options_(options) {}
   std::unique_ptr<KafkaClient> client_;
   TransactionOptions options_;
+  std::chrono::nanoseconds commit_time_{0};
 };
 
 }  // namespace paystream

@@ -226,20 +226,31 @@ int run_kafka_bench(const KafkaBenchOptions& options, std::ostream& out, std::os
     }
     totals.batches += loop->totals().batches;
     totals.aborted += loop->totals().aborted;
+    totals.reading += loop->totals().reading;
+    totals.deciding += loop->totals().deciding;
+    totals.writing += loop->totals().writing;
+    totals.committing += loop->totals().committing;
   }
+  const auto in_seconds = [](std::chrono::nanoseconds time) {
+    return std::chrono::duration<double>(time).count();
+  };
   out << fmt::format(
       "{{\"cluster\":\"{}\",\"brokers\":{},\"partitions\":{},\"instances\":{},\"accounts\":{},\"{}\":{},"
       "\"batch_commands_max\":{},\"publish_seconds\":{:.3f},\"takeover_seconds\":{:.3f},"
       "\"engine_seconds\":{:.3f},\"engine_commands_per_second\":{:.0f},"
       "\"end_to_end_commands_per_second\":{:.0f},\"batches\":{},\"aborted\":{},"
+      "\"engine_reading_seconds\":{:.3f},\"engine_deciding_seconds\":{:.3f},\"engine_writing_seconds\":{:.3f}"
+      ","
+      "\"transaction_commit_seconds\":{:.3f},"
       "\"projection_events\":{},\"projection_seconds\":{:.3f},\"projection_events_per_second\":{:.0f},"
       "\"balances_add_up\":{}}}\n",
       cluster ? "mock" : "real", brokers, options.partitions, options.instances, options.accounts,
       options.charges ? "charges" : "payments", options.commands, options.batch_commands_max, publish_seconds,
       takeover_seconds, engine_seconds, static_cast<double>(expected) / engine_seconds,
       static_cast<double>(expected) / (publish_seconds + takeover_seconds + engine_seconds), totals.batches,
-      totals.aborted, events, *projection_seconds, static_cast<double>(events) / *projection_seconds,
-      balance_micros == paid_micros ? "true" : "false");
+      totals.aborted, in_seconds(totals.reading), in_seconds(totals.deciding), in_seconds(totals.writing),
+      in_seconds(totals.committing), events, *projection_seconds,
+      static_cast<double>(events) / *projection_seconds, balance_micros == paid_micros ? "true" : "false");
   return balance_micros == paid_micros ? 0 : 1;
 }
 

@@ -32,6 +32,11 @@ TEST_CASE("kafka engine loop: every command gets one outcome and the balances eq
   testing::take_all(*loop);
   const size_t total = line_count(lines) * 2;
   testing::step_until(*loop, [&] { return loop->totals().commands == total; });
+  // Where the time went (bench-kafka prints it): each phase took some, and the commits were timed.
+  CHECK(loop->totals().reading.count() > 0);
+  CHECK(loop->totals().deciding.count() > 0);
+  CHECK(loop->totals().writing.count() > 0);
+  CHECK(loop->totals().committing.count() > 0);
 
   CHECK(testing::kafka_balances(*loop) == testing::embedded_balances(lines));
   const auto results = testing::distinct_results(kafka);

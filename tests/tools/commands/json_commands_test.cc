@@ -21,54 +21,36 @@
 #include "tests/support/child_process.h"
 #include "tests/support/kafka/topic_reader.h"
 #include "tests/support/run_process.h"
+#include "tests/tools/commands/real_ledger.h"
 
 namespace paystream {
 namespace {
 
 using nlohmann::json;
 
-constexpr int wait_ms = 60'000;
-constexpr int32_t partitions = 3;
+using kafka_real::partitions;
+using kafka_real::wait_ms;
 
-// The real broker of PAYSTREAM_TEST_KAFKA with topics of this test's own, or a dev-broker.
+// The real broker of PAYSTREAM_TEST_KAFKA, or a dev-broker, with topics of this test's own.
 struct Broker {
   std::unique_ptr<testing::ChildProcess> dev;
-  std::string bootstrap;
-  std::string prefix = "paystream";
+  kafka_real::RealBroker topics;
 };
 
 Broker start_broker(const e2e::TemporaryDirectory& directory) {
   Broker broker;
   if (const char* real = std::getenv("PAYSTREAM_TEST_KAFKA");
       real != nullptr && std::string_view(real).find(':') != std::string_view::npos) {
-    broker.bootstrap = real;
-    broker.prefix = fmt::format("json-{}-{}", getpid(),
-                                std::chrono::steady_clock::now().time_since_epoch().count() % 1'000'000);
+    broker.topics = kafka_real::topics_on(real, "json");
   } else {
     broker.dev = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{PAYSTREAM_BINARY, "dev-broker", "--brokers", "1", "--partitions",
                                  std::to_string(partitions)},
         directory.file("broker.err"));
-    broker.bootstrap = broker.dev->read_line(wait_ms);
-    REQUIRE(!broker.bootstrap.empty());
+    broker.topics = {broker.dev->read_line(wait_ms), "paystream"};  // the topics dev-broker made
+    REQUIRE(!broker.topics.bootstrap.empty());
   }
-  const e2e::ProcessResult made =
-      e2e::run_process({PAYSTREAM_BINARY, "publish", "--kafka", broker.bootstrap, "--topic-prefix",
-                        broker.prefix, "--partitions", std::to_string(partitions), "--file", "/dev/null"});
-  INFO(made.err);
-  REQUIRE(made.exit_code == 0);
   return broker;
-}
-
-// Each result on P.results by its key (a command ID, or "@partition:offset" for a message that
-// named none), the first of each.
-std::map<std::string, json> results_of(const Broker& broker) {
-  std::map<std::string, json> results;
-  for (const testing::ConsumedMessage& message :
-       testing::read_topic(broker.bootstrap, broker.prefix + ".results", partitions)) {
-    results.emplace(message.key, json::parse(message.value));
-  }
-  return results;
 }
 
 TEST_CASE(
@@ -89,15 +71,16 @@ TEST_CASE(
         << '\n';
   }
   const e2e::ProcessResult published =
-      e2e::run_process({PAYSTREAM_BINARY, "publish", "--kafka", broker.bootstrap, "--topic-prefix",
-                        broker.prefix, "--json", "--file", directory.file("in.jsonl")});
+      e2e::run_process({PAYSTREAM_BINARY, "publish", "--kafka", broker.topics.bootstrap, "--topic-prefix",
+                        broker.topics.prefix, "--json", "--file", directory.file("in.jsonl")});
   INFO(published.err);
   REQUIRE(published.exit_code == 0);
   // What another producer might send: broken JSON, another format, a command with no operator.
-  Result<std::unique_ptr<KafkaProducer>> producer = KafkaProducer::open(KafkaEndpoint(broker.bootstrap), {});
+  Result<std::unique_ptr<KafkaProducer>> producer =
+      KafkaProducer::open(KafkaEndpoint(broker.topics.bootstrap), {});
   REQUIRE(producer.ok());
   const int32_t home = partition_of_key("J-1", partitions);
-  const std::string commands = broker.prefix + ".commands";
+  const std::string commands = broker.topics.prefix + ".commands";
   const std::pair<std::string, std::string> json_type{std::string(content_type_header),
                                                       std::string(json_content_type)};
   REQUIRE((*producer)->produce(commands, home, "J-1", R"({"type":"pay",)", 1, {json_type}).ok());
@@ -113,13 +96,14 @@ TEST_CASE(
               .ok());
   while ((*producer)->in_flight() > 0) (void)(*producer)->poll(100);
 
-  testing::ChildProcess serve({PAYSTREAM_BINARY, "serve", "--kafka", broker.bootstrap, "--topic-prefix",
-                               broker.prefix, "--group", broker.prefix, "--data", directory.file("data")},
-                              directory.file("serve.err"));
+  testing::ChildProcess serve(
+      {PAYSTREAM_BINARY, "serve", "--kafka", broker.topics.bootstrap, "--topic-prefix", broker.topics.prefix,
+       "--group", broker.topics.prefix, "--data", directory.file("data")},
+      directory.file("serve.err"));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
   std::map<std::string, json> results;
   // Four published lines and three hand-made messages, each with one result.
-  while ((results = results_of(broker)).size() < 7) {
+  while ((results = kafka_real::results_of(broker.topics)).size() < 7) {
     INFO(e2e::read_file(directory.file("serve.err")));
     REQUIRE(std::chrono::steady_clock::now() < deadline);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling a condition, bounded above
@@ -145,17 +129,18 @@ TEST_CASE(
   CHECK(serve.wait() == 0);
 
   const e2e::ProcessResult projected =
-      e2e::run_process({PAYSTREAM_BINARY, "project", "--kafka", broker.bootstrap, "--topic-prefix",
-                        broker.prefix, "--data", directory.file("data"), "--until-caught-up"});
+      e2e::run_process({PAYSTREAM_BINARY, "project", "--kafka", broker.topics.bootstrap, "--topic-prefix",
+                        broker.topics.prefix, "--data", directory.file("data"), "--until-caught-up"});
   INFO(projected.err);
   REQUIRE(projected.exit_code == 0);
   // The projector's consumer group stands where its projections do, for Kafka's lag tools.
   int64_t committed = 0;
-  for (const int64_t offset : testing::committed_offsets(broker.bootstrap, "paystream-projections",
-                                                         broker.prefix + ".events", partitions)) {
+  for (const int64_t offset : testing::committed_offsets(broker.topics.bootstrap, "paystream-projections",
+                                                         broker.topics.prefix + ".events", partitions)) {
     committed += std::max<int64_t>(offset, 0);
   }
-  CHECK(committed == testing::topic_end(broker.bootstrap, broker.prefix + ".events", partitions));
+  CHECK(committed ==
+        testing::topic_end(broker.topics.bootstrap, broker.topics.prefix + ".events", partitions));
   const e2e::ProcessResult records = e2e::run_process(
       {PAYSTREAM_BINARY, "records", "--data", directory.file("data"), "--format", "json", "--limit", "0"});
   REQUIRE(records.exit_code == 0);
