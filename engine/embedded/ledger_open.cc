@@ -32,8 +32,11 @@ constexpr const char* observer_families_key = "observer_families";
 constexpr const char* parameters_key = "parameters";
 constexpr uint64_t catch_up_events_max = 4096;
 
-Error io_error(const std::string& what, const rocksdb::Status& status) {
-  return make_error(Errc::io_error, fmt::format("{}: {}", what, status.ToString()));
+// RocksDB's refusal as the ledger's error: damaged data (a WAL record or a table that fails its
+// checksum) is corruption, for the operator to restore; anything else an I/O error.
+Error storage_error(const std::string& what, const rocksdb::Status& status) {
+  return make_error(status.IsCorruption() ? Errc::corruption : Errc::io_error,
+                    fmt::format("{}: {}", what, status.ToString()));
 }
 
 // Memtable insert hints: keys that start with a run ending in a zero byte (big-endian positions,
@@ -138,6 +141,10 @@ Status EmbeddedLedger::open_database() {
   // One writer thread writes every batch, so memtable inserts are never concurrent. Saying so keeps
   // RunPrefix's insert hints in use: RocksDB ignores them for concurrent inserts.
   options.allow_concurrent_memtable_write = false;
+  // Every acknowledged group is synced, so only the WAL's last record can be incomplete after a
+  // crash (unacknowledged: dropped). A damaged record before it is refused: RocksDB's default,
+  // point-in-time recovery, would open the ledger without every acknowledged write after it.
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   options.info_log = options_.read_only ? discarding_info_log() : open_info_log(options_.data_dir);
   options.listeners.push_back(std::make_shared<ResumedByLedger>());
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, log_cf_name, commands_family,
@@ -186,7 +193,7 @@ Status EmbeddedLedger::open_database() {
           Errc::io_error,
           fmt::format("data directory '{}' is in use by another paystream process", options_.data_dir));
     }
-    return io_error(fmt::format("cannot open data directory '{}'", options_.data_dir), status);
+    return storage_error(fmt::format("cannot open data directory '{}'", options_.data_dir), status);
   }
   db_.reset(db);
   meta_ = handles_[0];
@@ -243,7 +250,7 @@ Status EmbeddedLedger::open_read_only(rocksdb::DBOptions& options,
   const rocksdb::Status status =
       rocksdb::DB::OpenForReadOnly(options, options_.data_dir, descriptors, &handles_, &db);
   if (!status.ok()) {
-    return io_error(fmt::format("cannot open data directory '{}' read-only", options_.data_dir), status);
+    return storage_error(fmt::format("cannot open data directory '{}' read-only", options_.data_dir), status);
   }
   db_.reset(db);
   meta_ = handles_[0];
@@ -273,9 +280,9 @@ Status EmbeddedLedger::check_format() {
     rocksdb::WriteOptions sync;
     sync.sync = true;
     const rocksdb::Status written = db_->Put(sync, meta_, format_key, format_value);
-    if (!written.ok()) return io_error("writing the format marker", written);
+    if (!written.ok()) return storage_error("writing the format marker", written);
   } else if (!read.ok()) {
-    return io_error("reading the format marker", read);
+    return storage_error("reading the format marker", read);
   } else if (format != format_value) {
     return make_error(Errc::corruption,
                       fmt::format("data directory '{}' holds format '{}'; this build reads '{}'",
@@ -296,18 +303,18 @@ Status EmbeddedLedger::renew_outdated_observer_families(size_t first, size_t cur
   for (const std::string& name : current) wanted += (wanted.empty() ? "" : ",") + name;
   std::string recorded;
   const rocksdb::Status read = db_->Get(rocksdb::ReadOptions(), meta_, observer_families_key, &recorded);
-  if (!read.ok() && !read.IsNotFound()) return io_error("reading the projections' layout", read);
+  if (!read.ok() && !read.IsNotFound()) return storage_error("reading the projections' layout", read);
   if (read.ok() && recorded == wanted && handles_.size() == current_end && !family_was_missing)
     return ok_status();
   rocksdb::WriteOptions sync;
   sync.sync = true;
   if (const rocksdb::Status forgotten = db_->Delete(sync, meta_, observer_families_key); !forgotten.ok()) {
-    return io_error("recording the projections' layout", forgotten);
+    return storage_error("recording the projections' layout", forgotten);
   }
   if (Status status = drop_observer_families(first, current_end); !status) return status;
   if (const rocksdb::Status recorded_now = db_->Put(sync, meta_, observer_families_key, wanted);
       !recorded_now.ok()) {
-    return io_error("recording the projections' layout", recorded_now);
+    return storage_error("recording the projections' layout", recorded_now);
   }
   return ok_status();
 }
@@ -330,13 +337,13 @@ Status EmbeddedLedger::drop_observer_families(size_t first, size_t current_end) 
     (void)db_->DestroyColumnFamilyHandle(handle);
   }
   if (!failed.ok()) {
-    return io_error(fmt::format("dropping the projection family '{}' of an older layout", failed_name),
-                    failed);
+    return storage_error(fmt::format("dropping the projection family '{}' of an older layout", failed_name),
+                         failed);
   }
   for (const std::string& name : current) {
     rocksdb::ColumnFamilyHandle* handle = nullptr;
     const rocksdb::Status status = db_->CreateColumnFamily(column_family_options(name), name, &handle);
-    if (!status.ok()) return io_error(fmt::format("creating the projection family '{}'", name), status);
+    if (!status.ok()) return storage_error(fmt::format("creating the projection family '{}'", name), status);
     handles_.push_back(handle);
   }
   return ok_status();
@@ -347,7 +354,7 @@ Status EmbeddedLedger::load_checkpoint() {
   std::string position_bytes, parameters_bytes;
   const rocksdb::Status found = db_->Get(rocksdb::ReadOptions(), meta_, checkpoint_key, &position_bytes);
   if (found.IsNotFound()) return ok_status();
-  if (!found.ok()) return io_error("reading the checkpoint", found);
+  if (!found.ok()) return storage_error("reading the checkpoint", found);
   if (position_bytes.size() != 16) return ok_status();
   const rocksdb::Status parameters_found =
       db_->Get(rocksdb::ReadOptions(), meta_, parameters_key, &parameters_bytes);
@@ -372,7 +379,7 @@ Status EmbeddedLedger::load_checkpoint() {
     if (!account) return ok_status();
     loaded.accounts.emplace(account->id, std::move(account).value());
   }
-  if (!it->status().ok()) return io_error("reading the checkpoint", it->status());
+  if (!it->status().ok()) return storage_error("reading the checkpoint", it->status());
   rebuild_indexes(loaded);
   state_ = std::move(loaded);
   checkpoint_position_ = state_.last_position;
@@ -389,7 +396,7 @@ Status EmbeddedLedger::load_card_secrets() {
     }
     card_secrets_.insert_or_assign(it->key().ToString(), std::move(secret).value());
   }
-  if (!it->status().ok()) return io_error("reading the card secrets", it->status());
+  if (!it->status().ok()) return storage_error("reading the card secrets", it->status());
   return ok_status();
 }
 
@@ -442,7 +449,7 @@ Status EmbeddedLedger::catch_up_observer() {
     rocksdb::WriteBatch batch;
     if (Status status = observer_->on_append(pending, batch); !status) return status;
     const rocksdb::Status written = db_->Write(rocksdb::WriteOptions(), &batch);
-    if (!written.ok()) return io_error("rebuilding projections", written);
+    if (!written.ok()) return storage_error("rebuilding projections", written);
     pending.clear();
     return ok_status();
   };
@@ -496,7 +503,7 @@ Status EmbeddedLedger::write_checkpoint(bool sync) {
   rocksdb::WriteOptions options;
   options.sync = sync && options_.sync;
   const rocksdb::Status written = db_->Write(options, &batch);
-  if (!written.ok()) return io_error("writing the checkpoint", written);
+  if (!written.ok()) return storage_error("writing the checkpoint", written);
   return ok_status();
 }
 

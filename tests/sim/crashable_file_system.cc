@@ -133,6 +133,12 @@ void CrashableFileSystem::fail_next_wal_append() {
   fail_wal_append_ = true;
 }
 
+void CrashableFileSystem::disarm() {
+  std::lock_guard lock(mutex_);
+  fail_wal_sync_ = false;
+  fail_wal_append_ = false;
+}
+
 void CrashableFileSystem::crash() {
   std::lock_guard lock(mutex_);
   crashed_ = true;

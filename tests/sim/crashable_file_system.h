@@ -38,6 +38,8 @@ class CrashableFileSystem final : public rocksdb::FileSystemWrapper {
   // The next WAL (*.log) sync, or append, fails with an I/O error (once).
   void fail_next_wal_sync();
   void fail_next_wal_append();
+  // Whichever of the two did not happen is called off.
+  void disarm();
   // From now on every write, sync and new file fails: the process is dying.
   void crash();
   // A disk that acknowledges syncs it does not keep: power_loss() also cuts what the WAL synced.

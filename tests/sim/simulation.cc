@@ -235,6 +235,9 @@ class Simulation {
   // One random action of a client, an operator or the machine.
   void step() {
     clock_.time.micros += static_cast<int64_t>(below(600'000'000));  // up to 10 minutes
+    // Now and then the machine's clock jumps back (an NTP correction, a wrong setting) by up to 2
+    // hours: the log's times must still never go backwards.
+    if (chance(2)) clock_.time.micros -= static_cast<int64_t>(below(7'200'000'000));
     const uint64_t roll = below(1000);
     if (roll < 15) return crash(chance(50));
     if (roll < 20) return restart();
@@ -244,6 +247,7 @@ class Simulation {
       else
         files_->fail_next_wal_append();
       submit_random();
+      files_->disarm();  // the command may have written nothing (a duplicate, a refusal)
       // A ledger whose WAL failed stops deciding; the process is restarted, as its supervisor would.
       if (must_restart_) return crash(chance(50));
       return;
@@ -446,15 +450,22 @@ class Simulation {
     check_log();
   }
 
-  // The whole log: its hash chain, each command's events in one run, each account's records
-  // chained (balance before = the previous balance after) and summing to its balance.
+  // The whole log: its hash chain, its times in order, each command's events in one run, each
+  // account's records chained (balance before = the previous balance after) and summing to its
+  // balance.
   void check_log() {
     std::unordered_map<std::string, int64_t> running;
     std::unordered_map<std::string, uint64_t> last_of_command;
     std::string digest;
     uint64_t events = 0;
+    Timestamp previous_time;
     const Status scanned = ledger().scan(LogPosition{1}, [&](const Event& event) {
       ++events;
+      if (event.time < previous_time) {
+        fail(fmt::format("the event at {} is dated {} us, before the one ahead of it ({} us)",
+                         event.position.value, event.time.micros, previous_time.micros));
+      }
+      previous_time = event.time;
       digest = to_hex(sha256(digest + encode_event(event)));
       const auto last = last_of_command.find(event.command_id);
       if (last != last_of_command.end() && last->second + 1 != event.position.value) {
