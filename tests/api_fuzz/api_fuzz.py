@@ -7,6 +7,7 @@ changed nothing outside its tree, and `replay --verify` passes on the data direc
 
 Run by scripts/api-fuzz, which makes the venv (tests/api_fuzz/requirements.txt)."""
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -55,7 +56,7 @@ def set_up(base, admin):
     return added.json()["token"]
 
 
-def schemathesis(venv, spec, base, token, budget, seed, label):
+def schemathesis(venv, spec, base, token, budget, seed, label, work):
     command = [venv + "/bin/schemathesis", "run", spec, "--url", base,
                "-H", "Authorization: Bearer " + token,
                "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
@@ -63,7 +64,8 @@ def schemathesis(venv, spec, base, token, budget, seed, label):
                "--phases", "examples,coverage,fuzzing", "--max-time", str(budget), "--workers", "1",
                "--seed", str(seed), "--suppress-health-check", "all", "--no-color"]
     print("api-fuzz: schemathesis as %s for %d s" % (label, budget), flush=True)
-    return subprocess.run(command).returncode
+    # In the run's folder: schemathesis keeps its example database in its working directory.
+    return subprocess.run(command, cwd=work).returncode
 
 
 def tree_of(base, admin):
@@ -105,6 +107,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=60, help="schemathesis's time with each token")
     parser.add_argument("--seed", type=int, default=1)
     arguments = parser.parse_args()
+    spec = os.path.abspath(arguments.spec)
     with tempfile.TemporaryDirectory(prefix="paystream-api-fuzz-") as work:
         data = work + "/data"
         with open(work + "/serve.log", "w") as log:
@@ -113,7 +116,7 @@ def main():
                 agent = set_up(base, admin)
                 failed = []
                 for token, label in ((admin, "admin"), (agent, "agent")):
-                    if schemathesis(arguments.venv, arguments.spec, base, token, arguments.seconds, arguments.seed, label) != 0:
+                    if schemathesis(arguments.venv, spec, base, token, arguments.seconds, arguments.seed, label, work) != 0:
                         failed.append("schemathesis found failures as " + label)
                 failed += check_rights(base, admin, agent)
             finally:
