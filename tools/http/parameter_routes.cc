@@ -1,4 +1,4 @@
-// GET /v1/parameters (the four system parameters in force) and PUT /v1/parameters/{name}.
+// GET /v1/parameters (every system parameter in force, parameter_catalog()) and PUT /v1/parameters/{name}.
 #include <nlohmann/json.hpp>
 
 #include "tools/http/auth.h"

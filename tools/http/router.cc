@@ -88,4 +88,11 @@ std::string Router::label(std::string_view method, std::string_view path) const 
   return "unmatched";
 }
 
+std::vector<Endpoint> Router::endpoints() const {
+  std::vector<Endpoint> all;
+  all.reserve(routes_.size());
+  for (const Route& route : routes_) all.push_back(Endpoint{route.method, route.pattern});
+  return all;
+}
+
 }  // namespace paystream::http

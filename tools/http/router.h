@@ -27,6 +27,13 @@ struct Route {
   RouteHandler handler;
 };
 
+// A route without its handler. docs/openapi.yaml must describe each route's method and pattern
+// (tests/tools/http/api_openapi_test.cc compares the two sets).
+struct Endpoint {
+  std::string method;
+  std::string pattern;
+};
+
 class Router {
  public:
   void add(std::string method, std::string pattern, Auth auth, RouteHandler handler);
@@ -36,6 +43,8 @@ class Router {
   const Route* match(ApiRequest& request, ApiResponse& refusal) const;
   // The pattern matching this method and path, for metrics labels ("unmatched" when none).
   std::string label(std::string_view method, std::string_view path) const;
+  // Every route's method and pattern, in the order they were added.
+  std::vector<Endpoint> endpoints() const;
 
  private:
   std::vector<Route> routes_;

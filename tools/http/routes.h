@@ -17,6 +17,7 @@ void add_report_routes(Router& router, ApiContext& context);       // /v1/report
 void add_audit_routes(Router& router, ApiContext& context);        // /v1/audit/...
 void add_maintenance_routes(Router& router, ApiContext& context);  // /v1/maintenance/records-cleanup
 void add_status_routes(Router& router, ApiContext& context);       // /healthz, /metrics
+void add_openapi_route(Router& router);                            // GET /v1/openapi.json
 
 // Every route above.
 Router make_router(ApiContext& context);

@@ -41,6 +41,7 @@ void add_status_routes(Router& router, ApiContext& context) {
 Router make_router(ApiContext& context) {
   Router router;
   add_status_routes(router, context);
+  add_openapi_route(router);
   add_account_routes(router, context);
   add_money_routes(router, context);
   add_command_routes(router, context);
