@@ -119,6 +119,25 @@ TEST_CASE("audit export is checked by the Python of docs/events.md, which names 
 
 namespace paystream::e2e {
 
+TEST_CASE("audit export of a memo that is not UTF-8 (Latin-1 from a shell) writes every event, checked",
+          "[e2e][cli][audit]") {
+  TemporaryDirectory dir;
+  REQUIRE(paystream(dir.path(), {"account", "open", "C-1", "--name", "C-1", "--type", "direct"}).exit_code ==
+          0);
+  REQUIRE(paystream(dir.path(), {"pay", "C-1", "10", "--memo", "caf\xe9"}).exit_code == 0);
+  const std::string exported = dir.file("export.jsonl");
+  const ProcessResult run = paystream(dir.path(), {"audit", "export", "--output", exported});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const std::vector<std::string> lines = lines_of(read_file(exported));
+  REQUIRE(lines.size() == 2);
+  // The memo is shown with U+FFFD; the event's exact bytes are in "encoded", which the chain hashes.
+  CHECK(nlohmann::json::parse(lines[1]).at("memo") == "caf\xef\xbf\xbd");
+  const ProcessResult checked = check(write_checker(dir), read_file(exported), dir);
+  INFO(checked.err);
+  CHECK(checked.exit_code == 0);
+}
+
 TEST_CASE("audit operations lists who changed what, before and after, filtered by operator and account",
           "[e2e][cli][audit]") {
   TemporaryDirectory dir;

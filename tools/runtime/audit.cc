@@ -244,7 +244,9 @@ std::string audit_event_line(const Event& event, std::string_view encoded) {
   line["hash"] = to_hex(sha256(encoded));
   line["prev_hash"] = to_hex(event.prev_hash);
   line["encoded"] = base64(encoded);
-  return line.dump();
+  // A memo or name taken from a shell may be Latin-1: the export must still write every event.
+  // The exact bytes are in "encoded", which is what the hash chain covers.
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace paystream
