@@ -17,6 +17,7 @@
 #include "events/codec.h"
 #include "tests/sim/crashable_file_system.h"
 #include "tools/commands/replay.h"
+#include "tools/runtime/monthly_minimum.h"
 #include "tools/runtime/runtime.h"
 
 namespace paystream::sim {
@@ -30,6 +31,12 @@ class SimulatedClock final : public Clock {
 
 struct Violation {
   std::string what;
+};
+
+// A phone card the simulator issued, with the PIN only it and the card's holder know.
+struct SimulatedCard {
+  std::string number;
+  std::string pin;
 };
 
 // The operators of every run: who may do what is part of what is checked.
@@ -61,6 +68,82 @@ bool is_refusal(Errc code) {
          code == Errc::unauthenticated || code == Errc::operator_not_found || code == Errc::operator_exists;
 }
 
+[[noreturn]] void violated(std::string what) { throw Violation{std::move(what)}; }
+
+// Each card's life read from the log: issued once; redeemed at most once, before its expiry, never
+// once disabled or locked, at its face value, and paid by the very next event of the command;
+// wrong PINs counted one by one.
+class CardHistory {
+ public:
+  void check(const Event& event) {
+    const uint64_t at = event.position.value;
+    if (event.type == EventType::card_issued) {
+      if (!cards_.emplace(event.card_number, Card{.value = event.amount, .expires = *event.expires_after})
+               .second) {
+        violated(fmt::format("card {} is issued again at {}", event.card_number, at));
+      }
+      return;
+    }
+    const auto found = cards_.find(event.card_number);
+    if (found == cards_.end())
+      violated(fmt::format("the event at {} names card {}, never issued", at, event.card_number));
+    Card& card = found->second;
+    switch (event.type) {
+      case EventType::card_pin_failed:
+        if (event.card_pin_failures != card.pin_failures + 1) {
+          violated(fmt::format("card {}: wrong PIN number {} at {} after {}", event.card_number,
+                               event.card_pin_failures, at, card.pin_failures));
+        }
+        if (event.card_pin_failures > card_pin_failures_max) {
+          violated(fmt::format("card {} took a PIN at {} while locked", event.card_number, at));
+        }
+        card.pin_failures = event.card_pin_failures;
+        break;
+      case EventType::card_redeemed:
+        if (card.redeemed || card.disabled || card.pin_failures >= card_pin_failures_max ||
+            date_of(event.time) > card.expires || event.amount != card.value) {
+          violated(fmt::format("card {} is redeemed at {} ({}, {}, {} wrong PINs, value {} of {})",
+                               event.card_number, at, card.redeemed ? "used" : "unused",
+                               card.disabled ? "disabled" : "enabled", card.pin_failures,
+                               event.amount.to_string(), card.value.to_string()));
+        }
+        card.redeemed = true;
+        redeemed_at_ = at;
+        redeemed_ = event;
+        break;
+      case EventType::card_payment_recorded:
+        if (redeemed_at_ + 1 != at || redeemed_.card_number != event.card_number ||
+            redeemed_.command_id != event.command_id || redeemed_.card_account != event.account_id ||
+            event.amount != card.value) {
+          violated(fmt::format("the card payment at {} does not follow its card {}'s redemption", at,
+                               event.card_number));
+        }
+        break;
+      case EventType::card_disabled:
+        if (card.redeemed || card.disabled) {
+          violated(fmt::format("card {} is disabled at {} while {}", event.card_number, at,
+                               card.redeemed ? "used" : "disabled"));
+        }
+        card.disabled = true;
+        break;
+      default:
+        break;
+    }
+  }
+
+ private:
+  struct Card {
+    Money value;
+    Date expires;
+    bool redeemed = false;
+    bool disabled = false;
+    uint32_t pin_failures = 0;
+  };
+  std::unordered_map<std::string, Card> cards_;
+  uint64_t redeemed_at_ = 0;
+  Event redeemed_;
+};
+
 class Simulation {
  public:
   explicit Simulation(const SimulationOptions& options)
@@ -88,10 +171,12 @@ class Simulation {
       check_log();
       say(fmt::format(
           "seed {}: {} steps, {} acknowledged, {} duplicates, {} refused, {} unacknowledged, {} crashes "
-          "({} torn), {} restarts, {} replay --verify, {} events, digest {}",
+          "({} torn), {} restarts, {} replay --verify, {} cards redeemed, {} minimum charges, {} events, "
+          "digest {}",
           options_.seed, report_.steps, report_.acknowledged, report_.duplicates, report_.refused,
           report_.unacknowledged, report_.crashes, report_.torn_crashes, report_.restarts,
-          report_.verifications, report_.events, report_.digest));
+          report_.verifications, report_.cards_redeemed, report_.minimum_charges, report_.events,
+          report_.digest));
     } catch (const Violation& violation) {
       report_.violation = fmt::format("seed {} step {}: {}", options_.seed, report_.steps, violation.what);
       say(report_.violation);
@@ -105,7 +190,7 @@ class Simulation {
   void say(const std::string& line) {
     if (options_.log != nullptr) *options_.log << "paystream-sim: " << line << '\n';
   }
-  [[noreturn]] static void fail(std::string what) { throw Violation{std::move(what)}; }
+  [[noreturn]] static void fail(std::string what) { violated(std::move(what)); }
 
   uint64_t below(uint64_t bound) { return bound == 0 ? 0 : random_() % bound; }
   bool chance(uint64_t percent) { return below(100) < percent; }
@@ -176,6 +261,7 @@ class Simulation {
     submitted_[command.command_id] = command;
     if (!outcome) {
       const Error& error = outcome.error();
+      if (error.code == Errc::wrong_card_or_pin) return wrong_pin_answered(command, end_before, expect);
       if (!is_refusal(error.code)) {
         ++report_.unacknowledged;
         unknown_.insert(command.command_id);
@@ -226,6 +312,24 @@ class Simulation {
     ++report_.acknowledged;
   }
 
+  // A wrong PIN is refused, yet recorded (one CardPinFailed under the command's ID), so that the
+  // count survives a restart; an unknown card, a locked one or a repeat records nothing.
+  void wrong_pin_answered(const Command& command, uint64_t end_before, Expect expect) {
+    ++report_.refused;
+    if (expect == Expect::applied) fail("'" + command.command_id + "' was refused: wrong card number or PIN");
+    const uint64_t end = ledger().end().value;
+    if (end == end_before) return;
+    if (end != end_before + 1) {
+      fail(fmt::format("the wrong PIN of '{}' appended {} events", command.command_id, end - end_before));
+    }
+    const Result<Event> recorded = ledger().read_event(LogPosition{end});
+    if (!recorded) fail("the log does not read back: " + recorded.error().message);
+    if (recorded->type != EventType::card_pin_failed || recorded->command_id != command.command_id) {
+      fail(fmt::format("the wrong PIN of '{}' appended a {} of '{}'", command.command_id,
+                       event_type_name(recorded->type), recorded->command_id));
+    }
+  }
+
   static std::vector<uint64_t> positions_of(const Outcome& outcome) {
     std::vector<uint64_t> positions;
     for (const Event& event : outcome.events) positions.push_back(event.position.value);
@@ -238,6 +342,8 @@ class Simulation {
     // Now and then the machine's clock jumps back (an NTP correction, a wrong setting) by up to 2
     // hours: the log's times must still never go backwards.
     if (chance(2)) clock_.time.micros -= static_cast<int64_t>(below(7'200'000'000));
+    // And now and then the ledger is idle for up to 10 days, so that months end within a run.
+    if (chance(2)) clock_.time.micros += static_cast<int64_t>(below(864'000'000'000));
     const uint64_t roll = below(1000);
     if (roll < 15) return crash(chance(50));
     if (roll < 20) return restart();
@@ -259,18 +365,22 @@ class Simulation {
   void submit_random() {
     const uint64_t roll = below(100);
     if (roll < 10 || accounts_.size() < 3) return open_account();
-    if (roll < 45) return pay();
-    if (roll < 60) return charge();
-    if (roll < 64)
+    if (roll < 40) return pay();
+    if (roll < 55) return charge();
+    if (roll < 59)
       return simple(SetCredit{.account_id = some_account(), .limit = amount(50'000'000), .memo = ""});
-    if (roll < 67) return simple(MakeZero{.account_id = some_account(), .memo = ""});
-    if (roll < 72) {
+    if (roll < 62) return simple(MakeZero{.account_id = some_account(), .memo = ""});
+    if (roll < 66) {
       const int64_t micros = static_cast<int64_t>(amount(20'000'000).micros()) * (chance(50) ? 1 : -1);
       return simple(
           Adjust{.account_id = some_account(), .amount = Money::from_micros(micros), .memo = "adj"});
     }
-    if (roll < 77) return reverse();
-    if (roll < 90) return retry();
+    if (roll < 70) return reverse();
+    if (roll < 72) return issue_cards();
+    if (roll < 78) return redeem_card();
+    if (roll < 79) return disable_card();
+    if (roll < 81) return minimum();
+    if (roll < 91) return retry();
     if (roll < 95) return conflicting_retry();
     return outside_rights();
   }
@@ -289,16 +399,17 @@ class Simulation {
         chance(5) && !accounts_.empty() ? pick(accounts_) : next_id("C");  // an existing one: refused
     const bool sub = chance(40);
     submit(Command{next_id("open"), chance(80) ? admin : finance,
-                   OpenAccount{.account_id = id,
-                               .settings = AccountSettings{.name = "c",
-                                                           .type = AccountType::direct,
-                                                           .parent = sub ? agent_account : "",
-                                                           .monthly_min = Money(),
-                                                           .monthly_max = Money(),
-                                                           .expires_on = std::nullopt,
-                                                           .locked = false},
-                               .overdraft = std::nullopt,
-                               .initial_balance = std::nullopt}},
+                   OpenAccount{
+                       .account_id = id,
+                       .settings = AccountSettings{.name = "c",
+                                                   .type = AccountType::direct,
+                                                   .parent = sub ? agent_account : "",
+                                                   .monthly_min = chance(30) ? amount(20'000'000) : Money(),
+                                                   .monthly_max = chance(10) ? amount(50'000'000) : Money(),
+                                                   .expires_on = std::nullopt,
+                                                   .locked = false},
+                       .overdraft = std::nullopt,
+                       .initial_balance = std::nullopt}},
            Expect::anything);
     bool exists = false;
     ledger().read_state([&](const LedgerState& state) { exists = state.find(id) != nullptr; });
@@ -345,6 +456,99 @@ class Simulation {
   void reverse() {
     const LogPosition record{records_.empty() || chance(10) ? ledger().end().value + 1000 : pick(records_)};
     simple(Reverse{.record = record, .memo = "undo"});
+  }
+
+  // A batch of 1-5 cards, now and then under a batch name already issued (refused).
+  void issue_cards() {
+    IssueCards issue{.batch = chance(5) && !batches_.empty() ? pick(batches_) : next_id("batch"),
+                     .chunk = 0,
+                     .value = amount(30'000'000),
+                     .expires = add_days(date_of(clock_.time), static_cast<int32_t>(below(60))),
+                     .cards = {}};
+    std::vector<SimulatedCard> made;
+    for (uint64_t i = 1 + below(5); i > 0; --i) {
+      SimulatedCard card{fmt::format("{:016}", 1'000'000'000'000'000 + below(8'999'999'999'999'999)),
+                         fmt::format("{:08}", below(100'000'000))};
+      std::string salt(16, '\0');
+      for (char& c : salt) c = static_cast<char>(below(256));
+      const Sha256 hash = sha256(salt + card.pin);
+      issue.cards.push_back(IssuedCard{
+          .number = card.number,
+          .secret = CardSecret{.salt = std::move(salt), .hash = std::string(hash.begin(), hash.end())}});
+      made.push_back(std::move(card));
+    }
+    const std::string id = next_id("cards");
+    batches_.push_back(issue.batch);
+    cards_of_command_[id] = std::move(made);
+    submit(Command{id, chance(80) ? admin : finance, std::move(issue)}, Expect::anything);
+  }
+
+  // The cards of every batch known to be issued (a batch whose fate a fault left unknown counts
+  // once a restart finds it).
+  std::vector<SimulatedCard> issued_cards() const {
+    std::vector<SimulatedCard> cards;
+    for (const auto& [id, made] : cards_of_command_) {
+      if (acknowledged_.count(id) != 0) cards.insert(cards.end(), made.begin(), made.end());
+    }
+    return cards;
+  }
+
+  // A card paid into an account: mostly with its PIN, sometimes with a wrong one (the 5th locks
+  // it), by the agent too. A card known to be redeemed must be refused.
+  void redeem_card() {
+    const std::vector<SimulatedCard> cards = issued_cards();
+    if (cards.empty()) return issue_cards();
+    const SimulatedCard& card = pick(cards);
+    std::string pin = card.pin;
+    if (chance(25)) {  // one digit changed: a wrong PIN
+      char& digit = pin[below(pin.size())];
+      digit = static_cast<char>('0' + (digit - '0' + 1 + below(9)) % 10);
+    }
+    const std::string account = some_account();
+    const bool by_agent = chance(10);
+    const bool inside = account == agent_account || agent_tree_.count(account) != 0;
+    const bool used = redeemed_cards_.count(card.number) != 0;
+    const std::string id = next_id("redeem");
+    submit(Command{id, by_agent ? agent : admin,
+                   RedeemCard{.number = card.number, .pin = pin, .account_id = account, .memo = ""}},
+           used || (by_agent && !inside) ? Expect::refused : Expect::anything);
+    if (acknowledged_.count(id) != 0) {
+      redeemed_cards_.insert(card.number);
+      ++report_.cards_redeemed;
+    }
+  }
+
+  void disable_card() {
+    const std::vector<SimulatedCard> cards = issued_cards();
+    const std::string number = cards.empty() || chance(10) ? "4000000000000000" : pick(cards).number;
+    simple(DisableCard{.number = number, .memo = "lost"});
+  }
+
+  // The monthly minimum: mostly the schedule's check (every account still due for the latest
+  // month due must be charged, and none left after), sometimes one account and month by hand.
+  void minimum() {
+    Parameters parameters;
+    ledger().read_state([&](const LedgerState& state) { parameters = state.parameters; });
+    const int32_t due = latest_due_month(clock_.time, parameters.minimum_consumption_charge_hour);
+    if (chance(30)) {
+      const std::string account = some_account();
+      const int32_t month = due - 1 + static_cast<int32_t>(below(3));
+      return submit(Command{minimum_command_id(account, month), admin,
+                            MinimumCharge{.account_id = account, .month = month}},
+                    Expect::anything);
+    }
+    std::vector<Command> commands;
+    ledger().read_state([&](const LedgerState& state) { commands = minimum_commands(state, due, admin); });
+    for (const Command& command : commands) {
+      submit(command, Expect::applied);
+      if (must_restart_) return;
+      ++report_.minimum_charges;
+    }
+    ledger().read_state([&](const LedgerState& state) { commands = minimum_commands(state, due, admin); });
+    if (!commands.empty()) {
+      fail(fmt::format("{} accounts still owe the minimum of {} after the schedule charged it ('{}')",
+                       commands.size(), format_month(due), commands.front().command_id));
+    }
   }
 
   // A client sends a command again with its ID: an acknowledged one gets its first outcome; one
@@ -456,6 +660,9 @@ class Simulation {
   void check_log() {
     std::unordered_map<std::string, int64_t> running;
     std::unordered_map<std::string, uint64_t> last_of_command;
+    CardHistory cards;
+    std::set<std::pair<std::string, int32_t>> minimums;
+    const Parameters parameters = ledger().snapshot().parameters;
     std::string digest;
     uint64_t events = 0;
     Timestamp previous_time;
@@ -481,6 +688,17 @@ class Simulation {
                            event.balance_before.micros(), event.account_id, balance));
         }
         balance = event.balance_after.micros();
+      }
+      if (!event.card_number.empty()) cards.check(event);
+      if (event.type == EventType::minimum_charged) {
+        if (!minimums.emplace(event.account_id, event.minimum_month).second) {
+          fail(fmt::format("the minimum of {} is charged to {} twice (again at {})",
+                           format_month(event.minimum_month), event.account_id, event.position.value));
+        }
+        if (event.time < minimum_due_time(event.minimum_month, parameters.minimum_consumption_charge_hour)) {
+          fail(fmt::format("the minimum of {} is charged at {}, before it was due",
+                           format_month(event.minimum_month), event.position.value));
+        }
       }
       return ok_status();
     });
@@ -521,6 +739,9 @@ class Simulation {
   std::vector<std::string> accounts_;
   std::set<std::string> agent_tree_;
   std::vector<std::string> cdrs_;
+  std::vector<std::string> batches_;
+  std::map<std::string, std::vector<SimulatedCard>> cards_of_command_;  // by IssueCards command ID
+  std::set<std::string> redeemed_cards_;                                // acknowledged redemptions
   std::vector<uint64_t> records_;
   std::map<std::string, Command> submitted_;
   std::map<std::string, std::vector<uint64_t>> acknowledged_;

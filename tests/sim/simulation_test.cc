@@ -30,6 +30,8 @@ TEST_CASE("simulator: fixed seeds, every invariant after every step, crashes and
   CHECK(report.crashes > 5);
   CHECK(report.unacknowledged > 0);
   CHECK(report.verifications >= 2);
+  CHECK(report.cards_redeemed > 0);   // phone cards paid in (wrong PINs and locks among the tries)
+  CHECK(report.minimum_charges > 0);  // months ended, and the monthly minimum was charged
 }
 
 TEST_CASE("simulator: the same seed gives the same run, event for event", "[sim]") {
