@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <pthread.h>
 #include <rocksdb/convenience.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/options.h>
@@ -11,6 +12,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "engine/domain/decide.h"
 #include "engine/domain/state_codec.h"
@@ -37,6 +41,32 @@ constexpr uint64_t catch_up_events_max = 4096;
 Error storage_error(const std::string& what, const rocksdb::Status& status) {
   return make_error(status.IsCorruption() ? Errc::corruption : Errc::io_error,
                     fmt::format("{}: {}", what, status.ToString()));
+}
+
+// RocksDB finds a database by its CURRENT file. Without it (a lost directory entry, a careless
+// clean-up), it would create an empty database among the old files and later delete them as
+// obsolete: the ledger would open empty and lose its history without a word. So a directory that
+// holds a database's files (tables, a manifest, a write-ahead log) but no CURRENT is refused. The
+// info log (LOG) and the space reserve are the ledger's own and are made before the database.
+Status check_current_file(rocksdb::Env& env, const std::string& dir) {
+  if (env.FileExists(dir + "/CURRENT").ok()) return ok_status();
+  std::vector<std::string> children;
+  if (!env.GetChildren(dir, &children).ok()) return ok_status();  // a new directory
+  size_t database_files = 0;
+  for (const std::string& name : children) {
+    const auto ends_with = [&](std::string_view tail) {
+      return name.size() >= tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    if (ends_with(".sst") || ends_with(".log") || name.rfind("MANIFEST-", 0) == 0) ++database_files;
+  }
+  if (database_files == 0) return ok_status();
+  return make_error(
+      Errc::corruption,
+      fmt::format("cannot open data directory '{}': it holds {} files of a ledger's database but "
+                  "no CURRENT file, which names its manifest; opening it would start an empty "
+                  "ledger over them. It is damaged: restore it from a backup (its files are "
+                  "left as they are)",
+                  dir, database_files));
 }
 
 // Memtable insert hints: keys that start with a run ending in a zero byte (big-endian positions,
@@ -167,6 +197,7 @@ Status EmbeddedLedger::open_database() {
   for (const std::string& name : names) {
     descriptors.emplace_back(name, column_family_options(name));
   }
+  if (Status found = check_current_file(*options.env, options_.data_dir); !found) return found;
   if (options_.read_only) return open_read_only(options, descriptors, existing);
   rocksdb::DB* db = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, options_.data_dir, descriptors, &handles_, &db);
