@@ -487,6 +487,14 @@ ApiResponse ServerCore::route(ApiRequest& request) const {
     if (!authenticated) return error_response(authenticated.error());
     caller = std::move(authenticated).value();
   }
+  // A write takes its arguments from its body only. A query on it would be ignored, so that a
+  // client who put the amount there would see the write done without it: refused instead.
+  if (request.method != "GET" && request.method != "HEAD" && !request.query.empty()) {
+    return error_response(
+        400, "invalid_argument",
+        fmt::format("{} {} takes its arguments in the JSON body, not in the query ('{}' given)",
+                    request.method, route->pattern, request.query.front().first));
+  }
   return route->handler(request, caller);
 }
 

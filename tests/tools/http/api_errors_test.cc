@@ -34,6 +34,13 @@ TEST_CASE("usage errors are 400 and change nothing", "[http][errors]") {
         refusal(400, "invalid_account_id"));
   CHECK(refusal_of(admin.Post("/v1/records/abc/reversal", "", "application/json")) ==
         refusal(400, "invalid_argument"));
+  // A write reads its body only: an argument put in the query is refused, not silently ignored.
+  CHECK(refusal_of(admin.Post("/v1/accounts/C-1/payments?amount=5", R"({"amount":"1"})",
+                              "application/json")) == refusal(400, "invalid_argument"));
+  CHECK(refusal_of(admin.Post("/v1/accounts/C-1/make-zero?memo=x", "", "application/json")) ==
+        refusal(400, "invalid_argument"));
+  CHECK(refusal_of(api.server->client("")->Post("/v1/accounts/C-1/payments?amount=5", R"({"amount":"1"})",
+                                                "application/json")) == refusal(401, "unauthenticated"));
   CHECK(refusal_of(admin.Get("/v1/payment-records?from=yesterday")) == refusal(400, "invalid_date"));
   CHECK(refusal_of(admin.Get("/v1/payment-records?acount=C-1")) == refusal(400, "invalid_argument"));
   CHECK(refusal_of(admin.Get("/v1/payment-records?account=C-1&account=C-2")) ==
