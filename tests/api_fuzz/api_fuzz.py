@@ -70,6 +70,9 @@ def set_up(base, admin):
             body["parent"] = parent
         call(base, admin, "POST", "/v1/accounts", body)
         call(base, admin, "POST", "/v1/accounts/%s/payments" % account, {"amount": "100"})
+        call(base, admin, "POST", "/v1/commands",
+             {"commands": [{"type": "charge", "cdr_id": "setup-" + account, "account": account, "amount": "1.25",
+                            "start_time": "2026-12-01T10:00:00Z"}]})
     added = call(base, admin, "POST", "/v1/operators",
                  {"name": "fuzz-agent", "role": "agent", "agent": TREE_ROOT,
                   "allow": ["pay-self", "pay-sub-accounts", "set-overdraft", "adjust", "reverse"]})
@@ -110,10 +113,15 @@ def check_rights(base, admin, agent):
         if record.get("operator") == "fuzz-agent" and record["account_id"] not in tree:
             problems.append("the agent made record %s on %s, outside its tree" % (record.get("record_id"),
                                                                                   record["account_id"]))
-    seen = call(base, agent, "GET", "/v1/balances?limit=0").json()["rows"]
-    for row in seen:
-        if row["account_id"] not in tree:
-            problems.append("the agent's balances show %s, outside its tree" % row["account_id"])
+    # The views below can only show a leak if something outside the tree is there to leak.
+    admin_charges = call(base, admin, "GET", "/v1/charges?limit=0").json()["rows"]
+    if not any(row["account_id"] not in tree for row in admin_charges):
+        problems.append("set-up: no charge outside the agent's tree, so its view of charges proves nothing")
+    for what, path in (("balances", "/v1/balances?limit=0"), ("payment records", "/v1/payment-records?limit=0"),
+                       ("charges", "/v1/charges?limit=0"), ("account-balance report", "/v1/reports/account-balance")):
+        for row in call(base, agent, "GET", path).json()["rows"]:
+            if row["account_id"] not in tree:
+                problems.append("the agent's %s show %s, outside its tree" % (what, row["account_id"]))
     for account in ("D-1", "D-2"):
         answer = call(base, agent, "GET", "/v1/accounts/" + account, expect=None)
         if answer.status_code not in (403, 404):
