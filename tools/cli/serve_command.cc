@@ -45,6 +45,7 @@ struct ServeArgs {
   int outcome_timeout_ms = 10'000;
   std::string projections_group = std::string(default_projections_group);
   std::optional<std::string> records_export_dir;  // retention's exports (docs/cli.md "Retention")
+  std::optional<std::string> console_dir;         // the operator's console (docs/console.md)
 };
 
 // "HOST:PORT" or "[IPv6]:PORT"; port 0 picks a free one.
@@ -132,8 +133,11 @@ int serve_http(const ServeArgs& args, http::ApiBackend& backend, StopSignals& si
     if (!dir) return report_error(dir.error(), std::cerr);
     export_dir = *dir;
   }
+  std::optional<std::filesystem::path> console_dir;
+  if (args.console_dir) console_dir = std::filesystem::absolute(*args.console_dir);  // checked at start
   http::ApiContext context{backend, metrics, args.limits, export_dir};
-  const http::Router router = http::make_router(context);
+  http::Router router = http::make_router(context);
+  http::add_console_routes(router, console_dir);
   http::HttpServer server(server_options, router, context);
   Result<int> port = server.bind();
   if (!port) return report_error(port.error(), std::cerr);
@@ -223,7 +227,17 @@ int run_serve(const GlobalOptions& options, const ServeArgs& args) {
     return report_error(make_error(Errc::invalid_argument, "--api-only needs --kafka and --listen"),
                         std::cerr);
   }
+  // Checked before any ledger or broker is opened, so that the reason is this, not another.
+  if (args.console_dir) {
+    if (Status built = http::check_console_dir(std::filesystem::absolute(*args.console_dir)); !built)
+      return report_error(built.error(), std::cerr);
+  }
   if (!kafka) return run_serve_embedded(options, args);
+  if (args.listen_option->count() == 0 && args.console_dir) {
+    return report_error(make_error(Errc::invalid_argument,
+                                   "--console-dir needs --listen: the console is served with the API"),
+                        std::cerr);
+  }
   if (args.listen_option->count() == 0 && args.records_export_dir) {
     return report_error(make_error(Errc::invalid_argument,
                                    "--records-export-dir needs --listen: records are cleaned up by the API's "
@@ -256,6 +270,11 @@ void add_serve_command(CLI::App& app, Cli& cli) {
           ->add_option("--listen", args->listen,
                        "Address to listen on, HOST:PORT (default 127.0.0.1:8080; port 0: any)")
           ->type_name("HOST:PORT");
+  serve
+      ->add_option(
+          "--console-dir", args->console_dir,
+          "Serve the operator's console at / from this folder, tools/console's build (docs/console.md)")
+      ->type_name("DIR");
   serve
       ->add_option("--records-export-dir", args->records_export_dir,
                    "Folder of the records cleanups' exports: POST /v1/maintenance/records-cleanup and the "
