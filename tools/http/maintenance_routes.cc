@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "events/command.h"
 #include "tools/commands/data_dir.h"
 #include "tools/http/errors.h"
 #include "tools/http/routes.h"
@@ -56,7 +57,10 @@ Result<CleanupRequest> cleanup_request(const ApiContext& context, const ApiReque
   Result<std::string> command_id = text_member(*body, "command_id", false);
   if (!command_id) return command_id.error();
   if (!command_id->empty()) {
-    if (Status valid = command_id_argument(*command_id); !valid) return valid.error();
+    // check_command_id, not command_id_argument: the message names the member, not the CLI's option.
+    if (Status valid = check_command_id(*command_id); !valid) {
+      return make_error(valid.error().code, "\"command_id\": " + valid.error().message);
+    }
   }
   if (!context.records_export_dir) {
     return make_error(

@@ -4,6 +4,7 @@
 // stops working). The engine decides who may change them (admin); tokens are made here, at the
 // edge, and only their credential reaches the ledger (tools/runtime/operator_tokens.h).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,8 @@ Status check_members(const json& body, std::initializer_list<std::string_view> a
   for (const auto& [key, value] : body.items()) {
     bool known = false;
     for (std::string_view name : allowed) known = known || name == key;
-    if (!known) return invalid(fmt::format("unknown member \"{}\"", key));
+    if (!known)
+      return invalid(fmt::format("unknown member \"{}\": it takes {}", key, fmt::join(allowed, ", ")));
   }
   return ok_status();
 }

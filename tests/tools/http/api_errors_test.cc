@@ -23,6 +23,13 @@ TEST_CASE("usage errors are 400 and change nothing", "[http][errors]") {
   CHECK(refusal_of(pay(R"({"amount":true})")) == refusal(400, "invalid_amount"));  // wrong type
   CHECK(refusal_of(pay(R"({"amount":"1","memo":7})")) == refusal(400, "invalid_argument"));  // wrong type
   CHECK(refusal_of(pay(R"({"amout":"1"})")) == refusal(400, "invalid_argument"));            // unknown member
+  {
+    const httplib::Result unknown =
+        admin.Post("/v1/operators", R"({"name":"x","role":"auditor","colour":"red"})", "application/json");
+    CHECK(refusal_of(unknown) == refusal(400, "invalid_argument"));
+    CHECK_THAT(json_of(unknown).at("error").at("message").get<std::string>(),
+               Catch::Contains("unknown member \"colour\": it takes name, role"));
+  }
   CHECK(refusal_of(pay(R"({"amount":"1","account":"C-2"})")) ==
         refusal(400, "invalid_argument"));  // in the path
   CHECK(refusal_of(pay(R"({"amount":"1","operator":"someone"})")) == refusal(400, "invalid_argument"));

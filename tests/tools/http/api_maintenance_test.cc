@@ -469,6 +469,13 @@ TEST_CASE(
   refused({{"before", cutoff}, {"export_file", "exists.csv"}}, invalid_argument, "never overwritten");
   refused({{"before", format_date(day(0))}}, invalid_argument, "24 hours");
   refused({{"before", cutoff}, {"command_id", 7}}, invalid_argument, "command_id");
+  refused({{"before", cutoff}, {"command_id", "has space"}}, invalid_argument, "\"command_id\": ");
+  {
+    // The member is named as the API names it, not as the CLI's option.
+    const httplib::Result result =
+        post(admin, cleanup_path, {{"before", cutoff}, {"command_id", "has space"}});
+    CHECK(result->body.find("--command-id") == std::string::npos);
+  }
   // Every record is younger than this date: an export would be empty, so none is written.
   refused({{"before", format_date(day(-20))}, {"export_file", "empty.csv"}}, nothing_to_change,
           format_date(day(-20)));
