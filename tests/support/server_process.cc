@@ -9,10 +9,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -22,6 +25,27 @@ extern char** environ;
 
 namespace paystream::http_test {
 namespace {
+
+// With PAYSTREAM_RECORD_RESPONSES=DIR, every JSON answer a test's client gets is appended to
+// DIR/responses-PID.jsonl as {"method","path","status","body"}, for the check that real answers
+// match docs/openapi.yaml (tests/api_fuzz/validate_responses.py). One file per test process.
+void record_responses(httplib::Client& client) {
+  const char* dir = std::getenv("PAYSTREAM_RECORD_RESPONSES");
+  if (dir == nullptr || *dir == '\0') return;
+  client.set_logger(
+      [dir = std::string(dir)](const httplib::Request& request, const httplib::Response& response) {
+        if (response.get_header_value("Content-Type") != "application/json") return;
+        const nlohmann::json line = {{"method", request.method},
+                                     {"path", request.path.substr(0, request.path.find('?'))},
+                                     {"status", response.status},
+                                     {"body", response.body}};
+        static std::mutex file_mutex;
+        const std::lock_guard<std::mutex> lock(file_mutex);
+        std::filesystem::create_directories(dir);
+        std::ofstream(dir + "/responses-" + std::to_string(::getpid()) + ".jsonl", std::ios::app)
+            << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+      });
+}
 
 constexpr int start_timeout_ms = 30'000;
 
@@ -200,6 +224,7 @@ std::string ServerProcess::stderr_text() const { return read_all(stderr_path_); 
 std::unique_ptr<httplib::Client> ServerProcess::client(const std::string& token) const {
   auto client = std::make_unique<httplib::Client>("127.0.0.1", port_);
   if (!token.empty()) client->set_bearer_token_auth(token.c_str());
+  record_responses(*client);
   // Long enough for a large batch in Kafka mode under the sanitizers; only a failure waits for it.
   client->set_read_timeout(120, 0);
   return client;
