@@ -1,11 +1,13 @@
 // Operators over HTTP: GET /v1/operators (the list, as `paystream operator list`; admin and
 // auditor), POST /v1/operators (add one; its token is in the response, shown once),
 // POST /v1/operators/{name}/disable and POST /v1/operators/{name}/token (a new token; the old one
-// stops working). The engine decides who may change them (admin); tokens are made here, at the
-// edge, and only their credential reaches the ledger (tools/runtime/operator_tokens.h).
+// stops working), and GET /v1/me (the caller itself). The engine decides who may change them
+// (admin); tokens are made here, at the edge, and only their credential reaches the ledger
+// (tools/runtime/operator_tokens.h).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "tools/http/errors.h"
@@ -161,9 +163,31 @@ ApiResponse list_operators(ApiContext& context, const ApiRequest& request, const
   return rows_response(*format, operator_columns(false), source, {}, "operators");
 }
 
+// Who the token is and what it may do, for a client that shapes itself to it (the console hides
+// what the operator may not do; the engine still refuses it). Any operator may ask about itself.
+ApiResponse describe_caller(const ApiRequest& request, const Caller& caller) {
+  if (Result<QueryParams> params = QueryParams::read(request, {}); !params)
+    return error_response(params.error());
+  const Access& access = caller.access;
+  json allow = json::array();
+  const std::string names = permissions_text(access.permissions);
+  for (size_t begin = 0; begin < names.size();) {
+    const size_t comma = std::min(names.find(',', begin), names.size());
+    allow.push_back(names.substr(begin, comma - begin));
+    begin = comma + 1;
+  }
+  return json_response(200, {{"operator", caller.operator_name},
+                             {"role", operator_role_name(access.role)},
+                             {"agent", access.agent_account},
+                             {"allow", std::move(allow)}});
+}
+
 }  // namespace
 
 void add_operator_routes(Router& router, ApiContext& context) {
+  router.add("GET", "/v1/me", Auth::required, [](const ApiRequest& request, const Caller& caller) {
+    return describe_caller(request, caller);
+  });
   router.add("GET", "/v1/operators", Auth::required,
              [&context](const ApiRequest& request, const Caller& caller) {
                return list_operators(context, request, caller);

@@ -115,6 +115,22 @@ TEST_CASE("auditors only read and finance cannot change parameters or operators"
   CHECK(balance_of(admin, "X-1") == "4.00");
 }
 
+TEST_CASE("GET /v1/me tells each operator who it is and what it may do, and nobody without a token",
+          "[http][rights][operators]") {
+  Tree tree;
+  httplib::Client& admin = *tree.api.admin;
+  auto auditor = tree.api.server->client(add_operator(admin, {{"name", "audit"}, {"role", "auditor"}}));
+  auto agent = tree.api.server->client(tree.agent_token);
+  CHECK(json_of(admin.Get("/v1/me")) ==
+        json{{"operator", "admin"}, {"role", "admin"}, {"agent", ""}, {"allow", json::array()}});
+  CHECK(json_of(auditor->Get("/v1/me")) ==
+        json{{"operator", "audit"}, {"role", "auditor"}, {"agent", ""}, {"allow", json::array()}});
+  CHECK(json_of(agent->Get("/v1/me")) ==
+        json{{"operator", "north"}, {"role", "agent"}, {"agent", "AG-1"}, {"allow", {"pay-sub-accounts"}}});
+  CHECK(refusal_of(tree.api.server->client("")->Get("/v1/me")).first == 401);
+  CHECK(refusal_of(admin.Get("/v1/me?role=admin")) == std::pair<int, std::string>(400, "invalid_argument"));
+}
+
 TEST_CASE(
     "GET /v1/operators lists the operators as operator list does, never a token, to admin and auditor only",
     "[http][rights][operators]") {
