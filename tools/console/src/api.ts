@@ -1,0 +1,85 @@
+// The /v1 API with the operator's token, typed from docs/openapi.yaml (src/api-types.ts, made by
+// openapi-typescript on every build): a change of the API that breaks the console breaks its build.
+import type { components, paths } from "./api-types";
+
+export type BalanceRow = components["schemas"]["BalanceRow"];
+export type RecordRow = components["schemas"]["RecordRow"];
+export type Me = paths["/v1/me"]["get"]["responses"]["200"]["content"]["application/json"];
+export type PaymentAnswer =
+  paths["/v1/accounts/{id}/payments"]["post"]["responses"]["201"]["content"]["application/json"];
+export type PayBody = paths["/v1/accounts/{id}/payments"]["post"]["requestBody"]["content"]["application/json"];
+export type CreditBody = paths["/v1/accounts/{id}/credit"]["post"]["requestBody"]["content"]["application/json"];
+export type MakeZeroBody = NonNullable<
+  paths["/v1/accounts/{id}/make-zero"]["post"]["requestBody"]
+>["content"]["application/json"];
+
+const tokenKey = "paystream.token";
+
+// The token lives in this tab's session only: closing the tab signs out.
+export const session = {
+  token: (): string | null => sessionStorage.getItem(tokenKey),
+  signIn: (token: string) => sessionStorage.setItem(tokenKey, token),
+  signOut: () => sessionStorage.removeItem(tokenKey),
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function call(method: string, path: string, body?: unknown, accept = "application/json"): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept, Authorization: `Bearer ${session.token() ?? ""}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let answer: Response;
+  try {
+    answer = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, "unreachable", "the server did not answer: check that it runs, then try again");
+  }
+  if (!answer.ok) {
+    let code = "http_" + answer.status;
+    let message = `the server answered ${answer.status}`;
+    try {
+      const error = (await answer.json()) as { error?: { code?: string; message?: string } };
+      code = error.error?.code ?? code;
+      message = error.error?.message ?? message;
+    } catch {
+      // not JSON: keep the status
+    }
+    throw new ApiError(answer.status, code, message);
+  }
+  return answer;
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  return (await (await call("GET", path)).json()) as T;
+}
+
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  return (await (await call("POST", path, body)).json()) as T;
+}
+
+// A whole filtered export (format=csv or xlsx, limit=0) as a file the browser saves: a plain link
+// could not carry the token.
+export async function download(path: string, accept: string, fileName: string): Promise<void> {
+  const blob = await (await call("GET", path, undefined, accept)).blob();
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+export function query(values: Record<string, string>): string {
+  const parts = Object.entries(values)
+    .filter(([, value]) => value !== "")
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+  return parts.length === 0 ? "" : "?" + parts.join("&");
+}
