@@ -70,10 +70,10 @@ function table<Row>(columns: [keyof Row, string][], rows: Row[], link?: (row: Ro
         h(
           "tr",
           {},
-          ...columns.map(([key], index) => {
+          ...columns.map(([key]) => {
             const value = String(row[key] ?? "");
             if (key === "payment_time") return timeCell(value);
-            if (index === 0 && link) return h("td", {}, h("a", { href: link(row) }, value));
+            if (key === "account_id" && link) return h("td", {}, h("a", { href: link(row) }, value));
             return h("td", { class: amountKeys.has(String(key)) ? "amount" : "" }, amountKeys.has(String(key)) ? formatAmount(value) : value);
           }),
         ),
