@@ -54,10 +54,7 @@ Status check_current_file(rocksdb::Env& env, const std::string& dir) {
   if (!env.GetChildren(dir, &children).ok()) return ok_status();  // a new directory
   size_t database_files = 0;
   for (const std::string& name : children) {
-    const auto ends_with = [&](std::string_view tail) {
-      return name.size() >= tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
-    };
-    if (ends_with(".sst") || ends_with(".log") || name.rfind("MANIFEST-", 0) == 0) ++database_files;
+    if (name.ends_with(".sst") || name.ends_with(".log") || name.starts_with("MANIFEST-")) ++database_files;
   }
   if (database_files == 0) return ok_status();
   return make_error(

@@ -36,10 +36,7 @@ constexpr FileType file_types[] = {
 
 std::string_view content_type_of(std::string_view name) {
   for (const FileType& type : file_types) {
-    if (name.size() > type.extension.size() &&
-        name.substr(name.size() - type.extension.size()) == type.extension) {
-      return type.content_type;
-    }
+    if (name.ends_with(type.extension)) return type.content_type;
   }
   return "application/octet-stream";
 }
@@ -80,7 +77,7 @@ ApiResponse file_response(const std::filesystem::path& dir, const std::string& r
   // page itself is checked each time, so a rebuilt console is seen at once.
   response.headers.emplace_back("Cache-Control",
                                 immutable ? "public, max-age=31536000, immutable" : "no-cache");
-  if (relative.size() >= 5 && relative.substr(relative.size() - 5) == ".html") {
+  if (relative.ends_with(".html")) {
     response.headers.emplace_back("Content-Security-Policy", content_security_policy);
     response.headers.emplace_back("X-Frame-Options", "DENY");
     response.headers.emplace_back("Referrer-Policy", "no-referrer");

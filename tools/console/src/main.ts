@@ -152,13 +152,15 @@ function labelled(name: string, label: string, element: HTMLElement): [string, H
   return [name, element];
 }
 
+const accountLink = (row: { account_id: string }): string => `#/account/${encodeURIComponent(row.account_id)}`;
+
 function showRecords(): void {
   listing<RecordRow>({
     title: "Payment records",
     path: "/v1/payment-records",
     columns: recordColumns,
     fileStem: "payment-records",
-    link: (row) => `#/account/${encodeURIComponent(row.account_id)}`,
+    link: accountLink,
     filters: [
       labelled("account", "Account", input()),
       labelled("from", "From (date)", input({ type: "date" })),
@@ -179,7 +181,7 @@ function showBalances(title = "Balances"): void {
     path: "/v1/balances",
     columns: balanceColumns,
     fileStem: "balances",
-    link: (row) => `#/account/${encodeURIComponent(row.account_id)}`,
+    link: accountLink,
     filters: [
       labelled("account", "Account", input()),
       labelled("type", "Account type", select([["", "any"], ["direct", "Direct"], ["agent", "Agent"], ["clearing", "Clearing"]])),
