@@ -10,7 +10,16 @@
 namespace paystream {
 namespace {
 
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool holds_text(std::string_view text, std::string_view wanted) {
+  return std::search(text.begin(), text.end(), wanted.begin(), wanted.end(),
+                     [](char a, char b) { return ascii_lower(a) == ascii_lower(b); }) != text.end();
+}
+
 bool matches(const BalanceQuery& query, std::string_view id, const BalanceState& state) {
+  if (query.search && !holds_text(id, *query.search) && !holds_text(state.settings.name, *query.search))
+    return false;
   if (query.type && state.settings.type != *query.type) return false;
   if (query.agent && id != *query.agent && state.settings.parent != *query.agent) return false;
   if (query.min && state.balance < *query.min) return false;

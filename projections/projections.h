@@ -126,8 +126,11 @@ struct BalanceRow {
 struct BalanceQuery {
   std::optional<std::string> account_id;
   std::optional<AccountType> type;
-  std::optional<Money> min;                                  // inclusive
-  std::optional<Money> max;                                  // inclusive
+  std::optional<Money> min;  // inclusive
+  std::optional<Money> max;  // inclusive
+  // Accounts whose ID or name holds this text, ASCII letters in either case (the console's
+  // account search; names are often typed from memory in another case).
+  std::optional<std::string> search;
   std::optional<std::vector<std::string>> visible_accounts;  // as in RecordQuery
   std::optional<std::string> agent;                          // only this agent account and its sub-accounts
   Timestamp now;  // for the derived status and this month's consumption

@@ -20,6 +20,7 @@ const shots = process.env.SCREENSHOTS_DIR ?? path.join(work, "screenshots");
 mkdirSync(shots, { recursive: true });
 
 const results = [];
+let browser = null;
 async function check(name, body) {
   try {
     await body();
@@ -28,6 +29,12 @@ async function check(name, body) {
   } catch (error) {
     results.push([name, "FAILED"]);
     console.log(`FAIL  ${name}: ${error?.stack ?? error}`);
+    // What each open page showed when the check failed, for whoever reads the failure.
+    const pages = browser?.contexts().flatMap((context) => context.pages()) ?? [];
+    for (const [index, page] of pages.entries()) {
+      await page.screenshot({ path: path.join(shots, `FAILED-${results.length}-${index}.png`), fullPage: true })
+        .catch(() => {});
+    }
   }
 }
 function expect(condition, what) {
@@ -88,9 +95,10 @@ const recordsOf = async (account) => (await api(admin, "GET", `/v1/payment-recor
 const balanceOf = async (account) =>
   (await api(admin, "GET", `/v1/balances?account=${account}`)).json.rows[0].current_balance;
 
-const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ["--no-sandbox"] });
+browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ["--no-sandbox"] });
 async function signedIn(token) {
   const context = await browser.newContext({ acceptDownloads: true });
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   page.on("pageerror", (error) => console.log(`page error: ${error}`));
   await page.goto(base + "/");
@@ -174,11 +182,199 @@ try {
     await page.getByText("1 rows").waitFor();
     await page.screenshot({ path: path.join(shots, "balances.png"), fullPage: true });
   });
+  await check("accounts: search by name in any case", async () => {
+    await page.getByRole("link", { name: "Accounts" }).click();
+    await page.getByLabel("Search (ID or name)").fill("DIRECT");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByText("1 rows").waitFor();
+    const accounts = await page.locator("tbody tr td:first-child").allTextContents();
+    expect(accounts.join(",") === "D-1", `the search found ${accounts}`);
+  });
+  await check("accounts: open a new account", async () => {
+    await page.getByRole("button", { name: "New account…" }).click();
+    await page.getByLabel("Account ID").fill("N-1");
+    await page.getByLabel("Name", { exact: true }).fill("New one");
+    await page.getByLabel("Opening balance (optional)").fill("5");
+    await page.getByRole("button", { name: "Submit" }).dblclick();
+    await page.getByText("Account N-1 opened.").waitFor();
+    await page.screenshot({ path: path.join(shots, "new-account.png"), fullPage: true });
+    await page.getByRole("button", { name: "Close" }).click();
+    expect((await balanceOf("N-1")) === "5.00", "the new account's balance");
+    expect((await recordsOf("N-1")).length === 1, "one opening payment");
+  });
+  await check("an account's settings: edit, then lock and unlock", async () => {
+    await page.goto(base + "/#/account/D-1");
+    await page.getByRole("button", { name: "Edit settings…" }).click();
+    await page.getByLabel("Monthly maximum").fill("500");
+    await page.getByLabel("Name", { exact: true }).fill("Direct one, renamed");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved.").waitFor();
+    await page.screenshot({ path: path.join(shots, "settings.png"), fullPage: true });
+    await page.getByRole("button", { name: "Close" }).click();
+    const account = (await api(admin, "GET", "/v1/accounts/D-1")).json;
+    expect(account.monthly_max === "500.00" && account.account_name === "Direct one, renamed",
+      `the account after the edit: ${JSON.stringify(account)}`);
+    await page.getByRole("button", { name: "Lock…" }).click();
+    await page.getByRole("button", { name: "Lock", exact: true }).click();
+    await page.getByText("Locked.").waitFor();
+    await page.getByRole("button", { name: "Close" }).click();
+    await page.getByRole("button", { name: "Unlock…" }).waitFor();
+    expect((await api(admin, "GET", "/v1/accounts/D-1")).json.locked === "yes", "locked");
+    await page.getByRole("button", { name: "Unlock…" }).click();
+    await page.getByRole("button", { name: "Unlock", exact: true }).click();
+    await page.getByText("Unlocked.").waitFor();
+    await page.getByRole("button", { name: "Close" }).click();
+    expect((await api(admin, "GET", "/v1/accounts/D-1")).json.locked === "no", "unlocked");
+  });
+  await check("the Payment dialog redeems a phone card; a wrong PIN changes nothing", async () => {
+    const [card] = (await setUp("POST", "/v1/cards/batches", { count: 1, value: "25", expires: "2099-12-31" })).cards;
+    const before = await balanceOf("D-1");
+    await page.getByRole("button", { name: "Pay…" }).click();
+    await page.getByLabel("Kind").selectOption("phone_card");
+    await page.getByLabel("Card number").fill(card.number);
+    await page.getByLabel("PIN").fill(card.pin === "00000000" ? "11111111" : "00000000");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.getByText("Nothing was changed.").waitFor();
+    const alert = await page.getByRole("alert").textContent();
+    expect(/wrong_card_or_pin/.test(alert ?? ""), `the error shown: ${alert}`);
+    expect((await balanceOf("D-1")) === before, "the balance after a wrong PIN");
+    await page.getByLabel("PIN").fill(card.pin);
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.getByText("Card value paid: 25.00").waitFor();
+    await page.screenshot({ path: path.join(shots, "phone-card.png"), fullPage: true });
+    await page.getByRole("button", { name: "Close" }).click();
+    const records = (await recordsOf("D-1")).filter((row) => row.payment_type === "phone_card");
+    expect(records.length === 1 && records[0].amount === "25.00", `phone card records ${JSON.stringify(records)}`);
+  });
+  await check("reversal asks first, then undoes the record once", async () => {
+    const before = await balanceOf("D-1");
+    const row = page.getByRole("row").filter({ hasText: "phone_card" });
+    await row.getByRole("button", { name: "Reverse…" }).click();
+    await page.getByText("This undoes the phone_card of 25.00 on D-1").waitFor();
+    expect((await balanceOf("D-1")) === before, "nothing changed before the confirmation");
+    await page.getByRole("button", { name: "Reverse", exact: true }).dblclick();
+    await page.getByText("Reversed.").waitFor();
+    await page.screenshot({ path: path.join(shots, "reversal.png"), fullPage: true });
+    await page.getByRole("button", { name: "Close" }).click();
+    const reversals = (await recordsOf("D-1")).filter((record) => record.payment_type === "reversal");
+    expect(reversals.length === 1 && reversals[0].amount === "-25.00", `reversals ${JSON.stringify(reversals)}`);
+  });
+  await check("an account's history: the running balance, checked", async () => {
+    await page.getByRole("link", { name: "History with running balance" }).click();
+    await page.getByRole("heading", { name: "History of D-1" }).waitFor();
+    const last = page.getByRole("row").filter({ hasText: "balance = sum of events" });
+    await last.waitFor();
+    const verdict = await last.locator("td").last().textContent();
+    expect(verdict === "ok", `the check of the last row: ${verdict}`);
+    await page.screenshot({ path: path.join(shots, "history.png"), fullPage: true });
+  });
+  await check("reports: all four show, and export whole", async () => {
+    await setUp("POST", "/v1/accounts", { account: "V-1", name: "Vendor", account_type: "clearing" });
+    await page.getByRole("link", { name: "Reports" }).click();
+    for (const [tab, text] of [["Account balance", "D-1"], ["Clearing balance", "V-1"], ["Agent income", "AG-1"],
+      ["Settlement", "direct"]]) {
+      await page.getByRole("navigation", { name: "Reports" }).getByRole("link", { name: tab }).click();
+      await page.getByRole("heading", { name: `Report: ${tab}` }).waitFor();
+      await page.getByRole("button", { name: "Show" }).click();
+      await page.getByRole("cell", { name: text, exact: true }).first().waitFor();
+      await page.screenshot({ path: path.join(shots, `report-${tab.toLowerCase().replace(" ", "-")}.png`), fullPage: true });
+    }
+    const [download] = await Promise.all([page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export CSV" }).click()]);
+    const file = path.join(work, "settlement.csv");
+    await download.saveAs(file);
+    const lines = readFileSync(file, "utf8").trim().split(/\r?\n/);
+    expect(lines.length >= 3 && lines.slice(1).every((line) => line.endsWith(",ok")), `settlement lines ${lines}`);
+    await page.getByText(/Exported CSV: \d+ bytes/).waitFor();
+  });
+  await check("charges: the softswitch's charges listed", async () => {
+    await setUp("POST", "/v1/commands", { commands: [{ type: "charge", cdr_id: "cdr-console-1", account: "S-1",
+      amount: "1.25", start_time: new Date(Date.now() - 60_000).toISOString(), duration_seconds: 60 }] });
+    await page.getByRole("link", { name: "Charges" }).click();
+    await page.getByRole("cell", { name: "cdr-console-1" }).waitFor();
+    await page.screenshot({ path: path.join(shots, "charges.png"), fullPage: true });
+  });
+  await check("phone cards: issue a batch (PINs shown once), list and disable", async () => {
+    await page.getByRole("link", { name: "Phone cards" }).click();
+    await page.getByRole("button", { name: "Issue cards…" }).click();
+    await page.getByLabel("Cards", { exact: true }).fill("3");
+    await page.getByLabel("Value of each").fill("10");
+    await page.getByLabel("Last day (expires)").fill("2099-06-30");
+    await page.getByLabel("Batch name").fill("console-batch");
+    await page.getByRole("button", { name: "Issue", exact: true }).dblclick();
+    await page.getByText("Issued 3 cards of 10.00 in batch console-batch.").waitFor();
+    await page.getByRole("link", { name: "Save the PINs (CSV)" }).waitFor();
+    await page.screenshot({ path: path.join(shots, "cards-issued.png"), fullPage: true });
+    await page.getByRole("button", { name: "Close" }).click();
+    const cards = (await api(admin, "GET", "/v1/cards?batch=console-batch")).json.rows;
+    expect(cards.length === 3, `${cards.length} cards in the batch (a double click issues one batch)`);
+    await page.getByLabel("Batch", { exact: true }).fill("console-batch");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByText("3 rows").waitFor();
+    await page.getByRole("button", { name: "Disable…" }).first().click();
+    await page.getByRole("button", { name: "Disable", exact: true }).click();
+    await page.getByText("Disabled.").waitFor();
+    await page.getByRole("button", { name: "Close" }).click();
+    const disabled = (await api(admin, "GET", "/v1/cards?batch=console-batch&state=disabled")).json.rows;
+    expect(disabled.length === 1, `${disabled.length} disabled cards`);
+    await page.screenshot({ path: path.join(shots, "cards.png"), fullPage: true });
+  });
+  await check("audit: operations listed, the log exported with its hashes", async () => {
+    await page.getByRole("link", { name: "Audit" }).click();
+    await page.getByRole("cell", { name: "console-batch" }).first().waitFor();
+    await page.screenshot({ path: path.join(shots, "audit.png"), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export the log (JSON lines)" }).click()]);
+    const file = path.join(work, "events.jsonl");
+    await download.saveAs(file);
+    const lines = readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines.length > 10 && lines.every((line) => typeof line.hash === "string"), `${lines.length} log lines`);
+  });
+  await check("parameters: the admin sets one", async () => {
+    await page.getByRole("link", { name: "Parameters" }).click();
+    const row = page.getByRole("row").filter({ hasText: "SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY" });
+    await row.getByRole("button", { name: "Set…" }).click();
+    await page.getByLabel("Value").fill("45");
+    await page.getByRole("button", { name: "Set", exact: true }).click();
+    await page.getByText("SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY is 45.").waitFor();
+    await page.getByRole("button", { name: "Close" }).click();
+    await page.screenshot({ path: path.join(shots, "parameters.png"), fullPage: true });
+    const rows = (await api(admin, "GET", "/v1/parameters")).json.rows;
+    const value = rows.find((parameter) => parameter.name === "SERVER_PAY_DELAY_CUSTOMER_EXPIRE_DAY").value;
+    expect(value === "45", `the parameter is ${value}`);
+  });
+  let financeToken = "";
+  await check("operators: add one (its token shown once, and it works), then disable it", async () => {
+    await page.getByRole("link", { name: "Operators" }).click();
+    await page.getByRole("button", { name: "Add operator…" }).click();
+    await page.getByLabel("Operator name").fill("till-2");
+    await page.getByLabel("Role").selectOption("finance");
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    financeToken = (await page.locator("code.token").textContent()) ?? "";
+    expect(financeToken.length > 10, "a token shown");
+    await page.screenshot({ path: path.join(shots, "operator-added.png"), fullPage: true });
+    await page.getByRole("button", { name: "Close" }).click();
+    expect((await api(financeToken, "GET", "/v1/me")).json.operator === "till-2", "the new token works");
+    const row = page.getByRole("row").filter({ hasText: "till-2" });
+    await row.getByRole("button", { name: "Disable…" }).click();
+    await page.getByRole("button", { name: "Disable", exact: true }).click();
+    await page.getByText("till-2 is disabled.").waitFor();
+    await page.getByRole("button", { name: "Close" }).click();
+    expect((await api(financeToken, "GET", "/v1/me")).status === 401, "the disabled operator's token is refused");
+    await page.screenshot({ path: path.join(shots, "operators.png"), fullPage: true });
+  });
   await check("an agent's token sees only its tree", async () => {
     const agent = await signedIn(agentToken);
     await agent.getByRole("link", { name: "S-1" }).waitFor();
     const accounts = await agent.locator("tbody tr td:first-child").allTextContents();
     expect(accounts.sort().join(",") === "AG-1,S-1", `the agent sees ${accounts}`);
+    const links = await agent.getByRole("navigation", { name: "Screens" }).getByRole("link").allTextContents();
+    expect(!links.includes("Phone cards") && !links.includes("Audit") && !links.includes("Operators"),
+      `the agent's screens: ${links}`);
+    await agent.getByRole("link", { name: "S-1" }).click();
+    await agent.getByRole("button", { name: "Pay…" }).click();
+    const kinds = await agent.getByLabel("Kind").locator("option").allTextContents();
+    expect(!kinds.includes("Make Zero"), `the agent's kinds of payment: ${kinds}`);
     await agent.screenshot({ path: path.join(shots, "agent.png"), fullPage: true });
   });
   await check("an auditor sees no Pay button, and a forged payment with its token is refused", async () => {

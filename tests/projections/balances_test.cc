@@ -139,6 +139,21 @@ TEST_CASE("projections: balances filter by type and balance range", "[projection
   CHECK(query_ids(db.projections(), query).empty());
 }
 
+TEST_CASE("projections: a search holds the ID or the name, letters in either case",
+          "[projections][balances]") {
+  ProjectionDb db;
+  db.apply(sample_log());
+  BalanceQuery query = as_of("2026-11-15T00:00:00Z");
+  query.search = "E";  // Eve, Carrier and 1005's name; not Dora
+  CHECK(query_ids(db.projections(), query) == std::vector<std::string>{"1001", "1003", "1005"});
+  query.search = "100";  // the IDs
+  CHECK(query_ids(db.projections(), query).size() == 6);
+  query.search = "fINN";
+  CHECK(query_ids(db.projections(), query) == std::vector<std::string>{"1006"});
+  query.type = AccountType::clearing;
+  CHECK(query_ids(db.projections(), query).empty());
+}
+
 TEST_CASE("projections: balances outside the visible accounts are never returned",
           "[projections][balances]") {
   ProjectionDb db;

@@ -13,13 +13,17 @@ namespace paystream {
 namespace {
 
 struct BalancesArgs {
-  std::optional<std::string> account, type, min, max;
+  std::optional<std::string> account, search, type, min, max;
 };
 
 Status read_filters(const BalancesArgs& args, BalanceQuery& query) {
   if (args.account) {
     if (Status valid = account_id_argument("--account", *args.account); !valid) return valid;
     query.account_id = *args.account;
+  }
+  if (args.search) {
+    if (Status valid = search_text_argument("--search", *args.search); !valid) return valid;
+    query.search = *args.search;
   }
   if (args.type) {
     Result<AccountType> type = account_type_argument("--type", *args.type);
@@ -39,8 +43,11 @@ Status read_filters(const BalancesArgs& args, BalanceQuery& query) {
 // The filters as given (the server reads them as the CLI does); every row, as locally.
 UrlParams remote_params(const BalancesArgs& args) {
   UrlParams params;
-  for (auto [name, value] :
-       {std::pair{"account", &args.account}, {"type", &args.type}, {"min", &args.min}, {"max", &args.max}}) {
+  for (auto [name, value] : {std::pair{"account", &args.account},
+                             {"search", &args.search},
+                             {"type", &args.type},
+                             {"min", &args.min},
+                             {"max", &args.max}}) {
     if (*value) params.emplace_back(name, **value);
   }
   params.emplace_back("limit", "0");
@@ -74,6 +81,8 @@ void add_balances_command(CLI::App& app, Cli& cli) {
   auto args = std::make_shared<BalancesArgs>();
   CLI::App* balances = add_leaf_command(app, "balances", "Query account balances", cli);
   balances->add_option("--account", args->account, "Only this account")->type_name("ID");
+  balances->add_option("--search", args->search, "Only accounts whose ID or name holds TEXT (any case)")
+      ->type_name("TEXT");
   balances->add_option("--type", args->type, "Only accounts of this type: direct, agent or clearing")
       ->type_name("TYPE");
   balances->add_option("--min", args->min, "Balance at least X")->type_name("X");

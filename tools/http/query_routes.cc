@@ -74,6 +74,10 @@ Status read_balance_filters(const QueryParams& params, BalanceQuery& query) {
     if (Status valid = account_id_argument("account", *account); !valid) return valid;
     query.account_id = *account;
   }
+  if (const std::optional<std::string> search = params.get("search")) {
+    if (Status valid = search_text_argument("search", *search); !valid) return valid;
+    query.search = *search;
+  }
   if (const std::optional<std::string> type = params.get("type")) {
     Result<AccountType> parsed = account_type_argument("type", *type);
     if (!parsed) return parsed.error();
@@ -192,7 +196,7 @@ ApiResponse get_charges(ApiContext& context, const ApiRequest& request, const Ca
 
 ApiResponse get_balances(ApiContext& context, const ApiRequest& request, const Caller& caller) {
   Result<QueryParams> params =
-      QueryParams::read(request, {"account", "type", "min", "max", "limit", "cursor", "format"});
+      QueryParams::read(request, {"account", "search", "type", "min", "max", "limit", "cursor", "format"});
   if (!params) return error_response(params.error());
   Result<OutputFormat> format = requested_format(params->get("format"), request);
   if (!format) return error_response(format.error());

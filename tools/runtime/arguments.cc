@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "events/command.h"
@@ -88,6 +89,16 @@ Status account_id_argument(std::string_view what, std::string_view text) {
   if (is_valid_account_id(text)) return ok_status();
   return invalid(Errc::invalid_account_id, what, text,
                  "1-64 characters of A-Z a-z 0-9 . _ -, other than '.' and '..'");
+}
+
+Status search_text_argument(std::string_view what, std::string_view text) {
+  const bool has_control = std::any_of(
+      text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  // Characters, not bytes: UTF-8 continuation bytes (10xxxxxx) do not start one.
+  const auto characters = std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  if (characters >= 1 && characters <= 100 && !has_control) return ok_status();
+  return invalid(Errc::invalid_argument, what, text, "1-100 characters, none of them a control character");
 }
 
 Result<AccountType> account_type_argument(std::string_view what, std::string_view text) {

@@ -36,6 +36,8 @@ Status check_time_range(std::string_view from_name, const std::optional<Timestam
 Status check_amount_range(std::string_view min_name, const std::optional<Money>& min,
                           std::string_view max_name, const std::optional<Money>& max);
 Status account_id_argument(std::string_view what, std::string_view text);
+// The text an account search looks for in IDs and names: 1-100 characters (UTF-8), no control character.
+Status search_text_argument(std::string_view what, std::string_view text);
 Result<AccountType> account_type_argument(std::string_view what, std::string_view text);
 Result<PaymentType> payment_type_argument(std::string_view what, std::string_view text);
 Result<PaymentMethod> payment_method_argument(std::string_view what, std::string_view text);

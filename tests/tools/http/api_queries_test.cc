@@ -130,6 +130,31 @@ TEST_CASE("balances filter by account and type and range", "[http][queries]") {
   CHECK(json_of(admin.Get(next.c_str())).at("rows")[0].at("account_id") == "C-2");
 }
 
+TEST_CASE("balances search account IDs and names in either case", "[http][queries]") {
+  Api api;
+  fill(*api.admin);
+  httplib::Client& admin = *api.admin;
+  auto ids = [&](const char* target) {
+    std::vector<std::string> result;
+    for (const json& row : json_of(admin.Get(target)).at("rows")) result.push_back(row.at("account_id"));
+    return result;
+  };
+  CHECK(ids("/v1/balances?search=alice") == std::vector<std::string>{"C-1"});      // the name, any case
+  CHECK(ids("/v1/balances?search=c-") == std::vector<std::string>{"C-1", "C-2"});  // the ID
+  CHECK(ids("/v1/balances?search=BOB&type=agent") == std::vector<std::string>{"C-2"});
+  CHECK(ids("/v1/balances?search=bob&type=direct").empty());
+  CHECK(ids("/v1/balances?search=%2C%20inc") == std::vector<std::string>{"C-1"});  // ", inc"
+  for (const char* refused : {"/v1/balances?search=", "/v1/balances?search=a%0Ab"}) {
+    INFO(refused);
+    const httplib::Result answer = admin.Get(refused);
+    REQUIRE(answer);
+    CHECK(answer->status == 400);
+    CHECK(json_of(answer).at("error").at("code") == "invalid_argument");
+  }
+  const std::string too_long = "/v1/balances?search=" + std::string(101, 'a');
+  CHECK(admin.Get(too_long.c_str())->status == 400);
+}
+
 TEST_CASE("a large export streams every row", "[http][queries][export]") {
   Api api;
   httplib::Client& admin = *api.admin;

@@ -2,8 +2,24 @@
 // openapi-typescript on every build): a change of the API that breaks the console breaks its build.
 import type { components, paths } from "./api-types";
 
-export type BalanceRow = components["schemas"]["BalanceRow"];
-export type RecordRow = components["schemas"]["RecordRow"];
+type Schemas = components["schemas"];
+export type BalanceRow = Schemas["BalanceRow"];
+export type AccountRow = Schemas["AccountRow"];
+export type RecordRow = Schemas["RecordRow"];
+export type ChargeRow = Schemas["ChargeRow"];
+export type CardRow = Schemas["CardRow"];
+export type IssuedCardBatch = Schemas["IssuedCardBatch"];
+export type ClearingRow = Schemas["ClearingRow"];
+export type SettlementRow = Schemas["SettlementRow"];
+export type AgentIncomeRow = Schemas["AgentIncomeRow"];
+export type ExplainRow = Schemas["ExplainRow"];
+export type OperationRow = Schemas["OperationRow"];
+export type ParameterRow = Schemas["ParameterRow"];
+export type OperatorRow = Schemas["OperatorRow"];
+export type Outcome = Schemas["Outcome"];
+export type OutcomeWithToken = Schemas["OutcomeWithToken"];
+export type UpdateAccountBody = Schemas["UpdateAccountRequest"];
+export type AddOperatorBody = Schemas["AddOperatorRequest"];
 export type Me = paths["/v1/me"]["get"]["responses"]["200"]["content"]["application/json"];
 export type PaymentAnswer =
   paths["/v1/accounts/{id}/payments"]["post"]["responses"]["201"]["content"]["application/json"];
@@ -27,6 +43,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly body: unknown = undefined,  // the refusal's whole JSON, when it says more than its error
   ) {
     super(message);
   }
@@ -41,17 +58,21 @@ async function call(method: string, path: string, body?: unknown, accept = "appl
   } catch {
     throw new ApiError(0, "unreachable", "the server did not answer: check that it runs, then try again");
   }
-  if (!answer.ok) {
+  // 202: Kafka mode published the command but its outcome is not known yet; it is no success, and
+  // a retry with the same command ID learns the outcome.
+  if (!answer.ok || answer.status === 202) {
     let code = "http_" + answer.status;
     let message = `the server answered ${answer.status}`;
+    let body: unknown = undefined;
     try {
-      const error = (await answer.json()) as { error?: { code?: string; message?: string } };
+      body = await answer.json();
+      const error = body as { error?: { code?: string; message?: string } };
       code = error.error?.code ?? code;
       message = error.error?.message ?? message;
     } catch {
       // not JSON: keep the status
     }
-    throw new ApiError(answer.status, code, message);
+    throw new ApiError(answer.status, code, message, body);
   }
   return answer;
 }
@@ -64,10 +85,33 @@ export async function postJson<T>(path: string, body: unknown): Promise<T> {
   return (await (await call("POST", path, body)).json()) as T;
 }
 
+export async function sendJson<T>(method: "PATCH" | "PUT", path: string, body: unknown): Promise<T> {
+  return (await (await call(method, path, body)).json()) as T;
+}
+
 // A whole filtered export (format=csv or xlsx, limit=0) as a file the browser saves: a plain link
-// could not carry the token.
-export async function download(path: string, accept: string, fileName: string): Promise<void> {
-  const blob = await (await call("GET", path, undefined, accept)).blob();
+// could not carry the token. The body is read as it streams in, so a long export shows how much has
+// come (`progress` with the bytes so far).
+export async function download(
+  path: string,
+  accept: string,
+  fileName: string,
+  progress: (bytes: number) => void = () => {},
+): Promise<number> {
+  const answer = await call("GET", path, undefined, accept);
+  const parts: Uint8Array[] = [];
+  let bytes = 0;
+  const reader = answer.body?.getReader();
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      bytes += value.length;
+      progress(bytes);
+    }
+  }
+  const blob = new Blob(parts as unknown as BlobPart[], { type: answer.headers.get("Content-Type") ?? accept });
   const link = document.createElement("a");
   link.href = URL.createObjectURL(blob);
   link.download = fileName;
@@ -75,6 +119,7 @@ export async function download(path: string, accept: string, fileName: string): 
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  return bytes;
 }
 
 export function query(values: Record<string, string>): string {

@@ -17,11 +17,23 @@ export function h(tag: string, attributes: Attributes = {}, ...children: Child[]
   return element;
 }
 
-// A labelled input: every input has a label, for screen readers and for the tests.
+let fieldCount = 0;
+
+// A labelled input: every input has a label, for screen readers and for the tests. The label's
+// text is the input's accessible name; the ID only ties them together.
 export function field(label: string, input: HTMLElement): HTMLElement {
-  const id = "f-" + label.toLowerCase().replace(/[^a-z0-9]+/g, "-");
-  input.id = id;
-  return h("div", { class: "field" }, h("label", { for: id }, label), input);
+  input.id = `f${++fieldCount}-` + label.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  return h("div", { class: "field" }, h("label", { for: input.id }, label), input);
+}
+
+export function input(attributes: Record<string, string> = {}): HTMLInputElement {
+  return h("input", attributes) as HTMLInputElement;
+}
+
+export function select(options: [string, string][], value = ""): HTMLSelectElement {
+  const element = h("select", {}, ...options.map(([key, label]) => h("option", { value: key }, label))) as HTMLSelectElement;
+  if (value !== "") element.value = value;
+  return element;
 }
 
 export function timeCell(iso: string): HTMLElement {

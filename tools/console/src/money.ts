@@ -13,3 +13,10 @@ export function formatAmount(text: string): string {
 export function isAmountText(text: string, signed: boolean): boolean {
   return (signed ? /^[+-]?[0-9]+(\.[0-9]{1,6})?$/ : /^[0-9]+(\.[0-9]{1,6})?$/).test(text.trim());
 }
+
+// The size of a download so far, for an export's progress.
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
