@@ -37,21 +37,10 @@
 #include "events/log_format.h"
 #include "projections/key_codec.h"
 #include "projections/log_reader.h"
+#include "projections/page_cursor.h"
 #include "projections/projections_internal.h"
 
 namespace paystream::row_scan {
-
-inline Result<uint64_t> parse_cursor(const std::string& cursor) {
-  if (cursor.empty()) return uint64_t{0};
-  uint64_t position = 0;
-  const char* end = cursor.data() + cursor.size();
-  const auto [stop, error] = std::from_chars(cursor.data(), end, position);
-  if (error != std::errc() || stop != end || position == 0 || cursor[0] == '0') {
-    return make_error(Errc::invalid_argument,
-                      "invalid cursor '" + cursor + "': pass a previous page's next_cursor");
-  }
-  return position;
-}
 
 template <class Query>
 bool is_visible(const Query& query, const std::string& account_id) {

@@ -1,7 +1,7 @@
 // The values of query parameters and command-line options, of any text (what a client puts after
-// `from=`, `min=`, `type=`...): the first byte picks the parser, the rest is the value. Each
-// answers a value or an error with a message, never a crash; a value it accepts prints back to a
-// text it reads as the same value.
+// `from=`, `min=`, `type=`, `cursor=`, `search=`...): the first byte picks the parser, the rest is the value.
+// Each answers a value or an error with a message, never a crash; a value it accepts prints back to a text it
+// reads as the same value.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -9,6 +9,7 @@
 
 #include "events/result.h"
 #include "events/time.h"
+#include "projections/page_cursor.h"
 #include "tools/runtime/arguments.h"
 
 namespace {
@@ -29,7 +30,7 @@ void refused_with_a_message(const Status& status) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 12) {
+  switch (data[0] % 14) {
     case 0: {  // min=, max=, amounts
       const Result<Money> amount = money_argument("min", text);
       refused_with_a_message(amount);
@@ -103,6 +104,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (month) PAYSTREAM_ASSERT(parse_month(format_month(*month)).value() == *month);
       break;
     }
+    case 11: {  // cursor= of records and charges: a position it accepts prints back to the same text
+      const Result<uint64_t> position = row_scan::parse_cursor(std::string(text));
+      refused_with_a_message(position);
+      if (position && !text.empty()) PAYSTREAM_ASSERT(std::to_string(*position) == text);
+      break;
+    }
+    case 12:  // search= of balances
+      refused_with_a_message(search_text_argument("search", text));
+      break;
     default:  // operator=, command IDs
       refused_with_a_message(operator_argument(text));
       refused_with_a_message(command_id_argument(text));

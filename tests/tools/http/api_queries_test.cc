@@ -136,7 +136,8 @@ TEST_CASE("balances search account IDs and names in either case", "[http][querie
   httplib::Client& admin = *api.admin;
   auto ids = [&](const char* target) {
     std::vector<std::string> result;
-    for (const json& row : json_of(admin.Get(target)).at("rows")) result.push_back(row.at("account_id"));
+    const json page = json_of(admin.Get(target));  // kept: a range-for over a temporary's member dangles
+    for (const json& row : page.at("rows")) result.push_back(row.at("account_id"));
     return result;
   };
   CHECK(ids("/v1/balances?search=alice") == std::vector<std::string>{"C-1"});      // the name, any case
