@@ -85,6 +85,14 @@ export async function postJson<T>(path: string, body: unknown): Promise<T> {
   return (await (await call("POST", path, body)).json()) as T;
 }
 
+// The payment record among an outcome's events (the one that moved a balance), if any.
+export type MovedBalance = { amount?: string; balance_before?: string; balance_after?: string };
+export function movedBalance(outcome: { events?: unknown[] }): MovedBalance | undefined {
+  return outcome.events?.find((event) => typeof event === "object" && event !== null && "balance_after" in event) as
+    | MovedBalance
+    | undefined;
+}
+
 export async function sendJson<T>(method: "PATCH" | "PUT", path: string, body: unknown): Promise<T> {
   return (await (await call(method, path, body)).json()) as T;
 }

@@ -13,7 +13,7 @@ export const caller = {
   // Admin and finance change accounts and cards; agents pay within their permissions; auditors read.
   isAdmin: (): boolean => current?.role === "admin",
   managesAccounts: (): boolean => current?.role === "admin" || current?.role === "finance",
-  reads: (): boolean => current?.role === "auditor",
+  isAuditor: (): boolean => current?.role === "auditor",
   readsAudit: (): boolean => current?.role === "admin" || current?.role === "auditor",
   seesCards: (): boolean => current?.role !== "agent",
 };

@@ -82,6 +82,27 @@ export function filter(name: string, label: string, input: HTMLInputElement | HT
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+// A download whose progress (the bytes received so far) and end are said in `status`; a failure
+// is thrown for the caller to show where its screen shows errors.
+export async function exportShowingProgress(
+  status: HTMLElement,
+  name: string,
+  path: string,
+  accept: string,
+  fileName: string,
+): Promise<void> {
+  status.textContent = `Exporting ${name}…`;
+  try {
+    const bytes = await download(path, accept, fileName, (so_far) => {
+      status.textContent = `Exporting ${name}… ${formatBytes(so_far)} received`;
+    });
+    status.textContent = `Exported ${name}: ${formatBytes(bytes)}`;
+  } catch (error) {
+    status.textContent = "";
+    throw error;
+  }
+}
+
 // A listing with filters, pages by cursor (unless `paged` is false: a report's every row), and the
 // API's exports of the whole filtered result, with the bytes received shown while one streams in.
 export function listing<Row>(options: {
@@ -123,18 +144,15 @@ export function listing<Row>(options: {
     }
   };
   const exportAs = async (format: "csv" | "xlsx") => {
-    const name = format === "csv" ? "CSV" : "Excel";
-    status.textContent = `Exporting ${name}…`;
     try {
-      const bytes = await download(
+      await exportShowingProgress(
+        status,
+        format === "csv" ? "CSV" : "Excel",
         options.path + query({ ...values(), ...(paged ? { limit: "0" } : {}), format }),
         format === "csv" ? "text/csv" : xlsxType,
         `${options.fileStem}.${format}`,
-        (so_far) => { status.textContent = `Exporting ${name}… ${formatBytes(so_far)} received`; },
       );
-      status.textContent = `Exported ${name}: ${formatBytes(bytes)}`;
     } catch (error) {
-      status.textContent = "";
       results.replaceChildren(errorBox(error));
     }
   };

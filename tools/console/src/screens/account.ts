@@ -1,6 +1,9 @@
 // An account's page: its row (with parent and lock), what may be done to it (pay, edit its
 // settings, lock or unlock it), its last payment records with reversal, and a link to its history.
-import { getJson, postJson, query, sendJson, type AccountRow, type Outcome, type RecordRow, type UpdateAccountBody } from "../api";
+import {
+  getJson, movedBalance, postJson, query, sendJson,
+  type AccountRow, type ExplainRow, type Outcome, type RecordRow, type UpdateAccountBody,
+} from "../api";
 import { caller } from "../caller";
 import { field, h, input, select } from "../dom";
 import { formatAmount, isAmountText } from "../money";
@@ -8,7 +11,6 @@ import { app, commandDialog, done, errorBox, filter, listing, table, type Column
 import { accountTypes } from "./accounts";
 import { balanceColumns, explainColumns, recordColumns } from "./columns";
 import { paymentDialog } from "./payment";
-import type { ExplainRow } from "../api";
 
 const accountColumns: Columns<AccountRow> = [...balanceColumns, ["parent", "Parent Agent"], ["locked", "Locked"]];
 
@@ -20,7 +22,7 @@ export async function showAccount(accountId: string): Promise<void> {
     const records = await getJson<{ rows: RecordRow[] }>("/v1/payment-records" + query({ account: accountId, limit: "0" }));
     const refresh = () => void showAccount(accountId);
     const buttons: HTMLElement[] = [];
-    if (caller.reads()) buttons.push(h("p", { class: "note" }, "Auditors read only."));
+    if (caller.isAuditor()) buttons.push(h("p", { class: "note" }, "Auditors read only."));
     else buttons.push(h("button", { type: "button", id: "pay", onclick: () => paymentDialog(accountId, refresh) }, "Pay…"));
     if (caller.managesAccounts()) {
       buttons.push(h("button", { type: "button", onclick: () => settingsDialog(account, refresh) }, "Edit settings…"));
@@ -29,7 +31,7 @@ export async function showAccount(accountId: string): Promise<void> {
     }
     if (caller.readsAudit())
       buttons.push(h("a", { href: `#/history/${id}`, class: "button-link" }, "History with running balance"));
-    const canReverse = !caller.reads();
+    const canReverse = !caller.isAuditor();
     app().replaceChildren(
       h("h1", {}, `Account ${accountId}`),
       table(accountColumns, [account]),
@@ -112,7 +114,7 @@ function reverseDialog(record: RecordRow, done_: () => void): void {
     send: async (command_id) => {
       const answer = await postJson<Outcome>(`/v1/records/${encodeURIComponent(record.record_id)}/reversal`,
         { memo: memo.value, command_id });
-      const reversal = answer.events?.find((event) => "balance_after" in event) as { balance_after?: string } | undefined;
+      const reversal = movedBalance(answer);
       return [done(answer.duplicate ? "Already reversed by this dialog." : "Reversed."),
         h("p", {}, `Balance after: ${formatAmount(reversal?.balance_after ?? "")}`)];
     },

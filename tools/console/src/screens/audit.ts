@@ -1,9 +1,8 @@
 // Audit (admin and auditor): every operation that is not a payment record or a charge, who did it
 // and the state before and after; and the log itself as JSON lines with each event's hash.
-import { download, query, type OperationRow } from "../api";
-import { h, input } from "../dom";
-import { formatBytes } from "../money";
-import { errorBox, filter, listing } from "../ui";
+import { query, type OperationRow } from "../api";
+import { field, h, input } from "../dom";
+import { errorBox, exportShowingProgress, filter, listing } from "../ui";
 import { operationColumns } from "./columns";
 
 export function showAudit(): void {
@@ -11,11 +10,9 @@ export function showAudit(): void {
   const to = input({ type: "date" });
   const status = h("p", { class: "status", "aria-live": "polite" });
   const exportLog = async () => {
-    status.textContent = "Exporting the log…";
     try {
-      const bytes = await download("/v1/audit/events" + query({ from: from.value, to: to.value }), "application/x-ndjson",
-        "paystream-events.jsonl", (so_far) => { status.textContent = `Exporting the log… ${formatBytes(so_far)} received`; });
-      status.textContent = `Exported the log: ${formatBytes(bytes)}`;
+      await exportShowingProgress(status, "the log", "/v1/audit/events" + query({ from: from.value, to: to.value }),
+        "application/x-ndjson", "paystream-events.jsonl");
     } catch (error) {
       status.replaceChildren(errorBox(error));
     }
@@ -26,8 +23,8 @@ export function showAudit(): void {
     h("h2", {}, "The log, event by event"),
     h("p", {}, "Each line an event with its hash and the previous event's, to verify the chain outside the ledger."),
     h("div", { class: "filters" },
-      h("div", { class: "field" }, h("label", { for: "log-from" }, "Log from (date)"), Object.assign(from, { id: "log-from" })),
-      h("div", { class: "field" }, h("label", { for: "log-to" }, "Log to (date, included)"), Object.assign(to, { id: "log-to" })),
+      field("Log from (date)", from),
+      field("Log to (date, included)", to),
       h("button", { type: "button", onclick: () => void exportLog() }, "Export the log (JSON lines)")),
     status,
     h("h2", {}, "Operations"),

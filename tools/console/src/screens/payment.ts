@@ -1,6 +1,6 @@
 // The Payment dialog of an account: Payment, Credit, Make Zero and Phone Card, as VOS3000's
 // "Account management > Payment". One command ID for the dialog's whole life (commandDialog).
-import { postJson, type PaymentAnswer } from "../api";
+import { movedBalance, postJson, type PaymentAnswer } from "../api";
 import { caller } from "../caller";
 import { field, h, input, select } from "../dom";
 import { formatAmount, isAmountText } from "../money";
@@ -53,9 +53,7 @@ export function paymentDialog(accountId: string, done: () => void): void {
               : await postJson<PaymentAnswer>(`/v1/accounts/${id}/card-payments`,
                   { ...body, card: card.value.trim(), pin: pin.value });
       pin.value = "";
-      const record = answer.events?.find((event) => "balance_after" in event) as
-        | { balance_before?: string; balance_after?: string; amount?: string }
-        | undefined;
+      const record = movedBalance(answer);
       return [
         h("p", { class: "ok" }, answer.duplicate ? "Already done (the same request was sent before):" : "Done:"),
         chosen() === "phone_card" ? h("p", {}, `Card value paid: ${formatAmount(record?.amount ?? "")}`) : "",

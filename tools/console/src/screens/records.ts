@@ -1,7 +1,7 @@
 // Payment records and call charges: the records and charges queries, paged, with exports.
 import type { ChargeRow, RecordRow } from "../api";
 import { input, select } from "../dom";
-import { filter, listing } from "../ui";
+import { filter, listing, type Filter } from "../ui";
 import { accountLink } from "./accounts";
 import { chargeColumns, recordColumns } from "./columns";
 
@@ -9,6 +9,15 @@ export const paymentTypes: [string, string][] = [
   ["payment", "Payment"], ["credit", "Credit"], ["make_zero", "Make zero"], ["reversal", "Reversal"],
   ["adjustment", "Adjustment"], ["phone_card", "Phone card"], ["minimum_consumption", "Minimum consumption"],
 ];
+
+// Account, from and to: the filters every per-account listing in time order takes.
+function accountTimeFilters(): Filter[] {
+  return [
+    filter("account", "Account", input()),
+    filter("from", "From (date)", input({ type: "date" })),
+    filter("to", "To (date, included)", input({ type: "date" })),
+  ];
+}
 
 export function showRecords(): void {
   listing<RecordRow>({
@@ -18,9 +27,7 @@ export function showRecords(): void {
     fileStem: "payment-records",
     link: accountLink,
     filters: [
-      filter("account", "Account", input()),
-      filter("from", "From (date)", input({ type: "date" })),
-      filter("to", "To (date, included)", input({ type: "date" })),
+      ...accountTimeFilters(),
       filter("type", "Type", select([["", "any"], ...paymentTypes])),
       filter("operator", "Operator", input()),
     ],
@@ -34,10 +41,6 @@ export function showCharges(): void {
     columns: chargeColumns,
     fileStem: "charges",
     link: accountLink,
-    filters: [
-      filter("account", "Account", input()),
-      filter("from", "From (date)", input({ type: "date" })),
-      filter("to", "To (date, included)", input({ type: "date" })),
-    ],
+    filters: accountTimeFilters(),
   });
 }

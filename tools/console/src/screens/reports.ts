@@ -9,6 +9,14 @@ import { agentIncomeColumns, balanceColumns, clearingColumns, settlementColumns 
 const today = (): string => new Date().toISOString().slice(0, 10);
 const firstOfMonth = (): string => today().slice(0, 8) + "01";
 
+// A period's first and last day, this month so far until changed.
+function periodFilters(): Filter[] {
+  return [
+    filter("from", "From (date)", input({ type: "date", value: firstOfMonth() })),
+    filter("to", "To (date)", input({ type: "date", value: today() })),
+  ];
+}
+
 // Each report's rows are objects of strings; the listing only reads them by column.
 type AnyRow = Record<string, string>;
 
@@ -47,8 +55,7 @@ const reports: Report[] = [
     title: "Agent income",
     columns: agentIncomeColumns,
     filters: () => [
-      filter("from", "From (date)", input({ type: "date", value: firstOfMonth() })),
-      filter("to", "To (date)", input({ type: "date", value: today() })),
+      ...periodFilters(),
       filter("agent", "Agent", input()),
     ],
     agents: true,
@@ -58,8 +65,7 @@ const reports: Report[] = [
     title: "Settlement",
     columns: settlementColumns,
     filters: () => [
-      filter("from", "From (date)", input({ type: "date", value: firstOfMonth() })),
-      filter("to", "To (date)", input({ type: "date", value: today() })),
+      ...periodFilters(),
       filter("by", "One row per", select([["month", "month"], ["day", "day"]])),
     ],
     agents: false,
