@@ -183,8 +183,9 @@ Status agent_income_report(const Handles& handles, const AgentIncomeQuery& query
                                                             account_type_name(state->settings.type)));
     }
     AgentIncomeRow row{.agent_id = id, .agent_name = state->settings.name, .sub_accounts = {}, .own = {}};
-    for (auto [kind, target] :
+    for (const auto& [kind, totals_of_kind] :
          {std::pair{period_keys::sub_accounts, &row.sub_accounts}, {period_keys::own, &row.own}}) {
+      MovementTotals* target = totals_of_kind;  // a lambda cannot capture a structured binding in clang 14
       Status summed =
           scan_days(handles, snapshot.options(), period_keys::account_prefix(kind, id), query.from, query.to,
                     [&](Date, std::string_view rest, const MovementTotals& totals) {
