@@ -77,8 +77,9 @@ inline void publish(const MockKafka& kafka, const std::string& lines) {
 
 inline std::unique_ptr<KafkaEngineLoop> open_loop(const MockKafka& kafka, const std::string& data_dir,
                                                   size_t batch_commands_max = 100,
-                                                  uint64_t checkpoint_batches = 200) {
+                                                  uint64_t checkpoint_batches = 200, Clock* clock = nullptr) {
   EngineLoopOptions options;
+  options.clock = clock;
   options.checkpoint_batches = checkpoint_batches;
   options.connection.bootstrap = kafka.cluster->bootstrap();
   options.data_dir = data_dir;

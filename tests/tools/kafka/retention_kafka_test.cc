@@ -42,15 +42,9 @@ TEST_CASE(
   e2e::TemporaryDirectory directory;
   const std::string data = directory.file("data");
   MovableClock clock("2026-03-01T10:00:00Z");
-  EngineLoopOptions options;
-  options.connection.bootstrap = kafka.cluster->bootstrap();
-  options.data_dir = directory.file("kafka");
-  options.batch_commands_max = 40;
-  options.timeout_ms = 10'000;
-  options.clock = &clock;
-  Result<std::unique_ptr<KafkaEngineLoop>> opened = KafkaEngineLoop::open(options);
-  REQUIRE(opened.ok());
-  KafkaEngineLoop& loop = **opened;
+  const std::unique_ptr<KafkaEngineLoop> opened =
+      testing::open_loop(kafka, directory.file("kafka"), 40, 200, &clock);
+  KafkaEngineLoop& loop = *opened;
   testing::take_all(loop);
   const std::string early = ledger_lines(8, 90, "early");
   testing::publish(kafka, early);
