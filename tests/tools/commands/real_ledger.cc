@@ -57,8 +57,8 @@ std::map<std::string, nlohmann::json> results_of(const RealBroker& broker) {
   return results;
 }
 
-void wait_until(const std::function<bool()>& done, const std::string& log) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+void wait_until(const std::function<bool()>& done, const std::string& log, int within_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(within_ms);
   while (!done()) {
     INFO(e2e::read_file(log));
     REQUIRE(std::chrono::steady_clock::now() < deadline);

@@ -38,8 +38,8 @@ std::vector<std::string> serve_argv(const RealBroker& broker, const std::string&
 
 // The first result of each command ID on P.results.
 std::map<std::string, nlohmann::json> results_of(const RealBroker& broker);
-// Polls `done` until it holds; fails the test after wait_ms, showing `log`.
-void wait_until(const std::function<bool()>& done, const std::string& log);
+// Polls `done` until it holds; fails the test after `within_ms`, showing `log`.
+void wait_until(const std::function<bool()>& done, const std::string& log, int within_ms = wait_ms);
 size_t count_of(const std::string& text, const std::string& what);
 
 // How many accepted outcomes each command offset has in the events topic's history (read_committed,
