@@ -2,9 +2,9 @@
 // Boost.Beast's parser, the server's limits and refusals, body decoding, authentication and every
 // route, over an embedded ledger in a temporary folder, kept from one input to the next. A fuzzer cannot
 // guess a token, so two placeholders stand for them: $ADMIN and $AGENT become the bearer tokens of
-// the first admin and of an agent over a tree of its own (opened at the start), and the seeds
+// an admin and of an agent over a tree of its own (opened at the start), and the seeds
 // (corpus/http_request) use them to reach past authentication; an input that disables either, or
-// gives it a new token, is followed by a new ledger with both. Whatever the bytes: no crash, no
+// gives it a new token, is followed by another operator in its place. Whatever the bytes: no crash, no
 // sanitizer report, no 5xx but 503 (load) and 507 (disk), and the connection is answered or closed,
 // never left hanging. Coverage counts the server's own threads too, so new paths in a route are
 // found as in any other target.
@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 
 #include "engine/domain/ledger_state.h"
 #include "events/command.h"
@@ -123,8 +124,16 @@ struct Harness {
   std::unique_ptr<http::HttpServer> server;
   std::thread serving;
   int port = 0;
+  // Adds the others, and their replacements; its token is never sent, and its name is random so
+  // that no input is likely to disable it.
+  const std::string keeper = fmt::format("keeper-{:08x}", std::random_device{}());
   std::string admin_token;
   std::string agent_token;
+  int replacements = 0;
+  static constexpr uint32_t agent_permissions =
+      static_cast<uint32_t>(Permission::pay_self) | static_cast<uint32_t>(Permission::pay_sub_accounts) |
+      static_cast<uint32_t>(Permission::set_overdraft) | static_cast<uint32_t>(Permission::adjust) |
+      static_cast<uint32_t>(Permission::reverse);
 
   Harness() {
     GlobalOptions options;
@@ -148,18 +157,27 @@ struct Harness {
     open_agent_tree();
   }
 
-  void add_admin() {
+  // An operator added by the keeper (the first one, by itself); its token, or the refusal.
+  Result<std::string> add_operator(const std::string& name, OperatorRole role, uint32_t permissions) {
     Result<IssuedToken> issued = issue_operator_token();
-    if (!issued) fail("cannot issue a token: " + issued.error().message);
-    OperatorSettings admin;
-    admin.name = "admin";
-    admin.role = OperatorRole::admin;
-    admin.token = issued->credential;
-    if (Result<Outcome> added = backend->submit(Command{generate_command_id(), "admin", AddOperator{admin}});
-        !added) {
-      fail("cannot add the admin: " + added.error().message);
-    }
-    admin_token = issued->token;
+    if (!issued) return issued.error();
+    OperatorSettings settings;
+    settings.name = name;
+    settings.role = role;
+    if (role == OperatorRole::agent) settings.agent_account = "AG";
+    settings.permissions = permissions;
+    settings.token = issued->credential;
+    Result<Outcome> added = backend->submit(Command{generate_command_id(), keeper, AddOperator{settings}});
+    if (!added) return added.error();
+    return issued->token;
+  }
+
+  void add_admin() {
+    Result<std::string> keeper_token = add_operator(keeper, OperatorRole::admin, 0);
+    if (!keeper_token) fail("cannot add the keeper: " + keeper_token.error().message);
+    Result<std::string> token = add_operator("admin", OperatorRole::admin, 0);
+    if (!token) fail("cannot add the admin: " + token.error().message);
+    admin_token = *token;
   }
 
   std::string call(std::string_view method, std::string_view path, const nlohmann::json& body) {
@@ -177,13 +195,9 @@ struct Harness {
     call("POST", "/v1/accounts", {{"account", "D-1"}, {"name", "D-1"}});
     call("POST", "/v1/accounts/S-1/payments", {{"amount", "100"}});
     call("POST", "/v1/accounts/D-1/payments", {{"amount", "100"}});
-    const nlohmann::json added = nlohmann::json::parse(
-        call("POST", "/v1/operators",
-             {{"name", "agent"},
-              {"role", "agent"},
-              {"agent", "AG"},
-              {"allow", {"pay-self", "pay-sub-accounts", "set-overdraft", "adjust", "reverse"}}}));
-    agent_token = added.at("token").get<std::string>();
+    Result<std::string> token = add_operator("agent", OperatorRole::agent, agent_permissions);
+    if (!token) fail("cannot add the agent: " + token.error().message);
+    agent_token = *token;
   }
 
   // Every answered request is counted by status before its connection is closed, so once an
@@ -201,9 +215,20 @@ struct Harness {
     }
   }
 
-  // An input may disable the admin or the agent, or give either a new token.
-  bool tokens_work() const {
-    return backend->authenticate_token(admin_token).ok() && backend->authenticate_token(agent_token).ok();
+  // An input may disable the admin or the agent, or give either a new token: the keeper then adds
+  // another in its place, so that later inputs still reach past authentication. False when it
+  // cannot (an input found the keeper's name too).
+  bool restore_tokens() {
+    for (auto [token, role, permissions] :
+         {std::tuple{&admin_token, OperatorRole::admin, uint32_t{0}},
+          std::tuple{&agent_token, OperatorRole::agent, agent_permissions}}) {
+      if (backend->authenticate_token(*token).ok()) continue;
+      Result<std::string> replaced =
+          add_operator(fmt::format("replacement-{}", ++replacements), role, permissions);
+      if (!replaced) return false;
+      *token = *replaced;
+    }
+    return true;
   }
 
   void stop() {
@@ -247,8 +272,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)send_request(harness->port, with_tokens(std::string_view(reinterpret_cast<const char*>(data), size)));
   harness->check_no_server_error();
-  if (!harness->tokens_work()) {
-    // A new ledger with both again, so that later inputs still reach past authentication.
+  if (!harness->restore_tokens()) {  // the keeper is gone too: a new ledger
     harness->stop();
     delete harness;
     harness = new Harness;
