@@ -59,7 +59,17 @@ std::string send_request(int port, std::string_view request) {
   address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(socket, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    fail(fmt::format("connect: errno {} (is the server gone?)", errno));
+    // libFuzzer's timer signal may interrupt it: the connection then completes on its own.
+    if (errno != EINTR) fail(fmt::format("connect: errno {} (is the server gone?)", errno));
+    pollfd connected{socket, POLLOUT, 0};
+    while (::poll(&connected, 1, 30'000) < 0 && errno == EINTR) {
+    }
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (::getsockopt(socket, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0 ||
+        (connected.revents & POLLOUT) == 0) {
+      fail(fmt::format("connect, after an interruption: errno {}", error));
+    }
   }
   for (size_t sent = 0; sent < request.size();) {
     const ssize_t n = ::send(socket, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
