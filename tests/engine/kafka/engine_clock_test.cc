@@ -16,22 +16,14 @@ using testing::line_count;
 // Each partition's event times, in log order.
 std::map<int32_t, std::vector<Timestamp>> event_times(const testing::MockKafka& kafka) {
   std::map<int32_t, std::vector<Timestamp>> times;
-  for (int32_t partition = 0; partition < kafka.layout.command_partitions; ++partition) {
-    BatchAcceptance acceptance;
-    const Result<EventsReadSummary> read = read_event_batches(
-        KafkaEndpoint(kafka.cluster->bootstrap()), kafka.names.events, partition, 0, acceptance,
-        [&](int64_t, const EventBatch& batch) {
-          for (const std::string& bytes : batch.events) {
-            Result<Event> event = decode_event(bytes);
-            if (!event) return Status(event.error());
-            times[partition].push_back(event->time);
-          }
-          return ok_status();
-        },
-        10'000);
-    INFO((read ? std::string() : read.error().message));
-    REQUIRE(read.ok());
-  }
+  testing::read_accepted_batches(kafka, [&](int32_t partition, const EventBatch& batch) {
+    for (const std::string& bytes : batch.events) {
+      Result<Event> event = decode_event(bytes);
+      if (!event) return Status(event.error());
+      times[partition].push_back(event->time);
+    }
+    return ok_status();
+  });
   return times;
 }
 

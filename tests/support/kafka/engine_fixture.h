@@ -169,23 +169,29 @@ inline Balances kafka_balances(const KafkaEngineLoop& loop) {
   return balances;
 }
 
-// Every command offset of every partition has exactly one accepted outcome in the events topic.
-inline void check_one_accepted_outcome_per_command(const MockKafka& kafka, size_t commands) {
-  std::map<std::pair<int32_t, int64_t>, int> outcomes;
+// Calls visit(partition, batch) for each batch the reader accepts on the events topic, partition by
+// partition, in log order.
+inline void read_accepted_batches(const MockKafka& kafka,
+                                  const std::function<Status(int32_t, const EventBatch&)>& visit) {
   for (int32_t partition = 0; partition < kafka.layout.command_partitions; ++partition) {
     BatchAcceptance acceptance;
     const Result<EventsReadSummary> read = read_event_batches(
         KafkaEndpoint(kafka.cluster->bootstrap()), kafka.names.events, partition, 0, acceptance,
-        [&](int64_t, const EventBatch& batch) {
-          for (const BatchOutcome& outcome : batch.outcomes) {
-            if (!outcome.from_control) ++outcomes[{partition, outcome.command_offset}];
-          }
-          return ok_status();
-        },
-        10'000);
+        [&](int64_t, const EventBatch& batch) { return visit(partition, batch); }, 10'000);
     INFO((read ? std::string() : read.error().message));
     REQUIRE(read.ok());
   }
+}
+
+// Every command offset of every partition has exactly one accepted outcome in the events topic.
+inline void check_one_accepted_outcome_per_command(const MockKafka& kafka, size_t commands) {
+  std::map<std::pair<int32_t, int64_t>, int> outcomes;
+  read_accepted_batches(kafka, [&](int32_t partition, const EventBatch& batch) {
+    for (const BatchOutcome& outcome : batch.outcomes) {
+      if (!outcome.from_control) ++outcomes[{partition, outcome.command_offset}];
+    }
+    return ok_status();
+  });
   CHECK(outcomes.size() == commands);
   for (const auto& [where, count] : outcomes) CHECK(count == 1);
 }
